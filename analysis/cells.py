@@ -1,0 +1,401 @@
+"""Canonical cells: the one table of funnel counts every source maps to.
+
+One row is one *cell*: the counts of one product (or content) shown in one channel, during one
+time slot, to one audience segment. Rates are never stored; they are recomputed from pooled counts
+(:mod:`analysis.metrics`). The columns, their dtypes and meaning are listed in :data:`COLUMNS` and
+in ``docs/architecture.md``.
+
+:func:`validate_cells` turns a raw frame (as read from a canonical CSV/Parquet file, or built by a
+source loader) into validated cells, or raises :class:`CellsError` whose message names the file,
+row, column and how to fix each problem; ``err.problems`` holds all of them as a DataFrame.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis._validation import BINOMIAL_UNITS, CHANNELS, GRAINS, PROMOS, UNITS
+
+
+@dataclass(frozen=True)
+class Column:
+    """Specification of one canonical column."""
+
+    dtype: str
+    group: str
+    description: str
+    derived: bool = False  # computed from other columns by :func:`validate_cells`
+
+
+COLUMNS: dict[str, Column] = {
+    # where from
+    "source": Column("string", "where from", "loader id (`canonical`, `simulate`, ...)"),
+    "file": Column("string", "where from", "file the row was read from (name, not path)"),
+    "row": Column("Int64", "where from", "1-based row of that file (spreadsheet numbering)"),
+    # when
+    "start": Column(
+        "datetime64[tz]", "when", "start of the cell, tz-aware, in the shop time zone"
+    ),
+    "grain": Column("string", "when", f"length of the cell: one of {', '.join(GRAINS)}"),
+    "date": Column("datetime64", "when", "shop-local calendar date (naive midnight)", True),
+    "hour": Column("Int64", "when", "shop-local hour 0-23; NA for day/range grains", True),
+    "weekday": Column("Int64", "when", "shop-local weekday, 0 = Monday", True),
+    # where shown
+    "channel": Column("string", "where shown", f"one of {', '.join(CHANNELS)}"),
+    "is_live": Column("boolean", "where shown", "channel == LIVE; NA for ALL", True),
+    "content_id": Column("string", "where shown", "LIVE room or video id (string)"),
+    "content_title": Column("string", "where shown", "LIVE or video title (free text)"),
+    "creator": Column("string", "where shown", "creator handle"),
+    # what
+    "product_id": Column("string", "what", "product id (string: 19-digit ids overflow floats)"),
+    "category": Column("string", "what", "product category"),
+    "promo": Column("string", "what", f"promotion state: one of {', '.join(PROMOS)}; NA unknown"),
+    # who
+    "age_group": Column("string", "who", "viewer age group; NA = not broken down"),
+    "gender": Column("string", "who", "viewer gender; NA = not broken down"),
+    "region": Column("string", "who", "viewer region; NA = not broken down"),
+    # counts
+    "impressions": Column("Int64", "counts", "product impressions"),
+    "views": Column("Int64", "counts", "content / room views"),
+    "viewers": Column(
+        "Int64", "counts", "people (per `unit`) who viewed the product: ATC denominator"
+    ),
+    "clicks": Column("Int64", "counts", "product clicks"),
+    "atc": Column("Int64", "counts", "people (per `unit`) with >= 1 add-to-cart"),
+    "checkouts": Column("Int64", "counts", "people (per `unit`) who began checkout"),
+    "orders": Column("Int64", "counts", "orders placed"),
+    "items": Column("Int64", "counts", "items sold"),
+    "revenue": Column("Float64", "counts", "order revenue in `currency`"),
+    "currency": Column("string", "counts", "ISO 4217 code of `revenue`"),
+    # unit
+    "unit": Column("string", "unit", f"what viewers/atc count: one of {', '.join(UNITS)}"),
+}
+
+COUNT_COLUMNS = tuple(n for n, c in COLUMNS.items() if c.group == "counts" and c.dtype == "Int64")
+STRING_COLUMNS = tuple(n for n, c in COLUMNS.items() if c.dtype == "string")
+DERIVED_COLUMNS = tuple(n for n, c in COLUMNS.items() if c.derived)
+REQUIRED_COLUMNS = ("start", "grain", "channel", "unit")
+#: columns that identify one cell; two rows of one file with the same key would be counted twice
+KEY_COLUMNS = (
+    "source", "file", "start", "grain", "channel", "content_id", "product_id",
+    "promo", "age_group", "gender", "region", "unit",
+)  # fmt: skip
+
+_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+class CellsError(ValueError):
+    """Invalid cells. ``problems`` has one row per problem: file, row, column, value, reason."""
+
+    def __init__(self, problems: pd.DataFrame, max_lines: int = 12):
+        self.problems = problems.reset_index(drop=True)
+        lines = [
+            f"{p.file}, row {p.row}, column {p.column!r}: {p.reason}"
+            for p in self.problems.head(max_lines).itertuples()
+        ]
+        more = len(self.problems) - max_lines
+        if more > 0:
+            lines.append(f"... and {more} more (all of them in `err.problems`)")
+        super().__init__(f"{len(self.problems)} problem(s) in the cells:\n  " + "\n  ".join(lines))
+
+
+class _Problems:
+    """Collects problems with their file and row, taken from the frame being validated."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.file = df["file"].astype("string").fillna("<memory>")
+        self.row = df["row"]
+        self.items: list[dict] = []
+
+    def add(self, mask, column: str, values, reason: str) -> None:
+        mask = pd.Series(mask, index=self.file.index).fillna(False).astype(bool)
+        for i in mask[mask].index:
+            value = values.loc[i] if isinstance(values, pd.Series) else values
+            self.items.append(
+                {
+                    "file": self.file.loc[i],
+                    "row": self.row.loc[i],
+                    "column": column,
+                    "value": None if pd.isna(value) else str(value),
+                    "reason": reason.format(value=value),
+                }
+            )
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            frame = pd.DataFrame(self.items, columns=["file", "row", "column", "value", "reason"])
+            raise CellsError(frame.sort_values(["file", "row"], kind="stable"))
+
+
+def empty_cells(tz: str = "UTC") -> pd.DataFrame:
+    """An empty cells frame with every canonical column and its dtype."""
+    data = {}
+    for name, col in COLUMNS.items():
+        if col.dtype == "datetime64[tz]":
+            data[name] = pd.Series([], dtype=pd.DatetimeTZDtype("ns", tz))
+        elif col.dtype == "datetime64":
+            data[name] = pd.Series([], dtype="datetime64[ns]")
+        else:
+            data[name] = pd.Series([], dtype=col.dtype)
+    return pd.DataFrame(data)
+
+
+def validate_cells(
+    data: pd.DataFrame, *, tz: str | None = None, source: str | None = None
+) -> pd.DataFrame:
+    """Validate a raw frame and return canonical cells (a new frame; the input is not mutated).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Rows with (a subset of) the canonical columns. ``start``, ``grain``, ``channel`` and
+        ``unit`` are required; missing optional columns are added as NA. ``file`` and ``row``,
+        when present, are used to name the place of each problem.
+    tz : str, optional
+        The shop's IANA time zone (e.g. ``"Europe/Paris"``). Naive ``start`` values are read as
+        shop-local times in it; aware values are converted to it. Required unless ``start`` is
+        already a tz-aware datetime column.
+    source : str, optional
+        Loader id written to ``source`` where the input has none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`COLUMNS`, in that order, with their dtypes. The derived columns
+        ``date``, ``hour``, ``weekday`` and ``is_live`` are computed from ``start``, ``grain`` and
+        ``channel``.
+
+    Raises
+    ------
+    CellsError
+        Listing every problem with file, row, column and how to fix it: a missing required or
+        unknown column, a non-numeric or non-integer count, a negative count, ``atc > viewers``
+        for a binomial unit (visitor, session), a value outside a closed vocabulary, a naive time
+        without ``tz``, a local time that does not exist or is ambiguous (DST), a revenue without
+        currency, a derived column that disagrees with ``start``/``channel``, or a duplicated cell.
+    """
+    df = data.reset_index(drop=True)  # a new frame; positions, not labels, from here on
+    df.columns = [str(c) for c in df.columns]
+    if "file" not in df:
+        df["file"] = pd.NA
+    if "row" not in df:
+        df["row"] = np.arange(1, len(df) + 1)
+    df["row"] = pd.to_numeric(df["row"], errors="coerce").astype("Int64")
+    problems = _Problems(df)
+    whole = pd.Series(True, index=df.index)
+
+    unknown = [c for c in df.columns if c not in COLUMNS]
+    for c in unknown:
+        problems.add(whole.head(1).reindex(df.index, fill_value=False), c, c,
+                     "unknown column; canonical columns are listed in docs/architecture.md "
+                     "(rename it or remove it)")  # fmt: skip
+    missing = [c for c in REQUIRED_COLUMNS if c not in df]
+    for c in missing:
+        problems.add(whole.head(1).reindex(df.index, fill_value=False), c, None,
+                     "required column is missing; add it")  # fmt: skip
+    if len(df) == 0 and missing:
+        raise CellsError(
+            pd.DataFrame(
+                [{"file": "<memory>", "row": None, "column": c, "value": None,
+                  "reason": "required column is missing; add it"} for c in missing]
+            )
+        )  # fmt: skip
+    problems.raise_if_any()
+
+    if source is not None and "source" not in df:
+        df["source"] = source
+    for name in COLUMNS:
+        if name not in df:
+            df[name] = pd.NA
+
+    out = pd.DataFrame(index=df.index)
+    for name in STRING_COLUMNS:
+        out[name] = _as_string(df[name])
+    out["row"] = df["row"]
+    for name in (*COUNT_COLUMNS, "revenue"):
+        out[name] = _as_number(df[name], name, problems, integer=name != "revenue")
+    out["start"] = _as_time(df["start"], tz, problems)
+
+    _check_vocabulary(out, "grain", GRAINS, problems, required=True)
+    _check_vocabulary(out, "channel", CHANNELS, problems, required=True)
+    _check_vocabulary(out, "unit", UNITS, problems, required=True)
+    _check_vocabulary(out, "promo", PROMOS, problems, required=False)
+
+    # derived columns
+    local = out["start"]
+    out["date"] = local.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
+    hourly = ~out["grain"].isin(["day", "range"])
+    out["hour"] = local.dt.hour.astype("Int64").where(hourly, pd.NA)
+    out["weekday"] = local.dt.day_of_week.astype("Int64")
+    out["is_live"] = (out["channel"] == "LIVE").astype("boolean").mask(out["channel"] == "ALL")
+    for name in DERIVED_COLUMNS:
+        _check_derived(df[name], out[name], name, problems)
+
+    _check_rules(out, problems)
+    problems.raise_if_any()
+    return _with_dtypes(out[list(COLUMNS)])
+
+
+def _as_string(s: pd.Series) -> pd.Series:
+    s = s.astype("string")
+    return s.str.strip().replace("", pd.NA)
+
+
+def _as_number(s: pd.Series, name: str, problems: _Problems, *, integer: bool) -> pd.Series:
+    dtype = "Int64" if integer else "Float64"
+    if pd.api.types.is_bool_dtype(s):
+        problems.add(s.notna(), name, s, "is a boolean; counts must be numbers")
+        return pd.Series(pd.NA, index=s.index, dtype=dtype)
+    text = s.astype("string").str.strip()
+    num = pd.to_numeric(text.replace("", pd.NA), errors="coerce").astype("Float64")
+    bad = text.notna() & (text != "") & num.isna()
+    problems.add(bad, name, s, "{value!r} is not a number; write plain digits (no currency, "
+                 "no thousands separator) or leave it empty for 'not reported'")  # fmt: skip
+    if integer:
+        frac = num.notna() & (num != num.round())
+        problems.add(frac, name, s, "{value!r} is not a whole number; counts are integers")
+        num = num.where(~frac)
+        return num.round().astype("Int64")
+    return num
+
+
+def _as_time(s: pd.Series, tz: str | None, problems: _Problems) -> pd.Series:
+    if tz is not None:
+        _check_tz(tz)
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        if tz is None:
+            tz = str(s.dtype.tz)
+        return s.dt.tz_convert(tz).astype(pd.DatetimeTZDtype("ns", tz))
+    if pd.api.types.is_datetime64_dtype(s):
+        text = pd.Series(s.dt.strftime("%Y-%m-%d %H:%M:%S"), index=s.index, dtype="string")
+    else:
+        text = s.astype("string").str.strip().replace("", pd.NA)
+    problems.add(text.isna(), "start", text, "is empty; every cell needs its start time")
+    aware = text.str.contains(_OFFSET, na=False)
+    naive = text.notna() & ~aware
+    if tz is None:
+        problems.add(naive, "start", text,
+                     "{value!r} has no UTC offset and no time zone was given; pass the shop's "
+                     "time zone, e.g. analysis.load(path, tz='Europe/Paris'), or write the "
+                     "offset in the file (2026-11-23T18:00:00+01:00)")  # fmt: skip
+        problems.add(aware, "start", text,
+                     "times are in UTC offsets but the shop's time zone is needed for "
+                     "shop-local hours; pass it, e.g. analysis.load(path, tz='Europe/Paris')")  # fmt: skip
+        return pd.Series(pd.NaT, index=s.index, dtype=pd.DatetimeTZDtype("ns", "UTC"))
+    out = pd.Series(pd.NaT, index=s.index, dtype=pd.DatetimeTZDtype("ns", tz))
+    if aware.any():
+        parsed = pd.to_datetime(text[aware], utc=True, errors="coerce", format="ISO8601")
+        problems.add(parsed.isna().reindex(s.index, fill_value=False), "start", text,
+                     "{value!r} is not an ISO 8601 time (2026-11-23T18:00:00+01:00)")  # fmt: skip
+        out[aware] = parsed.dt.tz_convert(tz)
+    if naive.any():
+        parsed = pd.to_datetime(text[naive], errors="coerce", format="ISO8601")
+        problems.add(parsed.isna().reindex(s.index, fill_value=False), "start", text,
+                     "{value!r} is not an ISO 8601 time (2026-11-23 18:00:00)")  # fmt: skip
+        local = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        dst = parsed.notna() & local.isna()
+        problems.add(dst.reindex(s.index, fill_value=False), "start", text,
+                     f"{{value!r}} does not exist or is ambiguous in {tz} (daylight-saving "
+                     "change); write it with its UTC offset")  # fmt: skip
+        out[naive] = local
+    return out
+
+
+def _check_tz(tz: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"Unknown time zone {tz!r}; use an IANA name such as 'Europe/Paris'."
+        ) from None
+
+
+def _check_vocabulary(out, name, options, problems, *, required: bool) -> None:
+    s = out[name]
+    if required:
+        problems.add(s.isna(), name, s, "is empty; it is required")
+    problems.add(s.notna() & ~s.isin(options), name, s,
+                 f"{{value!r}} is not one of {', '.join(options)}")  # fmt: skip
+
+
+def _check_derived(given: pd.Series, computed: pd.Series, name: str, problems: _Problems) -> None:
+    if given.isna().all():
+        return
+    if name == "date":
+        given = pd.to_datetime(given.astype("string"), errors="coerce").dt.normalize()
+        same = given == computed
+    elif name == "is_live":
+        given = given.astype("string").str.lower().map({"true": True, "false": False, "1": True,
+                                                         "0": False})  # fmt: skip
+        same = given.astype("boolean") == computed
+    else:
+        same = pd.to_numeric(given, errors="coerce").astype("Float64") == computed.astype(
+            "Float64"
+        )
+    bad = given.notna() & ~same.fillna(False).astype(bool)
+    bad |= given.isna() & computed.notna() & given.notna().any()
+    problems.add(bad, name, given,
+                 f"{{value!r}} disagrees with the value computed from start/grain/channel; "
+                 f"remove the {name} column (it is derived) or correct it")  # fmt: skip
+
+
+def _check_rules(out: pd.DataFrame, problems: _Problems) -> None:
+    """The value rules, checked with pandera (failure cases mapped back to file and row)."""
+    import pandera.pandas as pa
+    from pandera.errors import SchemaErrors
+
+    reasons = {  # pandera check name (prefix) -> (column reported, reason)
+        "greater_than_or_equal_to": (None, "{value} is negative; counts must be >= 0"),
+        "str_matches": (None, "{value!r} is not a 3-letter ISO 4217 currency code (EUR, ...)"),
+        "atc_le_viewers": ("atc", "atc exceeds viewers; with unit visitor or session, atc counts "
+                           "a subset of the viewers (fix the counts, or set unit to 'event' if "
+                           "these are events)"),
+        "currency_with_revenue": ("currency", "revenue is given without a currency; fill the "
+                                  "currency column"),
+    }  # fmt: skip
+    nonneg = pa.Check.ge(0)
+    columns = {c: pa.Column(nullable=True, checks=nonneg) for c in (*COUNT_COLUMNS, "revenue")}
+    columns["currency"] = pa.Column(nullable=True, checks=pa.Check.str_matches(r"^[A-Z]{3}$"))
+    atc_le = pa.Check(
+        lambda d: ~(d["unit"].isin(BINOMIAL_UNITS) & (d["atc"] > d["viewers"])).fillna(False),
+        name="atc_le_viewers",
+    )
+    cur = pa.Check(
+        lambda d: ~(d["revenue"].notna() & d["currency"].isna()), name="currency_with_revenue"
+    )
+    schema = pa.DataFrameSchema(columns, checks=[atc_le, cur], coerce=False)
+    try:
+        schema.validate(out, lazy=True)
+    except SchemaErrors as err:
+        seen = set()
+        for case in err.failure_cases.itertuples():
+            key = next((k for k in reasons if str(case.check).startswith(k)), None)
+            if key is None or pd.isna(case.index):
+                raise  # a failure we do not know how to explain: surface it as it is
+            column = reasons[key][0] or case.column
+            if (case.index, column) in seen:
+                continue  # dataframe-wide checks report one case per column
+            seen.add((case.index, column))
+            mask = pd.Series(out.index == case.index, index=out.index)
+            problems.add(mask, column, out[column], reasons[key][1])
+
+    dup = out.duplicated(subset=list(KEY_COLUMNS), keep="first")
+    if not dup.any():
+        return
+    problems.add(dup, "start", out["start"].astype("string"),
+                 "duplicates an earlier row of this file (same time, channel, content, product "
+                 "and segment); remove it or aggregate the two")  # fmt: skip
+
+
+def _with_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for name, col in COLUMNS.items():
+        if col.dtype in ("string", "Int64", "Float64", "boolean"):
+            out[name] = out[name].astype(col.dtype)
+    return out.reset_index(drop=True)

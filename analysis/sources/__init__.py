@@ -1,0 +1,1 @@
+"""Source loaders: one module per format family, each producing canonical cells."""

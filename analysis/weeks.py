@@ -1,0 +1,158 @@
+"""Reporting weeks: ISO weeks (Monday to Sunday, on the cells' shop-local ``date``).
+
+Notebooks select their week with :func:`select_week`; :mod:`analysis.report` resolves the week
+of a run with :func:`resolve_week`. Pure and cheap (pandas only).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import NamedTuple
+
+import pandas as pd
+
+__all__ = ["Week", "parse_week", "resolve_week", "select_week", "week_bounds"]
+
+WEEK_PATTERN = re.compile(r"(\d{4})-W(\d{2})")
+
+
+class Week(NamedTuple):
+    """An ISO week: ``iso`` (``"2026-W47"``), ``monday`` and ``sunday`` (naive midnights, as the
+    cells' ``date`` column)."""
+
+    iso: str
+    monday: pd.Timestamp
+    sunday: pd.Timestamp
+
+    @property
+    def next_monday(self) -> pd.Timestamp:
+        return self.monday + pd.Timedelta(days=7)
+
+
+def parse_week(week: str) -> Week:
+    """Parse an ISO week written ``YYYY-Www`` (e.g. ``"2026-W47"``).
+
+    Raises
+    ------
+    ValueError
+        When ``week`` is not written ``YYYY-Www`` or that year has no such week (W00, W54, or W53
+        in a year of 52 ISO weeks).
+
+    Examples
+    --------
+    >>> parse_week("2026-W01").monday
+    Timestamp('2025-12-29 00:00:00')
+    """
+    if not isinstance(week, str) or not (m := WEEK_PATTERN.fullmatch(week)):
+        raise ValueError(
+            f"week {week!r} is not an ISO week; write it as YYYY-Www, e.g. '2026-W47' "
+            "(or 'latest' for the last complete week of the data)"
+        )
+    year, number = int(m[1]), int(m[2])
+    try:
+        monday = date.fromisocalendar(year, number, 1)
+    except ValueError:
+        weeks = date(year, 12, 28).isocalendar().week  # Dec 28 is always in the last ISO week
+        raise ValueError(
+            f"week {week!r} does not exist: {year} has ISO weeks W01 to W{weeks}"
+        ) from None
+    start = pd.Timestamp(monday)
+    return Week(week, start, start + pd.Timedelta(days=6))
+
+
+def _week_of(day: pd.Timestamp) -> Week:
+    iso = day.isocalendar()
+    return parse_week(f"{iso.year:04d}-W{iso.week:02d}")
+
+
+def resolve_week(cells: pd.DataFrame, week: str) -> Week:
+    """Resolve ``week`` against the data: ``"latest"`` or ``"YYYY-Www"`` with data in it.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Canonical cells (their ``date`` column: shop-local naive midnights).
+    week : str
+        ``"YYYY-Www"``, or ``"latest"``: the last complete ISO week (Monday to Sunday) inside
+        the span of the data, i.e. whose Monday is on or after the first ``date`` and whose
+        Sunday is on or before the last one. Days without rows inside the span do not make a
+        week incomplete.
+
+    Returns
+    -------
+    Week
+        ``(iso, monday, sunday)``.
+
+    Raises
+    ------
+    ValueError
+        When ``week`` is malformed, the cells are empty, no complete week lies in the data
+        (``"latest"``), or the requested week has no rows.
+    """
+    dates = cells["date"]
+    if week != "latest":
+        wk = parse_week(week)
+        if len(dates) == 0:
+            raise ValueError(f"no data: the cells are empty, so week {week!r} has no rows")
+    elif len(dates) == 0:
+        raise ValueError("no data: the cells are empty, so there is no latest week")
+    first, last = pd.Timestamp(dates.min()).normalize(), pd.Timestamp(dates.max()).normalize()
+    span = f"the data covers {first:%Y-%m-%d} ({_week_of(first).iso}) to {last:%Y-%m-%d} ({_week_of(last).iso})"
+    if week == "latest":
+        wk = _week_of(last)
+        if wk.sunday > last:  # the last week is still running: take the one before
+            wk = _week_of(wk.monday - pd.Timedelta(days=7))
+        if wk.monday < first:
+            raise ValueError(
+                f"no complete ISO week (Monday to Sunday) in the data: {span}; "
+                "pass an explicit week, e.g. week='YYYY-Www'"
+            )
+        return wk
+    if not ((dates >= wk.monday) & (dates < wk.next_monday)).any():
+        raise ValueError(
+            f"no data in week {wk.iso} ({wk.monday:%Y-%m-%d} to {wk.sunday:%Y-%m-%d}): {span}"
+        )
+    return wk
+
+
+def week_bounds(week: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``(monday, next_monday)`` of an ISO week ``"YYYY-Www"``: cells with
+    ``monday <= date < next_monday`` are in it.
+
+    ``"latest"`` needs the data: use :func:`resolve_week` or :func:`select_week`.
+    """
+    if week in ("latest", "all"):
+        raise ValueError(
+            f"week_bounds({week!r}) needs the data; use resolve_week(cells, {week!r}) "
+            f"or select_week(cells, {week!r})"
+        )
+    wk = parse_week(week)
+    return wk.monday, wk.next_monday
+
+
+def select_week(cells: pd.DataFrame, week: str) -> pd.DataFrame:
+    """The cells whose ``date`` lies in ``week`` (a new frame; the input is not changed).
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Canonical cells.
+    week : str
+        ``"YYYY-Www"``, ``"latest"`` (resolved by :func:`resolve_week`) or ``"all"`` (every
+        cell).
+
+    Raises
+    ------
+    ValueError
+        As :func:`resolve_week`: malformed week, or no data in it.
+
+    Examples
+    --------
+    >>> import analysis as cl
+    >>> week_cells = select_week(cl.load(data, tz=tz), week)  # doctest: +SKIP
+    """
+    if week == "all":
+        return cells.copy()
+    wk = resolve_week(cells, week)
+    return cells.loc[(cells["date"] >= wk.monday) & (cells["date"] < wk.next_monday)].copy()
