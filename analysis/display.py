@@ -64,3 +64,19 @@ def table(
     if caption:
         styler = styler.set_caption(escape(caption))
     return styler
+
+
+#: columns of a compare result shown by :func:`compare_table`, in order (absent ones skipped)
+COMPARE_SUMMARY = (
+    "metric", "unit", "trials_a", "rate_a", "trials_b", "rate_b", "diff", "diff_ci_low",
+    "diff_ci_high", "ratio", "ratio_ci_low", "ratio_ci_high", "pvalue", "expected_ratio",
+    "covered", "ratio_method", "level", "status",
+)  # fmt: skip
+
+
+def compare_table(result: pd.DataFrame, *, by: str | Sequence[str] | None = None, **kwargs):
+    """:func:`table` of a :func:`analysis.rates.compare` result: the ``by`` columns, then
+    :data:`COMPARE_SUMMARY` (columns absent from ``result`` are skipped)."""
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    columns = [*by, *(c for c in COMPARE_SUMMARY if c in result and c not in by)]
+    return table(result, columns=columns, **kwargs)

@@ -81,3 +81,22 @@ def interval_plot(
     if title:
         ax.set_title(_label(title))
     return ax
+
+
+def lift_plot(data: pd.DataFrame, *, y: str | list[str], title: str | None = None, ax=None):
+    """The ratio (lift + 1) of a :func:`analysis.rates.compare` result, log scale, with intervals.
+
+    Rows with an undefined ratio are left out of the figure (they stay in the table with their
+    ``status``). A red cross marks ``expected_ratio`` when the frame has it (simulated data).
+    """
+    shown = data[data["ratio_ci_low"].notna() & data["ratio_ci_high"].notna()]
+    ax = interval_plot(shown, y=y, x="ratio", low="ratio_ci_low", high="ratio_ci_high",
+                       truth="expected_ratio" if "expected_ratio" in shown else None,
+                       reference=1.0, log=True, percent=False, title=title, ax=ax)  # fmt: skip
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("ratio group_a / group_b (1× = no difference)")
+    return ax

@@ -1,0 +1,40 @@
+"""The ``cartlift`` command, run in-process through its ``main``."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from analysis.cli import main
+
+
+def test_simulate_writes_a_loadable_shop(tmp_path, capsys):
+    assert main(["simulate", "--weeks", "1", "--seed", "3", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert str(tmp_path / "cells.parquet") in printed
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    assert truth["seed"] == 3 and truth["weeks"] == 1
+    assert main(["validate", str(tmp_path / "cells.parquet")]) == 0
+    summary = capsys.readouterr().out
+    cells = pd.read_parquet(tmp_path / "cells.parquet")
+    assert summary.startswith(f"{len(cells)} rows read from 1 file(s), {len(cells)} cells")
+
+
+def test_validate_names_the_problem_and_exits_non_zero(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "start,grain,channel,unit,viewers,atc\n"
+        "2026-11-23T18:00:00+01:00,hour,LIVE,visitor,10,3\n"
+        "2026-11-23T19:00:00+01:00,hour,LIVE,visitor,10,12\n"
+    )
+    assert main(["validate", str(path), "--tz", "Europe/Paris"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv, row 3, column 'atc': atc exceeds viewers" in err
+
+
+def test_report_error_exits_non_zero(tmp_path, capsys):
+    code = main(["report", "--data", "data/sample", "--week", "2031-W01", "--out", str(tmp_path)])
+    assert code == 1
+    assert "no data in week 2031-W01" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
