@@ -35,7 +35,8 @@ def _fingerprint() -> str:
 
 
 def _run(*cmd: str | Path) -> None:
-    env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1", PYTHONHASHSEED="0", MPLBACKEND="Agg")
+    env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1", PYTHONHASHSEED="0")
+    env.pop("MPLBACKEND", None)  # kernels must keep the inline backend, or figures vanish
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTHONPATH", None)
     print("+", " ".join(str(c) for c in cmd), flush=True)
