@@ -1,7 +1,7 @@
 """cartlift: live vs non-live add-to-cart analysis for TikTok Shop sellers.
 
 The public functions are imported lazily so that ``import analysis`` stays fast; heavy libraries
-(statsmodels, pandera, matplotlib) load on first use.
+(statsmodels, scipy, matplotlib) load on first use.
 
 >>> import analysis as cl
 >>> cells, truth = cl.simulate(weeks=2, seed=0)
@@ -9,7 +9,7 @@ The public functions are imported lazily so that ``import analysis`` stays fast;
 
 Functions whose module has the same name (``load``, ``simulate``, ``rates``) are imported eagerly:
 a lazy attribute would be shadowed by the submodule as soon as anything imports it. Those modules
-import only numpy and pandas at the top; statsmodels, scipy, pandera and matplotlib load on use.
+import only numpy and pandas at the top; statsmodels, scipy and matplotlib load on use.
 """
 
 from __future__ import annotations
@@ -29,12 +29,18 @@ _EXPORTS = {
     "CellsError": "analysis.cells",
     "validate_cells": "analysis.cells",
     "select_week": "analysis.weeks",
+    "read": "analysis.load",
+    "glm": "analysis.models",
+    "effects": "analysis.models",
 }
 
 __all__ = [
     "METRICS",
     "CellsError",
     "compare",
+    "effects",
+    "glm",
+    "read",
     "load",
     "rates",
     "select_week",

@@ -28,7 +28,7 @@ class Column:
     dtype: str
     group: str
     description: str
-    derived: bool = False  # computed from other columns by :func:`validate_cells`
+    computed: bool = False  # computed from other columns by :func:`validate_cells`
 
 
 COLUMNS: dict[str, Column] = {
@@ -36,6 +36,12 @@ COLUMNS: dict[str, Column] = {
     "source": Column("string", "where from", "loader id (`canonical`, `simulate`, ...)"),
     "file": Column("string", "where from", "file the row was read from (name, not path)"),
     "row": Column("Int64", "where from", "1-based row of that file (spreadsheet numbering)"),
+    "derived": Column(
+        "boolean",
+        "where from",
+        "counts derived by the loader (e.g. non-live = "
+        "All - LIVE), not read as such; False when absent",
+    ),  # fmt: skip
     # when
     "start": Column(
         "datetime64[tz]", "when", "start of the cell, tz-aware, in the shop time zone"
@@ -58,6 +64,7 @@ COLUMNS: dict[str, Column] = {
     "age_group": Column("string", "who", "viewer age group; NA = not broken down"),
     "gender": Column("string", "who", "viewer gender; NA = not broken down"),
     "region": Column("string", "who", "viewer region; NA = not broken down"),
+    "device": Column("string", "who", "viewer device category (GA4); NA = not broken down"),
     # counts
     "impressions": Column("Int64", "counts", "product impressions"),
     "views": Column("Int64", "counts", "content / room views"),
@@ -77,15 +84,19 @@ COLUMNS: dict[str, Column] = {
 
 COUNT_COLUMNS = tuple(n for n, c in COLUMNS.items() if c.group == "counts" and c.dtype == "Int64")
 STRING_COLUMNS = tuple(n for n, c in COLUMNS.items() if c.dtype == "string")
-DERIVED_COLUMNS = tuple(n for n, c in COLUMNS.items() if c.derived)
+COMPUTED_COLUMNS = tuple(n for n, c in COLUMNS.items() if c.computed)
 REQUIRED_COLUMNS = ("start", "grain", "channel", "unit")
 #: columns that identify one cell; two rows of one file with the same key would be counted twice
 KEY_COLUMNS = (
     "source", "file", "start", "grain", "channel", "content_id", "product_id",
-    "promo", "age_group", "gender", "region", "unit",
+    "promo", "age_group", "gender", "region", "device", "unit",
 )  # fmt: skip
 
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+#: columns of a problem (an error) or of a rejected row
+PROBLEM_COLUMNS = ("file", "row", "column", "value", "reason")
 
 
 class CellsError(ValueError):
@@ -117,6 +128,7 @@ class _Problems:
             value = values.loc[i] if isinstance(values, pd.Series) else values
             self.items.append(
                 {
+                    "index": i,
                     "file": self.file.loc[i],
                     "row": self.row.loc[i],
                     "column": column,
@@ -125,10 +137,13 @@ class _Problems:
                 }
             )
 
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.items, columns=["index", *PROBLEM_COLUMNS])
+        return frame.sort_values(["file", "row"], kind="stable")
+
     def raise_if_any(self) -> None:
         if self.items:
-            frame = pd.DataFrame(self.items, columns=["file", "row", "column", "value", "reason"])
-            raise CellsError(frame.sort_values(["file", "row"], kind="stable"))
+            raise CellsError(self.frame().drop(columns="index"))
 
 
 def empty_cells(tz: str = "UTC") -> pd.DataFrame:
@@ -148,6 +163,9 @@ def validate_cells(
     data: pd.DataFrame, *, tz: str | None = None, source: str | None = None
 ) -> pd.DataFrame:
     """Validate a raw frame and return canonical cells (a new frame; the input is not mutated).
+
+    Any problem raises :class:`CellsError`; :func:`split_cells` instead sets the rows with
+    problems aside in a rejected table.
 
     Parameters
     ----------
@@ -178,6 +196,39 @@ def validate_cells(
         without ``tz``, a local time that does not exist or is ambiguous (DST), a revenue without
         currency, a derived column that disagrees with ``start``/``channel``, or a duplicated cell.
     """
+    out, problems = _validate(data, tz=tz, source=source)
+    problems.raise_if_any()
+    return _with_dtypes(out[list(COLUMNS)])
+
+
+def split_cells(
+    data: pd.DataFrame, *, tz: str | None = None, source: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate like :func:`validate_cells`, but set rows with problems aside instead of raising.
+
+    Returns
+    -------
+    cells : pandas.DataFrame
+        The valid rows as canonical cells.
+    rejected : pandas.DataFrame
+        One row per problem: ``file``, ``row``, ``column``, ``value``, ``reason`` (a row with
+        two problems appears twice). Every input row is either in ``cells`` or in ``rejected``.
+
+    Raises
+    ------
+    CellsError
+        When the frame as a whole is unusable: a required column is missing, or a column is
+        unknown (nothing can be read reliably then).
+    """
+    out, problems = _validate(data, tz=tz, source=source)
+    found = problems.frame()
+    bad = out.index.isin(found["index"])
+    cells = _with_dtypes(out.loc[~bad, list(COLUMNS)])
+    return cells, found.drop(columns="index").reset_index(drop=True)
+
+
+def _validate(data: pd.DataFrame, *, tz: str | None, source: str | None):
+    """The checks: the frame with canonical columns, and the problems found (not raised)."""
     df = data.reset_index(drop=True)  # a new frame; positions, not labels, from here on
     df.columns = [str(c) for c in df.columns]
     if "file" not in df:
@@ -232,12 +283,22 @@ def validate_cells(
     out["hour"] = local.dt.hour.astype("Int64").where(hourly, pd.NA)
     out["weekday"] = local.dt.day_of_week.astype("Int64")
     out["is_live"] = (out["channel"] == "LIVE").astype("boolean").mask(out["channel"] == "ALL")
-    for name in DERIVED_COLUMNS:
-        _check_derived(df[name], out[name], name, problems)
+    for name in COMPUTED_COLUMNS:
+        _check_computed(df[name], out[name], name, problems)
 
+    out["derived"] = _as_flag(df["derived"], "derived", problems)
     _check_rules(out, problems)
-    problems.raise_if_any()
-    return _with_dtypes(out[list(COLUMNS)])
+    return out, problems
+
+
+def _as_flag(s: pd.Series, name: str, problems: _Problems) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("boolean").fillna(False)
+    text = s.astype("string").str.strip().str.lower()
+    flag = text.map({"true": True, "false": False, "1": True, "0": False}, na_action="ignore")
+    problems.add(text.notna() & (text != "") & flag.isna(), name, s,
+                 "{value!r} is not true/false")  # fmt: skip
+    return flag.astype("boolean").fillna(False)
 
 
 def _as_string(s: pd.Series) -> pd.Series:
@@ -324,7 +385,7 @@ def _check_vocabulary(out, name, options, problems, *, required: bool) -> None:
                  f"{{value!r}} is not one of {', '.join(options)}")  # fmt: skip
 
 
-def _check_derived(given: pd.Series, computed: pd.Series, name: str, problems: _Problems) -> None:
+def _check_computed(given: pd.Series, computed: pd.Series, name: str, problems: _Problems) -> None:
     if given.isna().all():
         return
     if name == "date":
@@ -346,46 +407,26 @@ def _check_derived(given: pd.Series, computed: pd.Series, name: str, problems: _
 
 
 def _check_rules(out: pd.DataFrame, problems: _Problems) -> None:
-    """The value rules, checked with pandera (failure cases mapped back to file and row)."""
-    import pandera.pandas as pa
-    from pandera.errors import SchemaErrors
+    """The value rules: non-negative counts, atc <= viewers for binomial units, currencies.
 
-    reasons = {  # pandera check name (prefix) -> (column reported, reason)
-        "greater_than_or_equal_to": (None, "{value} is negative; counts must be >= 0"),
-        "str_matches": (None, "{value!r} is not a 3-letter ISO 4217 currency code (EUR, ...)"),
-        "atc_le_viewers": ("atc", "atc exceeds viewers; with unit visitor or session, atc counts "
-                           "a subset of the viewers (fix the counts, or set unit to 'event' if "
-                           "these are events)"),
-        "currency_with_revenue": ("currency", "revenue is given without a currency; fill the "
-                                  "currency column"),
-    }  # fmt: skip
-    nonneg = pa.Check.ge(0)
-    columns = {c: pa.Column(nullable=True, checks=nonneg) for c in (*COUNT_COLUMNS, "revenue")}
-    columns["currency"] = pa.Column(nullable=True, checks=pa.Check.str_matches(r"^[A-Z]{3}$"))
-    atc_le = pa.Check(
-        lambda d: ~(d["unit"].isin(BINOMIAL_UNITS) & (d["atc"] > d["viewers"])).fillna(False),
-        name="atc_le_viewers",
-    )
-    cur = pa.Check(
-        lambda d: ~(d["revenue"].notna() & d["currency"].isna()), name="currency_with_revenue"
-    )
-    schema = pa.DataFrameSchema(columns, checks=[atc_le, cur], coerce=False)
-    try:
-        schema.validate(out, lazy=True)
-    except SchemaErrors as err:
-        seen = set()
-        for case in err.failure_cases.itertuples():
-            key = next((k for k in reasons if str(case.check).startswith(k)), None)
-            if key is None or pd.isna(case.index):
-                raise  # a failure we do not know how to explain: surface it as it is
-            column = reasons[key][0] or case.column
-            if (case.index, column) in seen:
-                continue  # dataframe-wide checks report one case per column
-            seen.add((case.index, column))
-            mask = pd.Series(out.index == case.index, index=out.index)
-            problems.add(mask, column, out[column], reasons[key][1])
+    Plain vectorised pandas: pandera (the first choice) imports ``pyspark.pandas`` whenever
+    pyspark is installed and sets ``PYARROW_IGNORE_TIMEZONE=1`` for the whole process, which
+    changes how pyarrow converts tz-aware times (and costs ~1 s per kernel).
+    """
+    for c in (*COUNT_COLUMNS, "revenue"):
+        problems.add(out[c] < 0, c, out[c], "{value} is negative; counts must be >= 0")
+    over = out["unit"].isin(BINOMIAL_UNITS) & (out["atc"] > out["viewers"])
+    problems.add(over, "atc", out["atc"],
+                 "atc exceeds viewers; with unit visitor or session, atc counts a subset of the "
+                 "viewers (fix the counts, or set unit to 'event' if these are events)")  # fmt: skip
+    code = out["currency"].str.fullmatch(r"[A-Z]{3}")
+    problems.add(out["currency"].notna() & ~code.fillna(False).astype(bool), "currency",
+                 out["currency"], "{value!r} is not a 3-letter ISO 4217 currency code (EUR, ...)")  # fmt: skip
+    problems.add(out["revenue"].notna() & out["currency"].isna(), "currency", out["currency"],
+                 "revenue is given without a currency; fill the currency column")  # fmt: skip
 
-    dup = out.duplicated(subset=list(KEY_COLUMNS), keep="first")
+    # rows without a time already have a problem: they are not duplicates of each other
+    dup = out.duplicated(subset=list(KEY_COLUMNS), keep="first") & out["start"].notna()
     if not dup.any():
         return
     problems.add(dup, "start", out["start"].astype("string"),

@@ -10,38 +10,55 @@ from analysis import paths
 
 
 def _report(args: argparse.Namespace) -> int:
-    from analysis.report import ReportError, run_report
+    from analysis.report import run
 
-    try:
-        index = run_report(data=args.data, week=args.week, out=Path(args.out), tz=args.tz,
-                           timeout=args.timeout)  # fmt: skip
-    except (ReportError, ValueError, FileNotFoundError) as err:
-        print(f"cartlift report: {err}", file=sys.stderr)
-        return 1
-    print(index)
-    return 0
+    return run(args)
 
 
 def _simulate(args: argparse.Namespace) -> int:
     from analysis.simulate import write_sample
 
-    written = write_sample(Path(args.out), weeks=args.weeks, seed=args.seed, start=args.start)
-    for path in written.values():
+    out = Path(args.out)
+    written = list(write_sample(out, weeks=args.weeks, seed=args.seed, start=args.start).values())
+    if args.formats:
+        from analysis.exports import FORMATS, write_exports
+        from analysis.load import load
+
+        formats = FORMATS if args.formats == ["all"] else args.formats
+        cells = load(out, tz=paths.SAMPLE_TZ)
+        written += write_exports(cells, out / "exports", formats=formats)
+    for path in written:
         print(path)
     return 0
 
 
-def _validate(args: argparse.Namespace) -> int:
-    from analysis.cells import CellsError
-    from analysis.load import load
+def _selfcheck(args: argparse.Namespace) -> int:
+    from analysis.selfcheck import run
 
     try:
-        cells = load(args.paths, tz=args.tz)
+        return run(args)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"cartlift selfcheck: {err}", file=sys.stderr)
+        return 1
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from analysis.cells import CellsError
+    from analysis.load import read
+
+    try:
+        loaded = read(args.paths, source=args.source, tz=args.tz)
     except (CellsError, ValueError, FileNotFoundError) as err:
         print(f"cartlift validate: {err}", file=sys.stderr)
         return 1
-    files = cells["file"].nunique()
-    print(f"{len(cells)} rows read from {files} file(s), {len(cells)} cells, 0 rejected")
+    print(loaded.summary)
+    print(loaded.files.to_string(index=False))
+    if len(loaded.rejected):
+        print("\nrejected rows:")
+        print(loaded.rejected.to_string(index=False))
+    if len(loaded.replaced):
+        print("\nreplaced rows:")
+        print(loaded.replaced.to_string(index=False))
     return 0
 
 
@@ -49,13 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cartlift", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
+    from analysis.report import add_report_arguments
+
     rep = sub.add_parser("report", help="run the report notebooks for one week, export HTML")
-    rep.add_argument("--data", default=str(paths.SAMPLE_DIR.relative_to(paths.PROJECT_ROOT)),
-                     help="canonical file or folder (default: the embedded sample)")  # fmt: skip
-    rep.add_argument("--week", default="latest", help="ISO week YYYY-Www, or 'latest'")
-    rep.add_argument("--out", default=str(paths.REPORTS_DIR), help="reports folder")
-    rep.add_argument("--tz", default=paths.SAMPLE_TZ, help="shop time zone (IANA name)")
-    rep.add_argument("--timeout", type=int, default=600, help="per-cell timeout, seconds")
+    add_report_arguments(rep)
     rep.set_defaults(func=_report)
 
     sim = sub.add_parser("simulate", help="write a simulated shop (cells + truth)")
@@ -63,12 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--start", default="2026-09-28", help="first Monday (YYYY-MM-DD)")
     sim.add_argument("--out", required=True, help="output folder")
+    sim.add_argument("--formats", nargs="*", default=[], metavar="FORMAT",
+                     help="also write the shop as real-looking exports into OUT/exports: "
+                     "'all' or some of live_list, live_center, product_list, shop_overview, api")  # fmt: skip
     sim.set_defaults(func=_simulate)
 
     val = sub.add_parser("validate", help="load files, print a summary or the problems")
     val.add_argument("paths", nargs="+")
     val.add_argument("--tz", default=None, help="shop time zone (IANA name)")
+    val.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
     val.set_defaults(func=_validate)
+
+    chk = sub.add_parser("selfcheck", help="exact coverage and placebo A/A on your data")
+    chk.add_argument("--data", required=True, help="file(s) or folder to check")
+    chk.add_argument("--tz", default=None, help="shop time zone (IANA name)")
+    chk.add_argument("--reps", type=int, default=400, help="placebo splits")
+    chk.add_argument("--seed", type=int, default=0)
+    chk.add_argument("--level", type=float, default=0.95)
+    chk.set_defaults(func=_selfcheck)
     return parser
 
 

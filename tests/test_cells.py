@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.cells import COLUMNS, CellsError, empty_cells, validate_cells
-from analysis.load import load
+from analysis.cells import COLUMNS, CellsError, empty_cells, split_cells, validate_cells
+from analysis.load import RejectedRowsWarning, load, read
 from analysis.sources.canonical import write_cells
 
 TZ = "Europe/Paris"
@@ -146,21 +146,60 @@ def test_load_csv_and_parquet_round_trip(tmp_path):
     assert len(both) == 4 and set(both["file"]) == {"shop.csv"}  # provenance kept from the file
 
 
-def test_load_csv_rows_are_spreadsheet_rows(tmp_path):
+def test_load_csv_rows_are_spreadsheet_rows_and_bad_rows_are_rejected(tmp_path):
     path = tmp_path / "cells.csv"
     raw().drop(columns=["file", "row"]).assign(atc=["9", "-4"]).to_csv(path, index=False)
-    with pytest.raises(CellsError) as info:
-        load(path, tz=TZ)
-    p = info.value.problems
+    loaded = read(path, tz=TZ)
+    p = loaded.rejected
     assert (p["file"].iloc[0], p["row"].iloc[0], p["column"].iloc[0]) == ("cells.csv", 3, "atc")
-    assert "cells.csv, row 3, column 'atc'" in str(info.value)
+    assert p["source"].iloc[0] == "canonical"
+    assert loaded.summary == "2 rows read, 1 cells, 1 rejected, 0 replaced"
+    assert loaded.reconciles()
+    with pytest.warns(RejectedRowsWarning, match="cells.csv row 3 column 'atc'"):
+        cells = load(path, tz=TZ)
+    assert cells["row"].tolist() == [2]
+
+
+def test_folders_skip_and_list_files_no_loader_reads(tmp_path):
+    write_cells(validate_cells(raw(), tz=TZ), tmp_path / "a.csv")
+    (tmp_path / "notes.txt").write_text("hello")
+    loaded = read(tmp_path, tz=TZ)
+    assert len(loaded.cells) == 2
+    assert loaded.files.set_index("file").loc["notes.txt", "source"] == "skipped"
+    with pytest.raises(ValueError, match="format not recognised"):
+        read(tmp_path / "notes.txt", tz=TZ)  # named explicitly: an error
 
 
 def test_load_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such file"):
         load(tmp_path / "missing.csv", tz=TZ)
-    with pytest.raises(FileNotFoundError, match="no canonical file"):
+    with pytest.raises(FileNotFoundError, match="holds no file"):
         load(tmp_path, tz=TZ)
     (tmp_path / "empty.csv").write_text("")
-    with pytest.raises(ValueError, match="the file is empty"):
+    with pytest.raises(ValueError, match="format not recognised"):
         load(tmp_path / "empty.csv", tz=TZ)
+    with pytest.raises(ValueError, match="the file is empty"):
+        load(tmp_path / "empty.csv", source="canonical", tz=TZ)
+
+
+def test_split_cells_sets_bad_rows_aside_and_reconciles():
+    frame = raw(atc=["9", "-1"], viewers=["100", "x"])
+    cells, rejected = split_cells(frame, tz=TZ)
+    assert cells["row"].tolist() == [2]
+    assert set(rejected["row"]) == {3} and set(rejected["column"]) == {"atc", "viewers"}
+    # every input row is in the cells or in the rejected table
+    assert len(cells) + rejected["row"].nunique() == len(frame)
+    assert list(rejected.columns) == ["file", "row", "column", "value", "reason"]
+
+
+def test_split_cells_still_refuses_an_unusable_frame():
+    with pytest.raises(CellsError, match="required column is missing"):
+        split_cells(raw().drop(columns=["channel"]), tz=TZ)
+
+
+def test_derived_flag():
+    cells = validate_cells(raw(derived=["true", ""]), tz=TZ)
+    assert cells["derived"].tolist() == [True, False]
+    assert not validate_cells(raw(), tz=TZ)["derived"].any()
+    found = problems_of(raw(derived=["yes", "false"]), tz=TZ)
+    assert found["column"].tolist() == ["derived"]

@@ -18,19 +18,29 @@ def test_simulate_writes_a_loadable_shop(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "cells.parquet")]) == 0
     summary = capsys.readouterr().out
     cells = pd.read_parquet(tmp_path / "cells.parquet")
-    assert summary.startswith(f"{len(cells)} rows read from 1 file(s), {len(cells)} cells")
+    assert summary.startswith(f"{len(cells)} rows read, {len(cells)} cells, 0 rejected")
 
 
-def test_validate_names_the_problem_and_exits_non_zero(tmp_path, capsys):
+def test_validate_lists_rejected_rows(tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_text(
         "start,grain,channel,unit,viewers,atc\n"
         "2026-11-23T18:00:00+01:00,hour,LIVE,visitor,10,3\n"
         "2026-11-23T19:00:00+01:00,hour,LIVE,visitor,10,12\n"
     )
-    assert main(["validate", str(path), "--tz", "Europe/Paris"]) == 1
-    err = capsys.readouterr().err
-    assert "bad.csv, row 3, column 'atc': atc exceeds viewers" in err
+    assert main(["validate", str(path), "--tz", "Europe/Paris"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2 rows read, 1 cells, 1 rejected, 0 replaced")
+    assert "atc exceeds viewers" in out and "bad.csv" in out
+
+
+def test_validate_exits_non_zero_on_an_unreadable_file(tmp_path, capsys):
+    path = tmp_path / "broken.csv"
+    path.write_text(
+        "start,grain,channel,unit,viewer\n2026-11-23T18:00:00+01:00,hour,LIVE,visitor,1\n"
+    )
+    assert main(["validate", str(path)]) == 1
+    assert "format not recognised" in capsys.readouterr().err
 
 
 def test_report_error_exits_non_zero(tmp_path, capsys):
@@ -38,3 +48,14 @@ def test_report_error_exits_non_zero(tmp_path, capsys):
     assert code == 1
     assert "no data in week 2031-W01" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_simulate_also_writes_real_looking_exports(tmp_path, capsys):
+    out = tmp_path / "shop"
+    args = ["simulate", "--weeks", "1", "--seed", "1", "--out", str(out), "--formats", "live_list"]
+    assert main(args) == 0
+    written = capsys.readouterr().out.split()
+    exports = [p for p in written if "/exports/" in p]
+    assert exports and all(p.endswith(".xlsx") for p in exports)
+    assert main(["validate", str(out / "exports"), "--tz", "Europe/Paris"]) == 0
+    assert " 0 rejected" in capsys.readouterr().out

@@ -13,7 +13,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.rates import COMPARE_COLUMNS, compare
+from analysis.rates import (
+    COMPARE_COLUMNS,
+    _conditional_exact_ratio,
+    _newcombe,
+    _score_ratio,
+    compare,
+)
 
 
 def pair(xa, na, xb, nb, unit="visitor", **extra) -> pd.DataFrame:
@@ -52,11 +58,33 @@ NEWCOMBE_1998B_METHOD_10 = [
 
 @pytest.mark.parametrize(("table", "expected"), NEWCOMBE_1998B_METHOD_10)
 def test_difference_matches_newcombe_1998b(table, expected):
+    # Issue 4: compare() uses method 10 (Wilson sides) unless a side is small (< 5 successes or
+    # failures), where it combines Clopper-Pearson sides instead ("newcombe-exact", exact
+    # coverage >= 0.94 on the grid of tests/test_compare_adjusted.py). The combination kernel
+    # is checked against every published method-10 table; compare() only for table (a).
+    lo, hi = _newcombe(*(np.array([v], float) for v in table), 0.95, np.array([False]))
+    assert (round(lo[0], 4), round(hi[0], 4)) == expected
     row = compare(pair(*table)).iloc[0]
-    assert (round(row.diff_ci_low, 4), round(row.diff_ci_high, 4)) == expected
-    assert row.diff_method == "newcombe"
+    small = min(table[0], table[1] - table[0], table[2], table[3] - table[2]) < 5
+    assert row.diff_method == ("newcombe-exact" if small else "newcombe")
+    if not small:
+        assert (round(row.diff_ci_low, 4), round(row.diff_ci_high, 4)) == expected
     # `row.diff` / `row.between` would be pandas methods: index the columns by name
     assert row["diff"] == pytest.approx(table[0] / table[1] - table[2] / table[3])
+
+
+def test_small_difference_combines_clopper_pearson_sides():
+    # 5/56 vs 0/29 (small): Newcombe's combination of the exact (Clopper-Pearson) limits,
+    # evaluated here from scipy's beta quantiles (formula check, not a published value).
+    ppf = stats.beta.ppf
+    la, ua = ppf(0.025, 5, 52), ppf(0.975, 6, 51)
+    lb, ub = 0.0, ppf(0.975, 1, 29)
+    pa, pb = 5 / 56, 0.0
+    lo = pa - pb - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2)
+    hi = pa - pb + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
+    row = compare(pair(5, 56, 0, 29)).iloc[0]
+    assert row.diff_ci_low == pytest.approx(lo, abs=1e-9)
+    assert row.diff_ci_high == pytest.approx(hi, abs=1e-9)
 
 
 def _wilson(x, n, z):
@@ -76,23 +104,31 @@ def test_difference_6_of_7_vs_2_of_7_by_hand():
     lb, ub = _wilson(2, 7, z)
     lo = pa - pb - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2)
     hi = pa - pb + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
-    row = compare(pair(6, 7, 2, 7)).iloc[0]
-    assert row.diff_ci_low == pytest.approx(lo, abs=1e-12)
-    assert row.diff_ci_high == pytest.approx(hi, abs=1e-12)
+    # (a small table: compare() uses exact sides there, so the method-10 kernel is checked)
+    klo, khi = _newcombe(*(np.array([v], float) for v in (6, 7, 2, 7)), 0.95, np.array([False]))
+    assert klo[0] == pytest.approx(lo, abs=1e-12)
+    assert khi[0] == pytest.approx(hi, abs=1e-12)
     assert (round(lo, 4), round(hi, 4)) == (0.0582, 0.8062)
 
 
 def test_fagerland_2015_example():
-    # Fagerland, Lydersen & Laake (2015), Stat Methods Med Res 24:224, 7/34 vs 1/34, as pinned
-    # in statsmodels/stats/tests/test_proportion.py::test_confint_2indep (values as printed there):
-    #   Newcombe hybrid score difference: 0.019 to 0.34
-    #   adjusted log ratio:               0.92 to 27
+    # Fagerland, Lydersen & Laake (2015), Stat Methods Med Res 24:224, 7/34 vs 1/34.
+    # Difference as pinned in statsmodels/stats/tests/test_proportion.py::test_confint_2indep:
+    # Newcombe hybrid score 0.019 to 0.34 (method 10 kernel; compare() uses exact sides here).
+    lo, hi = _newcombe(*(np.array([v], float) for v in (7, 34, 1, 34)), 0.95, np.array([False]))
+    assert (round(lo[0], 3), round(hi[0], 2)) == (0.019, 0.34)
+    # Koopman score ratio interval: R PropCIs riskscoreci(7, 34, 1, 34, 0.95) = 1.220853 to
+    # 42.575718 (as pinned in the same statsmodels test).
+    r_lo, r_hi, _ = _score_ratio(*(np.array([v], float) for v in (7, 34, 1, 34)), 0.95)
+    assert r_lo[0] == pytest.approx(1.220853, abs=1e-6)
+    assert r_hi[0] == pytest.approx(42.575718, abs=1e-6)
+    # compare(): a small cell (1/34), so the union with the exact conditional interval:
+    # xa | xa + xb = 8 ~ Bin(8, pi), Clopper-Pearson for pi, R = pi / (1 - pi) (equal sizes)
+    e_lo, e_hi = stats.beta.ppf(0.025, 7, 2), stats.beta.ppf(0.975, 8, 1)
     row = compare(pair(7, 34, 1, 34)).iloc[0]
-    assert round(row.diff_ci_low, 3) == 0.019
-    assert round(row.diff_ci_high, 2) == 0.34
-    assert round(row.ratio_ci_low, 2) == 0.92
-    assert round(row.ratio_ci_high) == 27
-    assert row.ratio_method == "log-adjusted"
+    assert row.ratio_ci_low == pytest.approx(min(1.220853, e_lo / (1 - e_lo)), abs=1e-6)
+    assert row.ratio_ci_high == pytest.approx(max(42.575718, e_hi / (1 - e_hi)), rel=1e-9)
+    assert row.ratio_method == "score+exact"
     assert row.ratio == pytest.approx(7.0)
     assert row.lift == pytest.approx(6.0)
     assert row.lift_ci_low == pytest.approx(row.ratio_ci_low - 1)
@@ -100,14 +136,30 @@ def test_fagerland_2015_example():
 
 
 def test_pvalue_by_hand_for_fagerland_example():
-    # log-adjusted: 0.5 added to counts and sizes -> (7.5/34.5) / (1.5/34.5) = 5,
-    # s^2 = 1/7.5 - 1/34.5 + 1/1.5 - 1/34.5, z = ln 5 / s, p = 2 (1 - Phi(|z|)) = 0.0617
-    s = math.sqrt(1 / 7.5 - 1 / 34.5 + 1 / 1.5 - 1 / 34.5)
-    p = math.erfc(math.log(5) / s / math.sqrt(2))
+    # score test at R = 1 is the pooled z-test: p = 8/68, z = (7/34 - 1/34) / sqrt(p (1-p) 2/34)
+    pp = 8 / 68
+    z = (6 / 34) / math.sqrt(pp * (1 - pp) * 2 / 34)
+    p_score = math.erfc(z / math.sqrt(2))
+    # exact conditional: 2 P(X >= 7 | X ~ Bin(8, 1/2)) = 2 * 9/256 = 0.0703125
+    p_exact = 2 * 9 / 256
     row = compare(pair(7, 34, 1, 34)).iloc[0]
-    assert row.pvalue == pytest.approx(p, rel=1e-12)
-    assert round(p, 4) == 0.0617
-    assert row.pvalue_method == "log-adjusted"
+    assert row.pvalue == pytest.approx(max(p_score, p_exact), rel=1e-12)
+    assert row.pvalue == pytest.approx(0.0703125, rel=1e-12)
+    assert row.pvalue_method == "score+exact"
+    big = compare(pair(70, 340, 10, 340)).iloc[0]  # not small: the score test alone
+    pp = 80 / 680
+    z = (60 / 340) / math.sqrt(pp * (1 - pp) * 2 / 340)
+    assert big.pvalue == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-9)
+    assert big.pvalue_method == "score"
+
+
+def test_conditional_exact_kernel_by_hand():
+    # 2/100 vs 0/300: t = 2, pi0 = 1/4, p = 2 P(X >= 2) = 2 / 16; CP upper limit of pi is 1
+    lo, hi, p = _conditional_exact_ratio(*(np.array([v], float) for v in (2, 100, 0, 300)), 0.95)
+    assert p[0] == pytest.approx(0.125)
+    assert hi[0] == np.inf
+    pi_lo = stats.beta.ppf(0.025, 2, 1)
+    assert lo[0] == pytest.approx(3 * pi_lo / (1 - pi_lo))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -126,9 +178,7 @@ def test_ratio_interval_and_pvalue_are_dual(level):
     out = compare(tables(grid), by="t", level=level)
     assert len(out) == len(grid)
     defined = out["pvalue"].notna()
-    # p is undefined only where every trial is a success on both sides
-    both_full = (out["successes_a"] == out["trials_a"]) & (out["successes_b"] == out["trials_b"])
-    assert (~defined == both_full).all()
+    assert defined.all()  # the score / exact p-values are defined for every table
     excludes = (out["ratio_ci_low"] > 1) | (out["ratio_ci_high"] < 1)
     significant = out["pvalue"] < 1 - level
     mismatch = out[defined & (excludes != significant)]
@@ -174,11 +224,12 @@ def test_exact_coverage_of_ratio_and_difference_intervals(pa, pb, na, nb):
 
 
 @pytest.mark.parametrize(("pa", "pb", "na", "nb"), [(0.02, 0.01, 20, 500), (0.04, 0.09, 30, 1000)])
-def test_known_ratio_undercoverage_for_tiny_rare_live_cells(pa, pb, na, nb):
-    # Documented limitation (compare() Notes): about one expected live ATC. The log-adjusted
-    # interval then covers 0.90-0.93; if a method change improves this, update the docs.
+def test_tiny_rare_live_cells_are_now_covered(pa, pb, na, nb):
+    # About one expected live ATC. The former log-adjusted ratio interval covered 0.90-0.93
+    # here (pinned until issue 4); the score interval, widened by the exact conditional one for
+    # small cells, covers >= 0.94 (full grid: tests/test_compare_adjusted.py).
     ratio, diff = exact_coverage(pa, pb, na, nb)
-    assert 0.90 <= ratio < 0.93
+    assert ratio >= 0.94
     assert diff >= 0.94
 
 
@@ -232,14 +283,16 @@ def test_no_successes_in_non_live():
     row = compare(pair(5, 56, 0, 29)).iloc[0]
     assert row.status.startswith("no successes in group_b: ratio and lift undefined")
     assert math.isnan(row.ratio) and math.isnan(row.lift)
-    assert np.isfinite([row.ratio_ci_low, row.ratio_ci_high, row.pvalue, row.diff_ci_low]).all()
+    assert np.isfinite([row.ratio_ci_low, row.pvalue, row.diff_ci_low]).all()
+    assert row.ratio_ci_high == np.inf  # no upper bound to a ratio over a zero rate
     assert row.lift_ci_low == pytest.approx(row.ratio_ci_low - 1)
 
 
 def test_no_successes_in_live():
     row = compare(pair(0, 29, 5, 56)).iloc[0]
-    assert row.status.startswith("no successes in group_a: intervals and p-value use log-adj")
+    assert row.status.startswith("no successes in group_a: ratio 0, lower limit 0")
     assert row.ratio == 0.0 and row.lift == -1.0
+    assert row.ratio_ci_low == 0.0
     assert np.isfinite([row.ratio_ci_low, row.ratio_ci_high, row.pvalue]).all()
 
 
@@ -247,14 +300,16 @@ def test_no_successes_anywhere():
     row = compare(pair(0, 10, 0, 20)).iloc[0]
     assert row.status.startswith("no successes in group_a and group_b")
     assert math.isnan(row.ratio)
-    assert np.isfinite([row.diff_ci_low, row.ratio_ci_low, row.ratio_ci_high, row.pvalue]).all()
+    assert np.isfinite([row.diff_ci_low, row.ratio_ci_low, row.pvalue]).all()
+    assert (row.ratio_ci_low, row.ratio_ci_high, row.pvalue) == (0.0, np.inf, 1.0)
 
 
 def test_every_trial_a_success_in_both_groups():
-    # the log-adjusted variance 1/(x+.5) - 1/(n+.5) is 0 on both sides: a point "interval"
+    # the former log-adjusted variance was 0 here (a point "interval", reported NaN); the score
+    # interval is defined and contains 1 (small cell: failures < 5)
     row = compare(pair(10, 10, 20, 20)).iloc[0]
-    assert row.status.startswith("undefined ratio interval: every trial a success in both groups")
-    assert math.isnan(row.ratio_ci_low) and math.isnan(row.pvalue)
+    assert row.status.startswith("ok; small cell in group_a and group_b")
+    assert row.ratio_ci_low < 1 < row.ratio_ci_high and row.pvalue == pytest.approx(1.0)
     assert row.ratio == 1.0 and np.isfinite([row.diff_ci_low, row.diff_ci_high]).all()
 
 

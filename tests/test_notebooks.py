@@ -74,11 +74,15 @@ def test_weekly_report_on_the_sample(tmp_path):
     assert "01_live_vs_nonlive.html" in html and not external_resources(html)
     page = (index.parent / "01_live_vs_nonlive.html").read_text(encoding="utf-8")
     assert not external_resources(page)
-    assert "<script" not in page.lower()  # no script at all, inline or not
+    assert "<script" not in page.lower()  # no script at all: the code toggle is <details>
     for shown in ("data/sample", "2026-W47", "Europe/Paris", "Data fingerprint"):
         assert shown in page
     assert "data:image/png;base64," in page  # figures are inline
-    assert "def " not in page and "import analysis" not in page  # code cells hidden
+    # code cells folded under "show code": outside the <details> elements, no code
+    import re
+
+    unfolded = re.sub(r'<details class="cartlift-code">.*?</details>', "", page, flags=re.S)
+    assert "select_week" in page and "select_week" not in unfolded
     manifest = json.loads((index.parent / "manifest.json").read_text())
     assert manifest["parameters"]["week"] == "2026-W47"
     # the executed notebook's headline carries the interval and the truth

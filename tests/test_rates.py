@@ -42,13 +42,32 @@ def test_single_proportion_matches_newcombe_1998a(x, n, wilson, exact, method):
     assert row.status == "ok"  # an explicitly chosen method is never switched
 
 
+# Newcombe 1998a Table I, method 4 (score interval with continuity correction), same tables;
+# they coincide with the closed form of the paper's eq. (method 4) evaluated to 4 decimals.
+NEWCOMBE_1998A_METHOD_4 = {
+    (81, 263): (0.2535, 0.3682),  # Newcombe 1998a Table I, 81/263, method 4
+    (15, 148): (0.0598, 0.1644),  # Newcombe 1998a Table I, 15/148, method 4
+    (0, 20): (0.0000, 0.2005),  # Newcombe 1998a Table I, 0/20, method 4
+    (1, 29): (0.0018, 0.1963),  # Newcombe 1998a Table I, 1/29, method 4
+}
+
+
+@pytest.mark.parametrize(("x", "n"), list(NEWCOMBE_1998A_METHOD_4))
+def test_wilson_cc_matches_newcombe_1998a_method_4(x, n):
+    row = rates(one(x, n), method="wilson-cc").iloc[0]
+    assert (round(row.ci_low, 4), round(row.ci_high, 4)) == NEWCOMBE_1998A_METHOD_4[(x, n)]
+    assert row.method == "wilson-cc"
+
+
 @pytest.mark.parametrize(("x", "n", "wilson", "exact"), NEWCOMBE_1998A_TABLE_I)
-def test_auto_uses_wilson_or_exact_for_small_cells(x, n, wilson, exact):
+def test_auto_uses_wilson_cc_or_exact_for_small_cells(x, n, wilson, exact):
+    # issue 4: auto = Wilson with continuity correction (exact coverage >= 0.94 over n 20-5,000
+    # and rates 1-15 %; plain Wilson dips to 0.92-0.93), Clopper-Pearson for small cells
     row = rates(one(x, n)).iloc[0]
     small = x < SMALL_CELL or n - x < SMALL_CELL  # 0/20 and 1/29 are small cells
-    expected = exact if small else wilson
+    expected = exact if small else NEWCOMBE_1998A_METHOD_4[(x, n)]
     assert (round(row.ci_low, 4), round(row.ci_high, 4)) == expected
-    assert row.method == ("clopper-pearson" if small else "wilson")
+    assert row.method == ("clopper-pearson" if small else "wilson-cc")
     assert row.status == ("small cell: exact used" if small else "ok")
     assert row.rate == x / n
     assert (row.successes, row.trials, row.n_cells) == (x, n, 1)
@@ -72,7 +91,7 @@ def test_level_is_used_and_reported():
     p = x / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    row = rates(one(x, n), level=0.9).iloc[0]
+    row = rates(one(x, n), level=0.9, method="wilson").iloc[0]
     assert row.level == 0.9
     assert row.ci_low == pytest.approx(centre - half, rel=1e-12)
     assert row.ci_high == pytest.approx(centre + half, rel=1e-12)
@@ -88,7 +107,7 @@ def test_level_is_used_and_reported():
 )
 def test_small_cell_threshold_is_five_successes_or_failures(x, n, small):
     row = rates(one(x, n)).iloc[0]
-    assert row.method == ("clopper-pearson" if small else "wilson")
+    assert row.method == ("clopper-pearson" if small else "wilson-cc")
     assert row.status == ("small cell: exact used" if small else "ok")
 
 
@@ -220,7 +239,7 @@ def test_canonical_cells_from_validate_cells():
         }
     )
     cells = validate_cells(raw, tz="Europe/Paris")
-    out = rates(cells, by=["hour", "is_live"])
+    out = rates(cells, by=["hour", "is_live"], method="wilson")
     assert out["successes"].tolist() == [15, 81, 96]
     assert out["ci_low"].round(4).tolist()[:2] == [0.0624, 0.2553]  # Newcombe 1998a Table I
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -95,7 +96,12 @@ class Refs(HTMLParser):
         self.titles: dict[str, str] = {}
         self.header: list[str] = []
         self.text: list[str] = []
+        self.folded: list[str] = []  # text inside <details class="cartlift-code">
+        self.outside: list[str] = []  # all other text
+        self.summaries: list[str] = []
         self._depth = 0  # > 0 inside <header class="cartlift-run">
+        self._details = 0  # > 0 inside <details class="cartlift-code">
+        self._summary = False
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
@@ -105,15 +111,28 @@ class Refs(HTMLParser):
             self._depth += 1
         if "cartlift-fingerprint" in (a.get("class") or ""):
             self.titles["fingerprint"] = a.get("title", "")
+        if tag == "details" and (a.get("class") == "cartlift-code" or self._details):
+            self._details += 1
+        self._summary = self._summary or (tag == "summary" and self._details > 0)
 
     def handle_endtag(self, tag):
         if tag == "header" and self._depth:
             self._depth -= 1
+        if tag == "details" and self._details:
+            self._details -= 1
+        if tag == "summary":
+            self._summary = False
 
     def handle_data(self, data):
         self.text.append(data)
         if self._depth:
             self.header.append(data)
+        if self._summary:
+            self.summaries.append(data)
+        elif self._details:
+            self.folded.append(data)
+        else:
+            self.outside.append(data)
 
     def external(self) -> list[tuple[str, str, str]]:
         return [r for r in self.refs if r[2].strip().lower().startswith(("http:", "https:", "//"))]
@@ -143,13 +162,16 @@ def built(tmp_path_factory):
     (out / "2026-W48" / "tiny.FAILED.html").write_text("stale failure page")
     lock = root / "lock.txt"
     lock.write_text("pandas==3.1.1\n")
+    lines: list[str] = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(paths, "LOCK_FILE", lock)
         index = run_report(
             data=str(data), out=out, tz=TZ, notebooks=["tiny", "second"],
-            parameters={"label": XSS}, notebooks_dir=nbdir, timeout=120,
+            parameters={"label": XSS}, notebooks_dir=nbdir, timeout=120, workers=2,
+            progress=lines.append,
         )  # fmt: skip
-    return {"index": index, "week_dir": out / "2026-W48", "out": out, "data": data, "lock": lock}
+    return {"index": index, "week_dir": out / "2026-W48", "out": out, "data": data, "lock": lock,
+            "nbdir": nbdir, "progress": lines}  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -226,9 +248,9 @@ def test_select_week_keeps_monday_to_sunday_only():
 def test_fingerprint_follows_the_documented_encoding(tmp_path):
     data = write_data(tmp_path / "d")
     (data / "more.csv").write_bytes(b"x")
-    (data / "README.txt").write_text("not read by load: not fingerprinted")
+    (data / "README.txt").write_text("not read by load, still part of the data folder")
     expected = hashlib.sha256()
-    for name in ("cells.csv", "more.csv"):
+    for name in ("README.txt", "cells.csv", "more.csv"):  # every file of the folder, by name
         content = (data / name).read_bytes()
         expected.update(name.encode() + b"\0" + str(len(content)).encode() + b"\0" + content)
     assert fingerprint(data) == expected.hexdigest()
@@ -240,8 +262,7 @@ def test_fingerprint_follows_the_documented_encoding(tmp_path):
 
 def test_git_commit_names_the_commit_and_dirty_trees(tmp_path):
     assert git_commit(tmp_path) == "unknown"  # not a repository
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    assert shutil.which("git"), "git is needed by the report's provenance header"
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(tmp_path)]
     subprocess.run([*git, "init", "-q"], check=True)
     assert git_commit(tmp_path) == "unknown"  # no commit yet
@@ -321,11 +342,14 @@ def test_parameter_values_are_escaped(built, name):
 
 
 @pytest.mark.notebook
-def test_page_hides_code_and_tagged_cells_but_shows_outputs(built):
-    text = "".join(page(built["week_dir"] / "tiny.html").text)
+def test_page_folds_code_and_drops_tagged_cells_but_shows_outputs(built):
+    html = page(built["week_dir"] / "tiny.html")
+    text, folded = "".join(html.text), "".join(html.folded)
     assert "rows in 2026-W48: 14" in text  # parameters reached the kernel; select_week ran there
-    assert "select_week(load(data" not in text  # code hidden
-    assert "REMOVED-CELL-OUTPUT" not in text  # remove-cell
+    assert "select_week(load(data" in folded  # the code is there, folded under "show code"
+    assert "select_week(load(data" not in "".join(html.outside)  # and nowhere else
+    assert html.summaries == ["Show code"] * 3  # one toggle per code cell shown
+    assert "REMOVED-CELL-OUTPUT" not in text and "REMOVED-CELL" not in folded  # remove-cell
     assert 'label = "none"' not in text and "# Parameters" not in text
 
 
@@ -334,8 +358,13 @@ def test_manifest_records_the_run(built):
     manifest = json.loads((built["week_dir"] / "manifest.json").read_text())
     assert manifest["week"] == "2026-W48"
     assert manifest["parameters"] == {
-        "data": str(built["data"]), "week": "2026-W48", "tz": TZ, "label": XSS
+        "data": str(built["data"]), "week": "2026-W48", "tz": TZ, "lang": "en",
+        "min_viewers": 10, "label": XSS,
     }  # fmt: skip
+    assert manifest["reproduce"].startswith(f"cartlift report --data {built['data']} --week")
+    assert "--lang en --min-viewers 10  # plus run_report(parameters=" in manifest["reproduce"]
+    nb_sha = hashlib.sha256((built["nbdir"] / "tiny.ipynb").read_bytes()).hexdigest()
+    assert manifest["notebooks"][0]["source_sha256"] == nb_sha
     assert manifest["fingerprint"] == fingerprint(built["data"])
     assert manifest["lock_sha256"] == hashlib.sha256(built["lock"].read_bytes()).hexdigest()
     assert [n["name"] for n in manifest["notebooks"]] == ["tiny", "second"]
@@ -402,3 +431,135 @@ def test_failing_notebook_writes_failed_page_and_keeps_the_good_index(tmp_path):
     assert (week_dir / "index.html").read_text() == "GOOD INDEX"
     assert sorted(p.name for p in week_dir.iterdir()) == ["broken.FAILED.html", "index.html"]
     assert [p.name for p in (tmp_path / "reports").iterdir()] == ["2026-W48"]
+
+
+@pytest.mark.notebook
+def test_notebooks_run_in_parallel_with_progress_lines(built):
+    lines = built["progress"]
+    assert lines[0] == "week 2026-W48, 2 notebook(s), 2 at a time, lang=en"
+    # both started before either finished: two processes at once
+    assert sorted(lines[1:3]) == ["[0/2] started  second", "[0/2] started  tiny"]
+    assert [x[:14] for x in lines[3:5]] == ["[1/2] done    ", "[2/2] done    "]
+    assert {re.sub(r"\[\d/2\] done    (\w+) \(.*", r"\1", x) for x in lines[3:5]} == {
+        "tiny", "second"}  # fmt: skip
+    assert lines[-1] == f"published {built['index']}"
+
+
+@pytest.mark.notebook
+def test_page_has_a_table_of_contents_and_a_language(built):
+    raw = (built["week_dir"] / "tiny.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in raw
+    assert '<nav class="cartlift-toc" aria-label="Contents"><h2>Contents</h2><ol>' in raw
+    assert '<li class="toc-h1"><a href="#tiny">tiny</a></li>' in raw
+    assert 'id="tiny"' in raw and "<!-- cartlift:toc -->" not in raw
+
+
+def test_toc_lists_headings_and_escapes_them():
+    html = (
+        '<main><!-- cartlift:toc --><h1 id="A-&amp;-b">A &amp; &lt;b&gt;<a class="anchor-link" '
+        'href="#A-&amp;-b">¶</a></h1><h2 id="x y">Two</h2><h4 id="deep">no</h4><h3>no id</h3>'
+    )
+    out = report._with_toc(html, "Contents")
+    assert '<li class="toc-h1"><a href="#A-%26-b">A &amp; &lt;b&gt;</a></li>' in out
+    assert '<li class="toc-h2"><a href="#x%20y">Two</a></li>' in out
+    assert "deep" not in out.split("</nav>")[0] and "no id" not in out.split("</nav>")[0]
+    assert report._with_toc("<p>no heading</p><!-- cartlift:toc -->", "C") == "<p>no heading</p>"
+
+
+def test_markdown_cells_are_translated_by_tag():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("English", metadata={"tags": ["i18n:01.by_category"]}),
+        nbformat.v4.new_markdown_cell("untagged"),
+        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["i18n:01.by_category"]}),
+    ]
+    fr = report.translate_markdown(nb, lang="fr")
+    assert fr.cells[0].source.startswith("## Par catégorie\n")
+    assert [c.source for c in fr.cells[1:]] == ["untagged", "x = 1"]  # only tagged markdown
+    assert nb.cells[0].source == "English"  # the input is not modified
+    assert report.translate_markdown(nb, lang="en").cells[0].source == "English"
+    nb.cells[0].metadata["tags"] = ["i18n:no.such.key"]
+    with pytest.raises(KeyError, match="no.such.key.*fr.json"):
+        report.translate_markdown(nb, lang="fr")
+
+
+def test_headline_kpis_give_rates_and_ratio_with_intervals():
+    cells = make_cells()  # 100 viewers and 5 atc per LIVE and per VIDEO day cell
+    week = select_week(cells, "2026-W48")
+    rows = report.headline_kpis(week, lang="fr")
+    assert [r["metric"] for r in rows] == ["taux d'ajout au panier"]  # no orders: no conversion
+    row = rows[0]
+    # 35 / 700 on each side; rates(method="auto") uses Wilson with continuity correction
+    # (Newcombe 1998, method 4), computed independently with the standard library:
+    #   z = NormalDist().inv_cdf(0.975); n, p = 700, 0.05; q = 1 - p
+    #   (2*n*p + z*z - 1 - z*sqrt(z*z - 2 - 1/n + 4*p*(n*q + 1))) / (2*(n + z*z)) = 0.035566
+    #   (2*n*p + z*z + 1 + z*sqrt(z*z + 2 - 1/n + 4*p*(n*q - 1))) / (2*(n + z*z)) = 0.069561
+    # (R: prop.test(35, 700)$conf.int gives the same 0.03557, 0.06956)
+    assert row["live"] == row["nonlive"] == "5,00\u00a0%"
+    assert row["method"] == "wilson-cc"
+    assert row["live_ci"] == "3,56\u00a0% à 6,96\u00a0%"
+    assert row["ratio"] == "1,00×" and row["status"] == "ok"
+    small = report.headline_kpis(week.iloc[:2], lang="en", min_viewers=101)
+    assert small[0]["live"] == "< 101 viewers" and small[0]["live_ci"] == ""
+
+
+def test_bad_language_workers_and_threshold_are_refused_before_anything_runs(tmp_path):
+    data = write_data(tmp_path / "data")
+    write_notebook(tmp_path / "nb", "tiny", PARAMETERS, "print(1)")
+    kw = {"data": data, "out": tmp_path / "reports", "notebooks": ["tiny"],
+          "notebooks_dir": tmp_path / "nb"}  # fmt: skip
+    with pytest.raises(ValueError, match="`lang` must be one of \\['en', 'fr'"):
+        run_report(**kw, lang="de")
+    for workers in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="workers must be a positive integer"):
+            run_report(**kw, workers=workers)
+    with pytest.raises(ValueError, match="above the bound MAX_WORKERS=8"):
+        run_report(**kw, workers=9)
+    with pytest.raises(ValueError, match="min_viewers must be a positive integer"):
+        run_report(**kw, min_viewers=0)
+    assert not (tmp_path / "reports").exists()
+    assert report._check_workers(None, 1) == 1  # never more workers than notebooks
+    assert report._check_workers(5, 2) == 2
+
+
+@pytest.mark.notebook
+def test_a_notebook_past_its_timeout_is_stopped_and_reported(tmp_path):
+    data = write_data(tmp_path / "data")
+    nbdir = tmp_path / "nb"
+    write_notebook(nbdir, "sleepy", 'data = "data/sample"\n', "import time\ntime.sleep(600)")
+    with pytest.raises(ReportError) as info:
+        run_report(data=data, out=tmp_path / "reports", notebooks=["sleepy"],
+                   notebooks_dir=nbdir, notebook_timeout=12, progress=False)  # fmt: skip
+    assert "per-notebook timeout of 12 s reached" in str(info.value)
+    assert info.value.notebook == "sleepy"
+    failed = tmp_path / "reports" / "2026-W48" / "sleepy.FAILED.html"
+    assert failed.exists() and "time.sleep(600)" in "".join(page(failed).text)
+    assert not (tmp_path / "reports" / "2026-W48" / "index.html").exists()
+
+
+def test_command_line_arguments_and_exit_code(tmp_path, capsys):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    report.add_report_arguments(parser)
+    args = parser.parse_args(
+        [
+            "--data",
+            str(write_data(tmp_path / "d")),
+            "--week",
+            "2026-47",
+            "--lang",
+            "fr",
+            "--min-viewers",
+            "5",
+            "--workers",
+            "2",
+            "--open",
+        ]
+    )
+    assert (args.lang, args.min_viewers, args.workers, args.open) == ("fr", 5, 2, True)
+    assert args.notebooks is None and args.notebook_timeout == 1800
+    assert report.run(args) == 1  # malformed week: refused before anything runs
+    assert "is not an ISO week" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--lang", "de"])

@@ -1,1 +1,40 @@
-"""Source loaders: one module per format family, each producing canonical cells."""
+"""Source loaders: one module per format family, each producing canonical cells.
+
+:data:`LOADERS` lists the loader modules in detection order (most specific first; ``canonical``
+last). Each module provides ``NAME``, ``detect(path) -> bool`` and
+``read(path, *, tz) -> analysis.sources.base.Loaded`` (see :mod:`analysis.sources.base`), and
+optionally ``dedupe(loaded) -> Loaded``: a pass over the combined result of all files (e.g. keep
+the most recent of overlapping exports), called by :func:`analysis.load.read` for each source
+present.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+#: loader modules under ``analysis.sources``, tried in this order by :func:`detect_source`
+LOADERS: tuple[str, ...] = (
+    "ga4", "shopify", "tiktok_live_list", "seller_center", "live_center", "shop_overview",
+    "tiktok_api", "canonical",
+)  # fmt: skip
+
+
+def loader(name: str) -> ModuleType:
+    """The loader module called ``name`` (checked against :data:`LOADERS`)."""
+    from analysis._validation import check_argument
+
+    check_argument("source", LOADERS, name)
+    return importlib.import_module(f"analysis.sources.{name}")
+
+
+def detect_source(path: Path) -> str:
+    """The first loader of :data:`LOADERS` whose ``detect`` recognises ``path``."""
+    for name in LOADERS:
+        if loader(name).detect(path):
+            return name
+    raise ValueError(
+        f"{path.name}: format not recognised (known sources: {', '.join(LOADERS)}); "
+        "pass source=... to analysis.load, or check that the file is a supported export"
+    )

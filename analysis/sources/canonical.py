@@ -6,17 +6,35 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.cells import validate_cells
+from analysis.cells import COLUMNS, COMPUTED_COLUMNS, REQUIRED_COLUMNS, split_cells
+from analysis.sources.base import Loaded, file_result
 
+NAME = "canonical"
 SUFFIXES = (".csv", ".parquet")
 
 
-def read_canonical(path: Path, *, tz: str | None) -> pd.DataFrame:
-    """Read one canonical CSV or Parquet file into validated cells.
+def detect(path: Path) -> bool:
+    """A ``.csv`` / ``.parquet`` file whose header holds the required canonical columns."""
+    path = Path(path)
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        names = set(pq.read_schema(path).names)
+    elif path.suffix == ".csv":
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            names = {c.strip() for c in f.readline().strip().split(",")}
+    else:
+        return False
+    return set(REQUIRED_COLUMNS) <= names and names <= set(COLUMNS)
+
+
+def read(path: Path, *, tz: str | None) -> Loaded:
+    """Read one canonical CSV or Parquet file.
 
     CSV values are read as text (ids keep their digits; nothing is guessed) and parsed by
-    :func:`analysis.cells.validate_cells`; ``row`` is the spreadsheet row (the header is row 1).
-    Parquet keeps its types; ``row`` is the 1-based record number.
+    :func:`analysis.cells.split_cells`; ``row`` is the spreadsheet row (the header is row 1).
+    Parquet keeps its types; ``row`` is the 1-based record number. Rows that name no ``file``
+    are named after this one. Invalid rows go to the rejected table.
     """
     path = Path(path)
     if path.suffix == ".csv":
@@ -35,15 +53,15 @@ def read_canonical(path: Path, *, tz: str | None) -> pd.DataFrame:
     raw["file"] = raw["file"].replace("", pd.NA).fillna(path.name) if "file" in raw else path.name
     if "row" not in raw:
         raw["row"] = range(first_data_row, first_data_row + len(raw))
-    return validate_cells(raw, tz=tz, source="canonical")
+    cells, rejected = split_cells(raw, tz=tz, source=NAME)
+    return file_result(source=NAME, file=path.name, rows_read=len(raw), cells=cells,
+                       rejected=rejected)  # fmt: skip
 
 
 def write_cells(cells: pd.DataFrame, path: str | Path) -> Path:
-    """Write cells to a canonical ``.csv`` or ``.parquet`` file (derived columns omitted)."""
-    from analysis.cells import DERIVED_COLUMNS
-
+    """Write cells to a canonical ``.csv`` or ``.parquet`` file (computed columns omitted)."""
     path = Path(path)
-    out = cells.drop(columns=list(DERIVED_COLUMNS))
+    out = cells.drop(columns=list(COMPUTED_COLUMNS))
     if path.suffix == ".parquet":
         out.to_parquet(path, index=False, compression="zstd")
     elif path.suffix == ".csv":

@@ -1,0 +1,302 @@
+"""Seller Center product-list export (Product analytics -> product list, ``product_list_*.xlsx``).
+
+Layout (``data-formats.md`` §1.4): A1 = the date or date range (``16/11/2026`` or
+``2026-11-16 ~ 2026-11-22``; slashed dates day first unless the locale or a day above 12 says
+otherwise), a **channel-section row** of merged cells (``All``, ``Seller LIVE``, ``Seller video``,
+``Seller product card``, ``Affiliate``) directly above the **metric header row**, then one row per
+product. Both rows are found by content in the first rows, never at fixed offsets. Columns are
+keyed ``<section>.<header>``; a few ``All`` columns name another channel
+(``Seller LIVE-attributed GMV``, ``Shop tab product impressions`` ...) and are filed under it.
+
+One input row gives one cell per channel that has a count (grain ``day`` when A1 is one day,
+else ``range`` starting on its first day; ``unit`` ``visitor``; ``product_id``):
+
+- ``ALL`` (``All`` section): ``impressions``, ``clicks``, ``viewers`` (``Unique clicks``: people
+  who opened the product page), ``atc`` (``Add-to-cart users``), ``orders``, ``items``,
+  ``revenue`` (GMV);
+- ``LIVE`` / ``VIDEO`` / ``PRODUCT_CARD`` / ``SHOP_TAB``: what their section (or the channel
+  columns of ``All``) gives: product impressions and clicks, channel GMV, and any other count of
+  the section;
+- ``NON_LIVE``, **derived** (``derived`` = True): for every count that exists only for ``All`` and
+  ``Seller LIVE`` (typically ``Add-to-cart users`` and ``Unique clicks``), ``All - LIVE``. A LIVE
+  count above the All count rejects the row.
+
+The ``Affiliate`` section mixes affiliates' LIVEs and videos and is not mapped to a channel (its
+counts stay inside ``ALL``). Caveat: when affiliates sell the product in LIVEs, the derived
+non-live cell includes their LIVE traffic (the export does not split it per channel).
+
+ATC rate of this source: ``Add-to-cart users / Unique clicks`` (people with >= 1 add-to-cart among
+the people who opened the product page, per channel), unit ``visitor``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.sources.base import Loaded
+from analysis.sources.headers import HeaderMatch, normalise
+from analysis.sources.numbers import NumberError, format_money, format_number, parse_time
+from analysis.sources.xlsx import (
+    FAILED,
+    TABLE_SUFFIXES,
+    Conventions,
+    Rows,
+    UnreadableError,
+    check_id,
+    conventions,
+    data_rows,
+    find_header,
+    parse_counts,
+    read_sheets,
+    require_tz,
+    write_table,
+)  # fmt: skip
+
+NAME = "seller_center"
+FAMILY = "product_list"
+#: channel sections mapped to canonical channels (AFFILIATE is read but not a channel)
+CHANNELS = ("ALL", "LIVE", "VIDEO", "PRODUCT_CARD", "SHOP_TAB")
+COUNTS = ("impressions", "clicks", "viewers", "atc", "orders", "items")
+RANGE = re.compile(r"^\s*(.+?)\s*(?:~|–|—| - | to | au )\s*(.+?)\s*$")
+
+
+def _accept(m: HeaderMatch, i: int) -> bool:
+    return "product_id" in m.columns and any("." in k and k.startswith("ALL.") for k in m.columns)
+
+
+def _locate(path: Path):
+    for sheet in read_sheets(path):
+        found = find_header(sheet, FAMILY, _accept, sections=True)
+        if found is not None:
+            return sheet, *found
+    return None
+
+
+def detect(path: Path) -> bool:
+    """A spreadsheet with a channel-section row above a header holding ``Product ID``."""
+    path = Path(path)
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        return False
+    try:
+        return _locate(path) is not None
+    except UnreadableError:
+        return False
+
+
+def period(sheet, header_index: int, date_order: str | None):
+    """``(first day, last day)`` from the first cell above the header that holds a date."""
+    for row in sheet.rows[: max(header_index - 1, 0)]:
+        for cell in row:
+            if not cell:
+                continue
+            text = str(cell).strip()
+            m = RANGE.match(text)
+            parts = [m[1], m[2]] if m else [text]
+            try:
+                days = [parse_time(p, date_order=date_order or "DMY") for p in parts]
+            except NumberError:
+                continue
+            return days[0], days[-1]
+    return None
+
+
+def read(path: Path, *, tz: str | None) -> Loaded:
+    """Read one product-list export into per-channel cells (see the module docstring)."""
+    path = Path(path)
+    found = _locate(path)
+    if found is None:
+        raise UnreadableError(
+            f"{path.name}: no product-list header (a channel-section row with 'All' above a "
+            "header with 'Product ID') in the first rows"
+        )
+    sheet, h, match = found
+    require_tz(tz, path)
+    if match.duplicates:
+        dup = "; ".join(f"{k}: {', '.join(map(repr, v))}" for k, v in match.duplicates.items())
+        raise UnreadableError(f"{path.name}: a column is named twice ({dup}); keep one of them")
+    money = tuple(k for k in match.columns if k.endswith(".revenue"))
+    conv = conventions(sheet, h, match, money=money)
+    days = period(sheet, h, conv.date_order)
+    if days is None:
+        raise UnreadableError(
+            f"{path.name}: no date or date range above the header (A1 holds it in a product "
+            "list export, e.g. '16/11/2026' or '2026-11-16 ~ 2026-11-22')"
+        )
+    first, last = days
+    grain = "day" if first.date() == last.date() else "range"
+    rows = Rows(NAME, path.name, labels={"product_id": match.labels["product_id"]})
+    numeric = tuple(k for k in match.columns if "." in k)
+    for row in data_rows(sheet, h, match, numeric=numeric):
+        if row.kind != "data":
+            rows.reject(row.number, None, row.cells[0], row.reason)
+            continue
+        rows.seen(row.number)
+        pid = check_id(rows, row, match, "product_id")
+        if pid is FAILED:
+            continue
+        if pid is None:
+            rows.reject(row.number, match.labels["product_id"], None,
+                        "is empty; every row of a product list is one product")  # fmt: skip
+            continue
+        cells = _channel_cells(rows, row, match, conv)
+        if cells is None:
+            continue
+        for channel, counts, derived in cells:
+            rows.add(row.number, start=first.isoformat(sep=" "), grain=grain, channel=channel,
+                     product_id=pid, unit="visitor", derived=derived, **counts)  # fmt: skip
+    extra = {"schema": "product_list", "locale": match.locale,
+             "period": f"{first:%Y-%m-%d} ~ {last:%Y-%m-%d}"}  # fmt: skip
+    return rows.finish(tz=tz, extra=extra)
+
+
+def _channel_cells(rows: Rows, row, match: HeaderMatch, conv: Conventions):
+    out = {}
+    ok = True
+    for channel in (*CHANNELS, "AFFILIATE"):
+        counts = parse_counts(rows, row, match, conv, COUNTS, prefix=f"{channel}.")
+        if counts is None:
+            ok = False
+        elif counts:
+            out[channel] = counts
+    if not ok:
+        return None
+    out.pop("AFFILIATE", None)
+    # counts that exist only for ALL and LIVE: non-live = ALL - LIVE, derived
+    others = ("VIDEO", "PRODUCT_CARD", "SHOP_TAB")
+    derived = {}
+    for name in (*COUNTS, "revenue"):
+        if (
+            name in out.get("ALL", {})
+            and name in out.get("LIVE", {})
+            and not any(name in out.get(o, {}) for o in others)
+        ):
+            diff = out["ALL"][name] - out["LIVE"][name]
+            if diff < -1e-9:
+                label = match.labels.get(f"LIVE.{name}", name)
+                rows.reject(row.number, label, out["LIVE"][name],
+                            f"the Seller LIVE value exceeds the All value ({out['ALL'][name]}); "
+                            "non-live cannot be derived (All must include LIVE)")  # fmt: skip
+                return None
+            derived[name] = round(diff, 2) if name == "revenue" else diff
+    if derived:
+        if "revenue" in derived:
+            derived["currency"] = out["ALL"]["currency"]
+        out["NON_LIVE"] = derived
+    return [(ch, counts, ch == "NON_LIVE") for ch, counts in out.items()]
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing
+# ------------------------------------------------------------------------------------------------
+#: (section, header, channel or None for all channels, canonical column) of the writer's layout
+LAYOUT = (
+    ("All", "GMV", None, "revenue"),
+    ("All", "Orders", None, "orders"),
+    ("All", "Items sold", None, "items"),
+    ("All", "Product impressions", None, "impressions"),
+    ("All", "Product clicks", None, "clicks"),
+    ("All", "Add-to-cart users", None, "atc"),
+    ("All", "Unique clicks", None, "viewers"),
+    ("All", "Seller LIVE-attributed GMV", "LIVE", "revenue"),
+    ("All", "Seller video-attributed GMV", "VIDEO", "revenue"),
+    ("All", "Seller product card GMV", "PRODUCT_CARD", "revenue"),
+    ("Seller LIVE", "Product impressions", "LIVE", "impressions"),
+    ("Seller LIVE", "Product clicks", "LIVE", "clicks"),
+    ("Seller LIVE", "Unique clicks", "LIVE", "viewers"),
+    ("Seller LIVE", "Add-to-cart users", "LIVE", "atc"),
+    ("Seller video", "Product impressions", "VIDEO", "impressions"),
+    ("Seller video", "Product clicks", "VIDEO", "clicks"),
+    ("Seller product card", "Product impressions", "PRODUCT_CARD", "impressions"),
+    ("Seller product card", "Product clicks", "PRODUCT_CARD", "clicks"),
+    ("Affiliate", "Product impressions", "AFFILIATE", "impressions"),
+    ("Affiliate", "Product clicks", "AFFILIATE", "clicks"),
+)
+
+
+def write(
+    cells: pd.DataFrame, path, *, day, locale: str = "en", names: dict | None = None
+) -> Path:
+    """Write one day of ``cells`` as a product-list export (one row per product).
+
+    ``Seller LIVE`` carries ``Unique clicks`` and ``Add-to-cart users`` so that non-live is
+    derived on reading; that per-channel ATC column is **not evidenced** in a real file
+    (``data-formats.md`` §1.4): it is the layout the kit accepts if TikTok shows it. Affiliate
+    counts are 0 (the simulated creators are the seller's own).
+    """
+    from analysis._validation import check_argument
+
+    check_argument("locale", ("en", "fr"), locale)
+    day = pd.Timestamp(day).normalize()
+    local = cells["start"].dt.tz_localize(None).dt.normalize()
+    d = cells[local == day]
+    cols = ["impressions", "clicks", "viewers", "atc", "orders", "items", "revenue"]
+    allc = d.groupby("product_id")[cols].sum(min_count=1)
+    per = d.groupby(["product_id", "channel"])[cols].sum(min_count=1)
+    products = sorted(cells["product_id"].dropna().unique())
+    cur = cells["currency"].dropna().iloc[0] if cells["currency"].notna().any() else "EUR"
+    sect_labels, head_labels = _labels(locale)
+    sections = [None, None] + [sect_labels[s] for s, *_ in LAYOUT]
+    header = [_translate_head("Product ID", locale), _translate_head("Product Name", locale)]
+    header += [head_labels.get(hd, hd) for _, hd, *_ in LAYOUT]
+    body = []
+    for pid in products:
+        line = [pid, (names or {}).get(pid, f"Produit {pid[-4:]}")]
+        for _, _, channel, col in LAYOUT:
+            if channel == "AFFILIATE":
+                v = 0
+            elif channel is None:
+                v = allc[col].get(pid, 0)
+            else:
+                v = per[col].get((pid, channel), 0)
+            v = 0 if pd.isna(v) else v
+            line.append(format_money(float(v), cur, locale=locale) if col == "revenue"
+                        else format_number(float(v), locale=locale, grouping=locale != "en"))  # fmt: skip
+        body.append(line)
+    title = f"{day:%d/%m/%Y}"
+    table = [[title], [], sections, header, *body]
+    merges, col = [], 3
+    for s in dict.fromkeys(s for s, *_ in LAYOUT):
+        n = sum(1 for x, *_ in LAYOUT if x == s)
+        merges.append(f"{_col(col)}3:{_col(col + n - 1)}3")
+        col += n
+    return write_table(Path(path), [("Sheet1", table)], merges={"Sheet1": merges})
+
+
+def _col(i: int) -> str:
+    s = ""
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _translate_head(h: str, locale: str) -> str:
+    if locale == "en":
+        return h
+    from analysis.sources.headers import locales
+
+    en = locales()["en"].families[FAMILY]["columns"]
+    loc = locales()[locale].families[FAMILY]["columns"]
+    field = next(f for f, ls in en.items() if normalise(h) in map(normalise, ls))
+    return loc[field][0]
+
+
+def _labels(locale: str):
+    from analysis.sources.headers import locales
+
+    en = locales()["en"].families[FAMILY]
+    loc = locales()[locale].families[FAMILY]
+    sections = {en["sections"][k][0]: loc["sections"][k][0] for k in en["sections"]}
+    heads = {}
+    for key in ("columns", "channel_columns"):
+        for f, ls in en[key].items():
+            heads[ls[0]] = loc[key].get(f, ls)[0]
+    return sections, heads
+
+
+def parse_day(text: str) -> datetime:
+    return parse_time(text, date_order="DMY")

@@ -1,0 +1,196 @@
+"""Shop overview daily export: old ``Overview_My Business Performance_*.xlsx`` and new
+``Shop Analytics_Key metrics_YYYYMMDD.xlsx`` layouts, PT-BR / EN / FR headers.
+
+Layouts (``data-formats.md`` §1.5): the old PT-BR file starts with a summary block (row 1
+headers, row 2 totals), a ``Dados diários`` line, then the **daily header** (row 5) and one row
+per day; the EN file has its daily header further down (row 9); the new layout has the daily
+header first. The daily header is the first row of the first 30 that holds a date column and a
+count: the summary block above it (no date column) and description lines are skipped, never at
+fixed offsets. Dates are ``DD/MM/YYYY`` (PT-BR, FR), ISO, or what the locale says; amounts may
+mix separators in one sheet (``10959,4`` in the days, ``278.39`` in the totals row): each value
+is read by its own form, the file's majority deciding only ambiguous ones.
+
+One row = one shop-day: channel ``ALL``, grain ``day``, ``unit`` ``visitor``; ``viewers``
+(``Visitantes`` / ``Visitas à página da loja`` / ``Visitors``), ``orders``, ``items``, ``revenue``
+(GMV / ``Valor bruto da mercadoria``), ``impressions`` and ``clicks`` (product impressions and
+clicks). When a ``LIVE-attributed GMV`` column is present the row also gives a ``LIVE`` cell
+(revenue only) and a derived ``NON_LIVE`` cell (``GMV - LIVE-attributed GMV``, ``derived`` True).
+There is no add-to-cart in this export; its conversion rate (``Taxa de conversão``) is
+customers / visitors and is not read (rates are rebuilt from counts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.sources.base import Loaded
+from analysis.sources.headers import HeaderMatch, locales
+from analysis.sources.numbers import format_money, format_number, format_percent, parse_time
+from analysis.sources.xlsx import (
+    FAILED,
+    TABLE_SUFFIXES,
+    Rows,
+    UnreadableError,
+    conventions,
+    data_rows,
+    find_header,
+    parse_counts,
+    parse_or_reject,
+    read_sheets,
+    require_tz,
+    write_table,
+)  # fmt: skip
+
+NAME = "shop_overview"
+FAMILY = "shop_overview"
+COUNTS = ("viewers", "impressions", "clicks", "orders", "items")
+
+
+def _accept(m: HeaderMatch, i: int) -> bool:
+    return (
+        "date" in m.columns
+        and "product_id" not in m.columns
+        and any(c in m.columns for c in (*COUNTS, "revenue"))
+    )
+
+
+def _locate(path: Path):
+    for sheet in read_sheets(path):
+        found = find_header(sheet, FAMILY, _accept)
+        if found is not None:
+            return sheet, *found
+    return None
+
+
+def detect(path: Path) -> bool:
+    """A spreadsheet whose first rows hold a daily header (a date column and a count)."""
+    path = Path(path)
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        return False
+    try:
+        return _locate(path) is not None
+    except UnreadableError:
+        return False
+
+
+def layout(sheet, header_index: int) -> str:
+    """``old`` (a summary block or a 'daily' line above the daily header) or ``new``."""
+    return "old" if header_index > 0 else "new"
+
+
+def read(path: Path, *, tz: str | None) -> Loaded:
+    """Read one shop overview export into shop-day cells (see the module docstring)."""
+    path = Path(path)
+    found = _locate(path)
+    if found is None:
+        raise UnreadableError(
+            f"{path.name}: no daily header (a 'Date' / 'Data' column and a count such as GMV, "
+            "Orders, Visitors) in the first 30 rows"
+        )
+    sheet, h, match = found
+    require_tz(tz, path)
+    if match.duplicates:
+        dup = "; ".join(f"{k}: {', '.join(map(repr, v))}" for k, v in match.duplicates.items())
+        raise UnreadableError(f"{path.name}: a column is named twice ({dup}); keep one of them")
+    conv = conventions(sheet, h, match, money=("revenue", "live_revenue"), dates=("date",))
+    labels = {c: match.labels[c] for c in (*COUNTS, "revenue") if c in match.labels}
+    labels["start"] = match.labels["date"]
+    rows = Rows(NAME, path.name, labels=labels)
+    for row in data_rows(sheet, h, match, numeric=(*COUNTS, "revenue")):
+        if row.kind != "data":
+            rows.reject(row.number, None, row.cells[0], row.reason)
+            continue
+        rows.seen(row.number)
+        day = parse_or_reject(rows, row.number, match.labels["date"], row.get(match, "date"),
+                              parse_time, date_order=conv.date_order)  # fmt: skip
+        counts = parse_counts(rows, row, match, conv, COUNTS)
+        live = parse_counts(rows, row, match, conv, (), money="live_revenue")
+        if day is FAILED or counts is None or live is None:
+            continue
+        if day is None:
+            rows.reject(row.number, match.labels["date"], None, "is empty; each row is one day")
+            continue
+        if day != day.replace(hour=0, minute=0, second=0):
+            rows.reject(row.number, match.labels["date"], row.get(match, "date"),
+                        "is not a whole day; this export has one row per day")  # fmt: skip
+            continue
+        start = day.isoformat(sep=" ")
+        base = {"start": start, "grain": "day", "unit": "visitor"}
+        rows.add(row.number, channel="ALL", **base, **counts)
+        if live:
+            total = counts.get("revenue")
+            if total is not None and live["revenue"] > total + 1e-9:
+                rows.reject(row.number, match.labels["live_revenue"],
+                            row.get(match, "live_revenue"),
+                            f"LIVE-attributed GMV exceeds the GMV ({total}); non-live cannot be "
+                            "derived")  # fmt: skip
+                continue
+            rows.add(row.number, channel="LIVE", **base, **live)
+            if total is not None:
+                rows.add(row.number, channel="NON_LIVE", derived=True, **base,
+                         revenue=round(total - live["revenue"], 2),
+                         currency=counts["currency"])  # fmt: skip
+    extra = {"schema": layout(sheet, h), "locale": match.locale}
+    return rows.finish(tz=tz, extra=extra)
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing
+# ------------------------------------------------------------------------------------------------
+def write(cells: pd.DataFrame, path, *, layout: str = "new", locale: str = "en") -> Path:
+    """Write the shop's days as an overview export.
+
+    ``layout="old"`` writes the PT-BR-style frame (summary headers, a totals row whose averages
+    use a dot, a ``Dados diários`` / ``Daily data`` line, then the daily header); ``"new"`` the
+    daily table alone. ``locale`` ``pt_BR`` writes amounts ``10959,4`` (comma decimal, no
+    symbol, the header naming the currency ``(R$)``-style), ``en`` ``€1,234.56``, ``fr``
+    ``1 234,56 €``. Includes ``LIVE-attributed GMV`` for EN/FR.
+    """
+    from analysis._validation import check_argument
+
+    check_argument("layout", ("old", "new"), layout)
+    check_argument("locale", ("en", "pt_BR", "fr"), locale)
+    local = cells["start"].dt.tz_localize(None).dt.normalize()
+    cols = ["viewers", "impressions", "clicks", "orders", "items", "revenue"]
+    days = cells.groupby(local)[cols].sum(min_count=1)
+    live = cells[cells["channel"] == "LIVE"].groupby(local)["revenue"].sum()
+    cur = cells["currency"].dropna().iloc[0]
+    sym = {"EUR": "€", "BRL": "R$", "USD": "$"}.get(cur, cur)
+    loc = locales()[locale].families[FAMILY]
+    field_order = ["date", "revenue", "orders", "items", "viewers", "impressions", "clicks"]
+    if locale != "pt_BR":
+        field_order.append("live_revenue")
+    heads = [loc[f][0] for f in field_order]
+    if locale == "pt_BR":
+        heads[1] = f"{heads[1]} ({sym})"
+    heads.append({"en": "Conversion rate", "pt_BR": "Taxa de conversão",
+                  "fr": "Taux de conversion"}[locale])  # fmt: skip
+
+    def money(x):
+        if locale == "pt_BR":
+            return format_number(float(x), locale="pt_BR", decimals=2, grouping=False)
+        return format_money(float(x), cur, locale=locale, after=locale == "fr")
+
+    body = []
+    for day, r in days.iterrows():
+        date = f"{day:%d/%m/%Y}" if locale in ("pt_BR", "fr") else f"{day:%Y-%m-%d}"
+        line = [date, money(r["revenue"])]
+        line += [format_number(float(r[c]), locale=locale, grouping=False)
+                 for c in ("orders", "items", "viewers", "impressions", "clicks")]  # fmt: skip
+        if locale != "pt_BR":
+            line.append(money(live.get(day, 0.0)))
+        rate = r["orders"] / r["viewers"] if r["viewers"] else 0.0
+        line.append(format_percent(rate, locale=locale, space=locale == "fr"))
+        body.append(line)
+    table = [heads, *body]
+    if layout == "old":
+        summary_heads = heads[1:7]
+        tot = days.sum()
+        totals = [format_number(float(tot["revenue"]) / len(days), decimals=2, grouping=False)]
+        totals += [str(int(tot[c])) for c in ("orders", "items", "viewers", "impressions")]
+        totals.append(str(int(tot["clicks"])))
+        daily = {"en": "Daily data", "pt_BR": "Dados diários", "fr": "Données quotidiennes"}
+        table = [summary_heads, totals, [], [daily[locale]], *table]
+    return write_table(Path(path), [("Sheet1", table)])

@@ -1,0 +1,458 @@
+"""TikTok Shop LIVE list export (``Creator-Live-Performance_YYYYMMDDHHMMSS.xlsx``), schemas v1-v3.
+
+Layouts (``shared/reference/data-formats.md`` §1.2, ``docs/notes/issue-3-tiktok.md``):
+
+- **v1** (until ~Apr 2026): sheet ``Sheet1``, A1 = ``YYYY-MM-DD ~ YYYY-MM-DD``, a blank row, the
+  header (``Livestream | Start time | Duration | Gross revenue | Direct GMV | ... | Views |
+  Viewers | ...``), data. Durations in seconds.
+- **v2** (May 2026+): same frame, ``Attributed GMV``, ``Attributed orders``, no ``Viewers``.
+- **v3**: sheet ``performance_detail``, ``Room ID`` and ``Room Title``, ``Start Time`` with
+  seconds, ``Duration`` like ``3h58m``, rates as ``6.62%``.
+
+Users choose the columns: any subset loads as long as the start time, the LIVE's identity
+(``Room ID``, its title, or its creator in the older ID-market list) and one count are there. The header is searched in the first rows, in
+any sheet (``performance_detail`` first). One row = one LIVE session = one cell: channel
+``LIVE``, grain ``session``, ``start`` = the shop-local start (so ``hour`` is the start hour),
+``unit`` ``visitor``.
+
+Canonical columns filled: ``content_id`` (Room ID; v1/v2 have none, so it is the synthetic key
+``"<title or creator> @ YYYY-MM-DD HH:MM"``, which tells LIVEs apart and lets analyses cluster by LIVE),
+``content_title``, ``creator`` (when a column
+names it), ``views``, ``viewers`` (v1 ``Viewers``: people who entered the room), ``impressions``
+and ``clicks`` (product impressions / clicks), ``orders`` (``Orders paid for`` /
+``Attributed orders``), ``items``, ``revenue`` (``Direct GMV`` / ``Attributed GMV``) and
+``currency``. There is **no add-to-cart** in this export: ``atc`` is NA.
+
+Rejected rows (file, row, column, reason): a negative duration (the LIVE was still running when
+exported), totals / repeated header / description rows, unparseable numbers or times, an id that
+went through a float, and everything :func:`analysis.cells.split_cells` refuses (naive time
+without ``tz``, DST gap or overlap, negative counts, duplicates).
+
+Overlapping exports: :func:`dedupe` keeps, for each LIVE (same Room ID, or same title and start
+minute), the row of the most recent export (export timestamp of the file name, else the end of the
+title row's date range, else the later file name) and lists the others in ``replaced``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.sources.base import Loaded
+from analysis.sources.headers import HeaderMatch, locales
+from analysis.sources.numbers import (
+    format_duration,
+    format_money,
+    format_number,
+    format_percent,
+    parse_duration,
+    parse_time,
+)  # fmt: skip
+from analysis.sources.xlsx import (
+    FAILED,
+    TABLE_SUFFIXES,
+    Rows,
+    UnreadableError,
+    check_id,
+    conventions,
+    data_rows,
+    find_header,
+    parse_counts,
+    parse_or_reject,
+    read_sheets,
+    require_tz,
+    write_table,
+)  # fmt: skip
+
+NAME = "tiktok_live_list"
+FAMILY = "live_list"
+V3_SHEET = "performance_detail"
+COUNTS = ("views", "viewers", "impressions", "clicks", "orders", "items")
+FILE_STAMP = re.compile(r"(\d{14})")
+TITLE_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*~\s*(\d{4}-\d{2}-\d{2})")
+#: the header of each schema version as TikTok writes it (EN UI), used by :func:`write`
+HEADERS = {
+    "v1": ["Livestream", "Start time", "Duration", "Gross revenue", "Direct GMV", "Items sold",
+           "Customers", "Avg. price", "Orders paid for", "GMV/1K views", "Views", "Viewers",
+           "Product impressions", "Product clicks", "CTR", "CTOR (SKU orders)"],
+    "v2": ["Livestream", "Start time", "Duration", "Attributed GMV", "Attributed items sold",
+           "Customers", "AOV", "Attributed orders", "Attributed SKU orders", "Views", "CTR",
+           "LIVE CTR", "Product clicks", "CTOR (SKU order)", "Product impressions"],
+    "v3": ["Room ID", "Room Title", "Start Time", "End Time", "Duration", "Attributed GMV",
+           "Attributed items sold", "Attributed SKU orders", "Attributed orders", "Customers",
+           "AOV", "Views", "Product Impressions", "Product clicks", "CTR", "CTOR (SKU orders)"],
+}  # fmt: skip
+
+
+def _accept(m: HeaderMatch, i: int) -> bool:
+    return (
+        "start_time" in m.columns
+        and any(c in m.columns for c in ("title", "room_id", "creator"))
+        and any(c in m.columns for c in (*COUNTS, "revenue"))
+    )
+
+
+def _locate(path: Path):
+    sheets = sorted(read_sheets(path), key=lambda s: s.name != V3_SHEET)
+    for sheet in sheets:
+        found = find_header(sheet, FAMILY, _accept)
+        if found is not None:
+            return sheet, *found
+    return None
+
+
+def detect(path: Path) -> bool:
+    """A spreadsheet with a LIVE list header (start time, LIVE identity, a count) in its first
+    rows."""
+    path = Path(path)
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        return False
+    try:
+        return _locate(path) is not None
+    except UnreadableError:
+        return False
+
+
+def schema_version(sheet_name: str, match: HeaderMatch) -> str:
+    """``v3`` (Room ID / sheet performance_detail), ``v1`` (Gross revenue, Viewers, Direct GMV or
+    Orders paid for), else ``v2``."""
+    labels = {v.casefold() for v in match.labels.values()}
+    if sheet_name == V3_SHEET or "room_id" in match.columns:
+        return "v3"
+    if "gross_revenue" in match.columns or "viewers" in match.columns or labels & {
+        "direct gmv", "orders paid for"}:  # fmt: skip
+        return "v1"
+    return "v2"
+
+
+def export_time(path: Path, sheet, header_index: int) -> pd.Timestamp:
+    """When the file was exported: the ``YYYYMMDDHHMMSS`` stamp of its name, else the end of the
+    title row's date range (end of that day), else NaT."""
+    m = FILE_STAMP.search(Path(path).stem)
+    if m:
+        try:
+            return pd.Timestamp(datetime.strptime(m[1], "%Y%m%d%H%M%S"))
+        except ValueError:
+            pass
+    for row in sheet.rows[:header_index]:
+        for cell in row:
+            if cell and (r := TITLE_RANGE.search(str(cell))):
+                return pd.Timestamp(r[2]) + pd.Timedelta(hours=23, minutes=59, seconds=59)
+    return pd.NaT
+
+
+def read(path: Path, *, tz: str | None) -> Loaded:
+    """Read one LIVE list export into session cells (see the module docstring).
+
+    Raises
+    ------
+    analysis.sources.xlsx.UnreadableError
+        Empty file, not a spreadsheet, or no LIVE list header in the first 30 rows of any sheet;
+        or a needed column named twice.
+    """
+    path = Path(path)
+    found = _locate(path)
+    if found is None:
+        raise UnreadableError(
+            f"{path.name}: no LIVE list header found in the first rows of any sheet (needs a "
+            "start time, 'Room ID' or 'Livestream', and a count column)"
+        )
+    sheet, h, match = found
+    require_tz(tz, path)
+    if match.duplicates:
+        dup = "; ".join(f"{k}: {', '.join(map(repr, v))}" for k, v in match.duplicates.items())
+        raise UnreadableError(f"{path.name}: a column is named twice ({dup}); keep one of them")
+    conv = conventions(sheet, h, match, dates=("start_time", "end_time"))
+    rows = Rows(NAME, path.name, labels=_labels(match))
+    for row in data_rows(sheet, h, match, numeric=(*COUNTS, "revenue", "duration")):
+        if row.kind != "data":
+            rows.reject(row.number, None, row.cells[0], row.reason)
+            continue
+        rows.seen(row.number)
+        cell = _session(rows, row, match, conv)
+        if cell is not None:
+            rows.add(row.number, **cell)
+    extra = {"schema": schema_version(sheet.name, match), "locale": match.locale,
+             "exported": export_time(path, sheet, h)}  # fmt: skip
+    return rows.finish(tz=tz, extra=extra)
+
+
+def _labels(match: HeaderMatch) -> dict[str, str]:
+    names = {"start": "start_time", "content_id": "room_id", "content_title": "title"}
+    out = {c: match.labels[f] for c, f in names.items() if f in match.labels}
+    out.update({c: match.labels[c] for c in (*COUNTS, "revenue") if c in match.labels})
+    return out
+
+
+def _session(rows: Rows, row, match: HeaderMatch, conv) -> dict | None:
+    ok = True
+    start = parse_or_reject(rows, row.number, match.labels["start_time"],
+                            row.get(match, "start_time"), parse_time,
+                            date_order=conv.date_order)  # fmt: skip
+    if start is FAILED:
+        ok = False
+    elif start is None:
+        rows.reject(row.number, match.labels["start_time"], None,
+                    "is empty; every LIVE needs its start time")  # fmt: skip
+        ok = False
+    if "duration" in match.columns:
+        duration = parse_or_reject(rows, row.number, match.labels["duration"],
+                                   row.get(match, "duration"), parse_duration)  # fmt: skip
+        if duration is FAILED:
+            ok = False
+        elif duration is not None and duration < 0:
+            rows.reject(row.number, match.labels["duration"], row.get(match, "duration"),
+                        "is negative: the LIVE was still running when the file was exported "
+                        "(ongoing LIVE); export again after it ends")  # fmt: skip
+            ok = False
+    if "end_time" in match.columns:
+        end = parse_or_reject(rows, row.number, match.labels["end_time"],
+                              row.get(match, "end_time"), parse_time,
+                              date_order=conv.date_order)  # fmt: skip
+        if end is FAILED:
+            ok = False
+        elif end is None and row.get(match, "end_time") is not None:
+            pass
+    room = check_id(rows, row, match, "room_id") if "room_id" in match.columns else None
+    ok &= room is not FAILED
+    counts = parse_counts(rows, row, match, conv, COUNTS)
+    if counts is None or not ok:
+        return None
+    title = row.get(match, "title")
+    creator = row.get(match, "creator")
+    name = next((x.strip() for x in (title, creator) if x is not None and x.strip()), None)
+    if room is None and name is None:
+        rows.reject(row.number, match.labels.get("title", "Livestream"), None,
+                    "the LIVE has no Room ID, title or creator; it cannot be told apart")  # fmt: skip
+        return None
+    if room is None:  # v1/v2: no Room ID; the LIVE is its title (or creator) and start minute
+        room = f"{name} @ {start:%Y-%m-%d %H:%M}"
+    return {
+        "start": start.isoformat(sep=" "),
+        "grain": "session",
+        "channel": "LIVE",
+        "content_id": room,
+        "content_title": title,
+        "creator": creator,
+        "unit": "visitor",
+        **counts,
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# Overlapping exports
+# ------------------------------------------------------------------------------------------------
+def dedupe(loaded: Loaded) -> Loaded:
+    """Keep the most recent export of each LIVE; list the superseded rows in ``replaced``.
+
+    Two cells are the same LIVE when they share a Room ID, or the same title and start minute.
+    Files are ordered by ``exported`` (file-name stamp, else the title row's range end; unknown
+    = oldest), then by file name. Only cells of this source are touched; ``files`` counts are
+    updated (``rows_used``, ``rows_replaced``, ``cells``).
+    """
+    cells = loaded.cells
+    mine = cells.index[cells["source"] == NAME]
+    if len(mine) < 2:
+        return loaded
+    files = loaded.files
+    order = files.loc[files["source"] == NAME, ["file"]].copy()
+    stamp = files.loc[files["source"] == NAME, "exported"] if "exported" in files else pd.NaT
+    order["exported"] = pd.to_datetime(stamp).fillna(pd.Timestamp.min)
+    order = order.sort_values(["exported", "file"]).reset_index(drop=True)
+    rank = {f: i for i, f in enumerate(order["file"])}
+    sub = cells.loc[mine]
+    group = _groups(sub)
+    replaced = []
+    drop = []
+    for _, idx in group.groupby(group).groups.items():
+        if len(idx) < 2:
+            continue
+        part = sub.loc[idx]
+        newest = max(part["file"], key=lambda f: rank.get(f, -1))
+        keep = part[part["file"] == newest]
+        winner = keep.iloc[0]
+        for i, r in part[part["file"] != newest].iterrows():
+            changed = any(  # numbers both exports report (v1 has Viewers, v3 has not)
+                pd.notna(r[c]) and pd.notna(winner[c]) and r[c] != winner[c]
+                for c in (*COUNTS, "revenue")
+            )
+            key = winner["content_id"] if pd.notna(winner["content_id"]) else (
+                f"{winner['content_title']} @ {winner['start']:%Y-%m-%d %H:%M}")  # fmt: skip
+            replaced.append({"source": NAME, "file": r["file"], "row": r["row"],
+                             "by_file": winner["file"], "by_row": winner["row"],
+                             "key": str(key), "changed": changed})  # fmt: skip
+            drop.append(i)
+    if not drop:
+        return loaded
+    new_cells = cells.drop(index=drop).reset_index(drop=True)
+    rep = pd.DataFrame(replaced)
+    rep = rep.astype({"row": "Int64", "by_row": "Int64", "changed": "boolean"})
+    for c in ("source", "file", "by_file", "key"):
+        rep[c] = rep[c].astype("string")
+    all_rep = pd.concat([loaded.replaced, rep], ignore_index=True) if len(loaded.replaced) else rep
+    files = files.copy()
+    for j, f in files.iterrows():
+        if f["source"] != NAME:
+            continue
+        fc = new_cells[(new_cells["source"] == NAME) & (new_cells["file"] == f["file"])]
+        files.loc[j, "rows_used"] = fc["row"].nunique()
+        files.loc[j, "cells"] = len(fc)
+        files.loc[j, "rows_replaced"] = rep.loc[rep["file"] == f["file"], "row"].nunique()
+    return Loaded(cells=new_cells, rejected=loaded.rejected, replaced=all_rep, files=files)
+
+
+def _groups(sub: pd.DataFrame) -> pd.Series:
+    """Connected groups of cells sharing a room id or (title, start minute) (union-find)."""
+    parent = {i: i for i in sub.index}
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    keys = [
+        sub["content_id"].where(sub["content_id"].notna(), None),
+        (sub["content_title"].astype("string") + " @ "
+         + sub["start"].dt.strftime("%Y-%m-%d %H:%M").astype("string")),
+    ]  # fmt: skip
+    for key in keys:
+        first: dict = {}
+        for i, k in key.items():
+            if k is None or pd.isna(k):
+                continue
+            if k in first:
+                parent[find(i)] = find(first[k])
+            else:
+                first[k] = i
+    return pd.Series({i: find(i) for i in sub.index})
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing (the simulator's shop as a real-looking export)
+# ------------------------------------------------------------------------------------------------
+def live_sessions(cells: pd.DataFrame) -> pd.DataFrame:
+    """One row per LIVE of hourly cells: ``content_id, content_title, creator, start, end``
+    (start of the last hour + 1 h) and the sums of the counts (viewers counted once per cell:
+    the simulator's cells hold different people)."""
+    live = cells[cells["channel"] == "LIVE"]
+    sums = live.groupby("content_id", sort=False)[
+        ["views", "viewers", "impressions", "clicks", "atc", "orders", "items", "revenue"]
+    ].sum(min_count=1)
+    meta = live.groupby("content_id", sort=False).agg(
+        content_title=("content_title", "first"), creator=("creator", "first"),
+        start=("start", "min"), last=("start", "max"), currency=("currency", "first"),
+    )  # fmt: skip
+    out = meta.join(sums).reset_index()
+    out["end"] = out["last"] + pd.Timedelta(hours=1)
+    out["revenue"] = out["revenue"].astype("Float64").round(2)
+    return out.drop(columns="last").sort_values("start").reset_index(drop=True)
+
+
+def write(cells: pd.DataFrame, path, *, version: str = "v3", locale: str = "en",
+          columns: list[str] | None = None, title_range: bool | None = None) -> Path:  # fmt: skip
+    """Write the LIVEs of ``cells`` as a LIVE list export (every cell text, as TikTok writes).
+
+    Parameters
+    ----------
+    version : {"v1", "v2", "v3"}
+        Schema version (headers, sheet name, title row, duration and rate formats).
+    locale : {"en", "pt_BR", "fr"}
+        UI language: headers from the locale file (EN labels of the version for ``en``), money
+        ``€1,234.56`` / ``€ 1.234,56`` / ``1 234,56 €`` (fr alternates the sign before and after),
+        counts grouped with ``.`` (pt_BR) or U+202F (fr), rates ``0,78 %`` (fr).
+    columns : list of str, optional
+        Keep only these EN headers (users choose their columns).
+    title_range : bool, optional
+        Write the ``YYYY-MM-DD ~ YYYY-MM-DD`` title row and blank row (default: v1/v2 yes, v3 no).
+    """
+    from analysis._validation import check_argument
+
+    check_argument("version", tuple(HEADERS), version)
+    check_argument("locale", ("en", "pt_BR", "fr"), locale)
+    s = live_sessions(cells)
+    headers = [h for h in HEADERS[version] if columns is None or h in columns]
+    rows = []
+    for k, r in s.iterrows():
+        rows.append([_value(h, r, version, locale, k) for h in headers])
+    if locale != "en":
+        headers = [_translate(h, locale) for h in headers]
+    table = [headers, *rows]
+    if title_range if title_range is not None else version != "v3":
+        first, last = s["start"].min(), s["start"].max()
+        table = [[f"{first:%Y-%m-%d} ~ {last:%Y-%m-%d}"], [], *table]
+    return write_table(Path(path), [(V3_SHEET if version == "v3" else "Sheet1", table)])
+
+
+def _translate(header: str, locale: str) -> str:
+    from analysis.sources.headers import normalise
+
+    en = locales()["en"].families[FAMILY]
+    field = next((f for f, labels in en.items() if normalise(header) in map(normalise, labels)),
+                 None)  # fmt: skip
+    target = locales()[locale].families.get(FAMILY, {}).get(field)
+    return target[0] if target else header
+
+
+def _value(h: str, r, version: str, locale: str, k: int) -> str | None:
+    def count(x):
+        if pd.isna(x):
+            return None
+        return format_number(float(x), locale=locale, grouping=locale != "en")
+
+    def money(x):
+        if pd.isna(x):
+            return None
+        return format_money(
+            float(x), r["currency"], locale=locale, after=locale == "fr" and k % 2 == 0
+        )
+
+    def rate(num, den):
+        if pd.isna(num) or pd.isna(den) or den == 0:
+            return "0%" if version == "v3" else "0"
+        return format_percent(num / den, locale=locale, percent=version == "v3",
+                              space=locale == "fr")  # fmt: skip
+
+    seconds = (r["end"] - r["start"]).total_seconds()
+    start = r["start"].tz_localize(None)
+    orders = r["orders"]
+    key = h.casefold()
+    if key in ("room id",):
+        return r["content_id"]
+    if key in ("livestream", "room title"):
+        return r["content_title"]
+    if key in ("start time",):
+        return f"{start:%Y-%m-%d %H:%M:%S}" if version == "v3" else f"{start:%Y-%m-%d %H:%M}"
+    if key == "end time":
+        return f"{r['end'].tz_localize(None):%Y-%m-%d %H:%M:%S}"
+    if key == "duration":
+        return format_duration(seconds, style="hm" if version == "v3" else "seconds")
+    if key in ("gross revenue", "direct gmv", "attributed gmv"):
+        return money(r["revenue"])
+    if key in ("items sold", "attributed items sold"):
+        return count(r["items"])
+    if key in ("customers",):
+        return count(orders)
+    if key in ("orders paid for", "attributed orders", "attributed sku orders"):
+        return count(orders)
+    if key in ("avg. price", "aov"):
+        return money(r["revenue"] / orders if orders else 0.0)
+    if key == "gmv/1k views":
+        return format_number(1000 * r["revenue"] / r["views"] if r["views"] else 0, decimals=2,
+                             locale=locale, grouping=False)  # fmt: skip
+    if key == "views":
+        return count(r["views"])
+    if key == "viewers":
+        return count(r["viewers"])
+    if key in ("product impressions",):
+        return count(r["impressions"])
+    if key == "product clicks":
+        return count(r["clicks"])
+    if key in ("ctr", "live ctr"):
+        return rate(r["clicks"], r["views"])
+    if key.startswith("ctor"):
+        return rate(orders, r["clicks"])
+    raise KeyError(h)
