@@ -37,6 +37,9 @@ def _fingerprint() -> str:
 def _run(*cmd: str | Path) -> None:
     env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1", PYTHONHASHSEED="0")
     env.pop("MPLBACKEND", None)  # kernels must keep the inline backend, or figures vanish
+    # test workers and notebook kernels share the cores: one BLAS thread each (small models)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTHONPATH", None)
     print("+", " ".join(str(c) for c in cmd), flush=True)

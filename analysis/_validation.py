@@ -66,6 +66,8 @@ FATIGUE_SCALES = ("series", "within")
 GA4_UNITS = ("visitor", "session")
 #: optional cell dimensions of the GA4 loader: ``device.category``, ``geo.region``
 GA4_BREAKDOWNS = ("device", "region")
+#: engines that run the GA4 event -> cells aggregation (:mod:`analysis.engines`)
+ENGINES = ("duckdb", "spark", "bigquery")
 #: Shopify exports written by :func:`analysis.sources.shopify.write`
 SHOPIFY_REPORTS = ("sessions", "orders")
 #: which Shopify order amount is the revenue: ``Subtotal`` (Shopify's AOV) or ``Total``

@@ -8,6 +8,7 @@ interactions, a heterogeneity test and empirical-Bayes shrunken segment lifts.
   reference segment, on each side (non-live: the main effect; LIVE: main + interaction).
 * :func:`segment_heterogeneity`: Wald F test that the live effect is the same in every segment
   (all ``is_live x segment`` terms 0).
+* :func:`segment_tables`: both of the above from one fit of the interaction model (notebook 03).
 * :func:`shrunk_lifts`: per segment, the LIVE and non-live rates shrunk by empirical Bayes
   (:func:`analysis.shrinkage.shrink`, one beta prior per side) and their ratio with a
   Monte-Carlo credible interval, so a small 55+ segment does not headline the report.
@@ -30,10 +31,12 @@ __all__ = [
     "AUDIENCE_COLUMNS",
     "COVERAGE_COLUMNS",
     "EFFECT_COLUMNS",
+    "HETEROGENEITY_COLUMNS",
     "LIFT_COLUMNS",
     "audience_coverage",
     "segment_effects",
     "segment_heterogeneity",
+    "segment_tables",
     "shrunk_lifts",
 ]
 
@@ -168,12 +171,21 @@ def segment_effects(
     level = _check_level(level)
     undefined = _check_by(cells, by)
     if undefined:
-        return pd.DataFrame([{"segment": pd.NA, "is_live": pd.NA, "reference": pd.NA,
-                              "level": level, "status": undefined}],
-                            columns=list(EFFECT_COLUMNS))  # fmt: skip
+        return _undefined_effects(undefined, level)
+    res, sel = _fit(cells, by, metric, adjust, cluster, interaction)
+    return _effects_from_fit(res, sel, by=by, level=level, interaction=interaction)
+
+
+def _undefined_effects(status: str, level: float) -> pd.DataFrame:
+    return pd.DataFrame([{"segment": pd.NA, "is_live": pd.NA, "reference": pd.NA,
+                          "level": level, "status": status}],
+                        columns=list(EFFECT_COLUMNS))  # fmt: skip
+
+
+def _effects_from_fit(res, sel, *, by: str, level: float, interaction: bool) -> pd.DataFrame:
+    """The :func:`segment_effects` rows of a fitted model ``res`` on the cells ``sel``."""
     from scipy import stats
 
-    res, sel = _fit(cells, by, metric, adjust, cluster, interaction)
     info = res.cartlift
     df = float(res.df_resid_inference) if getattr(res, "df_resid_inference", None) else np.inf
     q = (
@@ -216,6 +228,17 @@ def segment_effects(
     return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
 
 
+#: Columns of :func:`segment_heterogeneity`.
+HETEROGENEITY_COLUMNS = ("test", "hypothesis", "statistic", "df_num", "df_denom", "pvalue",
+                         "method", "status")  # fmt: skip
+
+
+def _heterogeneity_row(by: str) -> dict:
+    return {"test": f"live x {by}", "hypothesis": f"the live effect is the same in every {by} "
+            "segment (all live x segment terms are 0)", "statistic": np.nan, "df_num": np.nan,
+            "df_denom": np.nan, "pvalue": np.nan, "method": "", "status": ""}  # fmt: skip
+
+
 def segment_heterogeneity(
     cells: pd.DataFrame,
     *,
@@ -236,15 +259,17 @@ def segment_heterogeneity(
         One row: ``test`` (``live x <by>``), ``hypothesis``, ``statistic``, ``df_num``,
         ``df_denom``, ``pvalue``, ``method``, ``status`` (the fit's, or ``undefined: ...``).
     """
-    cols = ["test", "hypothesis", "statistic", "df_num", "df_denom", "pvalue", "method", "status"]
-    row = {"test": f"live x {by}", "hypothesis": f"the live effect is the same in every {by} "
-           "segment (all live x segment terms are 0)", "statistic": np.nan, "df_num": np.nan,
-           "df_denom": np.nan, "pvalue": np.nan, "method": "", "status": ""}  # fmt: skip
+    row, cols = _heterogeneity_row(by), list(HETEROGENEITY_COLUMNS)
     undefined = _check_by(cells, by)
     if undefined:
         row["status"] = undefined
         return pd.DataFrame([row], columns=cols)
     res, _ = _fit(cells, by, metric, adjust, cluster)
+    return _heterogeneity_from_fit(res, row, cols)
+
+
+def _heterogeneity_from_fit(res, row: dict, cols: list[str]) -> pd.DataFrame:
+    """The :func:`segment_heterogeneity` row of a fitted interaction model ``res``."""
     names = [n for n in res.params.index if n.startswith(f"is_live[T.True]:C({_SEG})")]
     row["method"] = f"{res.cartlift.method}; Wald F test"
     se = res.bse[names]
@@ -256,6 +281,46 @@ def segment_heterogeneity(
                df_denom=float(w.df_denom), pvalue=float(w.pvalue),
                status=res.cartlift.status)  # fmt: skip
     return pd.DataFrame([row], columns=cols)
+
+
+def segment_tables(
+    cells: pd.DataFrame,
+    *,
+    by: str,
+    adjust: Sequence[str],
+    metric: str = "atc_rate",
+    cluster: str | Sequence[str] | None = "content_id",
+    level: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    r"""Per-side segment effects and the heterogeneity test from ONE interaction fit.
+
+    ``segment_effects(cells, by=by, adjust=adjust, ..., interaction=True)`` and
+    ``segment_heterogeneity(cells, by=by, adjust=adjust, ...)`` fit the same model
+    ``<metric> ~ is_live * C(<by>) + C(adjust...)``; this function fits it once (a binomial
+    GLM with a cluster-robust covariance costs most of a notebook's time) and returns both,
+    identical to the two separate calls.
+
+    Parameters
+    ----------
+    cells, by, adjust, metric, cluster, level
+        As in :func:`segment_effects` (``level`` applies to the effects; the test has none).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        ``(effects, test)``: :data:`EFFECT_COLUMNS` rows as :func:`segment_effects`, and the one
+        :data:`HETEROGENEITY_COLUMNS` row of :func:`segment_heterogeneity` (both ``undefined:
+        ...`` without a fit when ``by`` is not broken down).
+    """
+    level = _check_level(level)
+    row, cols = _heterogeneity_row(by), list(HETEROGENEITY_COLUMNS)
+    undefined = _check_by(cells, by)
+    if undefined:
+        row["status"] = undefined
+        return _undefined_effects(undefined, level), pd.DataFrame([row], columns=cols)
+    res, sel = _fit(cells, by, metric, adjust, cluster, True)
+    effects = _effects_from_fit(res, sel, by=by, level=level, interaction=True)
+    return effects, _heterogeneity_from_fit(res, row, cols)
 
 
 def shrunk_lifts(

@@ -1,4 +1,4 @@
-"""The ``cartlift`` command: ``report``, ``simulate``, ``validate``."""
+"""The ``cartlift`` command: ``report``, ``validate``, ``load``, ``selfcheck``, ``simulate``."""
 
 from __future__ import annotations
 
@@ -29,6 +29,23 @@ def _simulate(args: argparse.Namespace) -> int:
         written += write_exports(cells, out / "exports", formats=formats)
     for path in written:
         print(path)
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    from analysis.cells import CellsError
+    from analysis.load import read
+    from analysis.sources.canonical import write_cells
+
+    dates = tuple(args.dates) if args.dates else None
+    try:
+        loaded = read(args.paths, source=args.source, tz=args.tz, engine=args.engine, dates=dates)
+    except (CellsError, ValueError, FileNotFoundError, ImportError) as err:
+        print(f"cartlift load: {err}", file=sys.stderr)
+        return 1
+    print(loaded.summary)
+    if args.out:
+        print(write_cells(loaded.cells, Path(args.out)))
     return 0
 
 
@@ -87,6 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--tz", default=None, help="shop time zone (IANA name)")
     val.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
     val.set_defaults(func=_validate)
+
+    lod = sub.add_parser("load", help="read exports into canonical cells (any engine)")
+    lod.add_argument("paths", nargs="+", help="files, folders, or a BigQuery table")
+    lod.add_argument("--tz", default=None, help="shop time zone (IANA name)")
+    lod.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
+    lod.add_argument("--engine", default="duckdb", help="duckdb (default), spark or bigquery")
+    lod.add_argument("--dates", nargs=2, metavar=("FIRST", "LAST"),
+                     help="BigQuery: daily tables YYYYMMDD to YYYYMMDD")  # fmt: skip
+    lod.add_argument("--out", default=None, help="write the cells to this .parquet / .csv")
+    lod.set_defaults(func=_load)
 
     chk = sub.add_parser("selfcheck", help="exact coverage and placebo A/A on your data")
     chk.add_argument("--data", required=True, help="file(s) or folder to check")

@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from html import escape
 
+import numpy as np
 import pandas as pd
 
 #: columns shown as percentages by default
@@ -93,7 +94,7 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int) -> str:
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
                          and pd.isna(value)):  # fmt: skip
         return ""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool | np.bool_):
         if lang is None:
             return str(bool(value))
         return i18n.t("value.true" if value else "value.false", lang=lang)

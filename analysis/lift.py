@@ -14,13 +14,30 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["LIFT_COLUMNS", "lift_summary"]
+__all__ = ["ESTIMATE_KEYS", "LIFT_COLUMNS", "estimate_key", "lift_summary"]
 
 #: Columns of :func:`lift_summary`.
 LIFT_COLUMNS = (
     "estimate", "ratio", "ci_low", "ci_high", "lift", "method", "level", "status", "truth",
     "covered",
 )  # fmt: skip
+#: stable keys of the :func:`lift_summary` rows, in row order (the ``estimate`` labels are
+#: English sentences naming the strata and the formula; reports translate the keys)
+ESTIMATE_KEYS = ("crude", "crude_clustered", "mantel_haenszel", "standardised", "glm")
+_ESTIMATE_PREFIXES = ("crude, viewers", "crude, clustered", "adjusted (Mantel-Haenszel",
+                      "adjusted (standardised", "GLM")  # fmt: skip
+
+
+def estimate_key(estimate: str) -> str:
+    """The stable key (:data:`ESTIMATE_KEYS`) of a :func:`lift_summary` ``estimate`` label.
+
+    ``estimate_key("adjusted (Mantel-Haenszel over hour x category)")`` is
+    ``"mantel_haenszel"``; a label of no known kind raises ``ValueError``.
+    """
+    for key, prefix in zip(ESTIMATE_KEYS, _ESTIMATE_PREFIXES, strict=True):
+        if str(estimate).startswith(prefix):
+            return key
+    raise ValueError(f"not a lift_summary estimate label: {estimate!r}")
 
 
 def _rows(cells, adjust, glm_formula, metric, level, cluster, over) -> list[dict]:

@@ -42,7 +42,12 @@ def input_files(path: PathLike | Iterable[PathLike]) -> list[tuple[Path, bool]]:
 
 
 def read(
-    path: PathLike | Iterable[PathLike], *, source: str = "auto", tz: str | None = None
+    path: PathLike | Iterable[PathLike],
+    *,
+    source: str = "auto",
+    tz: str | None = None,
+    engine: str = "duckdb",
+    dates: tuple[str, str] | None = None,
 ) -> Loaded:
     """Read files into cells, keeping what could not be used.
 
@@ -56,6 +61,13 @@ def read(
     tz : str, optional
         The shop's IANA time zone (``"Europe/Paris"``): naive times are read as shop-local times
         in it, aware times converted to it. Required when a file has naive times.
+    engine : {"duckdb", "spark", "bigquery"}, default "duckdb"
+        Who aggregates GA4 event exports into cells (:mod:`analysis.engines`; other formats are
+        read by the kit itself and accept only ``"duckdb"``). ``"spark"``: Parquet exports, the
+        active Spark session or a local one. ``"bigquery"``: ``path`` is the export table
+        (``"project.dataset.events_*"``), read where it lives, for the daily tables ``dates``.
+    dates : (str, str), optional
+        ``("YYYYMMDD", "YYYYMMDD")``, first and last daily table (``engine="bigquery"`` only).
 
     Returns
     -------
@@ -73,6 +85,12 @@ def read(
         A file is unreadable as a whole: empty, unrecognised (when named explicitly), or lacking
         a required column.
     """
+    from analysis.engines import check_engine
+
+    if check_engine(engine) == "bigquery":
+        return _read_bigquery(path, source=source, tz=tz, dates=dates)
+    if dates is not None:
+        raise ValueError("`dates` selects BigQuery daily tables; it needs engine='bigquery'")
     results, skipped = [], []
     for f, named in input_files(path):
         if source == "auto":
@@ -85,7 +103,13 @@ def read(
                 continue
         else:
             name = source
-        results.append(loader(name).read(f, tz=tz))
+        if engine != "duckdb" and name != "ga4":
+            raise ValueError(
+                f"{f.name}: engine={engine!r} runs the GA4 event aggregation only; this file is "
+                f"a {name!r} export, read it with the default engine='duckdb'"
+            )
+        options = {"engine": engine} if engine != "duckdb" else {}
+        results.append(loader(name).read(f, tz=tz, **options))
     loaded = combine(results)
     for name in dict.fromkeys(loaded.files["source"]):  # cross-file passes, e.g. newest export
         dedupe = getattr(loader(name), "dedupe", None)
@@ -102,8 +126,26 @@ def read(
     return loaded
 
 
+def _read_bigquery(table, *, source: str, tz: str | None, dates) -> Loaded:
+    from analysis.sources import ga4
+
+    if source not in ("auto", "ga4") or not isinstance(table, str):
+        raise ValueError("engine='bigquery' reads one GA4 export table, e.g. "
+                         "analysis.load('project.dataset.events_*', engine='bigquery', "
+                         "dates=('20261116', '20261122'), tz='Europe/Paris')")  # fmt: skip
+    if dates is None or len(dates) != 2:
+        raise ValueError("engine='bigquery' needs dates=('YYYYMMDD', 'YYYYMMDD'): the first and "
+                         "last daily export tables to read")  # fmt: skip
+    return ga4.read_bigquery(table, tz=tz, start=dates[0], end=dates[1])
+
+
 def load(
-    path: PathLike | Iterable[PathLike], *, source: str = "auto", tz: str | None = None
+    path: PathLike | Iterable[PathLike],
+    *,
+    source: str = "auto",
+    tz: str | None = None,
+    engine: str = "duckdb",
+    dates: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
     """Load files (or folders of them) into validated canonical cells.
 
@@ -120,6 +162,10 @@ def load(
     tz : str, optional
         The shop's IANA time zone, e.g. ``"Europe/Paris"``. Needed when the files hold naive times
         or UTC offsets; Parquet files with a time-zone-aware ``start`` carry their own.
+    engine : {"duckdb", "spark", "bigquery"}, default "duckdb"
+        Who aggregates GA4 event exports (see :func:`read`).
+    dates : (str, str), optional
+        First and last BigQuery daily table, ``engine="bigquery"`` only.
 
     Returns
     -------
@@ -137,7 +183,7 @@ def load(
     >>> import analysis as cl
     >>> cells = cl.load("data/sample", tz="Europe/Paris")
     """
-    loaded = read(path, source=source, tz=tz)
+    loaded = read(path, source=source, tz=tz, engine=engine, dates=dates)
     if len(loaded.rejected):
         first = "; ".join(
             f"{r.file} row {r.row} column {r.column!r}: {r.reason}"

@@ -14,32 +14,43 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, Target  # noqa: E402
 
 
 def wall(code: str, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
-    base = wall("pass", args.repeat)
-    kit = wall("import analysis", args.repeat)
-    pandas = wall("import pandas", args.repeat)
-    print(f"python -c pass          {base:.3f} s (baseline)")
-    print(
+def measure(*, repeat: int = 7, log=print) -> list[Target]:
+    base = wall("pass", repeat)
+    kit = wall("import analysis", repeat)
+    pandas = wall("import pandas", repeat)
+    log(f"python -c pass          {base:.3f} s (baseline)")
+    log(
         f"import analysis         {kit:.3f} s  overhead {kit - base:.3f} s  ratio {kit / base:.2f}x"
     )
-    print(f"import pandas           {pandas:.3f} s  overhead {pandas - base:.3f} s (for scale)")
+    log(f"import pandas           {pandas:.3f} s  overhead {pandas - base:.3f} s (for scale)")
     verdict = "within" if kit - base <= 0.5 else "OVER"
-    print(f"target: import overhead <= 0.5 s -> {verdict} target")
+    log(f"target: import overhead <= 0.5 s -> {verdict} target")
+    return [Target("import analysis: overhead over a bare interpreter (s)", kit - base,
+                   "<= 0.5 s", kit - base <= 0.5)]  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    targets = measure(repeat=args.repeat)
+    return 0 if all(t.ok for t in targets) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -38,6 +38,7 @@ LAYERS = {
     "analysis.sources.quality": 2,
     "analysis.exports": 3,
     "analysis.load": 2,
+    "analysis.engines": 2,
     "analysis.simulate": 3,
     "analysis.metrics": 3,
     "analysis.weeks": 3,

@@ -4,7 +4,8 @@ Playwright with ``executable_path``; never ``playwright install``), network bloc
 Two reports are built once for the module, each copied alone into an empty folder before it is
 opened (a shared report is a folder or a page mailed on its own):
 
-- ``sample-fr``: the embedded sample, ``lang="fr"``, the real notebook 01;
+- ``sample-fr``: the embedded sample, ``lang="fr"``, the real notebooks 01 to 04 (00 has no
+  figure; its tables are checked by ``tests/test_report_notebooks.py``);
 - ``xss-en``: the XSS dataset ``tests/fixtures/xss/cells.csv`` (payloads in content_title,
   creator, product_id and category), notebook 01 and the test-only page ``xss_probe``.
 
@@ -34,7 +35,13 @@ FLAGS = [
 ]  # fmt: skip
 XSS_DIR = PROJECT_ROOT / "tests" / "fixtures" / "xss"
 PAGES = {
-    "sample-fr": ["index.html", "01_live_vs_nonlive.html"],
+    "sample-fr": [
+        "index.html",
+        "01_live_vs_nonlive.html",
+        "02_hour_of_day.html",
+        "03_audience.html",
+        "04_regression.html",
+    ],
     "xss-en": ["index.html", "01_live_vs_nonlive.html", "xss_probe.html"],
 }
 NOTEBOOK_PAGES = [(r, p) for r, pages in PAGES.items() for p in pages if p != "index.html"]
@@ -59,10 +66,11 @@ def reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     nbdir = root / "notebooks"
     nbdir.mkdir()
-    for src in (NOTEBOOKS_DIR / "01_live_vs_nonlive.ipynb", XSS_DIR / "xss_probe.ipynb"):
+    sample = [p.removesuffix(".html") for p in PAGES["sample-fr"] if p != "index.html"]
+    for src in (*(NOTEBOOKS_DIR / f"{s}.ipynb" for s in sample), XSS_DIR / "xss_probe.ipynb"):
         shutil.copy(src, nbdir / src.name)
     jobs = {
-        "sample-fr": {"data": "data/sample", "lang": "fr", "notebooks": ["01_live_vs_nonlive"]},
+        "sample-fr": {"data": "data/sample", "lang": "fr", "notebooks": sample},
         "xss-en": {"data": str(XSS_DIR), "lang": "en",
                    "notebooks": ["01_live_vs_nonlive", "xss_probe"]},
     }  # fmt: skip
@@ -250,10 +258,32 @@ def test_french_report_is_french(visits):
 
 
 @pytest.mark.notebook
+@pytest.mark.parametrize("name", [p for p in PAGES["sample-fr"] if p != "index.html"])
+def test_french_pages_have_no_english_prose(visits, name):
+    body = visits[("sample-fr", name)].page.inner_text("body")
+    for english in ("How to read", "What not to conclude", "Shares are not counts"):
+        assert english not in body, english
+    assert "Comment lire" in body and "Sommaire" in body
+
+
+@pytest.mark.notebook
+def test_french_pages_02_to_04_translate_tables_and_figures(visits):
+    pages = {n: visits[("sample-fr", n)].page.inner_text("body") for n in PAGES["sample-fr"]}
+    assert "heure de pic" in pages["02_hour_of_day.html"]
+    assert "du lundi 16 novembre 2026 au dimanche 22 novembre 2026" in pages["02_hour_of_day.html"]
+    assert "tranche d'âge" in pages["03_audience.html"]  # column labels
+    assert "ratio lissé" in pages["03_audience.html"]
+    body = pages["04_regression.html"]
+    assert "brut, par grappes (LIVE)" in body and "effet de plan 19,0" in body
+    assert "< 10" in body  # hours without LIVE viewers in the covariate balance table
+    assert "Les effectifs inférieurs à 10 sont affichés" in body
+
+
+@pytest.mark.notebook
 def test_index_links_and_screenshot(visits, reports, tmp_path):
     index = visits[("sample-fr", "index.html")].page
     hrefs = index.eval_on_selector_all(".notebooks a", "as => as.map(a => a.getAttribute('href'))")
-    assert hrefs == ["01_live_vs_nonlive.html"]
+    assert hrefs == [p for p in PAGES["sample-fr"] if p != "index.html"]
     assert (reports["sample-fr"] / hrefs[0]).exists()
     kpis = index.inner_text("table.kpi")
     assert "×" in kpis and " à " in kpis  # ratio with its interval "a à b"

@@ -59,3 +59,15 @@ def test_simulate_also_writes_real_looking_exports(tmp_path, capsys):
     assert exports and all(p.endswith(".xlsx") for p in exports)
     assert main(["validate", str(out / "exports"), "--tz", "Europe/Paris"]) == 0
     assert " 0 rejected" in capsys.readouterr().out
+
+
+def test_load_writes_canonical_cells_from_an_export(tmp_path, capsys):
+    out = tmp_path / "cells.csv"
+    events = "tests/fixtures/ga4/events_20261123.json"
+    assert main(["load", events, "--tz", "Europe/Paris", "--out", str(out)]) == 0
+    summary = capsys.readouterr().out.splitlines()[0]
+    cells = pd.read_csv(out, dtype="string")
+    assert summary.startswith("20 rows read, ") and f"{len(cells)} cells" in summary
+    assert set(cells["source"]) == {"ga4"} and set(cells["channel"]) == {"WEB"}
+    assert main(["load", events, "--engine", "hadoop", "--tz", "Europe/Paris"]) == 1
+    assert "engine" in capsys.readouterr().err

@@ -1,19 +1,32 @@
--- GA4 BigQuery export -> hourly funnel cells per item (cartlift, issue 3).
+-- GA4 BigQuery export -> hourly funnel cells per item (cartlift, issues 3 and 7).
 --
--- ONE query, kept portable: standard SQL (CTEs, CASE, GROUP BY, window functions, UNNEST in a
--- correlated subquery or a lateral join). The few dialect-specific bits are placeholders filled
--- by analysis/sources/ga4.py from its DIALECTS table:
---   {{events}}      a SELECT of the normalised events: rn, event_name, event_timestamp (INT64 µs
---                 UTC), user_pseudo_id, session_id, currency, device, region, transaction_id,
---                 items (ARRAY<STRUCT<item_id, price, quantity>>)
---   {{hour_start}}  µs UTC of the start of the shop-local hour holding event_timestamp
---   {{unnest}}      lateral join of one row per item of an event: binds `it`
---   {{unit_key}}    the counted unit: user_pseudo_id (visitor) or user + ga_session_id (session)
---   {{dims}} / {{c_dims}} / {{dims_select}} / {{dims_null}}   optional breakdown columns (device, region)
---   {{n_items}}, {{n_items_without_id}}, {{n_items_without_price}}   item counts of an event;
---                 portable form: (SELECT COUNT(*) FROM UNNEST(e.items) AS t(it) WHERE ...), but
---                 DuckDB runs correlated subqueries ~100x slower than its list functions
+-- ONE query for every engine (DuckDB, Spark SQL, BigQuery), kept portable: CTEs, CASE, GROUP BY,
+-- window functions, scalar subqueries, one lateral unnest. The few engine-specific bits are
+-- placeholders filled by analysis/sources/ga4.py from its DIALECTS table (golden files of the
+-- generated text: tests/fixtures/ga4/*.sql):
+--   {{browse_events}}    a SELECT of the normalised view_item / add_to_cart / begin_checkout events
+--                      and of the unreadable lines (event_name NULL): rn, event_name,
+--                      event_timestamp (integer µs UTC), user_pseudo_id, session_id, device, region,
+--                      items (ARRAY<STRUCT<item_id, item_category, price, quantity>>)
+--   {{purchase_events}}  the same for the purchase events, plus currency and transaction_id
+--   {{local_us}}         wall-clock µs (in the shop's zone) of the instant m.utc_us; {{minute}} the
+--                      UTC minute (integer) of e.event_timestamp. The zone conversion, costly on
+--                      every engine, runs once per distinct minute (table `minutes`), not per
+--                      event: offsets change only on whole minutes (every IANA zone since 1972)
+--   {{unnest}}           lateral join of one row per item of an event `e`: binds `it`
+--   {{unit_key}}         the counted unit: user_pseudo_id (visitor) or user + ga_session_id (session)
+--   {{n_items}}, {{n_items_without_id}}, {{n_items_without_price}}   item counts of an event
+--   {{int}}, {{string}}, {{decimal}}   type names (revenue is summed as a decimal:
+--                      exact, so every engine gives the same number)
+--   {{dims}} / {{e_dims}} / {{c_dims}} / {{dims_select}} / {{dims_null}}   optional breakdown columns (device, region)
 --   {{session_check}}, {{max_listed}}
+--
+-- Shape, for speed (issue 7; profiles in benchmarks/README.md): the big stream (browse events,
+-- ~99 % of the funnel) goes from the read straight into the per-unit GROUP BY, never
+-- materialised ({{inline}}: DuckDB would otherwise write it to memory/disk, as two parts read
+-- it); the rejected events are a second read keeping only the few failing a check, and the used
+-- count a count of one column; the purchases (~1 %) are a third, filtered read; local hours come
+-- from the small `minutes` table. Revenue is summed as a decimal: exact, the same on every engine.
 --
 -- Output: one result with a `kind` column.
 --   kind = 'cell'     one row per (hour_start_us, item_id[, device][, region]): category, counts
@@ -21,12 +34,22 @@
 --                     event_name, reason and n (events with that reason in the file)
 --   kind = 'used'     one row: n = funnel events that entered a cell
 -- Every funnel event (and every line that is not a readable event) is either used or rejected.
-WITH events AS (
-{events}
+WITH minutes AS (
+  SELECT m.minute, m.utc_us, {local_us} - m.utc_us AS offset_us
+  FROM (
+    SELECT DISTINCT {minute} AS minute, {minute} * 60000000 AS utc_us
+    FROM (
+      SELECT event_timestamp FROM ({browse_events}) AS b
+      UNION ALL
+      SELECT event_timestamp FROM ({purchase_events}) AS p
+    ) AS e
+    WHERE e.event_timestamp IS NOT NULL
+  ) AS m
 ),
-funnel AS (
+browse_checked AS {inline} (
   SELECT
-    e.*,
+    e.rn, e.event_name, {unit_key} AS unit_key{dims_select}, e.items,
+    e.event_timestamp - MOD(e.event_timestamp + mm.offset_us, 3600000000) AS hour_start_us,
     CASE
       WHEN e.event_name IS NULL
         THEN 'no event_name: the line is not a readable GA4 event (malformed or truncated)'
@@ -39,114 +62,137 @@ funnel AS (
         THEN 'no items: an item event (' || e.event_name || ') must carry the item it is about'
       WHEN {n_items_without_id} > 0
         THEN 'an item has no item_id (the event is not counted, to keep its items together)'
-      WHEN e.event_name = 'purchase' AND (e.transaction_id IS NULL OR e.transaction_id = '')
+    END AS reason
+  FROM ({browse_events}) AS e
+  LEFT JOIN minutes AS mm ON mm.minute = {minute}
+),
+browse_rejected AS (
+  SELECT rn, event_name, reason FROM browse_checked WHERE reason IS NOT NULL
+),
+purchase_checked AS (
+  SELECT
+    e.rn, e.event_name, e.event_timestamp, e.currency, e.transaction_id,
+    e.event_timestamp - MOD(e.event_timestamp + mm.offset_us, 3600000000) AS hour_start_us
+    {dims_select}, e.items,
+    CASE
+      WHEN e.event_timestamp IS NULL
+        THEN 'no event_timestamp (GA4 writes an integer of microseconds since 1970, UTC)'
+      WHEN e.user_pseudo_id IS NULL OR e.user_pseudo_id = ''
+        THEN 'no user_pseudo_id: the event cannot be attributed to a visitor'
+      {session_check}
+      WHEN e.items IS NULL OR {n_items} = 0
+        THEN 'no items: an item event (' || e.event_name || ') must carry the item it is about'
+      WHEN {n_items_without_id} > 0
+        THEN 'an item has no item_id (the event is not counted, to keep its items together)'
+      WHEN e.transaction_id IS NULL OR e.transaction_id = ''
         THEN 'purchase without ecommerce.transaction_id: orders cannot be counted'
-      WHEN e.event_name = 'purchase'
-           AND {n_items_without_price} > 0
+      WHEN {n_items_without_price} > 0
         THEN 'purchase with an item without price: revenue would be understated'
-      WHEN e.event_name = 'purchase' AND (e.currency IS NULL OR e.currency = '')
+      WHEN e.currency IS NULL OR e.currency = ''
         THEN 'purchase without currency (event parameter currency)'
-    END AS problem,
-    {hour_start} AS hour_start_us
-  FROM events AS e
-  WHERE e.event_name IS NULL
-     OR e.event_name IN ('view_item', 'add_to_cart', 'begin_checkout', 'purchase')
+    END AS problem
+  FROM ({purchase_events}) AS e
+  LEFT JOIN minutes AS mm ON mm.minute = {minute}
 ),
 file_currency AS (
-  SELECT currency FROM funnel
-  WHERE problem IS NULL AND event_name = 'purchase'
+  SELECT currency FROM purchase_checked
+  WHERE problem IS NULL
   GROUP BY currency
   ORDER BY COUNT(*) DESC, currency
   LIMIT 1
 ),
-repeated_purchases AS (
-  SELECT rn FROM (
-    SELECT rn, ROW_NUMBER() OVER (PARTITION BY transaction_id ORDER BY event_timestamp, rn) AS k
-    FROM funnel
-    WHERE problem IS NULL AND event_name = 'purchase'
-  ) AS p
-  WHERE k > 1
-),
-checked AS (
+purchases AS (
   SELECT
-    f.*,
+    p.*,
     CASE
-      WHEN f.problem IS NOT NULL THEN f.problem
-      WHEN f.event_name = 'purchase' AND f.currency <> (SELECT currency FROM file_currency)
-        THEN 'purchase in ' || f.currency || ' while the file''s purchases are in '
+      WHEN p.problem IS NOT NULL THEN p.problem
+      WHEN p.currency <> (SELECT currency FROM file_currency)
+        THEN 'purchase in ' || p.currency || ' while the other purchases of the file are in '
              || (SELECT currency FROM file_currency) || ': revenue cannot be summed'
-      WHEN f.event_name = 'purchase' AND f.rn IN (SELECT rn FROM repeated_purchases)
-        THEN 'repeated purchase of transaction ' || f.transaction_id
+      WHEN p.k > 1
+        THEN 'repeated purchase of transaction ' || p.transaction_id
              || ' (GA4 sometimes sends a purchase twice): counted once, at its first event'
     END AS reason
-  FROM funnel AS f
-),
-lines AS (
-  SELECT
-    e.hour_start_us, e.event_name, {unit_key} AS unit_key, e.transaction_id{dims_select},
-    it.item_id AS item_id, it.item_category AS item_category, it.price AS price,
-    COALESCE(it.quantity, 1) AS quantity
-  FROM checked AS e
-  {unnest}
-  WHERE e.reason IS NULL
+  FROM (
+    SELECT
+      c.*,
+      ROW_NUMBER() OVER (
+        PARTITION BY c.problem, c.transaction_id ORDER BY c.event_timestamp, c.rn
+      ) AS k
+    FROM purchase_checked AS c
+  ) AS p
 ),
 per_unit AS (
   SELECT
-    hour_start_us, item_id{dims}, unit_key,
-    MAX(CASE WHEN event_name = 'view_item' THEN 1 ELSE 0 END) AS viewed,
-    MAX(CASE WHEN event_name = 'add_to_cart' THEN 1 ELSE 0 END) AS added,
-    MAX(CASE WHEN event_name = 'begin_checkout' THEN 1 ELSE 0 END) AS checked_out
-  FROM lines
-  WHERE event_name <> 'purchase'
-  GROUP BY hour_start_us, item_id{dims}, unit_key
+    e.hour_start_us, it.item_id AS item_id{e_dims}, e.unit_key,
+    MAX(it.item_category) AS category,
+    MAX(CASE WHEN e.event_name = 'view_item' THEN 1 ELSE 0 END) AS viewed,
+    MAX(CASE WHEN e.event_name = 'add_to_cart' THEN 1 ELSE 0 END) AS added,
+    MAX(CASE WHEN e.event_name = 'begin_checkout' THEN 1 ELSE 0 END) AS checked_out
+  FROM browse_checked AS e
+  {unnest}
+  WHERE e.reason IS NULL
+  GROUP BY e.hour_start_us, it.item_id{e_dims}, e.unit_key
 ),
 parts AS (
   SELECT
-    hour_start_us, item_id{dims},
+    hour_start_us, item_id{dims}, MAX(category) AS category,
     SUM(viewed) AS viewers, SUM(viewed * added) AS atc, SUM(checked_out) AS checkouts,
-    0 AS orders, 0 AS items, CAST(0 AS DOUBLE) AS revenue
+    0 AS orders, 0 AS items, CAST(0 AS {decimal}) AS revenue
   FROM per_unit
   GROUP BY hour_start_us, item_id{dims}
   UNION ALL
   SELECT
-    hour_start_us, item_id{dims},
+    e.hour_start_us, it.item_id{e_dims}, MAX(it.item_category),
     0, 0, 0,
-    COUNT(DISTINCT transaction_id), SUM(quantity), SUM(price * quantity)
-  FROM lines
-  WHERE event_name = 'purchase'
-  GROUP BY hour_start_us, item_id{dims}
+    COUNT(DISTINCT e.transaction_id), SUM(COALESCE(it.quantity, 1)),
+    SUM(CAST(it.price * COALESCE(it.quantity, 1) AS {decimal}))  -- exact: same on every engine
+  FROM purchases AS e
+  {unnest}
+  WHERE e.reason IS NULL
+  GROUP BY e.hour_start_us, it.item_id{e_dims}
 ),
-categories AS (
-  SELECT item_id, MAX(item_category) AS category FROM lines GROUP BY item_id
-),
-rejected AS (
-  SELECT rn, event_name, reason, n FROM (
-    SELECT
-      rn, event_name, reason,
-      COUNT(*) OVER (PARTITION BY reason) AS n,
-      ROW_NUMBER() OVER (PARTITION BY reason ORDER BY rn) AS k
-    FROM checked
-    WHERE reason IS NOT NULL
-  ) AS r
-  WHERE k <= {max_listed}
-),
-cells AS (
+all_cells AS (
   SELECT
-    hour_start_us, item_id{dims},
+    hour_start_us, item_id{dims}, MAX(category) AS category,
     SUM(viewers) AS viewers, SUM(atc) AS atc, SUM(checkouts) AS checkouts,
     SUM(orders) AS orders, SUM(items) AS items, SUM(revenue) AS revenue
   FROM parts
   GROUP BY hour_start_us, item_id{dims}
-  HAVING SUM(viewers) + SUM(checkouts) + SUM(orders) > 0  -- e.g. only an add_to_cart, no view
+),
+categories AS (
+  SELECT item_id, MAX(category) AS category FROM all_cells GROUP BY item_id
+),
+rejected AS (
+  SELECT rn, event_name, reason, n, k FROM (
+    SELECT
+      rn, event_name, reason,
+      COUNT(*) OVER (PARTITION BY reason) AS n,
+      ROW_NUMBER() OVER (PARTITION BY reason ORDER BY rn) AS k
+    FROM (
+      SELECT rn, event_name, reason FROM browse_rejected
+      UNION ALL
+      SELECT rn, event_name, reason FROM purchases WHERE reason IS NOT NULL
+    ) AS b
+  ) AS r
+  WHERE k <= {max_listed}
+),
+used AS (  -- events read (a count of one column) minus the rejected ones
+  SELECT COUNT(*) AS n FROM ({browse_events}) AS e
+  UNION ALL
+  SELECT COUNT(*) AS n FROM purchases
+  UNION ALL
+  SELECT -SUM(n) AS n FROM rejected WHERE k = 1
 )
 SELECT
   'cell' AS kind, c.hour_start_us, c.item_id{c_dims}, k.category,
-  c.viewers, c.atc, c.checkouts, c.orders, c.items, c.revenue,
+  c.viewers, c.atc, c.checkouts, c.orders, c.items, CAST(c.revenue AS {string}) AS revenue,
   (SELECT currency FROM file_currency) AS currency,
-  CAST(NULL AS BIGINT) AS rn, CAST(NULL AS VARCHAR) AS event_name,
-  CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS BIGINT) AS n
-FROM cells AS c
+  CAST(NULL AS {int}) AS rn, CAST(NULL AS {string}) AS event_name,
+  CAST(NULL AS {string}) AS reason, CAST(NULL AS {int}) AS n
+FROM all_cells AS c
 LEFT JOIN categories AS k ON k.item_id = c.item_id
+WHERE c.viewers + c.checkouts + c.orders > 0  -- not e.g. only an add_to_cart without a view
 UNION ALL
 SELECT
   'rejected', NULL, NULL{dims_null}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -155,6 +201,5 @@ FROM rejected
 UNION ALL
 SELECT
   'used', NULL, NULL{dims_null}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-  NULL, NULL, NULL, COUNT(*)
-FROM checked
-WHERE reason IS NULL
+  NULL, NULL, NULL, SUM(n)
+FROM used
