@@ -1039,8 +1039,11 @@ def _inference(sub, m, data, gid, ngroups, in_a, in_b, out, *, level, adjust, ad
                 res["clustered_pvalue"][i] = p
                 res["n_clusters_a"][i], res["n_clusters_b"][i] = f.n_clusters_a, f.n_clusters_b
                 res["design_effect"][i] = f.deff
-                res["effective_trials_a"][i] = out["trials_a"].iloc[i] / f.deff_a
-                res["effective_trials_b"][i] = out["trials_b"].iloc[i] / f.deff_b
+                # a design effect of 0 (no successes: no variance to compare) leaves it undefined
+                for side, deff in (("a", f.deff_a), ("b", f.deff_b)):
+                    res[f"effective_trials_{side}"][i] = (
+                        out[f"trials_{side}"].iloc[i] / deff if deff > 0 else np.nan
+                    )
                 if not defined:
                     notes.append("clustered interval undefined (a zero count or one cluster)")
             else:

@@ -4,7 +4,7 @@ Playwright with ``executable_path``; never ``playwright install``), network bloc
 Two reports are built once for the module, each copied alone into an empty folder before it is
 opened (a shared report is a folder or a page mailed on its own):
 
-- ``sample-fr``: the embedded sample, ``lang="fr"``, the real notebooks 01 to 04 (00 has no
+- ``sample-fr``: the embedded sample, ``lang="fr"``, the real notebooks 01 to 05 and weekly_report (00 has no
   figure; its tables are checked by ``tests/test_report_notebooks.py``);
 - ``xss-en``: the XSS dataset ``tests/fixtures/xss/cells.csv`` (payloads in content_title,
   creator, product_id and category), notebook 01 and the test-only page ``xss_probe``.
@@ -41,6 +41,8 @@ PAGES = {
         "02_hour_of_day.html",
         "03_audience.html",
         "04_regression.html",
+        "05_dynamics.html",
+        "weekly_report.html",
     ],
     "xss-en": ["index.html", "01_live_vs_nonlive.html", "xss_probe.html"],
 }

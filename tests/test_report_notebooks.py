@@ -1,10 +1,10 @@
-"""Notebooks 00, 02, 03 and 04 as report pages: one fit reused, every string translated.
+"""Notebooks 00, 02-05 and weekly_report as report pages: one fit reused, every string translated.
 
 - ``audience.segment_tables`` (one interaction fit) gives exactly what ``segment_effects`` and
   ``segment_heterogeneity`` give with two fits (the reference is the pair of separate calls);
 - ``lift.estimate_key`` names every row ``lift_summary`` produces (notebook 04 translates the
   rows through it);
-- every ``t(...)`` key the four notebooks use, and every ``i18n:`` markdown tag, exists in every
+- every ``t(...)`` key the report notebooks use, and every ``i18n:`` markdown tag, exists in every
   language, and each notebook declares ``lang`` and ``min_viewers`` as the report notes say.
 """
 
@@ -22,7 +22,10 @@ from analysis import audience, i18n
 from analysis.lift import ESTIMATE_KEYS, estimate_key, lift_summary
 from analysis.paths import NOTEBOOKS_DIR, SAMPLE_DIR, SAMPLE_TZ
 
-NOTEBOOKS = ("00_data_quality", "02_hour_of_day", "03_audience", "04_regression")
+NOTEBOOKS = ("00_data_quality", "02_hour_of_day", "03_audience", "04_regression", "05_dynamics",
+             "weekly_report")  # fmt: skip
+#: the prefix of each notebook's own string and markdown keys
+PREFIX = {"weekly_report": "weekly"}
 ADJUST = ["hour", "category", "promo", "creator"]
 
 
@@ -84,13 +87,15 @@ def test_every_string_and_markdown_cell_is_translated(stem):
     keys = set(re.findall(r"""\bt\(\s*"([^"{}]+)\"""", code))
     keys |= {f"04.{k}" for k in ESTIMATE_KEYS} if "estimate_key(" in code else set()
     keys |= {f"metric.{m}" for m in ("atc_rate", "conversion", "cart_to_order")}
-    assert any(k.startswith(stem[:2] + ".") for k in keys), "the notebook prints through t()"
+    prefix = PREFIX.get(stem, stem[:2]) + "."
+    assert any(k.startswith(prefix) for k in keys), "the notebook prints through t()"
     english = {
         i18n.markdown_key(c.metadata.get("tags", [])): c.source
         for c in cells
         if c.cell_type == "markdown"
     }
     assert None not in english, "a markdown cell without an i18n tag stays English"
+    assert all(k.startswith(prefix) for k in english), sorted(english)
     for lang in i18n.available_languages():
         for key in sorted(keys):
             i18n.t(key, lang=lang)  # raises LanguageError when missing
@@ -105,3 +110,24 @@ def test_every_string_and_markdown_cell_is_translated(stem):
             for node in ast.walk(ast.parse(c.source)):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print":
                     assert not any(isinstance(a, ast.JoinedStr) for a in node.args), c.source
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_every_table_is_localised_and_small_cell_safe(stem):
+    """Each ``table(...)`` / ``compare_table(...)`` of a report notebook passes ``**shown``."""
+    calls = 0
+    for c in _cells(stem):
+        if c.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(c.source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in (
+                "table", "compare_table",
+            ):  # fmt: skip
+                calls += 1
+                spread = [k.value for k in node.keywords if k.arg is None]
+                named = {k.arg for k in node.keywords}
+                assert (
+                    any(getattr(v, "id", "") == "shown" for v in spread)
+                    or {"lang", "min_viewers"} <= named
+                ), ast.unparse(node)
+    assert calls > 0
