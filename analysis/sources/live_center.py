@@ -45,10 +45,11 @@ from analysis.sources.xlsx import (
     conventions,
     data_rows,
     find_header,
+    open_table,
     parse_counts,
     parse_or_reject,
     read_sheets,
-    require_tz,
+    sniff,
     write_table,
 )  # fmt: skip
 
@@ -126,26 +127,14 @@ def _looks_sectioned(sheet, h: int) -> bool:
 def detect(path: Path) -> bool:
     """A spreadsheet with a LIVE Center Product header (``Product ID`` + ``Added to cart`` or
     attributed counts, no channel-section row) or Trend Stat header (``Time`` + counts)."""
-    path = Path(path)
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        return False
-    try:
-        return _locate(path) is not None
-    except UnreadableError:
-        return False
+    return sniff(path, _locate)
 
 
 def read(path: Path, *, tz: str | None) -> Loaded:
     """Read one LIVE Center Product or Trend Stat export (see the module docstring)."""
     path = Path(path)
-    found = _locate(path)
-    if found is None:
-        raise UnreadableError(f"{path.name}: no LIVE Center Product or Trend Stat header found")
-    family, sheet, h, match = found
-    require_tz(tz, path)
-    if match.duplicates:
-        dup = "; ".join(f"{k}: {', '.join(map(repr, v))}" for k, v in match.duplicates.items())
-        raise UnreadableError(f"{path.name}: a column is named twice ({dup}); keep one of them")
+    family, sheet, h, match = open_table(path, _locate(path), tz=tz,
+                                         missing="no LIVE Center Product or Trend Stat header found")  # fmt: skip
     info = parse_name(path)
     if info is None:
         raise UnreadableError(

@@ -42,7 +42,6 @@ from analysis.sources.headers import HeaderMatch, normalise
 from analysis.sources.numbers import NumberError, format_money, format_number, parse_time
 from analysis.sources.xlsx import (
     FAILED,
-    TABLE_SUFFIXES,
     Conventions,
     Rows,
     UnreadableError,
@@ -50,9 +49,10 @@ from analysis.sources.xlsx import (
     conventions,
     data_rows,
     find_header,
+    open_table,
     parse_counts,
     read_sheets,
-    require_tz,
+    sniff,
     write_table,
 )  # fmt: skip
 
@@ -78,13 +78,7 @@ def _locate(path: Path):
 
 def detect(path: Path) -> bool:
     """A spreadsheet with a channel-section row above a header holding ``Product ID``."""
-    path = Path(path)
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        return False
-    try:
-        return _locate(path) is not None
-    except UnreadableError:
-        return False
+    return sniff(path, _locate)
 
 
 def period(sheet, header_index: int, date_order: str | None):
@@ -107,17 +101,9 @@ def period(sheet, header_index: int, date_order: str | None):
 def read(path: Path, *, tz: str | None) -> Loaded:
     """Read one product-list export into per-channel cells (see the module docstring)."""
     path = Path(path)
-    found = _locate(path)
-    if found is None:
-        raise UnreadableError(
-            f"{path.name}: no product-list header (a channel-section row with 'All' above a "
-            "header with 'Product ID') in the first rows"
-        )
-    sheet, h, match = found
-    require_tz(tz, path)
-    if match.duplicates:
-        dup = "; ".join(f"{k}: {', '.join(map(repr, v))}" for k, v in match.duplicates.items())
-        raise UnreadableError(f"{path.name}: a column is named twice ({dup}); keep one of them")
+    sheet, h, match = open_table(path, _locate(path), tz=tz, missing=(
+        "no product-list header (a channel-section row with 'All' above a header with "
+        "'Product ID') in the first rows"))  # fmt: skip
     money = tuple(k for k in match.columns if k.endswith(".revenue"))
     conv = conventions(sheet, h, match, money=money)
     days = period(sheet, h, conv.date_order)

@@ -30,16 +30,15 @@ from analysis.sources.headers import HeaderMatch, locales
 from analysis.sources.numbers import format_money, format_number, format_percent, parse_time
 from analysis.sources.xlsx import (
     FAILED,
-    TABLE_SUFFIXES,
     Rows,
-    UnreadableError,
     conventions,
     data_rows,
     find_header,
+    open_table,
     parse_counts,
     parse_or_reject,
     read_sheets,
-    require_tz,
+    sniff,
     write_table,
 )  # fmt: skip
 
@@ -66,13 +65,7 @@ def _locate(path: Path):
 
 def detect(path: Path) -> bool:
     """A spreadsheet whose first rows hold a daily header (a date column and a count)."""
-    path = Path(path)
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        return False
-    try:
-        return _locate(path) is not None
-    except UnreadableError:
-        return False
+    return sniff(path, _locate)
 
 
 def layout(sheet, header_index: int) -> str:
@@ -83,17 +76,9 @@ def layout(sheet, header_index: int) -> str:
 def read(path: Path, *, tz: str | None) -> Loaded:
     """Read one shop overview export into shop-day cells (see the module docstring)."""
     path = Path(path)
-    found = _locate(path)
-    if found is None:
-        raise UnreadableError(
-            f"{path.name}: no daily header (a 'Date' / 'Data' column and a count such as GMV, "
-            "Orders, Visitors) in the first 30 rows"
-        )
-    sheet, h, match = found
-    require_tz(tz, path)
-    if match.duplicates:
-        dup = "; ".join(f"{k}: {', '.join(map(repr, v))}" for k, v in match.duplicates.items())
-        raise UnreadableError(f"{path.name}: a column is named twice ({dup}); keep one of them")
+    sheet, h, match = open_table(path, _locate(path), tz=tz, missing=(
+        "no daily header (a 'Date' / 'Data' column and a count such as GMV, Orders, Visitors) "
+        "in the first 30 rows"))  # fmt: skip
     conv = conventions(sheet, h, match, money=("revenue", "live_revenue"), dates=("date",))
     labels = {c: match.labels[c] for c in (*COUNTS, "revenue") if c in match.labels}
     labels["start"] = match.labels["date"]

@@ -53,17 +53,16 @@ from analysis.sources.numbers import (
 )  # fmt: skip
 from analysis.sources.xlsx import (
     FAILED,
-    TABLE_SUFFIXES,
     Rows,
-    UnreadableError,
     check_id,
     conventions,
     data_rows,
     find_header,
+    open_table,
     parse_counts,
     parse_or_reject,
     read_sheets,
-    require_tz,
+    sniff,
     write_table,
 )  # fmt: skip
 
@@ -107,13 +106,7 @@ def _locate(path: Path):
 def detect(path: Path) -> bool:
     """A spreadsheet with a LIVE list header (start time, LIVE identity, a count) in its first
     rows."""
-    path = Path(path)
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        return False
-    try:
-        return _locate(path) is not None
-    except UnreadableError:
-        return False
+    return sniff(path, _locate)
 
 
 def schema_version(sheet_name: str, match: HeaderMatch) -> str:
@@ -154,17 +147,9 @@ def read(path: Path, *, tz: str | None) -> Loaded:
         or a needed column named twice.
     """
     path = Path(path)
-    found = _locate(path)
-    if found is None:
-        raise UnreadableError(
-            f"{path.name}: no LIVE list header found in the first rows of any sheet (needs a "
-            "start time, 'Room ID' or 'Livestream', and a count column)"
-        )
-    sheet, h, match = found
-    require_tz(tz, path)
-    if match.duplicates:
-        dup = "; ".join(f"{k}: {', '.join(map(repr, v))}" for k, v in match.duplicates.items())
-        raise UnreadableError(f"{path.name}: a column is named twice ({dup}); keep one of them")
+    sheet, h, match = open_table(path, _locate(path), tz=tz, missing=(
+        "no LIVE list header found in the first rows of any sheet (needs a start time, "
+        "'Room ID' or 'Livestream', and a count column)"))  # fmt: skip
     conv = conventions(sheet, h, match, dates=("start_time", "end_time"))
     rows = Rows(NAME, path.name, labels=_labels(match))
     for row in data_rows(sheet, h, match, numeric=(*COUNTS, "revenue", "duration")):

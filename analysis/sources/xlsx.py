@@ -451,6 +451,38 @@ def write_table(path: Path, sheets: list[tuple[str, list[list]]], *,
     return path
 
 
+def sniff(path: Path, locate) -> bool:
+    """``detect`` of a spreadsheet loader: a table file in which ``locate(path)`` finds its header
+    (an unreadable file is simply not recognised)."""
+    path = Path(path)
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        return False
+    try:
+        return locate(path) is not None
+    except UnreadableError:
+        return False
+
+
+def open_table(path: Path, found, *, tz: str | None, missing: str):
+    """The checks every spreadsheet reader makes before reading rows.
+
+    ``found`` is what the loader's ``locate(path)`` returned (a tuple ending with the header
+    ``HeaderMatch``, or None). Raises :class:`UnreadableError` when no header was found
+    (``missing`` says what was looked for), when ``tz`` is missing, or when a needed column is
+    named twice; returns ``found``.
+    """
+    if found is None:
+        raise UnreadableError(f"{Path(path).name}: {missing}")
+    require_tz(tz, path)
+    match = found[-1]
+    if match.duplicates:
+        dup = "; ".join(f"{k}: {', '.join(map(repr, v))}" for k, v in match.duplicates.items())
+        raise UnreadableError(
+            f"{Path(path).name}: a column is named twice ({dup}); keep one of them"
+        )
+    return found
+
+
 def require_tz(tz: str | None, path: Path) -> str:
     """Refuse to read an export of naive shop-local times without the shop's time zone."""
     if tz is None:
