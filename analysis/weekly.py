@@ -70,22 +70,24 @@ class WeeklyFacts(NamedTuple):
 
 
 def parse_interventions(text: str) -> dict[str, pd.Timestamp]:
-    """Parse the notebook parameter ``"@ines.glow=2026-10-26; @lea.beauty=2026-11-09"``.
+    """Parse the notebook parameter ``"@ines.glow:2026-10-26; @lea.beauty:2026-11-09"``.
 
-    Returns ``{creator: first day}``; an empty string gives ``{}``.
+    ``creator:YYYY-MM-DD`` (``creator=YYYY-MM-DD`` is accepted too; the notebook parameter uses
+    ``:`` because papermill cannot read a parameter line holding two ``=``). Returns
+    ``{creator: first day}``; an empty string gives ``{}``.
 
     Raises
     ------
     ValueError
-        An entry not written ``creator=YYYY-MM-DD``.
+        An entry not written ``creator:YYYY-MM-DD``.
     """
     out = {}
     for part in (p.strip() for p in str(text).split(";")):
         if not part:
             continue
-        who, sep, day = part.partition("=")
+        who, sep, day = part.rpartition("=" if "=" in part else ":")
         if not sep or not who.strip():
-            raise ValueError(f"intervention {part!r}: write it creator=YYYY-MM-DD")
+            raise ValueError(f"intervention {part!r}: write it creator:YYYY-MM-DD")
         try:
             out[who.strip()] = pd.Timestamp(day.strip()).normalize()
         except ValueError:

@@ -26,7 +26,7 @@ def test_parse_interventions():
     assert parse_interventions("") == {}
     got = parse_interventions(" @a=2026-10-26 ; @b=2026-11-02")
     assert list(got) == ["@a", "@b"] and str(got["@b"].date()) == "2026-11-02"
-    with pytest.raises(ValueError, match="creator=YYYY-MM-DD"):
+    with pytest.raises(ValueError, match="creator:YYYY-MM-DD"):
         parse_interventions("@a 2026-10-26")
     with pytest.raises(ValueError, match="not a date"):
         parse_interventions("@a=soon")
@@ -135,3 +135,14 @@ def test_weekly_report_in_french_mentions_the_intervention(tmp_path):
     assert len([i for i in items if i.startswith(start)]) == 1
     assert "Taux : cette semaine et les semaines précédentes" in html.unescape(page)
     assert "Rates: this week" not in page and "<script" not in page.lower()
+
+
+def test_interventions_parameter_is_visible_to_papermill():
+    from analysis.paths import NOTEBOOKS_DIR
+    from analysis.report import notebook_parameters
+    from analysis.weekly import parse_interventions
+
+    declared = notebook_parameters(NOTEBOOKS_DIR / "weekly_report.ipynb")
+    assert "interventions" in declared  # papermill skips lines holding two "="
+    default = declared["interventions"]["default"].strip("\"'")
+    assert parse_interventions(default) == parse_interventions("@ines.glow=2026-10-26")
