@@ -326,7 +326,7 @@ def _as_number(s: pd.Series, name: str, problems: _Problems, *, integer: bool) -
 
 def _as_time(s: pd.Series, tz: str | None, problems: _Problems) -> pd.Series:
     if tz is not None:
-        _check_tz(tz)
+        check_tz(tz)
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         if tz is None:
             tz = str(s.dtype.tz)
@@ -366,7 +366,8 @@ def _as_time(s: pd.Series, tz: str | None, problems: _Problems) -> pd.Series:
     return out
 
 
-def _check_tz(tz: str) -> None:
+def check_tz(tz: str) -> None:
+    """Raise ``ValueError`` unless ``tz`` is an IANA time zone name (``"Europe/Paris"``)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis._validation import ENGINES, GA4_BREAKDOWNS, GA4_UNITS, check_argument
-from analysis.cells import split_cells
+from analysis.cells import check_tz, split_cells
 from analysis.sources.base import FILE_COLUMNS, Loaded, empty_replaced
 
 NAME = "ga4"
@@ -525,14 +525,7 @@ def _require_tz(tz: str | None, path: Path) -> str:
             f"{path.name}: GA4 event times are UTC and cells are shop-local hours; pass the "
             "shop's time zone, e.g. analysis.load(path, tz='Europe/Paris')"
         )
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"Unknown time zone {tz!r}; use an IANA name such as 'Europe/Paris'."
-        ) from None
+    check_tz(tz)
     return tz
 
 
