@@ -105,12 +105,13 @@ def on_spark(spark, files):
     """``(file index, unit, breakdown) -> aggregate(..., engine="spark")``, each run once (a
     Spark query takes seconds, most of it planning and code generation)."""
     cache = {}
+    aggregate = ga4.aggregate  # the real one, even where a test monkeypatches ga4.aggregate
 
     def run(i: int, unit: str = "visitor", breakdown: tuple[str, ...] = ()):
         key = (i, unit, breakdown)
         if key not in cache:
-            cache[key] = ga4.aggregate(files[i], tz=TZ, unit=unit, breakdown=breakdown,
-                                       engine="spark", spark=spark)  # fmt: skip
+            cache[key] = aggregate(files[i], tz=TZ, unit=unit, breakdown=breakdown,
+                                   engine="spark", spark=spark)  # fmt: skip
         return cache[key]
 
     return run
