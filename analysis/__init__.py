@@ -32,6 +32,21 @@ _EXPORTS = {
     "read": "analysis.load",
     "glm": "analysis.models",
     "effects": "analysis.models",
+    "intervention": "analysis.intervention",
+    "intervention_series": "analysis.intervention",
+    "placebo_dates": "analysis.intervention",
+    "pretrend": "analysis.intervention",
+    "halo": "analysis.halo",
+    "halo_decay": "analysis.halo",
+    "live_sessions": "analysis.halo",
+    "fatigue": "analysis.fatigue",
+    "fatigue_curve": "analysis.fatigue",
+    "promo_trend": "analysis.durable",
+    "week_change": "analysis.durable",
+    "anomalies": "analysis.anomalies",
+    "weekly_facts": "analysis.weekly",
+    "parse_interventions": "analysis.weekly",
+    "headline_kpis": "analysis.report",
 }
 
 __all__ = [
