@@ -1,15 +1,18 @@
 """cartlift: live vs non-live add-to-cart analysis for TikTok Shop sellers.
 
-The public functions are imported lazily so that ``import analysis`` stays fast; heavy libraries
-(statsmodels, scipy, matplotlib) load on first use.
+This facade is the public surface: notebooks and analysts use ``import analysis as cl`` and the
+names of :data:`__all__` (``cl.load``, ``cl.compare``, ``cl.halo``, ``cl.table``, ...). Each name
+is imported from its sub-package on first use (PEP 562), so ``import analysis`` stays light:
+statsmodels, scipy, matplotlib and seaborn load only when a function that needs them is called.
 
 >>> import analysis as cl
 >>> cells, truth = cl.simulate(weeks=2, seed=0)
 >>> cl.rates(cells, by="is_live")  # doctest: +SKIP
 
-Functions whose module has the same name (``load``, ``simulate``, ``rates``) are imported eagerly:
-a lazy attribute would be shadowed by the submodule as soon as anything imports it. Those modules
-import only numpy and pandas at the top; statsmodels, scipy and matplotlib load on use.
+The sub-packages, in the order data flows (each imports only those before it):
+core modules (``cells``, ``metrics``, ``vocabulary``, ``errors``, ``paths``, ``weeks``) <-
+``sources`` <- ``stats`` / ``sample`` <- ``analyses`` <- ``present`` <- ``report`` <- ``cli``.
+See ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -17,59 +20,117 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from analysis.load import load
-from analysis.rates import compare, rates
-from analysis.simulate import simulate
-
 __version__ = "0.1.0"
 
-# other public names -> module that defines them (imported on first use)
-_EXPORTS = {
-    "METRICS": "analysis.metrics",
-    "CellsError": "analysis.cells",
-    "validate_cells": "analysis.cells",
-    "select_week": "analysis.weeks",
-    "read": "analysis.load",
-    "glm": "analysis.models",
-    "effects": "analysis.models",
-    "intervention": "analysis.intervention",
-    "intervention_series": "analysis.intervention",
-    "placebo_dates": "analysis.intervention",
-    "pretrend": "analysis.intervention",
-    "halo": "analysis.halo",
-    "halo_decay": "analysis.halo",
-    "live_sessions": "analysis.halo",
-    "fatigue": "analysis.fatigue",
-    "fatigue_curve": "analysis.fatigue",
-    "promo_trend": "analysis.durable",
-    "week_change": "analysis.durable",
-    "anomalies": "analysis.anomalies",
-    "weekly_facts": "analysis.weekly",
-    "parse_interventions": "analysis.weekly",
-    "headline_kpis": "analysis.report",
+#: public name -> (module that defines it, attribute there)
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "CartliftError": ("analysis.errors", "CartliftError"),
+    "CellsError": ("analysis.errors", "CellsError"),
+    "EngineUnavailable": ("analysis.errors", "EngineUnavailable"),
+    "LanguageError": ("analysis.errors", "LanguageError"),
+    "NumberError": ("analysis.errors", "NumberError"),
+    "RejectedRowsWarning": ("analysis.errors", "RejectedRowsWarning"),
+    "ReportError": ("analysis.errors", "ReportError"),
+    "UnreadableError": ("analysis.errors", "UnreadableError"),
+    "STATUSES": ("analysis.vocabulary", "STATUSES"),
+    "status_message": ("analysis.vocabulary", "status_message"),
+    "is_undefined": ("analysis.vocabulary", "is_undefined"),
+    "METRICS": ("analysis.metrics", "METRICS"),
+    "get_metric": ("analysis.metrics", "get_metric"),
+    "validate_cells": ("analysis.cells", "validate_cells"),
+    "select_week": ("analysis.weeks", "select_week"),
+    "resolve_week": ("analysis.weeks", "resolve_week"),
+    "read": ("analysis.sources.load", "read"),
+    "load": ("analysis.sources.load", "load"),
+    "source_summary": ("analysis.sources.quality", "source_summary"),
+    "rejected_reasons": ("analysis.sources.quality", "rejected_reasons"),
+    "derived_summary": ("analysis.sources.quality", "derived_summary"),
+    "cross_checks": ("analysis.sources.quality", "cross_checks"),
+    "cross_summary": ("analysis.sources.quality", "cross_summary"),
+    "QUALITY_CHECKS": ("analysis.sources.quality", "CHECKS"),
+    "QUALITY_FILE_COLUMNS": ("analysis.sources.quality", "FILE_COLUMNS"),
+    "simulate": ("analysis.sample.simulate", "simulate"),
+    "read_truth": ("analysis.sample.truth", "read_truth"),
+    "with_truth": ("analysis.sample.truth", "with_truth"),
+    "write_exports": ("analysis.sample.exports", "write_exports"),
+    "rates": ("analysis.stats.rates", "rates"),
+    "compare": ("analysis.stats.rates", "compare"),
+    "glm": ("analysis.stats.models", "glm"),
+    "effects": ("analysis.stats.models", "effects"),
+    "planted_odds_ratios": ("analysis.stats.models", "planted_odds_ratios"),
+    "balance": ("analysis.stats.adjusted", "balance"),
+    "shrink": ("analysis.stats.shrinkage", "shrink"),
+    "adjust_pvalues": ("analysis.stats.multiple", "adjust_pvalues"),
+    "sample_size": ("analysis.stats.planning", "sample_size"),
+    "mde": ("analysis.stats.planning", "mde"),
+    "design_effect": ("analysis.stats.planning", "design_effect"),
+    "lift_summary": ("analysis.analyses.lift", "lift_summary"),
+    "estimate_key": ("analysis.analyses.lift", "estimate_key"),
+    "hour_model": ("analysis.analyses.hours", "hour_model"),
+    "hour_profile": ("analysis.analyses.hours", "hour_profile"),
+    "peak_hour": ("analysis.analyses.hours", "peak_hour"),
+    "hour_interaction_test": ("analysis.analyses.hours", "hour_interaction_test"),
+    "harmonic_test": ("analysis.analyses.hours", "harmonic_test"),
+    "hour_contrasts": ("analysis.analyses.hours", "hour_contrasts"),
+    "best_slots": ("analysis.analyses.hours", "best_slots"),
+    "planted_hour_curve": ("analysis.analyses.hours", "planted_hour_curve"),
+    "audience_coverage": ("analysis.analyses.audience", "audience_coverage"),
+    "segment_tables": ("analysis.analyses.audience", "segment_tables"),
+    "segment_effects": ("analysis.analyses.audience", "segment_effects"),
+    "segment_heterogeneity": ("analysis.analyses.audience", "segment_heterogeneity"),
+    "shrunk_lifts": ("analysis.analyses.audience", "shrunk_lifts"),
+    "planted_effects": ("analysis.analyses.audience", "planted_effects"),
+    "intervention": ("analysis.analyses.intervention", "intervention"),
+    "intervention_series": ("analysis.analyses.intervention", "intervention_series"),
+    "placebo_dates": ("analysis.analyses.intervention", "placebo_dates"),
+    "pretrend": ("analysis.analyses.intervention", "pretrend"),
+    "halo": ("analysis.analyses.halo", "halo"),
+    "halo_decay": ("analysis.analyses.halo", "halo_decay"),
+    "live_sessions": ("analysis.analyses.halo", "live_sessions"),
+    "event_times": ("analysis.analyses.halo", "event_times"),
+    "planted_windows": ("analysis.analyses.halo", "planted_windows"),
+    "fatigue": ("analysis.analyses.fatigue", "fatigue"),
+    "fatigue_curve": ("analysis.analyses.fatigue", "fatigue_curve"),
+    "promo_trend": ("analysis.analyses.durable", "promo_trend"),
+    "week_change": ("analysis.analyses.durable", "week_change"),
+    "anomalies": ("analysis.analyses.anomalies", "anomalies"),
+    "planted_anomalies": ("analysis.analyses.anomalies", "planted_anomalies"),
+    "weekly_facts": ("analysis.analyses.weekly", "weekly_facts"),
+    "parse_interventions": ("analysis.analyses.weekly", "parse_interventions"),
+    "selfcheck": ("analysis.analyses.selfcheck", "selfcheck"),
+    "SHOWN": ("analysis.present.shown", "SHOWN"),
+    "table": ("analysis.present.display", "table"),
+    "compare_table": ("analysis.present.display", "compare_table"),
+    "localize_axis": ("analysis.present.display", "localize_axis"),
+    "t": ("analysis.present.i18n", "t"),
+    "column_label": ("analysis.present.i18n", "column_label"),
+    "format_date": ("analysis.present.i18n", "format_date"),
+    "format_integer": ("analysis.present.i18n", "format_integer"),
+    "format_number": ("analysis.present.i18n", "format_number"),
+    "format_percent": ("analysis.present.i18n", "format_percent"),
+    "format_money": ("analysis.present.i18n", "format_money"),
+    "sentences": ("analysis.present.summary", "sentences"),
+    "interval_plot": ("analysis.present.plots", "interval_plot"),
+    "lift_plot": ("analysis.present.plots", "lift_plot"),
+    "funnel_plot": ("analysis.present.plots", "funnel_plot"),
+    "hour_profile_plot": ("analysis.present.plots", "hour_profile_plot"),
+    "series_plot": ("analysis.present.plots", "series_plot"),
+    "event_time_plot": ("analysis.present.plots", "event_time_plot"),
+    "decay_plot": ("analysis.present.plots", "decay_plot"),
+    "anomaly_plot": ("analysis.present.plots", "anomaly_plot"),
+    "headline_kpis": ("analysis.report.run", "headline_kpis"),
+    "run_report": ("analysis.report.run", "run_report"),
 }
 
-__all__ = [
-    "METRICS",
-    "CellsError",
-    "compare",
-    "effects",
-    "glm",
-    "read",
-    "load",
-    "rates",
-    "select_week",
-    "simulate",
-    "validate_cells",
-]
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
     try:
-        module = _EXPORTS[name]
+        module, attr = _EXPORTS[name]
     except KeyError:
         raise AttributeError(f"module 'analysis' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), attr)
     globals()[name] = value
     return value
 

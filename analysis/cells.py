@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis._validation import BINOMIAL_UNITS, CHANNELS, GRAINS, PROMOS, UNITS
+from analysis.errors import CellsError
+from analysis.vocabulary import BINOMIAL_UNITS, CHANNELS, GRAINS, PROMOS, UNITS
 
 
 @dataclass(frozen=True)
@@ -97,21 +98,6 @@ _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 
 #: columns of a problem (an error) or of a rejected row
 PROBLEM_COLUMNS = ("file", "row", "column", "value", "reason")
-
-
-class CellsError(ValueError):
-    """Invalid cells. ``problems`` has one row per problem: file, row, column, value, reason."""
-
-    def __init__(self, problems: pd.DataFrame, max_lines: int = 12):
-        self.problems = problems.reset_index(drop=True)
-        lines = [
-            f"{p.file}, row {p.row}, column {p.column!r}: {p.reason}"
-            for p in self.problems.head(max_lines).itertuples()
-        ]
-        more = len(self.problems) - max_lines
-        if more > 0:
-            lines.append(f"... and {more} more (all of them in `err.problems`)")
-        super().__init__(f"{len(self.problems)} problem(s) in the cells:\n  " + "\n  ".join(lines))
 
 
 class _Problems:

@@ -10,19 +10,19 @@ from analysis import paths
 
 
 def _report(args: argparse.Namespace) -> int:
-    from analysis.report import run
+    from analysis.report.run import run
 
     return run(args)
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from analysis.simulate import write_sample
+    from analysis.sample.simulate import write_sample
 
     out = Path(args.out)
     written = list(write_sample(out, weeks=args.weeks, seed=args.seed, start=args.start).values())
     if args.formats:
-        from analysis.exports import FORMATS, write_exports
-        from analysis.load import load
+        from analysis.sample.exports import FORMATS, write_exports
+        from analysis.sources.load import load
 
         formats = FORMATS if args.formats == ["all"] else args.formats
         cells = load(out, tz=paths.SAMPLE_TZ)
@@ -34,8 +34,8 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> int:
     from analysis.cells import CellsError
-    from analysis.load import read
     from analysis.sources.canonical import write_cells
+    from analysis.sources.load import read
 
     dates = tuple(args.dates) if args.dates else None
     try:
@@ -50,7 +50,7 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _selfcheck(args: argparse.Namespace) -> int:
-    from analysis.selfcheck import run
+    from analysis.analyses.selfcheck import run
 
     try:
         return run(args)
@@ -61,7 +61,7 @@ def _selfcheck(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from analysis.cells import CellsError
-    from analysis.load import read
+    from analysis.sources.load import read
 
     try:
         loaded = read(args.paths, source=args.source, tz=args.tz)
@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cartlift", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    from analysis.report import add_report_arguments
+    from analysis.report.run import add_report_arguments
 
     rep = sub.add_parser("report", help="run the report notebooks for one week, export HTML")
     add_report_arguments(rep)

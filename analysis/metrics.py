@@ -21,7 +21,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from analysis._validation import METRIC_KINDS, check_argument
+from analysis.vocabulary import METRIC_KINDS, check_argument
 
 __all__ = ["METRICS", "Metric", "MetricSums", "get_metric", "metric_counts", "metric_sums"]
 
@@ -33,8 +33,8 @@ class Metric:
     Attributes
     ----------
     name : str
-        Registry key, used as ``metric=`` in :func:`analysis.rates.rates` and
-        :func:`analysis.rates.compare` and in their ``metric`` column.
+        Registry key, used as ``metric=`` in :func:`analysis.stats.rates.rates` and
+        :func:`analysis.stats.rates.compare` and in their ``metric`` column.
     label : str
         Human label for tables and plots.
     numerator, denominator : str

@@ -1,6 +1,6 @@
 """Reporting weeks: ISO weeks (Monday to Sunday, on the cells' shop-local ``date``).
 
-Notebooks select their week with :func:`select_week`; :mod:`analysis.report` resolves the week
+Notebooks select their week with :func:`select_week`; :mod:`analysis.report.run` resolves the week
 of a run with :func:`resolve_week`. Pure and cheap (pandas only).
 """
 

@@ -6,7 +6,7 @@ item cells by three child processes, each reporting its wall time and its own pe
 memory (``VmHWM``):
 
 - ``kit``: :func:`analysis.sources.ga4.aggregate` (the portable query of ``ga4.sql``, DuckDB,
-  memory limit :data:`analysis.engines.DUCKDB_MEMORY_LIMIT`), with every check and the rejected
+  memory limit :data:`analysis.sources.engines.DUCKDB_MEMORY_LIMIT`), with every check and the rejected
   events;
 - ``hand``: :data:`HAND_SQL`, the straightforward query a DuckDB user writes for the same cells
   (no checks, DuckDB's default settings);
@@ -80,7 +80,7 @@ def generate(path: Path, events: int, seed: int) -> None:
     """Write ``events`` GA4-like events: visits of 6 events (one user, one item, within two
     minutes), 7 days from 2026-11-20, ~1 user per 10 events, 500 items; about a third of the
     events are not funnel events (``page_view``)."""
-    from analysis.engines import duckdb_connect
+    from analysis.sources.engines import duckdb_connect
 
     users = max(events // 10, 1)
     t0 = 1_795_129_200_000_000  # 2026-11-20T00:00:00+01:00 in µs

@@ -2,10 +2,10 @@
 
     .venv/bin/python benchmarks/bench_report.py [--rounds 2] [--workers N]
 
-Runs :func:`analysis.report.run_report` twice per round, same week, same ``workers``, same
+Runs :func:`analysis.report.run.run_report` twice per round, same week, same ``workers``, same
 templates, into temporary folders:
 
-- ``report``: the notebooks of :data:`analysis.report.REPORT_NOTEBOOKS` (read when the benchmark
+- ``report``: the notebooks of :data:`analysis.report.run.REPORT_NOTEBOOKS` (read when the benchmark
   runs, so notebooks added later are counted);
 - ``empty``: for each of them an "empty" twin with the same ``parameters`` cell and the same
   top-level imports (collected from all its code cells), nothing else. It pays for kernel start,
@@ -56,7 +56,7 @@ def empty_twin(src: Path, dst: Path) -> None:
 
 
 def run(names: tuple[str, ...], notebooks_dir: Path, workers: int) -> float:
-    from analysis.report import run_report
+    from analysis.report.run import run_report
 
     out = Path(tempfile.mkdtemp(prefix="bench-report-"))
     try:
@@ -72,7 +72,7 @@ def measure(*, rounds: int = 2, workers: int | None = None, log=print) -> list[T
     import os
 
     from analysis.paths import PROJECT_ROOT
-    from analysis.report import REPORT_NOTEBOOKS
+    from analysis.report.run import REPORT_NOTEBOOKS
 
     names = tuple(REPORT_NOTEBOOKS)
     workers = workers or min(os.cpu_count() or 1, len(names))

@@ -1,129 +1,120 @@
-"""The house rules that code can check: one-way data flow, fast import, docs in step with code."""
+"""The house rules that code can check (``tests/house.py``), on ``analysis/`` and on doctored
+copies of it that prove each rule fails when broken; plus fast import and public notebooks."""
 
 from __future__ import annotations
 
-import ast
+import json
 import re
 import subprocess
 import sys
 
 import pytest
 
-from analysis.cells import COLUMNS
-from analysis.metrics import METRICS
-from analysis.paths import PROJECT_ROOT
+import analysis
+from tests import house
 
-PACKAGE = PROJECT_ROOT / "analysis"
-
-#: each module's layer; a module may import only from its own layer or lower ones
-LAYERS = {
-    "analysis": 9,  # the package facade re-exports the public functions
-    "analysis.paths": 0,
-    "analysis._validation": 0,
-    "analysis.i18n": 0,
-    "analysis.cells": 1,
-    "analysis.sources": 2,
-    "analysis.sources.canonical": 2,
-    "analysis.sources.base": 2,
-    "analysis.sources.ga4": 2,
-    "analysis.sources.shopify": 2,
-    "analysis.sources.numbers": 2,
-    "analysis.sources.headers": 2,
-    "analysis.sources.xlsx": 2,
-    "analysis.sources.tiktok_live_list": 2,
-    "analysis.sources.live_center": 2,
-    "analysis.sources.seller_center": 2,
-    "analysis.sources.shop_overview": 2,
-    "analysis.sources.tiktok_api": 2,
-    "analysis.sources.quality": 2,
-    "analysis.exports": 3,
-    "analysis.load": 2,
-    "analysis.engines": 2,
-    "analysis.simulate": 3,
-    "analysis.metrics": 3,
-    "analysis.weeks": 3,
-    "analysis.rates": 4,
-    "analysis.truth": 4,
-    "analysis.clusters": 3,
-    "analysis.adjusted": 4,
-    "analysis.models": 4,
-    "analysis.multiple": 4,
-    "analysis.planning": 4,
-    "analysis.selfcheck": 4,
-    "analysis.lift": 4,
-    "analysis.shrinkage": 4,
-    "analysis.hours": 4,
-    "analysis.audience": 4,
-    "analysis.intervention": 4,
-    "analysis.halo": 4,
-    "analysis.fatigue": 4,
-    "analysis.durable": 4,
-    "analysis.anomalies": 4,
-    "analysis.weekly": 4,
-    "analysis.summary": 5,
-    "analysis.plots": 5,
-    "analysis.display": 5,
-    "analysis.report": 7,
-    "analysis.cli": 8,
-}
+MODULES = house.sources()
+FOUND = house.imports(MODULES)
 
 
-def module_name(path) -> str:
-    rel = path.relative_to(PROJECT_ROOT).with_suffix("")
-    parts = list(rel.parts)
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
-def imports_of(path) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module == "analysis":  # `from analysis import paths` imports the submodule
-                found.update(f"analysis.{a.name}" for a in node.names)
-            else:
-                found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-    return {m for m in found if m == "analysis" or m.startswith("analysis.")}
-
-
-MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
-
-
-def test_every_module_has_a_layer():
-    assert set(MODULES) == set(LAYERS), "add new modules to LAYERS (and docs/architecture.md)"
+def test_every_module_is_in_a_room():
+    for name in MODULES:
+        assert house.room(name) in house.LAYERS
 
 
 def test_the_facade_is_imported_by_nobody_inside():
-    for name, path in MODULES.items():
-        assert name == "analysis" or "analysis" not in imports_of(path), name
+    assert not [i for i in FOUND if i.target == "analysis" and i.source != "analysis"]
 
 
-@pytest.mark.parametrize("name", sorted(MODULES))
-def test_data_flows_one_way(name):
-    for imported in imports_of(MODULES[name]):
-        imported = imported if imported in LAYERS else imported.rsplit(".", 1)[0]
-        assert imported in LAYERS, imported
-        assert LAYERS[imported] <= LAYERS[name], f"{name} imports the higher {imported}"
+@pytest.mark.parametrize("room", sorted(house.LAYERS))
+def test_data_flows_one_way(room):
+    assert [b for b in house.backwards(FOUND) if b.startswith(room + " ") or
+            b.startswith(room + ".")] == []  # fmt: skip
+
+
+def test_no_import_cycles():
+    assert house.cycles(FOUND, MODULES) == []
+
+
+def test_no_private_names_across_modules():
+    assert house.private(FOUND) == []
+
+
+def _doctored(module: str, line: str) -> dict[str, str]:
+    """The real sources with ``line`` added at the end of ``module``."""
+    return {**MODULES, module: MODULES[module] + "\n" + line + "\n"}
+
+
+def test_a_backwards_import_is_caught():
+    bad = _doctored("analysis.stats.rates", "from analysis.report.run import run_report")
+    found = house.imports(bad)
+    assert sorted(set(house.backwards(found)) - set(house.backwards(FOUND))) == [
+        f"analysis.stats.rates imports the higher analysis.report.run "
+        f"(line {bad['analysis.stats.rates'].count(chr(10))})"
+    ]
+
+
+def test_an_import_inside_a_function_counts():
+    code = "def f():\n    from analysis.present.plots import interval_plot\n"
+    bad = _doctored("analysis.cells", code)
+    assert any(b.startswith("analysis.cells imports") for b in house.backwards(house.imports(bad)))
+
+
+def test_a_sibling_import_is_caught():
+    bad = _doctored("analysis.sample.truth", "import analysis.stats.rates")
+    assert house.backwards(house.imports(bad)) != []
+
+
+def test_a_cycle_and_a_private_import_are_caught():
+    code = "def f():\n    from analysis.stats.planning import _private_helper\n"
+    bad = _doctored("analysis.stats.rates", code)
+    found = house.imports(bad)
+    new = [g for g in house.cycles(found, bad) if g not in house.cycles(FOUND, MODULES)]
+    assert any({"analysis.stats.rates", "analysis.stats.planning"} <= set(g) for g in new)
+    assert sorted(set(house.private(found)) - set(house.private(FOUND))) == [
+        f"analysis.stats.rates imports _private_helper from analysis.stats.planning "
+        f"(line {bad['analysis.stats.rates'].count(chr(10)) - 1})"
+    ]
+
+
+def test_modules_and_functions_are_small():
+    (mod, n_mod), (fn, n_fn) = house.size_report(MODULES)
+    print(f"largest module {mod}: {n_mod} lines; longest function {fn}: {n_fn} lines")
+    assert n_mod <= house.MAX_MODULE_LINES, mod
+    assert n_fn <= house.MAX_FUNCTION_LINES, fn
+
+
+def test_size_rules_count_what_they_say():
+    text = 'X = (\n    "a",\n    "b",\n)\n\n\ndef f():\n    """Doc.\n\n    More.\n    """\n    return 1\n'
+    assert house.module_lines(text) == len(text.splitlines()) - 4
+    assert house.function_lines(text) == {"f": 2}
 
 
 def test_import_analysis_stays_light():
     code = (
-        "import sys, analysis; heavy = [m for m in ('statsmodels', 'scipy', 'pandera', "
-        "'matplotlib', 'papermill', 'nbconvert', 'seaborn') if m in sys.modules]; print(heavy)"
+        "import sys, analysis; heavy = [m for m in ('statsmodels', 'scipy', 'matplotlib', "
+        "'papermill', 'nbconvert', 'seaborn', 'duckdb', 'openpyxl') if m in sys.modules]; "
+        "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
-def test_docs_list_every_column_metric_and_module():
-    doc = (PROJECT_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    table = {m.group(1) for m in re.finditer(r"^\| `(\w+)` \|", doc, flags=re.M)}
-    assert set(COLUMNS) <= table, set(COLUMNS) - table
-    assert set(METRICS) <= table, set(METRICS) - table
-    for name, path in MODULES.items():
-        if name != "analysis":
-            shown = path.relative_to(PROJECT_ROOT).as_posix().removesuffix("/__init__.py")
-            assert shown in doc, name
+def test_every_public_name_resolves():
+    for name in analysis.__all__:
+        assert getattr(analysis, name) is not None, name
+
+
+NOTEBOOKS = sorted((house.ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_use_only_public_names(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    for m in re.finditer(r"^\s*(?:from|import) (analysis[\w.]*)", code, flags=re.M):
+        assert m.group(1) == "analysis", m.group(0)
+    names = re.findall(r"^from analysis import ([\w, ]+)$", code, flags=re.M)
+    used = {n.strip() for group in names for n in group.split(",")}
+    used |= set(re.findall(r"\bcl\.(\w+)", code))
+    assert used <= set(analysis.__all__), used - set(analysis.__all__)

@@ -10,8 +10,13 @@ import pytest
 
 import analysis as cl
 from analysis.paths import NOTEBOOKS_DIR, SAMPLE_DIR, SAMPLE_TZ
-from analysis.report import REPORT_NOTEBOOKS, external_resources, notebook_parameters, run_report
-from analysis.truth import read_truth, with_truth
+from analysis.report.run import (
+    REPORT_NOTEBOOKS,
+    external_resources,
+    notebook_parameters,
+    run_report,
+)
+from analysis.sample.truth import read_truth, with_truth
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 

@@ -4,7 +4,7 @@
 last). Each module provides ``NAME``, ``detect(path) -> bool`` and
 ``read(path, *, tz) -> analysis.sources.base.Loaded`` (see :mod:`analysis.sources.base`), and
 optionally ``dedupe(loaded) -> Loaded``: a pass over the combined result of all files (e.g. keep
-the most recent of overlapping exports), called by :func:`analysis.load.read` for each source
+the most recent of overlapping exports), called by :func:`analysis.sources.load.read` for each source
 present.
 """
 
@@ -23,7 +23,7 @@ LOADERS: tuple[str, ...] = (
 
 def loader(name: str) -> ModuleType:
     """The loader module called ``name`` (checked against :data:`LOADERS`)."""
-    from analysis._validation import check_argument
+    from analysis.vocabulary import check_argument
 
     check_argument("source", LOADERS, name)
     return importlib.import_module(f"analysis.sources.{name}")
@@ -36,5 +36,5 @@ def detect_source(path: Path) -> str:
             return name
     raise ValueError(
         f"{path.name}: format not recognised (known sources: {', '.join(LOADERS)}); "
-        "pass source=... to analysis.load, or check that the file is a supported export"
+        "pass source=... to analysis.sources.load, or check that the file is a supported export"
     )

@@ -32,9 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis._validation import ENGINES, GA4_BREAKDOWNS, GA4_UNITS, check_argument
 from analysis.cells import check_tz, split_cells
 from analysis.sources.base import FILE_COLUMNS, Loaded, empty_replaced
+from analysis.vocabulary import ENGINES, GA4_BREAKDOWNS, GA4_UNITS, check_argument
 
 NAME = "ga4"
 SUFFIXES = (".parquet", ".json", ".ndjson", ".jsonl")
@@ -434,7 +434,7 @@ def aggregate(
     engine : {"duckdb", "spark"}
         Who runs the query (BigQuery tables: :func:`aggregate_bigquery`).
     memory_limit, threads : DuckDB settings (default limit
-        :data:`analysis.engines.DUCKDB_MEMORY_LIMIT`; it spills to a private temporary folder
+        :data:`analysis.sources.engines.DUCKDB_MEMORY_LIMIT`; it spills to a private temporary folder
         beyond it).
     spark : pyspark.sql.SparkSession, optional
         Session of ``engine="spark"``; default the active one, else a local one.
@@ -451,7 +451,7 @@ def aggregate(
     used : int
         Funnel events aggregated into the cells.
     """
-    from analysis.engines import DUCKDB_MEMORY_LIMIT, check_engine, duckdb_connect
+    from analysis.sources.engines import DUCKDB_MEMORY_LIMIT, check_engine, duckdb_connect
 
     path = Path(path)
     tz = _require_tz(tz, path)
@@ -471,7 +471,7 @@ def aggregate(
 
 
 def _aggregate_spark(path: Path, *, tz, unit, breakdown, max_listed, spark):
-    from analysis.engines import spark_session, spark_utc
+    from analysis.sources.engines import spark_session, spark_utc
 
     spark = spark_session(spark)
     with spark_utc(spark):
@@ -508,7 +508,7 @@ def aggregate_bigquery(
     dataset (roles BigQuery Job User + BigQuery Data Viewer). See
     ``docs/notes/issue-7-scale.md``.
     """
-    from analysis.engines import bigquery_client
+    from analysis.sources.engines import bigquery_client
 
     tz = _require_tz(tz, Path(table))
     sql = bigquery_sql(table, tz=tz, start=start, end=end, unit=unit, breakdown=breakdown,
@@ -553,7 +553,7 @@ def read(
         ``region`` fills the canonical ``region`` column from ``geo.region``, ``device`` the
         ``device`` column from ``device.category``.
     engine : {"duckdb", "spark"}, default "duckdb"
-        Who runs the aggregation (:mod:`analysis.engines`); both give the same cells. Spark reads
+        Who runs the aggregation (:mod:`analysis.sources.engines`); both give the same cells. Spark reads
         Parquet exports only.
 
     Returns
@@ -679,7 +679,7 @@ def write(
     currency : str, optional
         Currency of the purchases; default the cells' (single) currency, else ``EUR``.
     """
-    from analysis.engines import duckdb_connect
+    from analysis.sources.engines import duckdb_connect
 
     check_argument("unit", GA4_UNITS, unit)
     for b in breakdown:

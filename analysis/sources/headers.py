@@ -125,7 +125,7 @@ def aliases(family: str, key: str | None = None) -> dict[str, tuple[str, str]]:
     ValueError
         When one alias names two different fields (in one locale or across locales).
     """
-    from analysis._validation import check_argument
+    from analysis.vocabulary import check_argument
 
     check_argument("family", FAMILIES, family)
     return _table(family, key)

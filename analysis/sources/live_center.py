@@ -254,7 +254,7 @@ def write(cells: pd.DataFrame, out_dir, *, locale: str = "en") -> list[Path]:
     currency, as the locale's UI writes it; every cell text. Sessions are numbered per creator
     and day (``sesi 1``, ``sesi 2``).
     """
-    from analysis._validation import check_argument
+    from analysis.vocabulary import check_argument
 
     check_argument("locale", ("en", "fr"), locale)
     out_dir = Path(out_dir)

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from analysis.errors import NumberError
+
 #: texts that mean "not reported"
 MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "na", "null", "none", "nan", "#n/a"})
 #: spaces used as thousands separators (plain, no-break, narrow no-break, thin, figure)
@@ -44,10 +46,6 @@ CURRENCY_MARKS = {
 _MARKS = sorted(CURRENCY_MARKS, key=len, reverse=True)
 _MARK_RE = re.compile("|".join(re.escape(m) for m in _MARKS))
 _EXCEL_EPOCH = datetime(1899, 12, 30)
-
-
-class NumberError(ValueError):
-    """A text cell that is not a number / money / percent / duration / time of the expected kind."""
 
 
 def is_missing(text) -> bool:

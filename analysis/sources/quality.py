@@ -104,7 +104,7 @@ def cross_check(
         of feeds`` or ``single source: nothing to compare``. Feeds whose cells cover a range
         (grain ``range``) are left out: their days are not separable.
     """
-    from analysis._validation import CHANNELS, check_argument
+    from analysis.vocabulary import CHANNELS, check_argument
 
     check_argument("channel", CHANNELS, channel)
     cells = loaded.cells if cells is None else cells

@@ -213,7 +213,7 @@ def write(
     (``data-formats.md`` §1.4): it is the layout the kit accepts if TikTok shows it. Affiliate
     counts are 0 (the simulated creators are the seller's own).
     """
-    from analysis._validation import check_argument
+    from analysis.vocabulary import check_argument
 
     check_argument("locale", ("en", "fr"), locale)
     day = pd.Timestamp(day).normalize()

@@ -133,7 +133,7 @@ def write(cells: pd.DataFrame, path, *, layout: str = "new", locale: str = "en")
     symbol, the header naming the currency ``(R$)``-style), ``en`` ``€1,234.56``, ``fr``
     ``1 234,56 €``. Includes ``LIVE-attributed GMV`` for EN/FR.
     """
-    from analysis._validation import check_argument
+    from analysis.vocabulary import check_argument
 
     check_argument("layout", ("old", "new"), layout)
     check_argument("locale", ("en", "pt_BR", "fr"), locale)

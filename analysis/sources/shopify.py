@@ -38,9 +38,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis._validation import SHOPIFY_REPORTS, SHOPIFY_REVENUES, check_argument
 from analysis.cells import split_cells
 from analysis.sources.base import Loaded, file_result
+from analysis.vocabulary import SHOPIFY_REPORTS, SHOPIFY_REVENUES, check_argument
 
 NAME = "shopify"
 #: sessions-report header (normalised: lower case, ``_`` as space) -> canonical count

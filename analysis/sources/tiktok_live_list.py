@@ -354,7 +354,7 @@ def write(cells: pd.DataFrame, path, *, version: str = "v3", locale: str = "en",
     title_range : bool, optional
         Write the ``YYYY-MM-DD ~ YYYY-MM-DD`` title row and blank row (default: v1/v2 yes, v3 no).
     """
-    from analysis._validation import check_argument
+    from analysis.vocabulary import check_argument
 
     check_argument("version", tuple(HEADERS), version)
     check_argument("locale", ("en", "pt_BR", "fr"), locale)

@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.cells import split_cells
+from analysis.errors import UnreadableError
 from analysis.sources.base import Loaded, file_result
 from analysis.sources.headers import HeaderMatch, match_header, normalise, totals_markers
 
@@ -35,10 +36,6 @@ from analysis.sources.headers import HeaderMatch, match_header, normalise, total
 HEADER_SEARCH_ROWS = 30
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 TABLE_SUFFIXES = (*SPREADSHEET_SUFFIXES, ".csv", ".tsv", ".txt")
-
-
-class UnreadableError(ValueError):
-    """The file as a whole cannot be read (empty, not a spreadsheet, no header found)."""
 
 
 @dataclass(frozen=True)

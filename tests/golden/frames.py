@@ -24,12 +24,6 @@ ADJUST5 = ["hour", "promo", "age_group", "gender", "category"]
 ITS = {"date": "2026-10-26", "group": "@ines.glow", "adjust": ADJUST5, "level": 0.95}
 
 
-def _fn(name: str) -> Callable[..., pd.DataFrame]:
-    """``cl.<name>`` (before the redesign, a submodule of the same name could shadow it)."""
-    value = getattr(cl, name)
-    return getattr(value, name) if isinstance(value, type(cl)) else value
-
-
 def _sample() -> pd.DataFrame:
     return cl.load("data/sample", tz="Europe/Paris")
 
@@ -60,14 +54,14 @@ FRAMES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "compare_adjusted": lambda c: cl.compare(c, between="is_live", adjust=["hour", "category"]),
     "compare_by_category": lambda c: cl.compare(c, between="is_live", by="category"),
     "glm_effects": _glm_effects,
-    "intervention_its": lambda c: _fn("intervention")(c, design="its", **ITS),
-    "intervention_did": lambda c: _fn("intervention")(c, design="did", **ITS),
-    "halo": lambda c: _fn("halo")(c),
-    "halo_decay": lambda c: _fn("halo_decay")(c),
-    "fatigue": lambda c: _fn("fatigue")(c, interventions={"@ines.glow": "2026-10-26"}),
+    "intervention_its": lambda c: cl.intervention(c, design="its", **ITS),
+    "intervention_did": lambda c: cl.intervention(c, design="did", **ITS),
+    "halo": lambda c: cl.halo(c),
+    "halo_decay": lambda c: cl.halo_decay(c),
+    "fatigue": lambda c: cl.fatigue(c, interventions={"@ines.glow": "2026-10-26"}),
     "promo_trend": lambda c: cl.promo_trend(c),
     "week_change": lambda c: cl.week_change(c, week="latest"),
-    "anomalies": lambda c: _fn("anomalies")(c, week="latest"),
+    "anomalies": lambda c: cl.anomalies(c, week="latest"),
     "weekly_rates": lambda c: _weekly(c, "rates"),
     "weekly_lift": lambda c: _weekly(c, "lift"),
     "weekly_slots": lambda c: _weekly(c, "slots"),

@@ -1,0 +1,261 @@
+r"""Fatigue: is the audience tiring of a creator's weekly LIVE series (or within a LIVE)?
+
+A trend of the LIVE rate across a creator's successive LIVEs (``scale="series"``: the LIVE's
+0-based rank in her series) or across the hours of a LIVE (``scale="within"``: hours since the
+LIVE's first hour), modelled as one slope on the log odds with creator fixed effects and a
+cluster-robust interval (statistics.md Rec 9, P10: a clustered binomial-GLM trend test, the
+model form of Cochran-Armitage; never a chi-squared for trend on pooled hours).
+:func:`fatigue_curve` gives the fitted decay with its band for the plot
+(:func:`analysis.present.plots.decay_plot`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.analyses.halo import live_sessions
+from analysis.stats.models import glm
+from analysis.vocabulary import FATIGUE_SCALES, check_argument
+
+__all__ = ["FATIGUE_COLUMNS", "fatigue", "fatigue_curve"]
+
+#: Columns of :func:`fatigue`.
+FATIGUE_COLUMNS = (
+    "creator", "scale", "n_lives", "trials", "slope", "ci_low", "ci_high", "pvalue",
+    "odds_ratio_per_step", "n_clusters", "df", "method", "level", "status",
+)  # fmt: skip
+
+
+#: default adjustment of the fatigue model (categorical fixed effects)
+FATIGUE_ADJUST = ("hour", "promo", "category", "age_group", "gender")
+
+
+def _design(cells, *, scale, adjust, interventions):
+    sessions = live_sessions(cells)
+    live = cells.loc[((cells["channel"] == "LIVE").fillna(False)
+                      & cells["content_id"].notna()).to_numpy(dtype=bool)].copy()  # fmt: skip
+    idx = sessions.set_index("content_id")
+    if scale == "series":
+        live["_k"] = live["content_id"].map(idx["series_index"]).astype(float).to_numpy()
+    else:
+        first = live["content_id"].map(idx["start"])
+        live["_k"] = ((live["start"] - first).dt.total_seconds() / 3600).to_numpy(dtype=float)
+    live["_live"] = live["content_id"].astype(str)
+    terms = ""
+    for i, (who, day) in enumerate((interventions or {}).items()):
+        d = (
+            pd.Timestamp(day).tz_localize(None).normalize()
+            if pd.Timestamp(day).tzinfo
+            else pd.Timestamp(day).normalize()
+        )
+        col = f"_int{i}"
+        live[col] = ((live["creator"] == who).fillna(False) & (live["date"] >= d)).astype(float)
+        if live[col].sum() > 0:
+            terms += f" + {col}"
+    if adjust is None:
+        adjust = FATIGUE_ADJUST if scale == "series" else tuple(a for a in FATIGUE_ADJUST
+                                                                 if a != "hour")  # fmt: skip
+    adjust = tuple(adjust)
+    missing = [a for a in adjust if a not in live.columns]
+    if missing:
+        raise ValueError(f"`adjust` names columns the cells do not have: {missing}.")
+    terms += "".join(f" + C({a})" for a in adjust if live[a].nunique(dropna=True) > 1)
+    return live, sessions, terms
+
+
+def _own_terms(sub: pd.DataFrame, terms: str) -> str:
+    """The adjustment terms that vary within ``sub`` (one creator's cells)."""
+    kept = []
+    for t in terms.split(" + ")[1:]:
+        col = t[2:-1] if t.startswith("C(") else t
+        if sub[col].nunique(dropna=True) > 1:
+            kept.append(t)
+    return "".join(f" + {t}" for t in kept)
+
+
+def fatigue(
+    cells: pd.DataFrame,
+    *,
+    scale: str = "series",
+    metric: str = "atc_rate",
+    adjust: Sequence[str] | None = None,
+    interventions: Mapping[str, object] | None = None,
+    cluster: str = "content_id",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    r"""The trend of the LIVE rate over a creator's successive LIVEs, or within LIVEs.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Canonical cells (hourly LIVE cells are used; not modified).
+    scale : {"series", "within"}
+        ``series``: step = one more LIVE in the creator's series (rank 0, 1, 2, ... by start,
+        all her weekly slots together). ``within``: step = one hour into the LIVE.
+    metric : str
+        A proportion metric.
+    adjust : list of str, optional
+        Categorical fixed effects; default :data:`FATIGUE_ADJUST` (hour of day, promotion,
+        category, age group, gender), without hour of day for ``scale="within"`` (a creator's
+        LIVEs start at fixed hours, so the hour into the LIVE and the hour of day are nearly
+        the same variable).
+    interventions : mapping, optional
+        ``{creator: first day}`` of known level changes (e.g. Q&A added); each adds an
+        indicator so that a jump is not read as a trend.
+    cluster : str
+        Cluster column (default ``content_id``: one LIVE; ``creator`` leaves few clusters).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`FATIGUE_COLUMNS`: first a row ``creator="all"`` (one common slope, creator fixed
+        effects), then one row per creator (her own slope, fitted on her cells only, so its
+        interval rests on her LIVEs alone: t on her LIVEs - 1 degrees of freedom). ``slope``: change of the log odds per step (negative =
+        fatigue) with its interval and p-value (slope 0); ``odds_ratio_per_step`` =
+        ``exp(slope)``; ``n_lives``, ``trials``. ``status``: ``ok``, ``few clusters: ...``,
+        ``undefined: fewer than 3 LIVEs`` or ``undefined: no variation in the step`` (a
+        creator's own slope; e.g. LIVEs of one hour with ``scale="within"``).
+
+    Notes
+    -----
+    .. math:: \operatorname{logit} p_j = \alpha_{c(j)} + \gamma k_j + Z_j\eta
+              \quad(\text{common}),\qquad \alpha_{c(j)} + \gamma_{c(j)} k_j + Z_j\eta
+              \quad(\text{per creator}),
+
+    :math:`k_j` the step of cell *j*. The score test of :math:`\gamma = 0` in this model with
+    no covariates is the Cochran-Armitage trend test (Agresti 2013, *Categorical Data
+    Analysis*, 3rd ed., sec. 5.3.5); the cluster-robust Wald version keeps its size when the
+    LIVEs' rates share session effects.
+    """
+    from analysis.stats.models import reference_df, reference_quantile
+    from analysis.vocabulary import check_level
+
+    level = check_level(level)
+    check_argument("scale", FATIGUE_SCALES, scale)
+    live, sessions, terms = _design(cells, scale=scale, adjust=adjust,
+                                    interventions=interventions)  # fmt: skip
+    rows = []
+    if live.empty:
+        row = dict.fromkeys(FATIGUE_COLUMNS, np.nan) | {"creator": "all", "scale": scale,
+                                                        "level": level,
+                                                        "status": "undefined: no LIVE cells"}  # fmt: skip
+        return pd.DataFrame([row], columns=list(FATIGUE_COLUMNS))
+    creators = sorted(live["creator"].dropna().unique())
+    fe = " + C(creator)" if len(creators) > 1 else ""
+    res = glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
+    df = reference_df(res)
+    q = reference_quantile(level, df)
+    trials = pd.to_numeric(live["viewers"]).astype(float)
+
+    def row_of(who, b, s, p, sel, fit):
+        lives = int(live.loc[sel, "content_id"].nunique())
+        return {"creator": who, "scale": scale, "n_lives": lives,
+                "trials": float(trials[sel].sum()), "slope": b, "ci_low": b - q * s,
+                "ci_high": b + q * s, "pvalue": p, "odds_ratio_per_step": float(np.exp(b)),
+                "n_clusters": fit.cartlift.n_clusters, "df": reference_df(fit),
+                "method": f"{fit.cartlift.method}; slope per "
+                          f"{'LIVE in the series' if scale == 'series' else 'hour into the LIVE'}",
+                "level": level, "status": fit.cartlift.status}  # fmt: skip
+
+    all_sel = np.ones(len(live), bool)
+    rows.append(row_of("all", float(res.params["_k"]), float(res.bse["_k"]),
+                       float(res.pvalues["_k"]), all_sel, res))  # fmt: skip
+    if len(creators) > 1:
+        for who in creators:
+            sel = (live["creator"] == who).fillna(False).to_numpy()
+            sub = live.loc[sel]
+            n_lives = int(sub["content_id"].nunique())
+            blank = dict.fromkeys(FATIGUE_COLUMNS, np.nan) | {
+                "creator": who, "scale": scale, "n_lives": n_lives,
+                "trials": float(trials[sel].sum()), "level": level}  # fmt: skip
+            if n_lives < 3:
+                rows.append(blank | {"status": "undefined: fewer than 3 LIVEs"})
+                continue
+            if sub["_k"].nunique() < 2:
+                rows.append(blank | {"status": "undefined: no variation in the step"})
+                continue
+            own = _own_terms(sub, terms)
+            per = glm(sub, f"{metric} ~ _k{own}", cluster=cluster)
+            qp = reference_quantile(level, reference_df(per))
+            b, s = float(per.params["_k"]), float(per.bse["_k"])
+            r = row_of(who, b, s, float(per.pvalues["_k"]), sel, per)
+            r["ci_low"], r["ci_high"] = b - qp * s, b + qp * s
+            rows.append(r)
+    return pd.DataFrame(rows, columns=list(FATIGUE_COLUMNS))
+
+
+#: Columns of :func:`fatigue_curve`.
+CURVE_COLUMNS = ("creator", "step", "rate", "ci_low", "ci_high", "method", "level", "status")
+
+
+def fatigue_curve(
+    cells: pd.DataFrame,
+    *,
+    scale: str = "series",
+    metric: str = "atc_rate",
+    adjust: Sequence[str] | None = None,
+    interventions: Mapping[str, object] | None = None,
+    cluster: str = "content_id",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    r"""Fitted decay of each creator's LIVE rate along the steps, with a pointwise band.
+
+    The common-slope model of :func:`fatigue`; for creator *c* and step *k*, the standardised
+    rate :math:`\hat r_c(k) = \sum_j w_j\,\mathrm{expit}(X_j^{(k)}\hat\beta)/\sum_j w_j` over
+    her cells *j* (their own hours, promotions, audiences; intervention indicators as
+    observed) with the step set to *k*; band: delta method on the logit of
+    :math:`\hat r_c(k)` with the cluster-robust covariance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CURVE_COLUMNS`, one row per creator and step (0 to her last LIVE rank, or her
+        longest LIVE in hours).
+    """
+    from patsy import build_design_matrices
+
+    from analysis.stats.models import reference_df, reference_quantile
+    from analysis.vocabulary import check_level
+
+    level = check_level(level)
+    check_argument("scale", FATIGUE_SCALES, scale)
+    live, _, terms = _design(cells, scale=scale, adjust=adjust, interventions=interventions)
+    creators = sorted(live["creator"].dropna().unique())
+    fe = " + C(creator)" if len(creators) > 1 else ""
+    res = glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
+    q = reference_quantile(level, reference_df(res))
+    frame = res.model.data.frame
+    info = getattr(res.model.data, "design_info", None) or res.model.data.model_spec
+    beta = res.params.to_numpy()
+    cov = np.asarray(res.cov_params())
+    w_all = (frame["_successes"] + frame["_failures"]).to_numpy(dtype=float)
+    rows = []
+    method = f"{res.cartlift.method}; standardised over the creator's cells, delta-method band"
+    for who in creators:
+        sel = (
+            (frame["creator"] == who).to_numpy()
+            if "creator" in frame
+            else np.ones(len(frame), bool)
+        )
+        sub, w = frame.loc[sel], w_all[sel]
+        top = int(np.ceil(sub["_k"].max()))
+        for k in range(top + 1):
+            new = sub.copy()
+            new["_k"] = float(k)
+            (X,) = build_design_matrices([info], new, return_type="matrix")
+            X = np.asarray(X)
+            p = 1 / (1 + np.exp(-(X @ beta)))
+            r = float(np.sum(w * p) / w.sum())
+            g = (w * p * (1 - p)) @ X / w.sum()
+            s = float(np.sqrt(g @ cov @ g)) / (r * (1 - r))
+            lo, hi = (np.log(r / (1 - r)) + m * q * s for m in (-1, 1))
+            rows.append({"creator": who, "step": k, "rate": r,
+                         "ci_low": float(1 / (1 + np.exp(-lo))),
+                         "ci_high": float(1 / (1 + np.exp(-hi))), "method": method,
+                         "level": level, "status": res.cartlift.status})  # fmt: skip
+    return pd.DataFrame(rows, columns=list(CURVE_COLUMNS))

@@ -1,0 +1,127 @@
+"""The live lift, crude to adjusted, in one tidy frame (notebook 04 and the weekly summary).
+
+:func:`lift_summary` lines up the estimates of "how many times higher is the live rate":
+crude (viewers independent), crude clustered by LIVE, Mantel-Haenszel and standardised over the
+adjustment strata, and the binomial GLM's marginal standardisation. With the expected counts of
+a simulated sample it adds each estimator's own truth (the estimator applied to the expected
+counts, :func:`analysis.stats.adjusted.with_expected_counts`) and whether the interval covers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ESTIMATE_KEYS", "LIFT_COLUMNS", "estimate_key", "lift_summary"]
+
+#: Columns of :func:`lift_summary`.
+LIFT_COLUMNS = (
+    "estimate", "ratio", "ci_low", "ci_high", "lift", "method", "level", "status", "truth",
+    "covered",
+)  # fmt: skip
+#: stable keys of the :func:`lift_summary` rows, in row order (the ``estimate`` labels are
+#: English sentences naming the strata and the formula; reports translate the keys)
+ESTIMATE_KEYS = ("crude", "crude_clustered", "mantel_haenszel", "standardised", "glm")
+_ESTIMATE_PREFIXES = ("crude, viewers", "crude, clustered", "adjusted (Mantel-Haenszel",
+                      "adjusted (standardised", "GLM")  # fmt: skip
+
+
+def estimate_key(estimate: str) -> str:
+    """The stable key (:data:`ESTIMATE_KEYS`) of a :func:`lift_summary` ``estimate`` label.
+
+    ``estimate_key("adjusted (Mantel-Haenszel over hour x category)")`` is
+    ``"mantel_haenszel"``; a label of no known kind raises ``ValueError``.
+    """
+    for key, prefix in zip(ESTIMATE_KEYS, _ESTIMATE_PREFIXES, strict=True):
+        if str(estimate).startswith(prefix):
+            return key
+    raise ValueError(f"not a lift_summary estimate label: {estimate!r}")
+
+
+def _rows(cells, adjust, glm_formula, metric, level, cluster, over) -> list[dict]:
+    from analysis.stats.models import effects, glm
+    from analysis.stats.rates import compare
+
+    mh = compare(cells, metric=metric, level=level, adjust=adjust, cluster=cluster).iloc[0]
+    st = compare(cells, metric=metric, level=level, adjust=adjust, cluster=cluster,
+                 adjust_method="standardisation").iloc[0]  # fmt: skip
+    label = " x ".join(adjust)
+    rows = [
+        ("crude, viewers independent", mh["ratio"], mh["ratio_ci_low"], mh["ratio_ci_high"],
+         mh["ratio_method"], mh["status"]),
+        ("crude, clustered by LIVE", mh["ratio"], mh["clustered_ratio_ci_low"],
+         mh["clustered_ratio_ci_high"], mh["clustered_method"], mh["inference_status"]),
+        (f"adjusted (Mantel-Haenszel over {label})", mh["adjusted_ratio"],
+         mh["adjusted_ratio_ci_low"], mh["adjusted_ratio_ci_high"], mh["adjusted_method"],
+         mh["inference_status"]),
+        (f"adjusted (standardised to LIVE mix over {label})", st["adjusted_ratio"],
+         st["adjusted_ratio_ci_low"], st["adjusted_ratio_ci_high"], st["adjusted_method"],
+         st["inference_status"]),
+    ]  # fmt: skip
+    if glm_formula is not None:
+        res = glm(cells, glm_formula, cluster=cluster)
+        eff = effects(res, contrast="is_live", over=over, level=level)
+        rr = eff[eff["effect"] == "rate_ratio"].iloc[0]
+        rows.append((f"GLM, standardised over {over} ({glm_formula.split('~')[1].strip()})",
+                     rr["estimate"], rr["ci_low"], rr["ci_high"], rr["method"], rr["status"]))  # fmt: skip
+    return [
+        {"estimate": e, "ratio": float(r), "ci_low": float(lo), "ci_high": float(hi),
+         "lift": float(r) - 1, "method": m, "level": level, "status": s}
+        for e, r, lo, hi, m, s in rows
+    ]  # fmt: skip
+
+
+def lift_summary(
+    cells: pd.DataFrame,
+    *,
+    adjust: Sequence[str] = ("hour", "category"),
+    glm_formula: str | None = "atc_rate ~ is_live + C(hour) + category",
+    metric: str = "atc_rate",
+    level: float = 0.95,
+    cluster: str = "content_id",
+    over: str = "group_a",
+    expected: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Crude, clustered, adjusted and model-based live / non-live rate ratios side by side.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Canonical cells (live and non-live). Not modified.
+    adjust : list of str
+        Strata of the adjusted ratios (:func:`analysis.stats.rates.compare` ``adjust=``).
+    glm_formula : str or None
+        Formula of the model row (:func:`analysis.stats.models.glm`; ``is_live`` must be in it);
+        None leaves the model out.
+    metric, level, cluster
+        As in :func:`analysis.stats.rates.compare`.
+    over : {"group_a", "all"}
+        Standardisation population of the model row (``group_a``: the LIVE cells' mix, the same
+        target as the standardised stratified ratio).
+    expected : pandas.DataFrame, optional
+        :attr:`analysis.sample.truth.Truth.expected` of a simulated sample: adds ``truth`` and
+        ``covered``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`LIFT_COLUMNS`, one row per estimate: ``ratio`` with ``ci_low``/``ci_high``,
+        ``lift`` (ratio - 1), ``method``, ``level``, ``status``, ``truth`` (NaN on real data)
+        and ``covered`` (NA on real data).
+    """
+    adjust = [adjust] if isinstance(adjust, str) else list(adjust)
+    out = pd.DataFrame(_rows(cells, adjust, glm_formula, metric, level, cluster, over))
+    out["truth"] = np.nan
+    out["covered"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    if expected is not None:
+        from analysis.stats.adjusted import with_expected_counts
+
+        formula = None if glm_formula is None else glm_formula
+        oracle = pd.DataFrame(_rows(with_expected_counts(cells, expected, metric=metric), adjust,
+                                    formula, metric, level, cluster, over))  # fmt: skip
+        out["truth"] = oracle["ratio"].to_numpy()
+        inside = (out["ci_low"] <= out["truth"]) & (out["truth"] <= out["ci_high"])
+        out["covered"] = inside.astype("boolean").mask(out["ci_low"].isna())
+    return out[list(LIFT_COLUMNS)]

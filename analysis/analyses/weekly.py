@@ -1,0 +1,228 @@
+"""The numbers of the weekly summary: this week against the previous weeks, in tidy frames.
+
+:func:`weekly_facts` computes everything the one-page summary (``notebooks/weekly_report``)
+states; :mod:`analysis.present.summary` turns it into sentences. Each part is a result frame of the kit
+(with ``method``, ``level``, ``status``), so the page can show the tables behind every sentence.
+
+What each part uses: ``rates`` and ``lift`` the report week and the ``previous`` weeks before it
+(:func:`analysis.stats.rates.rates`, :func:`analysis.stats.rates.compare` crude, clustered and adjusted for
+hour x category); ``change`` :func:`analysis.analyses.durable.week_change`; ``slots`` pooled hour rates
+of the week; ``movers`` creators (LIVE cells) and age groups whose rate this week differs from
+the previous weeks (Benjamini-Hochberg across the family); ``anomalies``
+:func:`analysis.analyses.anomalies.anomalies` (baseline: every other week of the data); ``interventions``
+:func:`analysis.analyses.intervention.intervention` (ITS with the data up to the end of the report week
+only, so a past week's report says what was known then); ``halo`` :func:`analysis.analyses.halo.halo`
+(data up to the end of the week).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from analysis.weeks import Week, resolve_week
+
+__all__ = ["WeeklyFacts", "parse_interventions", "weekly_facts"]
+
+
+#: columns of ``WeeklyFacts.movers``
+MOVER_COLUMNS = (
+    "family", "group", "trials_a", "rate_a", "trials_b", "rate_b", "ratio", "ci_low", "ci_high",
+    "pvalue", "pvalue_adjusted", "moved", "level", "status",
+)  # fmt: skip
+#: adjustment of the intervention estimate in the weekly report
+INTERVENTION_ADJUST = ("hour", "promo", "age_group", "gender", "category")
+#: a slot (side x hour) needs this many viewers in the week to be ranked best / worst
+MIN_SLOT_TRIALS = 300
+
+
+class WeeklyFacts(NamedTuple):
+    """The numbers of one weekly summary (see :func:`weekly_facts`)."""
+
+    week: Week
+    previous: int  # weeks requested before the report week
+    available: int  # earlier weeks actually in the data (0..previous)
+    level: float
+    rates: pd.DataFrame
+    lift: pd.DataFrame
+    change: pd.DataFrame
+    slots: pd.DataFrame
+    movers: pd.DataFrame
+    anomalies: pd.DataFrame
+    interventions: pd.DataFrame
+    halo: pd.DataFrame
+
+
+def parse_interventions(text: str) -> dict[str, pd.Timestamp]:
+    """Parse the notebook parameter ``"@ines.glow:2026-10-26; @lea.beauty:2026-11-09"``.
+
+    ``creator:YYYY-MM-DD`` (``creator=YYYY-MM-DD`` is accepted too; the notebook parameter uses
+    ``:`` because papermill cannot read a parameter line holding two ``=``). Returns
+    ``{creator: first day}``; an empty string gives ``{}``.
+
+    Raises
+    ------
+    ValueError
+        An entry not written ``creator:YYYY-MM-DD``.
+    """
+    out = {}
+    for part in (p.strip() for p in str(text).split(";")):
+        if not part:
+            continue
+        who, sep, day = part.rpartition("=" if "=" in part else ":")
+        if not sep or not who.strip():
+            raise ValueError(f"intervention {part!r}: write it creator:YYYY-MM-DD")
+        try:
+            out[who.strip()] = pd.Timestamp(day.strip()).normalize()
+        except ValueError:
+            raise ValueError(f"intervention {part!r}: {day.strip()!r} is not a date") from None
+    return out
+
+
+def _week_label(dates: pd.Series) -> pd.Series:
+    iso = dates.dt.isocalendar()
+    return iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+
+
+def _movers(window: pd.DataFrame, this: pd.Series, *, metric, level) -> pd.DataFrame:
+    from analysis.stats.multiple import adjust_pvalues
+    from analysis.stats.rates import compare
+
+    frame = window.assign(period=np.where(this, "this week", "previous weeks"))
+    parts = []
+    live = frame.loc[(frame["is_live"] == True).fillna(False).to_numpy(dtype=bool)]  # noqa: E712
+    if live["period"].nunique() == 2:
+        r = compare(live, between="period", groups=("this week", "previous weeks"), by="creator",
+                    metric=metric, level=level)  # fmt: skip
+        parts.append(r.rename(columns={"creator": "group"}).assign(family="creator (LIVE)"))
+    if (
+        "age_group" in frame
+        and frame["age_group"].notna().any()
+        and frame["period"].nunique() == 2
+    ):
+        r = compare(frame, between="period", groups=("this week", "previous weeks"),
+                    by="age_group", metric=metric, level=level)  # fmt: skip
+        parts.append(r.rename(columns={"age_group": "group"}).assign(family="age group"))
+    if not parts:
+        return pd.DataFrame(columns=list(MOVER_COLUMNS))
+    out = pd.concat(parts, ignore_index=True)
+    p = "clustered_pvalue" if "clustered_pvalue" in out else "pvalue"
+    out["pvalue_adjusted"] = adjust_pvalues(out[p].to_numpy(dtype=float), method="fdr_bh")
+    out["moved"] = out["pvalue_adjusted"] < 1 - level
+    lo = "clustered_ratio_ci_low" if "clustered_ratio_ci_low" in out else "ratio_ci_low"
+    hi = "clustered_ratio_ci_high" if "clustered_ratio_ci_high" in out else "ratio_ci_high"
+    out["ci_low"], out["ci_high"] = out[lo], out[hi]
+    cols = [p if c == "pvalue" else c for c in MOVER_COLUMNS]
+    return out[cols].rename(columns={p: "pvalue"})
+
+
+def _slots(week_cells: pd.DataFrame, *, metric, level) -> pd.DataFrame:
+    from analysis.stats.rates import rates
+
+    r = rates(week_cells.loc[week_cells["hour"].notna().to_numpy(dtype=bool)],
+              by=["is_live", "hour"], metric=metric, level=level)  # fmt: skip
+    r = r[(r["trials"] >= MIN_SLOT_TRIALS) & r["is_live"].notna()]
+    out = []
+    for _, g in r.groupby("is_live"):
+        g = g.sort_values("rate")
+        if len(g) >= 2:
+            out.append(g.iloc[[-1]].assign(slot="best"))
+            out.append(g.iloc[[0]].assign(slot="worst"))
+    return pd.concat(out, ignore_index=True) if out else r.assign(slot=pd.Series(dtype=str))
+
+
+def weekly_facts(
+    cells: pd.DataFrame,
+    *,
+    week: str,
+    previous: int = 4,
+    metric: str = "atc_rate",
+    level: float = 0.95,
+    interventions: Mapping[str, object] | None = None,
+) -> WeeklyFacts:
+    """Compute the numbers of the weekly summary for ``week`` (see the module docstring).
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        All the cells (the report week, the weeks before it, and any other weeks for the
+        anomaly baseline). Not modified.
+    week : str
+        ``"YYYY-Www"`` or ``"latest"``.
+    previous : int
+        Weeks before the report week to compare with (fewer when the data start later:
+        ``available`` says how many).
+    interventions : mapping, optional
+        ``{creator: first day}`` of declared changes (e.g. Q&A added to her LIVEs); each is
+        estimated with the data up to the end of the week when its date is on or before it.
+
+    Returns
+    -------
+    WeeklyFacts
+        ``rates`` (:data:`analysis.stats.rates.RATES_COLUMNS` by ``period`` = ``this week`` /
+        ``previous weeks`` and ``is_live``), ``lift`` (compare of this week, then of the
+        previous weeks: ``period`` column), ``change`` (:data:`analysis.analyses.durable.CHANGE_COLUMNS`),
+        ``slots`` (best and worst hour per side with at least :data:`MIN_SLOT_TRIALS` viewers),
+        ``movers``, ``anomalies`` (:data:`analysis.analyses.anomalies.ANOMALY_COLUMNS`),
+        ``interventions`` (:data:`analysis.analyses.intervention.INTERVENTION_COLUMNS` plus
+        ``relation``: ``this week``, ``before this week``, ``after this week``), ``halo``
+        (:data:`analysis.analyses.halo.HALO_COLUMNS`).
+    """
+    from analysis.analyses.anomalies import anomalies
+    from analysis.analyses.durable import week_change
+    from analysis.analyses.halo import halo
+    from analysis.analyses.intervention import INTERVENTION_COLUMNS, intervention
+    from analysis.stats.rates import compare, rates
+
+    wk = resolve_week(cells, week)
+    lo = wk.monday - pd.Timedelta(weeks=previous)
+    upto = cells.loc[(cells["date"] < wk.next_monday).to_numpy(dtype=bool)]
+    window = upto.loc[(upto["date"] >= lo).to_numpy(dtype=bool)]
+    this = (window["date"] >= wk.monday).to_numpy(dtype=bool)
+    earlier = window.loc[~this]
+    available = int(_week_label(earlier["date"]).nunique()) if len(earlier) else 0
+    period = pd.Series(np.where(this, "this week", "previous weeks"), index=window.index)
+    r = rates(window.assign(period=period), by=["period", "is_live"], metric=metric, level=level)
+    week_cells = window.loc[this]
+    lifts = [compare(week_cells, between="is_live", metric=metric, level=level,
+                     adjust=["hour", "category"]).assign(period="this week")]  # fmt: skip
+    if available:
+        lifts.append(compare(earlier, between="is_live", metric=metric, level=level,
+                             adjust=["hour", "category"]).assign(period="previous weeks"))  # fmt: skip
+    lift = pd.concat(lifts, ignore_index=True)
+    change = week_change(upto, week=wk.iso, previous=previous, metric=metric, level=level)
+    movers = _movers(window, this, metric=metric, level=level) if available else _movers(
+        window.iloc[:0], this[:0], metric=metric, level=level)  # fmt: skip
+    an = anomalies(cells, week=wk.iso, metric=metric, level=level)
+    rows = []
+    for who, day in (interventions or {}).items():
+        day = pd.Timestamp(day).normalize()
+        relation = ("after this week" if day > wk.sunday else
+                    "this week" if day >= wk.monday else "before this week")  # fmt: skip
+        if relation == "after this week" or who not in set(upto["creator"].dropna()):
+            res = pd.DataFrame([dict.fromkeys(INTERVENTION_COLUMNS, np.nan) | {
+                "design": "its", "group": who, "date": day, "level": level,
+                "status": "undefined: date after this week" if relation == "after this week"
+                else f"undefined: no cells of {who} in the data"}])  # fmt: skip
+        else:
+            res = intervention(upto, date=day, group=who, design="its", metric=metric,
+                               adjust=list(INTERVENTION_ADJUST), level=level)  # fmt: skip
+        rows.append(res.assign(relation=relation))
+    inter = (pd.concat(rows, ignore_index=True) if rows
+             else pd.DataFrame(columns=[*INTERVENTION_COLUMNS, "relation"]))  # fmt: skip
+    try:
+        hal = halo(upto, metric=metric, level=level)
+    except ValueError as err:  # no hourly LIVE cells, or no products
+        from analysis.analyses.halo import HALO_COLUMNS
+
+        hal = pd.DataFrame(
+            [
+                dict.fromkeys(HALO_COLUMNS, np.nan)
+                | {"window": "0-6 h", "kind": "lag", "status": f"undefined: {err}"}
+            ]
+        )
+    return WeeklyFacts(wk, previous, available, level, r, lift, change, _slots(
+        week_cells, metric=metric, level=level), movers, an, inter, hal)  # fmt: skip

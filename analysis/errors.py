@@ -1,0 +1,97 @@
+"""Every exception the kit raises, each a subclass of :class:`CartliftError`.
+
+Each also keeps the built-in base it had (``ValueError``, ``KeyError``, ...), so ``except
+ValueError`` in an analyst's code still catches a bad value. The message always says what is
+wrong, where (file, row, column when known) and how to fix it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CartliftError", "CellsError", "EngineUnavailable", "LanguageError", "NotebookTimeout",
+    "NumberError", "RejectedRowsWarning", "ReportError", "UnreadableError",
+]  # fmt: skip
+
+
+class CartliftError(Exception):
+    """Base class of every cartlift error (and of its warning, with ``UserWarning``)."""
+
+
+class CellsError(CartliftError, ValueError):
+    """Invalid cells. ``problems`` has one row per problem: file, row, column, value, reason."""
+
+    def __init__(self, problems: pd.DataFrame, max_lines: int = 12):
+        self.problems = problems.reset_index(drop=True)
+        lines = [
+            f"{p.file}, row {p.row}, column {p.column!r}: {p.reason}"
+            for p in self.problems.head(max_lines).itertuples()
+        ]
+        more = len(self.problems) - max_lines
+        if more > 0:
+            lines.append(f"... and {more} more (all of them in `err.problems`)")
+        super().__init__(f"{len(self.problems)} problem(s) in the cells:\n  " + "\n  ".join(lines))
+
+
+class NumberError(CartliftError, ValueError):
+    """A text cell that is not a number / money / percent / duration / time of the expected kind."""
+
+
+class UnreadableError(CartliftError, ValueError):
+    """The file as a whole cannot be read (empty, not a spreadsheet, no header found)."""
+
+
+class EngineUnavailable(CartliftError, ImportError):
+    """The engine's Python package is not installed (the message says which one)."""
+
+
+class RejectedRowsWarning(CartliftError, UserWarning):
+    """Some input rows were not usable; ``analysis.read(...).rejected`` lists them."""
+
+
+class LanguageError(CartliftError, KeyError):
+    """A string or markdown key missing from a language file."""
+
+    def __str__(self) -> str:  # KeyError repr()s its message; show it as written
+        return str(self.args[0])
+
+
+class ReportError(CartliftError, RuntimeError):
+    """A report notebook failed; nothing was published for that run.
+
+    Attributes: ``notebook`` (stem), ``cell_index`` (0-based index in the source notebook, or
+    None), ``execution_count``, ``ename``, ``evalue`` and ``failed_html`` (the failure page, code
+    shown), each None when unknown, for the first failed notebook in page order; ``failures``
+    lists ``{"notebook", "cell_index", "ename", "evalue", "failed_html", "message"}`` of every
+    failed notebook.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        notebook: str | None = None,
+        cell_index: int | None = None,
+        execution_count: int | None = None,
+        ename: str | None = None,
+        evalue: str | None = None,
+        failed_html: Path | None = None,
+        failures: list[dict[str, Any]] | None = None,
+    ):
+        super().__init__(message)
+        self.notebook = notebook
+        self.cell_index = cell_index
+        self.execution_count = execution_count
+        self.ename = ename
+        self.evalue = evalue
+        self.failed_html = failed_html
+        self.failures = failures or []
+
+
+class NotebookTimeout(CartliftError):
+    """The per-notebook (job-level) timeout of :func:`run_report` was reached."""

@@ -1,0 +1,1 @@
+"""Showing results: seaborn figures, tables for sharing, sentences, languages and formats."""

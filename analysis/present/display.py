@@ -1,0 +1,270 @@
+"""Tables for notebooks and shared reports: escaped, formatted, safe to share.
+
+pandas' ``Styler`` does not escape HTML by default (``df.style.to_html()`` renders a product named
+``<script>`` as a script). Every table the kit shows goes through :func:`table`, which
+
+- escapes every data-derived string, cell values *and* column headers (a pivot by creator makes
+  data into headers), and the caption;
+- never renders a column that identifies people (:data:`IDENTIFIER_COLUMNS`, matched by name
+  after lower-casing and turning every non-alphanumeric run into ``_``): the column is dropped and
+  the caption says so; e-mail addresses found inside other text are masked too;
+- with ``min_viewers=k``, shows the counts of a side with fewer than ``k`` viewers as ``< k`` and
+  withholds that side's rate and interval (``–``); the statistics themselves were computed on the
+  full data by the caller and are not changed (contrasts, p-values and totals stay as computed);
+- with ``lang``, formats numbers, percents and booleans for the locale and labels the columns in
+  that language (:mod:`analysis.present.i18n`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+#: columns shown as percentages by default
+PERCENT_COLUMNS = (
+    "rate", "ci_low", "ci_high", "rate_a", "rate_b", "diff", "diff_ci_low", "diff_ci_high",
+    "lift", "lift_ci_low", "lift_ci_high", "expected_rate", "expected_rate_a", "expected_rate_b",
+    "expected_lift", "expected_diff", "level",
+)  # fmt: skip
+#: columns shown as ratios (x) by default
+RATIO_COLUMNS = ("ratio", "ratio_ci_low", "ratio_ci_high", "expected_ratio")
+
+#: column names that identify people: never rendered by :func:`table` (after normalisation:
+#: lower case, every run of other characters than a-z and 0-9 turned into ``_``)
+IDENTIFIER_COLUMNS = (
+    "user_id", "userid", "user", "user_name", "username", "user_pseudo_id", "pseudo_id",
+    "pseudonym", "buyer", "buyer_id", "buyer_name", "buyer_email", "buyer_phone", "customer",
+    "customer_id", "customer_name", "customer_email", "customer_phone", "client_id",
+    "client_name", "recipient", "recipient_name", "recipient_phone", "recipient_address",
+    "name", "full_name", "first_name", "last_name", "firstname", "lastname", "email",
+    "e_mail", "email_address", "mail", "phone", "phone_number", "telephone", "tel", "mobile",
+    "mobile_number", "address", "shipping_address", "street", "postcode", "zip_code",
+    "ip", "ip_address", "device_id", "advertising_id", "idfa", "gaid", "open_id", "union_id",
+)  # fmt: skip
+#: words that make a column identify people wherever they appear in its normalised name
+#: (``buyer_email``, ``Téléphone client``; ``customers``, a count, is another word)
+IDENTIFIER_WORDS = ("email", "mail", "phone", "telephone", "pseudo", "buyer", "customer",
+                    "recipient")  # fmt: skip
+
+#: (denominator column, columns withheld with it) of each side of a result row, for
+#: ``min_viewers``: counts shown as ``< k``, the side's rate and interval as ``–``
+SMALL_CELL_SIDES = (
+    ("viewers", ("viewers", "atc", "checkouts", "orders", "items", "clicks")),
+    ("trials", ("trials", "successes", "rate", "ci_low", "ci_high", "expected_rate")),
+    ("trials_a", ("trials_a", "successes_a", "rate_a", "expected_rate_a")),
+    ("trials_b", ("trials_b", "successes_b", "rate_b", "expected_rate_b")),
+)
+#: count columns among the withheld ones (shown ``< k``; the others ``–``)
+COUNT_COLUMNS = (
+    "viewers", "atc", "checkouts", "orders", "items", "clicks", "trials", "successes",
+    "trials_a", "successes_a", "trials_b", "successes_b",
+)  # fmt: skip
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+WITHHELD = "–"
+
+
+def normalise_name(name: object) -> str:
+    """``"E-Mail Address"`` -> ``"e_mail_address"``: lower case, other characters -> ``_``."""
+    return re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")
+
+
+def is_identifier(name: object) -> bool:
+    """True when a column named ``name`` identifies people (see :data:`IDENTIFIER_COLUMNS`)."""
+    norm = normalise_name(name)
+    return norm in IDENTIFIER_COLUMNS or any(w in IDENTIFIER_WORDS for w in norm.split("_"))
+
+
+def shareable(
+    data: pd.DataFrame, *, columns: Sequence[str] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """``data`` (or its ``columns``) without identifier columns, and the names dropped."""
+    shown = list(columns) if columns is not None else list(data.columns)
+    dropped = [c for c in shown if is_identifier(c)]
+    return data.loc[:, [c for c in shown if c not in dropped]].copy(), dropped
+
+
+def _fmt(kind: str, value, *, lang: str | None, digits: int) -> str:
+    from analysis.present import i18n
+
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
+                         and pd.isna(value)):  # fmt: skip
+        return ""
+    if isinstance(value, bool | np.bool_):
+        if lang is None:
+            return str(bool(value))
+        return i18n.t("value.true" if value else "value.false", lang=lang)
+    if kind == "text" or isinstance(value, str):
+        text = str(value)
+        if _EMAIL.search(text):
+            hidden = i18n.t("table.email_hidden", lang=lang or i18n.SOURCE_LANGUAGE)
+            text = _EMAIL.sub(hidden, text)
+        return text
+    if kind == "percent":
+        if lang is None:
+            return f"{100 * value:.{digits}f}%"
+        return i18n.format_percent(value, lang=lang, digits=digits)
+    if kind == "ratio":
+        return (f"{value:.{digits}f}" if lang is None
+                else i18n.format_number(value, lang=lang, digits=digits)) + "×"  # fmt: skip
+    if kind == "money":
+        if lang is None:
+            return f"{value:,.{digits}f}"
+        return i18n.format_number(value, lang=lang, digits=digits)
+    if kind == "pvalue":
+        if value < 1e-4:
+            return "< " + ("0.0001" if lang is None else i18n.format_number(1e-4, lang=lang,
+                                                                              digits=4))  # fmt: skip
+        return f"{value:.4f}" if lang is None else i18n.format_number(value, lang=lang, digits=4)
+    if isinstance(value, int) or pd.api.types.is_integer(value):
+        return str(value) if lang is None else i18n.format_integer(value, lang=lang)
+    if isinstance(value, float) or pd.api.types.is_float(value):
+        return f"{value:.6f}" if lang is None else i18n.format_number(value, lang=lang, digits=4)
+    return str(value)
+
+
+def table(
+    data: pd.DataFrame,
+    *,
+    columns: Sequence[str] | None = None,
+    percent: Sequence[str] = PERCENT_COLUMNS,
+    ratio: Sequence[str] = RATIO_COLUMNS,
+    money: Sequence[str] = (),
+    digits: int = 2,
+    caption: str | None = None,
+    lang: str | None = None,
+    min_viewers: int | None = None,
+):
+    """Return an escaped, formatted, shareable :class:`pandas.io.formats.style.Styler`.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A tidy result frame (not modified).
+    columns : sequence of str, optional
+        Columns to show, in order (default: all). Identifier columns are dropped anyway.
+    percent, ratio, money : sequence of str
+        Columns formatted as ``12.34%``, ``3.21×`` and ``1,234.50``; absent names are ignored.
+    digits : int
+        Decimals of percentages, ratios and money.
+    caption : str, optional
+        Table caption (escaped). Notes on hidden columns and small cells are appended.
+    lang : str, optional
+        Report language (:func:`analysis.present.i18n.available_languages`): locale number formats
+        (``9,12 %``), translated column labels and booleans. None keeps the column names and
+        Python formats (``9.12%``), as in earlier versions.
+    min_viewers : int, optional
+        Small-cell threshold k for shared output: on each side of a row whose denominator
+        (``viewers``, ``trials``, ``trials_a``, ``trials_b``) is below k, the counts are shown as
+        ``< k`` and the rate and interval as ``–`` (:data:`SMALL_CELL_SIDES`). None shows all.
+
+    Returns
+    -------
+    Styler
+        Every cell is a preformatted, HTML-escaped string; the index is hidden.
+    """
+    from analysis.present import i18n
+
+    if lang is not None:
+        i18n.check_lang(lang)
+    if min_viewers is not None and (isinstance(min_viewers, bool) or int(min_viewers) < 1):
+        raise ValueError(f"min_viewers must be a positive integer or None, got {min_viewers!r}")
+    shown, dropped = shareable(data, columns=columns)
+    kinds = {
+        c: "percent" if c in percent else "ratio" if c in ratio else "money" if c in money
+        else "pvalue" if c == "pvalue" else "auto"
+        for c in shown.columns
+    }  # fmt: skip
+    text = pd.DataFrame(
+        {c: [_fmt(kinds[c], v, lang=lang, digits=digits) for v in shown[c]] for c in shown},
+        index=range(len(shown)),
+        dtype=object,
+    )
+    suppressed = False
+    if min_viewers is not None:
+        k = int(min_viewers)
+        for denominator, withheld in SMALL_CELL_SIDES:
+            if denominator not in data:
+                continue
+            counts = pd.to_numeric(data[denominator], errors="coerce").to_numpy()
+            small = pd.notna(counts) & (counts < k)
+            if not small.any():
+                continue
+            for c in withheld:
+                if c in text:
+                    text.loc[small, c] = f"< {k}" if c in COUNT_COLUMNS else WITHHELD
+                    suppressed = True
+    labels = [i18n.column_label(c, lang=lang) if lang else str(c) for c in text.columns]
+    text.columns = labels if len(set(labels)) == len(labels) else [str(c) for c in text]
+    notes = []
+    note_lang = lang or i18n.SOURCE_LANGUAGE
+    if dropped:
+        names = ", ".join(str(c) for c in dropped)
+        notes.append(i18n.t("table.hidden_identifiers", lang=note_lang, n=len(dropped),
+                            names=names))  # fmt: skip
+    if suppressed:
+        notes.append(i18n.t("table.small_cells", lang=note_lang, k=int(min_viewers)))
+    styler = text.style.format(escape="html", na_rep="")
+    styler = styler.format_index(escape="html", axis=1).hide(axis="index")
+    full = " ".join(p for p in (caption, *notes) if p)
+    if full:
+        styler = styler.set_caption(escape(full))
+    return styler
+
+
+#: columns of a compare result shown by :func:`compare_table`, in order (absent ones skipped)
+COMPARE_SUMMARY = (
+    "metric", "unit", "trials_a", "rate_a", "trials_b", "rate_b", "diff", "diff_ci_low",
+    "diff_ci_high", "ratio", "ratio_ci_low", "ratio_ci_high", "pvalue", "expected_ratio",
+    "covered", "ratio_method", "level", "status",
+)  # fmt: skip
+
+
+def compare_table(result: pd.DataFrame, *, by: str | Sequence[str] | None = None, **kwargs):
+    """:func:`table` of a :func:`analysis.stats.rates.compare` result: the ``by`` columns, then
+    :data:`COMPARE_SUMMARY` (columns absent from ``result`` are skipped)."""
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    columns = [*by, *(c for c in COMPARE_SUMMARY if c in result and c not in by)]
+    return table(result, columns=columns, **kwargs)
+
+
+def localize_axis(ax, *, lang: str, axis: str = "x", kind: str = "percent",
+                  label: str | None = None, digits: int = 1):  # fmt: skip
+    """Format an axis of a figure from :mod:`analysis.present.plots` for ``lang``; return ``ax``.
+
+    ``kind`` is ``percent`` (``9,1 %``), ``ratio`` (``2×``, log axes keep their ticks) or
+    ``number``; ``label`` replaces the axis label (plain text: ``$`` is escaped). The legend
+    entries the plots draw are translated too (``legend.estimate``, ``legend.truth``).
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    from analysis.present import i18n
+    from analysis.vocabulary import check_argument
+
+    i18n.check_lang(lang)
+    check_argument("axis", ("x", "y"), axis)
+    check_argument("kind", ("percent", "ratio", "number"), kind)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    if kind == "percent":
+        fmt = FuncFormatter(lambda v, _: i18n.format_percent(v, lang=lang, digits=digits))
+    elif kind == "ratio":
+        from babel.numbers import get_decimal_symbol
+
+        point = get_decimal_symbol(i18n.locale_of(lang))
+        fmt = FuncFormatter(lambda v, _: f"{v:g}".replace(".", point) + "×")
+    else:
+        fmt = FuncFormatter(lambda v, _: i18n.format_number(v, lang=lang, digits=digits))
+    target.set_major_formatter(fmt)
+    if label is not None:
+        (ax.set_xlabel if axis == "x" else ax.set_ylabel)(label.replace("$", r"\$"))
+    legend = ax.get_legend()
+    if legend is not None:
+        english = {i18n.t(k): k for k in ("legend.estimate", "legend.truth")}
+        for item in legend.get_texts():
+            if item.get_text() in english:
+                item.set_text(i18n.t(english[item.get_text()], lang=lang))
+    return ax

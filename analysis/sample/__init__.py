@@ -1,0 +1,1 @@
+"""The simulated shop: planted effects, the embedded sample and its writers in every format."""

@@ -1,0 +1,74 @@
+"""analysis.analyses.selfcheck: exact coverage at the data's sizes and the placebo A/A."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+
+from analysis.analyses.selfcheck import (
+    COVERAGE_COLUMNS,
+    PLACEBO_COLUMNS,
+    coverage,
+    placebo_aa,
+    run,
+)
+
+
+def _cells(seed=1, S=40, icc=0.02):
+    rng = np.random.default_rng(seed)
+    s = (1 - icc) / icc
+    n = rng.integers(50, 600, S)
+    x = rng.binomial(n, rng.beta(0.05 * s, 0.95 * s, S))
+    live = pd.DataFrame({"is_live": True, "atc": x, "viewers": n, "unit": "visitor",
+                         "content_id": [f"r{i}" for i in range(S)], "hour": 20})  # fmt: skip
+    off = pd.DataFrame({"is_live": [False] * 3, "atc": [40, 50, 3], "viewers": [2000, 2500, 100],
+                        "unit": "visitor", "content_id": ["v1", "v2", "v3"], "hour": 20})  # fmt: skip
+    return pd.concat([live, off], ignore_index=True)
+
+
+def test_coverage_at_the_data_sizes():
+    out = coverage(_cells())
+    assert tuple(out.columns) == COVERAGE_COLUMNS
+    assert set(out["interval"]) == {"rates auto (group_a)", "rates auto (group_b)",
+                                    "compare difference", "compare ratio"}  # fmt: skip
+    assert (out["coverage"] >= 0.94).all() and (out["status"] == "ok").all()
+    assert set(out["scenario"]) == {"observed rates", "no difference"}
+
+
+def test_coverage_flags_an_interval_below_nominal():
+    from analysis.analyses.selfcheck import _status
+
+    assert _status(0.91, 0.95).startswith("below nominal: covers 0.910")
+    assert _status(0.945, 0.95) == "ok"
+
+
+def test_placebo_aa_clustered_holds_naive_fails():
+    out = placebo_aa(_cells(S=60), reps=300, seed=4)
+    assert tuple(out.columns) == PLACEBO_COLUMNS
+    clustered, naive = out.iloc[0], out.iloc[1]
+    assert clustered.false_positive_rate <= 0.08 and clustered.status == "ok"
+    assert naive.false_positive_rate > 0.25
+    assert naive.status.startswith("too many false positives")
+
+
+def test_placebo_needs_sessions():
+    out = placebo_aa(_cells(S=3), reps=10)
+    assert out["status"].eq("undefined: fewer than 4 LIVE sessions").all()
+
+
+def test_run_prints_a_summary(tmp_path, capsys):
+    cells = _cells()
+    cells["start"] = pd.Timestamp("2026-11-23 20:00", tz="Europe/Paris")
+    path = tmp_path / "c.parquet"
+    from analysis.cells import validate_cells
+
+    raw = cells.assign(grain="hour", channel=np.where(cells["is_live"], "LIVE", "VIDEO"),
+                       product_id="7301234567890123456").drop(columns=["is_live", "hour"])  # fmt: skip
+    raw["content_id"] = raw["content_id"] + raw.index.astype(str)
+    validate_cells(raw, tz="Europe/Paris").to_parquet(path)
+    rc = run(types.SimpleNamespace(data=str(path), tz="Europe/Paris", reps=50))
+    text = capsys.readouterr().out
+    assert "Exact coverage" in text and "Placebo A/A" in text
+    assert rc in (0, 1)

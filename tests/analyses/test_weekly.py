@@ -1,0 +1,148 @@
+"""Issue 5: the weekly summary (numbers, sentences) and the weekly_report notebook."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+import analysis as cl
+from analysis.analyses.weekly import parse_interventions, weekly_facts
+from analysis.paths import SAMPLE_DIR, SAMPLE_TZ
+from analysis.present import i18n
+from analysis.present.summary import KEYS, sentences
+from analysis.report.run import run_report
+
+DECLARED = "@ines.glow=2026-10-26"
+
+
+@pytest.fixture(scope="module")
+def cells():
+    return cl.load(SAMPLE_DIR, tz=SAMPLE_TZ)
+
+
+def test_parse_interventions():
+    assert parse_interventions("") == {}
+    got = parse_interventions(" @a=2026-10-26 ; @b=2026-11-02")
+    assert list(got) == ["@a", "@b"] and str(got["@b"].date()) == "2026-11-02"
+    with pytest.raises(ValueError, match="creator:YYYY-MM-DD"):
+        parse_interventions("@a 2026-10-26")
+    with pytest.raises(ValueError, match="not a date"):
+        parse_interventions("@a=soon")
+
+
+@pytest.fixture(scope="module")
+def w44(cells):
+    return weekly_facts(cells, week="2026-W44", interventions=parse_interventions(DECLARED))
+
+
+def test_intervention_week_summary_says_so(w44):
+    """Done-when: the report of the week containing the intervention says so in its summary."""
+    facts = w44
+    text = sentences(facts)
+    start = "@ines.glow's change from Monday, October 26, 2026 (this week)"
+    said = [s for s in text if s.startswith(start)]
+    assert len(said) == 1
+    assert "LIVE ATC odds ×" in said[0] and "95% CI" in said[0]
+    row = facts.interventions.iloc[0]
+    assert row["relation"] == "this week" and row["log_or"] > 0
+    # data up to the end of W44 only: her 8 LIVEs before the date and the 1 of W44 after it
+    assert (row["lives_before"], row["lives_after"]) == (8, 1)
+    assert facts.available == 4
+    # every sentence stating a ratio or a rate carries its interval
+    for s in text:
+        if "×" in s or re.search(r"\d%\s\(", s):
+            assert "95% CI" in s, s
+
+
+def test_intervention_week_summary_in_french(w44):
+    """The same summary in French: French words, CLDR numbers and dates, intervals kept."""
+    text = sentences(w44, lang="fr")
+    start = "Changement de @ines.glow à partir du lundi 26 octobre 2026 (cette semaine) : "
+    said = [s for s in text if s.startswith(start)]
+    assert len(said) == 1 and "cote d'ajout au panier en LIVE ×" in said[0]
+    # the rate sentence, rebuilt by hand from the table (U+00A0 before %, decimal comma)
+    r = w44.rates.set_index(["period", "is_live"]).loc[("this week", True)]
+    pct = [f"{100 * r[c]:.1f}\u00a0%".replace(".", ",") for c in ("rate", "ci_low", "ci_high")]
+    assert f"des LIVE était de {pct[0]} (IC 95\u00a0% {pct[1]} – {pct[2]})" in text[0]
+    assert text[0].startswith("Cette semaine (2026-W44), le taux d'ajout au panier")
+    # every sentence stating a ratio or a rate carries its interval; no English number format
+    for s in text:
+        if "×" in s or re.search(r"\d\u00a0%\s\(", s):
+            assert "IC 95\u00a0%" in s, s
+        assert not re.search(r"\d\.\d", s), s
+    assert len(text) == len(sentences(w44, lang="en"))
+
+
+def test_summary_templates_are_data_in_every_language():
+    """Adding a language = adding a strings file: the summary keys are all there, same fields."""
+    for lang in i18n.available_languages():
+        found = {k for k in i18n._load(lang)["strings"] if k.startswith("summary.")}
+        assert found == {f"summary.{k}" for k in KEYS}, lang
+
+
+def test_first_week_says_there_is_nothing_to_compare(cells):
+    facts = weekly_facts(cells, week="2026-W40", interventions=parse_interventions(DECLARED))
+    text = sentences(facts)
+    assert facts.available == 0
+    assert i18n.t("summary.no_weeks", lang="en") in text
+    assert any("not estimable yet (undefined: date after this week)" in s for s in text)
+
+
+def test_unknown_language_is_refused(cells):
+    facts = weekly_facts(cells, week="2026-W41", previous=4)
+    assert facts.available == 1
+    assert any(s.startswith("Only 1 earlier week(s)") for s in sentences(facts))
+    with pytest.raises(ValueError, match="lang"):
+        sentences(facts, lang="de")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("week", [f"2026-W{w}" for w in range(40, 48)])
+def test_weekly_report_regenerates_for_every_complete_week(tmp_path, week):
+    """Done-when: papermill + HTML export of weekly_report for each complete week of the sample.
+
+    Each run has its own ``tmp_path`` (no shared output folder): safe under ``pytest -n``.
+    """
+    index = run_report(data="data/sample", week=week, out=tmp_path, tz=SAMPLE_TZ,
+                       notebooks=("weekly_report",), workers=1, progress=False)  # fmt: skip
+    page = (index.parent / "weekly_report.html").read_text(encoding="utf-8")
+    items = [
+        html.unescape(re.sub("<[^>]+>", "", m)) for m in re.findall(r"<li>(.*?)</li>", page, re.S)
+    ]
+    assert any(i.startswith(f"This week ({week}) the LIVE ATC rate was") for i in items)
+    start = "@ines.glow's change from Monday, October 26, 2026"
+    mention = [i for i in items if i.startswith(start)]
+    assert len(mention) == 1
+    if week == "2026-W44":
+        assert "(this week)" in mention[0]
+    assert "<script" not in page.lower()
+
+
+@pytest.mark.notebook
+def test_weekly_report_in_french_mentions_the_intervention(tmp_path):
+    """The French page of the intervention week: French summary, escaped, French headings."""
+    index = run_report(data="data/sample", week="2026-W44", out=tmp_path, tz=SAMPLE_TZ,
+                       lang="fr", notebooks=("weekly_report",), workers=1,
+                       progress=False)  # fmt: skip
+    page = (index.parent / "weekly_report.html").read_text(encoding="utf-8")
+    items = [
+        html.unescape(re.sub("<[^>]+>", "", m)) for m in re.findall(r"<li>(.*?)</li>", page, re.S)
+    ]
+    assert any(i.startswith("Cette semaine (2026-W44), le taux d'ajout") for i in items)
+    start = "Changement de @ines.glow à partir du lundi 26 octobre 2026 (cette semaine)"
+    assert len([i for i in items if i.startswith(start)]) == 1
+    assert "Taux : cette semaine et les semaines précédentes" in html.unescape(page)
+    assert "Rates: this week" not in page and "<script" not in page.lower()
+
+
+def test_interventions_parameter_is_visible_to_papermill():
+    from analysis.analyses.weekly import parse_interventions
+    from analysis.paths import NOTEBOOKS_DIR
+    from analysis.report.run import notebook_parameters
+
+    declared = notebook_parameters(NOTEBOOKS_DIR / "weekly_report.ipynb")
+    assert "interventions" in declared  # papermill skips lines holding two "="
+    default = declared["interventions"]["default"].strip("\"'")
+    assert parse_interventions(default) == parse_interventions("@ines.glow=2026-10-26")

@@ -1,0 +1,134 @@
+"""analysis.present.display: escaping, identifier columns, small cells, locale formats."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.present.display import (
+    IDENTIFIER_COLUMNS,
+    compare_table,
+    is_identifier,
+    localize_axis,
+    shareable,
+    table,
+)
+
+XSS = '<script>alert("x")</script>'
+
+
+def rates_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "creator": [XSS, "@ok"], "trials": [7, 1200], "successes": [1, 60],
+        "rate": [1 / 7, 0.05], "ci_low": [0.026, 0.039], "ci_high": [0.51, 0.064],
+        "is_live": [True, False], "method": ["clopper-pearson", "wilson"],
+    })  # fmt: skip
+
+
+def cells_of(html: str) -> list[str]:
+    import re
+
+    return re.findall(r"<td[^>]*>(.*?)</td>", html)
+
+
+def test_values_headers_and_captions_are_escaped():
+    frame = rates_frame().rename(columns={"creator": "<b onmouseover=x>creator</b>"})
+    html = table(frame, caption=f"by {XSS}").to_html()
+    assert "<script" not in html and "<b " not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html  # the value
+    assert "&lt;b onmouseover=x&gt;creator&lt;/b&gt;" in html  # the header
+    assert "<caption>by &lt;script&gt;" in html  # the caption
+
+
+def test_default_formats_are_unchanged_without_lang():
+    html = table(rates_frame()).to_html()
+    assert cells_of(html)[1:8] == ["7", "1", "14.29%", "2.60%", "51.00%", "True",
+                                   "clopper-pearson"]  # fmt: skip
+    assert ">rate<" in html  # raw column names
+
+
+def test_lang_formats_numbers_and_labels_columns():
+    html = table(rates_frame(), lang="fr").to_html()
+    row2 = cells_of(html)[8:]
+    assert row2[:7] == ["@ok", "1\u202f200", "60", "5,00\u00a0%", "3,90\u00a0%", "6,40\u00a0%",
+                        "non"]  # fmt: skip
+    assert ">effectif<" in html and ">IC bas<" in html and ">en live<" in html
+
+
+def test_small_cells_show_counts_as_less_than_k_and_withhold_rates():
+    frame = rates_frame()
+    html = table(frame, min_viewers=10).to_html()
+    first, second = cells_of(html)[:8], cells_of(html)[8:]
+    assert first[1:6] == ["&lt; 10", "&lt; 10", "–", "–", "–"]
+    assert first[0].startswith("&lt;script") and first[7] == "clopper-pearson"
+    assert second[1:3] == ["1200", "60"]  # large enough: shown
+    assert "Counts below 10 are shown as “&lt; 10”" in html
+    assert frame["trials"].tolist() == [7, 1200]  # the input is not modified
+    assert "Counts below" not in table(frame, min_viewers=7).to_html()  # 7 is not below 7
+    with pytest.raises(ValueError, match="min_viewers must be a positive integer"):
+        table(frame, min_viewers=0)
+
+
+def test_small_cells_of_a_comparison_withhold_each_side_alone():
+    result = pd.DataFrame({
+        "category": ["a"], "metric": ["atc_rate"], "trials_a": [4], "successes_a": [1],
+        "rate_a": [0.25], "trials_b": [900], "successes_b": [45], "rate_b": [0.05],
+        "ratio": [5.0], "ratio_ci_low": [1.0], "ratio_ci_high": [20.0], "status": ["ok"],
+    })  # fmt: skip
+    cells = cells_of(compare_table(result, by="category", min_viewers=10).to_html())
+    # category, metric, trials_a, rate_a, trials_b, rate_b, ratio, low, high, status
+    assert cells == ["a", "atc_rate", "&lt; 10", "–", "900", "5.00%", "5.00×", "1.00×", "20.00×",
+                     "ok"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["user_id", "User ID", "user_pseudo_id", "Buyer Name", "e-mail", "EMAIL", "customer_email",
+     "phone_number", "Téléphone", "recipient_address", "first_name", "ip_address"],
+)  # fmt: skip
+def test_identifier_columns_are_recognised(name):
+    assert is_identifier(name)  # "Téléphone" -> "t_l_phone": the word "phone" matches
+    html = table(pd.DataFrame({name: ["SECRET"], "atc": [3]})).to_html()
+    assert "SECRET" not in html and "Not shown: 1 column(s) identifying people" in html
+
+
+def test_identifiers_are_dropped_with_a_note_and_business_columns_kept():
+    frame = pd.DataFrame({
+        "user_id": ["u1"], "Buyer Name": ["Jeanne Martin"], "phone": ["+33 6 12 34 56 78"],
+        "creator": ["@lea.beauty"], "product_id": ["1729"], "content_title": ["Mail me: a@b.fr"],
+    })  # fmt: skip
+    kept, dropped = shareable(frame)
+    assert dropped == ["user_id", "Buyer Name", "phone"]
+    assert list(kept.columns) == ["creator", "product_id", "content_title"]
+    html = table(frame, lang="fr").to_html()
+    for secret in ("u1", "Jeanne", "12 34", "a@b.fr"):
+        assert secret not in html
+    assert "Mail me: [e-mail masqué]" in html  # e-mails inside free text are masked too
+    assert (
+        "Non affichées : 3 colonne(s) identifiant des personnes (user_id, Buyer Name, phone)"
+        in html
+    )
+    assert not is_identifier("creator") and not is_identifier("product_id")
+    assert not is_identifier("customers") and not is_identifier("n_buyers")  # counts
+    assert "user_pseudo_id" in IDENTIFIER_COLUMNS
+    assert table(frame, columns=["creator", "user_id"]).data.columns.tolist() == ["creator"]
+
+
+def test_localize_axis_formats_ticks_and_translates_labels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.present.plots import interval_plot
+
+    frame = rates_frame().assign(expected_rate=[0.1, 0.05])
+    ax = interval_plot(frame, y="creator", truth="expected_rate")
+    localize_axis(ax, lang="fr", kind="percent", label="taux $x$")
+    assert ax.xaxis.get_major_formatter()(0.125, 0) == "12,5\u00a0%"
+    assert ax.get_xlabel() == r"taux \$x\$"
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == [
+        "estimation et intervalle", "vérité simulée"]  # fmt: skip
+    with pytest.raises(ValueError, match="`kind` must be one of"):
+        localize_axis(ax, lang="fr", kind="money")
+    plt.close("all")

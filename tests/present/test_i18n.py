@@ -1,0 +1,97 @@
+"""analysis.present.i18n: language files, translated strings, locale formats (CLDR via babel)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import nbformat
+import pandas as pd
+import pytest
+
+from analysis.paths import NOTEBOOKS_DIR
+from analysis.present import i18n
+from analysis.present.display import COMPARE_SUMMARY, PERCENT_COLUMNS, RATIO_COLUMNS
+
+NNBSP, NBSP = "\u202f", "\u00a0"  # CLDR fr: narrow no-break space between digit groups, no-break
+# space before % and the currency sign
+
+
+def strings(lang: str) -> dict:
+    return json.loads((i18n.STRINGS_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def test_languages_are_the_files():
+    assert i18n.available_languages() == ("en", "fr")
+    assert i18n.check_lang("fr") == "fr"
+    with pytest.raises(ValueError, match=r"`lang` must be one of \['en', 'fr'\], but 'de'"):
+        i18n.check_lang("de")
+
+
+@pytest.mark.parametrize("lang", ["fr"])
+def test_every_language_has_every_english_string_with_the_same_fields(lang):
+    en, other = strings("en")["strings"], strings(lang)["strings"]
+    assert set(other) == set(en)
+    fields = re.compile(r"\{(\w*)\}")
+    for key, text in en.items():
+        assert set(fields.findall(other[key])) == set(fields.findall(text)), key
+
+
+def test_every_translatable_markdown_cell_has_its_translations():
+    keys = {
+        i18n.markdown_key(c.metadata.get("tags", []))
+        for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+        for c in nbformat.read(path, as_version=4).cells
+        if c.cell_type == "markdown"
+    } - {None}
+    assert {k for k in keys if k.startswith("01.")} == {
+        "01.intro", "01.headline", "01.not_conclude", "01.by_category", "01.by_promo",
+        "01.funnel", "01.funnel_numbers", "01.method",
+    }  # fmt: skip
+    for lang in i18n.available_languages():
+        if lang != i18n.SOURCE_LANGUAGE:
+            assert keys <= set(strings(lang).get("markdown", {})), lang
+
+
+def test_shown_columns_have_labels_in_every_language():
+    shown = set(COMPARE_SUMMARY) | {"rate", "ci_low", "ci_high", "trials", "successes"}
+    for lang in i18n.available_languages():
+        table = strings(lang)["strings"]
+        assert {c for c in shown if f"col.{c}" not in table} == set(), lang
+    assert i18n.column_label("ratio_ci_low", lang="fr") == "ratio bas"
+    assert i18n.column_label("not_a_column", lang="fr") == "not_a_column"  # documented fallback
+    assert set(PERCENT_COLUMNS) & set(RATIO_COLUMNS) == set()
+
+
+def test_t_fills_fields_and_refuses_missing_keys():
+    assert i18n.t("report.week", lang="fr", week="2026-W47") == "semaine 2026-W47"
+    assert i18n.t("report.week", week="2026-W47") == "week 2026-W47"  # en by default
+    with pytest.raises(KeyError, match="'nope' is missing from .*fr.json"):
+        i18n.t("nope", lang="fr")
+    with pytest.raises(KeyError, match="'01.nope' has no translation in .*fr.json"):
+        i18n.markdown("01.nope", lang="fr")
+    assert i18n.markdown("01.by_category", lang="fr").startswith("## Par catégorie\n\nLe même")
+
+
+def test_french_formats_follow_the_issue_examples():
+    assert i18n.format_percent(0.0912, lang="fr") == f"9,1{NBSP}%"
+    assert i18n.format_percent(0.0912, lang="en") == "9.1%"
+    assert i18n.format_money(1234.5, "EUR", lang="fr", digits=1) == f"1{NNBSP}234,5{NBSP}€"
+    assert i18n.format_money(1234.5, "EUR", lang="en") == "€1,234.50"
+    assert i18n.format_date(date(2026, 11, 23), lang="fr") == "lundi 23 novembre 2026"
+    assert i18n.format_date(pd.Timestamp("2026-11-23 15:00"), lang="en") == (
+        "Monday, November 23, 2026"
+    )
+    assert i18n.format_date(date(2026, 11, 23), lang="fr", style="long") == "23 novembre 2026"
+
+
+def test_numbers_round_and_group_for_the_locale():
+    assert i18n.format_number(1234567.891, lang="fr") == f"1{NNBSP}234{NNBSP}567,89"
+    assert i18n.format_number(1234567.891, lang="en", digits=1) == "1,234,567.9"
+    assert i18n.format_integer(12345, lang="fr") == f"12{NNBSP}345"
+    assert i18n.format_percent(0.00126, lang="en", digits=2) == "0.13%"
+    assert i18n.format_percent(0.00125, lang="en", digits=2) == "0.12%"  # babel: half to even
+    for missing in (None, float("nan"), pd.NA, pd.NaT):
+        assert i18n.format_percent(missing, lang="fr") == ""
+        assert i18n.format_date(missing, lang="fr") == ""

@@ -1,0 +1,306 @@
+"""Generated reports in a real browser: headless Chromium (Debian's ``chromium``, driven by
+Playwright with ``executable_path``; never ``playwright install``), network blocked.
+
+Two reports are built once for the module, each copied alone into an empty folder before it is
+opened (a shared report is a folder or a page mailed on its own):
+
+- ``sample-fr``: the embedded sample, ``lang="fr"``, the real notebooks 01 to 05 and weekly_report (00 has no
+  figure; its tables are checked by ``tests/test_report_notebooks.py``);
+- ``xss-en``: the XSS dataset ``tests/fixtures/xss/cells.csv`` (payloads in content_title,
+  creator, product_id and category), notebook 01 and the test-only page ``xss_probe``.
+
+Every page must: log no console error, attempt no network request at all (any URL other than
+the page itself or a ``data:`` URI counts, ``file:`` ones included), resolve every table of
+contents link, show every image with a non-zero size, fold the code under a working "show code"
+toggle, and never execute a payload (no dialog, no ``window.__xss``, no element with an ``xss``
+id, no event-handler attribute, no ``javascript:`` link, no ``<script>`` at all).
+"""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from analysis.report.run import run_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+]  # fmt: skip
+XSS_DIR = PROJECT_ROOT / "tests" / "fixtures" / "xss"
+PAGES = {
+    "sample-fr": [
+        "index.html",
+        "01_live_vs_nonlive.html",
+        "02_hour_of_day.html",
+        "03_audience.html",
+        "04_regression.html",
+        "05_dynamics.html",
+        "weekly_report.html",
+    ],
+    "xss-en": ["index.html", "01_live_vs_nonlive.html", "xss_probe.html"],
+}
+NOTEBOOK_PAGES = [(r, p) for r, pages in PAGES.items() for p in pages if p != "index.html"]
+ALL_PAGES = [(r, p) for r, pages in PAGES.items() for p in pages]
+
+INJECTED = """() => ({
+  xss: typeof window.__xss !== 'undefined',
+  ids: [...document.querySelectorAll('[id^="xss"]')].map(e => e.outerHTML.slice(0, 80)),
+  handlers: [...document.querySelectorAll('*')].filter(
+      e => [...e.attributes].some(a => a.name.toLowerCase().startsWith('on'))).length,
+  scripts: document.querySelectorAll('script').length,
+  frames: document.querySelectorAll('iframe, object, embed').length,
+  jslinks: [...document.querySelectorAll('[href], [src]')].filter(
+      e => /^\\s*javascript:/i.test(e.getAttribute('href') || e.getAttribute('src') || '')
+  ).length,
+})"""
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """Build both reports (in parallel), then copy each week folder alone elsewhere."""
+    root = tmp_path_factory.mktemp("browser")
+    nbdir = root / "notebooks"
+    nbdir.mkdir()
+    sample = [p.removesuffix(".html") for p in PAGES["sample-fr"] if p != "index.html"]
+    for src in (*(NOTEBOOKS_DIR / f"{s}.ipynb" for s in sample), XSS_DIR / "xss_probe.ipynb"):
+        shutil.copy(src, nbdir / src.name)
+    jobs = {
+        "sample-fr": {"data": "data/sample", "lang": "fr", "notebooks": sample},
+        "xss-en": {"data": str(XSS_DIR), "lang": "en",
+                   "notebooks": ["01_live_vs_nonlive", "xss_probe"]},
+    }  # fmt: skip
+
+    def build(name: str) -> Path:
+        index = run_report(week="latest", out=root / "built" / name, notebooks_dir=nbdir,
+                           workers=2, progress=False, timeout=300, **jobs[name])  # fmt: skip
+        alone = root / "shared" / name  # the week folder, copied alone
+        shutil.copytree(index.parent, alone)
+        return alone
+
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        built = dict(zip(jobs, pool.map(build, jobs), strict=True))
+    return built
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.exists(), (
+        "the browser tests need Debian's chromium: sudo apt-get install -y chromium "
+        "(.ci/run installs it when /usr/bin/chromium is missing)"
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+class Visit:
+    """One page opened offline, with everything it logged and requested."""
+
+    def __init__(self, browser, path: Path, *, width: int = 1100):
+        self.url = path.resolve().as_uri()
+        self.context = browser.new_context(
+            offline=True, java_script_enabled=True, viewport={"width": width, "height": 900}
+        )
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", self._request)
+        self.page.on("dialog", self._dialog)
+        self.page.goto(self.url, wait_until="load")
+        self.page.wait_for_timeout(150)  # let late handlers (onload, onerror) fire
+
+    def _route(self, route):
+        if route.request.url == self.url or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            route.abort()
+
+    def _request(self, request):
+        url = request.url
+        if url != self.url and not url.startswith("data:"):
+            self.requests.append(url)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def visits(reports, browser):
+    opened = {(r, p): Visit(browser, reports[r] / p) for r, p in ALL_PAGES}
+    yield opened
+    for v in opened.values():
+        v.close()
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("report", "name"), ALL_PAGES)
+def test_page_opens_offline_without_errors_or_requests(visits, report, name):
+    v = visits[(report, name)]
+    assert v.errors == []
+    assert v.requests == []
+    assert v.page.title()  # it did load
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("report", "name"), ALL_PAGES)
+def test_no_payload_executes(visits, report, name):
+    v = visits[(report, name)]
+    assert v.dialogs == []
+    found = v.page.evaluate(INJECTED)
+    assert found == {"xss": False, "ids": [], "handlers": 0, "scripts": 0, "frames": 0,
+                     "jslinks": 0}  # fmt: skip
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("report", "name"), NOTEBOOK_PAGES)
+def test_payloads_render_as_text(visits, report, name):
+    text = visits[(report, name)].page.inner_text("body")
+    if report == "xss-en":
+        assert '<script>window.__xss=1;alert("xss-script")</script>' in text
+        assert "<img src=x onerror=" in text
+    if name == "xss_probe.html":
+        assert "{{ 7*7 }} {% if 1 %}jinja{% endif %}" in text  # no template ran on data
+        assert 'javascript:alert("xss-js")' in text
+        assert '<b id="xss-injected">bold</b>' in text
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("report", "name"), NOTEBOOK_PAGES)
+def test_table_of_contents_links_resolve(visits, report, name):
+    page = visits[(report, name)].page
+    hrefs = page.eval_on_selector_all("nav.cartlift-toc a", "as => as.map(a => a.hash)")
+    assert len(hrefs) >= 2
+    for href in hrefs:
+        target = page.evaluate(
+            "h => { const e = document.getElementById(decodeURIComponent(h.slice(1)));"
+            " return e && e.tagName }",
+            href,
+        )
+        assert target in ("H1", "H2", "H3"), href
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("report", "name"), NOTEBOOK_PAGES)
+def test_every_figure_is_visible(visits, report, name):
+    page = visits[(report, name)].page
+    sizes = page.eval_on_selector_all(
+        "img",
+        "is => is.map(i => [i.naturalWidth, i.getBoundingClientRect().width,"
+        " i.getBoundingClientRect().height, i.src.slice(0, 15)])",
+    )
+    assert sizes  # notebook pages have figures
+    for natural, width, height, src in sizes:
+        assert natural > 0 and width > 0 and height > 0
+        assert src.startswith("data:image/")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("report", "name"), NOTEBOOK_PAGES)
+def test_show_code_toggle(visits, report, name):
+    page = visits[(report, name)].page
+    toggles = page.locator("details.cartlift-code")
+    assert toggles.count() >= 3
+    first = toggles.first
+    code = first.locator(".jp-InputArea-editor")
+    assert not code.is_visible()
+    first.locator("summary").click()
+    assert code.is_visible()
+    assert "select_week" in code.inner_text() or "import" in code.inner_text()
+    first.locator("summary").click()
+    assert not code.is_visible()
+
+
+@pytest.mark.notebook
+def test_identifiers_and_small_cells_never_shown(visits, reports):
+    probe = visits[("xss-en", "xss_probe.html")].page
+    text = probe.inner_text("body")
+    raw = (reports["xss-en"] / "xss_probe.html").read_text(encoding="utf-8")
+    for secret in ("u-HIDDEN", "Jeanne HIDDEN", "jeanne@example.com", "+33 6 12 34 56 78"):
+        assert secret not in text and secret not in raw
+    assert "Not shown: 4 column(s) identifying people (user_id, Buyer Name, e-mail, " in text
+    assert "write to [email hidden]" in text
+    page01 = visits[("xss-en", "01_live_vs_nonlive.html")].page.inner_text("body")
+    assert "< 10" in page01  # category {{ 7*7 }}: 7 live viewers in the week
+    assert "Counts below 10 are shown as" in page01
+
+
+@pytest.mark.notebook
+def test_french_report_is_french(visits):
+    index = visits[("sample-fr", "index.html")].page
+    assert index.evaluate("document.documentElement.lang") == "fr"
+    text = index.inner_text("body")
+    assert (
+        "L'essentiel de la semaine" in text and "du 16 novembre 2026 au 22 novembre 2026" in text
+    )
+    assert "taux d'ajout au panier" in text
+    page = visits[("sample-fr", "01_live_vs_nonlive.html")].page
+    body = page.inner_text("body")
+    assert "Live ou hors live : taux d'ajout au panier" in body
+    assert "Voir le code" in body and "Sommaire" in body
+    assert "lundi 16 novembre 2026" in body  # dates and
+    assert "8,54\u00a0%" in body  # percents in the French locale (CLDR: U+00A0 before %)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", [p for p in PAGES["sample-fr"] if p != "index.html"])
+def test_french_pages_have_no_english_prose(visits, name):
+    body = visits[("sample-fr", name)].page.inner_text("body")
+    for english in ("How to read", "What not to conclude", "Shares are not counts"):
+        assert english not in body, english
+    assert "Comment lire" in body and "Sommaire" in body
+
+
+@pytest.mark.notebook
+def test_french_pages_02_to_04_translate_tables_and_figures(visits):
+    pages = {n: visits[("sample-fr", n)].page.inner_text("body") for n in PAGES["sample-fr"]}
+    assert "heure de pic" in pages["02_hour_of_day.html"]
+    assert "du lundi 16 novembre 2026 au dimanche 22 novembre 2026" in pages["02_hour_of_day.html"]
+    assert "tranche d'âge" in pages["03_audience.html"]  # column labels
+    assert "ratio lissé" in pages["03_audience.html"]
+    body = pages["04_regression.html"]
+    assert "brut, par grappes (LIVE)" in body and "effet de plan 19,0" in body
+    assert "< 10" in body  # hours without LIVE viewers in the covariate balance table
+    assert "Les effectifs inférieurs à 10 sont affichés" in body
+
+
+@pytest.mark.notebook
+def test_index_links_and_screenshot(visits, reports, tmp_path):
+    index = visits[("sample-fr", "index.html")].page
+    hrefs = index.eval_on_selector_all(".notebooks a", "as => as.map(a => a.getAttribute('href'))")
+    assert hrefs == [p for p in PAGES["sample-fr"] if p != "index.html"]
+    assert (reports["sample-fr"] / hrefs[0]).exists()
+    kpis = index.inner_text("table.kpi")
+    assert "×" in kpis and " à " in kpis  # ratio with its interval "a à b"
+    shot = tmp_path / "index.png"
+    index.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.notebook
+def test_pages_are_readable_on_a_phone(browser, reports):
+    v = Visit(browser, reports["sample-fr"] / "01_live_vs_nonlive.html", width=390)
+    try:
+        overflow = v.page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1  # wide tables scroll inside their own box, not the page
+    finally:
+        v.close()
