@@ -57,7 +57,10 @@ def _two_fits(frame, term, *, metric, adjust, cluster, level, side, what):
     promo = " + C(promo)" if frame["promo"].nunique(dropna=True) > 1 else ""
     crude = glm(frame, f"{metric} ~ {term}{adj}", cluster=cluster)
     adjusted = glm(frame, f"{metric} ~ {term}{adj}{promo}", cluster=cluster)
-    qc, qa = reference_quantile(level, reference_df(crude)), reference_quantile(level, reference_df(adjusted))
+    qc, qa = (
+        reference_quantile(level, reference_df(crude)),
+        reference_quantile(level, reference_df(adjusted)),
+    )
     bc, sc = float(crude.params[term]), float(crude.bse[term])
     ba, sa = float(adjusted.params[term]), float(adjusted.bse[term])
     row = {
