@@ -12,7 +12,7 @@ SAMPLE_TRUTH = SAMPLE_DIR / "truth.json"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 REPORTS_DIR = PROJECT_ROOT / "reports"
-LOCK_FILE = PROJECT_ROOT / "requirements" / "lock.txt"
+LOCK_FILE = PROJECT_ROOT / "requirements" / "base.txt"  # the runtime lock the report runs on
 
 #: Shop time zone of the embedded sample (the simulated shop is French).
 SAMPLE_TZ = "Europe/Paris"
