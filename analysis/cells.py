@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -354,8 +355,6 @@ def _as_time(s: pd.Series, tz: str | None, problems: _Problems) -> pd.Series:
 
 def check_tz(tz: str) -> None:
     """Raise ``ValueError`` unless ``tz`` is an IANA time zone name (``"Europe/Paris"``)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):

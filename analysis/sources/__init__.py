@@ -14,6 +14,8 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
+from analysis.vocabulary import check_argument
+
 #: loader modules under ``analysis.sources``, tried in this order by :func:`detect_source`
 LOADERS: tuple[str, ...] = (
     "ga4", "shopify", "tiktok_live_list", "seller_center", "live_center", "shop_overview",
@@ -23,8 +25,6 @@ LOADERS: tuple[str, ...] = (
 
 def loader(name: str) -> ModuleType:
     """The loader module called ``name`` (checked against :data:`LOADERS`)."""
-    from analysis.vocabulary import check_argument
-
     check_argument("source", LOADERS, name)
     return importlib.import_module(f"analysis.sources.{name}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from analysis.cells import COLUMNS, COMPUTED_COLUMNS, REQUIRED_COLUMNS, split_cells
 from analysis.sources.base import Loaded, file_result
@@ -17,8 +18,6 @@ def detect(path: Path) -> bool:
     """A ``.csv`` / ``.parquet`` file whose header holds the required canonical columns."""
     path = Path(path)
     if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
         names = set(pq.read_schema(path).names)
     elif path.suffix == ".csv":
         with open(path, encoding="utf-8-sig", errors="replace") as f:

@@ -17,6 +17,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import duckdb
+
 from analysis.errors import EngineUnavailable
 from analysis.vocabulary import ENGINES, check_argument
 
@@ -38,8 +40,6 @@ def duckdb_connect(
 ) -> Iterator:
     """An in-memory DuckDB connection: session time zone UTC, no progress bar, spills into a
     private temporary folder (removed on exit), optional ``threads``."""
-    import duckdb
-
     spill = tempfile.mkdtemp(prefix="cartlift-duckdb-")
     con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": spill})
     try:
@@ -59,7 +59,7 @@ def spark_session(spark=None):
     ``pyspark``."""
     if spark is not None:
         return spark
-    try:
+    try:  # optional extra `spark`: imported only when the Spark engine is asked for
         from pyspark.sql import SparkSession
     except ImportError:
         raise EngineUnavailable(f"engine='spark' needs {PACKAGES['spark']}") from None
@@ -94,7 +94,7 @@ def bigquery_client(client=None, *, project: str | None = None):
     :class:`EngineUnavailable` without ``google-cloud-bigquery``."""
     if client is not None:
         return client
-    try:
+    try:  # optional, not installed by the kit: imported only when BigQuery is asked for
         from google.cloud import bigquery
     except ImportError:
         raise EngineUnavailable(f"engine='bigquery' needs {PACKAGES['bigquery']}") from None

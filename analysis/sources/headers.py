@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.sources.numbers import CURRENCY_MARKS, fold
+from analysis.vocabulary import check_argument
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 #: export families whose headers are matched from the locale files
@@ -125,8 +126,6 @@ def aliases(family: str, key: str | None = None) -> dict[str, tuple[str, str]]:
     ValueError
         When one alias names two different fields (in one locale or across locales).
     """
-    from analysis.vocabulary import check_argument
-
     check_argument("family", FAMILIES, family)
     return _table(family, key)
 

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.cells import COUNT_COLUMNS
 from analysis.sources.base import Loaded
+from analysis.vocabulary import CHANNELS, check_argument
 
 #: columns of :func:`source_summary`
 SUMMARY_COLUMNS = ("source", "files", "rows_read", "rows_used", "rows_rejected", "rows_replaced",
@@ -104,8 +106,6 @@ def cross_check(
         of feeds`` or ``single source: nothing to compare``. Feeds whose cells cover a range
         (grain ``range``) are left out: their days are not separable.
     """
-    from analysis.vocabulary import CHANNELS, check_argument
-
     check_argument("channel", CHANNELS, channel)
     cells = loaded.cells if cells is None else cells
     feed = feeds(loaded).reindex(cells.index)
@@ -162,8 +162,6 @@ DERIVED_COLUMNS = ("source", "channel", "cells", "derived_columns", "method")
 def derived_summary(cells: pd.DataFrame) -> pd.DataFrame:
     """Cells whose counts the loader derived rather than read (``derived`` True), per source and
     channel: how many, which count columns they fill, and how (``ALL - LIVE``)."""
-    from analysis.cells import COUNT_COLUMNS
-
     d = cells[cells["derived"].fillna(False).astype(bool)]
     rows = []
     for (source, channel), g in d.groupby(["source", "channel"], sort=False):

@@ -1,8 +1,8 @@
 """Locale numbers, money, percents, durations and times (analysis.sources.numbers).
 
-Pinned examples come from the real cells quoted in shared/reference/data-formats.md (§0.4, §1.2,
+Pinned examples come from the real cells quoted in docs/data-formats.md (§0.4, §1.2,
 §1.3, §1.5); the property tests write a value the way each UI locale does
-(``analysis.sources.numbers.format_*``, plus hand-made variants) and read it back.
+(``analysis.sources.writers.text.format_*``, plus hand-made variants) and read it back.
 """
 
 from __future__ import annotations
@@ -18,16 +18,18 @@ from analysis.sources.numbers import (
     NumberError,
     column_date_order,
     column_decimal,
-    format_duration,
-    format_money,
-    format_number,
-    format_percent,
     parse_count,
     parse_duration,
     parse_money,
     parse_number,
     parse_percent,
     parse_time,
+)  # fmt: skip
+from analysis.sources.writers.text import (
+    format_duration,
+    format_money,
+    format_number,
+    format_percent,
 )  # fmt: skip
 
 NBSP, NNBSP = "\u00a0", "\u202f"

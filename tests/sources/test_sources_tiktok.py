@@ -29,13 +29,15 @@ from analysis.sources import (
     detect_source,
     headers,
     live_center,
-    seller_center,
-    shop_overview,
-    tiktok_api,
     tiktok_live_list,
 )  # fmt: skip
 from analysis.sources.load import read
-from analysis.sources.xlsx import write_table
+from analysis.sources.writers import live_center as live_center_writer
+from analysis.sources.writers import seller_center as seller_center_writer
+from analysis.sources.writers import shop_overview as shop_overview_writer
+from analysis.sources.writers import tiktok_api as tiktok_api_writer
+from analysis.sources.writers import tiktok_live_list as tiktok_live_list_writer
+from analysis.sources.writers.table import write_table
 
 TZ = "Europe/Paris"
 COUNTS = ["impressions", "views", "viewers", "clicks", "atc", "orders", "items", "revenue"]
@@ -92,7 +94,7 @@ def test_live_center_real_sample_cells(tmp_path):
     """The VND LIVE Center Product sample of data-formats.md 1.3: bare-integer GMV, rates as
     fractions; the currency comes from the locale file (vi: VND) only when a header says vi;
     with EN headers an amount without a mark is 'XXX' (ISO 4217: no currency)."""
-    rows = [live_center.PRODUCT_HEADERS,
+    rows = [live_center_writer.PRODUCT_HEADERS,
             ["1729384756012345678", "Áo thun", "1032720", "9", "8", "114747", "9", "8",
              "1.000000", "6019", "0.028244", "8", "0.052941", "0.047059", "171.58", "170"]]  # fmt: skip
     rows[0] = [*rows[0][:14], "Watch GPM", "Product Clicks"]
@@ -114,13 +116,13 @@ def test_live_center_real_sample_cells(tmp_path):
 @pytest.mark.parametrize("version", ["v1", "v2", "v3"])
 @pytest.mark.parametrize("locale", ["en", "pt_BR", "fr"])
 def test_live_list_round_trip(shop, tmp_path, version, locale):
-    path = tiktok_live_list.write(shop, tmp_path / "Creator-Live-Performance_20261005120000.xlsx",
+    path = tiktok_live_list_writer.write(shop, tmp_path / "Creator-Live-Performance_20261005120000.xlsx",
                                   version=version, locale=locale)  # fmt: skip
     assert detect_source(path) == "tiktok_live_list"
     got = read(path, tz=TZ)
     assert got.reconciles() and len(got.rejected) == 0
     assert got.files.loc[0, "schema"] == version and got.files.loc[0, "locale"] == locale
-    s = tiktok_live_list.live_sessions(shop)
+    s = tiktok_live_list_writer.live_sessions(shop)
     cols = ["views", "impressions", "clicks", "orders", "items", "revenue"]
     cols += ["viewers"] if version == "v1" else []
     key = "content_id" if version == "v3" else "start_title"
@@ -135,7 +137,7 @@ def test_live_list_round_trip(shop, tmp_path, version, locale):
 
 
 def test_live_center_round_trip(shop, tmp_path):
-    paths = live_center.write(shop, tmp_path)
+    paths = live_center_writer.write(shop, tmp_path)
     assert {detect_source(p) for p in paths} == {"live_center"}
     got = read(tmp_path, tz=TZ)
     assert got.reconciles() and len(got.rejected) == 0
@@ -158,7 +160,9 @@ def test_live_center_round_trip(shop, tmp_path):
 def test_product_list_round_trip(shop, tmp_path, locale):
     days = sorted(_local_day(shop).unique())[:3]
     for d in days:
-        seller_center.write(shop, tmp_path / f"product_list_{d:%Y%m%d}.xlsx", day=d, locale=locale)
+        seller_center_writer.write(
+            shop, tmp_path / f"product_list_{d:%Y%m%d}.xlsx", day=d, locale=locale
+        )
     got = read(tmp_path, tz=TZ)
     assert got.reconciles() and len(got.rejected) == 0
     assert set(got.files["source"]) == {"seller_center"}
@@ -189,7 +193,9 @@ def test_product_list_round_trip(shop, tmp_path, locale):
 @pytest.mark.parametrize("layout", ["old", "new"])
 @pytest.mark.parametrize("locale", ["en", "pt_BR", "fr"])
 def test_shop_overview_round_trip(shop, tmp_path, layout, locale):
-    path = shop_overview.write(shop, tmp_path / "overview.xlsx", layout=layout, locale=locale)
+    path = shop_overview_writer.write(
+        shop, tmp_path / "overview.xlsx", layout=layout, locale=locale
+    )
     assert detect_source(path) == "shop_overview"
     got = read(path, tz=TZ)
     assert got.reconciles() and len(got.rejected) == 0
@@ -208,7 +214,7 @@ def test_shop_overview_round_trip(shop, tmp_path, layout, locale):
 
 
 def test_api_round_trip(shop, tmp_path):
-    paths = tiktok_api.write(shop, tmp_path)
+    paths = tiktok_api_writer.write(shop, tmp_path)
     assert {detect_source(p) for p in paths} == {"tiktok_api"}
     got = read(tmp_path, tz=TZ)
     assert got.reconciles() and len(got.rejected) == 0
@@ -269,7 +275,7 @@ def test_committed_exports_match_the_sample():
     s = sample_weeks(2)
     c = got.cells
     lives = c[(c["source"] == "tiktok_live_list")]
-    want = tiktok_live_list.live_sessions(s).set_index("content_id")
+    want = tiktok_live_list_writer.live_sessions(s).set_index("content_id")
     kept = lives.set_index("content_id").loc[want.index]
     cols = ["views", "orders", "items", "revenue", "impressions", "clicks"]
     assert (
@@ -291,17 +297,17 @@ def test_committed_exports_match_the_sample():
 # Overlapping LIVE list exports
 # ------------------------------------------------------------------------------------------------
 def test_overlapping_exports_keep_the_most_recent(shop, tmp_path):
-    s = tiktok_live_list.live_sessions(shop)
+    s = tiktok_live_list_writer.live_sessions(shop)
     old = tmp_path / "Creator-Live-Performance_20261002090000.xlsx"
     new = tmp_path / "Creator-Live-Performance_20261006090000.xlsx"
     first_days = shop[shop["start"] < s["start"].iloc[4]]
-    tiktok_live_list.write(first_days, old, version="v3")
+    tiktok_live_list_writer.write(first_days, old, version="v3")
     revised = shop.copy()
     revised["views"] = revised["views"] + 1  # TikTok revised its numbers
-    tiktok_live_list.write(revised, new, version="v3")
+    tiktok_live_list_writer.write(revised, new, version="v3")
     got = read(tmp_path, tz=TZ)
     assert got.reconciles()
-    n_old = len(tiktok_live_list.live_sessions(first_days))
+    n_old = len(tiktok_live_list_writer.live_sessions(first_days))
     assert len(got.replaced) == n_old
     assert set(got.replaced["file"]) == {old.name} and set(got.replaced["by_file"]) == {new.name}
     assert got.replaced["changed"].all()
@@ -315,11 +321,11 @@ def test_overlap_ordered_by_title_range_and_matched_without_room_id(shop, tmp_pa
     """No stamp in the names: the title row's range orders them; v1 (no Room ID) and v3 rows of
     the same LIVE are matched by title and start minute."""
     a, b = tmp_path / "lives_a.xlsx", tmp_path / "lives_b.xlsx"
-    tiktok_live_list.write(shop, a, version="v3", title_range=True)
+    tiktok_live_list_writer.write(shop, a, version="v3", title_range=True)
     early = shop[shop["start"] < shop["start"].min() + pd.Timedelta(days=3)]
-    tiktok_live_list.write(early, b, version="v1")  # b's range ends earlier: older export
+    tiktok_live_list_writer.write(early, b, version="v1")  # b's range ends earlier: older export
     got = read(tmp_path, tz=TZ)
-    n_b = len(tiktok_live_list.live_sessions(early))
+    n_b = len(tiktok_live_list_writer.live_sessions(early))
     assert len(got.replaced) == n_b and set(got.replaced["file"]) == {b.name}
     assert not got.replaced["changed"].any()
     assert got.reconciles()
@@ -384,9 +390,9 @@ def test_a_new_locale_is_a_data_file(monkeypatch, tmp_path, shop):
 def test_quality_summaries_and_cross_check(shop, tmp_path):
     from analysis.sources import quality
 
-    tiktok_live_list.write(shop, tmp_path / "Creator-Live-Performance_20261005120000.xlsx")
+    tiktok_live_list_writer.write(shop, tmp_path / "Creator-Live-Performance_20261005120000.xlsx")
     inflated = shop.assign(revenue=shop["revenue"] * 1.1)  # a wrong file: 10 % too much GMV
-    shop_overview.write(inflated, tmp_path / "overview.xlsx", layout="new", locale="en")
+    shop_overview_writer.write(inflated, tmp_path / "overview.xlsx", layout="new", locale="en")
     got = read(tmp_path, tz=TZ)
     summary = quality.source_summary(got).set_index("source")
     assert summary.loc["shop_overview", "derived_cells"] == 7  # one NON_LIVE revenue per day
