@@ -29,6 +29,7 @@ from analysis.sources import (
     detect_source,
     headers,
     live_center,
+    quality,
     tiktok_live_list,
 )  # fmt: skip
 from analysis.sources.load import read
@@ -38,6 +39,7 @@ from analysis.sources.writers import shop_overview as shop_overview_writer
 from analysis.sources.writers import tiktok_api as tiktok_api_writer
 from analysis.sources.writers import tiktok_live_list as tiktok_live_list_writer
 from analysis.sources.writers.table import write_table
+from analysis.vocabulary import is_undefined, status_message
 
 TZ = "Europe/Paris"
 COUNTS = ["impressions", "views", "viewers", "clicks", "atc", "orders", "items", "revenue"]
@@ -388,8 +390,6 @@ def test_a_new_locale_is_a_data_file(monkeypatch, tmp_path, shop):
 # Data-quality summaries (notebook 00)
 # ------------------------------------------------------------------------------------------------
 def test_quality_summaries_and_cross_check(shop, tmp_path):
-    from analysis.sources import quality
-
     tiktok_live_list_writer.write(shop, tmp_path / "Creator-Live-Performance_20261005120000.xlsx")
     inflated = shop.assign(revenue=shop["revenue"] * 1.1)  # a wrong file: 10 % too much GMV
     shop_overview_writer.write(inflated, tmp_path / "overview.xlsx", layout="new", locale="en")
@@ -397,16 +397,46 @@ def test_quality_summaries_and_cross_check(shop, tmp_path):
     summary = quality.source_summary(got).set_index("source")
     assert summary.loc["shop_overview", "derived_cells"] == 7  # one NON_LIVE revenue per day
     assert summary["reconciles"].all() and set(summary["status"]) == {"ok"}
+    assert set(summary["status_message"]) == {status_message("ok")}
     check = quality.cross_check(got, column="revenue", channel="LIVE")
+    assert list(check.columns) == list(quality.CROSS_COLUMNS)
     compared = check[check["sources"] == 2]
     assert len(compared) > 0
     # two feeds: the median is their mean, so each is 1.1 / 1.05 - 1 = +4.76 % or 1 / 1.05 - 1
     over = compared[compared["feed"] == "shop_overview:new"]
     assert over["rel_diff"].round(4).eq(round(1.1 / 1.05 - 1, 4)).all()
-    assert over["status"].str.startswith("differs: +4.8 % from the median of feeds").all()
+    assert set(over["status"]) == {"not_reconciled"}
+    assert set(over["status_message"]) == {
+        status_message("not_reconciled", "differs: +4.8 % from the median of feeds")
+    }
     table = quality.cross_summary([check]).set_index("feed")
-    assert table.loc["tiktok_live_list:v3", "status"] == (
-        f"differs on {len(compared) // 2} of {len(compared) // 2} days compared"
+    assert list(table.columns) == list(quality.CROSS_SUMMARY_COLUMNS)[:2] + list(
+        quality.CROSS_SUMMARY_COLUMNS)[3:]  # fmt: skip
+    live_list = table.loc["tiktok_live_list:v3"]
+    assert live_list["status"] == "not_reconciled"
+    assert live_list["status_message"] == status_message(
+        "not_reconciled", f"differs on {len(compared) // 2} of {len(compared) // 2} days compared"
     )
     alone = check[check["sources"] == 1]
-    assert set(alone["status"]) <= {"single source: nothing to compare"}
+    assert set(alone["status"]) <= {"undefined_no_control"}
+    assert alone["rel_diff"].isna().all()  # undefined: nothing to compare it with
+
+
+def test_cross_summary_codes_all_days_agree_and_single_source():
+    """A feed whose compared days all agree is ``ok``; a feed never compared (alone every day)
+    is ``undefined_no_control`` with no maximum difference."""
+    days = pd.to_datetime(["2026-11-02", "2026-11-02", "2026-11-03"])
+    checks = pd.DataFrame({"date": days, "channel": "LIVE", "column": "revenue",
+                           "feed": ["a", "b", "a"], "value": [100.0, 100.2, 50.0],
+                           "reference": [100.1, 100.1, 50.0], "rel_diff": [-0.001, 0.001, float("nan")],
+                           "sources": [2, 2, 1], "method": "median of feeds",
+                           "status": ["ok", "ok", "undefined_no_control"]})  # fmt: skip
+    table = quality.cross_summary([checks]).set_index("feed")
+    assert table.loc["a", "status"] == "ok" and table.loc["a", "days_compared"] == 1
+    assert table.loc["a", "max_abs_rel_diff"] == 0.001
+    alone = checks.assign(
+        feed="c", sources=1, rel_diff=float("nan"), status="undefined_no_control"
+    )
+    lone = quality.cross_summary([alone]).set_index("feed").loc["c"]
+    assert lone["status"] == "undefined_no_control" and is_undefined(lone["status"])
+    assert pd.isna(lone["max_abs_rel_diff"])
