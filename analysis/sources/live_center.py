@@ -3,7 +3,7 @@ LIVE) and **Trend Stat** (LIVE x interval).
 
 Both are downloaded from one LIVE's dashboard and renamed by the user, e.g.
 ``haikalpratama136 Product sesi 1, 15 September 2026.xlsx`` and
-``haikalpratama136 Trend Stat Sesi 1, 15 September 2026.xlsx`` (``data-formats.md`` §1.3). The
+``haikalpratama136 Trend Stat Sesi 1, 15 September 2026.xlsx`` (``docs/data-formats.md`` §1.3). The
 header is searched in the first rows (row 1 in the files seen). Neither file names its LIVE or
 holds a date: both come from the file name, ``<creator> <Product|Trend Stat> <sesi|session> <n>,
 <day> <Month> <year>`` (English or Indonesian month names).

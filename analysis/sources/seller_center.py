@@ -1,6 +1,6 @@
 """Seller Center product-list export (Product analytics -> product list, ``product_list_*.xlsx``).
 
-Layout (``data-formats.md`` §1.4): A1 = the date or date range (``16/11/2026`` or
+Layout (``docs/data-formats.md`` §1.4): A1 = the date or date range (``16/11/2026`` or
 ``2026-11-16 ~ 2026-11-22``; slashed dates day first unless the locale or a day above 12 says
 otherwise), a **channel-section row** of merged cells (``All``, ``Seller LIVE``, ``Seller video``,
 ``Seller product card``, ``Affiliate``) directly above the **metric header row**, then one row per

@@ -1,7 +1,7 @@
 """Shop overview daily export: old ``Overview_My Business Performance_*.xlsx`` and new
 ``Shop Analytics_Key metrics_YYYYMMDD.xlsx`` layouts, PT-BR / EN / FR headers.
 
-Layouts (``data-formats.md`` §1.5): the old PT-BR file starts with a summary block (row 1
+Layouts (``docs/data-formats.md`` §1.5): the old PT-BR file starts with a summary block (row 1
 headers, row 2 totals), a ``Dados diários`` line, then the **daily header** (row 5) and one row
 per day; the EN file has its daily header further down (row 9); the new layout has the daily
 header first. The daily header is the first row of the first 30 that holds a date column and a

@@ -1,4 +1,4 @@
-"""TikTok Shop Partner API analytics responses saved as JSON (``data-formats.md`` §2).
+"""TikTok Shop Partner API analytics responses saved as JSON (``docs/data-formats.md`` §2).
 
 A file holds one response envelope ``{"code": 0, "message": "Success", "request_id": ...,
 "data": {...}}`` or a list of them (pages, several calls), each optionally with the call that

@@ -1,6 +1,6 @@
 """TikTok Shop LIVE list export (``Creator-Live-Performance_YYYYMMDDHHMMSS.xlsx``), schemas v1-v3.
 
-Layouts (``shared/reference/data-formats.md`` §1.2, ``docs/notes/issue-3-tiktok.md``):
+Layouts (``docs/data-formats.md`` §1.2):
 
 - **v1** (until ~Apr 2026): sheet ``Sheet1``, A1 = ``YYYY-MM-DD ~ YYYY-MM-DD``, a blank row, the
   header (``Livestream | Start time | Duration | Gross revenue | Direct GMV | ... | Views |

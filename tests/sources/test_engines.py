@@ -1,4 +1,4 @@
-"""One GA4 aggregation, several engines (issue 7): Spark for real, BigQuery by its SQL text.
+"""One GA4 aggregation, several engines: Spark for real, BigQuery by its SQL text.
 
 - Spark runs locally (``local[1]``, Java from the system) on small Parquet files: its cells,
   rejected events and used count must equal DuckDB's exactly (same dtypes, same floats).
@@ -226,7 +226,7 @@ def test_bigquery_table_suffix_filter_keeps_the_range(files):
 
 def test_bigquery_sql_is_the_golden_file():
     """The exact text sent to BigQuery. Regenerate after a deliberate change with
-    ``python tests/test_engines.py --regenerate`` and review the diff."""
+    ``python -m tests.sources.test_engines --regenerate`` and review the diff."""
     sql = ga4_query.bigquery_sql(TABLE, tz=TZ, start="20261116", end="20261122", unit="session",
                            breakdown=("region",))  # fmt: skip
     assert sql == GOLDEN.read_text(encoding="utf-8")

@@ -38,7 +38,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 @pytest.mark.parametrize(
     ("text", "amount", "currency"),
     [
-        ("R$ 1.686,71", 1686.71, "BRL"),  # v1 LIVE list, BR shop (data-formats 1.2)
+        ("R$ 1.686,71", 1686.71, "BRL"),  # v1 LIVE list, BR shop (docs/data-formats.md 1.2)
         ("R$ 5,818.38", 5818.38, "BRL"),  # v3, BR shop with EN UI
         ("R$ 3.545,94", 3545.94, "BRL"),
         ("$1,234.56", 1234.56, "USD"),

@@ -67,7 +67,7 @@ def _local_day(cells):
 # A fixture faithful to a real file (independent of the writers)
 # ------------------------------------------------------------------------------------------------
 def test_v1_real_layout_cells(tmp_path):
-    """The v1 cells quoted in data-formats.md 1.2 (BR shop, EN UI, every cell text)."""
+    """The v1 cells quoted in docs/data-formats.md 1.2 (BR shop, EN UI, every cell text)."""
     header = ["Livestream", "Start time", "Duration", "Gross revenue", "Direct GMV",
               "Items sold", "Customers", "Avg. price", "Orders paid for", "GMV/1K shows",
               "GMV/1K views", "Views", "Viewers", "Peak viewers", "New followers",
@@ -93,7 +93,7 @@ def test_v1_real_layout_cells(tmp_path):
 
 
 def test_live_center_real_sample_cells(tmp_path):
-    """The VND LIVE Center Product sample of data-formats.md 1.3: bare-integer GMV, rates as
+    """The VND LIVE Center Product sample of docs/data-formats.md 1.3: bare-integer GMV, rates as
     fractions; the currency comes from the locale file (vi: VND) only when a header says vi;
     with EN headers an amount without a mark is 'XXX' (ISO 4217: no currency)."""
     rows = [live_center_writer.PRODUCT_HEADERS,

@@ -18,7 +18,7 @@ from analysis.vocabulary import check_argument
 
 __all__ = ["PRODUCT_HEADERS", "TREND_HEADERS", "file_names", "write"]
 
-#: EN headers as the LIVE Center writes them (MC's replay of real files)
+#: EN headers as the LIVE Center writes them
 PRODUCT_HEADERS = ["Product ID", "Product name", "Attributed GMV", "Attributed items sold",
                    "Customers", "AOV", "Attributed SKU orders", "Attributed orders",
                    "Payment Rate", "Product Impressions", "CTR", "Added to cart",
