@@ -8,7 +8,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from analysis.cells import COLUMNS, COMPUTED_COLUMNS, REQUIRED_COLUMNS, split_cells
+from analysis.errors import UnreadableError
 from analysis.sources.base import Loaded, file_result
+
+__all__ = ["NAME", "SUFFIXES", "detect", "read", "write_cells"]
 
 NAME = "canonical"
 SUFFIXES = (".csv", ".parquet")
@@ -40,13 +43,13 @@ def read(path: Path, *, tz: str | None) -> Loaded:
         try:
             raw = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
         except pd.errors.EmptyDataError:
-            raise ValueError(f"{path.name}: the file is empty; export it again") from None
+            raise UnreadableError(f"{path.name}: the file is empty; export it again") from None
         first_data_row = 2
     elif path.suffix == ".parquet":
         raw = pd.read_parquet(path)
         first_data_row = 1
     else:
-        raise ValueError(f"{path.name}: not a canonical file (expected one of {SUFFIXES})")
+        raise UnreadableError(f"{path.name}: not a canonical file (expected one of {SUFFIXES})")
     raw = raw.copy()
     # rows that do not name their file (written from memory) are named after this file
     raw["file"] = raw["file"].replace("", pd.NA).fillna(path.name) if "file" in raw else path.name

@@ -22,6 +22,16 @@ import duckdb
 from analysis.errors import EngineUnavailable
 from analysis.vocabulary import ENGINES, check_argument
 
+__all__ = [
+    "DUCKDB_MEMORY_LIMIT",
+    "PACKAGES",
+    "bigquery_client",
+    "check_engine",
+    "duckdb_connect",
+    "spark_session",
+    "spark_utc",
+]
+
 #: what to install for each optional engine
 PACKAGES = {"spark": "pyspark (pip install 'cartlift[spark]'; Java 17+ on the PATH)",
             "bigquery": "google-cloud-bigquery (pip install google-cloud-bigquery)"}  # fmt: skip

@@ -35,6 +35,8 @@ from analysis.sources.base import Loaded
 from analysis.sources.ga4_result import to_loaded
 from analysis.sources.ga4_run import aggregate, aggregate_bigquery
 
+__all__ = ["FUNNEL_EVENTS", "NAME", "SUFFIXES", "detect", "read", "read_bigquery"]
+
 NAME = "ga4"
 SUFFIXES = (".parquet", ".json", ".ndjson", ".jsonl")
 #: GA4 event names this loader counts (other events are not rows of this source)
@@ -99,8 +101,8 @@ def read(
 
     Raises
     ------
-    ValueError
-        No ``tz``; the file is not a readable export; a required column is missing;
+    analysis.errors.UnreadableError
+        (a ``ValueError``) No ``tz``; the file is not a readable export; a required column is missing;
         ``event_timestamp`` is a naive timestamp.
 
     Notes

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from analysis.errors import UnreadableError
 from analysis.vocabulary import ENGINES, GA4_BREAKDOWNS, GA4_UNITS, check_argument
 
 __all__ = ["BIGQUERY_TYPES", "BROWSE_EVENTS", "DIALECTS", "JSON_COLUMNS", "REQUIRED", "SQL_FILE",
@@ -116,11 +117,11 @@ def literal(text: str) -> str:
 
 
 def check_schema(types: dict[str, str], name: str) -> None:
-    """Raise ``ValueError`` when a required column is missing or ``event_timestamp`` is a
+    """Raise :class:`UnreadableError` (a ``ValueError``) when a required column is missing or ``event_timestamp`` is a
     timestamp without time zone (``types``: column -> engine type name)."""
     missing = [c for c in REQUIRED if c not in types]
     if missing:
-        raise ValueError(
+        raise UnreadableError(
             f"{name}: required GA4 column(s) {', '.join(missing)} missing; export the "
             "BigQuery events_* table with all its columns (SELECT *)"
         )
@@ -129,7 +130,7 @@ def check_schema(types: dict[str, str], name: str) -> None:
     if low.startswith("timestamp") and ("time zone" not in low or "without" in low) and (
         low != "timestamp" or not ts_type.islower()  # Spark's "timestamp" is zone-aware
     ):  # fmt: skip
-        raise ValueError(
+        raise UnreadableError(
             f"{name}: event_timestamp is a timestamp without time zone ({ts_type}); GA4 "
             "writes microseconds since 1970 in UTC (INT64). Export the raw column, or "
             "UNIX_MICROS(event_timestamp) if it was converted"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.cells import check_tz
+from analysis.errors import UnreadableError
 from analysis.sources.engines import (
     DUCKDB_MEMORY_LIMIT,
     bigquery_client,
@@ -38,10 +39,10 @@ __all__ = ["aggregate", "aggregate_bigquery", "duckdb_sql", "first_line", "requi
 
 
 def require_tz(tz: str | None, path: Path) -> str:
-    """``tz`` checked (an IANA name); ``ValueError`` without it: GA4 times are UTC, cells are
+    """``tz`` checked (an IANA name); :class:`UnreadableError` without it: GA4 times are UTC, cells are
     shop-local hours."""
     if tz is None:
-        raise ValueError(
+        raise UnreadableError(
             f"{path.name}: GA4 event times are UTC and cells are shop-local hours; pass the "
             "shop's time zone, e.g. analysis.load(path, tz='Europe/Paris')"
         )
@@ -67,7 +68,9 @@ def duckdb_sql(con, path: Path, *, tz: str, unit: str, breakdown=(), max_listed=
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except Exception as err:  # duckdb.Error: not Parquet, unreadable, ...
-        raise ValueError(f"{path.name}: not a readable GA4 export ({first_line(err)})") from None
+        raise UnreadableError(
+            f"{path.name}: not a readable GA4 export ({first_line(err)})"
+        ) from None
     types = {name: str(typ) for name, typ, *_ in described}
     check_schema(types, path.name)
     ev = {k: events_sql(source, types, dialect="duckdb", kind=k, unit=unit, breakdown=breakdown,
@@ -86,7 +89,9 @@ def spark_sql(spark, path: Path, *, tz: str, unit: str, breakdown=(), max_listed
     try:
         schema = spark.read.parquet(str(path)).schema
     except Exception as err:
-        raise ValueError(f"{path.name}: not a readable GA4 export ({first_line(err)})") from None
+        raise UnreadableError(
+            f"{path.name}: not a readable GA4 export ({first_line(err)})"
+        ) from None
     types = {f.name: f.dataType.simpleString() for f in schema.fields}
     check_schema(types, path.name)
     rn = "_metadata.row_index + 1"  # record number in the file, like DuckDB's file_row_number
@@ -155,7 +160,7 @@ def aggregate(
         try:
             out = con.execute(sql).df()
         except Exception as err:
-            raise ValueError(
+            raise UnreadableError(
                 f"{path.name}: not a readable GA4 export ({first_line(err)})"
             ) from None
     return shape_result(out, tz=tz, breakdown=breakdown)

@@ -24,6 +24,19 @@ from pathlib import Path
 from analysis.sources.numbers import CURRENCY_MARKS, fold
 from analysis.vocabulary import check_argument
 
+__all__ = [
+    "FAMILIES",
+    "LOCALES_DIR",
+    "HeaderMatch",
+    "Locale",
+    "aliases",
+    "header_currency",
+    "locales",
+    "match_header",
+    "normalise",
+    "totals_markers",
+]
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 #: export families whose headers are matched from the locale files
 FAMILIES = ("live_list", "live_center_product", "live_center_trend", "product_list",
@@ -153,6 +166,7 @@ class HeaderMatch:
 
     @property
     def conventions(self) -> Locale:
+        """The :class:`Locale` of the matched headers (number and date conventions)."""
         return locales()[self.locale]
 
 

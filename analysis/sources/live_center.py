@@ -46,6 +46,19 @@ from analysis.sources.rows import (
 from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
 from analysis.sources.tables import data_rows, find_header, open_table, sniff
 
+__all__ = [
+    "FILE_NAME",
+    "MONTHS",
+    "NAME",
+    "PRODUCT",
+    "PRODUCT_COUNTS",
+    "TREND",
+    "TREND_COUNTS",
+    "detect",
+    "parse_name",
+    "read",
+]
+
 NAME = "live_center"
 PRODUCT, TREND = "live_center_product", "live_center_trend"
 MONTHS = {

@@ -14,6 +14,8 @@ from analysis.sources import LOADERS, detect_source, ga4, loader
 from analysis.sources.base import Loaded, combine
 from analysis.sources.engines import check_engine
 
+__all__ = ["PathLike", "input_files", "load", "read"]
+
 PathLike = str | Path
 
 

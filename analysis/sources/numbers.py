@@ -34,6 +34,24 @@ from decimal import Decimal
 
 from analysis.errors import NumberError
 
+__all__ = [
+    "CURRENCY_MARKS",
+    "MISSING",
+    "SPACES",
+    "Money",
+    "clean",
+    "column_date_order",
+    "column_decimal",
+    "fold",
+    "is_missing",
+    "parse_count",
+    "parse_duration",
+    "parse_money",
+    "parse_number",
+    "parse_percent",
+    "parse_time",
+]
+
 #: texts that mean "not reported"
 MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "na", "null", "none", "nan", "#n/a"})
 #: spaces used as thousands separators (plain, no-break, narrow no-break, thin, figure)

@@ -18,6 +18,22 @@ from analysis.cells import COUNT_COLUMNS
 from analysis.sources.base import Loaded
 from analysis.vocabulary import CHANNELS, check_argument, status_message
 
+__all__ = [
+    "CHECKS",
+    "CROSS_COLUMNS",
+    "CROSS_SUMMARY_COLUMNS",
+    "DERIVED_COLUMNS",
+    "FILE_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "cross_check",
+    "cross_checks",
+    "cross_summary",
+    "derived_summary",
+    "feeds",
+    "rejected_reasons",
+    "source_summary",
+]
+
 #: columns of :func:`source_summary`
 SUMMARY_COLUMNS = ("source", "files", "rows_read", "rows_used", "rows_rejected", "rows_replaced",
                    "cells", "derived_cells", "reconciles", "status", "status_message")  # fmt: skip

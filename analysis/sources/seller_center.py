@@ -42,6 +42,8 @@ from analysis.sources.rows import FAILED, Conventions, Rows, check_id, conventio
 from analysis.sources.sheets import read_sheets
 from analysis.sources.tables import data_rows, find_header, open_table, sniff
 
+__all__ = ["CHANNELS", "COUNTS", "FAMILY", "NAME", "RANGE", "detect", "period", "read"]
+
 NAME = "seller_center"
 FAMILY = "product_list"
 #: channel sections mapped to canonical channels (AFFILIATE is read but not a channel)

@@ -30,6 +30,8 @@ from analysis.sources.rows import FAILED, Rows, conventions, parse_counts, parse
 from analysis.sources.sheets import read_sheets
 from analysis.sources.tables import data_rows, find_header, open_table, sniff
 
+__all__ = ["COUNTS", "FAMILY", "NAME", "detect", "layout", "read"]
+
 NAME = "shop_overview"
 FAMILY = "shop_overview"
 COUNTS = ("viewers", "impressions", "clicks", "orders", "items")

@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.cells import split_cells
+from analysis.errors import UnreadableError
 from analysis.sources.base import Loaded, file_result
 from analysis.sources.shopify_csv import (
     HEADER_SEARCH_ROWS,
@@ -50,6 +51,8 @@ from analysis.sources.shopify_csv import (
 from analysis.sources.shopify_orders import orders_cells
 from analysis.sources.shopify_sessions import sessions_cells
 from analysis.vocabulary import SHOPIFY_REVENUES, check_argument
+
+__all__ = ["NAME", "detect", "read"]
 
 NAME = "shopify"
 
@@ -101,8 +104,8 @@ def read(path: Path, *, tz: str | None, revenue: str = "subtotal") -> Loaded:
 
     Raises
     ------
-    ValueError
-        No ``tz``; empty or non-UTF-8 file; header not found in the first 10 rows; duplicate
+    analysis.errors.UnreadableError
+        (a ``ValueError``) No ``tz``; empty or non-UTF-8 file; header not found in the first 10 rows; duplicate
         header; a required column missing.
     """
     path = Path(path)
@@ -110,13 +113,13 @@ def read(path: Path, *, tz: str | None, revenue: str = "subtotal") -> Loaded:
     kind = _kind(path)
     if kind is None:
         read_records(path)  # raises for empty / non-UTF-8 files
-        raise ValueError(
+        raise UnreadableError(
             f"{path.name}: no Shopify header in the first {HEADER_SEARCH_ROWS} rows (a sessions "
             "report needs 'Sessions' and 'Day' or 'Hour'; an orders export 'Name', 'Created at', "
             "'Lineitem quantity')"
         )
     if tz is None:
-        raise ValueError(
+        raise UnreadableError(
             f"{path.name}: Shopify times are shop-local; pass the shop's time zone, e.g. "
             "analysis.load(path, tz='Europe/Paris')"
         )
@@ -126,7 +129,7 @@ def read(path: Path, *, tz: str | None, revenue: str = "subtotal") -> Loaded:
     header = [norm_header(c) for c in records[h]]
     dup = sorted({c for c in header if c and header.count(c) > 1})
     if dup:
-        raise ValueError(f"{path.name}: duplicate column(s) {', '.join(map(repr, dup))} in the "
+        raise UnreadableError(f"{path.name}: duplicate column(s) {', '.join(map(repr, dup))} in the "
                          f"header (row {h + 1}); keep one of each")  # fmt: skip
     rows, bad = data_records(records, h, header)
     if kind == "sessions":

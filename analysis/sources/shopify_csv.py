@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import UnreadableError
+
 __all__ = ["HEADER_SEARCH_ROWS", "data_records", "find_header_row", "norm_header", "problem",
            "read_records", "require_columns"]  # fmt: skip
 
@@ -36,12 +38,12 @@ def read_records(path: Path) -> tuple[str, list[list[str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValueError(
+        raise UnreadableError(
             f"{path.name}: not UTF-8 text; Shopify exports UTF-8 (re-export it, or save it as "
             "'CSV UTF-8' in Excel)"
         ) from None
     if not text.strip():
-        raise ValueError(f"{path.name}: the file is empty; export it again")
+        raise UnreadableError(f"{path.name}: the file is empty; export it again")
     head = text[:20_000].splitlines()[:HEADER_SEARCH_ROWS]
     best = max((",", ";", "\t"), key=lambda d: max(len(line.split(d)) for line in head))
     return best, list(csv.reader(io.StringIO(text, newline=""), delimiter=best))
@@ -84,8 +86,8 @@ def problem(row, column, value, reason) -> dict:
 
 
 def require_columns(path: Path, header, names) -> None:
-    """``ValueError`` naming the headers of ``names`` missing from ``header``."""
+    """:class:`UnreadableError` naming the headers of ``names`` missing from ``header``."""
     missing = [n for n in names if n not in header]
     if missing:
-        raise ValueError(f"{path.name}: required column(s) {', '.join(map(repr, missing))} "
+        raise UnreadableError(f"{path.name}: required column(s) {', '.join(map(repr, missing))} "
                          "missing; export the report with them")  # fmt: skip

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import UnreadableError
 from analysis.sources.shopify_csv import problem, require_columns
 
 __all__ = ["REGION_HEADER", "SESSION_COUNTS", "SUMMARY", "TIME_HEADERS", "sessions_cells"]
@@ -57,7 +58,7 @@ def sessions_cells(path: Path, rows: pd.DataFrame, header: list[str],
     elif "day" in header:
         grain, when = "day", rows["day"].str.strip()
     else:
-        raise ValueError(f"{path.name}: no time column; export the report by Day or Hour")
+        raise UnreadableError(f"{path.name}: no time column; export the report by Day or Hour")
     column = "Hour" if grain == "hour" and "hour" in header else "Day"
     summary = when.fillna("").str.match(SUMMARY) | when.fillna("").eq("")
     for r, v in zip(rows.loc[summary, "row"], when[summary], strict=True):

@@ -49,6 +49,8 @@ from analysis.sources.numbers import parse_count, parse_money
 from analysis.sources.rows import Rows
 from analysis.sources.tables import require_tz
 
+__all__ = ["BREAKDOWN_TYPES", "NAME", "SUFFIXES", "detect", "read"]
+
 NAME = "tiktok_api"
 SUFFIXES = (".json",)
 BREAKDOWN_TYPES = {"LIVE": "LIVE", "VIDEO": "VIDEO", "PRODUCT_CARD": "PRODUCT_CARD"}

@@ -55,6 +55,20 @@ from analysis.sources.rows import (
 from analysis.sources.sheets import read_sheets
 from analysis.sources.tables import data_rows, find_header, open_table, sniff
 
+__all__ = [
+    "COUNTS",
+    "FAMILY",
+    "FILE_STAMP",
+    "NAME",
+    "TITLE_RANGE",
+    "V3_SHEET",
+    "dedupe",
+    "detect",
+    "export_time",
+    "read",
+    "schema_version",
+]
+
 NAME = "tiktok_live_list"
 FAMILY = "live_list"
 V3_SHEET = "performance_detail"
