@@ -27,6 +27,7 @@ class Week(NamedTuple):
 
     @property
     def next_monday(self) -> pd.Timestamp:
+        """The Monday after the week (its exclusive end, naive midnight)."""
         return self.monday + pd.Timedelta(days=7)
 
 

@@ -22,6 +22,17 @@ import pandas as pd
 
 from analysis.cells import PROBLEM_COLUMNS, empty_cells
 
+__all__ = [
+    "FILE_COLUMNS",
+    "REJECTED_COLUMNS",
+    "REPLACED_COLUMNS",
+    "Loaded",
+    "combine",
+    "empty_rejected",
+    "empty_replaced",
+    "file_result",
+]
+
 #: columns of the rejected table: a problem of one input row (a row may have several)
 REJECTED_COLUMNS = ("source", *PROBLEM_COLUMNS)
 #: columns of the replaced table: an input row superseded by a more recent export
@@ -29,11 +40,13 @@ REPLACED_COLUMNS = ("source", "file", "row", "by_file", "by_row", "key", "change
 
 
 def empty_rejected() -> pd.DataFrame:
+    """An empty rejected table (:data:`REJECTED_COLUMNS`, ``row`` Int64, the others string)."""
     return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "string")
                          for c in REJECTED_COLUMNS})  # fmt: skip
 
 
 def empty_replaced() -> pd.DataFrame:
+    """An empty replaced table (:data:`REPLACED_COLUMNS` with their dtypes)."""
     dtypes = {"row": "Int64", "by_row": "Int64", "changed": "boolean"}
     return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "string")) for c in REPLACED_COLUMNS})
 
@@ -65,6 +78,7 @@ class Loaded:
 
     @property
     def rows_read(self) -> int:
+        """Input rows read, over every file."""
         return int(self.files["rows_read"].sum())
 
     @property

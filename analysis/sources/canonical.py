@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from analysis.cells import COLUMNS, COMPUTED_COLUMNS, REQUIRED_COLUMNS, split_cells
+from analysis.errors import UnreadableError
 from analysis.sources.base import Loaded, file_result
+
+__all__ = ["NAME", "SUFFIXES", "detect", "read", "write_cells"]
 
 NAME = "canonical"
 SUFFIXES = (".csv", ".parquet")
@@ -17,8 +21,6 @@ def detect(path: Path) -> bool:
     """A ``.csv`` / ``.parquet`` file whose header holds the required canonical columns."""
     path = Path(path)
     if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
         names = set(pq.read_schema(path).names)
     elif path.suffix == ".csv":
         with open(path, encoding="utf-8-sig", errors="replace") as f:
@@ -41,13 +43,13 @@ def read(path: Path, *, tz: str | None) -> Loaded:
         try:
             raw = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
         except pd.errors.EmptyDataError:
-            raise ValueError(f"{path.name}: the file is empty; export it again") from None
+            raise UnreadableError(f"{path.name}: the file is empty; export it again") from None
         first_data_row = 2
     elif path.suffix == ".parquet":
         raw = pd.read_parquet(path)
         first_data_row = 1
     else:
-        raise ValueError(f"{path.name}: not a canonical file (expected one of {SUFFIXES})")
+        raise UnreadableError(f"{path.name}: not a canonical file (expected one of {SUFFIXES})")
     raw = raw.copy()
     # rows that do not name their file (written from memory) are named after this file
     raw["file"] = raw["file"].replace("", pd.NA).fillna(path.name) if "file" in raw else path.name

@@ -17,8 +17,20 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import duckdb
+
 from analysis.errors import EngineUnavailable
 from analysis.vocabulary import ENGINES, check_argument
+
+__all__ = [
+    "DUCKDB_MEMORY_LIMIT",
+    "PACKAGES",
+    "bigquery_client",
+    "check_engine",
+    "duckdb_connect",
+    "spark_session",
+    "spark_utc",
+]
 
 #: what to install for each optional engine
 PACKAGES = {"spark": "pyspark (pip install 'cartlift[spark]'; Java 17+ on the PATH)",
@@ -38,8 +50,6 @@ def duckdb_connect(
 ) -> Iterator:
     """An in-memory DuckDB connection: session time zone UTC, no progress bar, spills into a
     private temporary folder (removed on exit), optional ``threads``."""
-    import duckdb
-
     spill = tempfile.mkdtemp(prefix="cartlift-duckdb-")
     con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": spill})
     try:
@@ -59,7 +69,7 @@ def spark_session(spark=None):
     ``pyspark``."""
     if spark is not None:
         return spark
-    try:
+    try:  # optional extra `spark`: imported only when the Spark engine is asked for
         from pyspark.sql import SparkSession
     except ImportError:
         raise EngineUnavailable(f"engine='spark' needs {PACKAGES['spark']}") from None
@@ -94,7 +104,7 @@ def bigquery_client(client=None, *, project: str | None = None):
     :class:`EngineUnavailable` without ``google-cloud-bigquery``."""
     if client is not None:
         return client
-    try:
+    try:  # optional, not installed by the kit: imported only when BigQuery is asked for
         from google.cloud import bigquery
     except ImportError:
         raise EngineUnavailable(f"engine='bigquery' needs {PACKAGES['bigquery']}") from None

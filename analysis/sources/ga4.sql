@@ -1,8 +1,8 @@
--- GA4 BigQuery export -> hourly funnel cells per item (cartlift, issues 3 and 7).
+-- GA4 BigQuery export -> hourly funnel cells per item (cartlift; docs/data-formats.md, GA4).
 --
 -- ONE query for every engine (DuckDB, Spark SQL, BigQuery), kept portable: CTEs, CASE, GROUP BY,
 -- window functions, scalar subqueries, one lateral unnest. The few engine-specific bits are
--- placeholders filled by analysis/sources/ga4.py from its DIALECTS table (golden files of the
+-- placeholders filled by analysis/sources/ga4_query.py from its DIALECTS table (golden files of the
 -- generated text: tests/fixtures/ga4/*.sql):
 --   {{browse_events}}    a SELECT of the normalised view_item / add_to_cart / begin_checkout events
 --                      and of the unreadable lines (event_name NULL): rn, event_name,
@@ -21,7 +21,7 @@
 --   {{dims}} / {{e_dims}} / {{c_dims}} / {{dims_select}} / {{dims_null}}   optional breakdown columns (device, region)
 --   {{session_check}}, {{max_listed}}
 --
--- Shape, for speed (issue 7; profiles in benchmarks/README.md): the big stream (browse events,
+-- Shape, for speed (profiles in benchmarks/README.md): the big stream (browse events,
 -- ~99 % of the funnel) goes from the read straight into the per-unit GROUP BY, never
 -- materialised ({{inline}}: DuckDB would otherwise write it to memory/disk, as two parts read
 -- it); the rejected events are a second read keeping only the few failing a check, and the used

@@ -22,6 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.sources.numbers import CURRENCY_MARKS, fold
+from analysis.vocabulary import check_argument
+
+__all__ = [
+    "FAMILIES",
+    "LOCALES_DIR",
+    "HeaderMatch",
+    "Locale",
+    "aliases",
+    "header_currency",
+    "locales",
+    "match_header",
+    "normalise",
+    "totals_markers",
+]
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 #: export families whose headers are matched from the locale files
@@ -125,8 +139,6 @@ def aliases(family: str, key: str | None = None) -> dict[str, tuple[str, str]]:
     ValueError
         When one alias names two different fields (in one locale or across locales).
     """
-    from analysis.vocabulary import check_argument
-
     check_argument("family", FAMILIES, family)
     return _table(family, key)
 
@@ -154,6 +166,7 @@ class HeaderMatch:
 
     @property
     def conventions(self) -> Locale:
+        """The :class:`Locale` of the matched headers (number and date conventions)."""
         return locales()[self.locale]
 
 

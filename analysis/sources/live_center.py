@@ -3,7 +3,7 @@ LIVE) and **Trend Stat** (LIVE x interval).
 
 Both are downloaded from one LIVE's dashboard and renamed by the user, e.g.
 ``haikalpratama136 Product sesi 1, 15 September 2026.xlsx`` and
-``haikalpratama136 Trend Stat Sesi 1, 15 September 2026.xlsx`` (``data-formats.md`` §1.3). The
+``haikalpratama136 Trend Stat Sesi 1, 15 September 2026.xlsx`` (``docs/data-formats.md`` §1.3). The
 header is searched in the first rows (row 1 in the files seen). Neither file names its LIVE or
 holds a date: both come from the file name, ``<creator> <Product|Trend Stat> <sesi|session> <n>,
 <day> <Month> <year>`` (English or Indonesian month names).
@@ -31,27 +31,33 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pandas as pd
-
+from analysis.errors import NumberError, UnreadableError
 from analysis.sources.base import Loaded
-from analysis.sources.headers import HeaderMatch
-from analysis.sources.numbers import format_money, format_number, parse_time
-from analysis.sources.xlsx import (
+from analysis.sources.headers import HeaderMatch, aliases, normalise
+from analysis.sources.numbers import is_missing, parse_time
+from analysis.sources.rows import (
     FAILED,
-    TABLE_SUFFIXES,
     Rows,
-    UnreadableError,
     check_id,
     conventions,
-    data_rows,
-    find_header,
-    open_table,
     parse_counts,
     parse_or_reject,
-    read_sheets,
-    sniff,
-    write_table,
-)  # fmt: skip
+)
+from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
+from analysis.sources.tables import data_rows, find_header, open_table, sniff
+
+__all__ = [
+    "FILE_NAME",
+    "MONTHS",
+    "NAME",
+    "PRODUCT",
+    "PRODUCT_COUNTS",
+    "TREND",
+    "TREND_COUNTS",
+    "detect",
+    "parse_name",
+    "read",
+]
 
 NAME = "live_center"
 PRODUCT, TREND = "live_center_product", "live_center_trend"
@@ -69,15 +75,6 @@ FILE_NAME = re.compile(
 )
 PRODUCT_COUNTS = ("impressions", "clicks", "atc", "orders", "items")
 TREND_COUNTS = ("views", "viewers", "impressions", "clicks", "orders", "items")
-#: EN headers as the LIVE Center writes them (MC's replay of real files)
-PRODUCT_HEADERS = ["Product ID", "Product name", "Attributed GMV", "Attributed items sold",
-                   "Customers", "AOV", "Attributed SKU orders", "Attributed orders",
-                   "Payment Rate", "Product Impressions", "CTR", "Added to cart",
-                   "CTOR (SKU orders)", "CTOR", "Product Clicks"]  # fmt: skip
-TREND_HEADERS = ["Time", "Attributed GMV", "Attributed items sold", "Customers",
-                 "Attributed SKU orders", "Attributed orders", "Viewers", "Views",
-                 "Product Impressions", "LIVE CTR", "Product Clicks", "AOV",
-                 "CTOR (SKU orders)"]  # fmt: skip
 
 
 def parse_name(path: Path) -> dict | None:
@@ -118,8 +115,6 @@ def _locate(path: Path):
 
 
 def _looks_sectioned(sheet, h: int) -> bool:
-    from analysis.sources.headers import aliases, normalise
-
     sections = aliases("product_list", "sections")
     return sum(normalise(c) in sections for c in sheet.rows[h - 1] if c) >= 2
 
@@ -148,55 +143,66 @@ def read(path: Path, *, tz: str | None) -> Loaded:
     rows = Rows(NAME, path.name, labels=labels)
     live = f"{info['creator']} sesi {info['n']} {info['date']:%Y-%m-%d}"
     base = {"channel": "LIVE", "content_id": live, "creator": "@" + info["creator"].lstrip("@")}
+    table = (sheet, h, match, conv)
     if family == PRODUCT:
         start, grain = _session_start(path, info)
-        for row in data_rows(sheet, h, match, numeric=(*PRODUCT_COUNTS, "revenue")):
-            if row.kind != "data":
-                rows.reject(row.number, None, row.cells[0], row.reason)
-                continue
-            rows.seen(row.number)
-            pid = check_id(rows, row, match, "product_id")
-            counts = parse_counts(rows, row, match, conv, PRODUCT_COUNTS)
-            if pid is FAILED or counts is None:
-                continue
-            if pid is None:
-                rows.reject(row.number, match.labels["product_id"], None,
-                            "is empty; every row of a Product export is one product")  # fmt: skip
-                continue
-            if "clicks" in counts:
-                counts["viewers"] = counts["clicks"]
-            rows.add(row.number, start=start.isoformat(sep=" "), grain=grain, product_id=pid,
-                     unit="event", **base, **counts)  # fmt: skip
+        _read_products(rows, table, base={**base, "start": start.isoformat(sep=" "),
+                                          "grain": grain})  # fmt: skip
     else:
-        previous = None
-        day = info["date"]
-        for row in data_rows(sheet, h, match, numeric=(*TREND_COUNTS, "revenue")):
-            if row.kind != "data":
-                rows.reject(row.number, None, row.cells[0], row.reason)
-                continue
-            rows.seen(row.number)
-            t = parse_or_reject(rows, row.number, match.labels["time"], row.get(match, "time"),
-                                _clock)  # fmt: skip
-            counts = parse_counts(rows, row, match, conv, TREND_COUNTS)
-            if t is FAILED or counts is None:
-                continue
-            if t is None:
-                rows.reject(row.number, match.labels["time"], None, "is empty; each interval "
-                            "needs its time")  # fmt: skip
-                continue
-            if previous is not None and t < previous:
-                day += timedelta(days=1)  # the LIVE went past midnight
-            previous = t
-            start = datetime.combine(day.date(), t)
-            rows.add(row.number, start=start.isoformat(sep=" "), grain="interval",
-                     unit="visitor", **base, **counts)  # fmt: skip
+        _read_trend(rows, table, base=base, day=info["date"])
     extra = {"schema": "product" if family == PRODUCT else "trend_stat", "locale": match.locale}
     return rows.finish(tz=tz, extra=extra)
 
 
-def _clock(text):
-    from analysis.sources.numbers import NumberError, is_missing
+def _read_products(rows: Rows, table: tuple, *, base: dict) -> None:
+    """The Product export's rows into ``rows``: one cell per product (``unit`` event)."""
+    sheet, h, match, conv = table
+    for row in data_rows(sheet, h, match, numeric=(*PRODUCT_COUNTS, "revenue")):
+        if row.kind != "data":
+            rows.reject(row.number, None, row.cells[0], row.reason)
+            continue
+        rows.seen(row.number)
+        pid = check_id(rows, row, match, "product_id")
+        counts = parse_counts(rows, row, match, conv, PRODUCT_COUNTS)
+        if pid is FAILED or counts is None:
+            continue
+        if pid is None:
+            rows.reject(row.number, match.labels["product_id"], None,
+                        "is empty; every row of a Product export is one product")  # fmt: skip
+            continue
+        if "clicks" in counts:
+            counts["viewers"] = counts["clicks"]
+        rows.add(row.number, product_id=pid, unit="event", **base, **counts)
 
+
+def _read_trend(rows: Rows, table: tuple, *, base: dict, day: datetime) -> None:
+    """The Trend Stat export's rows into ``rows``: one cell per interval; a time earlier than
+    the previous one is on the next day (a LIVE past midnight)."""
+    sheet, h, match, conv = table
+    previous = None
+    for row in data_rows(sheet, h, match, numeric=(*TREND_COUNTS, "revenue")):
+        if row.kind != "data":
+            rows.reject(row.number, None, row.cells[0], row.reason)
+            continue
+        rows.seen(row.number)
+        t = parse_or_reject(rows, row.number, match.labels["time"], row.get(match, "time"),
+                            _clock)  # fmt: skip
+        counts = parse_counts(rows, row, match, conv, TREND_COUNTS)
+        if t is FAILED or counts is None:
+            continue
+        if t is None:
+            rows.reject(row.number, match.labels["time"], None, "is empty; each interval "
+                        "needs its time")  # fmt: skip
+            continue
+        if previous is not None and t < previous:
+            day += timedelta(days=1)  # the LIVE went past midnight
+        previous = t
+        start = datetime.combine(day.date(), t)
+        rows.add(row.number, start=start.isoformat(sep=" "), grain="interval",
+                 unit="visitor", **base, **counts)  # fmt: skip
+
+
+def _clock(text):
     if is_missing(text):
         return None
     s = str(text).strip()
@@ -234,115 +240,3 @@ def _session_start(path: Path, info: dict) -> tuple[datetime, str]:
                     if t is not None:
                         return datetime.combine(info["date"].date(), t), "session"
     return info["date"], "range"
-
-
-# ------------------------------------------------------------------------------------------------
-# Writing
-# ------------------------------------------------------------------------------------------------
-def file_names(creator: str, n: int, day) -> tuple[str, str]:
-    """The Product and Trend Stat file names of one LIVE, as users save them."""
-    stamp = f"{pd.Timestamp(day):%-d %B %Y}"
-    c = creator.lstrip("@")
-    return f"{c} Product sesi {n}, {stamp}.xlsx", f"{c} Trend Stat sesi {n}, {stamp}.xlsx"
-
-
-def write(cells: pd.DataFrame, out_dir, *, locale: str = "en") -> list[Path]:
-    """Write a Product and a Trend Stat export for every LIVE of ``cells`` into ``out_dir``.
-
-    Product: one row per product of the LIVE (sums over its hours and segments); Trend Stat:
-    one row per hour of the LIVE (``Time`` = ``HH:MM`` of the hour). Money with the cells'
-    currency, as the locale's UI writes it; every cell text. Sessions are numbered per creator
-    and day (``sesi 1``, ``sesi 2``).
-    """
-    from analysis.vocabulary import check_argument
-
-    check_argument("locale", ("en", "fr"), locale)
-    out_dir = Path(out_dir)
-    live = cells[cells["channel"] == "LIVE"]
-    counts = ["views", "viewers", "impressions", "clicks", "atc", "orders", "items", "revenue"]
-    written = []
-    starts = live.groupby("content_id")["start"].min().sort_values()
-    seen: dict = {}
-    for content_id, start in starts.items():
-        lv = live[live["content_id"] == content_id]
-        creator = lv["creator"].iloc[0]
-        day = start.tz_localize(None).normalize()
-        seen[(creator, day)] = n = seen.get((creator, day), 0) + 1
-        product_name, trend_name = file_names(creator, n, day)
-        cur = lv["currency"].iloc[0]
-        per_product = lv.groupby("product_id", sort=True)[counts].sum(min_count=1)
-        per_hour = lv.groupby("start", sort=True)[counts].sum(min_count=1)
-        rows = [_header(PRODUCT_HEADERS, PRODUCT, locale)]
-        for pid, r in per_product.iterrows():
-            rows.append([_product_value(h, pid, r, cur, locale) for h in PRODUCT_HEADERS])
-        written.append(write_table(out_dir / product_name, [("Sheet1", rows)]))
-        rows = [_header(TREND_HEADERS, TREND, locale)]
-        for t, r in per_hour.iterrows():
-            rows.append([_trend_value(h, t, r, cur, locale) for h in TREND_HEADERS])
-        written.append(write_table(out_dir / trend_name, [("Sheet1", rows)]))
-    return written
-
-
-def _header(headers: list[str], family: str, locale: str) -> list[str]:
-    if locale == "en":
-        return list(headers)
-    from analysis.sources.headers import locales, normalise
-
-    en = locales()["en"].families[family]
-    loc = locales()[locale].families.get(family, {})
-    out = []
-    for h in headers:
-        field = next((f for f, ls in en.items() if normalise(h) in map(normalise, ls)), None)
-        out.append(loc[field][0] if field in loc else h)
-    return out
-
-
-def _fmt_count(x, locale):
-    return None if pd.isna(x) else format_number(float(x), locale=locale, grouping=False)
-
-
-def _fmt_rate(num, den, locale):
-    if pd.isna(num) or pd.isna(den) or not den:
-        return "0.000000"
-    return format_number(num / den, locale=locale, decimals=6, grouping=False)
-
-
-def _product_value(h, pid, r, cur, locale):
-    money = {"Attributed GMV": r["revenue"],
-             "AOV": r["revenue"] / r["orders"] if r["orders"] else 0.0}  # fmt: skip
-    if h == "Product ID":
-        return pid
-    if h == "Product name":
-        return f"Produit {pid[-4:]}"
-    if h in money:
-        v = money[h]
-        return None if pd.isna(v) else format_money(float(v), cur, locale=locale)
-    plain = {"Attributed items sold": "items", "Customers": "orders", "Attributed SKU orders":
-             "orders", "Attributed orders": "orders", "Product Impressions": "impressions",
-             "Added to cart": "atc", "Product Clicks": "clicks"}  # fmt: skip
-    if h in plain:
-        return _fmt_count(r[plain[h]], locale)
-    if h == "Payment Rate":
-        return "1.000000"
-    if h == "CTR":
-        return _fmt_rate(r["clicks"], r["impressions"], locale)
-    return _fmt_rate(r["orders"], r["clicks"], locale)  # CTOR
-
-
-def _trend_value(h, t, r, cur, locale):
-    if h == "Time":
-        return f"{t:%H:%M}"
-    if h == "Attributed GMV":
-        return None if pd.isna(r["revenue"]) else format_money(float(r["revenue"]), cur,
-                                                               locale=locale)  # fmt: skip
-    if h == "AOV":
-        return format_money(float(r["revenue"] / r["orders"]) if r["orders"] else 0.0, cur,
-                            locale=locale)  # fmt: skip
-    plain = {"Attributed items sold": "items", "Customers": "orders", "Attributed SKU orders":
-             "orders", "Attributed orders": "orders", "Viewers": "viewers", "Views": "views",
-             "Product Impressions": "impressions", "Product Clicks": "clicks"}  # fmt: skip
-    if h in plain:
-        return _fmt_count(r[plain[h]], locale)
-    if h == "LIVE CTR":
-        return _fmt_rate(r["clicks"], r["views"], locale)
-    return _fmt_rate(r["orders"], r["clicks"], locale)

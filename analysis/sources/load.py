@@ -10,8 +10,11 @@ import pandas as pd
 
 from analysis.errors import RejectedRowsWarning
 from analysis.paths import resolve_data
-from analysis.sources import LOADERS, detect_source, loader
+from analysis.sources import LOADERS, detect_source, ga4, loader
 from analysis.sources.base import Loaded, combine
+from analysis.sources.engines import check_engine
+
+__all__ = ["PathLike", "input_files", "load", "read"]
 
 PathLike = str | Path
 
@@ -82,8 +85,6 @@ def read(
         A file is unreadable as a whole: empty, unrecognised (when named explicitly), or lacking
         a required column.
     """
-    from analysis.sources.engines import check_engine
-
     if check_engine(engine) == "bigquery":
         return _read_bigquery(path, source=source, tz=tz, dates=dates)
     if dates is not None:
@@ -124,8 +125,6 @@ def read(
 
 
 def _read_bigquery(table, *, source: str, tz: str | None, dates) -> Loaded:
-    from analysis.sources import ga4
-
     if source not in ("auto", "ga4") or not isinstance(table, str):
         raise ValueError("engine='bigquery' reads one GA4 export table, e.g. "
                          "analysis.load('project.dataset.events_*', engine='bigquery', "

@@ -6,7 +6,7 @@ bare VND integers, ``"1 686,71 €"`` (FR: non-breaking or narrow no-break space
 ``"0.227607"``, ``"6.62%"``, ``"0,78 %"``, durations ``"14326"`` (seconds) or ``"3h58m"``, times
 ``"2026-03-19 11:01"``, ``"19/03/2026"``, ``"03/19/2026 11:01:00 AM"``, Excel serials ``"46100.5"``.
 
-Rules (``docs/notes/issue-3-tiktok.md``; ``shared/reference/data-formats.md`` §7.3):
+Rules (``docs/data-formats.md`` §7.3):
 
 - Missing markers (``""``, ``"-"``, ``"--"``, ``"—"``, ``"N/A"``, ``"null"``) are ``None``: "not
   reported", never 0.
@@ -19,7 +19,8 @@ Rules (``docs/notes/issue-3-tiktok.md``; ``shared/reference/data-formats.md`` §
 - A thousands group has exactly three digits (``"1,23,4"`` is an error, not 1234).
 
 All functions take one text value and return a Python value; they raise :class:`NumberError` with a
-plain-words reason, which the loaders copy into the rejected table.
+plain-words reason, which the loaders copy into the rejected table. Writing these forms (the
+simulator's exports) is :mod:`analysis.sources.writers.text`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,24 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from analysis.errors import NumberError
+
+__all__ = [
+    "CURRENCY_MARKS",
+    "MISSING",
+    "SPACES",
+    "Money",
+    "clean",
+    "column_date_order",
+    "column_decimal",
+    "fold",
+    "is_missing",
+    "parse_count",
+    "parse_duration",
+    "parse_money",
+    "parse_number",
+    "parse_percent",
+    "parse_time",
+]
 
 #: texts that mean "not reported"
 MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "na", "null", "none", "nan", "#n/a"})
@@ -89,15 +108,9 @@ def parse_number(text, *, decimal: str | None = None, integer: bool = False) -> 
     """
     if is_missing(text):
         return None
-    s = clean(str(text))
     if decimal not in (None, ".", ","):
         raise ValueError(f"decimal must be '.' or ',', not {decimal!r}")
-    sign = 1.0
-    if s[:1] in "-−+":
-        sign = -1.0 if s[0] in "-−" else 1.0
-        s = s[1:].strip(SPACES)
-    if s.startswith("(") and s.endswith(")"):  # accounting negative
-        sign, s = -1.0, s[1:-1].strip(SPACES)
+    sign, s = _split_sign(clean(str(text)))
     if re.fullmatch(r"\d+(\.\d+)?[eE][+-]?\d+", s):
         value = sign * float(s)
         return _integer(value, text) if integer else value
@@ -107,32 +120,54 @@ def parse_number(text, *, decimal: str | None = None, integer: bool = False) -> 
     body = s
     for c in SPACES + "'":
         body = body.replace(c, "\x00")  # grouping mark
+    dec = _decimal_mark(body, text, spaced=spaced, decimal=decimal, integer=integer)
+    groups, frac = _digit_groups(body, dec, text)
+    value = sign * float("".join(groups) + ("." + frac if frac else ""))
+    return _integer(value, text) if integer else value
+
+
+def _split_sign(s: str) -> tuple[float, str]:
+    """``(sign, rest)``: a leading ``-``/``−``/``+``, or accounting parentheses ``(12)``."""
+    sign = 1.0
+    if s[:1] in "-−+":
+        sign = -1.0 if s[0] in "-−" else 1.0
+        s = s[1:].strip(SPACES)
+    if s.startswith("(") and s.endswith(")"):  # accounting negative
+        sign, s = -1.0, s[1:-1].strip(SPACES)
+    return sign, s
+
+
+def _decimal_mark(body: str, text, *, spaced: bool, decimal: str | None,
+                  integer: bool) -> str | None:  # fmt: skip
+    """The decimal mark of ``body`` (grouping spaces already ``\\x00``), ``None`` when it has
+    none; :class:`NumberError` when a lone mark before three digits is ambiguous."""
     has_c, has_d = "," in body, "." in body
     if has_c and has_d:
-        dec = "," if body.rfind(",") > body.rfind(".") else "."
-    elif has_c or has_d:
-        sep = "," if has_c else "."
-        n = body.count(sep)
-        after = body.rsplit(sep, 1)[1]
-        if n > 1:
-            dec = None  # repeated: thousands
-        elif spaced:
-            dec = sep  # spaces group thousands, so the lone mark is the decimal one
-        elif body.split(sep)[0] in ("0", ""):
-            dec = sep  # "0.123": a thousands group never follows a lone 0
-        elif len(after) != 3:
-            dec = sep
-        elif integer:
-            dec = None
-        elif decimal is not None:
-            dec = sep if decimal == sep else None
-        else:
-            raise NumberError(
-                f"{text!r} is ambiguous: {sep!r} may separate thousands or decimals; the file's "
-                "locale decides (pass decimal='.' or ',')"
-            )
-    else:
-        dec = None
+        return "," if body.rfind(",") > body.rfind(".") else "."
+    if not (has_c or has_d):
+        return None
+    sep = "," if has_c else "."
+    if body.count(sep) > 1:
+        return None  # repeated: thousands
+    if spaced:
+        return sep  # spaces group thousands, so the lone mark is the decimal one
+    if body.split(sep)[0] in ("0", ""):
+        return sep  # "0.123": a thousands group never follows a lone 0
+    if len(body.rsplit(sep, 1)[1]) != 3:
+        return sep
+    if integer:
+        return None
+    if decimal is not None:
+        return sep if decimal == sep else None
+    raise NumberError(
+        f"{text!r} is ambiguous: {sep!r} may separate thousands or decimals; the file's "
+        "locale decides (pass decimal='.' or ',')"
+    )
+
+
+def _digit_groups(body: str, dec: str | None, text) -> tuple[list[str], str]:
+    """The thousands groups of the whole part and the fraction digits, checked: every group
+    after the first has exactly three digits."""
     if dec is not None:
         whole, frac = body.rsplit(dec, 1)
         if not frac.isdigit():
@@ -146,8 +181,7 @@ def parse_number(text, *, decimal: str | None = None, integer: bool = False) -> 
         raise NumberError(f"{text!r} is not a number: thousands groups must have three digits")
     if not all(g.isdigit() for g in groups):
         raise NumberError(f"{text!r} is not a number")
-    value = sign * float("".join(groups) + ("." + frac if frac else ""))
-    return _integer(value, text) if integer else value
+    return groups, frac
 
 
 def _integer(value: float, text) -> float:
@@ -353,63 +387,3 @@ def column_date_order(values, *, default: str | None = None) -> str | None:
             if b > 12 >= a:
                 return "MDY"
     return default
-
-
-# ------------------------------------------------------------------------------------------------
-# Writing: the text TikTok's exports show, per UI locale (used by the simulator's writers)
-# ------------------------------------------------------------------------------------------------
-#: thousands / decimal marks of the writers' locales
-WRITE_STYLES = {
-    "en": {"thousands": ",", "decimal": "."},
-    "pt_BR": {"thousands": ".", "decimal": ","},
-    "id": {"thousands": ".", "decimal": ","},
-    "vi": {"thousands": ".", "decimal": ","},
-    "fr": {"thousands": "\u202f", "decimal": ","},
-}
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "BRL": "R$", "IDR": "Rp", "VND": "₫", "GBP": "£"}
-
-
-def format_number(value: float, *, locale: str = "en", decimals: int = 0,
-                  grouping: bool = True) -> str:  # fmt: skip
-    """``1234.5`` -> ``"1,234.50"`` (en), ``"1.234,50"`` (pt_BR), ``"1 234,50"`` (fr, U+202F)."""
-    style = WRITE_STYLES[locale]
-    text = f"{value:,.{decimals}f}" if grouping else f"{value:.{decimals}f}"
-    return (
-        text.replace(",", "\x00")
-        .replace(".", style["decimal"])
-        .replace("\x00", style["thousands"])
-    )
-
-
-def format_money(amount: float, currency: str, *, locale: str = "en", after: bool = False,
-                 thousands: str | None = None) -> str:  # fmt: skip
-    """An amount as the UI shows it: ``"€1,234.56"``, ``"R$ 1.686,71"``, ``"Rp2.263.353.095"``,
-    ``"1 686,71 €"`` (fr: U+202F thousands, U+00A0 before the sign); VND as a bare integer."""
-    if currency == "VND":
-        return format_number(round(amount), locale=locale, grouping=False)
-    decimals = 0 if currency == "IDR" else 2
-    text = format_number(amount, locale=locale, decimals=decimals)
-    if thousands is not None:
-        text = text.replace(WRITE_STYLES[locale]["thousands"], thousands)
-    sym = CURRENCY_SYMBOLS.get(currency, currency)
-    if after:
-        return f"{text}\u00a0{sym}"
-    space = " " if locale != "en" and sym == "R$" or locale in ("pt_BR", "fr") else ""
-    return f"{sym}{space}{text}"
-
-
-def format_percent(rate: float, *, locale: str = "en", percent: bool = True,
-                   space: bool = False) -> str:  # fmt: skip
-    """``0.0662`` -> ``"6.62%"`` / ``"6,62 %"`` (percent) or ``"0.066200"`` (a fraction)."""
-    if not percent:
-        return format_number(rate, locale=locale, decimals=6, grouping=False)
-    text = format_number(100 * rate, locale=locale, decimals=2, grouping=False)
-    return f"{text}\u00a0%" if space else f"{text}%"
-
-
-def format_duration(seconds: float, *, style: str = "seconds") -> str:
-    """``14326`` -> ``"14326"`` (seconds) or ``"3h58m"`` (hm, minutes truncated)."""
-    if style == "seconds":
-        return str(int(seconds))
-    h, m = divmod(int(seconds) // 60, 60)
-    return f"{h}h{m}m" if h else f"{m}m"

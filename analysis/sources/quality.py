@@ -2,7 +2,10 @@
 
 Used by ``notebooks/00_data_quality.ipynb``. Every function takes an
 :class:`analysis.sources.base.Loaded` (``analysis.read(...)``) or its cells first and returns a
-new tidy frame.
+new tidy frame. Results carry ``status`` (a code of :data:`analysis.vocabulary.STATUSES`) and
+``status_message`` (its text and the specifics): ``ok``, ``not_reconciled`` (rows in and out of a
+file, or one feed against the others, disagree) or ``undefined_no_control`` (a single feed: nothing
+to compare it with). The checks: ``docs/data-formats.md`` (reconciliation).
 """
 
 from __future__ import annotations
@@ -11,22 +14,49 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.cells import COUNT_COLUMNS
 from analysis.sources.base import Loaded
+from analysis.vocabulary import CHANNELS, check_argument, status_message
+
+__all__ = [
+    "CHECKS",
+    "CROSS_COLUMNS",
+    "CROSS_SUMMARY_COLUMNS",
+    "DERIVED_COLUMNS",
+    "FILE_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "cross_check",
+    "cross_checks",
+    "cross_summary",
+    "derived_summary",
+    "feeds",
+    "rejected_reasons",
+    "source_summary",
+]
 
 #: columns of :func:`source_summary`
 SUMMARY_COLUMNS = ("source", "files", "rows_read", "rows_used", "rows_rejected", "rows_replaced",
-                   "cells", "derived_cells", "reconciles", "status")  # fmt: skip
+                   "cells", "derived_cells", "reconciles", "status", "status_message")  # fmt: skip
 #: columns of :func:`cross_check`
 CROSS_COLUMNS = ("date", "channel", "column", "feed", "value", "reference", "rel_diff", "sources",
-                 "method", "status")  # fmt: skip
+                 "method", "status", "status_message")  # fmt: skip
+#: columns of :func:`cross_summary`
+CROSS_SUMMARY_COLUMNS = ("channel", "column", "feed", "days", "days_compared", "days_ok",
+                         "max_abs_rel_diff", "status", "status_message")  # fmt: skip
 
 
 def source_summary(loaded: Loaded) -> pd.DataFrame:
     """One row per source: files, rows read / used / rejected / replaced, cells, derived cells.
 
     ``reconciles`` is ``rows_read == rows_used + rows_rejected + rows_replaced`` for every file
-    of the source; ``status`` says ``ok`` or which files do not reconcile. Files of a folder
-    that no loader recognised appear as source ``skipped`` (0 rows).
+    of the source. Files of a folder that no loader recognised appear as source ``skipped`` (0
+    rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SUMMARY_COLUMNS`; ``status`` is ``ok``, or ``not_reconciled`` when a file's rows
+        do not add up (``status_message`` names the files).
     """
     f = loaded.files.copy()
     f["ok"] = f["rows_read"] == f["rows_used"] + f["rows_rejected"] + f["rows_replaced"]
@@ -40,7 +70,9 @@ def source_summary(loaded: Loaded) -> pd.DataFrame:
             "rows_replaced": int(g["rows_replaced"].sum()), "cells": int(g["cells"].sum()),
             "derived_cells": int(derived.get(source, 0)) if len(derived) else 0,
             "reconciles": not bad,
-            "status": "ok" if not bad else f"rows do not reconcile in: {', '.join(bad)}",
+            "status": "ok" if not bad else "not_reconciled",
+            "status_message": status_message("ok") if not bad else status_message(
+                "not_reconciled", f"rows read != used + rejected + replaced in: {', '.join(bad)}"),
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
@@ -99,13 +131,13 @@ def cross_check(
     pandas.DataFrame
         :data:`CROSS_COLUMNS`: ``date`` (shop-local day), ``channel``, ``column``, ``feed``,
         ``value`` (the feed's daily total), ``reference`` (median of the feeds that report that
-        day), ``rel_diff`` = value / reference - 1, ``sources`` (number of feeds that day),
-        ``method`` (``median of feeds``), ``status``: ``ok``, ``differs: +x.x % from the median
-        of feeds`` or ``single source: nothing to compare``. Feeds whose cells cover a range
-        (grain ``range``) are left out: their days are not separable.
+        day), ``rel_diff`` = value / reference - 1 (NaN when the feed is alone that day),
+        ``sources`` (number of feeds that day), ``method`` (``median of feeds``), ``status``:
+        ``ok`` (within ``tolerance``), ``not_reconciled`` (the message gives the difference,
+        e.g. ``+4.8 % from the median of feeds``) or ``undefined_no_control`` (a single feed
+        reports the day: nothing to compare), and ``status_message``. Feeds whose cells cover a
+        range (grain ``range``) are left out: their days are not separable.
     """
-    from analysis.vocabulary import CHANNELS, check_argument
-
     check_argument("channel", CHANNELS, channel)
     cells = loaded.cells if cells is None else cells
     feed = feeds(loaded).reindex(cells.index)
@@ -116,30 +148,39 @@ def cross_check(
     daily = part.groupby(["date", "feed"])[column].sum().astype(float).reset_index(name="value")
     ref = daily.groupby("date")["value"].transform("median")
     n = daily.groupby("date")["value"].transform("size")
-    rel = (daily["value"] / ref - 1).where(ref > 0, 0.0).round(6)
-
-    def status(r, k):
-        if k < 2:
-            return "single source: nothing to compare"
-        return (
-            "ok" if abs(r) <= tolerance else f"differs: {100 * r:+.1f} % from the median of feeds"
-        )
-
+    rel = (daily["value"] / ref - 1).where(ref > 0, 0.0).round(6).where(n >= 2)
     out = daily.assign(channel=channel, column=column, reference=ref, rel_diff=rel, sources=n,
                        method="median of feeds")  # fmt: skip
-    out["status"] = [status(r, k) for r, k in zip(rel, n, strict=True)]
+    codes = [_day_status(r, k, tolerance) for r, k in zip(rel, n, strict=True)]
+    out["status"] = [code for code, _ in codes]
+    out["status_message"] = [status_message(code, detail) for code, detail in codes]
     return out[list(CROSS_COLUMNS)].reset_index(drop=True)
 
 
+def _day_status(rel: float, feeds: int, tolerance: float) -> tuple[str, str]:
+    """``(code, detail)`` of one feed's day: alone, within ``tolerance``, or differing."""
+    if feeds < 2:
+        return "undefined_no_control", "single source: no other feed reports this day"
+    if abs(rel) <= tolerance:
+        return "ok", ""
+    return "not_reconciled", f"differs: {100 * rel:+.1f} % from the median of feeds"
+
+
 def cross_summary(checks: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """One row per (channel, column, feed) of :func:`cross_check` results: ``days`` reported,
-    ``days_compared`` (another feed reports the day too), ``days_ok``, ``max_abs_rel_diff`` and a
-    ``status`` (``ok``, ``differs on k of n days compared``, ``single source: nothing to
-    compare``)."""
+    """One row per (channel, column, feed) of :func:`cross_check` results.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CROSS_SUMMARY_COLUMNS`: ``days`` reported, ``days_compared`` (another feed reports
+        the day too), ``days_ok``, ``max_abs_rel_diff`` (over the days compared; NaN when none
+        was), ``status``: ``ok`` (every day compared agrees), ``not_reconciled`` (the message
+        says on how many days it differs) or ``undefined_no_control`` (no day compared: a single
+        source), and ``status_message``.
+    """
     frames = [c for c in checks if len(c)]
     if not frames:
-        return pd.DataFrame(columns=["channel", "column", "feed", "days", "days_compared",
-                                     "days_ok", "max_abs_rel_diff", "status"])  # fmt: skip
+        return pd.DataFrame(columns=list(CROSS_SUMMARY_COLUMNS))
     c = pd.concat(frames, ignore_index=True)
     c["compared"] = c["sources"] >= 2
     c["ok"] = c["status"].eq("ok")
@@ -147,12 +188,21 @@ def cross_summary(checks: Sequence[pd.DataFrame]) -> pd.DataFrame:
     out = g.agg(days=("date", "nunique"), days_compared=("compared", "sum"),
                 days_ok=("ok", "sum"),
                 max_abs_rel_diff=("rel_diff", lambda s: float(s.abs().max()))).reset_index()  # fmt: skip
-    out["status"] = [
-        "single source: nothing to compare" if k == 0
-        else ("ok" if ok == k else f"differs on {k - ok} of {k} days compared")
-        for k, ok in zip(out["days_compared"], out["days_ok"], strict=True)
-    ]  # fmt: skip
+    codes = [
+        _feed_status(k, ok) for k, ok in zip(out["days_compared"], out["days_ok"], strict=True)
+    ]
+    out["status"] = [code for code, _ in codes]
+    out["status_message"] = [status_message(code, detail) for code, detail in codes]
     return out
+
+
+def _feed_status(compared: int, ok: int) -> tuple[str, str]:
+    """``(code, detail)`` of one feed over its days: ``compared`` days, ``ok`` of them agreeing."""
+    if compared == 0:
+        return "undefined_no_control", "single source: nothing to compare"
+    if ok == compared:
+        return "ok", f"{compared} days compared"
+    return "not_reconciled", f"differs on {compared - ok} of {compared} days compared"
 
 
 #: columns of :func:`derived_summary`
@@ -162,8 +212,6 @@ DERIVED_COLUMNS = ("source", "channel", "cells", "derived_columns", "method")
 def derived_summary(cells: pd.DataFrame) -> pd.DataFrame:
     """Cells whose counts the loader derived rather than read (``derived`` True), per source and
     channel: how many, which count columns they fill, and how (``ALL - LIVE``)."""
-    from analysis.cells import COUNT_COLUMNS
-
     d = cells[cells["derived"].fillna(False).astype(bool)]
     rows = []
     for (source, channel), g in d.groupby(["source", "channel"], sort=False):

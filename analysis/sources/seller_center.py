@@ -1,6 +1,6 @@
 """Seller Center product-list export (Product analytics -> product list, ``product_list_*.xlsx``).
 
-Layout (``data-formats.md`` §1.4): A1 = the date or date range (``16/11/2026`` or
+Layout (``docs/data-formats.md`` §1.4): A1 = the date or date range (``16/11/2026`` or
 ``2026-11-16 ~ 2026-11-22``; slashed dates day first unless the locale or a day above 12 says
 otherwise), a **channel-section row** of merged cells (``All``, ``Seller LIVE``, ``Seller video``,
 ``Seller product card``, ``Affiliate``) directly above the **metric header row**, then one row per
@@ -32,29 +32,17 @@ the people who opened the product page, per channel), unit ``visitor``.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
-
+from analysis.errors import NumberError, UnreadableError
 from analysis.sources.base import Loaded
-from analysis.sources.headers import HeaderMatch, normalise
-from analysis.sources.numbers import NumberError, format_money, format_number, parse_time
-from analysis.sources.xlsx import (
-    FAILED,
-    Conventions,
-    Rows,
-    UnreadableError,
-    check_id,
-    conventions,
-    data_rows,
-    find_header,
-    open_table,
-    parse_counts,
-    read_sheets,
-    sniff,
-    write_table,
-)  # fmt: skip
+from analysis.sources.headers import HeaderMatch
+from analysis.sources.numbers import parse_time
+from analysis.sources.rows import FAILED, Conventions, Rows, check_id, conventions, parse_counts
+from analysis.sources.sheets import read_sheets
+from analysis.sources.tables import data_rows, find_header, open_table, sniff
+
+__all__ = ["CHANNELS", "COUNTS", "FAMILY", "NAME", "RANGE", "detect", "period", "read"]
 
 NAME = "seller_center"
 FAMILY = "product_list"
@@ -173,116 +161,3 @@ def _channel_cells(rows: Rows, row, match: HeaderMatch, conv: Conventions):
             derived["currency"] = out["ALL"]["currency"]
         out["NON_LIVE"] = derived
     return [(ch, counts, ch == "NON_LIVE") for ch, counts in out.items()]
-
-
-# ------------------------------------------------------------------------------------------------
-# Writing
-# ------------------------------------------------------------------------------------------------
-#: (section, header, channel or None for all channels, canonical column) of the writer's layout
-LAYOUT = (
-    ("All", "GMV", None, "revenue"),
-    ("All", "Orders", None, "orders"),
-    ("All", "Items sold", None, "items"),
-    ("All", "Product impressions", None, "impressions"),
-    ("All", "Product clicks", None, "clicks"),
-    ("All", "Add-to-cart users", None, "atc"),
-    ("All", "Unique clicks", None, "viewers"),
-    ("All", "Seller LIVE-attributed GMV", "LIVE", "revenue"),
-    ("All", "Seller video-attributed GMV", "VIDEO", "revenue"),
-    ("All", "Seller product card GMV", "PRODUCT_CARD", "revenue"),
-    ("Seller LIVE", "Product impressions", "LIVE", "impressions"),
-    ("Seller LIVE", "Product clicks", "LIVE", "clicks"),
-    ("Seller LIVE", "Unique clicks", "LIVE", "viewers"),
-    ("Seller LIVE", "Add-to-cart users", "LIVE", "atc"),
-    ("Seller video", "Product impressions", "VIDEO", "impressions"),
-    ("Seller video", "Product clicks", "VIDEO", "clicks"),
-    ("Seller product card", "Product impressions", "PRODUCT_CARD", "impressions"),
-    ("Seller product card", "Product clicks", "PRODUCT_CARD", "clicks"),
-    ("Affiliate", "Product impressions", "AFFILIATE", "impressions"),
-    ("Affiliate", "Product clicks", "AFFILIATE", "clicks"),
-)
-
-
-def write(
-    cells: pd.DataFrame, path, *, day, locale: str = "en", names: dict | None = None
-) -> Path:
-    """Write one day of ``cells`` as a product-list export (one row per product).
-
-    ``Seller LIVE`` carries ``Unique clicks`` and ``Add-to-cart users`` so that non-live is
-    derived on reading; that per-channel ATC column is **not evidenced** in a real file
-    (``data-formats.md`` §1.4): it is the layout the kit accepts if TikTok shows it. Affiliate
-    counts are 0 (the simulated creators are the seller's own).
-    """
-    from analysis.vocabulary import check_argument
-
-    check_argument("locale", ("en", "fr"), locale)
-    day = pd.Timestamp(day).normalize()
-    local = cells["start"].dt.tz_localize(None).dt.normalize()
-    d = cells[local == day]
-    cols = ["impressions", "clicks", "viewers", "atc", "orders", "items", "revenue"]
-    allc = d.groupby("product_id")[cols].sum(min_count=1)
-    per = d.groupby(["product_id", "channel"])[cols].sum(min_count=1)
-    products = sorted(cells["product_id"].dropna().unique())
-    cur = cells["currency"].dropna().iloc[0] if cells["currency"].notna().any() else "EUR"
-    sect_labels, head_labels = _labels(locale)
-    sections = [None, None] + [sect_labels[s] for s, *_ in LAYOUT]
-    header = [_translate_head("Product ID", locale), _translate_head("Product Name", locale)]
-    header += [head_labels.get(hd, hd) for _, hd, *_ in LAYOUT]
-    body = []
-    for pid in products:
-        line = [pid, (names or {}).get(pid, f"Produit {pid[-4:]}")]
-        for _, _, channel, col in LAYOUT:
-            if channel == "AFFILIATE":
-                v = 0
-            elif channel is None:
-                v = allc[col].get(pid, 0)
-            else:
-                v = per[col].get((pid, channel), 0)
-            v = 0 if pd.isna(v) else v
-            line.append(format_money(float(v), cur, locale=locale) if col == "revenue"
-                        else format_number(float(v), locale=locale, grouping=locale != "en"))  # fmt: skip
-        body.append(line)
-    title = f"{day:%d/%m/%Y}"
-    table = [[title], [], sections, header, *body]
-    merges, col = [], 3
-    for s in dict.fromkeys(s for s, *_ in LAYOUT):
-        n = sum(1 for x, *_ in LAYOUT if x == s)
-        merges.append(f"{_col(col)}3:{_col(col + n - 1)}3")
-        col += n
-    return write_table(Path(path), [("Sheet1", table)], merges={"Sheet1": merges})
-
-
-def _col(i: int) -> str:
-    s = ""
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _translate_head(h: str, locale: str) -> str:
-    if locale == "en":
-        return h
-    from analysis.sources.headers import locales
-
-    en = locales()["en"].families[FAMILY]["columns"]
-    loc = locales()[locale].families[FAMILY]["columns"]
-    field = next(f for f, ls in en.items() if normalise(h) in map(normalise, ls))
-    return loc[field][0]
-
-
-def _labels(locale: str):
-    from analysis.sources.headers import locales
-
-    en = locales()["en"].families[FAMILY]
-    loc = locales()[locale].families[FAMILY]
-    sections = {en["sections"][k][0]: loc["sections"][k][0] for k in en["sections"]}
-    heads = {}
-    for key in ("columns", "channel_columns"):
-        for f, ls in en[key].items():
-            heads[ls[0]] = loc[key].get(f, ls)[0]
-    return sections, heads
-
-
-def parse_day(text: str) -> datetime:
-    return parse_time(text, date_order="DMY")

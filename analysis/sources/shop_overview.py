@@ -1,7 +1,7 @@
 """Shop overview daily export: old ``Overview_My Business Performance_*.xlsx`` and new
 ``Shop Analytics_Key metrics_YYYYMMDD.xlsx`` layouts, PT-BR / EN / FR headers.
 
-Layouts (``data-formats.md`` §1.5): the old PT-BR file starts with a summary block (row 1
+Layouts (``docs/data-formats.md`` §1.5): the old PT-BR file starts with a summary block (row 1
 headers, row 2 totals), a ``Dados diários`` line, then the **daily header** (row 5) and one row
 per day; the EN file has its daily header further down (row 9); the new layout has the daily
 header first. The daily header is the first row of the first 30 that holds a date column and a
@@ -23,24 +23,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from analysis.sources.base import Loaded
-from analysis.sources.headers import HeaderMatch, locales
-from analysis.sources.numbers import format_money, format_number, format_percent, parse_time
-from analysis.sources.xlsx import (
-    FAILED,
-    Rows,
-    conventions,
-    data_rows,
-    find_header,
-    open_table,
-    parse_counts,
-    parse_or_reject,
-    read_sheets,
-    sniff,
-    write_table,
-)  # fmt: skip
+from analysis.sources.headers import HeaderMatch
+from analysis.sources.numbers import parse_time
+from analysis.sources.rows import FAILED, Rows, conventions, parse_counts, parse_or_reject
+from analysis.sources.sheets import read_sheets
+from analysis.sources.tables import data_rows, find_header, open_table, sniff
+
+__all__ = ["COUNTS", "FAMILY", "NAME", "detect", "layout", "read"]
 
 NAME = "shop_overview"
 FAMILY = "shop_overview"
@@ -119,63 +109,3 @@ def read(path: Path, *, tz: str | None) -> Loaded:
                          currency=counts["currency"])  # fmt: skip
     extra = {"schema": layout(sheet, h), "locale": match.locale}
     return rows.finish(tz=tz, extra=extra)
-
-
-# ------------------------------------------------------------------------------------------------
-# Writing
-# ------------------------------------------------------------------------------------------------
-def write(cells: pd.DataFrame, path, *, layout: str = "new", locale: str = "en") -> Path:
-    """Write the shop's days as an overview export.
-
-    ``layout="old"`` writes the PT-BR-style frame (summary headers, a totals row whose averages
-    use a dot, a ``Dados diários`` / ``Daily data`` line, then the daily header); ``"new"`` the
-    daily table alone. ``locale`` ``pt_BR`` writes amounts ``10959,4`` (comma decimal, no
-    symbol, the header naming the currency ``(R$)``-style), ``en`` ``€1,234.56``, ``fr``
-    ``1 234,56 €``. Includes ``LIVE-attributed GMV`` for EN/FR.
-    """
-    from analysis.vocabulary import check_argument
-
-    check_argument("layout", ("old", "new"), layout)
-    check_argument("locale", ("en", "pt_BR", "fr"), locale)
-    local = cells["start"].dt.tz_localize(None).dt.normalize()
-    cols = ["viewers", "impressions", "clicks", "orders", "items", "revenue"]
-    days = cells.groupby(local)[cols].sum(min_count=1)
-    live = cells[cells["channel"] == "LIVE"].groupby(local)["revenue"].sum()
-    cur = cells["currency"].dropna().iloc[0]
-    sym = {"EUR": "€", "BRL": "R$", "USD": "$"}.get(cur, cur)
-    loc = locales()[locale].families[FAMILY]
-    field_order = ["date", "revenue", "orders", "items", "viewers", "impressions", "clicks"]
-    if locale != "pt_BR":
-        field_order.append("live_revenue")
-    heads = [loc[f][0] for f in field_order]
-    if locale == "pt_BR":
-        heads[1] = f"{heads[1]} ({sym})"
-    heads.append({"en": "Conversion rate", "pt_BR": "Taxa de conversão",
-                  "fr": "Taux de conversion"}[locale])  # fmt: skip
-
-    def money(x):
-        if locale == "pt_BR":
-            return format_number(float(x), locale="pt_BR", decimals=2, grouping=False)
-        return format_money(float(x), cur, locale=locale, after=locale == "fr")
-
-    body = []
-    for day, r in days.iterrows():
-        date = f"{day:%d/%m/%Y}" if locale in ("pt_BR", "fr") else f"{day:%Y-%m-%d}"
-        line = [date, money(r["revenue"])]
-        line += [format_number(float(r[c]), locale=locale, grouping=False)
-                 for c in ("orders", "items", "viewers", "impressions", "clicks")]  # fmt: skip
-        if locale != "pt_BR":
-            line.append(money(live.get(day, 0.0)))
-        rate = r["orders"] / r["viewers"] if r["viewers"] else 0.0
-        line.append(format_percent(rate, locale=locale, space=locale == "fr"))
-        body.append(line)
-    table = [heads, *body]
-    if layout == "old":
-        summary_heads = heads[1:7]
-        tot = days.sum()
-        totals = [format_number(float(tot["revenue"]) / len(days), decimals=2, grouping=False)]
-        totals += [str(int(tot[c])) for c in ("orders", "items", "viewers", "impressions")]
-        totals.append(str(int(tot["clicks"])))
-        daily = {"en": "Daily data", "pt_BR": "Dados diários", "fr": "Données quotidiennes"}
-        table = [summary_heads, totals, [], [daily[locale]], *table]
-    return write_table(Path(path), [("Sheet1", table)])

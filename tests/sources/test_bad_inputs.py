@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 
 from analysis.cells import CellsError
+from analysis.errors import UnreadableError
 from analysis.sources import live_center, seller_center, tiktok_api, tiktok_live_list
 from analysis.sources.load import read
-from analysis.sources.xlsx import UnreadableError, write_table
+from analysis.sources.writers.table import write_table
 
 TZ = "Europe/Paris"
 V3 = ["Room ID", "Room Title", "Start Time", "Duration", "Attributed GMV", "Attributed orders",

@@ -1,4 +1,4 @@
-"""One GA4 aggregation, several engines (issue 7): Spark for real, BigQuery by its SQL text.
+"""One GA4 aggregation, several engines: Spark for real, BigQuery by its SQL text.
 
 - Spark runs locally (``local[1]``, Java from the system) on small Parquet files: its cells,
   rejected events and used count must equal DuckDB's exactly (same dtypes, same floats).
@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from analysis.paths import PROJECT_ROOT
-from analysis.sources import engines, ga4
+from analysis.sources import engines, ga4, ga4_query, ga4_result, ga4_run
 
 FIX = PROJECT_ROOT / "tests" / "fixtures" / "ga4"
 TZ = "Europe/Paris"
@@ -33,7 +33,7 @@ def to_parquet(lines: list[str], path: Path) -> Path:
     """NDJSON lines -> Parquet with the BigQuery export types (DuckDB)."""
     src = path.with_suffix(".json")
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cols = "{" + ", ".join(f"'{k}': '{v}'" for k, v in ga4.JSON_COLUMNS.items()) + "}"
+    cols = "{" + ", ".join(f"'{k}': '{v}'" for k, v in ga4_query.JSON_COLUMNS.items()) + "}"
     duckdb.sql(f"COPY (SELECT * FROM read_json('{src}', format='newline_delimited', "
                f"columns={cols})) TO '{path}' (FORMAT parquet)")  # fmt: skip
     src.unlink()
@@ -104,7 +104,9 @@ def on_spark(spark, files):
     """``(file index, unit, breakdown) -> aggregate(..., engine="spark")``, each run once (a
     Spark query takes seconds, most of it planning and code generation)."""
     cache = {}
-    aggregate = ga4.aggregate  # the real one, even where a test monkeypatches ga4.aggregate
+    aggregate = (
+        ga4_run.aggregate
+    )  # the real one, even where a test monkeypatches ga4_run.aggregate
 
     def run(i: int, unit: str = "visitor", breakdown: tuple[str, ...] = ()):
         key = (i, unit, breakdown)
@@ -129,7 +131,7 @@ CASES = [(0, "visitor", ()), (1, "visitor", ()), (1, "session", ("region", "devi
 
 @pytest.mark.parametrize(("i", "unit", "breakdown"), CASES)
 def test_spark_cells_equal_duckdb_exactly(spark, files, on_spark, i, unit, breakdown):
-    duck = ga4.aggregate(files[i], tz=TZ, unit=unit, breakdown=breakdown)
+    duck = ga4_run.aggregate(files[i], tz=TZ, unit=unit, breakdown=breakdown)
     assert_same(on_spark(i, unit, breakdown), duck)
     assert len(duck[0]) >= 3 and duck[0]["orders"].sum() > 0 and duck[2] > 0
     assert len(duck[1]) > 0  # rejected events compared too
@@ -167,7 +169,7 @@ def test_spark_through_read_and_load(spark, files, on_spark, monkeypatch):
     assert loaded.summary == "19 rows read, 3 cells, 5 rejected, 0 replaced"
     assert loaded.reconciles()
     with pytest.raises(ValueError, match="engine='spark' reads Parquet exports"):
-        ga4.spark_sql(spark, FIX / "events_20261123.json", tz=TZ, unit="visitor")
+        ga4_run.spark_sql(spark, FIX / "events_20261123.json", tz=TZ, unit="visitor")
 
 
 # ---------------------------------------------------------------------------- BigQuery
@@ -197,10 +199,12 @@ def run_bigquery_sql_in_duckdb(sql: str, path: Path) -> pd.DataFrame:
 @pytest.mark.parametrize(("unit", "breakdown"), [("visitor", ()), ("session", ("region",))])
 def test_bigquery_sql_gives_the_duckdb_cells(files, unit, breakdown):
     for path in files:
-        sql = ga4.bigquery_sql(TABLE, tz=TZ, start="20260301", end="20261130", unit=unit,
+        sql = ga4_query.bigquery_sql(TABLE, tz=TZ, start="20260301", end="20261130", unit=unit,
                                breakdown=breakdown)  # fmt: skip
-        got = ga4._result(run_bigquery_sql_in_duckdb(sql, path), tz=TZ, breakdown=breakdown)
-        want = ga4.aggregate(path, tz=TZ, unit=unit, breakdown=breakdown)
+        got = ga4_result.shape_result(
+            run_bigquery_sql_in_duckdb(sql, path), tz=TZ, breakdown=breakdown
+        )
+        want = ga4_run.aggregate(path, tz=TZ, unit=unit, breakdown=breakdown)
         pd.testing.assert_frame_equal(got[0], want[0], check_exact=True)
         assert got[2] == want[2]
         # BigQuery has no record number: the same rejected events, row NA
@@ -212,28 +216,30 @@ def test_bigquery_sql_gives_the_duckdb_cells(files, unit, breakdown):
 
 
 def test_bigquery_table_suffix_filter_keeps_the_range(files):
-    sql = ga4.bigquery_sql(TABLE, tz=TZ, start="20261024", end="20261025")  # fall-back only
-    got = ga4._result(run_bigquery_sql_in_duckdb(sql, files[1]), tz=TZ, breakdown=())[0]
+    sql = ga4_query.bigquery_sql(TABLE, tz=TZ, start="20261024", end="20261025")  # fall-back only
+    got = ga4_result.shape_result(run_bigquery_sql_in_duckdb(sql, files[1]), tz=TZ, breakdown=())[
+        0
+    ]
     assert got["start"].dt.month.unique().tolist() == [10]
     assert "_TABLE_SUFFIX BETWEEN '20261024' AND '20261025'" in sql
 
 
 def test_bigquery_sql_is_the_golden_file():
     """The exact text sent to BigQuery. Regenerate after a deliberate change with
-    ``python tests/test_engines.py --regenerate`` and review the diff."""
-    sql = ga4.bigquery_sql(TABLE, tz=TZ, start="20261116", end="20261122", unit="session",
+    ``python -m tests.sources.test_engines --regenerate`` and review the diff."""
+    sql = ga4_query.bigquery_sql(TABLE, tz=TZ, start="20261116", end="20261122", unit="session",
                            breakdown=("region",))  # fmt: skip
     assert sql == GOLDEN.read_text(encoding="utf-8")
 
 
 def test_bigquery_bad_arguments_and_missing_client(monkeypatch):
     with pytest.raises(ValueError, match="`start` must be a YYYYMMDD date string"):
-        ga4.bigquery_sql(TABLE, tz=TZ, start="2026-11-16", end="20261122")
+        ga4_query.bigquery_sql(TABLE, tz=TZ, start="2026-11-16", end="20261122")
     with pytest.raises(ValueError, match="not a BigQuery table name"):
-        ga4.bigquery_sql("a`; DROP", tz=TZ, start="20261116", end="20261122")
+        ga4_query.bigquery_sql("a`; DROP", tz=TZ, start="20261116", end="20261122")
     monkeypatch.setitem(sys.modules, "google.cloud", None)  # as if not installed
     with pytest.raises(engines.EngineUnavailable, match="needs google-cloud-bigquery"):
-        ga4.aggregate_bigquery(TABLE, tz=TZ, start="20261116", end="20261122")
+        ga4_run.aggregate_bigquery(TABLE, tz=TZ, start="20261116", end="20261122")
 
 
 # ---------------------------------------------------------------------------- one definition
@@ -243,8 +249,8 @@ def test_dialects_differ_only_by_their_fragments():
     """Render the template for each dialect with every fragment replaced by its name: the texts
     are identical, so no engine has logic of its own."""
     texts = set()
-    for dialect, fragments in ga4.DIALECTS.items():
-        sql = ga4.aggregate_sql("BROWSE", "PURCHASE", tz=TZ, unit="session",
+    for dialect, fragments in ga4_query.DIALECTS.items():
+        sql = ga4_query.aggregate_sql("BROWSE", "PURCHASE", tz=TZ, unit="session",
                                 breakdown=("region",), dialect=dialect)  # fmt: skip
         for name, text in sorted(fragments.items(), key=lambda kv: -len(kv[1])):
             if name == "inline":  # empty for Spark and BigQuery (they never materialise CTEs)
@@ -254,15 +260,15 @@ def test_dialects_differ_only_by_their_fragments():
                 sql = sql.replace(variant, f"<{name}>")
         texts.add(sql)
     assert len(texts) == 1
-    assert set(ga4.DIALECTS["duckdb"]) == set(ga4.DIALECTS["spark"]) == set(
-        ga4.DIALECTS["bigquery"])  # fmt: skip
+    assert set(ga4_query.DIALECTS["duckdb"]) == set(ga4_query.DIALECTS["spark"]) == set(
+        ga4_query.DIALECTS["bigquery"])  # fmt: skip
 
 
 def test_engine_vocabulary_and_duckdb_spills_outside_the_repo(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="`engine` must be one of"):
-        ga4.aggregate(FIX / "events_20261123.json", tz=TZ, engine="polars")
+        ga4_run.aggregate(FIX / "events_20261123.json", tz=TZ, engine="polars")
     with pytest.raises(ValueError, match="`engine` must be one of"):  # BigQuery reads tables
-        ga4.aggregate(FIX / "events_20261123.json", tz=TZ, engine="bigquery")
+        ga4_run.aggregate(FIX / "events_20261123.json", tz=TZ, engine="bigquery")
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
 
@@ -274,6 +280,6 @@ def test_engine_vocabulary_and_duckdb_spills_outside_the_repo(tmp_path, monkeypa
 
 
 if __name__ == "__main__" and "--regenerate" in sys.argv:
-    GOLDEN.write_text(ga4.bigquery_sql(TABLE, tz=TZ, start="20261116", end="20261122",
+    GOLDEN.write_text(ga4_query.bigquery_sql(TABLE, tz=TZ, start="20261116", end="20261122",
                                        unit="session", breakdown=("region",)), encoding="utf-8")  # fmt: skip
     print(f"wrote {GOLDEN}")

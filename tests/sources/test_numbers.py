@@ -1,8 +1,8 @@
 """Locale numbers, money, percents, durations and times (analysis.sources.numbers).
 
-Pinned examples come from the real cells quoted in shared/reference/data-formats.md (§0.4, §1.2,
+Pinned examples come from the real cells quoted in docs/data-formats.md (§0.4, §1.2,
 §1.3, §1.5); the property tests write a value the way each UI locale does
-(``analysis.sources.numbers.format_*``, plus hand-made variants) and read it back.
+(``analysis.sources.writers.text.format_*``, plus hand-made variants) and read it back.
 """
 
 from __future__ import annotations
@@ -18,16 +18,18 @@ from analysis.sources.numbers import (
     NumberError,
     column_date_order,
     column_decimal,
-    format_duration,
-    format_money,
-    format_number,
-    format_percent,
     parse_count,
     parse_duration,
     parse_money,
     parse_number,
     parse_percent,
     parse_time,
+)  # fmt: skip
+from analysis.sources.writers.text import (
+    format_duration,
+    format_money,
+    format_number,
+    format_percent,
 )  # fmt: skip
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -36,7 +38,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 @pytest.mark.parametrize(
     ("text", "amount", "currency"),
     [
-        ("R$ 1.686,71", 1686.71, "BRL"),  # v1 LIVE list, BR shop (data-formats 1.2)
+        ("R$ 1.686,71", 1686.71, "BRL"),  # v1 LIVE list, BR shop (docs/data-formats.md 1.2)
         ("R$ 5,818.38", 5818.38, "BRL"),  # v3, BR shop with EN UI
         ("R$ 3.545,94", 3545.94, "BRL"),
         ("$1,234.56", 1234.56, "USD"),

@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 
 from analysis.paths import PROJECT_ROOT
-from analysis.sources import detect_source, ga4
+from analysis.sources import detect_source, ga4, ga4_query, ga4_run
 from analysis.sources.load import read as read_files
+from analysis.sources.writers import ga4 as ga4_writer
 
 FIX = PROJECT_ROOT / "tests" / "fixtures" / "ga4" / "events_20261123.json"
 TZ = "Europe/Paris"
@@ -38,7 +39,7 @@ def to_parquet(src: Path, dst: Path, skip_last: bool = True) -> Path:
     text = src.read_text(encoding="utf-8").splitlines()
     lines = dst.with_suffix(".tmp.json")
     lines.write_text("\n".join(text[:-1] if skip_last else text) + "\n", encoding="utf-8")
-    cols = "{" + ", ".join(f"'{k}': '{v}'" for k, v in ga4.JSON_COLUMNS.items()) + "}"
+    cols = "{" + ", ".join(f"'{k}': '{v}'" for k, v in ga4_query.JSON_COLUMNS.items()) + "}"
     duckdb.sql(f"COPY (SELECT * FROM read_json('{lines}', format='newline_delimited', "
                f"columns={cols})) TO '{dst}' (FORMAT parquet)")  # fmt: skip
     lines.unlink()
@@ -117,7 +118,7 @@ def test_breakdowns_region_and_device_in_cells():
     # u2 browsed from Bretagne, u1 and u10 from Île-de-France
     assert a[["region", "viewers", "atc"]].values.tolist() == [
         ["Bretagne", 1, 0], ["Île-de-France", 1, 1], ["Île-de-France", 1, 0]]  # fmt: skip
-    cells, _, used = ga4.aggregate(FIX, tz=TZ, breakdown=("device",))
+    cells, _, used = ga4_run.aggregate(FIX, tz=TZ, breakdown=("device",))
     a = cells[cells["product_id"] == A]
     assert a[["device", "viewers", "atc"]].values.tolist() == [
         ["desktop", 1, 0], ["mobile", 1, 1], ["mobile", 1, 0]]  # fmt: skip
@@ -364,7 +365,7 @@ def test_hour_start_is_the_local_hour_start(tmp_path, tz):
              "items": [{"item_id": f"I{i}"}]} for i, x in enumerate(ts)]  # fmt: skip
     path = tmp_path / "events.json"
     path.write_text("\n".join(json.dumps(r) for r in rows))
-    cells = ga4.aggregate(path, tz=tz)[0].set_index("product_id")
+    cells = ga4_run.aggregate(path, tz=tz)[0].set_index("product_id")
     assert len(cells) == len(ts) >= 300
     for i, x in enumerate(ts):
         local = datetime.fromtimestamp(x / 1e6, zone)
@@ -389,7 +390,7 @@ def offlive() -> pd.DataFrame:
 @pytest.mark.parametrize(("suffix", "unit", "breakdown"), [
     (".parquet", "visitor", ()), (".json", "session", ()), (".parquet", "visitor", ("region",))])  # fmt: skip
 def test_round_trip(tmp_path, offlive, suffix, unit, breakdown):
-    path = ga4.write(offlive, tmp_path / f"events_20261025{suffix}", unit=unit,
+    path = ga4_writer.write(offlive, tmp_path / f"events_20261025{suffix}", unit=unit,
                      breakdown=breakdown)  # fmt: skip
     loaded = ga4.read(path, tz=TZ, unit=unit, breakdown=breakdown)
     keys = ["start", "product_id", *breakdown]

@@ -14,6 +14,7 @@ import pytest
 from analysis.paths import PROJECT_ROOT
 from analysis.sources import detect_source, shopify
 from analysis.sources.load import read as read_files
+from analysis.sources.writers import shopify as shopify_writer
 
 FIX = PROJECT_ROOT / "tests" / "fixtures" / "shopify"
 TZ = "Europe/Paris"
@@ -274,7 +275,7 @@ def offlive() -> pd.DataFrame:
 
 @pytest.mark.parametrize("grain", ["hour", "day"])
 def test_round_trip_sessions_report(tmp_path, offlive, grain):
-    path = shopify.write(offlive, tmp_path / "sessions.csv", grain=grain)
+    path = shopify_writer.write(offlive, tmp_path / "sessions.csv", grain=grain)
     loaded = shopify.read(path, tz=TZ)
     key = (
         offlive["start"]
@@ -290,7 +291,7 @@ def test_round_trip_sessions_report(tmp_path, offlive, grain):
 
 
 def test_round_trip_orders_export(tmp_path, offlive):
-    path = shopify.write(offlive, tmp_path / "orders_export.csv", report="orders")
+    path = shopify_writer.write(offlive, tmp_path / "orders_export.csv", report="orders")
     assert path.read_bytes()[:3] == b"\xef\xbb\xbf"
     loaded = shopify.read(path, tz=TZ)
     expected = offlive.groupby("start")[["orders", "items", "revenue"]].sum()

@@ -29,13 +29,17 @@ from analysis.sources import (
     detect_source,
     headers,
     live_center,
-    seller_center,
-    shop_overview,
-    tiktok_api,
+    quality,
     tiktok_live_list,
 )  # fmt: skip
 from analysis.sources.load import read
-from analysis.sources.xlsx import write_table
+from analysis.sources.writers import live_center as live_center_writer
+from analysis.sources.writers import seller_center as seller_center_writer
+from analysis.sources.writers import shop_overview as shop_overview_writer
+from analysis.sources.writers import tiktok_api as tiktok_api_writer
+from analysis.sources.writers import tiktok_live_list as tiktok_live_list_writer
+from analysis.sources.writers.table import write_table
+from analysis.vocabulary import is_undefined, status_message
 
 TZ = "Europe/Paris"
 COUNTS = ["impressions", "views", "viewers", "clicks", "atc", "orders", "items", "revenue"]
@@ -63,7 +67,7 @@ def _local_day(cells):
 # A fixture faithful to a real file (independent of the writers)
 # ------------------------------------------------------------------------------------------------
 def test_v1_real_layout_cells(tmp_path):
-    """The v1 cells quoted in data-formats.md 1.2 (BR shop, EN UI, every cell text)."""
+    """The v1 cells quoted in docs/data-formats.md 1.2 (BR shop, EN UI, every cell text)."""
     header = ["Livestream", "Start time", "Duration", "Gross revenue", "Direct GMV",
               "Items sold", "Customers", "Avg. price", "Orders paid for", "GMV/1K shows",
               "GMV/1K views", "Views", "Viewers", "Peak viewers", "New followers",
@@ -89,10 +93,10 @@ def test_v1_real_layout_cells(tmp_path):
 
 
 def test_live_center_real_sample_cells(tmp_path):
-    """The VND LIVE Center Product sample of data-formats.md 1.3: bare-integer GMV, rates as
+    """The VND LIVE Center Product sample of docs/data-formats.md 1.3: bare-integer GMV, rates as
     fractions; the currency comes from the locale file (vi: VND) only when a header says vi;
     with EN headers an amount without a mark is 'XXX' (ISO 4217: no currency)."""
-    rows = [live_center.PRODUCT_HEADERS,
+    rows = [live_center_writer.PRODUCT_HEADERS,
             ["1729384756012345678", "Áo thun", "1032720", "9", "8", "114747", "9", "8",
              "1.000000", "6019", "0.028244", "8", "0.052941", "0.047059", "171.58", "170"]]  # fmt: skip
     rows[0] = [*rows[0][:14], "Watch GPM", "Product Clicks"]
@@ -114,13 +118,13 @@ def test_live_center_real_sample_cells(tmp_path):
 @pytest.mark.parametrize("version", ["v1", "v2", "v3"])
 @pytest.mark.parametrize("locale", ["en", "pt_BR", "fr"])
 def test_live_list_round_trip(shop, tmp_path, version, locale):
-    path = tiktok_live_list.write(shop, tmp_path / "Creator-Live-Performance_20261005120000.xlsx",
+    path = tiktok_live_list_writer.write(shop, tmp_path / "Creator-Live-Performance_20261005120000.xlsx",
                                   version=version, locale=locale)  # fmt: skip
     assert detect_source(path) == "tiktok_live_list"
     got = read(path, tz=TZ)
     assert got.reconciles() and len(got.rejected) == 0
     assert got.files.loc[0, "schema"] == version and got.files.loc[0, "locale"] == locale
-    s = tiktok_live_list.live_sessions(shop)
+    s = tiktok_live_list_writer.live_sessions(shop)
     cols = ["views", "impressions", "clicks", "orders", "items", "revenue"]
     cols += ["viewers"] if version == "v1" else []
     key = "content_id" if version == "v3" else "start_title"
@@ -135,7 +139,7 @@ def test_live_list_round_trip(shop, tmp_path, version, locale):
 
 
 def test_live_center_round_trip(shop, tmp_path):
-    paths = live_center.write(shop, tmp_path)
+    paths = live_center_writer.write(shop, tmp_path)
     assert {detect_source(p) for p in paths} == {"live_center"}
     got = read(tmp_path, tz=TZ)
     assert got.reconciles() and len(got.rejected) == 0
@@ -158,7 +162,9 @@ def test_live_center_round_trip(shop, tmp_path):
 def test_product_list_round_trip(shop, tmp_path, locale):
     days = sorted(_local_day(shop).unique())[:3]
     for d in days:
-        seller_center.write(shop, tmp_path / f"product_list_{d:%Y%m%d}.xlsx", day=d, locale=locale)
+        seller_center_writer.write(
+            shop, tmp_path / f"product_list_{d:%Y%m%d}.xlsx", day=d, locale=locale
+        )
     got = read(tmp_path, tz=TZ)
     assert got.reconciles() and len(got.rejected) == 0
     assert set(got.files["source"]) == {"seller_center"}
@@ -189,7 +195,9 @@ def test_product_list_round_trip(shop, tmp_path, locale):
 @pytest.mark.parametrize("layout", ["old", "new"])
 @pytest.mark.parametrize("locale", ["en", "pt_BR", "fr"])
 def test_shop_overview_round_trip(shop, tmp_path, layout, locale):
-    path = shop_overview.write(shop, tmp_path / "overview.xlsx", layout=layout, locale=locale)
+    path = shop_overview_writer.write(
+        shop, tmp_path / "overview.xlsx", layout=layout, locale=locale
+    )
     assert detect_source(path) == "shop_overview"
     got = read(path, tz=TZ)
     assert got.reconciles() and len(got.rejected) == 0
@@ -208,7 +216,7 @@ def test_shop_overview_round_trip(shop, tmp_path, layout, locale):
 
 
 def test_api_round_trip(shop, tmp_path):
-    paths = tiktok_api.write(shop, tmp_path)
+    paths = tiktok_api_writer.write(shop, tmp_path)
     assert {detect_source(p) for p in paths} == {"tiktok_api"}
     got = read(tmp_path, tz=TZ)
     assert got.reconciles() and len(got.rejected) == 0
@@ -269,7 +277,7 @@ def test_committed_exports_match_the_sample():
     s = sample_weeks(2)
     c = got.cells
     lives = c[(c["source"] == "tiktok_live_list")]
-    want = tiktok_live_list.live_sessions(s).set_index("content_id")
+    want = tiktok_live_list_writer.live_sessions(s).set_index("content_id")
     kept = lives.set_index("content_id").loc[want.index]
     cols = ["views", "orders", "items", "revenue", "impressions", "clicks"]
     assert (
@@ -291,17 +299,17 @@ def test_committed_exports_match_the_sample():
 # Overlapping LIVE list exports
 # ------------------------------------------------------------------------------------------------
 def test_overlapping_exports_keep_the_most_recent(shop, tmp_path):
-    s = tiktok_live_list.live_sessions(shop)
+    s = tiktok_live_list_writer.live_sessions(shop)
     old = tmp_path / "Creator-Live-Performance_20261002090000.xlsx"
     new = tmp_path / "Creator-Live-Performance_20261006090000.xlsx"
     first_days = shop[shop["start"] < s["start"].iloc[4]]
-    tiktok_live_list.write(first_days, old, version="v3")
+    tiktok_live_list_writer.write(first_days, old, version="v3")
     revised = shop.copy()
     revised["views"] = revised["views"] + 1  # TikTok revised its numbers
-    tiktok_live_list.write(revised, new, version="v3")
+    tiktok_live_list_writer.write(revised, new, version="v3")
     got = read(tmp_path, tz=TZ)
     assert got.reconciles()
-    n_old = len(tiktok_live_list.live_sessions(first_days))
+    n_old = len(tiktok_live_list_writer.live_sessions(first_days))
     assert len(got.replaced) == n_old
     assert set(got.replaced["file"]) == {old.name} and set(got.replaced["by_file"]) == {new.name}
     assert got.replaced["changed"].all()
@@ -315,11 +323,11 @@ def test_overlap_ordered_by_title_range_and_matched_without_room_id(shop, tmp_pa
     """No stamp in the names: the title row's range orders them; v1 (no Room ID) and v3 rows of
     the same LIVE are matched by title and start minute."""
     a, b = tmp_path / "lives_a.xlsx", tmp_path / "lives_b.xlsx"
-    tiktok_live_list.write(shop, a, version="v3", title_range=True)
+    tiktok_live_list_writer.write(shop, a, version="v3", title_range=True)
     early = shop[shop["start"] < shop["start"].min() + pd.Timedelta(days=3)]
-    tiktok_live_list.write(early, b, version="v1")  # b's range ends earlier: older export
+    tiktok_live_list_writer.write(early, b, version="v1")  # b's range ends earlier: older export
     got = read(tmp_path, tz=TZ)
-    n_b = len(tiktok_live_list.live_sessions(early))
+    n_b = len(tiktok_live_list_writer.live_sessions(early))
     assert len(got.replaced) == n_b and set(got.replaced["file"]) == {b.name}
     assert not got.replaced["changed"].any()
     assert got.reconciles()
@@ -382,25 +390,53 @@ def test_a_new_locale_is_a_data_file(monkeypatch, tmp_path, shop):
 # Data-quality summaries (notebook 00)
 # ------------------------------------------------------------------------------------------------
 def test_quality_summaries_and_cross_check(shop, tmp_path):
-    from analysis.sources import quality
-
-    tiktok_live_list.write(shop, tmp_path / "Creator-Live-Performance_20261005120000.xlsx")
+    tiktok_live_list_writer.write(shop, tmp_path / "Creator-Live-Performance_20261005120000.xlsx")
     inflated = shop.assign(revenue=shop["revenue"] * 1.1)  # a wrong file: 10 % too much GMV
-    shop_overview.write(inflated, tmp_path / "overview.xlsx", layout="new", locale="en")
+    shop_overview_writer.write(inflated, tmp_path / "overview.xlsx", layout="new", locale="en")
     got = read(tmp_path, tz=TZ)
     summary = quality.source_summary(got).set_index("source")
     assert summary.loc["shop_overview", "derived_cells"] == 7  # one NON_LIVE revenue per day
     assert summary["reconciles"].all() and set(summary["status"]) == {"ok"}
+    assert set(summary["status_message"]) == {status_message("ok")}
     check = quality.cross_check(got, column="revenue", channel="LIVE")
+    assert list(check.columns) == list(quality.CROSS_COLUMNS)
     compared = check[check["sources"] == 2]
     assert len(compared) > 0
     # two feeds: the median is their mean, so each is 1.1 / 1.05 - 1 = +4.76 % or 1 / 1.05 - 1
     over = compared[compared["feed"] == "shop_overview:new"]
     assert over["rel_diff"].round(4).eq(round(1.1 / 1.05 - 1, 4)).all()
-    assert over["status"].str.startswith("differs: +4.8 % from the median of feeds").all()
+    assert set(over["status"]) == {"not_reconciled"}
+    assert set(over["status_message"]) == {
+        status_message("not_reconciled", "differs: +4.8 % from the median of feeds")
+    }
     table = quality.cross_summary([check]).set_index("feed")
-    assert table.loc["tiktok_live_list:v3", "status"] == (
-        f"differs on {len(compared) // 2} of {len(compared) // 2} days compared"
+    assert list(table.columns) == list(quality.CROSS_SUMMARY_COLUMNS)[:2] + list(
+        quality.CROSS_SUMMARY_COLUMNS)[3:]  # fmt: skip
+    live_list = table.loc["tiktok_live_list:v3"]
+    assert live_list["status"] == "not_reconciled"
+    assert live_list["status_message"] == status_message(
+        "not_reconciled", f"differs on {len(compared) // 2} of {len(compared) // 2} days compared"
     )
     alone = check[check["sources"] == 1]
-    assert set(alone["status"]) <= {"single source: nothing to compare"}
+    assert set(alone["status"]) <= {"undefined_no_control"}
+    assert alone["rel_diff"].isna().all()  # undefined: nothing to compare it with
+
+
+def test_cross_summary_codes_all_days_agree_and_single_source():
+    """A feed whose compared days all agree is ``ok``; a feed never compared (alone every day)
+    is ``undefined_no_control`` with no maximum difference."""
+    days = pd.to_datetime(["2026-11-02", "2026-11-02", "2026-11-03"])
+    checks = pd.DataFrame({"date": days, "channel": "LIVE", "column": "revenue",
+                           "feed": ["a", "b", "a"], "value": [100.0, 100.2, 50.0],
+                           "reference": [100.1, 100.1, 50.0], "rel_diff": [-0.001, 0.001, float("nan")],
+                           "sources": [2, 2, 1], "method": "median of feeds",
+                           "status": ["ok", "ok", "undefined_no_control"]})  # fmt: skip
+    table = quality.cross_summary([checks]).set_index("feed")
+    assert table.loc["a", "status"] == "ok" and table.loc["a", "days_compared"] == 1
+    assert table.loc["a", "max_abs_rel_diff"] == 0.001
+    alone = checks.assign(
+        feed="c", sources=1, rel_diff=float("nan"), status="undefined_no_control"
+    )
+    lone = quality.cross_summary([alone]).set_index("feed").loc["c"]
+    assert lone["status"] == "undefined_no_control" and is_undefined(lone["status"])
+    assert pd.isna(lone["max_abs_rel_diff"])

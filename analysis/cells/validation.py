@@ -1,103 +1,36 @@
-"""Canonical cells: the one table of funnel counts every source maps to.
-
-One row is one *cell*: the counts of one product (or content) shown in one channel, during one
-time slot, to one audience segment. Rates are never stored; they are recomputed from pooled counts
-(:mod:`analysis.metrics`). The columns, their dtypes and meaning are listed in :data:`COLUMNS` and
-in ``docs/architecture.md``.
+"""Validation of canonical cells: a raw frame in, validated cells out, every problem named.
 
 :func:`validate_cells` turns a raw frame (as read from a canonical CSV/Parquet file, or built by a
 source loader) into validated cells, or raises :class:`CellsError` whose message names the file,
 row, column and how to fix each problem; ``err.problems`` holds all of them as a DataFrame.
+:func:`split_cells` sets the rows with problems aside instead (the loaders' rejected table). The
+columns checked are :mod:`analysis.cells.schema`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
+from analysis.cells.schema import (
+    COLUMNS,
+    COMPUTED_COLUMNS,
+    COUNT_COLUMNS,
+    KEY_COLUMNS,
+    PROBLEM_COLUMNS,
+    REQUIRED_COLUMNS,
+    STRING_COLUMNS,
+    with_dtypes,
+)  # fmt: skip
 from analysis.errors import CellsError
 from analysis.vocabulary import BINOMIAL_UNITS, CHANNELS, GRAINS, PROMOS, UNITS
 
-
-@dataclass(frozen=True)
-class Column:
-    """Specification of one canonical column."""
-
-    dtype: str
-    group: str
-    description: str
-    computed: bool = False  # computed from other columns by :func:`validate_cells`
-
-
-COLUMNS: dict[str, Column] = {
-    # where from
-    "source": Column("string", "where from", "loader id (`canonical`, `simulate`, ...)"),
-    "file": Column("string", "where from", "file the row was read from (name, not path)"),
-    "row": Column("Int64", "where from", "1-based row of that file (spreadsheet numbering)"),
-    "derived": Column(
-        "boolean",
-        "where from",
-        "counts derived by the loader (e.g. non-live = "
-        "All - LIVE), not read as such; False when absent",
-    ),  # fmt: skip
-    # when
-    "start": Column(
-        "datetime64[tz]", "when", "start of the cell, tz-aware, in the shop time zone"
-    ),
-    "grain": Column("string", "when", f"length of the cell: one of {', '.join(GRAINS)}"),
-    "date": Column("datetime64", "when", "shop-local calendar date (naive midnight)", True),
-    "hour": Column("Int64", "when", "shop-local hour 0-23; NA for day/range grains", True),
-    "weekday": Column("Int64", "when", "shop-local weekday, 0 = Monday", True),
-    # where shown
-    "channel": Column("string", "where shown", f"one of {', '.join(CHANNELS)}"),
-    "is_live": Column("boolean", "where shown", "channel == LIVE; NA for ALL", True),
-    "content_id": Column("string", "where shown", "LIVE room or video id (string)"),
-    "content_title": Column("string", "where shown", "LIVE or video title (free text)"),
-    "creator": Column("string", "where shown", "creator handle"),
-    # what
-    "product_id": Column("string", "what", "product id (string: 19-digit ids overflow floats)"),
-    "category": Column("string", "what", "product category"),
-    "promo": Column("string", "what", f"promotion state: one of {', '.join(PROMOS)}; NA unknown"),
-    # who
-    "age_group": Column("string", "who", "viewer age group; NA = not broken down"),
-    "gender": Column("string", "who", "viewer gender; NA = not broken down"),
-    "region": Column("string", "who", "viewer region; NA = not broken down"),
-    "device": Column("string", "who", "viewer device category (GA4); NA = not broken down"),
-    # counts
-    "impressions": Column("Int64", "counts", "product impressions"),
-    "views": Column("Int64", "counts", "content / room views"),
-    "viewers": Column(
-        "Int64", "counts", "people (per `unit`) who viewed the product: ATC denominator"
-    ),
-    "clicks": Column("Int64", "counts", "product clicks"),
-    "atc": Column("Int64", "counts", "people (per `unit`) with >= 1 add-to-cart"),
-    "checkouts": Column("Int64", "counts", "people (per `unit`) who began checkout"),
-    "orders": Column("Int64", "counts", "orders placed"),
-    "items": Column("Int64", "counts", "items sold"),
-    "revenue": Column("Float64", "counts", "order revenue in `currency`"),
-    "currency": Column("string", "counts", "ISO 4217 code of `revenue`"),
-    # unit
-    "unit": Column("string", "unit", f"what viewers/atc count: one of {', '.join(UNITS)}"),
-}
-
-COUNT_COLUMNS = tuple(n for n, c in COLUMNS.items() if c.group == "counts" and c.dtype == "Int64")
-STRING_COLUMNS = tuple(n for n, c in COLUMNS.items() if c.dtype == "string")
-COMPUTED_COLUMNS = tuple(n for n, c in COLUMNS.items() if c.computed)
-REQUIRED_COLUMNS = ("start", "grain", "channel", "unit")
-#: columns that identify one cell; two rows of one file with the same key would be counted twice
-KEY_COLUMNS = (
-    "source", "file", "start", "grain", "channel", "content_id", "product_id",
-    "promo", "age_group", "gender", "region", "device", "unit",
-)  # fmt: skip
+__all__ = ["check_tz", "split_cells", "validate_cells"]
 
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
-
-
-#: columns of a problem (an error) or of a rejected row
-PROBLEM_COLUMNS = ("file", "row", "column", "value", "reason")
 
 
 class _Problems:
@@ -130,19 +63,6 @@ class _Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise CellsError(self.frame().drop(columns="index"))
-
-
-def empty_cells(tz: str = "UTC") -> pd.DataFrame:
-    """An empty cells frame with every canonical column and its dtype."""
-    data = {}
-    for name, col in COLUMNS.items():
-        if col.dtype == "datetime64[tz]":
-            data[name] = pd.Series([], dtype=pd.DatetimeTZDtype("ns", tz))
-        elif col.dtype == "datetime64":
-            data[name] = pd.Series([], dtype="datetime64[ns]")
-        else:
-            data[name] = pd.Series([], dtype=col.dtype)
-    return pd.DataFrame(data)
 
 
 def validate_cells(
@@ -184,7 +104,7 @@ def validate_cells(
     """
     out, problems = _validate(data, tz=tz, source=source)
     problems.raise_if_any()
-    return _with_dtypes(out[list(COLUMNS)])
+    return with_dtypes(out[list(COLUMNS)])
 
 
 def split_cells(
@@ -209,13 +129,42 @@ def split_cells(
     out, problems = _validate(data, tz=tz, source=source)
     found = problems.frame()
     bad = out.index.isin(found["index"])
-    cells = _with_dtypes(out.loc[~bad, list(COLUMNS)])
+    cells = with_dtypes(out.loc[~bad, list(COLUMNS)])
     return cells, found.drop(columns="index").reset_index(drop=True)
 
 
 def _validate(data: pd.DataFrame, *, tz: str | None, source: str | None):
     """The checks: the frame with canonical columns, and the problems found (not raised)."""
-    df = data.reset_index(drop=True)  # a new frame; positions, not labels, from here on
+    df, problems = _frame(data)
+    if source is not None and "source" not in df:
+        df["source"] = source
+    for name in COLUMNS:
+        if name not in df:
+            df[name] = pd.NA
+    out = pd.DataFrame(index=df.index)
+    for name in STRING_COLUMNS:
+        out[name] = _as_string(df[name])
+    out["row"] = df["row"]
+    for name in (*COUNT_COLUMNS, "revenue"):
+        out[name] = _as_number(df[name], name, problems, integer=name != "revenue")
+    out["start"] = _as_time(df["start"], tz, problems)
+    _check_vocabulary(out, "grain", GRAINS, problems, required=True)
+    _check_vocabulary(out, "channel", CHANNELS, problems, required=True)
+    _check_vocabulary(out, "unit", UNITS, problems, required=True)
+    _check_vocabulary(out, "promo", PROMOS, problems, required=False)
+    _derive(out)
+    for name in COMPUTED_COLUMNS:
+        _check_computed(df[name], out[name], name, problems)
+    out["derived"] = _as_flag(df["derived"], "derived", problems)
+    _check_rules(out, problems)
+    return out, problems
+
+
+def _frame(data: pd.DataFrame) -> tuple[pd.DataFrame, _Problems]:
+    """A new frame with ``file`` and ``row`` (positions, not labels, from here on) and its
+    problem collector; raises :class:`CellsError` for an unknown or missing required column
+    (nothing can be read reliably then)."""
+    df = data.reset_index(drop=True)
     df.columns = [str(c) for c in df.columns]
     if "file" not in df:
         df["file"] = pd.NA
@@ -223,17 +172,14 @@ def _validate(data: pd.DataFrame, *, tz: str | None, source: str | None):
         df["row"] = np.arange(1, len(df) + 1)
     df["row"] = pd.to_numeric(df["row"], errors="coerce").astype("Int64")
     problems = _Problems(df)
-    whole = pd.Series(True, index=df.index)
-
-    unknown = [c for c in df.columns if c not in COLUMNS]
-    for c in unknown:
-        problems.add(whole.head(1).reindex(df.index, fill_value=False), c, c,
+    first = pd.Series(True, index=df.index).head(1).reindex(df.index, fill_value=False)
+    for c in [c for c in df.columns if c not in COLUMNS]:
+        problems.add(first, c, c,
                      "unknown column; canonical columns are listed in docs/architecture.md "
                      "(rename it or remove it)")  # fmt: skip
     missing = [c for c in REQUIRED_COLUMNS if c not in df]
     for c in missing:
-        problems.add(whole.head(1).reindex(df.index, fill_value=False), c, None,
-                     "required column is missing; add it")  # fmt: skip
+        problems.add(first, c, None, "required column is missing; add it")
     if len(df) == 0 and missing:
         raise CellsError(
             pd.DataFrame(
@@ -242,39 +188,18 @@ def _validate(data: pd.DataFrame, *, tz: str | None, source: str | None):
             )
         )  # fmt: skip
     problems.raise_if_any()
+    return df, problems
 
-    if source is not None and "source" not in df:
-        df["source"] = source
-    for name in COLUMNS:
-        if name not in df:
-            df[name] = pd.NA
 
-    out = pd.DataFrame(index=df.index)
-    for name in STRING_COLUMNS:
-        out[name] = _as_string(df[name])
-    out["row"] = df["row"]
-    for name in (*COUNT_COLUMNS, "revenue"):
-        out[name] = _as_number(df[name], name, problems, integer=name != "revenue")
-    out["start"] = _as_time(df["start"], tz, problems)
-
-    _check_vocabulary(out, "grain", GRAINS, problems, required=True)
-    _check_vocabulary(out, "channel", CHANNELS, problems, required=True)
-    _check_vocabulary(out, "unit", UNITS, problems, required=True)
-    _check_vocabulary(out, "promo", PROMOS, problems, required=False)
-
-    # derived columns
+def _derive(out: pd.DataFrame) -> None:
+    """The computed columns ``date``, ``hour`` (NA for day/range grains), ``weekday`` and
+    ``is_live`` (NA for ALL) from ``start``, ``grain`` and ``channel``, set in ``out``."""
     local = out["start"]
     out["date"] = local.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
     hourly = ~out["grain"].isin(["day", "range"])
     out["hour"] = local.dt.hour.astype("Int64").where(hourly, pd.NA)
     out["weekday"] = local.dt.day_of_week.astype("Int64")
     out["is_live"] = (out["channel"] == "LIVE").astype("boolean").mask(out["channel"] == "ALL")
-    for name in COMPUTED_COLUMNS:
-        _check_computed(df[name], out[name], name, problems)
-
-    out["derived"] = _as_flag(df["derived"], "derived", problems)
-    _check_rules(out, problems)
-    return out, problems
 
 
 def _as_flag(s: pd.Series, name: str, problems: _Problems) -> pd.Series:
@@ -354,8 +279,6 @@ def _as_time(s: pd.Series, tz: str | None, problems: _Problems) -> pd.Series:
 
 def check_tz(tz: str) -> None:
     """Raise ``ValueError`` unless ``tz`` is an IANA time zone name (``"Europe/Paris"``)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -419,11 +342,3 @@ def _check_rules(out: pd.DataFrame, problems: _Problems) -> None:
     problems.add(dup, "start", out["start"].astype("string"),
                  "duplicates an earlier row of this file (same time, channel, content, product "
                  "and segment); remove it or aggregate the two")  # fmt: skip
-
-
-def _with_dtypes(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for name, col in COLUMNS.items():
-        if col.dtype in ("string", "Int64", "Float64", "boolean"):
-            out[name] = out[name].astype(col.dtype)
-    return out.reset_index(drop=True)
