@@ -48,6 +48,13 @@ def draw_shocks(
 ) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
     """Draw the discount days, the product-day random effects and the anomalous hours.
 
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The simulation's generator.
+    calendar : Calendar
+        The hour grid (its days).
+
     Returns
     -------
     discount : numpy.ndarray of bool
@@ -64,7 +71,7 @@ def draw_shocks(
     n_anom = len(ANOMALY_SHIFTS)
     anomaly_days = rng.choice(n_days, size=n_anom, replace=False)
     anomaly_hours = rng.integers(11, 23, size=n_anom)
-    anomalies = []
+    anomalies: list[dict[str, Any]] = []
     for d, h, shift in zip(anomaly_days, anomaly_hours, ANOMALY_SHIFTS, strict=True):
         ts = pd.Timestamp(calendar.dates[int(d)] + pd.Timedelta(hours=int(h)), tz=TZ)
         anomalies.append({"start": ts, "shift": shift})

@@ -83,24 +83,24 @@ def ground_truth(
         "unit": "visitor",
         "reference": dict(REFERENCE),
         **planted_effects(),
-        "creators": creators_summary(shop),
+        "creators": _creators(shop),
         "sd": {"creator": CREATOR_SD, "session": SESSION_SD, "product_day": PRODUCT_DAY_SD},
-        "icc": icc_summary(cells, expected),
-        "intervention": intervention_summary(shop, cells, expected),
+        "icc": _icc(cells, expected),
+        "intervention": _intervention(shop, cells, expected),
         **dynamics(),
-        "anomalies": [{"start": iso(a["start"]), "shift": a["shift"]} for a in shop.anomalies],
+        "anomalies": [{"start": _iso(a["start"]), "shift": a["shift"]} for a in shop.anomalies],
         **funnel_parameters(),
         "conditional": conditional_effect(),
-        "crude": crude_summary(cells, expected, "atc_rate"),
-        "crude_conversion": crude_summary(cells, expected, "conversion"),
-        **schedule_summary(shop),
+        "crude": _crude(cells, expected, "atc_rate"),
+        "crude_conversion": _crude(cells, expected, "conversion"),
+        **_schedule(shop),
         "traffic": traffic_parameters(scale),
-        "sample": sample_summary(cells),
+        "sample": _sample(cells),
     }
     return jsonable(truth)
 
 
-def creators_summary(shop: Shop) -> dict[str, dict[str, Any]]:
+def _creators(shop: Shop) -> dict[str, dict[str, Any]]:
     """Per creator: category, effect used and drawn, audience, slots and LIVE rate at reference.
 
     The rate at reference is ``expit(intercept + live + category + creator effect)``.
@@ -120,7 +120,7 @@ def creators_summary(shop: Shop) -> dict[str, dict[str, Any]]:
     return out
 
 
-def icc_summary(cells: pd.DataFrame, expected: pd.DataFrame) -> dict[str, Any]:
+def _icc(cells: pd.DataFrame, expected: pd.DataFrame) -> dict[str, Any]:
     """Latent ICCs ``sd^2 / (sd^2 + pi^2 / 3)`` of the planted random effects, and the empirical
     ICCs of the sample's LIVE sessions and off-live product-days (:func:`empirical_icc`)."""
     c2, s2, d2, logistic = CREATOR_SD**2, SESSION_SD**2, PRODUCT_DAY_SD**2, math.pi**2 / 3
@@ -158,6 +158,15 @@ def empirical_icc(viewers: np.ndarray, p: np.ndarray, groups: np.ndarray) -> dic
     with ``n_g`` the viewers and ``p_g`` the expected rate of cluster ``g`` (Kish, 1965,
     *Survey Sampling*).
 
+    Parameters
+    ----------
+    viewers : numpy.ndarray
+        Viewers ``n`` of each cell.
+    p : numpy.ndarray
+        True per-viewer probability of each cell.
+    groups : numpy.ndarray
+        Each cell's cluster label (a LIVE session, a product-day).
+
     Returns
     -------
     dict
@@ -174,7 +183,7 @@ def empirical_icc(viewers: np.ndarray, p: np.ndarray, groups: np.ndarray) -> dic
             "design_effect": 1 + (m - 1) * icc}  # fmt: skip
 
 
-def intervention_summary(shop: Shop, cells: pd.DataFrame, expected: pd.DataFrame) -> dict:
+def _intervention(shop: Shop, cells: pd.DataFrame, expected: pd.DataFrame) -> dict:
     """The intervention: creator, start, planted rates and jump, and the expected rates of her
     LIVE cells before and after in this sample (they include fatigue and her hours)."""
     start = shop.intervention_start
@@ -189,7 +198,7 @@ def intervention_summary(shop: Shop, cells: pd.DataFrame, expected: pd.DataFrame
     return {
         "creator": INTERVENTION_CREATOR,
         "date": start.strftime("%Y-%m-%d"),
-        "start": iso(start),
+        "start": _iso(start),
         "in_sample": bool(after.any() and before.any()),
         "what": "questions-réponses en direct (Q&A) added to every LIVE from that date",
         "log_or_jump": shop.jump,
@@ -208,7 +217,7 @@ def _weighted_rate(v: np.ndarray, p: np.ndarray, mask: np.ndarray) -> float | No
     return float((v[mask] * p[mask]).sum() / den) if den > 0 else None
 
 
-def crude_summary(cells: pd.DataFrame, expected: pd.DataFrame, metric: str) -> dict[str, Any]:
+def _crude(cells: pd.DataFrame, expected: pd.DataFrame, metric: str) -> dict[str, Any]:
     """Expected crude live and non-live rates of the sample's mix, overall and per ISO week.
 
     The expected rate of a group is ``sum(viewers * p) / sum(viewers)``
@@ -239,19 +248,19 @@ def _crude_row(r: pd.Series) -> dict[str, Any]:
     }
 
 
-def schedule_summary(shop: Shop) -> dict[str, Any]:
+def _schedule(shop: Shop) -> dict[str, Any]:
     """What was drawn: products, LIVEs, videos, product-day effects and discount days."""
     ids, dates = shop.products.ids, shop.calendar.dates
     days = [d.strftime("%Y-%m-%d") for d in dates]
     return {
         "products": shop.products.rows,
-        "lives": [_live_summary(lv, ids) for lv in shop.lives],
+        "lives": [_live(lv, ids) for lv in shop.lives],
         "videos": [
             {
                 "content_id": vd["content_id"],
                 "creator": vd["creator"],
                 "title": vd["title"],
-                "posted": iso(vd["posted"]),
+                "posted": _iso(vd["posted"]),
                 "product_id": ids[vd["product"]],
             }  # fmt: skip
             for vd in shop.videos
@@ -266,26 +275,26 @@ def schedule_summary(shop: Shop) -> dict[str, Any]:
     }
 
 
-def _live_summary(lv: dict[str, Any], ids: list[str]) -> dict[str, Any]:
+def _live(lv: dict[str, Any], ids: list[str]) -> dict[str, Any]:
     """One LIVE of ``truth.json``: room id, creator, times, effects, products and flash hours."""
     return {
         "content_id": lv["content_id"],
         "creator": lv["creator"],
         "title": lv["title"],
-        "start": iso(lv["start"]),
-        "end": iso(lv["end"]),
+        "start": _iso(lv["start"]),
+        "end": _iso(lv["end"]),
         "series_index": lv["series_index"],
         "session_effect": lv["session_effect"],
         "intervention": lv["intervention"],
         "product_ids": [ids[i] for i in lv["products"]],
         "flash_sales": [
-            {"start": iso(lv["start"] + pd.Timedelta(hours=j)), "product_id": ids[i]}
+            {"start": _iso(lv["start"] + pd.Timedelta(hours=j)), "product_id": ids[i]}
             for j, i in lv["flash"]
         ],
     }
 
 
-def sample_summary(cells: pd.DataFrame) -> dict[str, Any]:
+def _sample(cells: pd.DataFrame) -> dict[str, Any]:
     """Rows, viewers by channel and by ISO week (live / non-live) of the simulated cells."""
     by_channel = cells.groupby("channel", observed=True)["viewers"].sum()
     weeks = (
@@ -306,18 +315,41 @@ def sample_summary(cells: pd.DataFrame) -> dict[str, Any]:
 
 
 def iso_week(dates: pd.Series) -> pd.Series:
-    """ISO week label ``YYYY-Www`` (e.g. ``"2026-W47"``) of each date."""
+    """ISO week label ``YYYY-Www`` of each date (ISO 8601 year and week: ``"2026-W47"``).
+
+    Parameters
+    ----------
+    dates : pandas.Series of datetime64
+        Dates (the cells' shop-local ``date``).
+
+    Returns
+    -------
+    pandas.Series of str
+        Same index; the ISO year, which differs from the calendar year around 1 January.
+    """
     iso = dates.dt.isocalendar()
     return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
 
 
-def iso(ts: pd.Timestamp) -> str:
+def _iso(ts: pd.Timestamp) -> str:
     """ISO 8601 text of a timestamp, with its UTC offset when aware."""
     return ts.isoformat()
 
 
 def jsonable(x: Any) -> Any:
-    """``x`` with numpy scalars, tuples and timestamps turned into plain JSON values."""
+    """``x`` with plain JSON values only, recursively.
+
+    Parameters
+    ----------
+    x : object
+        Dicts (keys become ``str``), lists and tuples (become lists), numpy or Python booleans,
+        integers and floats, :class:`pandas.Timestamp` (ISO 8601 text) and anything else kept.
+
+    Returns
+    -------
+    object
+        What :func:`json.dumps` writes without a custom encoder.
+    """
     if isinstance(x, dict):
         return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
@@ -329,5 +361,5 @@ def jsonable(x: Any) -> Any:
     if isinstance(x, np.floating | float):
         return float(x)
     if isinstance(x, pd.Timestamp):
-        return iso(x)
+        return _iso(x)
     return x

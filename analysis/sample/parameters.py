@@ -193,12 +193,37 @@ NS_PER_HOUR = 3_600_000_000_000
 
 
 def logit(p: float) -> float:
-    """Log-odds ``log(p / (1 - p))`` of a probability ``0 < p < 1`` (a Python float)."""
+    """Log-odds of a probability.
+
+    .. math:: \\operatorname{logit}(p) = \\log \\frac{p}{1 - p}
+
+    Parameters
+    ----------
+    p : float
+        A probability, ``0 < p < 1``.
+
+    Returns
+    -------
+    float
+    """
     return math.log(p / (1 - p))
 
 
 def expit(x):
-    """Inverse logit ``1 / (1 + exp(-x))``, elementwise on a number or an array."""
+    """Inverse logit, elementwise.
+
+    .. math:: \\operatorname{expit}(x) = \\frac{1}{1 + e^{-x}}
+
+    Parameters
+    ----------
+    x : float or numpy.ndarray
+        Log-odds.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Probabilities, same shape as ``x``.
+    """
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -228,7 +253,14 @@ def hour_effect(hour) -> np.ndarray:
 # The fixed parameters as truth.json records them (analysis.sample.ground_truth)
 # --------------------------------------------------------------------------------------------
 def planted_effects() -> dict[str, Any]:
-    """The fixed log-odds effects: intercept, channels, hour curve, audience, category, promo."""
+    """The fixed log-odds effects: intercept, channels, hour curve, audience, category, promo.
+
+    Returns
+    -------
+    dict
+        ``intercept``, ``live_log_or``, ``video_log_or``, ``hour_curve`` (form, amplitude,
+        peak_hour, by_hour), ``age_group``, ``gender``, ``category``, ``promo``.
+    """
     return {
         "intercept": INTERCEPT,
         "live_log_or": LIVE_LOG_OR,
@@ -247,7 +279,13 @@ def planted_effects() -> dict[str, Any]:
 
 
 def dynamics() -> dict[str, Any]:
-    """The post-live halo and the fatigue across a creator's LIVEs."""
+    """The post-live halo and the fatigue across a creator's LIVEs.
+
+    Returns
+    -------
+    dict
+        ``halo`` (beta, tau_hours, form) and ``fatigue`` (gamma, form).
+    """
     return {
         "halo": {
             "beta": HALO_BETA,
@@ -265,7 +303,14 @@ def dynamics() -> dict[str, Any]:
 
 
 def funnel_parameters() -> dict[str, Any]:
-    """Checkout and order probabilities, baskets, price factors and extra items."""
+    """Checkout and order probabilities, baskets, price factors and extra items.
+
+    Returns
+    -------
+    dict
+        ``checkout_probability``, ``order_probability`` (per category) and ``baskets``
+        (mean_eur, shape, promo_price_factor, extra_items_per_order).
+    """
     return {
         "checkout_probability": CHECKOUT_PROBABILITY,
         "order_probability": dict(ORDER_PROBABILITY),
@@ -279,7 +324,16 @@ def funnel_parameters() -> dict[str, Any]:
 
 
 def conditional_effect() -> dict[str, Any]:
-    """The planted live effect as odds ratio, and as rate ratio / difference at reference."""
+    """The planted live effect as odds ratio, and as rate ratio / difference at reference.
+
+    ``live_rate = expit(INTERCEPT + LIVE_LOG_OR)``, ``nonlive_rate = expit(INTERCEPT)``.
+
+    Returns
+    -------
+    dict
+        ``log_or``, ``odds_ratio``, ``live_rate``, ``nonlive_rate``, ``rate_ratio``,
+        ``rate_difference`` and the ``conditions`` they hold at.
+    """
     ref_off = float(expit(INTERCEPT))
     ref_live = float(expit(INTERCEPT + LIVE_LOG_OR))
     return {
@@ -295,7 +349,19 @@ def conditional_effect() -> dict[str, Any]:
 
 
 def traffic_parameters(scale: float) -> dict[str, Any]:
-    """The traffic model: expected viewers (times ``scale``), weekly growth, gamma shape."""
+    """The traffic model: expected viewers (times ``scale``), weekly growth, gamma shape.
+
+    Parameters
+    ----------
+    scale : float
+        The simulation's traffic multiplier.
+
+    Returns
+    -------
+    dict
+        ``offlive_daily_viewers``, ``live_viewers_per_product_hour``, ``video_viewers``,
+        ``weekly_growth``, ``gamma_poisson_shape``.
+    """
     return {
         "offlive_daily_viewers": OFFLIVE_DAILY_VIEWERS * scale,
         "live_viewers_per_product_hour": LIVE_VIEWERS_PER_PRODUCT_HOUR * scale,

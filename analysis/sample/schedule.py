@@ -110,7 +110,17 @@ class Shop(NamedTuple):
 def hour_grid(weeks: int, start: str) -> Calendar:
     """The hours of ``weeks`` weeks from the shop-local day of ``start`` (no random draw).
 
-    ``start`` with a UTC offset is converted to the shop time zone first; only its day counts.
+    Parameters
+    ----------
+    weeks : int
+        Weeks of the grid.
+    start : str
+        A date or time; with a UTC offset it is converted to the shop time zone first. Only its
+        shop-local day counts.
+
+    Returns
+    -------
+    Calendar
     """
     t0 = pd.Timestamp(start)
     if t0.tzinfo is not None:
@@ -132,7 +142,22 @@ def hour_grid(weeks: int, start: str) -> Calendar:
 
 
 def draw_ids(rng: np.random.Generator, n: int, prefix: int) -> list[str]:
-    """``n`` distinct 19-digit id strings starting with the 2 digits ``prefix``."""
+    """``n`` distinct 19-digit id strings starting with the 2 digits ``prefix``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The simulation's generator.
+    n : int
+        How many ids.
+    prefix : int
+        Their first two digits (17 products, 74 videos, 75 LIVE rooms).
+
+    Returns
+    -------
+    list of str
+        In the order drawn (a repeated draw is drawn again).
+    """
     lo = prefix * 10**17
     out: list[str] = []
     while len(out) < n:
@@ -144,9 +169,19 @@ def draw_ids(rng: np.random.Generator, n: int, prefix: int) -> list[str]:
 
 def draw_products(rng: np.random.Generator) -> Products:
     """Three products per category: ids, then a log-normal appeal that splits the category's
-    share of the off-live traffic (:data:`OFFLIVE_CATEGORY_SHARE`)."""
+    share of the off-live traffic (:data:`OFFLIVE_CATEGORY_SHARE`).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The simulation's generator.
+
+    Returns
+    -------
+    Products
+    """
     product_ids = draw_ids(rng, 4 * 3, 17)
-    products = []
+    products: list[dict[str, Any]] = []
     for i, cat in enumerate(np.repeat(CATEGORIES, 3)):
         products.append(
             {"product_id": product_ids[i], "category": str(cat), "name": PRODUCTS[cat][i % 3]}
@@ -167,6 +202,17 @@ def draw_creators(rng: np.random.Generator) -> dict[str, dict[str, Any]]:
     Effects are drawn from ``N(0, CREATOR_SD^2)`` and centred on the other creators; the
     intervention creator's effect is set so that her LIVE rate at reference conditions is
     :data:`INTERVENTION_BEFORE`. Audience = base ``* exp(AUDIENCE_CREATOR_LINK * effect + noise)``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The simulation's generator.
+
+    Returns
+    -------
+    dict
+        Handle -> ``category, name, effect, drawn_effect, audience, lives_per_week, slots``
+        (``slots``: ``weekday, hour, duration_hours`` dicts).
     """
     drawn = rng.normal(0.0, CREATOR_SD, size=len(CREATORS))
     others = np.array([c[0] != INTERVENTION_CREATOR for c in CREATORS])
@@ -205,7 +251,18 @@ def _draw_slots(rng: np.random.Generator, category: str, per_week: int) -> list[
 
 
 def intervention_start(calendar: Calendar) -> pd.Timestamp:
-    """The intervention's shop-local start: the first Monday from ``t0 + (weeks // 2)`` weeks."""
+    """The intervention's shop-local start: the first Monday from ``t0 + (weeks // 2)`` weeks.
+
+    Parameters
+    ----------
+    calendar : Calendar
+        The simulation's hour grid.
+
+    Returns
+    -------
+    pandas.Timestamp
+        Midnight of that Monday, in the shop time zone.
+    """
     day = calendar.t0 + pd.Timedelta(days=7 * (calendar.weeks // 2))
     day += pd.Timedelta(days=(7 - day.weekday()) % 7)  # a Monday
     return pd.Timestamp(day, tz=TZ)
@@ -223,6 +280,26 @@ def draw_lives(
     Each LIVE gets a room id, a French title, its showcase (the three products of the creator's
     category plus 0-2 others), flash-sale hours (:data:`FLASH_HOUR_PROBABILITY` per hour), its
     rank in the creator's series and a session effect ``N(0, SESSION_SD^2)``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The simulation's generator.
+    calendar : Calendar
+        The hour grid.
+    creators : dict
+        From :func:`draw_creators`.
+    category : numpy.ndarray of int
+        Each product's category index (:attr:`Products.category`).
+    start_of_intervention : pandas.Timestamp
+        From :func:`intervention_start`: the intervention creator's LIVEs from then on carry it.
+
+    Returns
+    -------
+    list of dict
+        ``creator, start, slot, content_id, title, end, duration, products`` (indices),
+        ``flash`` (``(hour offset, product index)`` pairs), ``series_index``, ``session_effect``,
+        ``intervention``.
     """
     lives = []
     for handle, cr in creators.items():
@@ -285,6 +362,22 @@ def draw_videos(
 
     Each is posted on a random day at 11-21 h and shows one product of the creator's category;
     ids are drawn after sorting.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The simulation's generator.
+    calendar : Calendar
+        The hour grid.
+    creators : dict
+        From :func:`draw_creators`.
+    category : numpy.ndarray of int
+        Each product's category index.
+
+    Returns
+    -------
+    list of dict
+        ``creator, posted, product`` (index), ``title``, ``content_id``.
     """
     videos = []
     for handle, cr in creators.items():

@@ -115,7 +115,11 @@ def _build(weeks: int, seed: int, start: str, scale: float) -> Simulation:
 
 
 def clear_cache() -> None:
-    """Forget the cached simulations, so the next call computes from scratch."""
+    """Forget the cached simulations, so the next call computes from scratch.
+
+    :func:`simulate`, :func:`expected`, :func:`terms` and :func:`write_sample` share a cache of
+    the last four argument sets (they return copies).
+    """
     _build.cache_clear()
 
 

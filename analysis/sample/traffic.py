@@ -91,6 +91,19 @@ def potential_cells(shop: Shop, scale: float) -> dict[str, np.ndarray]:
     :data:`VIDEO_DECAY_HOURS`. LIVEs: every LIVE hour x product shown, ``base x creator audience
     x ramp x appeal x flash``. Each is split over the 10 age x gender segments (:data:`AGE_SHARE`,
     :data:`FEMALE_SHARE` by category) and multiplied by ``scale``.
+
+    Parameters
+    ----------
+    shop : Shop
+        The drawn shop.
+    scale : float
+        Multiplies every expected number of viewers.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``hour_i, product, channel, content, video, flash, lam, age, gender`` per potential cell:
+        product cards, then videos, then LIVEs, each cell's 10 segments together.
     """
     n_seg = len(AGE_GROUPS) * len(GENDERS)
     seg_age = np.repeat(np.arange(len(AGE_GROUPS)), len(GENDERS))
@@ -136,8 +149,8 @@ def _product_cards(shop: Shop) -> dict:
     cal = shop.calendar
     hour_w = HOUR_TRAFFIC / HOUR_TRAFFIC.sum()
     weekday = (np.asarray(cal.local_day) + cal.t0.weekday()) % 7
-    hi, pi = np.meshgrid(np.arange(len(cal.hours)), np.arange(12), indexing="ij")
-    hi, pi = hi.ravel(), pi.ravel()
+    hours_2d, products_2d = np.meshgrid(np.arange(len(cal.hours)), np.arange(12), indexing="ij")
+    hi, pi = hours_2d.ravel(), products_2d.ravel()
     daily = np.array([p["offlive_daily_viewers"] for p in shop.products.rows])
     lam = (
         daily[pi]

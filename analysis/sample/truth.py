@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -30,14 +30,35 @@ EXPECTED_FILE = Path("expected") / "expected.parquet"
 
 
 class Truth(NamedTuple):
-    """``planted``: the truth.json dict; ``expected``: row, p_atc, p_order per cell."""
+    """The truth of a simulated sample folder.
+
+    Attributes
+    ----------
+    planted : dict
+        ``truth.json`` (keys: :func:`analysis.sample.simulate.simulate`, "Returns").
+    expected : pandas.DataFrame
+        ``expected/expected.parquet``: ``row``, ``p_atc``, ``p_order`` per cell.
+    """
 
     planted: dict
     expected: pd.DataFrame
 
 
 def read_truth(data: str | Path) -> Truth | None:
-    """The truth of a simulated sample folder, or ``None`` when ``data`` is not one."""
+    """The truth of a simulated sample folder, or ``None`` when ``data`` is not one.
+
+    Parameters
+    ----------
+    data : str or Path
+        A data folder or a file in it (as the notebooks' ``data`` parameter), resolved by
+        :func:`analysis.paths.resolve_data`.
+
+    Returns
+    -------
+    Truth or None
+        ``None`` unless the folder holds both ``truth.json`` and :data:`EXPECTED_FILE` (real data
+        never does).
+    """
     folder = resolve_data(data)
     folder = folder if folder.is_dir() else folder.parent
     planted, expected = folder / "truth.json", folder / EXPECTED_FILE
@@ -58,7 +79,9 @@ def with_truth(
     Parameters
     ----------
     result : pandas.DataFrame
-        Output of ``compare(cells, between=..., metric=..., by=by)``.
+        Output of ``compare(cells, between=..., metric=..., by=by)``: it needs the columns
+        ``metric``, ``between``, ``group_a``, ``group_b``, ``ratio_ci_low``, ``ratio_ci_high``
+        (and the ``by`` columns); the others, ``status`` included, are passed through.
     cells : pandas.DataFrame
         The cells that ``result`` was computed from (same selection).
     truth : Truth or None
@@ -77,7 +100,7 @@ def with_truth(
     -----
     The expected rate of a group is ``Σ viewers·p / Σ viewers`` over its cells, ``p`` the true
     probability of each cell given the realised random effects: the quantity the pooled rate
-    estimates (:func:`analysis.sample.simulate.truth_rates`).
+    estimates (:func:`truth_rates`).
     """
     out = result.copy()
     cols = ["expected_rate_a", "expected_rate_b", "expected_diff", "expected_ratio"]
@@ -92,12 +115,14 @@ def with_truth(
     ):
         if metric not in ("atc_rate", "conversion"):
             continue
-        t = truth_rates(cells, truth.expected, by=by or None, between=between, metric=metric,
-                        levels=(a, b))  # fmt: skip
+        t = truth_rates(cells, truth.expected, by=by or None, between=str(between),
+                        metric=str(metric), levels=(a, b))  # fmt: skip
         t = t.rename(columns={"rate_a": "expected_rate_a", "rate_b": "expected_rate_b",
                               "difference": "expected_diff", "ratio": "expected_ratio"})  # fmt: skip
-        merged = rows[by].merge(t[[*by, *cols]], on=by, how="left") if by else None
-        values = merged[cols].to_numpy() if by else t[cols].to_numpy().repeat(len(rows), 0)
+        if by:
+            values = rows[by].merge(t[[*by, *cols]], on=by, how="left")[cols].to_numpy()
+        else:
+            values = t[cols].to_numpy().repeat(len(rows), 0)
         out.loc[rows.index, cols] = values
     inside = (out["ratio_ci_low"] <= out["expected_ratio"]) & (
         out["expected_ratio"] <= out["ratio_ci_high"]
@@ -202,7 +227,7 @@ def _side_rates(df: pd.DataFrame, by: list[str], between: str, a, col: str) -> p
         _vp=df["viewers"].astype(float) * df[col],
     )
     s = df.groupby([*keys, "_side"], observed=True, dropna=False)[["_v", "_vp"]].sum()
-    wide = s.unstack("_side").reindex(
+    wide = cast(pd.DataFrame, s.unstack("_side")).reindex(
         columns=pd.MultiIndex.from_product([["_v", "_vp"], ["a", "b"]])
     )
     if not by and wide.empty:
