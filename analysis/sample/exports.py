@@ -4,7 +4,7 @@
 becomes real-looking files: the LIVE list (``Creator-Live-Performance_<stamp>.xlsx``), one LIVE
 Center Product + Trend Stat pair per LIVE, one Seller Center product list per day, the shop
 overview, and saved API responses. Reading the folder back with :func:`analysis.sources.load.read`
-reproduces the counts each format carries (round trips: ``tests/test_sources_tiktok.py``).
+reproduces the counts each format carries (round trips: ``tests/sources/test_sources_tiktok.py``).
 
 The committed ``data/exports/`` is the last two weeks of the embedded sample::
 
@@ -19,7 +19,18 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+import openpyxl  # type: ignore[import-untyped]
 import pandas as pd
+
+import analysis.sources.live_center as live_center
+import analysis.sources.seller_center as seller_center
+import analysis.sources.shop_overview as shop_overview
+import analysis.sources.tiktok_api as tiktok_api
+import analysis.sources.tiktok_live_list as tiktok_live_list
+from analysis.sources.load import load
+from analysis.vocabulary import check_argument
+
+__all__ = ["FORMATS", "main", "sample_weeks", "write_exports"]
 
 #: format families written by :func:`write_exports`, in order
 FORMATS = ("live_list", "live_center", "product_list", "shop_overview", "api")
@@ -27,7 +38,7 @@ FORMATS = ("live_list", "live_center", "product_list", "shop_overview", "api")
 
 def write_exports(
     cells: pd.DataFrame,
-    out_dir,
+    out_dir: str | Path,
     *,
     formats: Sequence[str] = FORMATS,
     locale: str = "en",
@@ -63,16 +74,12 @@ def write_exports(
         folder one level deep, and the LIVE Center and API readers look for a LIVE's start in
         sibling files). The LIVE list is named after the last shop-local day of the cells
         (``Creator-Live-Performance_<YYYYMMDD>235959.xlsx``) so re-exports sort after it.
-    """
-    from analysis.sources import (
-        live_center,
-        seller_center,
-        shop_overview,
-        tiktok_api,
-        tiktok_live_list,
-    )  # fmt: skip
-    from analysis.vocabulary import check_argument
 
+    Raises
+    ------
+    ValueError
+        A ``formats`` entry not in :data:`FORMATS`.
+    """
     for f in formats:
         check_argument("formats", FORMATS, f)
     out = Path(out_dir)
@@ -105,12 +112,8 @@ def write_exports(
     return written
 
 
-def _history(cells, out: Path, local, version: str) -> Path:
+def _history(cells: pd.DataFrame, out: Path, local: pd.Series, version: str) -> Path:
     """An older, revised LIVE list export; an ongoing LIVE appended to the newest one."""
-    import openpyxl
-
-    from analysis.sources import tiktok_live_list
-
     first = local.min()
     early = cells[local < first + pd.Timedelta(days=7)].copy()
     early["views"] = (early["views"].astype("Float64") * 0.98).round().astype("Int64")
@@ -129,10 +132,26 @@ def _history(cells, out: Path, local, version: str) -> Path:
     return old
 
 
-def sample_weeks(weeks: int, *, data="data/sample", tz: str = "Europe/Paris") -> pd.DataFrame:
-    """The last ``weeks`` ISO weeks of a canonical source (default: the embedded sample)."""
-    from analysis.sources.load import load
+def sample_weeks(
+    weeks: int, *, data: str | Path = "data/sample", tz: str = "Europe/Paris"
+) -> pd.DataFrame:
+    """The last ``weeks`` ISO weeks of a canonical source (default: the embedded sample).
 
+    Parameters
+    ----------
+    weeks : int
+        How many ISO weeks (Monday to Sunday) to keep, counting back from the week of the last
+        ``date``.
+    data : str or Path, default "data/sample"
+        A canonical file or folder, read with :func:`analysis.sources.load.load`.
+    tz : str, default "Europe/Paris"
+        The shop time zone.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The cells whose ``date`` falls in those weeks (a new frame, index reset).
+    """
     cells = load(data, tz=tz)
     monday = cells["date"].max() - pd.Timedelta(days=int(cells["date"].max().weekday()))
     first = monday - pd.Timedelta(weeks=weeks - 1)
@@ -140,7 +159,18 @@ def sample_weeks(weeks: int, *, data="data/sample", tz: str = "Europe/Paris") ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.sample.exports --weeks 2 --out data/exports``."""
+    """Command line: ``python -m analysis.sample.exports --weeks 2 --out data/exports``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``); ``--help`` lists them.
+
+    Returns
+    -------
+    int
+        0; the paths written are printed one a line.
+    """
     parser = argparse.ArgumentParser(prog="python -m analysis.sample.exports", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     parser.add_argument("--weeks", type=int, default=2, help="last ISO weeks of the data")

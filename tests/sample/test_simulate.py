@@ -17,8 +17,10 @@ import pytest
 import statsmodels.api as sm
 
 from analysis.cells import COLUMNS, validate_cells
-from analysis.paths import SAMPLE_DIR, SAMPLE_TZ
-from analysis.sources.load import load
+from analysis.paths import SAMPLE_DIR
+from analysis.sample.ground_truth import iso_week
+from analysis.sample.parameters import AGE_GROUPS, CATEGORIES, INTERVENTION_CREATOR
+from analysis.sample.truth import EXPECTED_FILE
 
 BIG = {"weeks": 8, "seed": 0, "scale": 4.0}  # large sample, same shop as the committed one
 LONG = {"weeks": 16, "seed": 0, "scale": 1.0}  # more LIVEs per creator: fatigue, intervention
@@ -40,10 +42,10 @@ def long():
 
 
 @pytest.fixture(scope="module")
-def sample():
-    """The committed sample, as the notebooks load it."""
-    cells = load("data/sample", tz=SAMPLE_TZ)
-    expected = pd.read_parquet(SAMPLE_DIR / sim.EXPECTED_FILE)
+def sample(sample_cells):
+    """The committed sample, as the notebooks load it (cells shared by the session)."""
+    cells = sample_cells
+    expected = pd.read_parquet(SAMPLE_DIR / EXPECTED_FILE)
     truth = json.loads((SAMPLE_DIR / "truth.json").read_text(encoding="utf-8"))
     return cells, truth, expected
 
@@ -121,7 +123,7 @@ def test_same_seed_same_output_and_different_seed_differs():
     a_cells, a_truth = sim.simulate(weeks=2, seed=7)
     a_expected = sim.expected(weeks=2, seed=7)
     a_cells.loc[0, "atc"] = 10**6  # the caller's copy: must not leak into the next call
-    sim._build.cache_clear()  # recompute from scratch, not from the cache
+    sim.clear_cache()  # recompute from scratch, not from the cache
     b_cells, b_truth = sim.simulate(weeks=2, seed=7)
     c_cells, c_truth = sim.simulate(weeks=2, seed=8)
     assert b_cells.loc[0, "atc"] != 10**6
@@ -145,8 +147,8 @@ def test_cells_are_valid_canonical_cells():
     assert set(cells["grain"]) == {"hour"} and set(cells["unit"]) == {"visitor"}
     assert set(cells["currency"]) == {"EUR"} and cells["region"].isna().all()
     assert set(cells["channel"]) == {"LIVE", "VIDEO", "PRODUCT_CARD"}
-    assert set(cells["category"]) == set(sim.CATEGORIES)
-    assert set(cells["age_group"]) == set(sim.AGE_GROUPS)
+    assert set(cells["category"]) == set(CATEGORIES)
+    assert set(cells["age_group"]) == set(AGE_GROUPS)
     assert set(cells["gender"]) == {"female", "male"}
     assert set(cells["promo"]) == {"none", "discount", "flash_sale"}
     assert set(cells.loc[cells["promo"] == "flash_sale", "channel"]) == {"LIVE"}
@@ -194,7 +196,7 @@ def test_truth_is_json_and_complete():
     assert cond["odds_ratio"] == pytest.approx(np.exp(truth["live_log_or"]))
     assert cond["rate_ratio"] == pytest.approx(cond["live_rate"] / cond["nonlive_rate"])
     # the creator random effects are recorded, the drawn ones centred on 0
-    drawn = [c["effect"] for h, c in truth["creators"].items() if h != sim.INTERVENTION_CREATOR]
+    drawn = [c["effect"] for h, c in truth["creators"].items() if h != INTERVENTION_CREATOR]
     assert abs(np.mean(drawn)) < 1e-3 and np.std(drawn) > 0.05
     # naive tests are over-confident: clustering inflates the variance several-fold
     assert truth["icc"]["empirical"]["live_session"]["design_effect"] > 3
@@ -280,7 +282,7 @@ def test_committed_sample_is_fresh_and_small(sample):
 def test_crude_truth_equals_expected_rates_of_the_cells(sample):
     cells, truth, expected = sample
     df = cells[["row", "is_live", "date", "viewers"]].merge(expected, on="row")
-    df["week"] = sim._iso_week(df["date"])
+    df["week"] = iso_week(df["date"])
     for metric, col in (("crude", "p_atc"), ("crude_conversion", "p_order")):
         for week, part in [("overall", df), *df.groupby("week")]:
             got = truth[metric]["overall" if week == "overall" else "weeks"]
@@ -292,18 +294,6 @@ def test_crude_truth_equals_expected_rates_of_the_cells(sample):
             assert got["live_rate"] == pytest.approx(side[True], rel=1e-12)
             assert got["nonlive_rate"] == pytest.approx(side[False], rel=1e-12)
             assert got["ratio"] == pytest.approx(side[True] / side[False], rel=1e-12)
-    tr = sim.truth_rates(cells, expected, by="category", metric="conversion")
-    assert list(tr["category"]) == sorted(sim.CATEGORIES)
-    beauty = df[cells["category"].eq("beauty").to_numpy() & ~df["is_live"].to_numpy()]
-    want = (beauty["viewers"] * beauty["p_order"]).sum() / beauty["viewers"].sum()
-    assert tr.set_index("category").loc["beauty", "rate_b"] == pytest.approx(want)
-    one = sim.truth_rates(cells, expected, between="gender", levels=("male", "female"))
-    assert (
-        len(one) == 1
-        and one.loc[0, "viewers_a"] == cells.loc[cells.gender == "male", "viewers"].sum()
-    )
-    with pytest.raises(ValueError, match="metric"):
-        sim.truth_rates(cells, expected, metric="ctr")
 
 
 def test_committed_sample_matches_the_trade_press(sample):
