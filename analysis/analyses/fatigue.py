@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.analyses.halo import live_sessions
+from analysis.analyses.live_events import live_sessions
 from analysis.stats.models import glm
 from analysis.vocabulary import FATIGUE_SCALES, check_argument
 
