@@ -49,7 +49,7 @@ FATIGUE_ADJUST = ("hour", "promo", "category", "age_group", "gender")
 
 def _design(
     cells: pd.DataFrame, *, scale: str, adjust: Sequence[str] | None,
-    interventions: Mapping[str, object] | None,
+    interventions: Mapping[str, Any] | None,
 ) -> tuple[pd.DataFrame, str]:  # fmt: skip
     """The hourly LIVE cells with their step ``_k`` and intervention indicators ``_int<i>``, and
     the formula terms of the indicators and the adjustment (those that vary)."""
@@ -65,11 +65,8 @@ def _design(
     live["_live"] = live["content_id"].astype(str)
     terms = ""
     for i, (who, day) in enumerate((interventions or {}).items()):
-        d = (
-            pd.Timestamp(day).tz_localize(None).normalize()
-            if pd.Timestamp(day).tzinfo
-            else pd.Timestamp(day).normalize()
-        )
+        ts = pd.Timestamp(day)
+        d = (ts.tz_localize(None) if ts.tzinfo else ts).normalize()
         col = f"_int{i}"
         live[col] = ((live["creator"] == who).fillna(False) & (live["date"] >= d)).astype(float)
         if live[col].sum() > 0:
@@ -104,7 +101,7 @@ def fatigue(
     scale: str = "series",
     metric: str = "atc_rate",
     adjust: Sequence[str] | None = None,
-    interventions: Mapping[str, object] | None = None,
+    interventions: Mapping[str, Any] | None = None,
     cluster: str = "content_id",
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -220,7 +217,7 @@ def fatigue_curve(
     scale: str = "series",
     metric: str = "atc_rate",
     adjust: Sequence[str] | None = None,
-    interventions: Mapping[str, object] | None = None,
+    interventions: Mapping[str, Any] | None = None,
     cluster: str = "content_id",
     level: float = 0.95,
 ) -> pd.DataFrame:

@@ -2,8 +2,8 @@ r"""Interventions on a rate: binomial interrupted time series and difference-in-
 
 "Did adding live Q&A take her LIVE ATC from 4 % to 9 %?" is a before/after question on a rate
 with a varying denominator. :func:`intervention` answers it with a binomial GLM on aggregated
-counts (:func:`analysis.stats.models.glm`: two-column endog, CR1 cluster-robust SEs, t reference), in
-one of three designs:
+counts (:func:`analysis.stats.models.glm`: two-column endog; cluster-robust SEs, the CR3
+jackknife by default, t reference on G - 1 df), in one of three designs:
 
 ``its`` (interrupted time series)
     The treated cells only: :math:`\operatorname{logit} p = \alpha + \delta\,\mathrm{post} +
@@ -29,13 +29,13 @@ planted in the simulated sample), and the standardised rates of the treated post
 with and without the change (their ratio and difference, delta method over the cluster-robust
 covariance, :func:`analysis.stats.models.effects`).
 
-:func:`intervention` checks its arguments and runs ITS or DiD here; the stacked design is
+This module checks the arguments and runs ITS or DiD. The stacked design is
 :mod:`analysis.analyses.intervention_stacked`, the design columns
-:mod:`analysis.analyses.intervention_design`, the fit and its row
+:mod:`analysis.analyses.intervention_design`, the fit and its result row
 :mod:`analysis.analyses.intervention_fit`, the CR3 covariance :mod:`analysis.analyses.jackknife`.
-The checks of the identifying assumptions (:func:`analysis.analyses.intervention_checks.placebo_dates`,
-:func:`analysis.analyses.intervention_checks.pretrend`) and the plotted series
-(:func:`analysis.analyses.intervention_series.intervention_series`) have their own modules.
+The checks of the identifying assumptions (placebo dates, pre-trend) are
+:mod:`analysis.analyses.intervention_checks`, the plotted series
+:mod:`analysis.analyses.intervention_series`.
 """
 
 from __future__ import annotations
@@ -131,11 +131,12 @@ def intervention(
         slope change over the post period.
     cluster : str
         Cluster column of the robust SEs (default ``content_id``: one LIVE; off-live cells
-        fall back to product x day, :mod:`analysis.stats.clusters`). ``creator`` is the conservative
-        choice for ``did`` with many creators; with six it leaves 5 degrees of freedom.
+        fall back to product x day, :mod:`analysis.stats.clusters`). ``creator`` is the
+        conservative choice for ``did`` with many creators; with six it leaves 5 degrees of freedom.
     vcov : {"CR3", "CR1"}
-        Cluster-robust covariance: ``CR3`` (default; cluster jackknife, :func:`jackknife_cov`)
-        or ``CR1`` (the sandwich of :func:`analysis.stats.models.glm`). Both with a t reference on
+        Cluster-robust covariance: ``CR3`` (default; cluster jackknife,
+        :func:`analysis.analyses.jackknife.jackknife_cov`) or ``CR1`` (the sandwich of
+        :func:`analysis.stats.models.glm`). Both with a t reference on
         G - 1 degrees of freedom. CR1 is too narrow with the dozen or so LIVEs of one
         creator (placebo coverage 0.92 at 95 %). When leaving one LIVE out leaves a coefficient
         unidentified (one LIVE after the date), CR1 is used and the status says so
@@ -149,7 +150,8 @@ def intervention(
     Returns
     -------
     pandas.DataFrame
-        :data:`INTERVENTION_COLUMNS`, one row (``its``, ``did``), or one row per cohort plus a
+        :data:`analysis.analyses.intervention_fit.INTERVENTION_COLUMNS`, one row (``its``,
+        ``did``), or one row per cohort plus a
         ``cohort="stacked"`` row (``stacked``):
 
         ``design``, ``column``, ``group``, ``date``, ``cohort``
@@ -169,7 +171,8 @@ def intervention(
             Clusters and t degrees of freedom of the fit, what was fitted, confidence level.
         ``status``, ``status_message``
             A code of :data:`analysis.vocabulary.STATUSES` (the most serious that applies) and
-            the message listing every note: ``ok``; ``few_clusters`` (fewer than 30 clusters,
+            the message listing every note: ``ok``; ``few_clusters`` (fewer than
+            :data:`analysis.stats.models.FEW_CLUSTERS` clusters,
             from :func:`analysis.stats.models.glm`; the message says when the jackknife is
             used); ``not_clustered``; ``small_cell`` (fewer than :data:`MIN_LIVES` LIVEs on a
             side of the date, or a jackknife left undefined by one LIVE: CR1 used);
@@ -185,9 +188,9 @@ def intervention(
     \alpha_{u(j)} + \lambda_{w(j)} + \delta T_j P_j + Z_j\gamma`. Stacked: the same with
     :math:`\alpha_{u,s}`, :math:`\lambda_{w,s}` per sub-experiment *s*. Identification needs
     parallel trends on the log-odds scale (check
-    :func:`analysis.analyses.intervention_checks.pretrend`) and no other change at the
-    date (check :func:`analysis.analyses.intervention_checks.placebo_dates`). A single treated unit clustered by LIVE treats LIVEs
-    as independent given the model: the session random effect is handled, a creator-wide
+    :func:`analysis.analyses.intervention_checks.pretrend`) and no other change at the date
+    (check :func:`analysis.analyses.intervention_checks.placebo_dates`). A single treated unit
+    clustered by LIVE treats LIVEs as independent given the model: the session random effect is handled, a creator-wide
     shock at the date is not (it is indistinguishable from the intervention).
 
     References
@@ -206,7 +209,13 @@ def intervention(
     check_argument("control", INTERVENTION_CONTROLS, control)
     check_argument("vcov", INTERVENTION_VCOV, vcov)
     adj = adjust_terms(adjust, cells)
-    fit = {"metric": metric, "adj": adj, "cluster": cluster, "vcov": vcov, "level": level}
+    fit: dict[str, Any] = {
+        "metric": metric,
+        "adj": adj,
+        "cluster": cluster,
+        "vcov": vcov,
+        "level": level,
+    }
     if design == "stacked":
         if not isinstance(date, Mapping):
             raise ValueError("design='stacked' takes date={unit: first day, ...}.")

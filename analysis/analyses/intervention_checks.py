@@ -165,7 +165,7 @@ def pretrend(
     day = day_of(date)
     treated = treated_cells(cells, column, group, channel)
     pre = (cells["date"] < day).to_numpy(dtype=bool)
-    row = dict.fromkeys(PRETREND_COLUMNS, np.nan)
+    row: dict[str, Any] = dict.fromkeys(PRETREND_COLUMNS, np.nan)
     row |= {"design": design, "group": group_label(group), "date": day, "level": level,
             "term": "pre-period slope" if design == "its" else "pre-period slope difference"}  # fmt: skip
     tpre = cells.loc[pre & treated.to_numpy()]

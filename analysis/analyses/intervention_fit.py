@@ -109,7 +109,7 @@ def clustered_fit(
 
 def _contrast_numbers(eff: pd.DataFrame, odds: pd.Series) -> dict[str, float]:
     """The change on its three scales, from the :func:`analysis.stats.models.effects` rows."""
-    by = eff.set_index("effect")
+    by: dict[Any, dict[Any, Any]] = eff.set_index("effect").to_dict("index")
     out = {
         "log_or": float(np.log(odds["estimate"])),
         "log_or_ci_low": float(np.log(odds["ci_low"])),
@@ -118,13 +118,13 @@ def _contrast_numbers(eff: pd.DataFrame, odds: pd.Series) -> dict[str, float]:
         "odds_ratio_ci_low": float(odds["ci_low"]),
         "odds_ratio_ci_high": float(odds["ci_high"]),
         "pvalue": float(odds["pvalue"]),
-        "rate_without": float(by.loc["rate_b", "estimate"]),
-        "rate_with": float(by.loc["rate_a", "estimate"]),
+        "rate_without": float(by["rate_b"]["estimate"]),
+        "rate_with": float(by["rate_a"]["estimate"]),
     }
     for name, effect in (("diff", "rate_difference"), ("ratio", "rate_ratio")):
-        out[name] = float(by.loc[effect, "estimate"])
-        out[f"{name}_ci_low"] = float(by.loc[effect, "ci_low"])
-        out[f"{name}_ci_high"] = float(by.loc[effect, "ci_high"])
+        out[name] = float(by[effect]["estimate"])
+        out[f"{name}_ci_low"] = float(by[effect]["ci_low"])
+        out[f"{name}_ci_high"] = float(by[effect]["ci_high"])
     return out
 
 

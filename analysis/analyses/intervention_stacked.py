@@ -150,7 +150,13 @@ def stacked_did(
         cells = cells.loc[(cells["channel"] == channel).fillna(False).to_numpy(dtype=bool)]
     cells = cells.loc[cells[column].notna().to_numpy(dtype=bool)]
     units = cells[column].astype(str)
-    fit = {"metric": metric, "adj": adj, "cluster": cluster, "vcov": vcov, "level": level}
+    fit: dict[str, Any] = {
+        "metric": metric,
+        "adj": adj,
+        "cluster": cluster,
+        "vcov": vcov,
+        "level": level,
+    }
     rows, stacks = [], []
     for cohort in sorted(set(days.values())):
         row, frame = _cohort(cells, units, days, cohort, column=column,
