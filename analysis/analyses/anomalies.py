@@ -22,26 +22,37 @@ overdispersion-adjusted control limits (Spiegelhalter 2005, the limits of Funnel
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from analysis.analyses.row_status import note, status_columns, undefined
 from analysis.metrics import get_metric, metric_counts
 from analysis.stats.shrinkage import dersimonian_laird_tau2, overdispersed_limits
+from analysis.vocabulary import check_level
 from analysis.weeks import parse_week, resolve_week
 
-__all__ = ["ANOMALY_COLUMNS", "anomalies", "planted_anomalies"]
+__all__ = ["ANOMALY_COLUMNS", "MIN_EXPECTED", "anomalies", "planted_anomalies"]
 
 #: Columns of :func:`anomalies`.
 ANOMALY_COLUMNS = (
     "start", "date", "hour", "weekday", "successes", "trials", "rate", "expected_rate",
     "expected", "ratio", "ci_low", "ci_high", "lower_limit", "upper_limit", "z", "flag",
-    "baseline_trials", "tau2", "method", "level", "limit", "status",
+    "baseline_trials", "tau2", "method", "level", "limit", "status", "status_message",
 )  # fmt: skip
 
 
 #: an hour with fewer expected successes than this gets a ``small cell`` status (the arcsine
 #: normal approximation is rough there)
 MIN_EXPECTED = 5.0
+
+#: the ``method`` of every row of :func:`anomalies`
+METHOD = (
+    "indirect standardisation on the hour-of-week baseline (live/off-live), arcsine "
+    "scale, DerSimonian-Laird tau2 on winsorised baseline z-scores"
+)
 
 
 def _hourly(cells: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -110,8 +121,8 @@ def _tau2(hourly: pd.DataFrame, winsorise: float) -> dict[bool, float]:
         p0 = (g["e"] / g["n"]).clip(0, 1)
         y = np.arcsin(np.sqrt((g["x"] / g["n"]).clip(0, 1)))
         s = np.sqrt(1 / (4 * g["n"]) + 1 / (4 * nb.loc[g.index]))
-        zs.append(((y - np.arcsin(np.sqrt(p0))) / s).to_numpy())
-        ss.append(s.to_numpy())
+        zs.append(np.asarray((y - np.arcsin(np.sqrt(p0))) / s, dtype=float))
+        ss.append(np.asarray(s, dtype=float))
         ls.append(live.loc[g.index].to_numpy(dtype=bool))
     z, s, lv = np.concatenate(zs), np.concatenate(ss), np.concatenate(ls)
     for stratum in (True, False):
@@ -124,7 +135,7 @@ def anomalies(
     cells: pd.DataFrame,
     *,
     week: str | None = None,
-    day=None,
+    day: Any = None,
     through_hour: int | None = None,
     metric: str = "atc_rate",
     level: float = 0.95,
@@ -172,11 +183,15 @@ def anomalies(
         ``flag``
             ``peak`` (above the upper limit), ``drop`` (below the lower), or ``none``.
         ``baseline_trials``, ``tau2`` (of the hour's stratum: with or without a LIVE),
-        ``method``, ``level``, ``limit``, ``status``
-            ``status``: ``ok``; ``small cell: fewer than 5 expected, exact binomial limits and
-            Clopper-Pearson interval`` (the arcsine approximation fails for tiny counts: a
-            zero would be flagged; the flag then uses the exact binomial tails at ``p0``);
-            ``undefined: no baseline (no other week has data)``; ``undefined: no trials``.
+        ``method``, ``level``, ``limit``
+            What was computed, the interval level and the coverage of the control limits.
+        ``status``, ``status_message``
+            ``ok``; ``exact_small_cell`` (fewer than :data:`MIN_EXPECTED` expected successes:
+            the arcsine approximation fails for tiny counts, a zero would be flagged; the flag
+            then uses the exact binomial tails at ``p0`` and the interval is Clopper-Pearson,
+            without overdispersion); ``partial`` (:math:`\tau^2` not estimable from too few
+            baseline hours: 0 used); ``undefined_no_control`` (no baseline: no other week has
+            data); ``undefined_no_viewers`` (no trials in the hour).
 
     Raises
     ------
@@ -189,10 +204,6 @@ def anomalies(
     24:1185-1202; Handling over-dispersion of performance indicators. Qual Saf Health Care
     14:347-351.
     """
-    from scipy import stats
-
-    from analysis.vocabulary import check_level
-
     level, limit = check_level(level), check_level(limit)
     if (week is None) == (day is None):
         raise ValueError("pass exactly one of week='YYYY-Www' (or 'latest') and day='YYYY-MM-DD'.")
@@ -200,20 +211,7 @@ def anomalies(
     if m.kind != "proportion":
         raise ValueError(f"anomalies() takes a proportion metric; {m.name!r} is a ratio of sums.")
     hourly = _hourly(cells, m.name)
-    if week is not None:
-        wk = resolve_week(cells, week)
-        target_weeks = {wk.iso}
-        target = hourly[hourly["week"] == wk.iso]
-    else:
-        d = pd.Timestamp(day)
-        d = (d.tz_localize(None) if d.tzinfo else d).normalize()
-        iso = d.isocalendar()
-        target_weeks = {parse_week(f"{iso.year:04d}-W{iso.week:02d}").iso}
-        target = hourly[hourly["date"] == d]
-        if through_hour is not None:
-            target = target[target["hour"] <= through_hour]
-    if target.empty:
-        raise ValueError(f"no hourly cells in the period ({week or day}).")
+    target, target_weeks = _target(cells, hourly, week=week, day=day, through_hour=through_hour)
     base = hourly[~hourly["week"].isin(target_weeks)]
     taus = _tau2(base, winsorise) if not base.empty else {True: np.nan, False: np.nan}
     live_hour = _has_live(target)
@@ -223,56 +221,85 @@ def anomalies(
         x=("x", "sum"), n=("n", "sum"), e=("e", lambda v: v.sum(min_count=len(v))),
         n_b=("n_b", "sum"),
     ).reset_index().sort_values("start", ignore_index=True)  # fmt: skip
-    qi = float(stats.norm.isf((1 - level) / 2))
     rows = []
-    method = ("indirect standardisation on the hour-of-week baseline (live/off-live), arcsine "
-              "scale, DerSimonian-Laird tau2 on winsorised baseline z-scores")  # fmt: skip
-    for r in g.itertuples(index=False):
-        tau2 = taus[bool(live_hour.get(r.start, False))]
-        tau2_used = tau2 if np.isfinite(tau2) else 0.0
-        row = {"start": r.start, "date": r.date, "hour": int(r.hour), "weekday": int(r.weekday),
-               "successes": r.x, "trials": r.n, "rate": r.x / r.n if r.n > 0 else np.nan,
-               "baseline_trials": r.n_b, "tau2": tau2, "method": method, "level": level,
-               "limit": limit}  # fmt: skip
-        if r.n <= 0:
-            rows.append(row | {"flag": "none", "status": "undefined: no trials"})
-            continue
-        if not np.isfinite(r.e) or r.n_b <= 0 or r.e <= 0:
-            rows.append(row | {"flag": "none",
-                               "status": "undefined: no baseline (no other week has data)"})  # fmt: skip
-            continue
-        p0 = r.e / r.n
-        extra = tau2_used + 1 / (4 * r.n_b)
-        sd = np.sqrt(1 / (4 * r.n) + extra)
-        y, y0 = np.arcsin(np.sqrt(r.x / r.n)), np.arcsin(np.sqrt(p0))
-        lo_lim, hi_lim = overdispersed_limits(p0, r.n, extra, limit)
-        lo_r = np.sin(np.clip(y - qi * sd, 0, np.pi / 2)) ** 2
-        hi_r = np.sin(np.clip(y + qi * sd, 0, np.pi / 2)) ** 2
-        rate = r.x / r.n
-        flag = "peak" if rate > hi_lim else "drop" if rate < lo_lim else "none"
-        status = "ok"
-        if r.e < MIN_EXPECTED:  # tiny counts: exact binomial tails and Clopper-Pearson instead
-            alpha = 1 - limit
-            if stats.binom.cdf(r.x, r.n, p0) < alpha / 2:
-                flag = "drop"
-            elif stats.binom.sf(r.x - 1, r.n, p0) < alpha / 2:
-                flag = "peak"
-            else:
-                flag = "none"
-            lo_lim = stats.binom.ppf(alpha / 2, r.n, p0) / r.n
-            hi_lim = stats.binom.isf(alpha / 2, r.n, p0) / r.n
-            a = 1 - level
-            lo_r = stats.beta.ppf(a / 2, r.x, r.n - r.x + 1) if r.x > 0 else 0.0
-            hi_r = stats.beta.isf(a / 2, r.x + 1, r.n - r.x) if r.x < r.n else 1.0
-            status = (f"small cell: fewer than {MIN_EXPECTED:g} expected, exact binomial "
-                      "limits and Clopper-Pearson interval (no overdispersion)")  # fmt: skip
-        if not np.isfinite(tau2):
-            status += "; tau2 not estimable (too few baseline hours): 0 used"
-        rows.append(row | {"expected_rate": p0, "expected": r.e, "ratio": r.x / r.e,
-                           "ci_low": lo_r / p0, "ci_high": hi_r / p0,
-                           "lower_limit": float(lo_lim), "upper_limit": float(hi_lim),
-                           "z": (y - y0) / sd, "flag": flag, "status": status})  # fmt: skip
+    for r in g.to_dict("records"):
+        tau2 = taus[bool(live_hour.get(r["start"], False))]
+        row = {"start": r["start"], "date": r["date"], "hour": int(r["hour"]),
+               "weekday": int(r["weekday"]), "successes": r["x"], "trials": r["n"],
+               "rate": r["x"] / r["n"] if r["n"] > 0 else np.nan, "baseline_trials": r["n_b"],
+               "tau2": tau2, "method": METHOD, "level": level, "limit": limit}  # fmt: skip
+        rows.append(row | _compare(r, tau2, level=level, limit=limit))
     return pd.DataFrame(rows, columns=list(ANOMALY_COLUMNS))
+
+
+def _target(
+    cells: pd.DataFrame, hourly: pd.DataFrame, *, week: str | None, day: Any,
+    through_hour: int | None,
+) -> tuple[pd.DataFrame, set[str]]:  # fmt: skip
+    """The hours of the target period, and its ISO week(s) (left out of the baseline)."""
+    if week is not None:
+        wk = resolve_week(cells, week)
+        target, weeks = hourly[hourly["week"] == wk.iso], {wk.iso}
+    else:
+        d = pd.Timestamp(day)
+        d = (d.tz_localize(None) if d.tzinfo else d).normalize()
+        iso = d.isocalendar()
+        weeks = {parse_week(f"{iso.year:04d}-W{iso.week:02d}").iso}
+        target = hourly[hourly["date"] == d]
+        if through_hour is not None:
+            target = target[target["hour"] <= through_hour]
+    if target.empty:
+        raise ValueError(f"no hourly cells in the period ({week or day}); the cells run from "
+                         f"{cells['date'].min():%Y-%m-%d} to {cells['date'].max():%Y-%m-%d}.")  # fmt: skip
+    return target, weeks
+
+
+def _compare(r: dict, tau2: float, *, level: float, limit: float) -> dict[str, Any]:
+    """One hour ``r`` (``x``, ``n``, ``e``, ``n_b``) against its baseline: limits, ratio with
+    its interval, z, flag and status (arcsine scale, or exact for a small cell)."""
+    x, n, e, n_b = r["x"], r["n"], r["e"], r["n_b"]
+    if n <= 0:
+        return {"flag": "none", **undefined("undefined_no_viewers", "no trials in the hour")}
+    if not np.isfinite(e) or n_b <= 0 or e <= 0:
+        why = "no baseline: no other week has data for this hour"
+        return {"flag": "none", **undefined("undefined_no_control", why)}
+    p0 = e / n
+    extra = (tau2 if np.isfinite(tau2) else 0.0) + 1 / (4 * n_b)
+    sd = np.sqrt(1 / (4 * n) + extra)
+    y, y0 = np.arcsin(np.sqrt(x / n)), np.arcsin(np.sqrt(p0))
+    qi = float(stats.norm.isf((1 - level) / 2))
+    lo_lim, hi_lim = overdispersed_limits(p0, n, extra, limit)
+    lo_r = np.sin(np.clip(y - qi * sd, 0, np.pi / 2)) ** 2
+    hi_r = np.sin(np.clip(y + qi * sd, 0, np.pi / 2)) ** 2
+    flag = "peak" if x / n > hi_lim else "drop" if x / n < lo_lim else "none"
+    notes = []
+    if e < MIN_EXPECTED:  # tiny counts: exact binomial tails and Clopper-Pearson instead
+        flag, lo_lim, hi_lim, lo_r, hi_r = _exact(x, n, p0, level=level, limit=limit)
+        notes.append(note("exact_small_cell", f"{e:.2g} expected successes (< {MIN_EXPECTED:g}): "
+                          "exact binomial limits and Clopper-Pearson interval, no overdispersion"))  # fmt: skip
+    if not np.isfinite(tau2):
+        notes.append(note("partial", "tau2 not estimable (too few baseline hours): 0 used"))
+    return {"expected_rate": p0, "expected": e, "ratio": x / e, "ci_low": lo_r / p0,
+            "ci_high": hi_r / p0, "lower_limit": float(lo_lim), "upper_limit": float(hi_lim),
+            "z": (y - y0) / sd, "flag": flag, **status_columns(notes)}  # fmt: skip
+
+
+def _exact(x: float, n: float, p0: float, *, level: float, limit: float) -> tuple:
+    """Flag, rate limits and Clopper-Pearson rate interval of a small cell, from the exact
+    binomial tails at ``p0`` (Clopper & Pearson 1934)."""
+    alpha = 1 - limit
+    if stats.binom.cdf(x, n, p0) < alpha / 2:
+        flag = "drop"
+    elif stats.binom.sf(x - 1, n, p0) < alpha / 2:
+        flag = "peak"
+    else:
+        flag = "none"
+    lo_lim = stats.binom.ppf(alpha / 2, n, p0) / n
+    hi_lim = stats.binom.isf(alpha / 2, n, p0) / n
+    a = 1 - level
+    lo_r = stats.beta.ppf(a / 2, x, n - x + 1) if x > 0 else 0.0
+    hi_r = stats.beta.isf(a / 2, x + 1, n - x) if x < n else 1.0
+    return flag, lo_lim, hi_lim, lo_r, hi_r
 
 
 def planted_anomalies(cells: pd.DataFrame, truth) -> pd.DataFrame:

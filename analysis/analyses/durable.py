@@ -6,25 +6,37 @@ with the promotion state (``promo``) as a fixed effect, and :func:`week_change` 
 week with the weeks before it the same two ways. A gain that is clear without promotions and
 gone with them is flagged ``one-shot (promotions)``: the rate moved because the promotion mix
 moved. Binomial GLMs on aggregated counts (:func:`analysis.stats.models.glm`), cluster-robust.
+
+A "gain" or "drop" is read off the intervals: significant when the interval at ``level``
+excludes 0 (:func:`verdict`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.stats.models import glm
+from analysis.analyses.row_status import Note, fit_notes, note, status_columns, undefined
+from analysis.stats.models import glm, reference_df, reference_quantile
+from analysis.vocabulary import check_level
 from analysis.weeks import resolve_week
 
-__all__ = ["CHANGE_COLUMNS", "promo_trend", "week_change"]
+__all__ = ["CHANGE_ADJUST", "CHANGE_COLUMNS", "VERDICTS", "promo_trend", "verdict", "week_change"]
 
 #: Columns of :func:`promo_trend` and :func:`week_change`.
 CHANGE_COLUMNS = (
     "side", "what", "trials", "crude", "crude_ci_low", "crude_ci_high",
     "adjusted", "adjusted_ci_low", "adjusted_ci_high", "verdict", "n_clusters", "df",
-    "method", "level", "status",
+    "method", "level", "status", "status_message",
+)  # fmt: skip
+
+#: the values of ``verdict`` (a result, not a status: what the two fits say together)
+VERDICTS = (
+    "one-shot (promotions)", "drop explained by promotions", "durable gain", "durable drop",
+    "no clear change", "unclear",
 )  # fmt: skip
 
 
@@ -36,7 +48,18 @@ CHANGE_ADJUST = ("category",)
 _SIDES = (("live", True), ("off-live", False))
 
 
-def _verdict(crude_lo, crude_hi, adj_lo, adj_hi) -> str:
+def verdict(crude_lo: float, crude_hi: float, adj_lo: float, adj_hi: float) -> str:
+    """What the crude and the promotion-adjusted intervals say together (one of :data:`VERDICTS`).
+
+    ``one-shot (promotions)``: a crude gain (interval above 0) whose adjusted interval contains
+    0; ``drop explained by promotions`` the same for a drop; ``durable gain`` / ``durable
+    drop``: the adjusted interval lies above / below 0; ``no clear change``: neither interval
+    excludes 0. (``unclear``, the last branch, is not reached by these rules: a crude interval
+    excluding 0 always falls in one of the cases above.)
+
+    >>> verdict(0.1, 0.3, -0.05, 0.2)
+    'one-shot (promotions)'
+    """
     crude_sig = crude_lo > 0 or crude_hi < 0
     adj_sig = adj_lo > 0 or adj_hi < 0
     if crude_lo > 0 and not adj_sig:
@@ -50,9 +73,11 @@ def _verdict(crude_lo, crude_hi, adj_lo, adj_hi) -> str:
     return "no clear change" if not crude_sig else "unclear"
 
 
-def _two_fits(frame, term, *, metric, adjust, cluster, level, side, what):
-    from analysis.stats.models import reference_df, reference_quantile
-
+def _two_fits(
+    frame: pd.DataFrame, term: str, *, metric: str, adjust: Sequence[str], cluster: str,
+    level: float, side: str, what: str, notes: Sequence[Note] = (),
+) -> dict[str, Any]:  # fmt: skip
+    """Crude and promotion-adjusted fits of ``term``: the row, its status with ``notes``."""
     adj = "".join(f" + C({a})" for a in adjust if frame[a].nunique(dropna=True) > 1)
     promo = " + C(promo)" if frame["promo"].nunique(dropna=True) > 1 else ""
     crude = glm(frame, f"{metric} ~ {term}{adj}", cluster=cluster)
@@ -70,16 +95,18 @@ def _two_fits(frame, term, *, metric, adjust, cluster, level, side, what):
         "adjusted": ba, "adjusted_ci_low": ba - qa * sa, "adjusted_ci_high": ba + qa * sa,
         "n_clusters": adjusted.cartlift.n_clusters, "df": reference_df(adjusted),
         "method": f"{adjusted.cartlift.method}; crude: {term}{adj}; adjusted: + C(promo)",
-        "level": level, "status": adjusted.cartlift.status,
+        "level": level,
     }  # fmt: skip
-    row["verdict"] = _verdict(row["crude_ci_low"], row["crude_ci_high"],
-                              row["adjusted_ci_low"], row["adjusted_ci_high"])  # fmt: skip
+    row["verdict"] = verdict(row["crude_ci_low"], row["crude_ci_high"],
+                             row["adjusted_ci_low"], row["adjusted_ci_high"])  # fmt: skip
+    notes = [*fit_notes(adjusted.cartlift), *notes]
     if not promo:
-        row["status"] += "; one promotion state only: crude = adjusted"
-    return row
+        notes.append(note("partial", "one promotion state only: crude = adjusted"))
+    return row | status_columns(notes)
 
 
-def _side_cells(cells, is_live: bool) -> pd.DataFrame:
+def _side_cells(cells: pd.DataFrame, is_live: bool) -> pd.DataFrame:
+    """A copy of the live (or off-live) cells."""
     side = cells["is_live"].astype("boolean")
     return cells.loc[(side == is_live).fillna(False).to_numpy(dtype=bool)].copy()
 
@@ -104,11 +131,12 @@ def promo_trend(
         per week``: ``crude`` and ``adjusted`` slopes (log odds per week) with intervals;
         ``verdict``: ``one-shot (promotions)`` (crude gain, none once promotions are in),
         ``drop explained by promotions``, ``durable gain``, ``durable drop``, ``no clear
-        change``, ``unclear``; ``status`` as :func:`analysis.stats.models.glm`, or ``undefined: no
-        cells`` / ``undefined: one week only``.
+        change``, ``unclear`` (:func:`verdict`). ``status`` (``status_message`` says more):
+        ``ok``, ``few_clusters``, ``not_clustered`` from the adjusted fit
+        (:func:`analysis.stats.models.glm`); ``partial`` (one promotion state only: crude =
+        adjusted); ``undefined_no_cells`` (no cells on the side); ``undefined_too_few`` (one
+        week only).
     """
-    from analysis.vocabulary import check_level
-
     level = check_level(level)
     rows = []
     first = cells["date"].min()
@@ -117,11 +145,11 @@ def promo_trend(
         blank = dict.fromkeys(CHANGE_COLUMNS, np.nan) | {"side": side, "what": "trend per week",
                                                          "level": level}  # fmt: skip
         if sub.empty:
-            rows.append(blank | {"status": "undefined: no cells"})
+            rows.append(blank | undefined("undefined_no_cells", f"no {side} cells"))
             continue
         sub["_w"] = (sub["date"] - first).dt.days.to_numpy(dtype=float) / 7.0
         if sub["_w"].max() - sub["_w"].min() < 1:
-            rows.append(blank | {"status": "undefined: one week only"})
+            rows.append(blank | undefined("undefined_too_few", f"one week of {side} cells only"))
             continue
         rows.append(_two_fits(sub, "_w", metric=metric, adjust=adjust, cluster=cluster,
                               level=level, side=side, what="trend per week"))  # fmt: skip
@@ -147,12 +175,12 @@ def week_change(
     -------
     pandas.DataFrame
         :data:`CHANGE_COLUMNS`, ``what`` = ``<week> vs <k> previous weeks``: ``crude`` and
-        ``adjusted`` log odds ratios with intervals, ``verdict`` as :func:`promo_trend`;
-        ``status`` adds ``only <k> previous weeks`` when the data hold fewer than ``previous``,
-        ``undefined: no earlier week`` when none.
+        ``adjusted`` log odds ratios with intervals, ``verdict`` as :func:`promo_trend`.
+        ``status``: as :func:`promo_trend`; ``partial`` also when the data hold fewer than
+        ``previous`` weeks before (the message says how many); ``undefined_too_few`` (no
+        earlier week of the side's cells); ``undefined_no_cells`` (no cells of the side this
+        week).
     """
-    from analysis.vocabulary import check_level
-
     level = check_level(level)
     wk = resolve_week(cells, week)
     lo = wk.monday - pd.Timedelta(weeks=previous)
@@ -166,15 +194,13 @@ def week_change(
         blank = dict.fromkeys(CHANGE_COLUMNS, np.nan) | {"side": side, "what": what,
                                                          "level": level}  # fmt: skip
         if k == 0 or sub.empty or not (sub["date"] < wk.monday).any():
-            rows.append(blank | {"status": "undefined: no earlier week"})
+            rows.append(blank | undefined("undefined_too_few", f"no earlier week of {side} cells"))
             continue
         if not (sub["date"] >= wk.monday).any():
-            rows.append(blank | {"status": "undefined: no cells this week"})
+            rows.append(blank | undefined("undefined_no_cells", f"no {side} cells this week"))
             continue
         sub["_this"] = (sub["date"] >= wk.monday).to_numpy(dtype=float)
-        row = _two_fits(sub, "_this", metric=metric, adjust=adjust, cluster=cluster,
-                        level=level, side=side, what=what)  # fmt: skip
-        if k < previous:
-            row["status"] += f"; only {k} previous weeks"
-        rows.append(row)
+        few = [note("partial", f"only {k} previous weeks (of {previous})")] if k < previous else []
+        rows.append(_two_fits(sub, "_this", metric=metric, adjust=adjust, cluster=cluster,
+                              level=level, side=side, what=what, notes=few))  # fmt: skip
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))

@@ -3,8 +3,9 @@ r"""Fatigue: is the audience tiring of a creator's weekly LIVE series (or within
 A trend of the LIVE rate across a creator's successive LIVEs (``scale="series"``: the LIVE's
 0-based rank in her series) or across the hours of a LIVE (``scale="within"``: hours since the
 LIVE's first hour), modelled as one slope on the log odds with creator fixed effects and a
-cluster-robust interval (statistics.md Rec 9, P10: a clustered binomial-GLM trend test, the
-model form of Cochran-Armitage; never a chi-squared for trend on pooled hours).
+cluster-robust interval: a clustered binomial-GLM trend test, the model form of the
+Cochran-Armitage test (never a chi-squared for trend on pooled hours, whose viewers of one LIVE
+share its mood; Agresti 2013, *Categorical Data Analysis*, 3rd ed., sec. 5.3.5).
 :func:`fatigue_curve` gives the fitted decay with its band for the plot
 (:func:`analysis.present.plots.decay_plot`).
 """
@@ -12,28 +13,46 @@ model form of Cochran-Armitage; never a chi-squared for trend on pooled hours).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from patsy import build_design_matrices
 
-from analysis.analyses.halo import live_sessions
-from analysis.stats.models import glm
-from analysis.vocabulary import FATIGUE_SCALES, check_argument
+from analysis.analyses.live_events import live_sessions
+from analysis.analyses.row_status import fit_notes, status_columns, undefined
+from analysis.stats.models import glm, reference_df, reference_quantile
+from analysis.vocabulary import FATIGUE_SCALES, check_argument, check_level
 
-__all__ = ["FATIGUE_COLUMNS", "fatigue", "fatigue_curve"]
+__all__ = [
+    "CURVE_COLUMNS",
+    "FATIGUE_ADJUST",
+    "FATIGUE_COLUMNS",
+    "MIN_LIVES",
+    "fatigue",
+    "fatigue_curve",
+]
 
 #: Columns of :func:`fatigue`.
 FATIGUE_COLUMNS = (
     "creator", "scale", "n_lives", "trials", "slope", "ci_low", "ci_high", "pvalue",
-    "odds_ratio_per_step", "n_clusters", "df", "method", "level", "status",
+    "odds_ratio_per_step", "n_clusters", "df", "method", "level", "status", "status_message",
 )  # fmt: skip
+
+#: fewest LIVEs of a creator for her own slope
+MIN_LIVES = 3
 
 
 #: default adjustment of the fatigue model (categorical fixed effects)
 FATIGUE_ADJUST = ("hour", "promo", "category", "age_group", "gender")
 
 
-def _design(cells, *, scale, adjust, interventions):
+def _design(
+    cells: pd.DataFrame, *, scale: str, adjust: Sequence[str] | None,
+    interventions: Mapping[str, Any] | None,
+) -> tuple[pd.DataFrame, str]:  # fmt: skip
+    """The hourly LIVE cells with their step ``_k`` and intervention indicators ``_int<i>``, and
+    the formula terms of the indicators and the adjustment (those that vary)."""
     sessions = live_sessions(cells)
     live = cells.loc[((cells["channel"] == "LIVE").fillna(False)
                       & cells["content_id"].notna()).to_numpy(dtype=bool)].copy()  # fmt: skip
@@ -46,11 +65,8 @@ def _design(cells, *, scale, adjust, interventions):
     live["_live"] = live["content_id"].astype(str)
     terms = ""
     for i, (who, day) in enumerate((interventions or {}).items()):
-        d = (
-            pd.Timestamp(day).tz_localize(None).normalize()
-            if pd.Timestamp(day).tzinfo
-            else pd.Timestamp(day).normalize()
-        )
+        ts = pd.Timestamp(day)
+        d = (ts.tz_localize(None) if ts.tzinfo else ts).normalize()
         col = f"_int{i}"
         live[col] = ((live["creator"] == who).fillna(False) & (live["date"] >= d)).astype(float)
         if live[col].sum() > 0:
@@ -61,9 +77,12 @@ def _design(cells, *, scale, adjust, interventions):
     adjust = tuple(adjust)
     missing = [a for a in adjust if a not in live.columns]
     if missing:
-        raise ValueError(f"`adjust` names columns the cells do not have: {missing}.")
+        raise ValueError(
+            f"`adjust` names columns the cells do not have: {missing}; "
+            f"the cells have {sorted(map(str, cells.columns))}."
+        )
     terms += "".join(f" + C({a})" for a in adjust if live[a].nunique(dropna=True) > 1)
-    return live, sessions, terms
+    return live, terms
 
 
 def _own_terms(sub: pd.DataFrame, terms: str) -> str:
@@ -82,7 +101,7 @@ def fatigue(
     scale: str = "series",
     metric: str = "atc_rate",
     adjust: Sequence[str] | None = None,
-    interventions: Mapping[str, object] | None = None,
+    interventions: Mapping[str, Any] | None = None,
     cluster: str = "content_id",
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -132,65 +151,64 @@ def fatigue(
     Analysis*, 3rd ed., sec. 5.3.5); the cluster-robust Wald version keeps its size when the
     LIVEs' rates share session effects.
     """
-    from analysis.stats.models import reference_df, reference_quantile
-    from analysis.vocabulary import check_level
-
     level = check_level(level)
     check_argument("scale", FATIGUE_SCALES, scale)
-    live, sessions, terms = _design(cells, scale=scale, adjust=adjust,
-                                    interventions=interventions)  # fmt: skip
-    rows = []
+    live, terms = _design(cells, scale=scale, adjust=adjust, interventions=interventions)
     if live.empty:
         row = dict.fromkeys(FATIGUE_COLUMNS, np.nan) | {"creator": "all", "scale": scale,
-                                                        "level": level,
-                                                        "status": "undefined: no LIVE cells"}  # fmt: skip
+                                                        "level": level}  # fmt: skip
+        row |= undefined("undefined_no_cells", "no hourly LIVE cells with a content_id")
         return pd.DataFrame([row], columns=list(FATIGUE_COLUMNS))
     creators = sorted(live["creator"].dropna().unique())
     fe = " + C(creator)" if len(creators) > 1 else ""
     res = glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
-    df = reference_df(res)
-    q = reference_quantile(level, df)
-    trials = pd.to_numeric(live["viewers"]).astype(float)
-
-    def row_of(who, b, s, p, sel, fit):
-        lives = int(live.loc[sel, "content_id"].nunique())
-        return {"creator": who, "scale": scale, "n_lives": lives,
-                "trials": float(trials[sel].sum()), "slope": b, "ci_low": b - q * s,
-                "ci_high": b + q * s, "pvalue": p, "odds_ratio_per_step": float(np.exp(b)),
-                "n_clusters": fit.cartlift.n_clusters, "df": reference_df(fit),
-                "method": f"{fit.cartlift.method}; slope per "
-                          f"{'LIVE in the series' if scale == 'series' else 'hour into the LIVE'}",
-                "level": level, "status": fit.cartlift.status}  # fmt: skip
-
-    all_sel = np.ones(len(live), bool)
-    rows.append(row_of("all", float(res.params["_k"]), float(res.bse["_k"]),
-                       float(res.pvalues["_k"]), all_sel, res))  # fmt: skip
+    rows = [_slope_row(live, "all", np.ones(len(live), bool), res, scale=scale, level=level)]
     if len(creators) > 1:
-        for who in creators:
-            sel = (live["creator"] == who).fillna(False).to_numpy()
-            sub = live.loc[sel]
-            n_lives = int(sub["content_id"].nunique())
-            blank = dict.fromkeys(FATIGUE_COLUMNS, np.nan) | {
-                "creator": who, "scale": scale, "n_lives": n_lives,
-                "trials": float(trials[sel].sum()), "level": level}  # fmt: skip
-            if n_lives < 3:
-                rows.append(blank | {"status": "undefined: fewer than 3 LIVEs"})
-                continue
-            if sub["_k"].nunique() < 2:
-                rows.append(blank | {"status": "undefined: no variation in the step"})
-                continue
-            own = _own_terms(sub, terms)
-            per = glm(sub, f"{metric} ~ _k{own}", cluster=cluster)
-            qp = reference_quantile(level, reference_df(per))
-            b, s = float(per.params["_k"]), float(per.bse["_k"])
-            r = row_of(who, b, s, float(per.pvalues["_k"]), sel, per)
-            r["ci_low"], r["ci_high"] = b - qp * s, b + qp * s
-            rows.append(r)
+        rows += [_creator_row(live, who, terms, metric=metric, cluster=cluster, scale=scale,
+                              level=level) for who in creators]  # fmt: skip
     return pd.DataFrame(rows, columns=list(FATIGUE_COLUMNS))
 
 
+def _slope_row(
+    live: pd.DataFrame, who: str, sel: np.ndarray, fit: Any, *, scale: str, level: float
+) -> dict:
+    """The row of ``who``: the slope of ``_k`` in ``fit``, on the cells ``sel`` of ``live``."""
+    q = reference_quantile(level, reference_df(fit))
+    b, s = float(fit.params["_k"]), float(fit.bse["_k"])
+    step = "LIVE in the series" if scale == "series" else "hour into the LIVE"
+    return {"creator": who, "scale": scale, "n_lives": int(live.loc[sel, "content_id"].nunique()),
+            "trials": float(pd.to_numeric(live.loc[sel, "viewers"]).astype(float).sum()),
+            "slope": b, "ci_low": b - q * s, "ci_high": b + q * s,
+            "pvalue": float(fit.pvalues["_k"]), "odds_ratio_per_step": float(np.exp(b)),
+            "n_clusters": fit.cartlift.n_clusters, "df": reference_df(fit),
+            "method": f"{fit.cartlift.method}; slope per {step}", "level": level,
+            **status_columns(fit_notes(fit.cartlift))}  # fmt: skip
+
+
+def _creator_row(
+    live: pd.DataFrame, who: str, terms: str, *, metric: str, cluster: str, scale: str,
+    level: float,
+) -> dict:  # fmt: skip
+    """``who``'s own slope, fitted on her cells only (undefined with too few LIVEs or steps)."""
+    sel = (live["creator"] == who).fillna(False).to_numpy()
+    sub = live.loc[sel]
+    n_lives = int(sub["content_id"].nunique())
+    blank = dict.fromkeys(FATIGUE_COLUMNS, np.nan) | {
+        "creator": who, "scale": scale, "n_lives": n_lives,
+        "trials": float(pd.to_numeric(sub["viewers"]).astype(float).sum()), "level": level}  # fmt: skip
+    if n_lives < MIN_LIVES:
+        return blank | undefined("undefined_too_few", f"{n_lives} LIVEs (< {MIN_LIVES})")
+    if sub["_k"].nunique() < 2:
+        step = "rank in the series" if scale == "series" else "hour into the LIVE"
+        return blank | undefined("undefined_not_estimable", f"no variation in the step ({step})")
+    per = glm(sub, f"{metric} ~ _k{_own_terms(sub, terms)}", cluster=cluster)
+    return _slope_row(live, who, sel, per, scale=scale, level=level)
+
+
 #: Columns of :func:`fatigue_curve`.
-CURVE_COLUMNS = ("creator", "step", "rate", "ci_low", "ci_high", "method", "level", "status")
+CURVE_COLUMNS = (
+    "creator", "step", "rate", "ci_low", "ci_high", "method", "level", "status", "status_message",
+)  # fmt: skip
 
 
 def fatigue_curve(
@@ -199,7 +217,7 @@ def fatigue_curve(
     scale: str = "series",
     metric: str = "atc_rate",
     adjust: Sequence[str] | None = None,
-    interventions: Mapping[str, object] | None = None,
+    interventions: Mapping[str, Any] | None = None,
     cluster: str = "content_id",
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -215,16 +233,12 @@ def fatigue_curve(
     -------
     pandas.DataFrame
         :data:`CURVE_COLUMNS`, one row per creator and step (0 to her last LIVE rank, or her
-        longest LIVE in hours).
+        longest LIVE in hours); ``status`` and ``status_message`` of the common fit (``ok``,
+        ``few_clusters``, ... as :func:`fatigue`).
     """
-    from patsy import build_design_matrices
-
-    from analysis.stats.models import reference_df, reference_quantile
-    from analysis.vocabulary import check_level
-
     level = check_level(level)
     check_argument("scale", FATIGUE_SCALES, scale)
-    live, _, terms = _design(cells, scale=scale, adjust=adjust, interventions=interventions)
+    live, terms = _design(cells, scale=scale, adjust=adjust, interventions=interventions)
     creators = sorted(live["creator"].dropna().unique())
     fe = " + C(creator)" if len(creators) > 1 else ""
     res = glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
@@ -235,6 +249,7 @@ def fatigue_curve(
     cov = np.asarray(res.cov_params())
     w_all = (frame["_successes"] + frame["_failures"]).to_numpy(dtype=float)
     rows = []
+    status = status_columns(fit_notes(res.cartlift))
     method = f"{res.cartlift.method}; standardised over the creator's cells, delta-method band"
     for who in creators:
         sel = (
@@ -257,5 +272,5 @@ def fatigue_curve(
             rows.append({"creator": who, "step": k, "rate": r,
                          "ci_low": float(1 / (1 + np.exp(-lo))),
                          "ci_high": float(1 / (1 + np.exp(-hi))), "method": method,
-                         "level": level, "status": res.cartlift.status})  # fmt: skip
+                         "level": level, **status})  # fmt: skip
     return pd.DataFrame(rows, columns=list(CURVE_COLUMNS))
