@@ -78,7 +78,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "segment_tables": ("analysis.analyses.audience", "segment_tables"),
     "segment_effects": ("analysis.analyses.audience", "segment_effects"),
     "segment_heterogeneity": ("analysis.analyses.audience", "segment_heterogeneity"),
-    "shrunk_lifts": ("analysis.analyses.audience", "shrunk_lifts"),
+    "shrunk_lifts": ("analysis.analyses.segment_lifts", "shrunk_lifts"),
     "planted_effects": ("analysis.analyses.audience", "planted_effects"),
     "intervention": ("analysis.analyses.intervention", "intervention"),
     "intervention_series": ("analysis.analyses.intervention", "intervention_series"),

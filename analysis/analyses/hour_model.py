@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.analyses.statuses import Status, read_status, status, worst
+from analysis.analyses.statuses import Status, fit_status, status, worst
 from analysis.stats.models import glm
 from analysis.stats.rates import rates
 from analysis.vocabulary import check_level
@@ -34,7 +34,6 @@ from analysis.vocabulary import check_level
 __all__ = [
     "PROFILE_COLUMNS",
     "curve_gradient",
-    "fit_status",
     "harmonic_basis",
     "harmonic_columns",
     "hour_model",
@@ -152,10 +151,10 @@ def hour_model(
 
 
 def trials_by_hour(cells: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Pooled ``is_live, hour, successes, trials, rate`` of the hourly cells with a side.
+    r"""Pooled ``is_live, hour, successes, trials, rate`` of the hourly cells with a side.
 
     :func:`analysis.stats.rates.rates` by ``is_live`` and ``hour`` (Wilson method; only the
-    counts and the pooled rate :math:`\\sum x / \\sum n` are kept).
+    counts and the pooled rate :math:`\sum x / \sum n` are kept).
     """
     r = rates(cells[cells["hour"].notna() & cells["is_live"].notna()], by=["is_live", "hour"],
               metric=metric, method="wilson")  # fmt: skip
@@ -196,12 +195,6 @@ def t_reference(result, level: float) -> tuple[float, float]:
         df = float(df if df is not None else result.df_resid)
         return df, float(stats.t.ppf((1 + level) / 2, df))
     return float("inf"), float(stats.norm.ppf((1 + level) / 2))
-
-
-def fit_status(result) -> Status:
-    """The ``(code, message)`` status of a :func:`analysis.stats.models.glm` fit."""
-    info = result.cartlift
-    return read_status(info.status, getattr(info, "status_message", None))
 
 
 def _profile_status(result, trials: float, live: bool) -> Status:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.analyses.hour_model import curve_gradient, fit_status, side_label
-from analysis.analyses.statuses import Status, status, worst
+from analysis.analyses.hour_model import curve_gradient, side_label
+from analysis.analyses.statuses import Status, fit_status, status, worst
 from analysis.vocabulary import check_level
 
 __all__ = ["PEAK_COLUMNS", "peak_hour"]

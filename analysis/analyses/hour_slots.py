@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.analyses.hour_model import fit_status, side_label, t_reference, trials_by_hour
-from analysis.analyses.statuses import Status, read_status, status, worst
+from analysis.analyses.hour_model import side_label, t_reference, trials_by_hour
+from analysis.analyses.statuses import Status, fit_status, read_status, status, worst
 from analysis.stats.models import glm
 from analysis.stats.multiple import adjust_pvalues
 from analysis.stats.shrinkage import shrink

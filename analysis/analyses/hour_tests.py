@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.analyses.hour_model import fit_status, harmonic_columns, side_fitted
-from analysis.analyses.statuses import Status, status
+from analysis.analyses.hour_model import harmonic_columns, side_fitted
+from analysis.analyses.statuses import Status, fit_status, status
 
 __all__ = ["TEST_COLUMNS", "harmonic_test", "hour_interaction_test"]
 

@@ -7,7 +7,8 @@ specifics, :func:`analysis.vocabulary.status_message`). A row that several statu
 (:data:`SEVERITY`) and a message listing them all, most serious first.
 
 A status is handled as a pair ``(code, message)``: :func:`status` makes one, :func:`read_status`
-reads one off another room's result, :func:`worst` combines several.
+reads one off another room's result (:func:`fit_status` off a GLM fit), :func:`worst` combines
+several.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 
 from analysis.vocabulary import STATUSES, status_message
 
-__all__ = ["SEVERITY", "Status", "read_status", "status", "worst"]
+__all__ = ["SEVERITY", "Status", "fit_status", "read_status", "status", "worst"]
 
 #: a status as ``(code, message)``
 Status = tuple[str, str]
@@ -91,6 +92,16 @@ def read_status(code: object, message: object = None) -> Status:
         if text.startswith(start):
             return status(found, "" if text == found else text)
     return status("partial", text)
+
+
+def fit_status(result) -> Status:
+    """The ``(code, message)`` of a fit of :func:`analysis.stats.models.glm` (``result.cartlift``).
+
+    ``ok``, ``few_clusters``, ``not_clustered``, or what the fit reports (see
+    :func:`read_status`).
+    """
+    info = result.cartlift
+    return read_status(info.status, getattr(info, "status_message", None))
 
 
 def worst(statuses: Iterable[Status]) -> Status:
