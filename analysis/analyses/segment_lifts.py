@@ -49,16 +49,20 @@ def _ratio_intervals(m: pd.DataFrame, level: float, draws: int, seed: int) -> np
     :math:`\mathrm{Beta}(\alpha_L + x_L, \beta_L + n_L - x_L) / \mathrm{Beta}(\alpha_N + x_N,
     \beta_N + n_N - x_N)`; NaN where a side has no posterior.
     """
+
+    def col(name: str) -> np.ndarray:
+        return m[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+    a_l = col("prior_alpha_live") + col("successes_live")
+    b_l = col("prior_beta_live") + col("trials_live") - col("successes_live")
+    a_n = col("prior_alpha_nonlive") + col("successes_nonlive")
+    b_n = col("prior_beta_nonlive") + col("trials_nonlive") - col("successes_nonlive")
     rng = np.random.default_rng(seed)
     out = np.full((len(m), 2), np.nan)
-    for i, r in enumerate(m.itertuples(index=False)):
-        a_l = r.prior_alpha_live + r.successes_live
-        b_l = r.prior_beta_live + r.trials_live - r.successes_live
-        a_n = r.prior_alpha_nonlive + r.successes_nonlive
-        b_n = r.prior_beta_nonlive + r.trials_nonlive - r.successes_nonlive
-        if not np.all(np.isfinite([a_l, b_l, a_n, b_n])):
-            continue
-        ratio = rng.beta(a_l, b_l, int(draws)) / rng.beta(a_n, b_n, int(draws))
+    for i in np.flatnonzero(
+        np.isfinite(a_l) & np.isfinite(b_l) & np.isfinite(a_n) & np.isfinite(b_n)
+    ):
+        ratio = rng.beta(a_l[i], b_l[i], int(draws)) / rng.beta(a_n[i], b_n[i], int(draws))
         out[i] = np.quantile(ratio, [(1 - level) / 2, (1 + level) / 2])
     return out
 

@@ -256,7 +256,25 @@ def selfcheck(
     seed: int = 0,
     by: str | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Both checks: ``{"coverage": coverage(...), "placebo": placebo_aa(...)}``."""
+    """Both checks on ``cells``: exact coverage and the placebo A/A.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Canonical cells. Not modified.
+    level : float
+        Confidence level of the intervals checked (alpha = 1 - level for the placebo).
+    reps, seed : int
+        Placebo splits and their seed (:func:`placebo_aa`).
+    by : str, optional
+        Also check the coverage in each group of this column (:func:`coverage`).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``{"coverage": coverage(...), "placebo": placebo_aa(...)}``; their ``status`` columns
+        hold codes (``ok``, ``miscalibrated``, ``undefined_*``).
+    """
     return {
         "coverage": coverage(cells, by=by, level=level),
         "placebo": placebo_aa(cells, reps=reps, seed=seed, level=level),

@@ -84,7 +84,8 @@ def read_status(code: object, message: object = None) -> Status:
     (str, str)
         The code and the message.
     """
-    text = "" if code is None or (not isinstance(code, str) and pd.isna(code)) else str(code)
+    missing = code is None or code is pd.NA or (isinstance(code, float) and code != code)
+    text = "" if missing else str(code)
     if text in STATUSES:
         has_message = isinstance(message, str) and message != ""
         return text, message if has_message else status_message(text)  # type: ignore[return-value]

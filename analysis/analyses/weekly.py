@@ -107,7 +107,7 @@ def _week_label(dates: pd.Series) -> pd.Series:
     return iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
 
 
-def _movers(window: pd.DataFrame, this: pd.Series, *, metric, level) -> pd.DataFrame:
+def _movers(window: pd.DataFrame, this: np.ndarray, *, metric, level) -> pd.DataFrame:
     r"""Creators (LIVE cells) and age groups whose rate this week differs from the weeks before.
 
     One :func:`analysis.stats.rates.compare` per family (``this week`` vs ``previous weeks``

@@ -29,7 +29,7 @@ def sample(sample_cells):
 
 
 def test_planted_age_and_gender_effects_within_intervals(sample):
-    """Issue 4 done-when: the planted age (and gender) effects lie inside the intervals of the
+    """The planted age (and gender) effects lie inside the intervals of the
     common-effect model on the notebook's default week."""
     cells, planted = sample
     fits = {}

@@ -35,7 +35,7 @@ def latest_model(sample):
 
 
 def test_planted_peak_and_amplitude_within_intervals(sample, latest_model):
-    """Issue 4 done-when: the planted hour peak (19 h, amplitude 0.6) is inside the intervals,
+    """The planted hour peak (19 h, amplitude 0.6) is inside the intervals,
     for the latest week (the notebook's default) and for all eight weeks."""
     cells, planted = sample
     full = hour_model(cells, harmonics=1, adjust=ADJUST)
