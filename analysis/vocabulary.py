@@ -98,6 +98,9 @@ STATUSES: dict[str, str] = {
     "not_clustered": "not clustered: viewers treated as independent, the interval is too narrow "
     "when people of one LIVE share its mood",
     "partial": "partly computed: some cells or parts were left out (the message says which)",
+    "extrapolated": "extrapolated: no data at this point, the value is read off the model's curve",
+    "miscalibrated": "miscalibrated: at these sizes the interval or test errs more often than its "
+    "level says",
     "no_variation": "no variation across cells: zero-width interval",
     "undefined_no_viewers": "undefined: no viewers (or other denominator) on a side",
     "undefined_no_successes": "undefined: no successes, so the ratio or lift is undefined",

@@ -14,12 +14,17 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.analyses.statuses import read_status
+from analysis.stats.adjusted import with_expected_counts
+from analysis.stats.models import effects, glm
+from analysis.stats.rates import compare
+
 __all__ = ["ESTIMATE_KEYS", "LIFT_COLUMNS", "estimate_key", "lift_summary"]
 
 #: Columns of :func:`lift_summary`.
 LIFT_COLUMNS = (
-    "estimate", "ratio", "ci_low", "ci_high", "lift", "method", "level", "status", "truth",
-    "covered",
+    "estimate", "ratio", "ci_low", "ci_high", "lift", "method", "level", "status",
+    "status_message", "truth", "covered",
 )  # fmt: skip
 #: stable keys of the :func:`lift_summary` rows, in row order (the ``estimate`` labels are
 #: English sentences naming the strata and the formula; reports translate the keys)
@@ -40,35 +45,41 @@ def estimate_key(estimate: str) -> str:
     raise ValueError(f"not a lift_summary estimate label: {estimate!r}")
 
 
-def _rows(cells, adjust, glm_formula, metric, level, cluster, over) -> list[dict]:
-    from analysis.stats.models import effects, glm
-    from analysis.stats.rates import compare
+def _status(row: pd.Series, column: str) -> tuple[str, str]:
+    """The ``(code, message)`` of the status column ``column`` of a result row."""
+    message = row.get(column.replace("status", "status_message"))
+    return read_status(row[column], message)
 
+
+def _rows(cells, adjust, glm_formula, metric, level, cluster, over) -> list[dict]:
+    """One dict per estimate: crude, clustered, Mantel-Haenszel, standardised, GLM."""
     mh = compare(cells, metric=metric, level=level, adjust=adjust, cluster=cluster).iloc[0]
     st = compare(cells, metric=metric, level=level, adjust=adjust, cluster=cluster,
                  adjust_method="standardisation").iloc[0]  # fmt: skip
     label = " x ".join(adjust)
     rows = [
         ("crude, viewers independent", mh["ratio"], mh["ratio_ci_low"], mh["ratio_ci_high"],
-         mh["ratio_method"], mh["status"]),
+         mh["ratio_method"], _status(mh, "status")),
         ("crude, clustered by LIVE", mh["ratio"], mh["clustered_ratio_ci_low"],
-         mh["clustered_ratio_ci_high"], mh["clustered_method"], mh["inference_status"]),
+         mh["clustered_ratio_ci_high"], mh["clustered_method"], _status(mh, "inference_status")),
         (f"adjusted (Mantel-Haenszel over {label})", mh["adjusted_ratio"],
          mh["adjusted_ratio_ci_low"], mh["adjusted_ratio_ci_high"], mh["adjusted_method"],
-         mh["inference_status"]),
+         _status(mh, "inference_status")),
         (f"adjusted (standardised to LIVE mix over {label})", st["adjusted_ratio"],
          st["adjusted_ratio_ci_low"], st["adjusted_ratio_ci_high"], st["adjusted_method"],
-         st["inference_status"]),
+         _status(st, "inference_status")),
     ]  # fmt: skip
     if glm_formula is not None:
         res = glm(cells, glm_formula, cluster=cluster)
         eff = effects(res, contrast="is_live", over=over, level=level)
         rr = eff[eff["effect"] == "rate_ratio"].iloc[0]
         rows.append((f"GLM, standardised over {over} ({glm_formula.split('~')[1].strip()})",
-                     rr["estimate"], rr["ci_low"], rr["ci_high"], rr["method"], rr["status"]))  # fmt: skip
+                     rr["estimate"], rr["ci_low"], rr["ci_high"], rr["method"],
+                     _status(rr, "status")))  # fmt: skip
     return [
         {"estimate": e, "ratio": float(r), "ci_low": float(lo), "ci_high": float(hi),
-         "lift": float(r) - 1, "method": m, "level": level, "status": s}
+         "lift": float(r) - 1, "method": m, "level": level, "status": s[0],
+         "status_message": s[1]}
         for e, r, lo, hi, m, s in rows
     ]  # fmt: skip
 
@@ -84,7 +95,14 @@ def lift_summary(
     over: str = "group_a",
     expected: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Crude, clustered, adjusted and model-based live / non-live rate ratios side by side.
+    r"""Crude, clustered, adjusted and model-based live / non-live rate ratios side by side.
+
+    Each row is a ratio :math:`R = p_{\text{LIVE}} / p_{\text{non-live}}` of one estimator:
+    crude :math:`\sum x_L / \sum n_L \big/ \sum x_N / \sum n_N` with viewers independent,
+    then with LIVEs as clusters; Mantel-Haenszel :math:`\sum_s x_{Ls} n_{Ns}/n_s \big/
+    \sum_s x_{Ns} n_{Ls}/n_s` over the ``adjust`` strata (Greenland and Robins 1985); the
+    ratio standardised to the LIVE mix; and the GLM's marginal standardisation (Localio et al.
+    2007) from :func:`analysis.stats.models.effects`.
 
     Parameters
     ----------
@@ -108,16 +126,24 @@ def lift_summary(
     -------
     pandas.DataFrame
         :data:`LIFT_COLUMNS`, one row per estimate: ``ratio`` with ``ci_low``/``ci_high``,
-        ``lift`` (ratio - 1), ``method``, ``level``, ``status``, ``truth`` (NaN on real data)
-        and ``covered`` (NA on real data).
+        ``lift`` (ratio - 1), ``method``, ``level``, ``truth`` (NaN on real data) and
+        ``covered`` (NA on real data). ``status``: the code of the estimate's own status in
+        :func:`analysis.stats.rates.compare` (``status`` for the crude row, ``inference_status``
+        for the clustered and adjusted rows: ``ok``, ``few_clusters``, ...) or
+        :func:`analysis.stats.models.effects` (the GLM row), with its ``status_message``.
+
+    References
+    ----------
+    Greenland S, Robins JM (1985). Estimation of a common effect parameter from sparse
+    follow-up data. Biometrics 41:55-68. Localio AR, Margolis DJ, Berlin JA (2007). Relative
+    risks and confidence intervals were easily computed indirectly from multivariable logistic
+    regression. J Clin Epidemiol 60:874-882.
     """
     adjust = [adjust] if isinstance(adjust, str) else list(adjust)
     out = pd.DataFrame(_rows(cells, adjust, glm_formula, metric, level, cluster, over))
     out["truth"] = np.nan
     out["covered"] = pd.array([pd.NA] * len(out), dtype="boolean")
     if expected is not None:
-        from analysis.stats.adjusted import with_expected_counts
-
         formula = None if glm_formula is None else glm_formula
         oracle = pd.DataFrame(_rows(with_expected_counts(cells, expected, metric=metric), adjust,
                                     formula, metric, level, cluster, over))  # fmt: skip

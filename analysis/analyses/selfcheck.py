@@ -3,50 +3,85 @@ r"""Self-check on the user's own data: exact coverage at their cell sizes, and a
 ``cartlift selfcheck --data PATH --tz TZ`` (:func:`run`) prints both; :func:`selfcheck` returns
 them as tidy frames.
 
-* **Exact coverage** (statistics.md Appendix A.1): for the live and non-live viewer counts of
+* **Exact coverage** (Brown, Cai and DasGupta 2001): for the live and non-live viewer counts of
   the data (overall and per ``by`` group), every outcome of the binomial sample space is
   enumerated with its probability, at the observed rates and under "no difference", and the
   share of outcomes whose interval contains the true value is the exact coverage of the kit's
   intervals (``rates`` auto, ``compare`` difference and ratio) at those sizes.
-* **Placebo A/A**: whole LIVE sessions (clusters) are split at random into two halves many
-  times (seeded); since the split is random, every "difference" is noise, and the share of
-  splits declared significant is the empirical false-positive rate of the clustered test (and,
-  for contrast, of the viewer-level binomial test) on this data.
+* **Placebo A/A** (Bertrand, Duflo and Mullainathan 2004): whole LIVE sessions (clusters) are
+  split at random into two halves many times (seeded); since the split is random, every
+  "difference" is noise, and the share of splits declared significant is the empirical
+  false-positive rate of the clustered test (and, for contrast, of the viewer-level binomial
+  test) on this data.
+
+References: Brown LD, Cai TT, DasGupta A (2001). Interval estimation for a binomial proportion.
+Statistical Science 16:101-133. Bertrand M, Duflo E, Mullainathan S (2004). How much should we
+trust differences-in-differences estimates? Quarterly Journal of Economics 119:249-275.
 """
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 import pandas as pd
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
-__all__ = ["COVERAGE_COLUMNS", "PLACEBO_COLUMNS", "coverage", "placebo_aa", "run", "selfcheck"]
+from analysis.analyses.statuses import Status, status
+from analysis.metrics import metric_counts
+from analysis.sources.load import load
+from analysis.stats.adjusted import ratio_fit
+
+__all__ = [
+    "COVERAGE_COLUMNS",
+    "PLACEBO_COLUMNS",
+    "coverage",
+    "coverage_status",
+    "placebo_aa",
+    "run",
+    "selfcheck",
+]
 
 #: Columns of :func:`coverage`.
 COVERAGE_COLUMNS = (
     "group", "interval", "scenario", "trials_a", "trials_b", "p_a", "p_b", "coverage",
-    "method", "level", "status",
+    "method", "level", "status", "status_message",
 )  # fmt: skip
 
 #: Columns of :func:`placebo_aa`.
 PLACEBO_COLUMNS = (
     "test", "reps", "clusters", "false_positive_rate", "ci_low", "ci_high", "alpha", "method",
-    "status",
+    "status", "status_message",
 )  # fmt: skip
 
 _EPS = 1e-9
 
 
 def _support(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
-    from scipy import stats
-
+    """Binomial(n, p) outcomes holding all but 2e-9 of the probability, and their pmf."""
     k = np.arange(int(stats.binom.ppf(_EPS, n, p)), int(stats.binom.isf(_EPS, n, p)) + 1)
     return k.astype(float), stats.binom.pmf(k, n, p)
 
 
-def _status(cov: float, level: float) -> str:
+def coverage_status(cov: float, level: float) -> dict[str, str]:
+    """``{"status", "status_message"}`` of an exact coverage ``cov`` at confidence ``level``.
+
+    ``ok`` when ``cov >= level - 0.01``, else ``miscalibrated`` (the message gives the coverage).
+    """
     if cov >= level - 0.01:
-        return "ok"
-    return f"below nominal: covers {cov:.3f} < {level - 0.01:.2f} at these sizes"
+        code, message = status("ok")
+    else:
+        code, message = status("miscalibrated", f"covers {cov:.3f} < {level - 0.01:.2f} at these "
+                               "sizes")  # fmt: skip
+    return {"status": code, "status_message": message}
+
+
+#: the coverage of the two-group intervals is not enumerated above this many outcomes
+_MAX_OUTCOMES = 1_000_000
+_NOT_ENUMERATED = dict(zip(("status", "status_message"), status(
+    "undefined_not_estimable", "not enumerated: over a million outcomes; at these sizes the "
+    "intervals are in their asymptotic regime"), strict=True))  # fmt: skip
 
 
 def coverage(
@@ -57,7 +92,7 @@ def coverage(
     metric: str = "atc_rate",
     level: float = 0.95,
 ) -> pd.DataFrame:
-    """Exact coverage of the kit's intervals at the data's own group sizes.
+    r"""Exact coverage of the kit's intervals at the data's own group sizes.
 
     Parameters
     ----------
@@ -74,8 +109,11 @@ def coverage(
         :data:`COVERAGE_COLUMNS`: ``group`` (``all`` or ``<by>=<value>``), ``interval``
         (``rates auto (group_a)``, ``rates auto (group_b)``, ``compare difference``,
         ``compare ratio``), ``scenario`` (``observed rates`` or ``no difference`` at the
-        pooled rate), the sizes and true rates used, the exact ``coverage``, ``method``,
-        ``level``, ``status`` (``ok`` when coverage >= level - 0.01, else ``below nominal``).
+        pooled rate), the sizes and true rates used, the exact coverage
+        :math:`\sum_{k} P(k)\,[\ell(k) \le p \le u(k)]` over the enumerated outcomes *k*,
+        ``method``, ``level``. ``status``: ``ok`` when coverage >= level - 0.01, else
+        ``miscalibrated``; ``undefined_not_estimable`` (NaN) for a two-group interval with over
+        a million outcomes (not enumerated: asymptotic regime).
     """
     from analysis.stats.rates import _binomial_interval, _two_proportions, compare
 
@@ -100,14 +138,13 @@ def coverage(
                 lo, hi, used = _binomial_interval(k, np.full_like(k, n), "auto", level)
                 c = float(w[(lo <= p) & (p <= hi)].sum())
                 rows.append({**base, "interval": f"rates auto ({side})", "coverage": c,
-                             "method": "/".join(sorted(set(used))), "status": _status(c, level)})  # fmt: skip
+                             "method": "/".join(sorted(set(used))), **coverage_status(c, level)})  # fmt: skip
             ka, wa = _support(na, pa)
             kb, wb = _support(nb, pb)
-            if ka.size * kb.size > 1_000_000:  # large groups: the intervals are asymptotic
-                for interval in ("compare difference", "compare ratio"):
-                    rows.append({**base, "interval": interval, "coverage": np.nan, "method": "",
-                                 "status": "not enumerated: over a million outcomes; at these "
-                                 "sizes the intervals are in their asymptotic regime"})  # fmt: skip
+            if ka.size * kb.size > _MAX_OUTCOMES:  # large groups: the intervals are asymptotic
+                rows += [{**base, "interval": interval, "coverage": np.nan, "method": "",
+                          **_NOT_ENUMERATED} for interval in ("compare difference",
+                                                              "compare ratio")]  # fmt: skip
                 continue
             xa, xb = (v.ravel() for v in np.meshgrid(ka, kb, indexing="ij"))
             k = _two_proportions(xa, np.full(xa.size, float(na)), xb, np.full(xb.size, float(nb)),
@@ -120,58 +157,24 @@ def coverage(
             ):
                 c = float(w[(lo <= target + 1e-12) & (target - 1e-12 <= hi)].sum())
                 rows.append({**base, "interval": interval, "coverage": c, "method": meth,
-                             "status": _status(c, level)})  # fmt: skip
+                             **coverage_status(c, level)})  # fmt: skip
     return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
 
 
-def placebo_aa(
-    cells: pd.DataFrame,
-    *,
-    reps: int = 400,
-    seed: int = 0,
-    cluster: str = "content_id",
-    metric: str = "atc_rate",
-    level: float = 0.95,
-) -> pd.DataFrame:
-    """Empirical false-positive rate of the clustered and the naive test on a random split.
-
-    The LIVE cells (``is_live``) are summed per session (``cluster``); each replicate assigns
-    half of the sessions to a placebo group at random (``numpy.random.default_rng(seed)``) and
-    tests placebo vs rest with the kit's clustered ratio (the ``clustered_pvalue`` of
-    :func:`analysis.stats.rates.compare`, t on min(G_a, G_b) - 1 df) and with the viewer-level
-    binomial ratio test (Katz log z), at alpha = 1 - level.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`PLACEBO_COLUMNS`, two rows (``clustered (kit default)``, ``viewers independent
-        (naive)``): ``false_positive_rate`` with a Wilson interval over the replicates,
-        ``status`` ``ok`` when the interval contains alpha or lies below it, otherwise
-        ``too many false positives: ...``; ``undefined: fewer than 4 LIVE sessions`` when the
-        split is impossible.
-    """
-    from scipy import stats
-    from statsmodels.stats.proportion import proportion_confint
-
-    from analysis.metrics import metric_counts
-    from analysis.stats.adjusted import ratio_fit
-
-    alpha = 1 - level
+def _session_counts(cells: pd.DataFrame, cluster: str, metric: str) -> pd.DataFrame:
+    """Successes ``x`` and trials ``n`` of the LIVE cells summed per session (``cluster``)."""
     live = cells["is_live"].fillna(False).astype(bool).to_numpy()
     counts = metric_counts(cells.loc[live], metric)
     ok = counts["complete"].to_numpy()
     keys = cells.loc[live, cluster].astype("string").fillna("<NA>").to_numpy()[ok]
     frame = pd.DataFrame({"g": keys, "x": counts["successes"].to_numpy()[ok],
                           "n": counts["trials"].to_numpy()[ok]}).groupby("g").sum()  # fmt: skip
-    frame = frame[frame["n"] > 0]
-    G = len(frame)
-    names = ("clustered (kit default)", "viewers independent (naive)")
-    if G < 4:
-        return pd.DataFrame([{"test": t, "reps": 0, "clusters": G, "false_positive_rate": np.nan,
-                              "ci_low": np.nan, "ci_high": np.nan, "alpha": alpha, "method": "",
-                              "status": "undefined: fewer than 4 LIVE sessions"} for t in names],
-                            columns=list(PLACEBO_COLUMNS))  # fmt: skip
-    x, n = frame["x"].to_numpy(float), frame["n"].to_numpy(float)
+    return frame[frame["n"] > 0]
+
+
+def _placebo_hits(x: np.ndarray, n: np.ndarray, reps: int, seed: int, alpha: float) -> np.ndarray:
+    """Random half splits significant at ``alpha``: ``[clustered, viewers independent]``."""
+    G = len(x)
     rng = np.random.default_rng(seed)
     hits = np.zeros(2)
     strata = np.zeros(G, dtype=np.intp)
@@ -185,22 +188,63 @@ def placebo_aa(
             t = abs(np.log(f.ratio)) / f.se_log
             p = 2 * (stats.t.sf(t, f.df) if np.isfinite(f.df) else stats.norm.sf(t))
             hits[j] += p < alpha
+    return hits
+
+
+def _placebo_status(rate: float, ci_low: float, alpha: float) -> Status:
+    if ci_low <= alpha:
+        return status("ok")
+    return status("miscalibrated", f"too many false positives: {rate:.1%} of random splits "
+                  f"significant at {alpha:.0%}")  # fmt: skip
+
+
+def placebo_aa(
+    cells: pd.DataFrame,
+    *,
+    reps: int = 400,
+    seed: int = 0,
+    cluster: str = "content_id",
+    metric: str = "atc_rate",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    r"""Empirical false-positive rate of the clustered and the naive test on a random split.
+
+    The LIVE cells (``is_live``) are summed per session (``cluster``); each replicate assigns
+    half of the sessions to a placebo group at random (``numpy.random.default_rng(seed)``) and
+    tests placebo vs rest with the kit's clustered ratio (the ``clustered_pvalue`` of
+    :func:`analysis.stats.rates.compare`, t on min(G_a, G_b) - 1 df) and with the viewer-level
+    binomial ratio test (Katz log z), at :math:`\alpha = 1 - \text{level}`. The
+    false-positive rate is the share of the ``reps`` splits with :math:`p < \alpha`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`PLACEBO_COLUMNS`, two rows (``clustered (kit default)``, ``viewers independent
+        (naive)``): ``false_positive_rate`` with a Wilson interval over the replicates.
+        ``status``: ``ok`` when the interval contains alpha or lies below it, otherwise
+        ``miscalibrated`` (too many false positives); ``undefined_too_few`` (NaN) with fewer
+        than 4 LIVE sessions, when the split is impossible.
+    """
+    alpha = 1 - level
+    frame = _session_counts(cells, cluster, metric)
+    G = len(frame)
+    names = ("clustered (kit default)", "viewers independent (naive)")
+    if G < 4:
+        code, message = status("undefined_too_few", f"{G} LIVE sessions (fewer than 4)")
+        return pd.DataFrame([{"test": t, "reps": 0, "clusters": G, "false_positive_rate": np.nan,
+                              "ci_low": np.nan, "ci_high": np.nan, "alpha": alpha, "method": "",
+                              "status": code, "status_message": message} for t in names],
+                            columns=list(PLACEBO_COLUMNS))  # fmt: skip
+    hits = _placebo_hits(frame["x"].to_numpy(float), frame["n"].to_numpy(float), reps, seed, alpha)
     rows = []
     for j, name in enumerate(names):
         lo, hi = proportion_confint(hits[j], reps, alpha=0.05, method="wilson")
-        rate = hits[j] / reps
-        status = (
-            "ok"
-            if lo <= alpha
-            else (
-                f"too many false positives: {rate:.1%} of random splits significant at {alpha:.0%}"
-            )
-        )
-        rows.append({"test": name, "reps": reps, "clusters": G, "false_positive_rate": rate,
-                     "ci_low": lo, "ci_high": hi, "alpha": alpha,
-                     "method": "random half split of LIVE sessions; "
+        code, message = _placebo_status(hits[j] / reps, lo, alpha)
+        rows.append({"test": name, "reps": reps, "clusters": G,
+                     "false_positive_rate": hits[j] / reps, "ci_low": lo, "ci_high": hi,
+                     "alpha": alpha, "method": "random half split of LIVE sessions; "
                      + ("ratio linearised by session, t" if j == 0 else "Katz log ratio, z"),
-                     "status": status})  # fmt: skip
+                     "status": code, "status_message": message})  # fmt: skip
     return pd.DataFrame(rows, columns=list(PLACEBO_COLUMNS))
 
 
@@ -212,21 +256,37 @@ def selfcheck(
     seed: int = 0,
     by: str | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Both checks: ``{"coverage": coverage(...), "placebo": placebo_aa(...)}``."""
+    """Both checks on ``cells``: exact coverage and the placebo A/A.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Canonical cells. Not modified.
+    level : float
+        Confidence level of the intervals checked (alpha = 1 - level for the placebo).
+    reps, seed : int
+        Placebo splits and their seed (:func:`placebo_aa`).
+    by : str, optional
+        Also check the coverage in each group of this column (:func:`coverage`).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``{"coverage": coverage(...), "placebo": placebo_aa(...)}``; their ``status`` columns
+        hold codes (``ok``, ``miscalibrated``, ``undefined_*``).
+    """
     return {
         "coverage": coverage(cells, by=by, level=level),
         "placebo": placebo_aa(cells, reps=reps, seed=seed, level=level),
     }
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     """CLI entry: ``cartlift selfcheck --data PATH --tz TZ [--reps N --seed S]``.
 
     ``args`` needs ``data`` and ``tz``; ``reps``, ``seed``, ``level``, ``by`` are optional.
     Prints a readable summary; returns 0, or 1 when a check is not ``ok``.
     """
-    from analysis.sources.load import load
-
     cells = load(args.data, tz=args.tz)
     out = selfcheck(
         cells, level=getattr(args, "level", 0.95) or 0.95, reps=getattr(args, "reps", 400) or 400,
@@ -238,11 +298,16 @@ def run(args) -> int:
           f"{cov['level'].iloc[0] if len(cov) else 0.95:.0%}):")  # fmt: skip
     for _, r in cov.iterrows():
         print(f"  {r['group']:<12} {r['interval']:<24} {r['scenario']:<15} "
-              f"n={r['trials_a']:,} vs {r['trials_b']:,}: {r['coverage']:.3f}  {r['status']}")  # fmt: skip
+              f"n={r['trials_a']:,} vs {r['trials_b']:,}: {r['coverage']:.3f}  {_said(r)}")  # fmt: skip
     print("\nPlacebo A/A (random halves of your LIVE sessions; every 'effect' is noise):")
     for _, r in plc.iterrows():
         print(f"  {r['test']:<30} {r['false_positive_rate']:.1%} significant "
               f"(95% CI {r['ci_low']:.1%}-{r['ci_high']:.1%}; target {r['alpha']:.0%}; "
-              f"{r['clusters']} sessions, {r['reps']} splits)  {r['status']}")  # fmt: skip
-    bad = cov["status"].str.startswith("below").any() or (plc["status"].iloc[:1] != "ok").any()
+              f"{r['clusters']} sessions, {r['reps']} splits)  {_said(r)}")  # fmt: skip
+    bad = (cov["status"] == "miscalibrated").any() or (plc["status"].iloc[:1] != "ok").any()
     return 1 if bad else 0
+
+
+def _said(row: pd.Series) -> str:
+    """``ok``, or the row's status message."""
+    return "ok" if row["status"] == "ok" else str(row["status_message"])

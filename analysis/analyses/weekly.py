@@ -23,15 +23,28 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from analysis.analyses.anomalies import anomalies
+from analysis.analyses.durable import week_change
+from analysis.analyses.halo import HALO_COLUMNS, halo
+from analysis.analyses.intervention import INTERVENTION_COLUMNS, intervention
+from analysis.analyses.statuses import read_status, status
+from analysis.stats.multiple import adjust_pvalues
+from analysis.stats.rates import compare, rates
 from analysis.weeks import Week, resolve_week
 
-__all__ = ["WeeklyFacts", "parse_interventions", "weekly_facts"]
+__all__ = [
+    "MIN_SLOT_TRIALS",
+    "MOVER_COLUMNS",
+    "WeeklyFacts",
+    "parse_interventions",
+    "weekly_facts",
+]
 
 
 #: columns of ``WeeklyFacts.movers``
 MOVER_COLUMNS = (
     "family", "group", "trials_a", "rate_a", "trials_b", "rate_b", "ratio", "ci_low", "ci_high",
-    "pvalue", "pvalue_adjusted", "moved", "level", "status",
+    "pvalue", "pvalue_adjusted", "moved", "level", "status", "status_message",
 )  # fmt: skip
 #: adjustment of the intervention estimate in the weekly report
 INTERVENTION_ADJUST = ("hour", "promo", "age_group", "gender", "category")
@@ -82,15 +95,25 @@ def parse_interventions(text: str) -> dict[str, pd.Timestamp]:
     return out
 
 
+def _with_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``status`` a code and ``status_message`` its message (a new frame)."""
+    message = frame["status_message"] if "status_message" in frame else [None] * len(frame)
+    found = [read_status(c, m) for c, m in zip(frame["status"], message, strict=True)]
+    return frame.assign(status=[f[0] for f in found], status_message=[f[1] for f in found])
+
+
 def _week_label(dates: pd.Series) -> pd.Series:
     iso = dates.dt.isocalendar()
     return iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
 
 
-def _movers(window: pd.DataFrame, this: pd.Series, *, metric, level) -> pd.DataFrame:
-    from analysis.stats.multiple import adjust_pvalues
-    from analysis.stats.rates import compare
+def _movers(window: pd.DataFrame, this: np.ndarray, *, metric, level) -> pd.DataFrame:
+    r"""Creators (LIVE cells) and age groups whose rate this week differs from the weeks before.
 
+    One :func:`analysis.stats.rates.compare` per family (``this week`` vs ``previous weeks``
+    by group); the clustered p-values of all groups form one family adjusted by
+    Benjamini-Hochberg, and ``moved`` is :math:`p_{\text{adj}} < 1 - \text{level}`.
+    """
     frame = window.assign(period=np.where(this, "this week", "previous weeks"))
     parts = []
     live = frame.loc[(frame["is_live"] == True).fillna(False).to_numpy(dtype=bool)]  # noqa: E712
@@ -115,13 +138,13 @@ def _movers(window: pd.DataFrame, this: pd.Series, *, metric, level) -> pd.DataF
     lo = "clustered_ratio_ci_low" if "clustered_ratio_ci_low" in out else "ratio_ci_low"
     hi = "clustered_ratio_ci_high" if "clustered_ratio_ci_high" in out else "ratio_ci_high"
     out["ci_low"], out["ci_high"] = out[lo], out[hi]
+    out = _with_codes(out)
     cols = [p if c == "pvalue" else c for c in MOVER_COLUMNS]
     return out[cols].rename(columns={p: "pvalue"})
 
 
 def _slots(week_cells: pd.DataFrame, *, metric, level) -> pd.DataFrame:
-    from analysis.stats.rates import rates
-
+    """Best and worst pooled hour rate of each side (hours with :data:`MIN_SLOT_TRIALS` viewers)."""
     r = rates(week_cells.loc[week_cells["hour"].notna().to_numpy(dtype=bool)],
               by=["is_live", "hour"], metric=metric, level=level)  # fmt: skip
     r = r[(r["trials"] >= MIN_SLOT_TRIALS) & r["is_live"].notna()]
@@ -131,7 +154,49 @@ def _slots(week_cells: pd.DataFrame, *, metric, level) -> pd.DataFrame:
         if len(g) >= 2:
             out.append(g.iloc[[-1]].assign(slot="best"))
             out.append(g.iloc[[0]].assign(slot="worst"))
-    return pd.concat(out, ignore_index=True) if out else r.assign(slot=pd.Series(dtype=str))
+    r = pd.concat(out, ignore_index=True) if out else r.assign(slot=pd.Series(dtype=str))
+    return _with_codes(r)
+
+
+def _interventions(upto, wk: Week, interventions, *, metric, level) -> pd.DataFrame:
+    """ITS estimate of each declared change with the data up to the end of the week.
+
+    A change dated after the week is ``undefined_out_of_range``; a creator with no cells
+    ``undefined_no_cells`` (no fit for either).
+    """
+    rows = []
+    for who, day in (interventions or {}).items():
+        day = pd.Timestamp(day).normalize()
+        relation = ("after this week" if day > wk.sunday else
+                    "this week" if day >= wk.monday else "before this week")  # fmt: skip
+        if relation == "after this week":
+            found = status("undefined_out_of_range", f"{who}'s change of {day.date()} is after "
+                           "this week")  # fmt: skip
+        elif who not in set(upto["creator"].dropna()):
+            found = status("undefined_no_cells", f"no cells of {who} in the data")
+        else:
+            res = intervention(upto, date=day, group=who, design="its", metric=metric,
+                               adjust=list(INTERVENTION_ADJUST), level=level)  # fmt: skip
+            rows.append(res.assign(relation=relation))
+            continue
+        rows.append(pd.DataFrame([dict.fromkeys(INTERVENTION_COLUMNS, np.nan) | {
+            "design": "its", "group": who, "date": day, "level": level, "status": found[0],
+            "status_message": found[1], "relation": relation}]))  # fmt: skip
+    return (pd.concat(rows, ignore_index=True) if rows
+            else pd.DataFrame(columns=[*INTERVENTION_COLUMNS, "relation"]))  # fmt: skip
+
+
+def _halo(upto: pd.DataFrame, *, metric, level) -> pd.DataFrame:
+    """:func:`analysis.analyses.halo.halo` on the data up to the end of the week.
+
+    When it cannot run (e.g. LIVE cells not hourly), one ``failed`` row with the error.
+    """
+    try:
+        return halo(upto, metric=metric, level=level)
+    except ValueError as err:
+        code, message = status("failed", str(err))
+        return pd.DataFrame([dict.fromkeys(HALO_COLUMNS, np.nan) | {
+            "window": "0-6 h", "kind": "lag", "status": code, "status_message": message}])  # fmt: skip
 
 
 def weekly_facts(
@@ -169,14 +234,13 @@ def weekly_facts(
         ``movers``, ``anomalies`` (:data:`analysis.analyses.anomalies.ANOMALY_COLUMNS`),
         ``interventions`` (:data:`analysis.analyses.intervention.INTERVENTION_COLUMNS` plus
         ``relation``: ``this week``, ``before this week``, ``after this week``), ``halo``
-        (:data:`analysis.analyses.halo.HALO_COLUMNS`).
+        (:data:`analysis.analyses.halo.HALO_COLUMNS`). Every row carries ``status`` (a code of
+        :data:`analysis.vocabulary.STATUSES`) and ``status_message``: those of the function
+        that computed it (``rates``, ``slots``, ``movers``: :func:`analysis.stats.rates.rates`
+        and :func:`analysis.stats.rates.compare`); a change dated after the week is
+        ``undefined_out_of_range`` and one of a creator without cells ``undefined_no_cells``
+        (not estimated); a halo that cannot be computed is one ``failed`` row with the error.
     """
-    from analysis.analyses.anomalies import anomalies
-    from analysis.analyses.durable import week_change
-    from analysis.analyses.halo import halo
-    from analysis.analyses.intervention import INTERVENTION_COLUMNS, intervention
-    from analysis.stats.rates import compare, rates
-
     wk = resolve_week(cells, week)
     lo = wk.monday - pd.Timedelta(weeks=previous)
     upto = cells.loc[(cells["date"] < wk.next_monday).to_numpy(dtype=bool)]
@@ -197,32 +261,7 @@ def weekly_facts(
     movers = _movers(window, this, metric=metric, level=level) if available else _movers(
         window.iloc[:0], this[:0], metric=metric, level=level)  # fmt: skip
     an = anomalies(cells, week=wk.iso, metric=metric, level=level)
-    rows = []
-    for who, day in (interventions or {}).items():
-        day = pd.Timestamp(day).normalize()
-        relation = ("after this week" if day > wk.sunday else
-                    "this week" if day >= wk.monday else "before this week")  # fmt: skip
-        if relation == "after this week" or who not in set(upto["creator"].dropna()):
-            res = pd.DataFrame([dict.fromkeys(INTERVENTION_COLUMNS, np.nan) | {
-                "design": "its", "group": who, "date": day, "level": level,
-                "status": "undefined: date after this week" if relation == "after this week"
-                else f"undefined: no cells of {who} in the data"}])  # fmt: skip
-        else:
-            res = intervention(upto, date=day, group=who, design="its", metric=metric,
-                               adjust=list(INTERVENTION_ADJUST), level=level)  # fmt: skip
-        rows.append(res.assign(relation=relation))
-    inter = (pd.concat(rows, ignore_index=True) if rows
-             else pd.DataFrame(columns=[*INTERVENTION_COLUMNS, "relation"]))  # fmt: skip
-    try:
-        hal = halo(upto, metric=metric, level=level)
-    except ValueError as err:  # no hourly LIVE cells, or no products
-        from analysis.analyses.halo import HALO_COLUMNS
-
-        hal = pd.DataFrame(
-            [
-                dict.fromkeys(HALO_COLUMNS, np.nan)
-                | {"window": "0-6 h", "kind": "lag", "status": f"undefined: {err}"}
-            ]
-        )
-    return WeeklyFacts(wk, previous, available, level, r, lift, change, _slots(
+    inter = _interventions(upto, wk, interventions, metric=metric, level=level)
+    hal = _halo(upto, metric=metric, level=level)
+    return WeeklyFacts(wk, previous, available, level, _with_codes(r), lift, change, _slots(
         week_cells, metric=metric, level=level), movers, an, inter, hal)  # fmt: skip

@@ -15,20 +15,21 @@ import pytest
 
 import analysis as cl
 from analysis.analyses import audience
-from analysis.paths import SAMPLE_DIR, SAMPLE_TZ
+from analysis.analyses.segment_lifts import shrunk_lifts
+from analysis.paths import SAMPLE_DIR
+from analysis.sample.simulate import truth_rates
 from analysis.sample.truth import read_truth
 
 ADJUST = ["hour", "category", "promo", "creator"]
 
 
 @pytest.fixture(scope="module")
-def sample():
-    cells = cl.load(SAMPLE_DIR, tz=SAMPLE_TZ)
-    return cl.select_week(cells, "latest"), read_truth(SAMPLE_DIR).planted
+def sample(sample_cells):
+    return cl.select_week(sample_cells, "latest"), read_truth(SAMPLE_DIR).planted
 
 
 def test_planted_age_and_gender_effects_within_intervals(sample):
-    """Issue 4 done-when: the planted age (and gender) effects lie inside the intervals of the
+    """The planted age (and gender) effects lie inside the intervals of the
     common-effect model on the notebook's default week."""
     cells, planted = sample
     fits = {}
@@ -60,35 +61,33 @@ def test_per_side_effects_and_heterogeneity(sample):
 def test_region_not_broken_down_is_a_status_not_a_crash(sample):
     cells, planted = sample
     cov = audience.audience_coverage(cells).set_index("column")
-    assert cov.loc["region", "status"].startswith("undefined: not broken down")
+    assert cov.loc["region", "status"] == "undefined_not_broken_down"
+    assert (cov.loc[["age_group", "gender"], "status"] == "ok").all()
     assert cov.loc["region", "share"] == 0 and cov.loc["age_group", "share"] == 1
     assert cov.loc["age_group", "n_segments"] == 5
     for result in (audience.segment_effects(cells, by="region", adjust=ADJUST),
                    audience.segment_heterogeneity(cells, by="region", adjust=ADJUST),
-                   audience.shrunk_lifts(cells, by="region")):  # fmt: skip
+                   shrunk_lifts(cells, by="region")):  # fmt: skip
         assert len(result) == 1
-        assert result["status"].iloc[0] == (
-            "undefined: region not broken down in these cells (every value NA)"
-        )
+        assert result["status"].iloc[0] == "undefined_not_broken_down"
+        assert "region: every value NA" in result["status_message"].iloc[0]
     assert audience.planted_effects(planted, by="region") is None
 
 
 def test_shrunk_lifts(sample):
     cells, _ = sample
     before = cells.copy()
-    out = audience.shrunk_lifts(cells, by=["age_group", "gender"], seed=1)
+    out = shrunk_lifts(cells, by=["age_group", "gender"], seed=1)
     pd.testing.assert_frame_equal(cells, before)
     assert len(out) == 10 and (out["status"] == "ok").all()
     assert ((out["ci_low"] < out["shrunk_ratio"]) & (out["shrunk_ratio"] < out["ci_high"])).all()
     # shrinkage moves the smallest LIVE segment most (toward the typical live rate)
     move = (out["shrunk_live"] - out["rate_live"]).abs()
     assert move.idxmax() == out["trials_live"].idxmin()
-    again = audience.shrunk_lifts(cells, by=["age_group", "gender"], seed=1)
+    again = shrunk_lifts(cells, by=["age_group", "gender"], seed=1)
     pd.testing.assert_frame_equal(out, again)
     # expected crude ratios per segment (planted truth) mostly inside the 95 % intervals
     truth = read_truth(SAMPLE_DIR)
-    from analysis.sample.simulate import truth_rates
-
     t = truth_rates(cells, truth.expected, by=["age_group", "gender"])
     m = out.merge(t[["age_group", "gender", "ratio"]], on=["age_group", "gender"],
                   suffixes=("", "_true"))  # fmt: skip
@@ -105,3 +104,18 @@ def test_planted_effects_reference():
     with pytest.raises(ValueError, match="one audience column"):
         audience.segment_effects(pd.DataFrame(), by=["age_group"], adjust=())
     assert np.isnan(audience.audience_coverage(pd.DataFrame({"viewers": []}))["share"]).all()
+
+
+def test_a_segment_missing_on_a_side_is_undefined_the_rest_ok(sample):
+    cells, _ = sample
+    no_live_55 = cells[~((cells["age_group"] == "55+") & cells["is_live"].fillna(False))]
+    out = shrunk_lifts(no_live_55, by="age_group").set_index("age_group")
+    assert out.loc["55+", "status"] == "undefined_no_viewers"
+    assert (
+        np.isnan(out.loc["55+", "ci_low"])
+        and "no LIVE viewers" in out.loc["55+", "status_message"]
+    )
+    assert (out.drop(index="55+")["status"] == "ok").all()
+    # two segments cannot carry a prior on either side
+    two = shrunk_lifts(cells, by="gender")
+    assert (two["status"] == "undefined_too_few").all() and two["ci_low"].isna().all()

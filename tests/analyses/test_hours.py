@@ -13,51 +13,56 @@ import pandas as pd
 import pytest
 
 import analysis as cl
-from analysis.analyses import hours
-from analysis.paths import SAMPLE_DIR, SAMPLE_TZ
+from analysis.analyses.hour_model import hour_model, hour_profile, planted_hour_curve
+from analysis.analyses.hour_peak import peak_hour
+from analysis.analyses.hour_slots import best_slots, hour_contrasts
+from analysis.analyses.hour_tests import harmonic_test, hour_interaction_test
+from analysis.paths import SAMPLE_DIR
 from analysis.sample.truth import read_truth
 
 ADJUST = ["age_group", "gender", "category", "promo", "creator"]
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return cl.load(SAMPLE_DIR, tz=SAMPLE_TZ), read_truth(SAMPLE_DIR).planted
+def sample(sample_cells):
+    return sample_cells, read_truth(SAMPLE_DIR).planted
 
 
 @pytest.fixture(scope="module")
 def latest_model(sample):
     cells, _ = sample
-    return hours.hour_model(cl.select_week(cells, "latest"), harmonics=1, adjust=ADJUST)
+    return hour_model(cl.select_week(cells, "latest"), harmonics=1, adjust=ADJUST)
 
 
 def test_planted_peak_and_amplitude_within_intervals(sample, latest_model):
-    """Issue 4 done-when: the planted hour peak (19 h, amplitude 0.6) is inside the intervals,
+    """The planted hour peak (19 h, amplitude 0.6) is inside the intervals,
     for the latest week (the notebook's default) and for all eight weeks."""
     cells, planted = sample
-    full = hours.hour_model(cells, harmonics=1, adjust=ADJUST)
+    full = hour_model(cells, harmonics=1, adjust=ADJUST)
     for model in (latest_model, full):
-        peak = hours.peak_hour(model).set_index("is_live")
+        peak = peak_hour(model).set_index("is_live")
         for live in (False, True):
             row = peak.loc[live]
             assert row["ci_low"] <= planted["hour_curve"]["peak_hour"] <= row["ci_high"], live
         off = peak.loc[False]
         assert off["amplitude_ci_low"] <= 0.6 <= off["amplitude_ci_high"]
         assert off["status"] == "ok"
-        assert "viewers at 8 of 24 hours" in peak.loc[True, "status"]
+        # LIVEs ran at 8 hours only: the peak is a partial search, and the message says where
+        assert peak.loc[True, "status"] == "partial"
+        assert "LIVE viewers at 8 of 24 hours (16-23 h)" in peak.loc[True, "status_message"]
         # the LIVE peak is searched only where LIVEs ran (16-23 h)
         assert 15.5 <= peak.loc[True, "peak_hour"] < 23.5
     # the full sample pins the non-live peak to within 20 minutes of 19 h
-    off = hours.peak_hour(full).set_index("is_live").loc[False]
+    off = peak_hour(full).set_index("is_live").loc[False]
     assert abs(off["peak_hour"] - 19) < 0.35 and off["ci_high"] - off["ci_low"] < 1
 
 
 def test_profile_covers_the_planted_curve(sample, latest_model):
     _, planted = sample
-    truth = hours.planted_hour_curve(planted)
+    truth = planted_hour_curve(planted)
     assert sum(truth.values()) == pytest.approx(0, abs=1e-12)
     assert truth[19] == pytest.approx(0.6) and truth[7] == pytest.approx(-0.6)
-    prof = hours.hour_profile(latest_model)
+    prof = hour_profile(latest_model)
     assert (
         len(prof) == 48
         and prof["logit_effect"].groupby(prof["is_live"]).mean().abs().max() < 1e-12
@@ -68,14 +73,17 @@ def test_profile_covers_the_planted_curve(sample, latest_model):
     )
     assert covered.mean() >= 0.9  # pointwise 95 % intervals: 24 hours, a miss or two allowed
     live = prof[prof["is_live"]]
-    assert (live["status"].str.startswith("extrapolated") == (live["trials"] == 0)).all()
+    assert ((live["status"] == "extrapolated") == (live["trials"] == 0)).all()
+    assert (off["status"] == "ok").all()
 
 
 def test_interaction_test_no_planted_interaction(latest_model):
-    t = hours.hour_interaction_test(latest_model).iloc[0]
+    t = hour_interaction_test(latest_model).iloc[0]
     assert t["df_num"] == 2 and t["status"] == "ok"
     assert t["pvalue"] > 0.05  # nothing planted; the adjusted model does not invent one
-    assert hours.harmonic_test(latest_model)["status"].iloc[0].startswith("undefined")
+    first = harmonic_test(latest_model).iloc[0]
+    assert first["status"] == "undefined_not_estimable" and np.isnan(first["pvalue"])
+    assert "first harmonic is the curve itself" in first["status_message"]
 
 
 def synthetic(peak: float, seed: int = 3) -> pd.DataFrame:
@@ -90,14 +98,14 @@ def synthetic(peak: float, seed: int = 3) -> pd.DataFrame:
 
 
 def test_peak_interval_wraps_past_midnight():
-    model = hours.hour_model(synthetic(23.9), harmonics=1, adjust=())
-    row = hours.peak_hour(model, seed=1).iloc[0]
+    model = hour_model(synthetic(23.9), harmonics=1, adjust=())
+    row = peak_hour(model, seed=1).iloc[0]
     assert row["peak_hour"] > 23 or row["peak_hour"] < 1
     assert row["ci_low"] > row["ci_high"]  # e.g. 23.4 -> 0.2: wraps
     d = (23.9 - row["ci_low"]) % 24 + (row["ci_high"] - 23.9) % 24
     assert d < 3
-    again = hours.peak_hour(model, seed=1)
-    pd.testing.assert_frame_equal(again, hours.peak_hour(model, seed=1))  # seeded
+    again = peak_hour(model, seed=1)
+    pd.testing.assert_frame_equal(again, peak_hour(model, seed=1))  # seeded
 
 
 def test_hour_contrasts_bh_and_undefined_hours():
@@ -106,10 +114,11 @@ def test_hour_contrasts_bh_and_undefined_hours():
     cells = synthetic(19.0)
     # an hour with no add-to-cart: its coefficient is not estimable -> NaN p-value
     cells.loc[cells["hour"] == 4, "atc"] = 0
-    out = hours.hour_contrasts(cells)  # one cluster per cell: 479 degrees of freedom
+    out = hour_contrasts(cells)  # one cluster per cell: 479 degrees of freedom
     assert len(out) == 24 and (out["is_live"] == False).all()  # noqa: E712
     bad = out["hour"] == 4
-    assert out.loc[bad, "status"].iloc[0].startswith("undefined")
+    assert out.loc[bad, "status"].iloc[0] == "undefined_no_successes"
+    assert (out.loc[~bad, "status"] == "ok").all()
     assert out.loc[bad, "pvalue_adjusted"].isna().all()
     # BH with the NaN counted in m = 24 (R p.adjust(..., n = 24))
     p = out.loc[~bad, "pvalue"].to_numpy()
@@ -123,11 +132,27 @@ def test_hour_contrasts_bh_and_undefined_hours():
     assert (multipletests(p, method="fdr_bh")[1] <= out.loc[~bad, "pvalue_adjusted"]).all()
     peak = out.loc[out["odds_ratio"].idxmax(), "hour"]
     assert abs(peak - 19) <= 2
+    # the slot of that hour keeps its shrunken rate; only its contrast is missing: partial
+    slot = best_slots(cells).set_index("hour").loc[4]
+    assert slot["status"] == "partial" and np.isfinite(slot["shrunk_rate"])
+    assert "no contrast" in slot["status_message"]
+
+
+def test_a_side_with_one_hour_has_no_contrast():
+    cells = synthetic(19.0)
+    one = cells[cells["hour"] == 19].assign(
+        is_live=True, content_id=lambda d: d["content_id"] + "L"
+    )
+    out = hour_contrasts(pd.concat([cells, one], ignore_index=True))
+    live = out[out["is_live"] == True]  # noqa: E712
+    assert len(live) == 1 and live["status"].iloc[0] == "undefined_too_few"
+    assert np.isnan(live["pvalue_adjusted"].iloc[0])
+    assert (out.loc[out["is_live"] == False, "status"] == "ok").all()  # noqa: E712
 
 
 def test_best_slots_ranked_by_shrunken_lower_bound(sample):
     cells, _ = sample
-    slots = hours.best_slots(cl.select_week(cells, "latest"))
+    slots = best_slots(cl.select_week(cells, "latest"))
     for _, side in slots.groupby("is_live"):
         assert side["ci_low"].is_monotonic_decreasing
         assert side["rank"].tolist() == list(range(1, len(side) + 1))
@@ -140,18 +165,19 @@ def test_best_slots_ranked_by_shrunken_lower_bound(sample):
 def test_arguments_checked(sample):
     cells, _ = sample
     with pytest.raises(ValueError, match="harmonics"):
-        hours.hour_model(cells, harmonics=0, adjust=())
+        hour_model(cells, harmonics=0, adjust=())
     with pytest.raises(ValueError, match="pvalue_adjust"):
-        hours.hour_contrasts(cells, pvalue_adjust="bh")
+        hour_contrasts(cells, pvalue_adjust="bh")
 
 
 def test_a_week_without_lives_gives_undefined_rows_not_a_crash():
-    model = hours.hour_model(synthetic(19.0), harmonics=1, adjust=())
-    prof = hours.hour_profile(model)
-    assert prof.loc[prof["is_live"], "status"].str.startswith("undefined: no LIVE").all()
+    model = hour_model(synthetic(19.0), harmonics=1, adjust=())
+    prof = hour_profile(model)
+    assert (prof.loc[prof["is_live"], "status"] == "undefined_no_viewers").all()
     assert prof.loc[prof["is_live"], "logit_effect"].isna().all()
     assert prof.loc[~prof["is_live"], "logit_effect"].notna().all()
-    peak = hours.peak_hour(model).set_index("is_live")
-    assert peak.loc[True, "status"] == "undefined: no LIVE viewers"
+    peak = peak_hour(model).set_index("is_live")
+    assert peak.loc[True, "status"] == "undefined_no_viewers"
+    assert np.isnan(peak.loc[True, "peak_hour"])
     assert abs(peak.loc[False, "peak_hour"] - 19) < 1
-    assert hours.hour_interaction_test(model)["status"].iloc[0].startswith("undefined")
+    assert hour_interaction_test(model)["status"].iloc[0] == "undefined_no_viewers"

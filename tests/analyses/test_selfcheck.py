@@ -11,6 +11,7 @@ from analysis.analyses.selfcheck import (
     COVERAGE_COLUMNS,
     PLACEBO_COLUMNS,
     coverage,
+    coverage_status,
     placebo_aa,
     run,
 )
@@ -38,10 +39,20 @@ def test_coverage_at_the_data_sizes():
 
 
 def test_coverage_flags_an_interval_below_nominal():
-    from analysis.analyses.selfcheck import _status
+    below = coverage_status(0.91, 0.95)
+    assert below["status"] == "miscalibrated" and "covers 0.910 < 0.94" in below["status_message"]
+    assert coverage_status(0.945, 0.95)["status"] == "ok"
 
-    assert _status(0.91, 0.95).startswith("below nominal: covers 0.910")
-    assert _status(0.945, 0.95) == "ok"
+
+def test_coverage_of_large_groups_is_not_enumerated():
+    cells = _cells(S=40)
+    cells["viewers"] *= 40
+    cells["atc"] *= 40
+    out = coverage(cells)
+    two = out[out["interval"].str.startswith("compare")]
+    assert len(two) == 4 and (two["status"] == "undefined_not_estimable").all()
+    assert two["coverage"].isna().all() and "not enumerated" in two["status_message"].iloc[0]
+    assert (out.loc[out["interval"].str.startswith("rates"), "status"] == "ok").all()
 
 
 def test_placebo_aa_clustered_holds_naive_fails():
@@ -50,12 +61,13 @@ def test_placebo_aa_clustered_holds_naive_fails():
     clustered, naive = out.iloc[0], out.iloc[1]
     assert clustered.false_positive_rate <= 0.08 and clustered.status == "ok"
     assert naive.false_positive_rate > 0.25
-    assert naive.status.startswith("too many false positives")
+    assert naive.status == "miscalibrated" and "too many false positives" in naive.status_message
 
 
 def test_placebo_needs_sessions():
     out = placebo_aa(_cells(S=3), reps=10)
-    assert out["status"].eq("undefined: fewer than 4 LIVE sessions").all()
+    assert out["status"].eq("undefined_too_few").all() and out["false_positive_rate"].isna().all()
+    assert "3 LIVE sessions" in out["status_message"].iloc[0]
 
 
 def test_run_prints_a_summary(tmp_path, capsys):
@@ -71,4 +83,5 @@ def test_run_prints_a_summary(tmp_path, capsys):
     rc = run(types.SimpleNamespace(data=str(path), tz="Europe/Paris", reps=50))
     text = capsys.readouterr().out
     assert "Exact coverage" in text and "Placebo A/A" in text
+    assert "too many false positives" in text  # the naive test, spelled out for the reader
     assert rc in (0, 1)

@@ -1,25 +1,26 @@
-"""Issue 5: the weekly summary (numbers, sentences) and the weekly_report notebook."""
+"""The weekly summary (numbers, sentences) and the weekly_report notebook."""
 
 from __future__ import annotations
 
 import html
 import re
 
+import pandas as pd
 import pytest
 
-import analysis as cl
-from analysis.analyses.weekly import parse_interventions, weekly_facts
-from analysis.paths import SAMPLE_DIR, SAMPLE_TZ
+from analysis.analyses.weekly import MOVER_COLUMNS, parse_interventions, weekly_facts
+from analysis.paths import SAMPLE_TZ
 from analysis.present import i18n
 from analysis.present.summary import KEYS, sentences
 from analysis.report.run import run_report
+from analysis.vocabulary import STATUSES
 
 DECLARED = "@ines.glow=2026-10-26"
 
 
 @pytest.fixture(scope="module")
-def cells():
-    return cl.load(SAMPLE_DIR, tz=SAMPLE_TZ)
+def cells(sample_cells):
+    return sample_cells
 
 
 def test_parse_interventions():
@@ -50,6 +51,10 @@ def test_intervention_week_summary_says_so(w44):
     # data up to the end of W44 only: her 8 LIVEs before the date and the 1 of W44 after it
     assert (row["lives_before"], row["lives_after"]) == (8, 1)
     assert facts.available == 4
+    # rows the kit computed carry a status code and its message, part by part
+    for part in (facts.rates, facts.slots, facts.movers):
+        assert set(part["status"]) <= set(STATUSES) and part["status_message"].notna().all()
+    assert list(facts.movers.columns) == list(MOVER_COLUMNS)
     # every sentence stating a ratio or a rate carries its interval
     for s in text:
         if "×" in s or re.search(r"\d%\s\(", s):
@@ -87,7 +92,22 @@ def test_first_week_says_there_is_nothing_to_compare(cells):
     text = sentences(facts)
     assert facts.available == 0
     assert i18n.t("summary.no_weeks", lang="en") in text
-    assert any("not estimable yet (undefined: date after this week)" in s for s in text)
+    row = facts.interventions.iloc[0]
+    assert row["relation"] == "after this week" and row["status"] == "undefined_out_of_range"
+    assert "2026-10-26 is after this week" in row["status_message"]
+    assert any(s.startswith("@ines.glow's change from") and "not estimable yet" in s for s in text)
+
+
+def test_unknown_creator_and_halo_failure_are_statuses_not_crashes(cells):
+    hourly = cells[cells["grain"] == "hour"]
+    daily_lives = pd.concat(
+        [hourly, hourly[hourly["channel"] == "LIVE"].head(3).assign(grain="day")]
+    )
+    facts = weekly_facts(daily_lives, week="2026-W44", interventions={"@nobody": "2026-10-26"})
+    row = facts.interventions.iloc[0]
+    assert row["status"] == "undefined_no_cells" and "@nobody" in row["status_message"]
+    assert facts.halo["status"].tolist() == ["failed"]
+    assert "grain" in facts.halo["status_message"].iloc[0]
 
 
 def test_unknown_language_is_refused(cells):
@@ -138,7 +158,6 @@ def test_weekly_report_in_french_mentions_the_intervention(tmp_path):
 
 
 def test_interventions_parameter_is_visible_to_papermill():
-    from analysis.analyses.weekly import parse_interventions
     from analysis.paths import NOTEBOOKS_DIR
     from analysis.report.run import notebook_parameters
 

@@ -54,7 +54,7 @@ def test_segment_tables_undefined_without_a_breakdown(week):
                                                                     adjust=ADJUST))  # fmt: skip
     pd.testing.assert_frame_equal(test, audience.segment_heterogeneity(week, by="region",
                                                                        adjust=ADJUST))  # fmt: skip
-    assert test["status"].iloc[0].startswith("undefined: region not broken down")
+    assert test["status"].iloc[0] == "undefined_not_broken_down"
 
 
 def test_estimate_key_names_every_lift_summary_row():
