@@ -3,7 +3,7 @@
 Every page header, the index and ``manifest.json`` say which data (sha256 fingerprint of the
 input files), code (git commit), packages (versions, sha256 of ``requirements/lock.txt``) and
 parameters produced them, and how to run the same report again (``docs/architecture.md``,
-"Weekly reports").
+"Notebooks and report").
 """
 
 from __future__ import annotations
