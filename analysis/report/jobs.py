@@ -197,7 +197,12 @@ def raise_failures(jobs: list[NotebookJob], results: Mapping[str, dict[str, Any]
 def _page_from_source(spec: NotebookJob, result: Mapping[str, Any]) -> Path:
     nb = nbformat.read(spec.source, as_version=4)
     error = result.get("message", "unknown failure")
-    nb.metadata["cartlift"] = {**spec.run, "notebook": spec.name, "parameters": spec.parameters,
-                               "status": "failed", "status_message": status_message("failed", error),
-                               "error": error}  # fmt: skip
+    nb.metadata["cartlift"] = {
+        **spec.run,
+        "notebook": spec.name,
+        "parameters": spec.parameters,
+        "status": "failed",
+        "status_message": status_message("failed", error),
+        "error": error,
+    }
     return write_failed_page(nb, spec.name, spec.final, spec.templates_dir, lang=spec.lang)

@@ -12,7 +12,7 @@ import hashlib
 import platform
 import shlex
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 
 from analysis import paths
 from analysis.present import i18n
+from analysis.report.plan import Plan
 from analysis.sources.load import input_files
 from analysis.vocabulary import status_message
 from analysis.weeks import Week
@@ -145,36 +146,46 @@ def run_metadata(
 
 
 def manifest(
-    run: Mapping[str, Any],
-    *,
-    names: Sequence[str],
-    sources: Mapping[str, Path],
-    parameters: Mapping[str, Mapping[str, Any]],
-    results: Mapping[str, Mapping[str, Any]],
-    extras: Mapping[str, Any],
+    run: Mapping[str, Any], plan: Plan, results: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """``manifest.json`` of a published week: :func:`run_metadata` plus, per notebook, its
-    files, parameters, source sha256, seconds and status; the lock file's sha256; and the
-    ``cartlift report`` command line that gives the same pages."""
+    """``manifest.json`` of a published week.
+
+    Parameters
+    ----------
+    run : mapping
+        :func:`run_metadata` of the run.
+    plan : analysis.report.plan.Plan
+        The run's notebooks, their files and parameters, the extra parameters.
+    results : mapping
+        Notebook stem -> result of its job (``seconds``).
+
+    Returns
+    -------
+    dict
+        ``run`` plus ``notebooks`` (per notebook: ``name``, ``html``, ``ipynb``,
+        ``parameters``, ``source_sha256``, ``seconds``, ``status``, ``status_message``),
+        ``lock_file``, ``lock_sha256`` and ``reproduce``: the ``cartlift report`` command line
+        that gives the same pages.
+    """
     notebooks = [
         {
             "name": n,
             "html": f"{n}.html",
             "ipynb": f"{n}.ipynb",
-            "parameters": dict(parameters[n]),
-            "source_sha256": sha256_file(sources[n]),
+            "parameters": dict(plan.parameters[n]),
+            "source_sha256": sha256_file(plan.sources[n]),
             "seconds": results[n]["seconds"],
             "status": "ok",
             "status_message": status_message("ok"),
         }
-        for n in names
+        for n in plan.names
     ]
     return {
         **run,
         "notebooks": notebooks,
         "lock_file": _relative(paths.LOCK_FILE),
         "lock_sha256": sha256_file(paths.LOCK_FILE),
-        "reproduce": _reproduce_command(run["parameters"], extras),
+        "reproduce": _reproduce_command(run["parameters"], plan.extras),
     }
 
 

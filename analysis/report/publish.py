@@ -2,20 +2,22 @@
 
 A run writes into ``<out>/.tmp-<week>-<random>/`` (:func:`staging_folder`); only when every
 notebook succeeded is the week folder swapped for it (:func:`publish`). Single files are written
-through a temporary file and a rename (:func:`write_text`).
+through a temporary file and a rename (:func:`write_text`, :func:`write_json`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import uuid
 import webbrowser
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-__all__ = ["open_report", "publish", "staging_folder", "write_text"]
+__all__ = ["open_report", "publish", "staging_folder", "write_json", "write_text"]
 
 
 def write_text(path: Path, text: str) -> None:
@@ -24,6 +26,12 @@ def write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON (indented, UTF-8 characters kept, other values as ``str``) with
+    :func:`write_text`."""
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 @contextlib.contextmanager

@@ -39,13 +39,11 @@ templates' ``escape_html`` and Jinja2 autoescape). Notebooks filter their cells 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from analysis import paths
 from analysis.errors import ReportError
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_TZ, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
@@ -54,8 +52,8 @@ from analysis.report.jobs import notebook_jobs, progress_printer, raise_failures
 from analysis.report.offline import external_resources
 from analysis.report.options import DEFAULT_MIN_VIEWERS, DEFAULT_NOTEBOOK_TIMEOUT, DEFAULT_TIMEOUT
 from analysis.report.plan import REPORT_NOTEBOOKS, notebook_parameters, plan_report
-from analysis.report.provenance import manifest, run_metadata, sha256_file
-from analysis.report.publish import open_report, publish, staging_folder, write_text
+from analysis.report.provenance import manifest, run_metadata
+from analysis.report.publish import open_report, publish, staging_folder, write_json, write_text
 from analysis.weeks import select_week
 
 __all__ = [
@@ -153,24 +151,24 @@ def run_report(
         parameters=parameters, workers=workers, notebooks_dir=notebooks_dir,
     )  # fmt: skip
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
-    kpis = headline_kpis(select_week(plan.cells, plan.week.iso), lang=lang,
-                         min_viewers=min_viewers)  # fmt: skip
-    final = out / plan.week.iso
+    iso = plan.week.iso
+    kpis = headline_kpis(select_week(plan.cells, iso), lang=lang, min_viewers=min_viewers)
+    final = out / iso
     say = progress_printer(progress)
-    say(f"week {plan.week.iso}, {len(plan.names)} notebook(s), {plan.workers} at a time, "
-        f"lang={lang}")  # fmt: skip
-    with staging_folder(out, plan.week.iso) as staging:
-        jobs = notebook_jobs(plan, run, staging, final, timeout=timeout, lang=lang,
-                             notebooks_dir=notebooks_dir, templates_dir=templates_dir)  # fmt: skip
-        results = run_jobs(jobs, workers=plan.workers, notebook_timeout=notebook_timeout,
-                           say=say)  # fmt: skip
+    say(f"week {iso}, {len(plan.names)} notebook(s), {plan.workers} at a time, lang={lang}")
+    with staging_folder(out, iso) as staging:
+        jobs = notebook_jobs(
+            plan, run, staging, final, timeout=timeout, lang=lang,
+            notebooks_dir=notebooks_dir, templates_dir=templates_dir,
+        )  # fmt: skip
+        results = run_jobs(jobs, workers=plan.workers, notebook_timeout=notebook_timeout, say=say)
         raise_failures(jobs, results)
-        record = manifest(run, names=plan.names, sources=plan.sources,
-                          parameters=plan.parameters, results=results, extras=plan.extras)  # fmt: skip
-        write_text(staging / "manifest.json",
-                   json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n")  # fmt: skip
-        index = render_index(templates_dir, run=run, pages=page_links(plan.names, results),
-                             lock=sha256_file(paths.LOCK_FILE), out=out, kpis=kpis, lang=lang)  # fmt: skip
+        record = manifest(run, plan, results)
+        write_json(staging / "manifest.json", record)
+        index = render_index(
+            templates_dir, run=run, pages=page_links(plan.names, results),
+            lock=record["lock_sha256"], out=out, kpis=kpis, lang=lang,
+        )  # fmt: skip
         write_text(staging / "index.html", index)
         publish(staging, final)
     say(f"published {final / 'index.html'}")
