@@ -23,6 +23,7 @@ from analysis.report.offline import external_resources
 from analysis.report.options import add_report_arguments, check_workers
 from analysis.report.provenance import VERSION_PACKAGES, fingerprint, git_commit
 from analysis.report.run import main, run_report
+from analysis.vocabulary import STATUSES
 from analysis.weeks import parse_week, resolve_week, select_week, week_bounds
 
 TZ = "Europe/Paris"
@@ -304,6 +305,8 @@ def test_report_writes_index_pages_notebooks_and_manifest(built):
     assert not [p for p in built["out"].iterdir() if p.name.startswith(".")]  # no temp folders
     executed = nbformat.read(week_dir / "tiny.ipynb", as_version=4)
     assert executed.metadata["cartlift"]["fingerprint"] == fingerprint(built["data"])
+    assert executed.metadata["cartlift"]["status"] == "ok"
+    assert executed.metadata["cartlift"]["status_message"] == STATUSES["ok"]
 
 
 @pytest.mark.notebook
@@ -368,6 +371,7 @@ def test_manifest_records_the_run(built):
     assert manifest["notebooks"][1]["parameters"] == {"data": str(built["data"]), "label": XSS}
     assert manifest["commit"] == "unknown" or manifest["commit"][:40].isalnum()
     assert set(manifest["versions"]) == set(VERSION_PACKAGES)
+    assert {n["status"] for n in manifest["notebooks"]} == {"ok"}
 
 
 @pytest.mark.notebook
@@ -419,6 +423,7 @@ def test_failing_notebook_writes_failed_page_and_keeps_the_good_index(tmp_path):
     )  # fmt: skip
     failed = week_dir / "broken.FAILED.html"
     assert info.value.failed_html == failed
+    assert [(f["notebook"], f["status"]) for f in info.value.failures] == [("broken", "failed")]
     html = page(failed)
     text = "".join(html.text)
     assert "select_week(load(data" in text  # the code is shown
@@ -508,6 +513,7 @@ def test_a_notebook_past_its_timeout_is_stopped_and_reported(tmp_path):
         run_report(data=data, out=tmp_path / "reports", notebooks=["sleepy"],
                    notebooks_dir=nbdir, notebook_timeout=12, progress=False)  # fmt: skip
     assert "per-notebook timeout of 12 s reached" in str(info.value)
+    assert info.value.failures[0]["status"] == "failed"
     assert info.value.notebook == "sleepy"
     failed = tmp_path / "reports" / "2026-W48" / "sleepy.FAILED.html"
     assert failed.exists() and "time.sleep(600)" in "".join(page(failed).text)
