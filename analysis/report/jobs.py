@@ -62,7 +62,7 @@ def notebook_jobs(
             lang=lang,
             notebooks_dir=notebooks_dir,
             templates_dir=templates_dir,
-        )  # fmt: skip
+        )
         for n in plan.names
     ]
 
