@@ -98,6 +98,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "weekly_facts": ("analysis.analyses.weekly", "weekly_facts"),
     "parse_interventions": ("analysis.analyses.weekly", "parse_interventions"),
     "selfcheck": ("analysis.analyses.selfcheck", "selfcheck"),
+    "headline": ("analysis.analyses.headline", "headline"),
     "SHOWN": ("analysis.present.shown", "SHOWN"),
     "table": ("analysis.present.display", "table"),
     "compare_table": ("analysis.present.display", "compare_table"),
@@ -118,7 +119,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "event_time_plot": ("analysis.present.plots", "event_time_plot"),
     "decay_plot": ("analysis.present.plots", "decay_plot"),
     "anomaly_plot": ("analysis.present.plots", "anomaly_plot"),
-    "headline_kpis": ("analysis.report.run", "headline_kpis"),
+    "headline_kpis": ("analysis.present.headline", "headline_kpis"),
     "run_report": ("analysis.report.run", "run_report"),
 }
 

@@ -7,23 +7,27 @@ import sys
 from pathlib import Path
 
 from analysis import paths
+from analysis.analyses import selfcheck
+from analysis.errors import CellsError
+from analysis.report.options import add_report_arguments
+from analysis.sample.exports import FORMATS, write_exports
+from analysis.sample.simulate import write_sample
+from analysis.sources.canonical import write_cells
+from analysis.sources.load import load, read
 
 
 def _report(args: argparse.Namespace) -> int:
-    from analysis.report.run import run
+    # Deferred on purpose: the report entry loads papermill and nbconvert (seconds), which
+    # `cartlift --help` and the other commands never need.
+    from analysis.report.run import main
 
-    return run(args)
+    return main(args)
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from analysis.sample.simulate import write_sample
-
     out = Path(args.out)
     written = list(write_sample(out, weeks=args.weeks, seed=args.seed, start=args.start).values())
     if args.formats:
-        from analysis.sample.exports import FORMATS, write_exports
-        from analysis.sources.load import load
-
         formats = FORMATS if args.formats == ["all"] else args.formats
         cells = load(out, tz=paths.SAMPLE_TZ)
         written += write_exports(cells, out / "exports", formats=formats)
@@ -33,10 +37,6 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    from analysis.cells import CellsError
-    from analysis.sources.canonical import write_cells
-    from analysis.sources.load import read
-
     dates = tuple(args.dates) if args.dates else None
     try:
         loaded = read(args.paths, source=args.source, tz=args.tz, engine=args.engine, dates=dates)
@@ -50,19 +50,14 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _selfcheck(args: argparse.Namespace) -> int:
-    from analysis.analyses.selfcheck import run
-
     try:
-        return run(args)
+        return selfcheck.run(args)
     except (ValueError, FileNotFoundError) as err:
         print(f"cartlift selfcheck: {err}", file=sys.stderr)
         return 1
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from analysis.cells import CellsError
-    from analysis.sources.load import read
-
     try:
         loaded = read(args.paths, source=args.source, tz=args.tz)
     except (CellsError, ValueError, FileNotFoundError) as err:
@@ -82,8 +77,6 @@ def _validate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cartlift", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-
-    from analysis.report.run import add_report_arguments
 
     rep = sub.add_parser("report", help="run the report notebooks for one week, export HTML")
     add_report_arguments(rep)

@@ -95,6 +95,7 @@ def browser():
         "the browser tests need Debian's chromium: sudo apt-get install -y chromium "
         "(.ci/run installs it when /usr/bin/chromium is missing)"
     )
+    # here, not at the top: collecting the other report tests does not need playwright
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

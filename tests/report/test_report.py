@@ -1,4 +1,5 @@
-"""analysis.report.run: ISO weeks, provenance, and report runs of tiny notebooks written to tmp_path."""
+"""analysis.report: ISO weeks, provenance, export helpers, and report runs of tiny notebooks
+written to tmp_path."""
 
 from __future__ import annotations
 
@@ -16,18 +17,14 @@ import pytest
 
 from analysis import paths
 from analysis.cells import validate_cells
-from analysis.report import run as report
-from analysis.report.run import (
-    ReportError,
-    external_resources,
-    fingerprint,
-    git_commit,
-    parse_week,
-    resolve_week,
-    run_report,
-    select_week,
-    week_bounds,
-)
+from analysis.errors import ReportError
+from analysis.report.export import translate_markdown, with_toc
+from analysis.report.offline import external_resources
+from analysis.report.options import add_report_arguments, check_workers
+from analysis.report.provenance import VERSION_PACKAGES, fingerprint, git_commit
+from analysis.report.run import main, run_report
+from analysis.vocabulary import STATUSES
+from analysis.weeks import parse_week, resolve_week, select_week, week_bounds
 
 TZ = "Europe/Paris"
 XSS = "<script>alert(1)</script>"
@@ -63,7 +60,7 @@ def write_data(folder: Path) -> Path:
 PARAMETERS = 'data = "data/sample"\nweek = "latest"\ntz = "Europe/Paris"\nlabel = "none"\n'
 COUNT_ROWS = (
     "from analysis.sources.load import load\n"
-    "from analysis.report.run import select_week\n"
+    "from analysis.weeks import select_week\n"
     "cells = select_week(load(data, tz=tz), week)\n"
     'print(f"rows in {week}: {len(cells)}")'
 )
@@ -308,6 +305,8 @@ def test_report_writes_index_pages_notebooks_and_manifest(built):
     assert not [p for p in built["out"].iterdir() if p.name.startswith(".")]  # no temp folders
     executed = nbformat.read(week_dir / "tiny.ipynb", as_version=4)
     assert executed.metadata["cartlift"]["fingerprint"] == fingerprint(built["data"])
+    assert executed.metadata["cartlift"]["status"] == "ok"
+    assert executed.metadata["cartlift"]["status_message"] == STATUSES["ok"]
 
 
 @pytest.mark.notebook
@@ -371,7 +370,8 @@ def test_manifest_records_the_run(built):
     assert [n["name"] for n in manifest["notebooks"]] == ["tiny", "second"]
     assert manifest["notebooks"][1]["parameters"] == {"data": str(built["data"]), "label": XSS}
     assert manifest["commit"] == "unknown" or manifest["commit"][:40].isalnum()
-    assert set(manifest["versions"]) == set(report.VERSION_PACKAGES)
+    assert set(manifest["versions"]) == set(VERSION_PACKAGES)
+    assert {n["status"] for n in manifest["notebooks"]} == {"ok"}
 
 
 @pytest.mark.notebook
@@ -423,6 +423,7 @@ def test_failing_notebook_writes_failed_page_and_keeps_the_good_index(tmp_path):
     )  # fmt: skip
     failed = week_dir / "broken.FAILED.html"
     assert info.value.failed_html == failed
+    assert [(f["notebook"], f["status"]) for f in info.value.failures] == [("broken", "failed")]
     html = page(failed)
     text = "".join(html.text)
     assert "select_week(load(data" in text  # the code is shown
@@ -460,11 +461,11 @@ def test_toc_lists_headings_and_escapes_them():
         '<main><!-- cartlift:toc --><h1 id="A-&amp;-b">A &amp; &lt;b&gt;<a class="anchor-link" '
         'href="#A-&amp;-b">¶</a></h1><h2 id="x y">Two</h2><h4 id="deep">no</h4><h3>no id</h3>'
     )
-    out = report._with_toc(html, "Contents")
+    out = with_toc(html, "Contents")
     assert '<li class="toc-h1"><a href="#A-%26-b">A &amp; &lt;b&gt;</a></li>' in out
     assert '<li class="toc-h2"><a href="#x%20y">Two</a></li>' in out
     assert "deep" not in out.split("</nav>")[0] and "no id" not in out.split("</nav>")[0]
-    assert report._with_toc("<p>no heading</p><!-- cartlift:toc -->", "C") == "<p>no heading</p>"
+    assert with_toc("<p>no heading</p><!-- cartlift:toc -->", "C") == "<p>no heading</p>"
 
 
 def test_markdown_cells_are_translated_by_tag():
@@ -474,34 +475,14 @@ def test_markdown_cells_are_translated_by_tag():
         nbformat.v4.new_markdown_cell("untagged"),
         nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["i18n:01.by_category"]}),
     ]
-    fr = report.translate_markdown(nb, lang="fr")
+    fr = translate_markdown(nb, lang="fr")
     assert fr.cells[0].source.startswith("## Par catégorie\n")
     assert [c.source for c in fr.cells[1:]] == ["untagged", "x = 1"]  # only tagged markdown
     assert nb.cells[0].source == "English"  # the input is not modified
-    assert report.translate_markdown(nb, lang="en").cells[0].source == "English"
+    assert translate_markdown(nb, lang="en").cells[0].source == "English"
     nb.cells[0].metadata["tags"] = ["i18n:no.such.key"]
     with pytest.raises(KeyError, match="no.such.key.*fr.json"):
-        report.translate_markdown(nb, lang="fr")
-
-
-def test_headline_kpis_give_rates_and_ratio_with_intervals():
-    cells = make_cells()  # 100 viewers and 5 atc per LIVE and per VIDEO day cell
-    week = select_week(cells, "2026-W48")
-    rows = report.headline_kpis(week, lang="fr")
-    assert [r["metric"] for r in rows] == ["taux d'ajout au panier"]  # no orders: no conversion
-    row = rows[0]
-    # 35 / 700 on each side; rates(method="auto") uses Wilson with continuity correction
-    # (Newcombe 1998, method 4), computed independently with the standard library:
-    #   z = NormalDist().inv_cdf(0.975); n, p = 700, 0.05; q = 1 - p
-    #   (2*n*p + z*z - 1 - z*sqrt(z*z - 2 - 1/n + 4*p*(n*q + 1))) / (2*(n + z*z)) = 0.035566
-    #   (2*n*p + z*z + 1 + z*sqrt(z*z + 2 - 1/n + 4*p*(n*q - 1))) / (2*(n + z*z)) = 0.069561
-    # (R: prop.test(35, 700)$conf.int gives the same 0.03557, 0.06956)
-    assert row["live"] == row["nonlive"] == "5,00\u00a0%"
-    assert row["method"] == "wilson-cc"
-    assert row["live_ci"] == "3,56\u00a0% à 6,96\u00a0%"
-    assert row["ratio"] == "1,00×" and row["status"] == "ok"
-    small = report.headline_kpis(week.iloc[:2], lang="en", min_viewers=101)
-    assert small[0]["live"] == "< 101 viewers" and small[0]["live_ci"] == ""
+        translate_markdown(nb, lang="fr")
 
 
 def test_bad_language_workers_and_threshold_are_refused_before_anything_runs(tmp_path):
@@ -519,8 +500,8 @@ def test_bad_language_workers_and_threshold_are_refused_before_anything_runs(tmp
     with pytest.raises(ValueError, match="min_viewers must be a positive integer"):
         run_report(**kw, min_viewers=0)
     assert not (tmp_path / "reports").exists()
-    assert report._check_workers(None, 1) == 1  # never more workers than notebooks
-    assert report._check_workers(5, 2) == 2
+    assert check_workers(None, 1) == 1  # never more workers than notebooks
+    assert check_workers(5, 2) == 2
 
 
 @pytest.mark.notebook
@@ -532,6 +513,7 @@ def test_a_notebook_past_its_timeout_is_stopped_and_reported(tmp_path):
         run_report(data=data, out=tmp_path / "reports", notebooks=["sleepy"],
                    notebooks_dir=nbdir, notebook_timeout=12, progress=False)  # fmt: skip
     assert "per-notebook timeout of 12 s reached" in str(info.value)
+    assert info.value.failures[0]["status"] == "failed"
     assert info.value.notebook == "sleepy"
     failed = tmp_path / "reports" / "2026-W48" / "sleepy.FAILED.html"
     assert failed.exists() and "time.sleep(600)" in "".join(page(failed).text)
@@ -542,7 +524,7 @@ def test_command_line_arguments_and_exit_code(tmp_path, capsys):
     import argparse
 
     parser = argparse.ArgumentParser()
-    report.add_report_arguments(parser)
+    add_report_arguments(parser)
     args = parser.parse_args(
         [
             "--data",
@@ -560,7 +542,7 @@ def test_command_line_arguments_and_exit_code(tmp_path, capsys):
     )
     assert (args.lang, args.min_viewers, args.workers, args.open) == ("fr", 5, 2, True)
     assert args.notebooks is None and args.notebook_timeout == 1800
-    assert report.run(args) == 1  # malformed week: refused before anything runs
+    assert main(args) == 1  # malformed week: refused before anything runs
     assert "is not an ISO week" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parser.parse_args(["--lang", "de"])

@@ -115,15 +115,18 @@ def test_every_string_and_markdown_cell_is_translated(stem):
 
 @pytest.mark.parametrize("stem", NOTEBOOKS)
 def test_every_table_is_localised_and_small_cell_safe(stem):
-    """Each ``table(...)`` / ``compare_table(...)`` of a report notebook passes ``**shown``."""
+    """Each ``table(...)`` / ``compare_table(...)`` of a report notebook (called as ``cl.table``
+    through the facade) passes ``**shown``."""
     calls = 0
     for c in _cells(stem):
         if c.cell_type != "code":
             continue
         for node in ast.walk(ast.parse(c.source)):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in (
-                "table", "compare_table",
-            ):  # fmt: skip
+            if not isinstance(node, ast.Call):
+                continue
+            # `table(...)` or, through the facade, `cl.table(...)`
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+            if name in ("table", "compare_table"):
                 calls += 1
                 spread = [k.value for k in node.keywords if k.arg is None]
                 named = {k.arg for k in node.keywords}

@@ -1,0 +1,207 @@
+"""Execute one report notebook with papermill and export its page: one job, in its own process.
+
+:func:`job` runs in a process spawned by :mod:`analysis.report.jobs`. It executes the notebook
+(papermill, per-cell timeout), exports the page (:mod:`analysis.report.export`), checks that it
+opens offline (:mod:`analysis.report.offline`), and writes its result as JSON next to the
+page. On failure it writes ``<name>.FAILED.html`` (code shown) into the week folder instead; the
+per-notebook timeout arrives as SIGTERM and fails the job the same way.
+
+A result is ``{"status", "status_message", "seconds", ...}`` with status ``ok`` (plus the page
+``title``) or ``failed`` (plus ``message``, ``cell_index``, ``execution_count``, ``ename``,
+``evalue``, ``failed_html``); codes of :data:`analysis.vocabulary.STATUSES`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill as pm  # type: ignore[import-untyped]
+from papermill.exceptions import PapermillExecutionError  # type: ignore[import-untyped]
+
+from analysis.errors import NotebookTimeout, ReportError
+from analysis.report.export import (
+    export_html,
+    notebook_title,
+    translate_markdown,
+    write_failed_page,
+)
+from analysis.report.offline import external_resources
+from analysis.report.plan import papermill_path
+from analysis.report.publish import write_text
+from analysis.vocabulary import status_message
+
+__all__ = ["NotebookJob", "failed_result", "job", "run_notebook"]
+
+#: the ReportError attributes a failed result carries
+FAILURE_FIELDS = ("cell_index", "execution_count", "ename", "evalue")
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook of a run: where it is, what it gets, where its page goes."""
+
+    name: str  # notebook stem
+    source: Path  # the notebook file
+    staging: Path  # the run's staging folder (pages and executed notebooks)
+    final: Path  # the week folder (failure pages go straight there)
+    parameters: dict[str, Any]  # passed to papermill
+    run: dict[str, Any]  # provenance of the run (analysis.report.provenance.run_metadata)
+    timeout: int | None  # per-cell timeout, seconds
+    lang: str
+    notebooks_dir: Path  # the kernel's working directory
+    templates_dir: Path
+
+    @property
+    def result_path(self) -> Path:
+        """Where :func:`job` writes the result (JSON), read back by the parent process."""
+        return self.staging / f".{self.name}.result.json"
+
+
+def failed_result(message: str, **fields: Any) -> dict[str, Any]:
+    """A ``failed`` result: status code, message, and the failure ``fields`` given."""
+    return {"status": "failed", "status_message": status_message("failed", message),
+            "message": message, **fields}  # fmt: skip
+
+
+def job(spec: NotebookJob) -> None:
+    """Run one notebook (:func:`run_notebook`) and write its result to ``spec.result_path``.
+
+    The target of the process :mod:`analysis.report.jobs` spawns; SIGTERM (the per-notebook
+    timeout) becomes :class:`analysis.errors.NotebookTimeout`, so papermill stops the kernel
+    and a failure page is written as for any other failure.
+    """
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    # One BLAS thread per kernel: the notebooks' models are small, and several kernels share the
+    # cores; with one OpenBLAS thread per core in every kernel, statsmodels' small matrix calls
+    # run 5-10x slower (measured: lstsq 0.27 s vs 0.06 s). The kernel inherits this environment.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    started = time.monotonic()
+    try:
+        result = run_notebook(spec)
+    except ReportError as err:
+        failed_html = str(err.failed_html) if err.failed_html else None
+        result = failed_result(str(err), **{k: getattr(err, k) for k in FAILURE_FIELDS},
+                               failed_html=failed_html)  # fmt: skip
+    except BaseException as err:  # noqa: BLE001 - anything else is reported, not lost
+        result = failed_result(f"{type(err).__name__}: {err}", ename=type(err).__name__,
+                               evalue=str(err))  # fmt: skip
+    result["seconds"] = round(time.monotonic() - started, 1)
+    write_text(spec.result_path, json.dumps(result, default=str))
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - runs in the job process
+    raise NotebookTimeout("stopped: the notebook exceeded its per-notebook timeout")
+
+
+def run_notebook(spec: NotebookJob) -> dict[str, Any]:
+    """Execute ``spec``'s notebook into the staging folder and export its page there.
+
+    Returns
+    -------
+    dict
+        ``{"status": "ok", "status_message", "title"}`` (the page title in ``spec.lang``).
+
+    Raises
+    ------
+    analysis.errors.ReportError
+        A cell failed (the failure page is written, the error names the cell), or the page
+        would load external resources.
+    """
+    executed = spec.staging / f"{spec.name}.ipynb"
+    meta = {**spec.run, "notebook": spec.name, "parameters": spec.parameters}
+    try:
+        nb = pm.execute_notebook(
+            papermill_path(spec.source),
+            papermill_path(executed),
+            parameters=spec.parameters,
+            kernel_name="python3",
+            cwd=str(spec.notebooks_dir),
+            progress_bar=False,
+            execution_timeout=spec.timeout,
+            log_output=False,
+        )
+    except Exception as exc:  # any failure of the run is reported the same way
+        raise _failure(spec, exc, executed, meta) from exc
+    nb.metadata["cartlift"] = {**meta, "status": "ok", "status_message": status_message("ok")}
+    nb.metadata.setdefault("papermill", {})["output_path"] = str(spec.final / executed.name)
+    html = export_html(nb, spec.name, spec.templates_dir, show_code=False, lang=spec.lang)
+    external = external_resources(html)
+    if external:
+        raise ReportError(
+            f"notebook {spec.name!r}: its page would load {len(external)} external resource(s) "
+            f"and not open offline: {external[:5]}; draw static figures (matplotlib/seaborn) "
+            "and avoid remote images or scripts",
+            notebook=spec.name,
+        )
+    write_text(spec.staging / f"{spec.name}.html", html)
+    nbformat.write(nb, executed)
+    title = notebook_title(translate_markdown(nb, lang=spec.lang), spec.name)
+    return {"status": "ok", "status_message": status_message("ok"), "title": title}
+
+
+def _failure(spec: NotebookJob, exc: Exception, executed: Path, meta: dict) -> ReportError:
+    """Write the failure page of a failed execution; the error naming where it failed."""
+    source_nb = nbformat.read(spec.source, as_version=4)
+    info = _locate(exc, executed, source_nb)
+    where = (
+        f"cell {info['cell_index']} (0-based index in {spec.source.name}; "
+        f"In [{info['execution_count']}]) `{info['line']}`"
+        if info["cell_index"] is not None
+        else "before or outside any cell"
+    )
+    error = f"{info['ename']}: {info['evalue']}"
+    try:
+        failed_nb = nbformat.read(executed, as_version=4) if executed.exists() else source_nb
+    except Exception:  # noqa: BLE001 - a half-written notebook: show the source instead
+        failed_nb = source_nb
+    detail = f"{spec.name} failed at {where}: {error}"
+    failed_nb.metadata["cartlift"] = {**meta, "status": "failed",
+                                      "status_message": status_message("failed", detail),
+                                      "error": detail}  # fmt: skip
+    page = write_failed_page(failed_nb, spec.name, spec.final, spec.templates_dir, lang=spec.lang)
+    return ReportError(
+        f"notebook {spec.name!r} failed at {where}: {error}\n"
+        f"failure page (code shown): {page}\n"
+        "nothing was published for this run; earlier pages of the week are unchanged",
+        notebook=spec.name,
+        **{k: info[k] for k in FAILURE_FIELDS},
+        failed_html=page,
+    )
+
+
+def _locate(exc: Exception, executed: Path, source_nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """Where a notebook failed: cell index in the source notebook, In [n], first line, error."""
+    info: dict[str, Any] = {"cell_index": None, "execution_count": None, "line": None}
+    if not isinstance(exc, PapermillExecutionError):
+        return {**info, "ename": type(exc).__name__, "evalue": str(exc)}
+    info.update(ename=exc.ename, evalue=str(exc.evalue), execution_count=exc.exec_count)
+    info["line"] = _first_line(exc.source or "")
+    index = exc.cell_index  # index in the executed notebook, before papermill's markers
+    if executed.exists():
+        cells = [
+            c
+            for c in nbformat.read(executed, as_version=4).cells
+            if "papermill-error-cell-tag" not in _tags(c)
+        ]
+        injected = sum("injected-parameters" in _tags(c) for c in cells[:index])
+        in_source = any("injected-parameters" in _tags(c) for c in source_nb.cells)
+        index -= 0 if in_source else injected
+    info["cell_index"] = index
+    return info
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _first_line(source: str) -> str:
+    line = next((s.strip() for s in source.splitlines() if s.strip()), "")
+    return line if len(line) <= 80 else line[:77] + "..."

@@ -1,0 +1,94 @@
+"""The week index page, ``reports/<week>/index.html``: headline, pages, provenance, earlier weeks.
+
+Rendered from ``templates/index.html.j2`` with Jinja2 autoescape on (every value is escaped);
+inline CSS, no script, no external resource. The headline rows come formatted from
+:func:`analysis.present.headline.headline_kpis`: the index computes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from analysis.present import i18n
+from analysis.present.headline import KPI_LEVEL
+from analysis.weeks import WEEK_PATTERN
+
+__all__ = ["INDEX_STRINGS", "INDEX_TEMPLATE", "earlier_weeks", "page_links", "render_index"]
+
+#: the Jinja2 template (under ``templates/``) of the week index
+INDEX_TEMPLATE = "index.html.j2"
+#: strings the index shows, passed to the template as ``s.<name>`` (prefix removed)
+INDEX_STRINGS = (
+    "index.earlier", "index.headline", "index.headline_note", "index.indicator", "index.live",
+    "index.methods", "index.none_yet", "index.nonlive", "index.pages", "index.ratio",
+    "index.status", "report.commit", "report.files", "report.fingerprint", "report.generated",
+    "report.lock", "report.manifest", "report.none", "report.parameters", "report.provenance",
+    "report.provenance_note", "report.span", "report.title", "report.versions", "report.week",
+)  # fmt: skip
+
+
+def earlier_weeks(out: Path, week: str) -> list[dict[str, str]]:
+    """Links to the published weeks before ``week`` in ``out`` (newest first):
+    ``[{"week", "href"}]``, ``href`` relative to a week folder."""
+    found = [
+        p.name
+        for p in out.iterdir()
+        if p.is_dir()
+        and WEEK_PATTERN.fullmatch(p.name)
+        and p.name < week
+        and (p / "index.html").exists()
+    ]
+    return [{"week": w, "href": f"../{quote(w)}/index.html"} for w in sorted(found, reverse=True)]
+
+
+def page_links(
+    names: Sequence[str], results: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, str]]:
+    """``[{"name", "title", "href"}]`` of the pages, in page order (title: the notebook's first
+    heading, else its stem)."""
+    return [
+        {"name": n, "title": results[n].get("title") or n, "href": quote(f"{n}.html")}
+        for n in names
+    ]
+
+
+def render_index(
+    templates_dir: Path, *, run: Mapping[str, Any], pages: list[dict[str, str]],
+    lock: str | None, out: Path, kpis: list[dict[str, str]], lang: str,
+) -> str:  # fmt: skip
+    """The index page of a week.
+
+    Parameters
+    ----------
+    templates_dir : Path
+        Folder of :data:`INDEX_TEMPLATE`.
+    run : mapping
+        Provenance of the run (:func:`analysis.report.provenance.run_metadata`).
+    pages : list of dict
+        :func:`page_links`.
+    lock : str or None
+        sha256 of the lock file (None: no lock file).
+    out : Path
+        Reports folder, searched for :func:`earlier_weeks`.
+    kpis : list of dict
+        Headline rows (:func:`analysis.present.headline.headline_kpis`); none: no headline.
+    lang : str
+        Page language.
+    """
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    strings = {key.split(".", 1)[1]: i18n.t(key, lang=lang) for key in INDEX_STRINGS}
+    return env.get_template(INDEX_TEMPLATE).render(
+        run=run, pages=pages, lock_sha256=lock, earlier=earlier_weeks(out, run["week"]),
+        kpis=kpis, s=strings, lang=lang.split("_")[0],
+        level=i18n.format_percent(KPI_LEVEL, lang=lang, digits=0),
+    )  # fmt: skip

@@ -1,0 +1,208 @@
+"""Run the notebook jobs in parallel processes, with a per-notebook timeout and progress lines.
+
+Each notebook runs in its own spawned process (:func:`analysis.report.execute.job`, which starts
+its own kernel), at most ``workers`` at a time; a line is printed when each starts and ends. A job
+past its per-notebook timeout gets SIGTERM (its kernel is shut down and a failure page written),
+then SIGKILL after :data:`GRACE` seconds. :func:`raise_failures` turns failed jobs into one
+:class:`analysis.errors.ReportError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from analysis.errors import ReportError
+from analysis.report.execute import NotebookJob, failed_result, job
+from analysis.report.export import write_failed_page
+from analysis.report.plan import Plan
+from analysis.vocabulary import status_message
+
+__all__ = ["GRACE", "notebook_jobs", "progress_printer", "raise_failures", "run_jobs"]
+
+#: seconds a timed-out notebook process gets to stop its kernel before it is killed
+GRACE = 20
+#: how often the parent looks at its processes, seconds
+POLL = 0.1
+
+
+def progress_printer(progress: bool | Callable[[str], None]) -> Callable[[str], None]:
+    """Where progress lines go: a callable as it is, True = stderr with a ``cartlift report:``
+    prefix, False = nowhere."""
+    if callable(progress):
+        return progress
+    if progress:
+        return lambda line: print(f"cartlift report: {line}", file=sys.stderr, flush=True)
+    return lambda line: None
+
+
+def notebook_jobs(
+    plan: Plan, run: dict[str, Any], staging: Path, final: Path, *, timeout: int | None,
+    lang: str, notebooks_dir: Path, templates_dir: Path,
+) -> list[NotebookJob]:  # fmt: skip
+    """One :class:`analysis.report.execute.NotebookJob` per notebook of ``plan``, page order."""
+    return [
+        NotebookJob(
+            name=n,
+            source=plan.sources[n],
+            staging=staging,
+            final=final,
+            parameters=plan.parameters[n],
+            run=run,
+            timeout=timeout,
+            lang=lang,
+            notebooks_dir=notebooks_dir,
+            templates_dir=templates_dir,
+        )
+        for n in plan.names
+    ]
+
+
+def run_jobs(
+    jobs: list[NotebookJob],
+    *,
+    workers: int,
+    notebook_timeout: float | None,
+    say: Callable[[str], None],
+) -> dict[str, dict[str, Any]]:
+    """Run the jobs, ``workers`` at a time, each in a spawned process; return their results.
+
+    Returns
+    -------
+    dict
+        Notebook stem -> result (see :mod:`analysis.report.execute`): status ``ok`` or
+        ``failed``; a process past ``notebook_timeout`` seconds, or that died without a result,
+        is ``failed`` too (``timed_out`` True for the first).
+    """
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads
+    pending = list(jobs)
+    running: dict[str, tuple[Any, float, NotebookJob]] = {}
+    stopped: dict[str, float] = {}  # stem -> when SIGTERM was sent
+    results: dict[str, dict[str, Any]] = {}
+    with _kernel_environment():
+        while pending or running:
+            while pending and len(running) < workers:
+                spec = pending.pop(0)
+                proc = ctx.Process(target=job, args=(spec,), name=f"cartlift-{spec.name}")
+                proc.start()
+                running[spec.name] = (proc, time.monotonic(), spec)
+                say(f"[{len(results)}/{len(jobs)}] started  {spec.name}")
+            time.sleep(POLL)
+            for name, (proc, started, spec) in list(running.items()):
+                elapsed = time.monotonic() - started
+                if proc.is_alive():
+                    _enforce_timeout(proc, name, elapsed, notebook_timeout, stopped, say)
+                    continue
+                proc.join()
+                del running[name]
+                results[name] = _result(spec, proc.exitcode, stopped, notebook_timeout)
+                word = "done   " if results[name]["status"] == "ok" else "FAILED "
+                say(f"[{len(results)}/{len(jobs)}] {word} {name} ({elapsed:.1f} s)")
+    return results
+
+
+def _enforce_timeout(
+    proc: Any, name: str, elapsed: float, limit: float | None, stopped: dict[str, float],
+    say: Callable[[str], None],
+) -> None:  # fmt: skip
+    if limit is None or elapsed <= limit:
+        return
+    if name not in stopped:
+        stopped[name] = time.monotonic()
+        say(f"        timeout  {name} after {elapsed:.0f} s: stopping it")
+        proc.terminate()
+    elif time.monotonic() - stopped[name] > GRACE:
+        proc.kill()
+
+
+def _result(
+    spec: NotebookJob, exitcode: int | None, stopped: Mapping[str, float], limit: float | None
+) -> dict[str, Any]:
+    """The result the job wrote (removed once read), or a ``failed`` one when it wrote none;
+    marked as timed out when the job was stopped."""
+    path = spec.result_path
+    if path.exists():
+        result = json.loads(path.read_text(encoding="utf-8"))
+        path.unlink()
+    else:
+        result = failed_result(
+            f"notebook {spec.name!r}: its process exited with code {exitcode} before reporting",
+            ename="WorkerDied", evalue=f"the notebook process exited with code {exitcode}",
+        )  # fmt: skip
+    if spec.name in stopped:
+        message = f"per-notebook timeout of {limit:g} s reached; {result.get('message', '')}"
+        result = {**result, **failed_result(message.strip("; ")), "timed_out": True}
+    return result
+
+
+@contextlib.contextmanager
+def _kernel_environment() -> Iterator[None]:
+    """Kernels found in the project venv first (``JUPYTER_PREFER_ENV_PATH=1``), restored after."""
+    old = os.environ.get("JUPYTER_PREFER_ENV_PATH")
+    os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_PREFER_ENV_PATH", None)
+        else:
+            os.environ["JUPYTER_PREFER_ENV_PATH"] = old
+
+
+def raise_failures(jobs: list[NotebookJob], results: Mapping[str, dict[str, Any]]) -> None:
+    """Raise one :class:`analysis.errors.ReportError` when a job failed; nothing otherwise.
+
+    A failed job that left no failure page (killed at its timeout, or crashed before
+    reporting) gets ``<name>.FAILED.html`` from its source notebook first: code shown, the
+    error in the header. The error names the first failed notebook in page order and lists
+    them all in ``failures``.
+    """
+    failed = [j for j in jobs if results[j.name]["status"] != "ok"]
+    if not failed:
+        return
+    for spec in failed:
+        if not results[spec.name].get("failed_html"):
+            results[spec.name]["failed_html"] = str(_page_from_source(spec, results[spec.name]))
+    failures = [
+        {"notebook": j.name, "status": "failed",
+         **{k: results[j.name].get(k) for k in
+            ("cell_index", "ename", "evalue", "failed_html", "message")}}
+        for j in failed
+    ]  # fmt: skip
+    first = results[failed[0].name]
+    message = "\n".join(str(f["message"]) for f in failures)
+    if len(failed) > 1:
+        message = f"{len(failed)} notebooks failed: {', '.join(j.name for j in failed)}\n{message}"
+    raise ReportError(
+        message,
+        notebook=failed[0].name,
+        cell_index=first.get("cell_index"),
+        execution_count=first.get("execution_count"),
+        ename=first.get("ename"),
+        evalue=first.get("evalue"),
+        failed_html=Path(first["failed_html"]),
+        failures=failures,
+    )
+
+
+def _page_from_source(spec: NotebookJob, result: Mapping[str, Any]) -> Path:
+    nb = nbformat.read(spec.source, as_version=4)
+    error = result.get("message", "unknown failure")
+    nb.metadata["cartlift"] = {
+        **spec.run,
+        "notebook": spec.name,
+        "parameters": spec.parameters,
+        "status": "failed",
+        "status_message": status_message("failed", error),
+        "error": error,
+    }
+    return write_failed_page(nb, spec.name, spec.final, spec.templates_dir, lang=spec.lang)

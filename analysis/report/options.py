@@ -1,0 +1,117 @@
+"""The options of a report run: defaults, bounds, checks, and the ``cartlift report`` flags.
+
+Light on purpose (no papermill, no nbconvert): :mod:`analysis.cli` imports it to build its
+parser, and :mod:`analysis.report.plan` checks a run's options with it before anything runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from analysis import paths
+from analysis.present import i18n
+from analysis.present.headline import MIN_VIEWERS
+
+__all__ = [
+    "DEFAULT_MIN_VIEWERS",
+    "DEFAULT_NOTEBOOK_TIMEOUT",
+    "DEFAULT_TIMEOUT",
+    "MAX_WORKERS",
+    "add_report_arguments",
+    "check_min_viewers",
+    "check_workers",
+]
+
+#: small-cell threshold k of shared output (counts below it are shown as "< k")
+DEFAULT_MIN_VIEWERS = MIN_VIEWERS
+#: upper bound of parallel notebook processes (each holds a kernel and its data in memory)
+MAX_WORKERS = 8
+#: per-cell timeout of a notebook, seconds (papermill ``execution_timeout``)
+DEFAULT_TIMEOUT = 600
+#: per-notebook timeout, seconds (the whole job: kernel start, cells, export)
+DEFAULT_NOTEBOOK_TIMEOUT = 1800.0
+
+
+def check_workers(workers: int | None, jobs: int) -> int:
+    """The number of notebook processes to run at once for ``jobs`` notebooks.
+
+    Parameters
+    ----------
+    workers : int or None
+        Asked for; None = ``min(os.cpu_count(), jobs, MAX_WORKERS)``.
+    jobs : int
+        Notebooks to run (never more workers than notebooks).
+
+    Returns
+    -------
+    int
+        ``min(workers, jobs)``.
+
+    Raises
+    ------
+    ValueError
+        ``workers`` is not a positive integer, or above :data:`MAX_WORKERS`.
+    """
+    if workers is None:
+        return max(1, min(os.cpu_count() or 1, jobs, MAX_WORKERS))
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer or None, got {workers!r}")
+    if workers > MAX_WORKERS:
+        raise ValueError(
+            f"workers={workers} is above the bound MAX_WORKERS={MAX_WORKERS}: each worker holds "
+            "a kernel and the data in memory"
+        )
+    return min(workers, jobs)
+
+
+def check_min_viewers(min_viewers: int) -> int:
+    """``min_viewers`` if it is a positive integer, else ``ValueError``."""
+    if isinstance(min_viewers, bool) or not isinstance(min_viewers, int) or min_viewers < 1:
+        raise ValueError(f"min_viewers must be a positive integer, got {min_viewers!r}")
+    return min_viewers
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``cartlift report`` options to an ``argparse`` parser (``--help`` lists them)."""
+    parser.add_argument(
+        "--data",
+        default=str(paths.SAMPLE_DIR.relative_to(paths.PROJECT_ROOT)),
+        help="canonical file or folder (default: the embedded sample)",
+    )
+    parser.add_argument("--week", default="latest", help="ISO week YYYY-Www, or 'latest'")
+    parser.add_argument("--out", default=str(paths.REPORTS_DIR), help="reports folder")
+    parser.add_argument("--tz", default=paths.SAMPLE_TZ, help="shop time zone (IANA name)")
+    parser.add_argument(
+        "--lang", default="en", choices=i18n.available_languages(), help="report language"
+    )
+    parser.add_argument(
+        "--min-viewers",
+        type=int,
+        default=DEFAULT_MIN_VIEWERS,
+        metavar="K",
+        help=f"shared tables show counts below K as '< K' (default {DEFAULT_MIN_VIEWERS})",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"notebooks run at once (default: cores, at most {MAX_WORKERS})",
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=DEFAULT_TIMEOUT, help="per-cell timeout, seconds"
+    )
+    parser.add_argument(
+        "--notebook-timeout",
+        type=float,
+        default=DEFAULT_NOTEBOOK_TIMEOUT,
+        help="per-notebook timeout, seconds",
+    )
+    parser.add_argument(
+        "--notebook",
+        action="append",
+        dest="notebooks",
+        default=None,
+        help="run only this notebook (repeatable; default: all report pages)",
+    )
+    parser.add_argument("--open", action="store_true", help="open the index in a browser")

@@ -1,0 +1,175 @@
+"""The plan of a report run: which notebooks, which week, what parameters each notebook gets.
+
+:func:`plan_report` checks everything a run needs before anything is written: the options, the
+notebooks (each has a cell tagged ``parameters`` declaring ``data``; papermill's inspection), the
+extra parameters (declared by every notebook they go to), the data (loaded once) and the week
+(``latest`` resolved on the data, :mod:`analysis.weeks`).
+
+A report notebook declares its parameters in one cell tagged ``parameters`` (plain literals
+whose defaults point at the embedded sample)::
+
+    data: str = "data/sample"  # canonical file or folder, relative to the project root
+    week: str = "latest"  # ISO week, e.g. "2026-W47"; "latest" = last complete week
+    tz: str = "Europe/Paris"  # shop time zone
+    lang: str = "en"  # report language: en, fr (a file in analysis/present/locales/strings/)
+    min_viewers: int = 10  # shared tables show counts below this as "< k"
+
+It must declare ``data``; the other :data:`STANDARD_PARAMETERS` are passed only when declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+import papermill as pm  # type: ignore[import-untyped]
+
+from analysis.present import i18n
+from analysis.report.options import check_min_viewers, check_workers
+from analysis.sources.load import load
+from analysis.weeks import Week, parse_week, resolve_week
+
+__all__ = [
+    "REPORT_NOTEBOOKS",
+    "STANDARD_PARAMETERS",
+    "Plan",
+    "notebook_parameters",
+    "papermill_path",
+    "plan_report",
+]
+
+#: notebooks (stems under ``analysis.paths.NOTEBOOKS_DIR``) of the weekly report, in page order
+REPORT_NOTEBOOKS: tuple[str, ...] = (
+    "weekly_report", "00_data_quality", "01_live_vs_nonlive", "02_hour_of_day", "03_audience",
+    "04_regression", "05_dynamics",
+)  # fmt: skip
+#: parameters :func:`analysis.report.run.run_report` passes to every notebook that declares them
+STANDARD_PARAMETERS: tuple[str, ...] = ("data", "week", "tz", "lang", "min_viewers")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked report run, ready to execute (see :func:`plan_report`)."""
+
+    names: tuple[str, ...]  # notebook stems, page order
+    sources: dict[str, Path]  # stem -> notebook file
+    parameters: dict[str, dict[str, Any]]  # stem -> what papermill passes it
+    run_parameters: dict[str, Any]  # the standard parameters, then the extras
+    extras: dict[str, Any]  # the extra parameters given
+    cells: pd.DataFrame  # the data, loaded once
+    week: Week  # the resolved week
+    workers: int  # notebook processes at once
+
+
+def papermill_path(path: str | Path) -> str:
+    """A path for papermill, which ``str.format``s input and output paths with the parameters:
+    braces are doubled so a folder name with ``{`` or ``}`` stays as it is."""
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
+def notebook_parameters(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Parameters declared in the ``parameters``-tagged cell of a notebook.
+
+    Returns papermill's inspection, ``{name: {name, inferred_type_name, default, help}}``.
+
+    Raises
+    ------
+    ValueError
+        When the notebook has no cell tagged ``parameters``.
+    """
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+        raise ValueError(
+            f"{path.name}: no cell tagged 'parameters'; tag the cell that assigns "
+            f"{', '.join(STANDARD_PARAMETERS)} (JupyterLab: property inspector -> Add Tag)"
+        )
+    return pm.inspect_notebook(papermill_path(path))
+
+
+def plan_report(
+    *,
+    data: str | Path,
+    week: str,
+    tz: str,
+    lang: str,
+    min_viewers: int,
+    notebooks: str | Iterable[str] | None,
+    parameters: Mapping[str, Any] | None,
+    workers: int | None,
+    notebooks_dir: Path,
+) -> Plan:
+    """Check a run's arguments (see :func:`analysis.report.run.run_report`) and plan it.
+
+    Returns
+    -------
+    Plan
+        The notebooks and their files, the parameters each gets (the standard ones it declares,
+        then the extras), the data, the resolved week and the number of workers.
+
+    Raises
+    ------
+    FileNotFoundError
+        A notebook or the data does not exist.
+    ValueError
+        No notebook or one twice; a malformed week or a week without data; an unknown
+        language; a bad ``min_viewers`` or ``workers``; an extra parameter that is standard or
+        not declared by a notebook; a notebook without a ``parameters`` cell or ``data``.
+    """
+    names = (notebooks,) if isinstance(notebooks, str) else tuple(notebooks or REPORT_NOTEBOOKS)
+    if not names:
+        raise ValueError("no notebook to run: pass notebooks=[...] or leave the default")
+    if len(set(names)) != len(names):
+        raise ValueError(f"notebooks {list(names)} lists a notebook twice")
+    if week != "latest":
+        parse_week(week)  # fail on a malformed week before any work
+    i18n.check_lang(lang)
+    check_min_viewers(min_viewers)
+    n_workers = check_workers(workers, len(names))
+    extras = dict(parameters or {})
+    reserved = sorted(set(extras) & set(STANDARD_PARAMETERS))
+    if reserved:
+        raise ValueError(
+            f"parameters {reserved} are set by run_report's own arguments "
+            f"({', '.join(f'{p}=' for p in STANDARD_PARAMETERS)}); remove them from parameters="
+        )
+    declared = {name: _declared(name, notebooks_dir, extras) for name in names}
+    cells = load(data, tz=tz)
+    wk = resolve_week(cells, week)
+    standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
+                "min_viewers": min_viewers}  # fmt: skip
+    passed = {
+        name: {**{k: v for k, v in standard.items() if k in declared[name]}, **extras}
+        for name in names
+    }
+    sources = {name: notebooks_dir / f"{name}.ipynb" for name in names}
+    return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers)
+
+
+def _declared(name: str, notebooks_dir: Path, extras: Mapping[str, Any]) -> set[str]:
+    """The parameters notebook ``name`` declares, checked: it exists, declares ``data`` and
+    every extra parameter."""
+    src = notebooks_dir / f"{name}.ipynb"
+    if not src.is_file():
+        available = sorted(p.stem for p in notebooks_dir.glob("*.ipynb"))
+        raise FileNotFoundError(
+            f"notebook {name!r} not found: no {src}; available: {available or 'none'}"
+        )
+    declared = set(notebook_parameters(src))
+    if "data" not in declared:
+        raise ValueError(
+            f"notebook {name!r} does not declare the parameter 'data' in its parameters "
+            f"cell (declares {sorted(declared)}); a report page must read the data "
+            "it is fingerprinted with"
+        )
+    unknown = sorted(set(extras) - declared)
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {unknown} for notebook {name!r}: its parameters cell "
+            f"declares {sorted(declared)} (papermill would only warn and ignore them)"
+        )
+    return declared

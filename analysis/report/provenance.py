@@ -1,0 +1,207 @@
+"""Provenance of a report run: data fingerprint, commit, versions, and the manifest.
+
+Every page header, the index and ``manifest.json`` say which data (sha256 fingerprint of the
+input files), code (git commit), packages (versions, sha256 of ``requirements/lock.txt``) and
+parameters produced them, and how to run the same report again (``docs/architecture.md``,
+"Notebooks and report").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import shlex
+import subprocess
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from analysis import paths
+from analysis.present import i18n
+from analysis.report.plan import Plan
+from analysis.sources.load import input_files
+from analysis.vocabulary import status_message
+from analysis.weeks import Week
+
+__all__ = [
+    "SHORT",
+    "VERSION_PACKAGES",
+    "data_files",
+    "fingerprint",
+    "git_commit",
+    "manifest",
+    "package_versions",
+    "run_metadata",
+    "sha256_file",
+]
+
+#: packages whose versions go into the page header and the manifest (plus python)
+VERSION_PACKAGES: tuple[str, ...] = (
+    "cartlift", "python", "pandas", "numpy", "statsmodels", "seaborn", "matplotlib",
+    "papermill", "nbconvert",
+)  # fmt: skip
+#: characters of a sha256 shown in pages
+SHORT = 12
+
+
+def data_files(data: str | Path) -> list[tuple[str, Path]]:
+    """The input files behind ``data`` (:func:`analysis.sources.load.input_files`), sorted by name.
+
+    Returns ``(name, path)`` pairs: for a folder, every file in it (one level), including files
+    no loader reads (a truth file changes the fingerprint too); for a file, its name.
+    """
+    return sorted((f.name, f) for f, _ in input_files(data))
+
+
+def fingerprint(data: str | Path) -> str:
+    """sha256 (hex) of the input files of ``data`` (see :func:`data_files`).
+
+    For each file in name order the hash takes ``name`` (UTF-8), a NUL byte, the size in bytes
+    as decimal digits, a NUL byte, then the bytes of the file. Renaming, editing, adding or
+    removing a file changes it; the folder's own location does not.
+    """
+    digest = hashlib.sha256()
+    for name, path in data_files(data):
+        digest.update(name.encode("utf-8") + b"\0" + str(path.stat().st_size).encode() + b"\0")
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_file(path: Path) -> str | None:
+    """sha256 (hex) of a file's bytes; None when it does not exist."""
+    if not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def git_commit(root: str | Path | None = None) -> str:
+    """``git rev-parse HEAD`` in ``root`` (default the project root), plus ``-dirty`` when the
+    tree has uncommitted changes (untracked files count; git-ignored ones do not); ``unknown``
+    when it is not a git repository, has no commit yet, or git is missing."""
+    root = Path(root) if root is not None else paths.PROJECT_ROOT
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=30
+        ).stdout.strip()
+
+    try:
+        sha = git("rev-parse", "--verify", "HEAD")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    try:
+        dirty = bool(git("status", "--porcelain"))
+    except (OSError, subprocess.SubprocessError):
+        dirty = True  # cannot show it is clean
+    return sha + ("-dirty" if dirty else "")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of :data:`VERSION_PACKAGES` in this interpreter (the kernel runs the same one:
+    kernel ``python3`` from the project venv); ``not installed`` when absent."""
+    out = {}
+    for name in VERSION_PACKAGES:
+        if name == "python":
+            out[name] = platform.python_version()
+            continue
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def run_metadata(
+    data: str | Path, week: Week, parameters: Mapping[str, Any], *, lang: str
+) -> dict[str, Any]:
+    """What a run stands on, shown in every page header and the index and kept in the manifest.
+
+    Returns
+    -------
+    dict
+        ``week``, ``monday``, ``sunday`` (ISO dates), ``monday_text``, ``sunday_text`` (long
+        dates in ``lang``), ``parameters``, ``fingerprint`` (:func:`fingerprint`),
+        ``fingerprint_short``, ``data_files`` (names), ``commit`` (:func:`git_commit`),
+        ``versions`` (:func:`package_versions`), ``generated`` (UTC time, ISO 8601).
+    """
+    full = fingerprint(data)
+    return {
+        "week": week.iso,
+        "monday": f"{week.monday:%Y-%m-%d}",
+        "sunday": f"{week.sunday:%Y-%m-%d}",
+        "monday_text": i18n.format_date(week.monday, lang=lang, style="long"),
+        "sunday_text": i18n.format_date(week.sunday, lang=lang, style="long"),
+        "parameters": dict(parameters),
+        "fingerprint": full,
+        "fingerprint_short": full[:SHORT],
+        "data_files": [n for n, _ in data_files(data)],
+        "commit": git_commit(),
+        "versions": package_versions(),
+        "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    }
+
+
+def manifest(
+    run: Mapping[str, Any], plan: Plan, results: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """``manifest.json`` of a published week.
+
+    Parameters
+    ----------
+    run : mapping
+        :func:`run_metadata` of the run.
+    plan : analysis.report.plan.Plan
+        The run's notebooks, their files and parameters, the extra parameters.
+    results : mapping
+        Notebook stem -> result of its job (``seconds``).
+
+    Returns
+    -------
+    dict
+        ``run`` plus ``notebooks`` (per notebook: ``name``, ``html``, ``ipynb``,
+        ``parameters``, ``source_sha256``, ``seconds``, ``status``, ``status_message``),
+        ``lock_file``, ``lock_sha256`` and ``reproduce``: the ``cartlift report`` command line
+        that gives the same pages.
+    """
+    notebooks = [
+        {
+            "name": n,
+            "html": f"{n}.html",
+            "ipynb": f"{n}.ipynb",
+            "parameters": dict(plan.parameters[n]),
+            "source_sha256": sha256_file(plan.sources[n]),
+            "seconds": results[n]["seconds"],
+            "status": "ok",
+            "status_message": status_message("ok"),
+        }
+        for n in plan.names
+    ]
+    return {
+        **run,
+        "notebooks": notebooks,
+        "lock_file": _relative(paths.LOCK_FILE),
+        "lock_sha256": sha256_file(paths.LOCK_FILE),
+        "reproduce": _reproduce_command(run["parameters"], plan.extras),
+    }
+
+
+def _reproduce_command(params: Mapping[str, Any], extras: Mapping[str, Any]) -> str:
+    """The ``cartlift report`` command line giving the same pages (extras need the API)."""
+    cmd = ["cartlift", "report", "--data", str(params["data"]), "--week", params["week"],
+           "--tz", params["tz"], "--lang", params["lang"],
+           "--min-viewers", str(params["min_viewers"])]  # fmt: skip
+    line = " ".join(shlex.quote(c) for c in cmd)
+    if extras:
+        line += f"  # plus run_report(parameters={dict(extras)!r})"
+    return line
+
+
+def _relative(path: Path) -> str:
+    try:
+        return path.relative_to(paths.PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
