@@ -30,6 +30,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -133,7 +134,13 @@ def test(args: list[str]) -> None:
                       "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
                       "notebooks"),
     }  # fmt: skip
-    failed = [name for name, cmd in steps.items() if _call(*cmd)]
+    failed, took = [], []
+    for name, cmd in steps.items():
+        start = time.monotonic()
+        if _call(*cmd):
+            failed.append(name)
+        took.append(f"{name} {time.monotonic() - start:.0f} s")
+    print("make.py test:", ", ".join(took), flush=True)
     if failed:
         sys.exit(f"make.py test: failed steps: {', '.join(failed)}")
 
