@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from analysis.sources.base import Loaded
 from analysis.sources.ga4_result import to_loaded
-from analysis.sources.ga4_run import aggregate, aggregate_bigquery
+from analysis.sources.ga4_run import aggregate, aggregate_bigquery, require_tz
 
 __all__ = ["FUNNEL_EVENTS", "NAME", "SUFFIXES", "detect", "read", "read_bigquery"]
 
@@ -114,6 +114,7 @@ def read(
     hour's viewers. Reference: GA4 Data API schema, ``cartToViewRate``.
     """
     path = Path(path)
+    tz = require_tz(tz, path)
     breakdown = tuple(breakdown)
     found, bad, used = aggregate(path, tz=tz, unit=unit, breakdown=breakdown,
                                  max_listed=max_listed, engine=engine)  # fmt: skip
@@ -136,6 +137,7 @@ def read_bigquery(
     ``start`` to ``end`` (``YYYYMMDD``), aggregated in BigQuery; like :func:`read` otherwise
     (``file`` is the table name; ``row`` of rejected events is NA: tables have no record
     number). See :func:`aggregate_bigquery` for credentials and permissions."""
+    tz = require_tz(tz, Path(table))
     breakdown = tuple(breakdown)
     found, bad, used = aggregate_bigquery(table, tz=tz, start=start, end=end, unit=unit,
                                           breakdown=breakdown, max_listed=max_listed,

@@ -111,7 +111,7 @@ DIALECTS = {
 }
 
 
-def literal(text: str) -> str:
+def literal(text: object) -> str:
     """``text`` as an SQL string literal (single quotes doubled)."""
     return "'" + str(text).replace("'", "''") + "'"
 

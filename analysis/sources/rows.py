@@ -150,9 +150,8 @@ def parse_counts(rows: Rows, row: DataRow, match: HeaderMatch, conv: Conventions
             ok = False
         elif value is not None:
             out[name] = value
-    key = prefix + money if money else None
-    if key and key in match.columns:
-        ok &= _parse_amount(rows, row, match, conv, key, out)
+    if money and prefix + money in match.columns:
+        ok &= _parse_amount(rows, row, match, conv, prefix + money, out)
     return out if ok else None
 
 

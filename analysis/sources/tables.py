@@ -38,9 +38,7 @@ def find_header(
     for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
         if not any(row):
             continue
-        above = sheet.rows[i - 1] if sections and i > 0 else None
-        if sections:
-            above = _fill_right(above) if above is not None else None
+        above = _fill_right(sheet.rows[i - 1]) if sections and i > 0 else None
         m = match_header(list(row), family, sections=list(above) if above else None)
         if accept(m, i):
             return i, m
@@ -86,15 +84,16 @@ def data_rows(
     the header (a cut file).
     """
     header_norm = [normalise(h) for h in sheet.rows[header_index]]
-    width = sheet.widths[header_index] if sheet.widths else None
+    widths = sheet.widths
+    width = widths[header_index] if widths else None
     totals = totals_markers()
     for j in range(header_index + 1, len(sheet.rows)):
         cells = sheet.rows[j]
         if not any(c is not None and str(c).strip() for c in cells):
             continue
-        if width is not None and sheet.widths[j] < width:
+        if widths is not None and width is not None and widths[j] < width:
             yield DataRow(j + 1, cells, "truncated",
-                          f"has {sheet.widths[j]} fields, the header has {width}: the line is "
+                          f"has {widths[j]} fields, the header has {width}: the line is "
                           "cut (a truncated file?); export it again")  # fmt: skip
             continue
         kind, reason = _classify(cells, match, header_norm, totals, numeric)
