@@ -209,13 +209,8 @@ def intervention(
     check_argument("control", INTERVENTION_CONTROLS, control)
     check_argument("vcov", INTERVENTION_VCOV, vcov)
     adj = adjust_terms(adjust, cells)
-    fit: dict[str, Any] = {
-        "metric": metric,
-        "adj": adj,
-        "cluster": cluster,
-        "vcov": vcov,
-        "level": level,
-    }
+    fit: dict[str, Any] = {"metric": metric, "adj": adj, "cluster": cluster, "vcov": vcov,
+                           "level": level}  # fmt: skip
     if design == "stacked":
         if not isinstance(date, Mapping):
             raise ValueError("design='stacked' takes date={unit: first day, ...}.")
@@ -224,10 +219,7 @@ def intervention(
     if isinstance(date, Mapping):
         raise ValueError(f"design={design!r} takes one date; a mapping needs design='stacked'.")
     day = day_of(date)
-    treated = treated_cells(cells, column, group, channel)
-    if window_weeks is not None:
-        near = ((cells["date"] - day).abs() < pd.Timedelta(weeks=window_weeks)).to_numpy()
-        cells, treated = cells.loc[near], treated.loc[near]
+    cells, treated = _near(cells, treated_cells(cells, column, group, channel), day, window_weeks)
     tcells = cells.loc[treated]
     before, after = tcells["date"] < day, tcells["date"] >= day
     base = {"design": design, "column": column, "group": group_label(group), "date": day,
@@ -251,6 +243,16 @@ def intervention(
                                     unit_of=did_units(column, control))  # fmt: skip
         row, notes = did_row(frame, control=control, base=base, **fit)
     return result_frame([row | status_columns([*notes, *lives_note(row)])])
+
+
+def _near(
+    cells: pd.DataFrame, treated: pd.Series, day: pd.Timestamp, window_weeks: int | None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The cells (and treated mask) within ``window_weeks`` of ``day``; all when None."""
+    if window_weeks is None:
+        return cells, treated
+    near = ((cells["date"] - day).abs() < pd.Timedelta(weeks=window_weeks)).to_numpy()
+    return cells.loc[near], treated.loc[near]
 
 
 def its_row(
