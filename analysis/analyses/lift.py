@@ -44,9 +44,11 @@ def _rows(cells, adjust, glm_formula, metric, level, cluster, over) -> list[dict
     from analysis.stats.models import effects, glm
     from analysis.stats.rates import compare
 
-    mh = compare(cells, metric=metric, level=level, adjust=adjust, cluster=cluster).iloc[0]
+    mh = compare(
+        cells, metric=metric, level=level, adjust=adjust, cluster=cluster, detail=True
+    ).iloc[0]
     st = compare(cells, metric=metric, level=level, adjust=adjust, cluster=cluster,
-                 adjust_method="standardisation").iloc[0]  # fmt: skip
+                 adjust_method="standardisation", detail=True).iloc[0]  # fmt: skip
     label = " x ".join(adjust)
     rows = [
         ("crude, viewers independent", mh["ratio"], mh["ratio_ci_low"], mh["ratio_ci_high"],

@@ -77,9 +77,13 @@ def coverage(
         pooled rate), the sizes and true rates used, the exact ``coverage``, ``method``,
         ``level``, ``status`` (``ok`` when coverage >= level - 0.01, else ``below nominal``).
     """
-    from analysis.stats.rates import _binomial_interval, _two_proportions, compare
+    from analysis.stats.compare import compare
+    from analysis.stats.intervals import binomial_interval as _binomial_interval
+    from analysis.stats.proportions import two_proportions as _two_proportions
 
-    res = compare(cells, between=between, metric=metric, by=by, level=level, cluster=None)
+    res = compare(
+        cells, between=between, metric=metric, by=by, level=level, cluster=None, detail=True
+    )
     rows = []
     for _, r in res.iterrows():
         group = "all" if by is None else f"{by}={r[by]}"
