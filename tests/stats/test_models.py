@@ -115,6 +115,24 @@ def test_effects_without_contrast_lists_every_coefficient(fitted):
     )
 
 
+def test_separation_is_partial_and_its_coefficient_undefined(fixture_cells):
+    # a band level without any add-to-cart: its coefficient runs off to -inf (separation)
+    dead = fixture_cells.head(6).assign(band="dead", atc=0)
+    res = glm(pd.concat([fixture_cells, dead], ignore_index=True), "atc_rate ~ live + band")
+    info = res.cartlift
+    assert info.status == "few_clusters"  # 16 clusters: more serious than the separation
+    note = ("separation: 1 coefficient(s) not estimable (a level with no successes or no "
+            "failures, e.g. band[T.dead])")  # fmt: skip
+    assert info.status_message == status_message("few_clusters", "G=16 (< 30)") + "; " + note
+    out = effects(res).set_index("term")
+    assert out.loc["band[T.dead]", "status"] == "undefined_not_estimable"
+    assert np.isnan(out.loc["band[T.dead]", "ci_low"])
+    assert out.loc["live", "status"] == "few_clusters"
+    unclustered = glm(pd.concat([fixture_cells, dead], ignore_index=True),
+                      "atc_rate ~ live + band", cluster=None)  # fmt: skip
+    assert unclustered.cartlift.status == "partial"  # not_clustered ranks below partial
+
+
 def test_aggregation_does_not_change_the_fit(fixture_cells):
     # split every row into two cells of the same cluster: same likelihood, same cluster scores
     half = fixture_cells.assign(atc=fixture_cells["atc"] // 2,
