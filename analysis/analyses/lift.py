@@ -53,9 +53,11 @@ def _status(row: pd.Series, column: str) -> tuple[str, str]:
 
 def _rows(cells, adjust, glm_formula, metric, level, cluster, over) -> list[dict]:
     """One dict per estimate: crude, clustered, Mantel-Haenszel, standardised, GLM."""
-    mh = compare(cells, metric=metric, level=level, adjust=adjust, cluster=cluster).iloc[0]
+    mh = compare(
+        cells, metric=metric, level=level, adjust=adjust, cluster=cluster, detail=True
+    ).iloc[0]
     st = compare(cells, metric=metric, level=level, adjust=adjust, cluster=cluster,
-                 adjust_method="standardisation").iloc[0]  # fmt: skip
+                 adjust_method="standardisation", detail=True).iloc[0]  # fmt: skip
     label = " x ".join(adjust)
     rows = [
         ("crude, viewers independent", mh["ratio"], mh["ratio_ci_low"], mh["ratio_ci_high"],

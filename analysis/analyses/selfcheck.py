@@ -115,9 +115,13 @@ def coverage(
         ``miscalibrated``; ``undefined_not_estimable`` (NaN) for a two-group interval with over
         a million outcomes (not enumerated: asymptotic regime).
     """
-    from analysis.stats.rates import _binomial_interval, _two_proportions, compare
+    from analysis.stats.compare import compare
+    from analysis.stats.intervals import binomial_interval as _binomial_interval
+    from analysis.stats.proportions import two_proportions as _two_proportions
 
-    res = compare(cells, between=between, metric=metric, by=by, level=level, cluster=None)
+    res = compare(
+        cells, between=between, metric=metric, by=by, level=level, cluster=None, detail=True
+    )
     rows = []
     for _, r in res.iterrows():
         group = "all" if by is None else f"{by}={r[by]}"

@@ -119,7 +119,7 @@ def _movers(window: pd.DataFrame, this: np.ndarray, *, metric, level) -> pd.Data
     live = frame.loc[(frame["is_live"] == True).fillna(False).to_numpy(dtype=bool)]  # noqa: E712
     if live["period"].nunique() == 2:
         r = compare(live, between="period", groups=("this week", "previous weeks"), by="creator",
-                    metric=metric, level=level)  # fmt: skip
+                    metric=metric, level=level, detail=True)  # fmt: skip
         parts.append(r.rename(columns={"creator": "group"}).assign(family="creator (LIVE)"))
     if (
         "age_group" in frame
@@ -127,7 +127,7 @@ def _movers(window: pd.DataFrame, this: np.ndarray, *, metric, level) -> pd.Data
         and frame["period"].nunique() == 2
     ):
         r = compare(frame, between="period", groups=("this week", "previous weeks"),
-                    by="age_group", metric=metric, level=level)  # fmt: skip
+                    by="age_group", metric=metric, level=level, detail=True)  # fmt: skip
         parts.append(r.rename(columns={"age_group": "group"}).assign(family="age group"))
     if not parts:
         return pd.DataFrame(columns=list(MOVER_COLUMNS))
@@ -252,10 +252,10 @@ def weekly_facts(
     r = rates(window.assign(period=period), by=["period", "is_live"], metric=metric, level=level)
     week_cells = window.loc[this]
     lifts = [compare(week_cells, between="is_live", metric=metric, level=level,
-                     adjust=["hour", "category"]).assign(period="this week")]  # fmt: skip
+                     adjust=["hour", "category"], detail=True).assign(period="this week")]  # fmt: skip
     if available:
         lifts.append(compare(earlier, between="is_live", metric=metric, level=level,
-                             adjust=["hour", "category"]).assign(period="previous weeks"))  # fmt: skip
+                             adjust=["hour", "category"], detail=True).assign(period="previous weeks"))  # fmt: skip
     lift = pd.concat(lifts, ignore_index=True)
     change = week_change(upto, week=wk.iso, previous=previous, metric=metric, level=level)
     movers = _movers(window, this, metric=metric, level=level) if available else _movers(

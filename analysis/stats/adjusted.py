@@ -1,7 +1,8 @@
-r"""Adjusted and clustered two-group rate ratios, design effects, covariate balance.
+r"""Adjusted and clustered two-group rate ratios with design effects (the estimating equation).
 
-The kernels behind the clustered and adjusted columns of :func:`analysis.stats.rates.compare`, and
-:func:`balance` (the live vs non-live mix of hours, categories, creators, promotions).
+The kernel behind the clustered and adjusted columns of :func:`analysis.stats.compare.compare`
+(:mod:`analysis.stats.inference`), and :func:`with_expected_counts`, the noise-free counts of a
+simulated sample that give each estimator its own truth.
 
 One estimating equation covers the crude ratio and both adjusted ratios. With strata ``s``
 (the distinct values of the ``adjust`` columns; one stratum when there is none), side totals
@@ -21,51 +22,117 @@ product x day), and :math:`\widehat{\mathrm{Var}}(\log\hat R) = \frac{G}{G-1}\su
 per side (sides summed). Without clustering, each viewer is a unit (Bernoulli contributions),
 which reproduces the binomial variance. The reference is a t distribution with
 :math:`\min(G_a, G_b) - 1` degrees of freedom (conservative Welch-type choice with few LIVEs).
+
+References
+----------
+Mantel N, Haenszel W (1959). Statistical aspects of the analysis of data from retrospective
+studies of disease. J Natl Cancer Inst 22:719-748. Greenland S, Robins JM (1985). Estimation of
+a common effect parameter from sparse follow-up data. Biometrics 41:55-68. Binder DA (1983). On
+the variances of asymptotically normal estimators from complex surveys. Int Stat Rev 51:279-292.
+Cameron AC, Miller DL (2015). A practitioner's guide to cluster-robust inference. J Hum Resour
+50:317-372.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-__all__ = [
-    "BALANCE_COLUMNS", "FEW_CLUSTERS", "RatioFit", "balance", "ratio_fit", "with_expected_counts",
-]  # fmt: skip
+from analysis.vocabulary import ADJUST_METHODS, check_argument
+
+__all__ = ["FEW_CLUSTERS", "RatioFit", "ratio_fit", "with_expected_counts"]
 
 #: Fewer clusters than this on a side: the status warns that cluster-robust intervals may be too
 #: narrow (Cameron & Miller 2015 sec. VI: with a few dozen clusters, CR1 with a t reference can
 #: still over-reject).
 FEW_CLUSTERS = 30
 
-#: Columns of :func:`balance`.
-BALANCE_COLUMNS = (
-    "covariate", "value", "trials_a", "trials_b", "share_a", "share_b", "share_diff",
-    "std_diff",
-)  # fmt: skip
-
 
 @dataclass
 class RatioFit:
-    """One group's adjusted (or crude) ratio: estimate, log-scale SE, df, design effects."""
+    """One group's adjusted (or crude) ratio: estimate, log-scale SE, df, design effects.
+
+    ``n_strata`` counts strata with both sides present, ``n_strata_dropped`` those with one
+    side only (no comparison), ``trials_dropped_a`` the trials of group a in dropped strata;
+    ``deff_a`` / ``deff_b`` are the clustered over binomial variances of each side's part of
+    ``U``, ``deff`` that of :math:`\\log R`.
+    """
 
     ratio: float
     se_log: float
     df: float
     n_clusters_a: int
     n_clusters_b: int
-    n_strata: int  # strata with both sides present
-    n_strata_dropped: int  # strata with one side only (no comparison)
-    trials_dropped_a: float  # trials of group a in dropped strata
-    deff_a: float  # clustered / binomial variance of group a's part of U
+    n_strata: int
+    n_strata_dropped: int
+    trials_dropped_a: float
+    deff_a: float
     deff_b: float
-    deff: float  # clustered / binomial variance of log R
+    deff: float
 
 
 def _sum_by(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.bincount(keys, weights=values, minlength=size)
+
+
+@dataclass
+class _Strata:
+    """Per-stratum side totals."""
+
+    xa: np.ndarray
+    na: np.ndarray
+    xb: np.ndarray
+    nb: np.ndarray
+
+    @property
+    def both(self) -> np.ndarray:
+        return (self.na > 0) & (self.nb > 0)
+
+
+def _ratio(t: _Strata, method: str) -> tuple[float, float, float]:
+    """``A``, ``B`` and ``R = A / B`` of the estimating equation."""
+    both, N = t.both, t.na + t.nb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "mantel-haenszel":
+            A = float(np.sum(t.xa * np.where(both, t.nb / N, 0.0)))
+            B = float(np.sum(t.xb * np.where(both, t.na / N, 0.0)))
+        else:
+            A = float(np.sum(t.xa * np.where(both, 1.0, 0.0)))
+            B = float(np.sum(t.na * np.where(both, t.xb / t.nb, 0.0)))
+    return A, B, A / B if B > 0 else float("nan")
+
+
+def _coefficients(t: _Strata, R: float, method: str) -> tuple[np.ndarray, ...]:
+    """Per-stratum derivatives of ``U`` in each cell's successes and trials, side a then b."""
+    both, N = t.both, t.na + t.nb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "mantel-haenszel":
+            # U_s = (xa nb - R xb na) / N with N = na + nb: partial derivatives per cell
+            Ns = np.where(N > 0, N, 1.0)
+            Us = np.where(both, (t.xa * t.nb - R * t.xb * t.na) / Ns, 0.0)
+            ca_x, ca_n = np.where(both, t.nb / N, 0.0), np.where(both, (-R * t.xb - Us) / Ns, 0.0)
+            cb_x, cb_n = -R * np.where(both, t.na / N, 0.0), np.where(both, (t.xa - Us) / Ns, 0.0)
+        else:
+            # U_s = xa - R na xb / nb
+            pb, f = np.where(both, t.xb / t.nb, 0.0), np.where(both, t.na / t.nb, 0.0)
+            ca_x, ca_n = np.where(both, 1.0, 0.0), -R * pb
+            cb_x, cb_n = -R * f, R * f * pb
+    return ca_x, ca_n, cb_x, cb_n
+
+
+def _side_variance(u, var_bin, n, mask, clusters) -> tuple[float, float, int]:
+    """Clustered and binomial variance of one side's part of ``U``, and its clusters."""
+    vb = float(np.sum(var_bin[mask]))
+    if clusters is None:
+        return vb, vb, int(np.sum(n[mask] > 0))
+    _, inv = np.unique(np.asarray(clusters)[mask], return_inverse=True)
+    G = int(inv.max()) + 1 if len(inv) else 0
+    ug = _sum_by(inv, u[mask], G)
+    ug = ug - ug.mean() if G else ug  # variance of a total over G sampled clusters
+    vc = G / (G - 1) * float(np.sum(ug**2)) if G > 1 else float("nan")
+    return vc, vb, G
 
 
 def ratio_fit(
@@ -77,7 +144,7 @@ def ratio_fit(
     *,
     method: str,
 ) -> RatioFit:
-    """Crude / adjusted ratio of group a (``side_a``) over group b, with its linearised SE.
+    r"""Crude / adjusted ratio of group a (``side_a``) over group b, with its linearised SE.
 
     Parameters
     ----------
@@ -90,146 +157,45 @@ def ratio_fit(
     clusters : int array or None
         Cluster id of every cell; None: viewers are the independent units.
     method : {"mantel-haenszel", "standardisation"}
-    """
-    x = np.asarray(x, float)
-    n = np.asarray(n, float)
-    a = np.asarray(side_a, bool)
-    s = np.asarray(strata, np.intp)
-    S = int(s.max()) + 1 if len(s) else 0
-    xa, na = _sum_by(s[a], x[a], S), _sum_by(s[a], n[a], S)
-    xb, nb = _sum_by(s[~a], x[~a], S), _sum_by(s[~a], n[~a], S)
-    both = (na > 0) & (nb > 0)
-    N = na + nb
-    nan = float("nan")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "mantel-haenszel":
-            wa = np.where(both, nb / N, 0.0)  # weight of a-side successes in A
-            wb = np.where(both, na / N, 0.0)  # weight of b-side successes in B
-            A, B = float(np.sum(xa * wa)), float(np.sum(xb * wb))
-        else:
-            wa = np.where(both, 1.0, 0.0)
-            pb = np.where(both, xb / nb, 0.0)
-            A, B = float(np.sum(xa * wa)), float(np.sum(na * pb))
-    R = A / B if B > 0 else nan
-    # first-order contributions of every cell to U(R) = A - R B (Binder 1983)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "mantel-haenszel":
-            # U_s = (xa nb - R xb na) / N with N = na + nb: partial derivatives per cell
-            Ns = np.where(N > 0, N, 1.0)
-            Us = np.where(both, (xa * nb - R * xb * na) / Ns, 0.0)
-            ca_x, ca_n = wa, np.where(both, (-R * xb - Us) / Ns, 0.0)
-            cb_x, cb_n = -R * wb, np.where(both, (xa - Us) / Ns, 0.0)
-        else:
-            # U_s = xa - R na xb / nb
-            f = np.where(both, na / nb, 0.0)
-            ca_x, ca_n = wa, -R * pb
-            cb_x, cb_n = -R * f, R * f * pb
-        pa_s = np.where(na > 0, xa / na, 0.0)
-        pb_s = np.where(nb > 0, xb / nb, 0.0)
-    cx = np.where(a, ca_x[s], cb_x[s])
-    cn = np.where(a, ca_n[s], cb_n[s])
-    u = cx * x + cn * n  # contribution of each cell
-    # binomial variance (trials fixed, viewers independent): cx^2 n p (1 - p), p of the stratum
-    p_cell = np.where(a, pa_s[s], pb_s[s])
-    var_bin_cell = cx**2 * n * p_cell * (1 - p_cell)
-
-    def side_var(mask):
-        vb = float(np.sum(var_bin_cell[mask]))
-        if clusters is None:
-            return vb, vb, int(np.sum(n[mask] > 0))
-        g = np.asarray(clusters)[mask]
-        _, inv = np.unique(g, return_inverse=True)
-        G = int(inv.max()) + 1 if len(inv) else 0
-        ug = _sum_by(inv, u[mask], G)
-        ug = ug - ug.mean() if G else ug  # variance of a total over G sampled clusters
-        vc = G / (G - 1) * float(np.sum(ug**2)) if G > 1 else nan
-        return vc, vb, G
-
-    va, vba, Ga = side_var(a)
-    vb_, vbb, Gb = side_var(~a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        se = float(np.sqrt((va + vb_) / A**2)) if A > 0 else nan
-        deff = (va + vb_) / (vba + vbb) if (vba + vbb) > 0 else nan
-        deff_a = va / vba if vba > 0 else nan
-        deff_b = vb_ / vbb if vbb > 0 else nan
-    df = float("inf") if clusters is None else float(min(Ga, Gb) - 1)
-    return RatioFit(
-        ratio=R, se_log=se, df=df, n_clusters_a=Ga, n_clusters_b=Gb,
-        n_strata=int(both.sum()), n_strata_dropped=int(((na > 0) | (nb > 0)).sum() - both.sum()),
-        trials_dropped_a=float(na[~both].sum()), deff_a=deff_a, deff_b=deff_b, deff=deff,
-    )  # fmt: skip
-
-
-def balance(
-    cells: pd.DataFrame,
-    *,
-    between: str = "is_live",
-    covariates: Sequence[str] = ("hour", "category", "promo", "age_group", "gender"),
-    weight: str = "viewers",
-    groups: tuple | None = None,
-) -> pd.DataFrame:
-    r"""Mix of each covariate in the two groups (live vs non-live), weighted by viewers.
-
-    Parameters
-    ----------
-    cells : pandas.DataFrame
-        Canonical cells. Not modified.
-    between : str
-        The grouping column (default ``is_live``: ``a`` = True, ``b`` = False).
-    covariates : list of str
-        Columns whose distribution is compared (NA is its own value, shown as ``<NA>``).
-    weight : str
-        Count column weighting each cell (default ``viewers``, the ATC denominator).
-    groups : tuple (a, b), optional
-        The two ``between`` values; default ``(True, False)`` or the two sorted values.
+        The estimating equation (module docstring).
 
     Returns
     -------
-    pandas.DataFrame
-        :data:`BALANCE_COLUMNS`, one row per covariate value: ``trials_a``, ``trials_b`` (sum of
-        ``weight``), ``share_a``, ``share_b`` (share of the group's weight), ``share_diff``
-        (``share_a - share_b``) and ``std_diff``, the standardised difference of the indicator
-        :math:`(s_a - s_b)/\sqrt{(s_a(1-s_a) + s_b(1-s_b))/2}` (Austin 2009; above about 0.1 is
-        usually read as imbalance).
-
-    References
-    ----------
-    Austin PC (2009). Balance diagnostics for comparing the distribution of baseline covariates
-    between treatment groups in propensity-score matched samples. Stat Med 28:3083-3107.
+    RatioFit
+        :math:`\hat R = A/B`; ``se_log`` :math:`= \sqrt{(V_a + V_b)/A^2}` with
+        :math:`V = \frac{G}{G-1}\sum_g (u_g - \bar u)^2` over the cluster totals of the cells'
+        contributions :math:`u_i = c_{x,i} x_i + c_{n,i} n_i` (binomial
+        :math:`\sum_i c_{x,i}^2 n_i p_s(1-p_s)` without clusters); ``df`` :math:`\min(G_a,
+        G_b) - 1` (inf without clusters); design effects clustered over binomial variance.
     """
-    from analysis.stats.rates import _two_groups
-
-    if between not in cells.columns:
-        raise ValueError(f"`between` names a column the cells do not have: {between!r}.")
-    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-    missing = [c for c in [*covariates, weight] if c not in cells.columns]
-    if missing:
-        raise ValueError(f"`covariates` / `weight` name columns the cells do not have: {missing}.")
-    a, b = _two_groups(cells[between], between, groups)
-    w = pd.to_numeric(cells[weight], errors="coerce").astype("Float64").fillna(0).astype(float)
-    side = cells[between]
-    rows = []
-    for cov in covariates:
-        v = cells[cov].astype("string").fillna("<NA>")
-        ta = w[side.eq(a).fillna(False).astype(bool)].groupby(v).sum()
-        tb = w[side.eq(b).fillna(False).astype(bool)].groupby(v).sum()
-        t = pd.concat({"trials_a": ta, "trials_b": tb}, axis=1).fillna(0.0)
-        try:
-            order = sorted(t.index, key=lambda z: (z == "<NA>", float(z)))
-        except ValueError:
-            order = sorted(t.index, key=lambda z: (z == "<NA>", z))
-        t = t.loc[order]
-        sa = t["trials_a"] / t["trials_a"].sum() if t["trials_a"].sum() else t["trials_a"] * np.nan
-        sb = t["trials_b"] / t["trials_b"].sum() if t["trials_b"].sum() else t["trials_b"] * np.nan
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sd = (sa - sb) / np.sqrt((sa * (1 - sa) + sb * (1 - sb)) / 2)
-        for val in t.index:
-            rows.append({
-                "covariate": cov, "value": val, "trials_a": t.at[val, "trials_a"],
-                "trials_b": t.at[val, "trials_b"], "share_a": sa[val], "share_b": sb[val],
-                "share_diff": sa[val] - sb[val], "std_diff": sd[val],
-            })  # fmt: skip
-    return pd.DataFrame(rows, columns=list(BALANCE_COLUMNS))
+    check_argument("method", ADJUST_METHODS, method)
+    x, n = np.asarray(x, float), np.asarray(n, float)
+    a, s = np.asarray(side_a, bool), np.asarray(strata, np.intp)
+    S = int(s.max()) + 1 if len(s) else 0
+    t = _Strata(_sum_by(s[a], x[a], S), _sum_by(s[a], n[a], S),
+                _sum_by(s[~a], x[~a], S), _sum_by(s[~a], n[~a], S))  # fmt: skip
+    A, _, R = _ratio(t, method)
+    ca_x, ca_n, cb_x, cb_n = _coefficients(t, R, method)
+    cx, cn = np.where(a, ca_x[s], cb_x[s]), np.where(a, ca_n[s], cb_n[s])
+    u = cx * x + cn * n  # contribution of each cell
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_side = np.where(a, np.where(t.na > 0, t.xa / t.na, 0.0)[s],
+                          np.where(t.nb > 0, t.xb / t.nb, 0.0)[s])  # fmt: skip
+    var_bin = cx**2 * n * p_side * (1 - p_side)  # trials fixed, viewers independent
+    va, vba, Ga = _side_variance(u, var_bin, n, a, clusters)
+    vb, vbb, Gb = _side_variance(u, var_bin, n, ~a, clusters)
+    nan = float("nan")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = float(np.sqrt((va + vb) / A**2)) if A > 0 else nan
+        deff = (va + vb) / (vba + vbb) if (vba + vbb) > 0 else nan
+    both = t.both
+    return RatioFit(
+        ratio=R, se_log=se, df=float("inf") if clusters is None else float(min(Ga, Gb) - 1),
+        n_clusters_a=Ga, n_clusters_b=Gb, n_strata=int(both.sum()),
+        n_strata_dropped=int(((t.na > 0) | (t.nb > 0)).sum() - both.sum()),
+        trials_dropped_a=float(t.na[~both].sum()), deff_a=va / vba if vba > 0 else nan,
+        deff_b=vb / vbb if vbb > 0 else nan, deff=deff,
+    )  # fmt: skip
 
 
 def with_expected_counts(
@@ -237,11 +203,11 @@ def with_expected_counts(
 ) -> pd.DataFrame:
     """Cells whose metric numerator is replaced by its expectation (simulated samples only).
 
-    ``expected`` is :attr:`analysis.sample.truth.Truth.expected` (``row``, ``p_atc``, ``p_order``). The
-    numerator of ``atc_rate`` (``atc``) becomes ``viewers * p_atc``, of ``conversion``
-    (``orders``) ``viewers * p_order``. Running any estimator of the kit on these cells gives the
-    value it targets without binomial noise: the truth to set beside its interval ("like with
-    like": the same adjustment, clusters and weights). Returns a new frame.
+    ``expected`` is :attr:`analysis.sample.truth.Truth.expected` (``row``, ``p_atc``,
+    ``p_order``). The numerator of ``atc_rate`` (``atc``) becomes ``viewers * p_atc``, of
+    ``conversion`` (``orders``) ``viewers * p_order``. Running any estimator of the kit on these
+    cells gives the value it targets without binomial noise: the truth to set beside its
+    interval ("like with like": the same adjustment, clusters and weights). Returns a new frame.
     """
     column = {"atc_rate": ("atc", "p_atc"), "conversion": ("orders", "p_order")}
     if metric not in column:

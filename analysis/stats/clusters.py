@@ -3,7 +3,7 @@
 Viewers of one LIVE share that session's audience, host and pace; off-live viewers of one product
 on one day share its price, stock and feed placement. Their add-to-carts are correlated, so the
 independent units are *clusters* of cells, not viewers. :func:`cluster_ids` gives every cell the
-id of its cluster; :func:`analysis.stats.models.glm` and :func:`analysis.stats.rates.compare` use it.
+id of its cluster; :func:`analysis.stats.models.glm` and :func:`analysis.stats.compare.compare` use it.
 
 Rule (documented in ``docs/notes/issue-4-models.md``): a cell belongs to the cluster named by its
 ``cluster`` column (default ``content_id``: the LIVE room or the video); a cell where that column

@@ -5,10 +5,9 @@ side names the metric, e.g. ``"atc_rate ~ is_live * C(hour) + age_group"``) and 
 statsmodels result, so ``.summary()``, ``.params``, ``.conf_int()`` work as usual.
 :func:`effects` turns a result into a tidy frame: odds ratios of the coefficients and, for a
 two-valued contrast (``is_live``), adjusted rates, rate ratio and rate difference by marginal
-standardisation, each with an interval.
+standardisation (:mod:`analysis.stats.standardise`), each with an interval.
 
-statsmodels traps handled here (statistics.md sec. 5, P5, P8; regression tests in
-``tests/test_models.py``):
+statsmodels traps handled here (regression tests in ``tests/stats/test_models.py``):
 
 * The fit uses two-column ``(successes, failures)`` endog and never ``scale="X2"`` (with
   two-column endog statsmodels' Pearson scale omits the trial counts and shrinks SEs about 7x).
@@ -16,6 +15,9 @@ statsmodels traps handled here (statistics.md sec. 5, P5, P8; regression tests i
 * Standard errors are cluster-robust (CR1, ``G/(G-1) (N-1)/(N-k)``, equal to R
   ``sandwich::vcovCL(type = "HC1")``) with a t reference on ``G - 1`` degrees of freedom.
 * ``method=`` is passed to every statsmodels call.
+
+The reference distributions (:func:`reference_df`, :func:`reference_quantile`) live in
+:mod:`analysis.stats.reference` and are re-exported here, where the analyses import them.
 """
 
 from __future__ import annotations
@@ -23,74 +25,90 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
 
-from analysis.metrics import get_metric, metric_counts
+from analysis.metrics import get_metric
 from analysis.stats.adjusted import FEW_CLUSTERS
-from analysis.stats.clusters import cluster_ids, cluster_label
+from analysis.stats.clusters import cluster_label
+from analysis.stats.glm_data import FAILURES, SUCCESSES, model_data, model_variables, split_formula
+from analysis.stats.reference import reference_df, reference_pvalue, reference_quantile
+from analysis.stats.standardise import standardised_rows
+from analysis.stats.statuses import Note, row_status
 from analysis.vocabulary import (
-    BINOMIAL_UNITS,
     EFFECT_POPULATIONS,
     GLM_FAMILIES,
     check_argument,
+    check_level,
+    status_message,
 )
 
-__all__ = ["EFFECTS_COLUMNS", "FEW_CLUSTERS", "GlmInfo", "effects", "glm", "planted_odds_ratios"]
+__all__ = [
+    "EFFECTS_COLUMNS", "FEW_CLUSTERS", "GlmInfo", "effects", "glm", "planted_odds_ratios",
+    "reference_df", "reference_quantile",
+]  # fmt: skip
 
 
 #: Columns of :func:`effects`.
 EFFECTS_COLUMNS = (
     "term", "effect", "estimate", "ci_low", "ci_high", "se", "pvalue", "df",
-    "method", "level", "status",
+    "method", "level", "status", "status_message",
 )  # fmt: skip
-
-_S, _F, _G = "_successes", "_failures", "_cluster"
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
 @dataclass
 class GlmInfo:
-    """What :func:`glm` did, attached to the result as ``result.cartlift``."""
+    """What :func:`glm` did, attached to the result as ``result.cartlift``: metric, formula,
+    cluster, cells entering the fit, aggregated rows fitted (distinct model variables x
+    cluster), clusters (a pair for two-way clustering), cells excluded by reason, the fit's
+    ``status`` code and ``status_message``, and the ``method``."""
 
     metric: str
     formula: str
     cluster: str
-    n_cells: int  # cells entering the fit
-    n_rows: int  # aggregated rows fitted (distinct model variables x cluster)
+    n_cells: int
+    n_rows: int
     n_clusters: int | tuple[int, int] | None
     excluded: dict[str, int] = field(default_factory=dict)
     status: str = "ok"
+    status_message: str = ""
     method: str = ""
 
 
-def _split_formula(formula: str) -> tuple[str, str]:
-    if not isinstance(formula, str) or formula.count("~") != 1:
-        raise ValueError(
-            "`formula` must read '<metric> ~ <terms>', e.g. 'atc_rate ~ is_live + C(hour)'; "
-            f"got {formula!r}."
-        )
-    lhs, rhs = (s.strip() for s in formula.split("~"))
-    if not rhs:
-        raise ValueError(f"`formula` has no right-hand side: {formula!r}.")
-    return lhs, rhs
+def _fit(model: Any, agg: pd.DataFrame, gcols: list[str], use_t: bool):
+    """IRLS fit with binomial scale 1; CR1 cluster-robust covariance when clustered."""
+    if not gcols:
+        result = model.fit(method="IRLS", tol=1e-10, scale=1.0, cov_type="nonrobust", use_t=use_t)
+        return result, None, [("not_clustered", "")]
+    g = agg[gcols].to_numpy()
+    g = g[:, 0] if g.shape[1] == 1 else g
+    result = model.fit(
+        method="IRLS", tol=1e-10, scale=1.0, cov_type="cluster",
+        cov_kwds={"groups": g, "use_correction": True}, use_t=use_t,
+    )  # fmt: skip
+    n_clusters: int | tuple[int, int]
+    if g.ndim == 1:
+        few = int(len(np.unique(g)))
+        n_clusters = few
+    else:
+        pair = (int(len(np.unique(g[:, 0]))), int(len(np.unique(g[:, 1]))))
+        few, n_clusters = min(pair), pair
+    notes: list[Note] = []
+    if few < FEW_CLUSTERS:
+        notes.append(("few_clusters", f"G={few} (< {FEW_CLUSTERS})"))
+    return result, n_clusters, notes
 
 
-def _model_frame(cells: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
-    """Model variables as plain numpy dtypes (patsy does not read pandas' nullable dtypes)."""
-    out = {}
-    for v in variables:
-        s = cells[v]
-        if pd.api.types.is_bool_dtype(s.dtype):
-            out[v] = s.astype(object).where(s.notna(), None)
-        elif pd.api.types.is_integer_dtype(s.dtype) or pd.api.types.is_float_dtype(s.dtype):
-            out[v] = s.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        elif isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(s):
-            out[v] = s
-        else:
-            out[v] = s.astype(object).where(s.notna(), None)
-    return pd.DataFrame(out, index=cells.index)
+def _separated(result: Any) -> list[str]:
+    """Coefficients not estimable: a level with no successes or no failures (|beta| > 15 or a
+    huge or infinite SE)."""
+    return [t for t in result.params.index
+            if abs(result.params[t]) > 15 or not np.isfinite(result.bse[t])
+            or result.bse[t] > 100]  # fmt: skip
 
 
 def glm(
@@ -100,7 +118,7 @@ def glm(
     cluster: str | Sequence[str] | None = "content_id",
     family: str = "binomial",
     use_t: bool = True,
-):
+) -> Any:
     r"""Binomial GLM (logit link) of a metric on cell covariates, cluster-robust.
 
     Parameters
@@ -123,8 +141,8 @@ def glm(
         The only family: every metric here is a binomial proportion.
     use_t : bool
         t reference with ``G - 1`` degrees of freedom (``G`` clusters; the smaller of the two
-        for two-way clustering) instead of the normal. Default True (statistics.md P5: z
-        over-rejects with few clusters).
+        for two-way clustering) instead of the normal. Default True (z over-rejects with few
+        clusters; Cameron & Miller 2015, sec. VI).
 
     Returns
     -------
@@ -132,10 +150,12 @@ def glm(
         The fitted result (``.summary()``, ``.params``, ``.bse``, ``.conf_int()``,
         ``.pvalues``). ``result.cartlift`` is a :class:`GlmInfo`: metric, formula, cluster,
         cells used, aggregated rows, number of clusters, cells excluded (missing counts, NA in
-        a model variable, no trials) and a ``status`` (``ok``; ``few clusters: G=<n> (< 30),
-        intervals may be too narrow``; ``not clustered: viewers treated as independent``;
-        ``separation: k coefficient(s) not estimable ...`` when a level has no successes, e.g.
-        night hours without an add-to-cart; notes joined with ``"; "``).
+        a model variable, no trials), a ``status`` code and its ``status_message``:
+        ``ok``; ``few_clusters`` (``G=<n> (< 30)``: intervals may be too narrow);
+        ``not_clustered`` (``cluster=None``: viewers treated as independent); ``partial``
+        (``separation: k coefficient(s) not estimable ...`` when a level has no successes,
+        e.g. night hours without an add-to-cart). The most serious applies; the message lists
+        all.
 
     Raises
     ------
@@ -146,8 +166,7 @@ def glm(
     Notes
     -----
     Cells are first summed within each distinct combination of the model's variables and the
-    cluster (the likelihood, the estimates and the cluster scores are unchanged by this; it
-    makes fits on 100,000 cells take a fraction of a second). The model is
+    cluster (:mod:`analysis.stats.glm_data`). The model is
 
     .. math:: x_j \sim \mathrm{Bin}(n_j, p_j), \quad \operatorname{logit} p_j = X_j\beta
 
@@ -179,139 +198,56 @@ def glm(
     >>> res = cl.glm(cells, "atc_rate ~ is_live + C(hour) + category")  # doctest: +SKIP
     >>> res.summary()  # doctest: +SKIP
     """
-    import statsmodels.api as sm
-    import statsmodels.formula.api as smf
-
     check_argument("family", GLM_FAMILIES, family)
-    lhs, rhs = _split_formula(formula)
+    lhs, rhs = split_formula(formula)
     m = get_metric(lhs)
     if m.kind != "proportion":
         raise ValueError(
             f"glm() models proportions; {m.name!r} is a ratio of sums. Use a proportion "
             "metric (atc_rate, conversion, cart_to_order, abandonment, click_to_cart)."
         )
-    variables = list(dict.fromkeys(t for t in _IDENT.findall(rhs) if t in cells.columns))
-    if not variables:
-        raise ValueError(
-            f"The right-hand side {rhs!r} names no column of the cells; columns are e.g. "
-            "is_live, hour, category, age_group, gender, promo, creator."
-        )
-    counts = metric_counts(cells, m)
-    complete = counts["complete"].to_numpy(dtype=bool)
-    x = counts["successes"].to_numpy(dtype=float)
-    n = counts["trials"].to_numpy(dtype=float)
-    if "unit" not in cells.columns:
-        raise ValueError("The cells have no 'unit' column; glm() needs one binomial unit.")
-    units = sorted(set(cells.loc[complete, "unit"].astype("string").fillna("<NA>")))
-    if len(units) > 1:
-        raise ValueError(
-            f"Refusing to fit one model to cells of different units {units}: filter to one."
-        )
-    if units and units[0] not in BINOMIAL_UNITS:
-        raise ValueError(f"unit {units[0]!r} is not binomial (events are not people).")
-    bad = complete & ((x > n) | (x < 0))
-    if bad.any():
-        raise ValueError(
-            f"{int(bad.sum())} cells have {m.numerator} outside 0..{m.denominator}: the counts "
-            "are not binomial; fix or drop those cells."
-        )
-    frame = _model_frame(cells, variables)
-    na_var = frame.isna().any(axis=1).to_numpy()
-    no_trials = complete & (n <= 0)
-    keep = complete & ~na_var & ~no_trials
-    excluded = {}
-    if (~complete).sum():
-        excluded[f"missing {m.numerator} or {m.denominator}"] = int((~complete).sum())
-    if (complete & na_var).sum():
-        excluded["NA in a model variable"] = int((complete & na_var).sum())
-    if (complete & ~na_var & no_trials).sum():
-        excluded[f"no {m.denominator}"] = int((complete & ~na_var & no_trials).sum())
-    if not keep.any():
-        raise ValueError(f"No cells left to fit {formula!r} (excluded: {excluded}).")
-
-    frame = frame.loc[keep].copy()
-    frame[_S] = x[keep]
-    frame[_F] = n[keep] - x[keep]
-    groups = cluster_ids(cells.loc[keep], cluster)
-    gcols = []
-    if groups is not None:
-        if groups.ndim == 1:
-            frame[_G] = groups
-            gcols = [_G]
-        else:
-            frame[_G], frame[_G + "2"] = groups[:, 0], groups[:, 1]
-            gcols = [_G, _G + "2"]
-    agg = (
-        frame.groupby(variables + gcols, sort=True, observed=True, dropna=False)[[_S, _F]]
-        .sum()
-        .reset_index()
-    )
-    model = smf.glm(f"{_S} + {_F} ~ {rhs}", data=agg, family=sm.families.Binomial())
-    if groups is None:
-        result = model.fit(method="IRLS", tol=1e-10, scale=1.0, cov_type="nonrobust", use_t=use_t)
-        n_clusters = None
-        status = "not clustered: viewers treated as independent (intervals too narrow when "
-        status += "viewers of one LIVE share its mood)"
-    else:
-        g = agg[gcols].to_numpy()
-        g = g[:, 0] if g.shape[1] == 1 else g
-        result = model.fit(
-            method="IRLS", tol=1e-10, scale=1.0, cov_type="cluster",
-            cov_kwds={"groups": g, "use_correction": True}, use_t=use_t,
-        )  # fmt: skip
-        if g.ndim == 1:
-            n_clusters = int(len(np.unique(g)))
-            few = n_clusters
-        else:
-            n_clusters = (int(len(np.unique(g[:, 0]))), int(len(np.unique(g[:, 1]))))
-            few = min(n_clusters)
-        status = "ok"
-        if few < FEW_CLUSTERS:
-            status = f"few clusters: G={few} (< {FEW_CLUSTERS}), intervals may be too narrow"
-    separated = [t for t in result.params.index
-                 if abs(result.params[t]) > 15 or not np.isfinite(result.bse[t])
-                 or result.bse[t] > 100]  # fmt: skip
+    data = model_data(cells, m, model_variables(cells, rhs), cluster, formula=formula)
+    model = smf.glm(f"{SUCCESSES} + {FAILURES} ~ {rhs}", data=data.frame,
+                    family=sm.families.Binomial())  # fmt: skip
+    result, n_clusters, notes = _fit(model, data.frame, data.cluster_columns, use_t)
+    separated = _separated(result)
     if separated:
-        note = (f"separation: {len(separated)} coefficient(s) not estimable (a level with no "
-                f"successes or no failures, e.g. {separated[0]})")  # fmt: skip
-        status = note if status == "ok" else f"{status}; {note}"
+        notes.append(("partial", f"separation: {len(separated)} coefficient(s) not estimable "
+                      f"(a level with no successes or no failures, e.g. {separated[0]})"))  # fmt: skip
+    status, message = row_status(notes)
     ref = f"t({reference_df(result):g})" if use_t else "z"
-    method = f"binomial GLM (logit, IRLS), {'CR1 cluster-robust by ' + cluster_label(cluster) if groups is not None else 'model-based'} SE, {ref}"  # noqa: E501
+    se = (
+        f"CR1 cluster-robust by {cluster_label(cluster)}"
+        if n_clusters is not None
+        else "model-based"
+    )
     result.cartlift = GlmInfo(
-        metric=m.name, formula=formula, cluster=cluster_label(cluster),
-        n_cells=int(keep.sum()), n_rows=len(agg), n_clusters=n_clusters,
-        excluded=excluded, status=status, method=method,
+        metric=m.name, formula=formula, cluster=cluster_label(cluster), n_cells=data.n_cells,
+        n_rows=len(data.frame), n_clusters=n_clusters, excluded=data.excluded, status=status,
+        status_message=message, method=f"binomial GLM (logit, IRLS), {se} SE, {ref}",
     )  # fmt: skip
     return result
 
 
-def reference_df(result) -> float:
-    """Degrees of freedom of the result's t reference (inf for z)."""
-    if not getattr(result, "use_t", False):
-        return float("inf")
-    df = getattr(result, "df_resid_inference", None)
-    return float(df if df is not None else result.df_resid)
-
-
-def reference_quantile(level: float, df: float) -> float:
-    from scipy import stats
-
-    q = (1 + level) / 2
-    return float(stats.norm.ppf(q) if not np.isfinite(df) else stats.t.ppf(q, df))
-
-
-def reference_pvalue(stat: float, df: float) -> float:
-    from scipy import stats
-
-    if not np.isfinite(stat):
-        return float("nan")
-    return float(
-        2 * (stats.norm.sf(abs(stat)) if not np.isfinite(df) else stats.t.sf(abs(stat), df))
-    )
+def _odds_ratio_row(result, t: str, df: float, q: float, level: float, fit_method: str,
+                    fit_status: tuple[str, str]) -> dict[str, Any]:  # fmt: skip
+    b, s = float(result.params[t]), float(result.bse[t])
+    ok = np.isfinite(s) and 0 < s <= 100 and abs(b) <= 15
+    code, message = fit_status if ok else (
+        "undefined_not_estimable",
+        status_message("undefined_not_estimable", "coefficient not estimable (separation)"))  # fmt: skip
+    return {
+        "term": t, "effect": "odds_ratio", "estimate": float(np.exp(b)),
+        "ci_low": float(np.exp(b - q * s)) if ok else np.nan,
+        "ci_high": float(np.exp(b + q * s)) if ok else np.nan,
+        "se": s, "pvalue": reference_pvalue(b / s, df) if ok else np.nan, "df": df,
+        "method": f"{fit_method}; odds ratio exp(beta)", "level": level,
+        "status": code, "status_message": message,
+    }  # fmt: skip
 
 
 def effects(
-    result,
+    result: Any,
     *,
     contrast: str | None = None,
     groups: tuple | None = None,
@@ -360,28 +296,21 @@ def effects(
             Two-sided, for ``beta = 0`` (odds ratio 1), ``rate ratio = 1`` and ``difference =
             0``; NaN for rates.
         ``df``
-            Degrees of freedom of the t reference (``inf``: normal).
-        ``method``, ``level``, ``status``
+            Degrees of freedom of the t reference (``inf``: normal); for standardised rows
+            at most :math:`\min(G_a, G_b) - 1`, the clusters of the smaller side.
+        ``method``, ``level``, ``status``, ``status_message``
             The fit's method (and ``marginal standardisation over <over>, delta method``), the
-            level, and the fit's status (``ok``, ``few clusters: ...``, ``not clustered: ...``),
-            or ``undefined: ...`` when a quantity cannot be computed.
+            level, and the fit's status code (:class:`GlmInfo`: ``ok``, ``few_clusters``,
+            ``not_clustered``, ``partial``); standardised rows are ``few_clusters`` when a side
+            of the contrast has fewer than 30 clusters; ``undefined_not_estimable`` for a
+            coefficient that separation leaves without an interval.
 
     Notes
     -----
-    Marginal standardisation (Muller & MacLehose 2014): with :math:`w_j` the trials of the
-    population's rows and :math:`X_j^{(a)}` their design row with the contrast set to ``a``,
-
-    .. math:: \hat r_a = \sum_j w_j\,\operatorname{expit}(X_j^{(a)}\hat\beta) / \sum_j w_j,
-              \qquad \nabla_\beta \hat r_a = \sum_j w_j \hat p_j^{(a)}(1-\hat p_j^{(a)})
-              X_j^{(a)} / \sum_j w_j.
-
-    The log rate ratio :math:`\log\hat r_a - \log\hat r_b` has gradient
-    :math:`\nabla\hat r_a/\hat r_a - \nabla\hat r_b/\hat r_b`; its variance is
-    :math:`\nabla^\top\hat V\nabla` with :math:`\hat V` the fit's (cluster-robust)
-    covariance (delta method), and the interval :math:`\exp(\log\widehat{RR} \pm t\,se)`.
-    The weights are treated as fixed. A standardised rate ratio averages over the observed mix
-    and differs from the conditional odds ratio ``exp(beta)`` (non-collapsibility): compare
-    each with its own truth.
+    The standardised rates and contrasts are :func:`analysis.stats.standardise.standardised_rows`
+    (marginal standardisation, delta method). A standardised rate ratio averages over the
+    observed mix and differs from the conditional odds ratio ``exp(beta)``
+    (non-collapsibility): compare each with its own truth.
 
     References
     ----------
@@ -391,121 +320,21 @@ def effects(
     intervals were easily computed indirectly from multivariable logistic regression. J Clin
     Epidemiol 60:874-882.
     """
-    from analysis.vocabulary import check_level
-
     level = check_level(level)
     check_argument("over", EFFECT_POPULATIONS, over)
     info = getattr(result, "cartlift", None)
-    fit_status = info.status if info is not None else "ok"
+    fit_status = (info.status, info.status_message) if info is not None else (
+        "ok", status_message("ok"))  # fmt: skip
     fit_method = info.method if info is not None else "binomial GLM"
     df = reference_df(result)
     q = reference_quantile(level, df)
-    params = result.params
-    bse = result.bse
-    rows = []
-    names = list(params.index)
+    names = list(result.params.index)
     selected = names if contrast is None else [t for t in names if contrast in t]
-    for t in selected:
-        b, s = float(params[t]), float(bse[t])
-        ok = np.isfinite(s) and 0 < s <= 100 and abs(b) <= 15
-        rows.append({
-            "term": t, "effect": "odds_ratio", "estimate": float(np.exp(b)),
-            "ci_low": float(np.exp(b - q * s)) if ok else np.nan,
-            "ci_high": float(np.exp(b + q * s)) if ok else np.nan,
-            "se": s, "pvalue": reference_pvalue(b / s, df) if ok else np.nan, "df": df,
-            "method": f"{fit_method}; odds ratio exp(beta)", "level": level,
-            "status": fit_status if ok else "undefined: coefficient not estimable (separation)",
-        })  # fmt: skip
+    rows = [_odds_ratio_row(result, t, df, q, level, fit_method, fit_status) for t in selected]
     if contrast is not None:
-        rows.extend(_standardised(result, contrast, groups, over, level, q, df, fit_method,
-                                  fit_status))  # fmt: skip
+        rows += standardised_rows(result, contrast, groups, over, level, df, fit_method,
+                                  fit_status)  # fmt: skip
     return pd.DataFrame(rows, columns=list(EFFECTS_COLUMNS))
-
-
-def _standardised(result, contrast, groups, over, level, q, df, fit_method, fit_status):
-    from patsy import build_design_matrices
-
-    frame = result.model.data.frame
-    if contrast not in frame.columns:
-        raise ValueError(
-            f"`contrast` {contrast!r} is not a variable of the model "
-            f"({[c for c in frame.columns if not c.startswith('_')]})."
-        )
-    values = pd.unique(frame[contrast].dropna())
-    if groups is None:
-        if set(values) <= {True, False} and len(values) == 2:
-            a, b = True, False
-        elif len(values) == 2:
-            a, b = sorted(values, key=str)
-        else:
-            raise ValueError(
-                f"`contrast` {contrast!r} has {len(values)} values; pass groups=(a, b)."
-            )
-    else:
-        a, b = groups
-    pop = {"all": np.ones(len(frame), bool), "group_a": (frame[contrast] == a).to_numpy(),
-           "group_b": (frame[contrast] == b).to_numpy()}[over]  # fmt: skip
-    sub = frame.loc[pop]
-    w = (sub[_S] + sub[_F]).to_numpy(dtype=float)
-    data = result.model.data
-    design_info = getattr(data, "design_info", None) or data.model_spec
-    beta = result.params.to_numpy()
-    cov = np.asarray(result.cov_params())
-
-    def predict(value):
-        new = sub.copy()
-        new[contrast] = pd.Series([value] * len(new), index=new.index, dtype=object).astype(
-            frame[contrast].dtype
-        )
-        (X,) = build_design_matrices([design_info], new, return_type="matrix")
-        X = np.asarray(X)
-        p = 1 / (1 + np.exp(-(X @ beta)))
-        r = float(np.sum(w * p) / w.sum())
-        grad = (w * p * (1 - p)) @ X / w.sum()
-        return r, grad
-
-    method = f"{fit_method}; marginal standardisation over {over}, delta method"
-    if _G in frame.columns and np.isfinite(df):
-        # the contrast is informed by the clusters of each side: t on min(G_a, G_b) - 1 df
-        g_side = [frame.loc[(frame[contrast] == v).to_numpy(), _G].nunique() for v in (a, b)]
-        if min(g_side) - 1 < df:
-            df = float(max(min(g_side) - 1, 1))
-            q = reference_quantile(level, df)
-            method += f", t({df:g}) from the {min(g_side)} clusters of the smaller side"
-        if min(g_side) < FEW_CLUSTERS:
-            note = (f"few clusters: {min(g_side)} on one side of {contrast} (< {FEW_CLUSTERS}), "
-                    "intervals may still be too narrow")  # fmt: skip
-            fit_status = note if fit_status == "ok" else f"{fit_status}; {note}"
-    ra, ga = predict(a)
-    rb, gb = predict(b)
-    out = []
-    for label, kind, r, g in (
-        (f"{contrast}={a}", "rate_a", ra, ga),
-        (f"{contrast}={b}", "rate_b", rb, gb),
-    ):
-        # interval on the logit scale: d logit(r) = d r / (r (1 - r))
-        s = float(np.sqrt(g @ cov @ g)) / (r * (1 - r))
-        lo, hi = (np.log(r / (1 - r)) + k * q * s for k in (-1, 1))
-        out.append({"term": label, "effect": kind, "estimate": r,
-                    "ci_low": float(1 / (1 + np.exp(-lo))), "ci_high": float(1 / (1 + np.exp(-hi))),
-                    "se": s, "pvalue": np.nan, "df": df, "method": method, "level": level,
-                    "status": fit_status})  # fmt: skip
-    term = f"{contrast}: {a} vs {b}"
-    g = ga / ra - gb / rb
-    s = float(np.sqrt(g @ cov @ g))
-    lr = np.log(ra / rb)
-    out.append({"term": term, "effect": "rate_ratio", "estimate": ra / rb,
-                "ci_low": float(np.exp(lr - q * s)), "ci_high": float(np.exp(lr + q * s)),
-                "se": s, "pvalue": reference_pvalue(lr / s, df), "df": df, "method": method,
-                "level": level, "status": fit_status})  # fmt: skip
-    g = ga - gb
-    s = float(np.sqrt(g @ cov @ g))
-    d = ra - rb
-    out.append({"term": term, "effect": "rate_difference", "estimate": d,
-                "ci_low": d - q * s, "ci_high": d + q * s, "se": s,
-                "pvalue": reference_pvalue(d / s, df), "df": df, "method": method, "level": level,
-                "status": fit_status})  # fmt: skip
-    return out
 
 
 _PLANTED_FACTORS = {"category": "category", "promo": "promo", "age_group": "age_group",
@@ -513,7 +342,7 @@ _PLANTED_FACTORS = {"category": "category", "promo": "promo", "age_group": "age_
 _TERM = re.compile(r"^(?:C\()?(?P<var>[A-Za-z_]+)\)?\[T\.(?P<level>.+)\]$")
 
 
-def planted_odds_ratios(result, planted: dict) -> pd.Series:
+def planted_odds_ratios(result: Any, planted: dict) -> pd.Series:
     """Planted odds ratio of each coefficient of a :func:`glm` result (simulated samples).
 
     For the factors the simulator plants as constant log-odds effects (``category``, ``promo``,

@@ -9,6 +9,7 @@ a family of size m = all inputs (NaN included), and keeps NaN where the input wa
 from __future__ import annotations
 
 import numpy as np
+from statsmodels.stats.multitest import multipletests
 
 from analysis.vocabulary import PVALUE_ADJUSTMENTS, check_argument
 
@@ -74,8 +75,6 @@ def adjust_pvalues(pvalues, *, method: str = "fdr_bh") -> np.ndarray:
         c = np.sum(1.0 / np.arange(1, m + 1)) if method == "fdr_by" else 1.0
         adj = np.minimum(1.0, np.minimum.accumulate((c * m * s / i)[::-1])[::-1])
     else:  # hommel: pad the family with m - k p-values of 1
-        from statsmodels.stats.multitest import multipletests
-
         padded = np.concatenate([s, np.ones(m - k)])
         adj = multipletests(padded, method="hommel")[1][:k]
     back = np.empty(k)

@@ -21,19 +21,25 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats
+from scipy.optimize import brentq
+
+from analysis.stats.compare import compare
+from analysis.vocabulary import status_message
 
 __all__ = ["DESIGN_COLUMNS", "PLAN_COLUMNS", "design_effect", "mde", "sample_size"]
 
 #: Columns of :func:`design_effect`.
 DESIGN_COLUMNS = (
     "group", "trials", "n_clusters", "mean_cluster_size", "design_effect", "icc",
-    "effective_trials", "method", "status",
+    "effective_trials", "method", "status", "status_message",
 )  # fmt: skip
 
 #: Columns of :func:`sample_size` and :func:`mde`.
 PLAN_COLUMNS = (
     "p_control", "p_treatment", "lift", "trials_independent", "icc", "cluster_size",
     "design_effect", "trials_per_arm", "clusters_per_arm", "method", "level", "power", "status",
+    "status_message",
 )  # fmt: skip
 
 
@@ -44,8 +50,6 @@ def _check_prob(name: str, p: float) -> float:
 
 
 def _z(q: float) -> float:
-    from scipy import stats
-
     return float(stats.norm.ppf(q))
 
 
@@ -57,8 +61,17 @@ def _n_independent(p1: float, p2: float, level: float, power: float) -> float:
     return num**2 / (p1 - p2) ** 2
 
 
-def _row(p1, p2, n_ind, icc, m, level, power, status) -> dict:
+def _status(icc: float, cluster_size: float) -> tuple[str, str]:
+    """``ok`` with a design effect; ``not_clustered`` when viewers are assumed independent."""
+    if icc > 0 and cluster_size > 1:
+        return "ok", status_message("ok")
+    detail = "pass icc and cluster_size from design_effect()"
+    return "not_clustered", status_message("not_clustered", detail)
+
+
+def _row(p1, p2, n_ind, icc, m, level, power) -> dict:
     deff = 1 + (m - 1) * icc
+    status = _status(icc, m)
     trials = n_ind * deff
     return {
         "p_control": p1, "p_treatment": p2, "lift": p2 / p1 - 1, "trials_independent": n_ind,
@@ -66,7 +79,7 @@ def _row(p1, p2, n_ind, icc, m, level, power, status) -> dict:
         "clusters_per_arm": math.ceil(trials / m) if m > 1 else np.nan,
         "method": "two proportions, pooled-variance z (Fleiss; R power.prop.test), "
         "x design effect 1 + (m - 1) ICC",
-        "level": level, "power": power, "status": status,
+        "level": level, "power": power, "status": status[0], "status_message": status[1],
     }  # fmt: skip
 
 
@@ -99,8 +112,10 @@ def sample_size(
     pandas.DataFrame
         One row, :data:`PLAN_COLUMNS`: ``trials_independent`` (viewers per arm if independent),
         ``design_effect``, ``trials_per_arm`` (viewers needed per arm), ``clusters_per_arm``
-        (LIVEs per arm, NaN when ``cluster_size`` is 1), ``status`` (``ok``, or ``independent
-        viewers assumed: pass icc and cluster_size from design_effect()``).
+        (LIVEs per arm, NaN when ``cluster_size`` is 1), ``status`` (``ok``, or
+        ``not_clustered`` when ``icc`` is 0 or ``cluster_size`` 1: independent viewers
+        assumed; the message says to pass ``icc`` and ``cluster_size`` from
+        :func:`design_effect`) and ``status_message``.
 
     Examples
     --------
@@ -112,13 +127,8 @@ def sample_size(
         raise ValueError("`p_control` and `p_treatment` must differ.")
     if not (0 <= icc < 1) or cluster_size < 1:
         raise ValueError("`icc` must be in [0, 1) and `cluster_size` >= 1.")
-    status = (
-        "ok"
-        if icc > 0 and cluster_size > 1
-        else ("independent viewers assumed: pass icc and cluster_size from design_effect()")
-    )
     return pd.DataFrame([_row(p1, p2, _n_independent(p1, p2, level, power), icc, cluster_size,
-                              level, power, status)], columns=list(PLAN_COLUMNS))  # fmt: skip
+                              level, power)], columns=list(PLAN_COLUMNS))  # fmt: skip
 
 
 def mde(
@@ -143,8 +153,6 @@ def mde(
     (R ``power.prop.test(n = 1000, p1 = 0.04, power = 0.8)`` prints 0.0683464, within its
     ``uniroot`` tolerance of 1e-4; at 0.068344 its own power formula gives 0.800000.)
     """
-    from scipy.optimize import brentq
-
     p1 = _check_prob("p_control", p_control)
     deff = 1 + (cluster_size - 1) * icc
     n_eff = trials_per_arm / deff
@@ -154,12 +162,7 @@ def mde(
         )
     p2 = brentq(lambda p: _n_independent(p1, p, level, power) - n_eff, p1 + 1e-12, 1 - 1e-9,
                 xtol=1e-14)  # fmt: skip
-    status = (
-        "ok"
-        if icc > 0 and cluster_size > 1
-        else ("independent viewers assumed: pass icc and cluster_size from design_effect()")
-    )
-    return pd.DataFrame([_row(p1, p2, n_eff, icc, cluster_size, level, power, status)],
+    return pd.DataFrame([_row(p1, p2, n_eff, icc, cluster_size, level, power)],
                         columns=list(PLAN_COLUMNS))  # fmt: skip
 
 
@@ -176,15 +179,15 @@ def design_effect(
     -------
     pandas.DataFrame
         :data:`DESIGN_COLUMNS`, one row per group (``group_a`` then ``group_b`` of
-        :func:`analysis.stats.rates.compare`): ``trials``, ``n_clusters``, ``mean_cluster_size``
+        :func:`analysis.stats.compare.compare`): ``trials``, ``n_clusters``, ``mean_cluster_size``
         (:math:`\bar m`, trials per cluster), ``design_effect`` (clustered / binomial variance of
         the group's rate, by linearisation), ``icc`` = :math:`(deff - 1)/(\bar m - 1)` (the
         Kish inversion, floored at 0), ``effective_trials`` = ``trials / deff`` ("12,000
-        viewers are worth 3,000 independent ones").
+        viewers are worth 3,000 independent ones"); ``status`` and ``status_message``: the
+        ``inference_status`` of :func:`analysis.stats.compare.compare` (``ok``,
+        ``few_clusters``, ``undefined_*``).
     """
-    from analysis.stats.rates import compare
-
-    row = compare(cells, between=between, metric=metric, cluster=cluster).iloc[0]
+    row = compare(cells, between=between, metric=metric, cluster=cluster, detail=True).iloc[0]
     rows = []
     for s in ("a", "b"):
         n, g = float(row[f"trials_{s}"]), row[f"n_clusters_{s}"]
@@ -196,6 +199,6 @@ def design_effect(
             "group": row[f"group_{s}"], "trials": n, "n_clusters": g, "mean_cluster_size": m,
             "design_effect": deff, "icc": icc, "effective_trials": eff,
             "method": f"ratio linearisation, clusters = {cluster} (NA: product x day)",
-            "status": row["inference_status"],
+            "status": row["inference_status"], "status_message": row["inference_message"],
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(DESIGN_COLUMNS))

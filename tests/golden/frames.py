@@ -50,9 +50,11 @@ FRAMES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "rates_live_hour": lambda c: cl.rates(c, by=["is_live", "hour"]),
     "rates_conversion": lambda c: cl.rates(c, by="is_live", metric="conversion"),
     "rates_aov": lambda c: cl.rates(c, by="is_live", metric="aov"),
-    "compare_crude": lambda c: cl.compare(c, between="is_live"),
-    "compare_adjusted": lambda c: cl.compare(c, between="is_live", adjust=["hour", "category"]),
-    "compare_by_category": lambda c: cl.compare(c, between="is_live", by="category"),
+    "compare_crude": lambda c: cl.compare(c, between="is_live", detail=True),
+    "compare_adjusted": lambda c: cl.compare(
+        c, between="is_live", adjust=["hour", "category"], detail=True
+    ),
+    "compare_by_category": lambda c: cl.compare(c, between="is_live", by="category", detail=True),
     "glm_effects": _glm_effects,
     "intervention_its": lambda c: cl.intervention(c, design="its", **ITS),
     "intervention_did": lambda c: cl.intervention(c, design="did", **ITS),

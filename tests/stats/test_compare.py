@@ -1,4 +1,4 @@
-"""analysis.stats.rates.compare: two-group contrasts (difference, ratio, lift, p-value) and statuses.
+"""analysis.stats.compare.compare: two-group contrasts (difference, ratio, lift, p-value) and statuses.
 
 Golden values are pinned to published tables with the source beside each number (see
 tests/reference/README.md); nothing here was produced by the code under test.
@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.stats.rates import (
-    COMPARE_COLUMNS,
-    _conditional_exact_ratio,
-    _newcombe,
-    _score_ratio,
-    compare,
+from analysis.stats.compare import COMPARE_COLUMNS, COMPARE_DETAIL_COLUMNS, compare
+from analysis.stats.proportions import conditional_exact_ratio, newcombe_difference, score_ratio
+from analysis.vocabulary import status_message
+
+SMALL_B = status_message(
+    "exact_small_cell", "small cell in group_b: fewer than 5 successes or failures"
 )
 
 
@@ -58,11 +58,11 @@ NEWCOMBE_1998B_METHOD_10 = [
 
 @pytest.mark.parametrize(("table", "expected"), NEWCOMBE_1998B_METHOD_10)
 def test_difference_matches_newcombe_1998b(table, expected):
-    # Issue 4: compare() uses method 10 (Wilson sides) unless a side is small (< 5 successes or
+    # compare() uses method 10 (Wilson sides) unless a side is small (< 5 successes or
     # failures), where it combines Clopper-Pearson sides instead ("newcombe-exact", exact
-    # coverage >= 0.94 on the grid of tests/test_compare_adjusted.py). The combination kernel
-    # is checked against every published method-10 table; compare() only for table (a).
-    lo, hi = _newcombe(*(np.array([v], float) for v in table), 0.95, np.array([False]))
+    # coverage >= 0.94 on the grid of tests/stats/test_compare_adjusted.py). The combination
+    # kernel is checked against every published method-10 table; compare() only for table (a).
+    lo, hi = newcombe_difference(*(np.array([v], float) for v in table), 0.95, np.array([False]))
     assert (round(lo[0], 4), round(hi[0], 4)) == expected
     row = compare(pair(*table)).iloc[0]
     small = min(table[0], table[1] - table[0], table[2], table[3] - table[2]) < 5
@@ -105,7 +105,9 @@ def test_difference_6_of_7_vs_2_of_7_by_hand():
     lo = pa - pb - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2)
     hi = pa - pb + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
     # (a small table: compare() uses exact sides there, so the method-10 kernel is checked)
-    klo, khi = _newcombe(*(np.array([v], float) for v in (6, 7, 2, 7)), 0.95, np.array([False]))
+    klo, khi = newcombe_difference(
+        *(np.array([v], float) for v in (6, 7, 2, 7)), 0.95, np.array([False])
+    )
     assert klo[0] == pytest.approx(lo, abs=1e-12)
     assert khi[0] == pytest.approx(hi, abs=1e-12)
     assert (round(lo, 4), round(hi, 4)) == (0.0582, 0.8062)
@@ -115,17 +117,19 @@ def test_fagerland_2015_example():
     # Fagerland, Lydersen & Laake (2015), Stat Methods Med Res 24:224, 7/34 vs 1/34.
     # Difference as pinned in statsmodels/stats/tests/test_proportion.py::test_confint_2indep:
     # Newcombe hybrid score 0.019 to 0.34 (method 10 kernel; compare() uses exact sides here).
-    lo, hi = _newcombe(*(np.array([v], float) for v in (7, 34, 1, 34)), 0.95, np.array([False]))
+    lo, hi = newcombe_difference(
+        *(np.array([v], float) for v in (7, 34, 1, 34)), 0.95, np.array([False])
+    )
     assert (round(lo[0], 3), round(hi[0], 2)) == (0.019, 0.34)
     # Koopman score ratio interval: R PropCIs riskscoreci(7, 34, 1, 34, 0.95) = 1.220853 to
     # 42.575718 (as pinned in the same statsmodels test).
-    r_lo, r_hi, _ = _score_ratio(*(np.array([v], float) for v in (7, 34, 1, 34)), 0.95)
+    r_lo, r_hi, _ = score_ratio(*(np.array([v], float) for v in (7, 34, 1, 34)), 0.95)
     assert r_lo[0] == pytest.approx(1.220853, abs=1e-6)
     assert r_hi[0] == pytest.approx(42.575718, abs=1e-6)
     # compare(): a small cell (1/34), so the union with the exact conditional interval:
     # xa | xa + xb = 8 ~ Bin(8, pi), Clopper-Pearson for pi, R = pi / (1 - pi) (equal sizes)
     e_lo, e_hi = stats.beta.ppf(0.025, 7, 2), stats.beta.ppf(0.975, 8, 1)
-    row = compare(pair(7, 34, 1, 34)).iloc[0]
+    row = compare(pair(7, 34, 1, 34), detail=True).iloc[0]
     assert row.ratio_ci_low == pytest.approx(min(1.220853, e_lo / (1 - e_lo)), abs=1e-6)
     assert row.ratio_ci_high == pytest.approx(max(42.575718, e_hi / (1 - e_hi)), rel=1e-9)
     assert row.ratio_method == "score+exact"
@@ -142,11 +146,11 @@ def test_pvalue_by_hand_for_fagerland_example():
     p_score = math.erfc(z / math.sqrt(2))
     # exact conditional: 2 P(X >= 7 | X ~ Bin(8, 1/2)) = 2 * 9/256 = 0.0703125
     p_exact = 2 * 9 / 256
-    row = compare(pair(7, 34, 1, 34)).iloc[0]
+    row = compare(pair(7, 34, 1, 34), detail=True).iloc[0]
     assert row.pvalue == pytest.approx(max(p_score, p_exact), rel=1e-12)
     assert row.pvalue == pytest.approx(0.0703125, rel=1e-12)
     assert row.pvalue_method == "score+exact"
-    big = compare(pair(70, 340, 10, 340)).iloc[0]  # not small: the score test alone
+    big = compare(pair(70, 340, 10, 340), detail=True).iloc[0]  # not small: the score test alone
     pp = 80 / 680
     z = (60 / 340) / math.sqrt(pp * (1 - pp) * 2 / 340)
     assert big.pvalue == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-9)
@@ -155,7 +159,7 @@ def test_pvalue_by_hand_for_fagerland_example():
 
 def test_conditional_exact_kernel_by_hand():
     # 2/100 vs 0/300: t = 2, pi0 = 1/4, p = 2 P(X >= 2) = 2 / 16; CP upper limit of pi is 1
-    lo, hi, p = _conditional_exact_ratio(*(np.array([v], float) for v in (2, 100, 0, 300)), 0.95)
+    lo, hi, p = conditional_exact_ratio(*(np.array([v], float) for v in (2, 100, 0, 300)), 0.95)
     assert p[0] == pytest.approx(0.125)
     assert hi[0] == np.inf
     pi_lo = stats.beta.ppf(0.025, 2, 1)
@@ -187,7 +191,7 @@ def test_ratio_interval_and_pvalue_are_dual(level):
 
 
 # ----------------------------------------------------------------------------------------------
-# exact coverage (statistics.md Appendix A.1), enumerating the likely outcomes of both sides
+# exact coverage, enumerating the likely outcomes of both sides (weights: binomial pmf products)
 
 
 def exact_coverage(pa, pb, na, nb, eps=1e-10):
@@ -201,7 +205,7 @@ def exact_coverage(pa, pb, na, nb, eps=1e-10):
     return weight[ratio].sum(), weight[diff].sum()
 
 
-# statistics.md P1-P3 scenarios: live rate a vs non-live rate b, live n vs non-live n
+# live rate a vs non-live rate b, live n vs non-live n: balanced, unbalanced and null cases
 COVERAGE_SCENARIOS = [
     (0.09, 0.04, 50, 50),
     (0.09, 0.04, 100, 100),
@@ -226,8 +230,8 @@ def test_exact_coverage_of_ratio_and_difference_intervals(pa, pb, na, nb):
 @pytest.mark.parametrize(("pa", "pb", "na", "nb"), [(0.02, 0.01, 20, 500), (0.04, 0.09, 30, 1000)])
 def test_tiny_rare_live_cells_are_now_covered(pa, pb, na, nb):
     # About one expected live ATC. The former log-adjusted ratio interval covered 0.90-0.93
-    # here (pinned until issue 4); the score interval, widened by the exact conditional one for
-    # small cells, covers >= 0.94 (full grid: tests/test_compare_adjusted.py).
+    # here; the score interval, widened by the exact conditional one for small cells, covers
+    # >= 0.94 (full grid: tests/stats/test_compare_adjusted.py).
     ratio, diff = exact_coverage(pa, pb, na, nb)
     assert ratio >= 0.94
     assert diff >= 0.94
@@ -241,11 +245,17 @@ def test_columns_are_stable():
     assert tuple(compare(pair(7, 34, 1, 34)).columns) == COMPARE_COLUMNS
     cells = pair(7, 34, 1, 34, hour=[20, 20])
     assert list(compare(cells, by="hour").columns) == ["hour", *COMPARE_COLUMNS]
+    detail = compare(cells, by="hour", detail=True)
+    assert list(detail.columns) == ["hour", *COMPARE_DETAIL_COLUMNS]
+    # the compact frame is the first columns of the detailed one, with the same values
+    compact = compare(cells, by="hour")
+    pd.testing.assert_frame_equal(detail[compact.columns], compact)
+    assert len(COMPARE_DETAIL_COLUMNS) == len(set(COMPARE_DETAIL_COLUMNS)) == 53
 
 
 def test_ok_row():
-    row = compare(pair(56, 70, 48, 80)).iloc[0]
-    assert row.status == "ok"
+    row = compare(pair(56, 70, 48, 80), detail=True).iloc[0]
+    assert row.status == "ok" and row.status_message == status_message("ok")
     assert (row.group_a, row.group_b, row["between"]) == (True, False, "is_live")
     assert (row.n_cells_a, row.successes_a, row.trials_a) == (1, 56, 70)
     assert (row.n_cells_b, row.successes_b, row.trials_b) == (1, 48, 80)
@@ -256,32 +266,34 @@ def test_ok_row():
 @pytest.mark.parametrize(
     ("table", "status"),
     [
-        ((5, 50, 0, 0), "undefined: no viewers in group_b"),
-        ((0, 0, 5, 50), "undefined: no viewers in group_a"),
-        ((0, 0, 0, 0), "undefined: no viewers in group_a and group_b"),
+        ((5, 50, 0, 0), "no viewers in group_b"),
+        ((0, 0, 5, 50), "no viewers in group_a"),
+        ((0, 0, 0, 0), "no viewers in group_a and group_b"),
     ],
 )
 def test_no_viewers(table, status):
-    row = compare(pair(*table)).iloc[0]
-    assert row.status == status
+    row = compare(pair(*table), detail=True).iloc[0]
+    assert row.status == "undefined_no_viewers"
+    assert row.status_message == status_message("undefined_no_viewers", status)
     for col in ("diff", "diff_ci_low", "ratio", "ratio_ci_high", "lift", "pvalue"):
         assert math.isnan(row[col]), col
 
 
 def test_no_viewers_when_a_group_has_no_cells_at_all():
     cells = pair(5, 50, 3, 60, hour=[20, 21])
-    out = compare(cells, by="hour")
-    assert out["status"].tolist() == [
-        "undefined: no viewers in group_b",
-        "undefined: no viewers in group_a",
+    out = compare(cells, by="hour", detail=True)
+    assert out["status"].tolist() == ["undefined_no_viewers", "undefined_no_viewers"]
+    assert out["status_message"].tolist() == [
+        status_message("undefined_no_viewers", "no viewers in group_b"),
+        status_message("undefined_no_viewers", "no viewers in group_a"),
     ]
     assert out["n_cells_b"].tolist() == [0, 1]
     assert out["rate_a"].iloc[0] == 0.1  # the defined side is still reported
 
 
 def test_no_successes_in_non_live():
-    row = compare(pair(5, 56, 0, 29)).iloc[0]
-    assert row.status.startswith("no successes in group_b: ratio and lift undefined")
+    row = compare(pair(5, 56, 0, 29), detail=True).iloc[0]
+    assert row.status == "undefined_no_successes"
     assert math.isnan(row.ratio) and math.isnan(row.lift)
     assert np.isfinite([row.ratio_ci_low, row.pvalue, row.diff_ci_low]).all()
     assert row.ratio_ci_high == np.inf  # no upper bound to a ratio over a zero rate
@@ -289,8 +301,10 @@ def test_no_successes_in_non_live():
 
 
 def test_no_successes_in_live():
-    row = compare(pair(0, 29, 5, 56)).iloc[0]
-    assert row.status.startswith("no successes in group_a: ratio 0, lower limit 0")
+    row = compare(pair(0, 29, 5, 56), detail=True).iloc[0]
+    assert row.status == "exact_small_cell"  # the exact conditional pieces cover a zero count
+    detail = "no successes in group_a: ratio 0, lower limit 0"
+    assert row.status_message == status_message("exact_small_cell", detail)
     assert row.ratio == 0.0 and row.lift == -1.0
     assert row.ratio_ci_low == 0.0
     assert np.isfinite([row.ratio_ci_low, row.ratio_ci_high, row.pvalue]).all()
@@ -298,7 +312,7 @@ def test_no_successes_in_live():
 
 def test_no_successes_anywhere():
     row = compare(pair(0, 10, 0, 20)).iloc[0]
-    assert row.status.startswith("no successes in group_a and group_b")
+    assert row.status == "undefined_no_successes"
     assert math.isnan(row.ratio)
     assert np.isfinite([row.diff_ci_low, row.ratio_ci_low, row.pvalue]).all()
     assert (row.ratio_ci_low, row.ratio_ci_high, row.pvalue) == (0.0, np.inf, 1.0)
@@ -308,25 +322,34 @@ def test_every_trial_a_success_in_both_groups():
     # the former log-adjusted variance was 0 here (a point "interval", reported NaN); the score
     # interval is defined and contains 1 (small cell: failures < 5)
     row = compare(pair(10, 10, 20, 20)).iloc[0]
-    assert row.status.startswith("ok; small cell in group_a and group_b")
+    assert row.status == "exact_small_cell"
+    detail = "small cell in group_a and group_b: fewer than 5 successes or failures"
+    assert row.status_message == status_message("exact_small_cell", detail)
     assert row.ratio_ci_low < 1 < row.ratio_ci_high and row.pvalue == pytest.approx(1.0)
     assert row.ratio == 1.0 and np.isfinite([row.diff_ci_low, row.diff_ci_high]).all()
 
 
 def test_small_cell_note():
     row = compare(pair(3, 20, 100, 1000)).iloc[0]
-    assert row.status == "ok; small cell in group_a: fewer than 5 successes or failures"
+    assert row.status == "exact_small_cell"
+    detail = "small cell in group_a: fewer than 5 successes or failures"
+    assert row.status_message == status_message("exact_small_cell", detail)
+    assert (row.diff_method, row.ratio_method) == ("newcombe-exact", "score+exact")
 
 
 def test_successes_exceed_trials():
     row = compare(pair(12, 10, 5, 50)).iloc[0]
-    assert row.status == "undefined: successes exceed trials in group_a"
+    assert row.status == "undefined_not_binomial"
+    detail = "successes exceed trials in group_a"
+    assert row.status_message == status_message("undefined_not_binomial", detail)
     assert math.isnan(row["diff"]) and math.isnan(row.diff_ci_low) and math.isnan(row.pvalue)
 
 
 def test_event_unit_is_not_binomial():
     row = compare(pair(12, 10, 5, 50, unit="event")).iloc[0]
-    assert row.status == "undefined: unit 'event' is not binomial"
+    assert row.status == "undefined_not_binomial"
+    detail = "unit 'event' is not binomial"
+    assert row.status_message == status_message("undefined_not_binomial", detail)
     assert row.unit == "event" and math.isnan(row.ratio_ci_low)
 
 
@@ -340,18 +363,26 @@ def test_na_between_cells_are_excluded_and_counted():
             "unit": "visitor",
         }
     )
-    row = compare(cells).iloc[0]
+    row = compare(cells, detail=True).iloc[0]
     assert (row.successes_a, row.successes_b) == (7, 1)
-    assert row.status.endswith("; 2 cells excluded: is_live is NA (channel ALL)")
+    # 1/34 is a small cell (the most serious note); the exclusion is listed after it
+    assert row.status == "exact_small_cell"
+    assert row.status_message == SMALL_B + "; 2 cells excluded: is_live is NA (channel ALL)"
 
 
 def test_missing_counts_are_reported_per_group():
     cells = pair(7, 34, 1, 34)
     cells = pd.concat([cells, pair(None, 5, 3, None)], ignore_index=True)
-    row = compare(cells).iloc[0]
+    row = compare(cells, detail=True).iloc[0]
     assert (row.n_cells_a, row.n_cells_b) == (1, 1)
-    assert "; 1 cell of group_a excluded: missing atc or viewers" in row.status
-    assert "; 1 cell of group_b excluded: missing atc or viewers" in row.status
+    assert row.status == "exact_small_cell"
+    assert row.status_message == (
+        SMALL_B + "; 1 cell of group_a excluded: missing atc or viewers"
+        "; 1 cell of group_b excluded: missing atc or viewers"
+    )
+    bigger = pd.concat([pair(70, 340, 10, 340), pair(None, 5, 3, None)], ignore_index=True)
+    row = compare(bigger).iloc[0]
+    assert row.status == "partial"  # no small cell: the exclusion is the most serious note
 
 
 def test_by_groups_keep_na_and_groups_seen_only_in_excluded_cells():
@@ -364,12 +395,13 @@ def test_by_groups_keep_na_and_groups_seen_only_in_excluded_cells():
             "unit": "visitor",
         }
     )
-    out = compare(cells, by="category")
+    out = compare(cells, by="category", detail=True)
     assert out["category"].iloc[:2].tolist() == ["beauty", "toys"]
     assert pd.isna(out["category"].iloc[2])
-    assert out["status"].iloc[1] == (
-        "undefined: no viewers in group_a and group_b; 1 cell excluded: is_live is NA "
-        "(channel ALL)"
+    assert out["status"].iloc[1] == "undefined_no_viewers"
+    assert out["status_message"].iloc[1] == (
+        status_message("undefined_no_viewers", "no viewers in group_a and group_b")
+        + "; 1 cell excluded: is_live is NA (channel ALL)"
     )
     assert (out["successes_a"].iloc[2], out["successes_b"].iloc[2]) == (9, 3)
 
@@ -393,10 +425,11 @@ def promo_cells():
 def test_groups_required_for_a_column_with_more_than_two_values(promo_cells):
     with pytest.raises(ValueError, match=r"needs `groups=\(a, b\)`.*3 distinct values"):
         compare(promo_cells, between="promo")
-    row = compare(promo_cells, between="promo", groups=("flash_sale", "none")).iloc[0]
+    row = compare(promo_cells, between="promo", groups=("flash_sale", "none"), detail=True).iloc[0]
     assert (row.group_a, row.group_b) == ("flash_sale", "none")
     assert (row.successes_a, row.trials_a, row.successes_b, row.trials_b) == (30, 100, 15, 150)
-    assert row.status.endswith("; 1 cell excluded: promo is NA")
+    assert row.status == "partial"
+    assert row.status_message == status_message("partial", "1 cell excluded: promo is NA")
 
 
 def test_two_valued_column_defaults_to_sorted_order(promo_cells):
@@ -491,7 +524,7 @@ def test_aov_contrast_by_hand(aov_cells):
     #   (36 + 324 + 144) = 504; 3/2 * 504 / 25 -> V_b = 756/25.
     ra, rb, va, vb = 130 / 3, 32.0, 6400 / 81, 756 / 25
     z = 1.959963984540054  # Phi^-1(0.975)
-    row = compare(aov_cells, metric="aov").iloc[0]
+    row = compare(aov_cells, metric="aov", detail=True).iloc[0]
     assert (row.rate_a, row.rate_b) == (pytest.approx(ra), pytest.approx(rb))
     assert (row.successes_a, row.trials_a, row.successes_b, row.trials_b) == (130, 3, 160, 5)
     se = math.sqrt(va + vb)
@@ -512,14 +545,22 @@ def test_aov_contrast_by_hand(aov_cells):
 def test_aov_statuses(aov_cells):
     one_live = aov_cells.drop(index=1)
     row = compare(one_live, metric="aov").iloc[0]
-    assert row.status == "undefined: fewer than 2 cells in group_a (no delta variance)"
+    assert row.status == "undefined_too_few"
+    detail = "fewer than 2 cells in group_a: no delta variance"
+    assert row.status_message == status_message("undefined_too_few", detail)
     assert row["diff"] == pytest.approx(50 - 32) and math.isnan(row.diff_ci_low)
     free = aov_cells.assign(revenue=[0.0, 0.0, 90.0, 50.0, 20.0])
     row = compare(free, metric="aov").iloc[0]
-    assert row.status == "undefined ratio interval: zero revenue in group_a"
+    assert row.status == "undefined_no_successes"
     assert np.isfinite(row.diff_ci_low) and math.isnan(row.ratio_ci_low)
     none = aov_cells.assign(orders=[0, 0, 3, 1, 1])
-    assert compare(none, metric="aov").iloc[0].status == "undefined: no orders in group_a"
+    row = compare(none, metric="aov").iloc[0]
+    assert row.status == "undefined_no_viewers"
+    assert row.status_message == status_message("undefined_no_viewers", "no orders in group_a")
+    flat = aov_cells.assign(revenue=[20.0, 10.0, 30.0, 10.0, 10.0])  # every cell 10 per order
+    row = compare(flat, metric="aov").iloc[0]
+    assert row.status == "no_variation" and row.diff_ci_low == row.diff_ci_high == 0.0
+    assert math.isnan(row.ratio_ci_low) and row.ratio == 1.0
 
 
 def test_aov_mixed_currencies_are_refused(aov_cells):

@@ -17,9 +17,12 @@ import statsmodels.api as sm
 from statsmodels.stats import proportion as smp
 from statsmodels.stats.multitest import multipletests
 
+import analysis as cl
 from analysis.paths import PROJECT_ROOT
+from analysis.stats.compare import compare
 from analysis.stats.models import EFFECTS_COLUMNS, effects, glm
 from analysis.stats.multiple import adjust_pvalues
+from analysis.vocabulary import status_message
 
 FIXTURE = PROJECT_ROOT / "tests" / "reference" / "glm_fixture.csv"
 
@@ -56,7 +59,8 @@ def test_coefficients_and_cluster_se_match_r_sandwich_vcovcl_hc1(fitted):
     assert not np.allclose(fitted.bse[NAMES].to_numpy(), R_SE_HC0, rtol=1e-3)
     info = fitted.cartlift
     assert (info.n_clusters, info.n_rows, info.n_cells) == (16, 38, 38)
-    assert info.status == "few clusters: G=16 (< 30), intervals may be too narrow"
+    assert info.status == "few_clusters"
+    assert info.status_message == status_message("few_clusters", "G=16 (< 30)")
 
 
 def test_t_reference_on_g_minus_1_df(fitted):
@@ -75,7 +79,7 @@ def FIXTURE_CELLS():  # noqa: N802 - a plain loader for tests that need a fresh 
 def test_unclustered_fit_is_the_model_based_binomial(fixture_cells):
     res = glm(fixture_cells, "atc_rate ~ live + band", cluster=None)
     assert res.bse[NAMES].to_numpy() == pytest.approx(R_SE_MODEL, rel=1e-7)
-    assert res.cartlift.status.startswith("not clustered")
+    assert res.cartlift.status == "not_clustered"
 
 
 def test_effects_standardised_ratio_matches_r(fitted):
@@ -93,7 +97,13 @@ def test_effects_standardised_ratio_matches_r(fitted):
     assert by.loc["odds_ratio", "estimate"] == pytest.approx(math.exp(R_COEF[1]), rel=1e-8)
     assert by.loc["odds_ratio", "df"] == 15 and by.loc["rate_ratio", "df"] == 7
     assert (out["level"] == 0.95).all()
-    assert out["status"].str.startswith("few clusters").all()
+    assert (out["status"] == "few_clusters").all()
+    # the standardised rows add the clusters of the smaller side of the contrast (8 LIVEs)
+    side = status_message("few_clusters", "8 on one side of live (< 30)")
+    assert (
+        out["status_message"].iloc[-1]
+        == f"{status_message('few_clusters', 'G=16 (< 30)')}; {side}"
+    )
 
 
 def test_effects_without_contrast_lists_every_coefficient(fitted):
@@ -103,6 +113,24 @@ def test_effects_without_contrast_lists_every_coefficient(fitted):
     assert out.set_index("term").loc[NAMES, "estimate"].to_numpy() == pytest.approx(
         np.exp(R_COEF), rel=1e-8
     )
+
+
+def test_separation_is_partial_and_its_coefficient_undefined(fixture_cells):
+    # a band level without any add-to-cart: its coefficient runs off to -inf (separation)
+    dead = fixture_cells.head(6).assign(band="dead", atc=0)
+    res = glm(pd.concat([fixture_cells, dead], ignore_index=True), "atc_rate ~ live + band")
+    info = res.cartlift
+    assert info.status == "few_clusters"  # 16 clusters: more serious than the separation
+    note = ("separation: 1 coefficient(s) not estimable (a level with no successes or no "
+            "failures, e.g. band[T.dead])")  # fmt: skip
+    assert info.status_message == status_message("few_clusters", "G=16 (< 30)") + "; " + note
+    out = effects(res).set_index("term")
+    assert out.loc["band[T.dead]", "status"] == "undefined_not_estimable"
+    assert np.isnan(out.loc["band[T.dead]", "ci_low"])
+    assert out.loc["live", "status"] == "few_clusters"
+    unclustered = glm(pd.concat([fixture_cells, dead], ignore_index=True),
+                      "atc_rate ~ live + band", cluster=None)  # fmt: skip
+    assert unclustered.cartlift.status == "partial"  # not_clustered ranks below partial
 
 
 def test_aggregation_does_not_change_the_fit(fixture_cells):
@@ -140,7 +168,7 @@ def test_bad_arguments(fixture_cells, formula, kwargs, match):
 
 
 # ----------------------------------------------------------------------------------------------
-# statsmodels traps (statistics.md sec. 5, P5, P8)
+# statsmodels traps: the X2 scale with two-column endog, defaults that disagree, NaN p-values
 
 
 def test_trap_two_column_endog_with_x2_scale_shrinks_the_se(fixture_cells):
@@ -163,15 +191,13 @@ def test_trap_two_column_endog_with_x2_scale_shrinks_the_se(fixture_cells):
 
 
 def test_trap_default_test_and_interval_methods_disagree():
-    # statistics.md A.3: statsmodels' defaults differ (agresti-caffo test, newcomb interval)
+    # statsmodels' defaults differ (agresti-caffo test, newcomb interval)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p = smp.test_proportions_2indep(5, 100, 0, 100).pvalue
         lo, hi = smp.confint_proportions_2indep(5, 100, 0, 100)
     assert round(p, 4) == 0.0523 and lo > 0  # "not significant" but the CI excludes 0
     # compare() reports one family: its ratio interval excludes 1 exactly when p < 0.05
-    from analysis.stats.rates import compare
-
     row = compare(pd.DataFrame({"is_live": [True, False], "atc": [5, 0], "viewers": [100, 100],
                                 "unit": "visitor"}), cluster=None).iloc[0]  # fmt: skip
     assert (row.ratio_ci_low > 1) == (row.pvalue < 0.05)
@@ -219,10 +245,8 @@ def test_adjust_pvalues_refuses_bad_input():
 # the sample
 
 
-def test_glm_on_the_sample_week_with_truth():
-    import analysis as cl
-
-    cells = cl.select_week(cl.load("data/sample", tz="Europe/Paris"), "2026-W47")
+def test_glm_on_the_sample_week_with_truth(sample_cells):
+    cells = cl.select_week(sample_cells, "2026-W47")
     formula = "atc_rate ~ is_live + C(hour) + category + age_group + gender + promo"
     res = glm(cells, formula)
     assert res.cartlift.n_clusters > 100 and res.cartlift.status == "ok"

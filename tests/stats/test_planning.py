@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis.stats.planning import DESIGN_COLUMNS, PLAN_COLUMNS, design_effect, mde, sample_size
+from analysis.vocabulary import status_message
 
 
 def test_sample_size_matches_r_power_prop_test():
@@ -23,7 +24,9 @@ def test_sample_size_matches_r_power_prop_test():
     assert sample_size(0.04, 0.044)["trials_independent"].iloc[0] == pytest.approx(
         39474.7616666, rel=1e-9
     )
-    assert out["status"].iloc[0].startswith("independent viewers assumed")
+    assert out["status"].iloc[0] == "not_clustered"
+    detail = "pass icc and cluster_size from design_effect()"
+    assert out["status_message"].iloc[0] == status_message("not_clustered", detail)
 
 
 def test_design_effect_multiplies_viewers_and_counts_lives():
@@ -52,11 +55,8 @@ def test_bad_inputs():
         mde(0.04, trials_per_arm=2)
 
 
-def test_design_effect_on_the_sample():
-    import analysis as cl
-
-    cells = cl.load("data/sample", tz="Europe/Paris")
-    out = design_effect(cells)
+def test_design_effect_on_the_sample(sample_cells):
+    out = design_effect(sample_cells)
     assert tuple(out.columns) == DESIGN_COLUMNS
     live = out.iloc[0]
     assert live.group is True or live.group == True  # noqa: E712
@@ -65,3 +65,4 @@ def test_design_effect_on_the_sample():
     # truth.json: empirical live-session ICC 0.014 (sessions only) to latent 0.044 with creators
     assert 0.005 < live.icc < 0.05
     assert isinstance(out, pd.DataFrame)
+    assert live.status == "ok"  # 75 LIVEs and 768 off-live clusters: not few

@@ -14,7 +14,9 @@ import pytest
 from scipy import stats
 
 from analysis.cells import validate_cells
-from analysis.stats.rates import RATES_COLUMNS, SMALL_CELL, rates
+from analysis.stats.intervals import SMALL_CELL
+from analysis.stats.rates import RATES_COLUMNS, rates
+from analysis.vocabulary import status_message
 
 
 def one(atc, viewers, unit="visitor", **extra) -> pd.DataFrame:
@@ -61,14 +63,15 @@ def test_wilson_cc_matches_newcombe_1998a_method_4(x, n):
 
 @pytest.mark.parametrize(("x", "n", "wilson", "exact"), NEWCOMBE_1998A_TABLE_I)
 def test_auto_uses_wilson_cc_or_exact_for_small_cells(x, n, wilson, exact):
-    # issue 4: auto = Wilson with continuity correction (exact coverage >= 0.94 over n 20-5,000
-    # and rates 1-15 %; plain Wilson dips to 0.92-0.93), Clopper-Pearson for small cells
+    # auto = Wilson with continuity correction (exact coverage >= 0.94 over n 20-5,000 and
+    # rates 1-15 %, tests/stats/test_compare_adjusted.py; plain Wilson dips to 0.92-0.93),
+    # Clopper-Pearson for small cells
     row = rates(one(x, n)).iloc[0]
     small = x < SMALL_CELL or n - x < SMALL_CELL  # 0/20 and 1/29 are small cells
     expected = exact if small else NEWCOMBE_1998A_METHOD_4[(x, n)]
     assert (round(row.ci_low, 4), round(row.ci_high, 4)) == expected
     assert row.method == ("clopper-pearson" if small else "wilson-cc")
-    assert row.status == ("small cell: exact used" if small else "ok")
+    assert row.status == ("exact_small_cell" if small else "ok")
     assert row.rate == x / n
     assert (row.successes, row.trials, row.n_cells) == (x, n, 1)
 
@@ -108,12 +111,16 @@ def test_level_is_used_and_reported():
 def test_small_cell_threshold_is_five_successes_or_failures(x, n, small):
     row = rates(one(x, n)).iloc[0]
     assert row.method == ("clopper-pearson" if small else "wilson-cc")
-    assert row.status == ("small cell: exact used" if small else "ok")
+    assert row.status == ("exact_small_cell" if small else "ok")
+    if small:
+        detail = f"{x} successes and {n - x} failures: Clopper-Pearson"
+        assert row.status_message == status_message("exact_small_cell", detail)
 
 
 def test_zero_trials_is_undefined():
     row = rates(one(0, 0)).iloc[0]
-    assert row.status == "undefined: no viewers"
+    assert row.status == "undefined_no_viewers"
+    assert row.status_message == status_message("undefined_no_viewers", "no viewers")
     assert row.method == "none"
     assert math.isnan(row.rate) and math.isnan(row.ci_low) and math.isnan(row.ci_high)
 
@@ -121,26 +128,34 @@ def test_zero_trials_is_undefined():
 def test_successes_exceeding_trials_is_not_binomial():
     cells = pd.DataFrame({"atc": [3, 12], "viewers": [10, 10], "unit": "visitor"})
     row = rates(cells).iloc[0]
-    assert row.status == "undefined: successes exceed trials (1 cell)"
+    assert row.status == "undefined_not_binomial"
+    detail = "successes exceed trials in 1 cell"
+    assert row.status_message == status_message("undefined_not_binomial", detail)
     assert row.rate == 15 / 20  # the descriptive ratio is still shown
     assert math.isnan(row.ci_low) and row.method == "none"
 
 
 def test_a_single_bad_cell_poisons_the_group_even_if_the_sum_looks_fine():
     cells = pd.DataFrame({"atc": [0, 12, 0], "viewers": [100, 10, 100], "unit": "session"})
-    assert rates(cells).iloc[0].status.startswith("undefined: successes exceed trials")
+    row = rates(cells).iloc[0]
+    assert row.status == "undefined_not_binomial" and math.isnan(row.ci_low)
 
 
 def test_abandonment_with_more_orders_than_carts():
     cells = pd.DataFrame({"atc": [10, 2], "orders": [3, 4], "unit": "visitor"})
     row = rates(cells, metric="abandonment").iloc[0]
-    assert row.status == "undefined: orders exceed atc (1 cell)"
+    assert row.status == "undefined_not_binomial"
+    assert row.status_message == status_message(
+        "undefined_not_binomial", "orders exceed atc in 1 cell"
+    )
     assert (row.successes, row.trials) == (5, 12)  # (10-3) + (2-4) over 10 + 2
 
 
 def test_event_unit_gets_no_binomial_interval():
     row = rates(one(30, 100, unit="event")).iloc[0]
-    assert row.status == "undefined: unit 'event' is not binomial"
+    assert row.status == "undefined_not_binomial"
+    detail = "unit 'event' is not binomial"
+    assert row.status_message == status_message("undefined_not_binomial", detail)
     assert row.unit == "event" and row.rate == 0.3 and math.isnan(row.ci_low)
 
 
@@ -154,14 +169,21 @@ def test_missing_counts_are_excluded_and_counted():
     )
     row = rates(cells).iloc[0]
     assert (row.n_cells, row.successes, row.trials) == (1, 81, 263)
-    assert row.status == "ok; 2 cells excluded: missing atc or viewers"
+    assert row.status == "partial"
+    detail = "2 cells excluded: missing atc or viewers"
+    assert row.status_message == status_message("partial", detail)
 
 
 def test_all_counts_missing():
     cells = pd.DataFrame({"atc": [None], "viewers": [10], "unit": "visitor"})
     row = rates(cells).iloc[0]
     assert row.n_cells == 0
-    assert row.status == "undefined: no viewers; 1 cell excluded: missing atc or viewers"
+    # two notes: the most serious is the status, the message lists both
+    assert row.status == "undefined_no_viewers"
+    assert row.status_message == (
+        status_message("undefined_no_viewers", "no viewers")
+        + "; 1 cell excluded: missing atc or viewers"
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -221,7 +243,7 @@ def test_no_by_pools_everything(grouped_cells):
 
 def test_empty_cells():
     empty = pd.DataFrame({"atc": [], "viewers": [], "unit": [], "hour": []})
-    assert rates(empty).iloc[0].status == "undefined: no viewers"
+    assert rates(empty).iloc[0].status == "undefined_no_viewers"
     assert len(rates(empty, by="hour")) == 0
     assert tuple(rates(empty, by="hour").columns) == ("hour", *RATES_COLUMNS)
 
@@ -330,21 +352,27 @@ def test_aov_delta_standard_error_agrees_with_a_cell_bootstrap():
 def test_aov_statuses():
     single = pd.DataFrame({"revenue": [50.0], "orders": [2], "currency": "EUR"})
     row = rates(single, metric="aov").iloc[0]
-    assert row.status == "undefined: fewer than 2 cells (no delta variance)"
+    assert row.status == "undefined_too_few"
+    detail = "fewer than 2 cells: no delta variance"
+    assert row.status_message == status_message("undefined_too_few", detail)
     assert row.rate == 25.0 and math.isnan(row.ci_low) and row.method == "none"
     none = pd.DataFrame({"revenue": [0.0, 0.0], "orders": [0, 0], "currency": "EUR"})
-    assert rates(none, metric="aov").iloc[0].status == "undefined: no orders"
+    row = rates(none, metric="aov").iloc[0]
+    assert row.status == "undefined_no_viewers"
+    assert row.status_message == status_message("undefined_no_viewers", "no orders")
     flat = pd.DataFrame({"revenue": [20.0, 40.0], "orders": [1, 2], "currency": "EUR"})
     row = rates(flat, metric="aov").iloc[0]
-    assert row.status == "ok; no variation across cells: zero-width interval"
+    assert row.status == "no_variation"
     assert row.ci_low == row.ci_high == 20.0
     missing = pd.DataFrame({"revenue": [20.0, None, 30.0], "orders": [1, 2, 2], "currency": "EUR"})
     row = rates(missing, metric="aov").iloc[0]
-    assert row.status.endswith("; 1 cell excluded: missing revenue or orders")
+    assert row.status == "partial"
+    detail = "1 cell excluded: missing revenue or orders"
+    assert row.status_message == status_message("partial", detail)
 
 
 # ----------------------------------------------------------------------------------------------
-# exact coverage (statistics.md Appendix A.1): enumerate every outcome x = 0..n
+# exact coverage: enumerate every outcome x = 0..n, weight each by its binomial probability
 
 
 def exact_coverage(method: str, n: int, ps: np.ndarray) -> np.ndarray:
