@@ -150,9 +150,11 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int) -> str:
                                                                               digits=4))  # fmt: skip
         return f"{value:.4f}" if lang is None else i18n.format_number(value, lang=lang, digits=4)
     if isinstance(value, int) or pd.api.types.is_integer(value):
-        return str(value) if lang is None else i18n.format_integer(value, lang=lang)
+        return str(value) if lang is None else i18n.format_integer(int(value), lang=lang)
     if isinstance(value, float) or pd.api.types.is_float(value):
-        return f"{value:.6f}" if lang is None else i18n.format_number(value, lang=lang, digits=4)
+        if lang is None:
+            return f"{value:.6f}"
+        return i18n.format_number(float(value), lang=lang, digits=4)
     return str(value)
 
 
@@ -262,7 +264,7 @@ def formatted(
 ) -> pd.DataFrame:
     """Every cell of ``shown`` as display text (object dtype, index ``0..n-1``), each column in
     its kind: percent, ratio, money, ``pvalue`` (``< 0.0001``), else by the value's type."""
-    kinds = {
+    kinds: dict[Any, str] = {
         c: "percent" if c in percent else "ratio" if c in ratio else "money" if c in money
         else "pvalue" if c == "pvalue" else "auto"
         for c in shown.columns

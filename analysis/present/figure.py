@@ -26,8 +26,8 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
-import seaborn.objects as so
+import seaborn as sns  # type: ignore[import-untyped]
+import seaborn.objects as so  # type: ignore[import-untyped]
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 
@@ -72,13 +72,13 @@ TRUTH_LEGEND: dict[str, Any] = {"marker": "x", "linestyle": "none", "color": RED
 ESTIMATE_LEGEND: dict[str, Any] = {"marker": "o", "color": BLUE}
 
 
-def plain_text(value: object) -> str:
+def plain_text(value: Any) -> str:
     """``value`` as plain text for matplotlib: ``NA`` when missing, ``$`` escaped (no mathtext).
 
     >>> plain_text("$x$")
     '\\\\$x\\\\$'
     """
-    return "NA" if pd.isna(value) else str(value).replace("$", r"\$")  # type: ignore[arg-type]
+    return "NA" if pd.isna(value) else str(value).replace("$", r"\$")
 
 
 def axes(ax: Axes | None, height: float) -> Axes:
@@ -100,7 +100,7 @@ def draw(plot: so.Plot, ax: Axes) -> Axes:
     return ax
 
 
-def palette(values: Iterable[object], fixed: Mapping[object, str] | None = None) -> dict:
+def palette(values: Iterable[Any], fixed: Mapping[Any, str] | None = None) -> dict[Any, Any]:
     """A colour for each distinct value: ``fixed`` ones first, then seaborn's current palette.
 
     The dict is passed to ``so.Plot.scale(color=...)`` and to :func:`legend`, so a group has the
@@ -114,17 +114,20 @@ def palette(values: Iterable[object], fixed: Mapping[object, str] | None = None)
 
 
 def legend(ax: Axes, entries: Sequence[tuple[str, Mapping[str, Any]]], **kwargs: Any) -> None:
-    """Put an axes legend of ``entries`` (label, ``Axes.plot`` style) on ``ax``.
+    """Put an axes legend of ``entries`` (label, ``Axes.plot`` style) on ``ax``, right of the axes.
 
     Each entry is an empty line added to ``ax`` with its label (it draws nothing and does not
     move the axis limits), so ``ax.get_legend_handles_labels()`` returns it. No entries: no
-    legend. ``kwargs`` go to ``Axes.legend`` (default ``loc="best"``, ``fontsize="small"``).
+    legend. The legend sits outside the axes, on their right (as seaborn places its own), so it
+    never hides an interval: matplotlib's ``loc="best"`` does not see the interval segments
+    (a ``LineCollection``). ``kwargs`` go to ``Axes.legend``.
     """
     if not entries:
         return
     for text, style in entries:
         ax.plot([], [], label=text, **style)
-    ax.legend(**{"loc": "best", "fontsize": "small", **kwargs})
+    where = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0}
+    ax.legend(**{**where, "fontsize": "small", "frameon": False, **kwargs})
 
 
 def percent_axis(axis: Any) -> None:

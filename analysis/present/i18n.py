@@ -167,7 +167,7 @@ def _with_decimals(pattern: str, digits: int) -> str:
 def format_number(value: float | None, *, lang: str = SOURCE_LANGUAGE, digits: int = 2) -> str:
     """``value`` with ``digits`` decimals and the locale's separators (``1 234,50``);
     an empty string for a missing value."""
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
     loc = locale_of(lang)
     pattern = _with_decimals(Locale.parse(loc).decimal_formats[None].pattern, digits)
@@ -182,7 +182,7 @@ def format_integer(value: float | None, *, lang: str = SOURCE_LANGUAGE) -> str:
 def format_percent(value: float | None, *, lang: str = SOURCE_LANGUAGE, digits: int = 1) -> str:
     """A proportion as a percentage of the locale: 0.0912 -> ``9.1%`` (en), ``9,1 %`` (fr);
     empty when missing."""
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
     loc = locale_of(lang)
     pattern = _with_decimals(Locale.parse(loc).percent_formats[None].pattern, digits)
@@ -194,7 +194,7 @@ def format_money(
 ) -> str:
     """An amount in ``currency`` (ISO 4217) as the locale writes it: ``€1,234.50`` (en),
     ``1 234,50 €`` (fr); empty when missing."""
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
     loc = locale_of(lang)
     pattern = _with_decimals(Locale.parse(loc).currency_formats["standard"].pattern, digits)
@@ -207,7 +207,7 @@ def format_money(
 def format_date(value: Any, *, lang: str = SOURCE_LANGUAGE, style: str = "full") -> str:
     """A date in the locale: ``lundi 23 novembre 2026`` (fr, ``full``), ``Monday, November 23,
     2026`` (en). ``style`` is a CLDR length: ``full``, ``long``, ``medium`` or ``short``."""
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
     check_argument("style", ("full", "long", "medium", "short"), style)
     day = value.date() if hasattr(value, "date") and callable(value.date) else value

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import seaborn.objects as so
+import seaborn.objects as so  # type: ignore[import-untyped]
 from matplotlib.axes import Axes
 
 from analysis.present.figure import (
@@ -168,7 +168,9 @@ def funnel_plot(
     ax.axhline(target, color=BLUE, linewidth=1)
     colors = palette(["inside", "outside"], {"inside": BLUE, "outside": RED})
     styles = dict(zip(curves["level"].unique(), LIMIT_STYLES, strict=False))
-    text = {"halign": "left", "valign": "bottom", "offset": 3, "fontsize": 7}
+    # a name may run past the axes' right edge: not clipped
+    text = {"halign": "left", "valign": "bottom", "offset": 3, "fontsize": 7,
+            "artist_kws": {"clip_on": False}}  # fmt: skip
     inside, outside = points[points["where"] == "inside"], points[points["where"] == "outside"]
     at = {"x": "trials", "y": "rate", "text": "name"}
     plot = (

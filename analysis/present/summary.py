@@ -19,7 +19,8 @@ Sentences are plain text: creator names come from the data, so a page must HTML-
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import pandas as pd
 from babel.dates import format_datetime
@@ -272,9 +273,10 @@ def _interventions(facts: WeeklyFacts, T: _Words) -> list[str]:
     """Each declared intervention: its estimate, or why it is not estimable yet; a status other
     than ``ok`` is stated as a caution."""
     out = []
-    for x in facts.interventions.itertuples(index=False):
+    rows: Iterable[Any] = facts.interventions.itertuples(index=False)
+    for x in rows:
         date, message = T.date(x.date), getattr(x, "status_message", None)
-        if is_undefined(x.status) or not _finite(x.odds_ratio):
+        if is_undefined(str(x.status)) or not _finite(x.odds_ratio):
             out.append(T("intervention_undefined", who=x.group, date=date,
                          status=said(x.status, message)))  # fmt: skip
             continue

@@ -7,9 +7,10 @@ row, ``so.Band`` along a fitted curve); shared helpers in :mod:`analysis.present
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-import seaborn.objects as so
+import seaborn.objects as so  # type: ignore[import-untyped]
 from matplotlib.axes import Axes
 
 from analysis.present.figure import (
@@ -47,7 +48,11 @@ def _times(values: pd.Series) -> pd.Series:
 
 
 def series_plot(
-    data: pd.DataFrame, *, date: object = None, title: str | None = None, ax: Axes | None = None
+    data: pd.DataFrame,
+    *,
+    date: str | pd.Timestamp | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Rate per period with its interval, one line per ``arm``, and the intervention date.
 
@@ -78,7 +83,8 @@ def series_plot(
         (plain_text(a), {"color": c, "marker": "o", "linewidth": 1}) for a, c in colors.items()
     ]
     if date is not None:
-        ax.axvline(pd.Timestamp(date), color=RED, linestyle="--", linewidth=1)
+        when = _times(pd.Series([pd.Timestamp(date)])).iloc[0]
+        ax.axvline(mdates.date2num(when), color=RED, linestyle="--", linewidth=1)
         entries.append(("intervention date", {"color": RED, "linestyle": "--", "linewidth": 1}))
     percent_axis(ax.yaxis)
     legend(ax, entries)
@@ -165,7 +171,7 @@ def decay_plot(
         plot = plot.add(so.Dot(pointsize=3, alpha=0.6), data=dots, **at, legend=False)
     draw(plot, ax)
     percent_axis(ax.yaxis)
-    legend(ax, [(plain_text(c), {"color": v}) for c, v in colors.items()], ncols=2)
+    legend(ax, [(plain_text(c), {"color": v}) for c, v in colors.items()])
     return finish(ax, title=title, xlabel="LIVE in the creator's series (0 = first)",
                   ylabel="fitted LIVE rate")  # fmt: skip
 
