@@ -12,7 +12,10 @@ pandas' ``Styler`` does not escape HTML by default (``df.style.to_html()`` rende
   withholds that side's rate and interval (``–``); the statistics themselves were computed on the
   full data by the caller and are not changed (contrasts, p-values and totals stay as computed);
 - with ``lang``, formats numbers, percents and booleans for the locale and labels the columns in
-  that language (:mod:`analysis.present.i18n`).
+  that language (:mod:`analysis.present.i18n`);
+- shows each status column (``status``, ``*_status``) as the reader's message of the row
+  (``status_message``, see :data:`analysis.vocabulary.STATUSES`), not the code that code
+  compares (:func:`readable_statuses`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,37 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from babel.numbers import get_decimal_symbol
+from matplotlib.ticker import FuncFormatter
+
+from analysis.present import i18n
+from analysis.vocabulary import STATUSES, check_argument
+
+if TYPE_CHECKING:  # annotations only: importing Styler loads jinja2
+    from matplotlib.axes import Axes
+    from pandas.io.formats.style import Styler
+
+__all__ = [
+    "COMPARE_SUMMARY",
+    "IDENTIFIER_COLUMNS",
+    "PERCENT_COLUMNS",
+    "RATIO_COLUMNS",
+    "SMALL_CELL_SIDES",
+    "compare_table",
+    "formatted",
+    "is_identifier",
+    "localize_axis",
+    "normalise_name",
+    "readable_statuses",
+    "shareable",
+    "status_columns",
+    "table",
+    "withhold_small_cells",
+]
 
 #: columns shown as percentages by default
 PERCENT_COLUMNS = (
@@ -89,8 +120,6 @@ def shareable(
 
 
 def _fmt(kind: str, value, *, lang: str | None, digits: int) -> str:
-    from analysis.present import i18n
-
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
                          and pd.isna(value)):  # fmt: skip
         return ""
@@ -121,10 +150,37 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int) -> str:
                                                                               digits=4))  # fmt: skip
         return f"{value:.4f}" if lang is None else i18n.format_number(value, lang=lang, digits=4)
     if isinstance(value, int) or pd.api.types.is_integer(value):
-        return str(value) if lang is None else i18n.format_integer(value, lang=lang)
+        return str(value) if lang is None else i18n.format_integer(int(value), lang=lang)
     if isinstance(value, float) or pd.api.types.is_float(value):
-        return f"{value:.6f}" if lang is None else i18n.format_number(value, lang=lang, digits=4)
+        if lang is None:
+            return f"{value:.6f}"
+        return i18n.format_number(float(value), lang=lang, digits=4)
     return str(value)
+
+
+def status_columns(data: pd.DataFrame) -> list[str]:
+    """The status columns of ``data``: ``status`` and every ``*_status`` (``inference_status``)."""
+    return [c for c in data.columns if c == "status" or str(c).endswith("_status")]
+
+
+def readable_statuses(data: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``data`` whose status columns hold what a reader is told, not the code.
+
+    Each status column ``c`` (:func:`status_columns`) takes, row by row, the text of its
+    message column ``c + "_message"`` (``status_message`` for ``status``) when the frame has
+    one and the row's message is not empty; else the :data:`analysis.vocabulary.STATUSES`
+    message of the code; else the value as it is (a free text stays readable). The message
+    columns themselves are kept.
+    """
+    out = data.copy()
+    for col in status_columns(data):
+        said = out[col].map(lambda v: STATUSES.get(v, v) if isinstance(v, str) else v)
+        message = f"{col}_message"
+        if message in out:
+            text = out[message]
+            said = text.where(text.notna() & (text.astype(str) != ""), said)
+        out[col] = said
+    return out
 
 
 def table(
@@ -138,7 +194,7 @@ def table(
     caption: str | None = None,
     lang: str | None = None,
     min_viewers: int | None = None,
-):
+) -> Styler:
     """Return an escaped, formatted, shareable :class:`pandas.io.formats.style.Styler`.
 
     Parameters
@@ -146,7 +202,8 @@ def table(
     data : pandas.DataFrame
         A tidy result frame (not modified).
     columns : sequence of str, optional
-        Columns to show, in order (default: all). Identifier columns are dropped anyway.
+        Columns to show, in order (default: all but the status message columns, whose text is
+        shown under the status heading). Identifier columns are dropped anyway.
     percent, ratio, money : sequence of str
         Columns formatted as ``12.34%``, ``3.21×`` and ``1,234.50``; absent names are ignored.
     digits : int
@@ -165,55 +222,77 @@ def table(
     Returns
     -------
     Styler
-        Every cell is a preformatted, HTML-escaped string; the index is hidden.
+        Every cell is a preformatted, HTML-escaped string; the index is hidden. A status column
+        (``status``, ``*_status``) shows the reader's message of each row, not its code
+        (:func:`readable_statuses`): a shared table is read by people, the codes are for code.
     """
-    from analysis.present import i18n
-
     if lang is not None:
         i18n.check_lang(lang)
     if min_viewers is not None and (isinstance(min_viewers, bool) or int(min_viewers) < 1):
         raise ValueError(f"min_viewers must be a positive integer or None, got {min_viewers!r}")
-    shown, dropped = shareable(data, columns=columns)
-    kinds = {
-        c: "percent" if c in percent else "ratio" if c in ratio else "money" if c in money
-        else "pvalue" if c == "pvalue" else "auto"
-        for c in shown.columns
-    }  # fmt: skip
-    text = pd.DataFrame(
-        {c: [_fmt(kinds[c], v, lang=lang, digits=digits) for v in shown[c]] for c in shown},
-        index=range(len(shown)),
-        dtype=object,
-    )
-    suppressed = False
-    if min_viewers is not None:
-        k = int(min_viewers)
-        for denominator, withheld in SMALL_CELL_SIDES:
-            if denominator not in data:
-                continue
-            counts = pd.to_numeric(data[denominator], errors="coerce").to_numpy()
-            small = pd.notna(counts) & (counts < k)
-            if not small.any():
-                continue
-            for c in withheld:
-                if c in text:
-                    text.loc[small, c] = f"< {k}" if c in COUNT_COLUMNS else WITHHELD
-                    suppressed = True
+    if columns is None:
+        messages = {f"{c}_message" for c in status_columns(data)}
+        columns = [c for c in data.columns if c not in messages]
+    shown, dropped = shareable(readable_statuses(data), columns=columns)
+    text = formatted(shown, percent=percent, ratio=ratio, money=money, digits=digits, lang=lang)
+    k = None if min_viewers is None else int(min_viewers)
+    suppressed = k is not None and withhold_small_cells(text, data, k)
     labels = [i18n.column_label(c, lang=lang) if lang else str(c) for c in text.columns]
     text.columns = labels if len(set(labels)) == len(labels) else [str(c) for c in text]
-    notes = []
     note_lang = lang or i18n.SOURCE_LANGUAGE
+    notes = []
     if dropped:
         names = ", ".join(str(c) for c in dropped)
         notes.append(i18n.t("table.hidden_identifiers", lang=note_lang, n=len(dropped),
                             names=names))  # fmt: skip
     if suppressed:
-        notes.append(i18n.t("table.small_cells", lang=note_lang, k=int(min_viewers)))
+        notes.append(i18n.t("table.small_cells", lang=note_lang, k=k))
     styler = text.style.format(escape="html", na_rep="")
     styler = styler.format_index(escape="html", axis=1).hide(axis="index")
     full = " ".join(p for p in (caption, *notes) if p)
-    if full:
-        styler = styler.set_caption(escape(full))
-    return styler
+    return styler.set_caption(escape(full)) if full else styler
+
+
+def formatted(
+    shown: pd.DataFrame,
+    *,
+    percent: Sequence[str] = PERCENT_COLUMNS,
+    ratio: Sequence[str] = RATIO_COLUMNS,
+    money: Sequence[str] = (),
+    digits: int = 2,
+    lang: str | None = None,
+) -> pd.DataFrame:
+    """Every cell of ``shown`` as display text (object dtype, index ``0..n-1``), each column in
+    its kind: percent, ratio, money, ``pvalue`` (``< 0.0001``), else by the value's type."""
+    kinds: dict[Any, str] = {
+        c: "percent" if c in percent else "ratio" if c in ratio else "money" if c in money
+        else "pvalue" if c == "pvalue" else "auto"
+        for c in shown.columns
+    }  # fmt: skip
+    return pd.DataFrame(
+        {c: [_fmt(kinds[c], v, lang=lang, digits=digits) for v in shown[c]] for c in shown},
+        index=range(len(shown)),
+        dtype=object,
+    )
+
+
+def withhold_small_cells(text: pd.DataFrame, data: pd.DataFrame, k: int) -> bool:
+    """Withhold, in the display ``text`` of ``data`` (same rows, in place), each side of a row
+    whose denominator is below ``k`` (:data:`SMALL_CELL_SIDES`): counts become ``< k``, rates
+    and bounds :data:`WITHHELD`. Returns whether anything was withheld."""
+    suppressed = False
+    for denominator, withheld in SMALL_CELL_SIDES:
+        if denominator not in data:
+            continue
+        counts = pd.to_numeric(data[denominator], errors="coerce").to_numpy()
+        small = pd.notna(counts) & (counts < k)
+        if not small.any():
+            continue
+        for c in withheld:
+            if c in text:
+                text.loc[small, c] = f"< {k}" if c in COUNT_COLUMNS else WITHHELD
+                suppressed = True
+    return suppressed
 
 
 #: columns of a compare result shown by :func:`compare_table`, in order (absent ones skipped)
@@ -224,7 +303,9 @@ COMPARE_SUMMARY = (
 )  # fmt: skip
 
 
-def compare_table(result: pd.DataFrame, *, by: str | Sequence[str] | None = None, **kwargs):
+def compare_table(
+    result: pd.DataFrame, *, by: str | Sequence[str] | None = None, **kwargs: Any
+) -> Styler:
     """:func:`table` of a :func:`analysis.stats.rates.compare` result: the ``by`` columns, then
     :data:`COMPARE_SUMMARY` (columns absent from ``result`` are skipped)."""
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -232,19 +313,15 @@ def compare_table(result: pd.DataFrame, *, by: str | Sequence[str] | None = None
     return table(result, columns=columns, **kwargs)
 
 
-def localize_axis(ax, *, lang: str, axis: str = "x", kind: str = "percent",
-                  label: str | None = None, digits: int = 1):  # fmt: skip
-    """Format an axis of a figure from :mod:`analysis.present.plots` for ``lang``; return ``ax``.
+def localize_axis(ax: Axes, *, lang: str, axis: str = "x", kind: str = "percent",
+                  label: str | None = None, digits: int = 1) -> Axes:  # fmt: skip
+    """Format an axis of a figure of :mod:`analysis.present.plots` or
+    :mod:`analysis.present.time_plots` for ``lang``; return ``ax``.
 
     ``kind`` is ``percent`` (``9,1 %``), ``ratio`` (``2×``, log axes keep their ticks) or
     ``number``; ``label`` replaces the axis label (plain text: ``$`` is escaped). The legend
     entries the plots draw are translated too (``legend.estimate``, ``legend.truth``).
     """
-    from matplotlib.ticker import FuncFormatter
-
-    from analysis.present import i18n
-    from analysis.vocabulary import check_argument
-
     i18n.check_lang(lang)
     check_argument("axis", ("x", "y"), axis)
     check_argument("kind", ("percent", "ratio", "number"), kind)
@@ -252,8 +329,6 @@ def localize_axis(ax, *, lang: str, axis: str = "x", kind: str = "percent",
     if kind == "percent":
         fmt = FuncFormatter(lambda v, _: i18n.format_percent(v, lang=lang, digits=digits))
     elif kind == "ratio":
-        from babel.numbers import get_decimal_symbol
-
         point = get_decimal_symbol(i18n.locale_of(lang))
         fmt = FuncFormatter(lambda v, _: f"{v:g}".replace(".", point) + "×")
     else:

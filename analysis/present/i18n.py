@@ -1,7 +1,7 @@
 """Report languages: translated strings and locale-aware number, percent, money and date formats.
 
-Every language is one JSON data file, ``analysis/present/locales/strings/<lang>.json``; adding a language
-means adding a file (no code change). A file holds::
+Every language is one JSON data file, ``analysis/present/locales/strings/<lang>.json``; adding a
+language means adding a file (no code change). A file holds::
 
     {
       "_meta": {"locale": "fr_FR", "name": "Français"},   # babel locale of the formatters
@@ -13,8 +13,8 @@ means adding a file (no code change). A file holds::
 notebook tagged ``i18n:<key>`` when a report is exported in that language (a list of lines is
 joined with newlines). English is the source language: the notebooks' own markdown is English, so
 ``en.json`` has no ``markdown`` section, while every key of its ``strings`` must exist in every
-other file (``tests/test_i18n.py`` checks it). A missing key is an error, never a silent fallback
-to English.
+other file (``tests/present/test_i18n.py`` checks it). A missing key is an error, never a silent
+fallback to English.
 
 Formatting uses babel (CLDR data): ``format_percent(0.0912, lang="fr")`` gives ``9,1 %``,
 ``format_money(1234.5, "EUR", lang="fr", digits=1)`` ``1 234,5 €`` and
@@ -30,6 +30,11 @@ import math
 import re
 from pathlib import Path
 from typing import Any
+
+from babel import Locale
+from babel.dates import format_date as babel_date
+from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_percent as babel_percent
 
 from analysis.errors import LanguageError
 from analysis.vocabulary import check_argument
@@ -109,8 +114,9 @@ def column_label(column: Any, *, lang: str) -> str:
     """The label of a result column in ``lang`` (``col.<column>`` in the strings file).
 
     Result frames gain columns over time, so a column without a label keeps its own name (the
-    one documented exception to "missing key = error"; ``tests/test_i18n.py`` checks that every
-    column :mod:`analysis.present.display` shows by default has a label in every language).
+    one documented exception to "missing key = error"; ``tests/present/test_i18n.py`` checks
+    that every column :mod:`analysis.present.display` shows by default has a label in every
+    language).
     """
     return _load(lang)["strings"].get(f"col.{column}", str(column))
 
@@ -161,11 +167,8 @@ def _with_decimals(pattern: str, digits: int) -> str:
 def format_number(value: float | None, *, lang: str = SOURCE_LANGUAGE, digits: int = 2) -> str:
     """``value`` with ``digits`` decimals and the locale's separators (``1 234,50``);
     an empty string for a missing value."""
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
-    from babel import Locale
-    from babel.numbers import format_decimal
-
     loc = locale_of(lang)
     pattern = _with_decimals(Locale.parse(loc).decimal_formats[None].pattern, digits)
     return format_decimal(value, format=pattern, locale=loc, decimal_quantization=True)
@@ -179,11 +182,8 @@ def format_integer(value: float | None, *, lang: str = SOURCE_LANGUAGE) -> str:
 def format_percent(value: float | None, *, lang: str = SOURCE_LANGUAGE, digits: int = 1) -> str:
     """A proportion as a percentage of the locale: 0.0912 -> ``9.1%`` (en), ``9,1 %`` (fr);
     empty when missing."""
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
-    from babel import Locale
-    from babel.numbers import format_percent as babel_percent
-
     loc = locale_of(lang)
     pattern = _with_decimals(Locale.parse(loc).percent_formats[None].pattern, digits)
     return babel_percent(value, format=pattern, locale=loc, decimal_quantization=True)
@@ -194,11 +194,8 @@ def format_money(
 ) -> str:
     """An amount in ``currency`` (ISO 4217) as the locale writes it: ``€1,234.50`` (en),
     ``1 234,50 €`` (fr); empty when missing."""
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
-    from babel import Locale
-    from babel.numbers import format_currency
-
     loc = locale_of(lang)
     pattern = _with_decimals(Locale.parse(loc).currency_formats["standard"].pattern, digits)
     return format_currency(
@@ -210,10 +207,8 @@ def format_money(
 def format_date(value: Any, *, lang: str = SOURCE_LANGUAGE, style: str = "full") -> str:
     """A date in the locale: ``lundi 23 novembre 2026`` (fr, ``full``), ``Monday, November 23,
     2026`` (en). ``style`` is a CLDR length: ``full``, ``long``, ``medium`` or ``short``."""
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
-    from babel.dates import format_date as babel_date
-
     check_argument("style", ("full", "long", "medium", "short"), style)
     day = value.date() if hasattr(value, "date") and callable(value.date) else value
     return babel_date(day, format=style, locale=locale_of(lang))

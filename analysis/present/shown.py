@@ -1,5 +1,10 @@
 """The columns each page shows of each result (the rest stays in the frame for readers who
-want it): presentation choices, kept apart from the analyses that compute the frames."""
+want it): presentation choices, kept apart from the analyses that compute the frames.
+
+``status`` is listed, never ``status_message``: :func:`analysis.present.display.table` shows the
+reader's message of each row under the ``status`` heading (the code stays in the frame, for code
+and tests to compare).
+"""
 
 from __future__ import annotations
 

@@ -1,11 +1,16 @@
-"""Plain sentences of the weekly summary, generated from the numbers of :mod:`analysis.analyses.weekly`.
+"""Plain sentences of the weekly summary, from the numbers of :mod:`analysis.analyses.weekly`.
 
 The sentence templates are data, not code: the ``summary.*`` keys of the language files
-``analysis/present/locales/strings/<lang>.json`` (``str.format`` fields, see :mod:`analysis.present.i18n`), so
-adding a language means adding a file of strings. Numbers, percents and dates are formatted for
-the language by :mod:`analysis.present.i18n` (``9,1 %``, ``×1,40``, ``lundi 26 octobre 2026``). Every
-sentence that states an estimate carries its interval and level ("ATC rate live 8.5% (95% CI
-7.9%–9.1%) ...").
+``analysis/present/locales/strings/<lang>.json`` (``str.format`` fields, see
+:mod:`analysis.present.i18n`), so adding a language means adding a file of strings. Numbers,
+percents and dates are formatted for the language by :mod:`analysis.present.i18n` (``9,1 %``,
+``×1,40``, ``lundi 26 octobre 2026``). Every sentence that states an estimate carries its
+interval and level ("ATC rate live 8.5% (95% CI 7.9%–9.1%) ...").
+
+:func:`sentences` runs one step per family of sentences (:data:`STEPS`: rates, lift, change,
+slots, movers, anomalies, interventions, halo); each step reads its part of the facts and
+returns its sentences. A step chooses a sentence by status *code*; the sentence states the
+status by its reader's message (:func:`said`).
 
 Sentences are plain text: creator names come from the data, so a page must HTML-escape them
 (``notebooks/weekly_report`` does).
@@ -14,12 +19,17 @@ Sentences are plain text: creator names come from the data, so a page must HTML-
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import pandas as pd
+from babel.dates import format_datetime
 
+from analysis.analyses.weekly import WeeklyFacts
 from analysis.present import i18n
+from analysis.vocabulary import is_undefined, status_message
 
-__all__ = ["KEYS", "sentences"]
+__all__ = ["HALO_WINDOWS", "KEYS", "STEPS", "said", "sentences"]
 
 #: the ``summary.*`` string keys the sentences use; every language file must have them all
 #: (the word keys ``summary.side.*``, ``summary.flag.*``, ``summary.relation.*``,
@@ -36,6 +46,10 @@ KEYS = (
 )  # fmt: skip
 
 
+#: the halo windows the summary states (the first three lag windows)
+HALO_WINDOWS = ("0-6 h", "6-24 h", "day 1")
+
+
 def _finite(*xs) -> bool:
     try:
         return all(x is not None and math.isfinite(float(x)) for x in xs)
@@ -46,8 +60,10 @@ def _finite(*xs) -> bool:
 class _Words:
     """Templates and number formats of one language (``summary.<key>`` of its strings file)."""
 
-    def __init__(self, lang: str):
+    def __init__(self, lang: str, *, level: float = 0.95):
         self.lang = i18n.check_lang(lang)
+        #: "95% CI" in the language
+        self.ci = self("ci_label", level=self.level(level))
 
     def __call__(self, key: str, **fields) -> str:
         return i18n.t(f"summary.{key}", lang=self.lang, **fields)
@@ -105,13 +121,11 @@ class _Words:
         return i18n.format_date(pd.Timestamp(x), lang=self.lang)
 
     def when(self, x) -> str:  # an hour of the week, CLDR pattern of the language file
-        from babel.dates import format_datetime
-
         return format_datetime(pd.Timestamp(x).to_pydatetime(), self("when"),
                                locale=i18n.locale_of(self.lang))  # fmt: skip
 
 
-def sentences(facts, *, lang: str = "en") -> list[str]:
+def sentences(facts: WeeklyFacts, *, lang: str = "en") -> list[str]:
     """The weekly summary as a list of plain sentences in ``lang``.
 
     Parameters
@@ -119,74 +133,97 @@ def sentences(facts, *, lang: str = "en") -> list[str]:
     facts : analysis.analyses.weekly.WeeklyFacts
         From :func:`analysis.analyses.weekly.weekly_facts`.
     lang : str
-        A report language (:func:`analysis.present.i18n.available_languages`: ``"en"``, ``"fr"``); the
-        templates are the ``summary.*`` keys of its strings file (:data:`KEYS`).
+        A report language (:func:`analysis.present.i18n.available_languages`: ``"en"``,
+        ``"fr"``); the templates are the ``summary.*`` keys of its strings file (:data:`KEYS`).
 
     Returns
     -------
     list of str
-        In order: rates this week (and the previous weeks, or why not), the LIVE / off-live
-        lift (crude, clustered, adjusted), the change against previous weeks per side with and
-        without promotions, best and worst hours, movers, abnormal hours, declared
-        interventions, the post-live halo. Numbers are rounded for reading (percent with one
-        decimal, ratios ``×`` with two, in the language's number format); the tables beside the
-        summary hold the exact values. Plain text, not HTML: escape it before rendering.
-        ``status`` texts stay English in every language (the API's plain words).
+        One family of sentences per step of :data:`STEPS`, in order: rates this week (and the
+        previous weeks, or why not), the LIVE / off-live lift (crude, clustered, adjusted), the
+        change against previous weeks per side with and without promotions, best and worst
+        hours, movers, abnormal hours, declared interventions, the post-live halo. Numbers are
+        rounded for reading (percent with one decimal, ratios ``×`` with two, in the language's
+        number format); the tables beside the summary hold the exact values. Plain text, not
+        HTML: escape it before rendering. A status is stated by its reader's message
+        (``status_message``; English in every language, the API's plain words); which
+        sentence a row gets is decided on its status *code* (``ok``,
+        :func:`analysis.vocabulary.is_undefined`).
 
     Raises
     ------
     ValueError
         ``lang`` has no strings file.
     """
-    T = _Words(lang)
-    ci = T("ci_label", level=T.level(facts.level))
-    out = []
+    words = _Words(lang, level=facts.level)
+    return [sentence for step in STEPS for sentence in step(facts, words)]
+
+
+def said(code: object, message: object = None) -> str:
+    """What a sentence says of a status: ``message`` when it is a non-empty text, else the
+    :data:`analysis.vocabulary.STATUSES` message of ``code`` (which must then be a code)."""
+    if isinstance(message, str) and message:
+        return message
+    return status_message(str(code))
+
+
+def _side_rate(facts: WeeklyFacts, T: _Words, period: str, live: bool) -> tuple[str, str]:
     r = facts.rates
+    row = r[(r["period"] == period) & (r["is_live"] == live)]
+    if row.empty:
+        return T("na"), T("undefined")
+    return T.pct(row["rate"].iloc[0]), T.pct_ci(row["ci_low"].iloc[0], row["ci_high"].iloc[0])
 
-    def side_rate(period, live):
-        row = r[(r["period"] == period) & (r["is_live"] == live)]
-        if row.empty:
-            return T("na"), T("undefined")
-        row = row.iloc[0]
-        return T.pct(row["rate"]), T.pct_ci(row["ci_low"], row["ci_high"])
 
-    lv, lvc = side_rate("this week", True)
-    of, ofc = side_rate("this week", False)
-    out.append(T("rates", week=facts.week.iso, live=lv, live_ci=lvc, off=of, off_ci=ofc,
-                 ci_label=ci))  # fmt: skip
+def _rates(facts: WeeklyFacts, T: _Words) -> list[str]:
+    """This week's rates per side; the previous weeks' (or that there are none, or fewer)."""
+    lv, lvc = _side_rate(facts, T, "this week", True)
+    of, ofc = _side_rate(facts, T, "this week", False)
+    out = [T("rates", week=facts.week.iso, live=lv, live_ci=lvc, off=of, off_ci=ofc,
+             ci_label=T.ci)]  # fmt: skip
     if facts.available == 0:
-        out.append(T("no_weeks"))
-    else:
-        lv, lvc = side_rate("previous weeks", True)
-        of, ofc = side_rate("previous weeks", False)
-        out.append(T("rates_previous", k=facts.available, live=lv, live_ci=lvc, off=of,
-                     off_ci=ofc, ci_label=ci))  # fmt: skip
-        if facts.available < facts.previous:
-            out.append(T("fewer_weeks", k=facts.available, n=facts.previous))
+        return [*out, T("no_weeks")]
+    lv, lvc = _side_rate(facts, T, "previous weeks", True)
+    of, ofc = _side_rate(facts, T, "previous weeks", False)
+    out.append(T("rates_previous", k=facts.available, live=lv, live_ci=lvc, off=of, off_ci=ofc,
+                 ci_label=T.ci))  # fmt: skip
+    if facts.available < facts.previous:
+        out.append(T("fewer_weeks", k=facts.available, n=facts.previous))
+    return out
+
+
+def _lift(facts: WeeklyFacts, T: _Words) -> list[str]:
+    """The LIVE / off-live ratio this week: crude, clustered, adjusted; or why it is undefined."""
     lift = facts.lift[facts.lift["period"] == "this week"].iloc[0]
+    if not _finite(lift["ratio_ci_low"]):
+        return [T("lift_undefined", status=said(lift["status"], lift.get("status_message")))]
     nan = float("nan")
-    if _finite(lift["ratio_ci_low"]):
-        out.append(T(
-            "lift", ratio=T.times(lift["ratio"]),
-            ci=T.times_ci(lift["ratio_ci_low"], lift["ratio_ci_high"]),
-            cci=T.times_ci(lift.get("clustered_ratio_ci_low", nan),
-                           lift.get("clustered_ratio_ci_high", nan)),
-            adj=T.times(lift.get("adjusted_ratio", nan)),
-            adj_ci=T.times_ci(lift.get("adjusted_ratio_ci_low", nan),
-                              lift.get("adjusted_ratio_ci_high", nan)),
-            ci_label=ci))  # fmt: skip
-    else:
-        out.append(T("lift_undefined", status=lift["status"]))
-    for row in facts.change.itertuples(index=False):
-        if not _finite(row.crude):
-            continue
-        out.append(T(
-            "change", side=T.word("side", "live" if row.side == "live" else "off-live"),
-            k=facts.available, crude=T.exp_times(row.crude),
-            crude_ci=T.exp_times_ci(row.crude_ci_low, row.crude_ci_high),
-            adj=T.exp_times(row.adjusted),
-            adj_ci=T.exp_times_ci(row.adjusted_ci_low, row.adjusted_ci_high),
-            verdict=T.word("verdict", row.verdict), ci_label=ci))  # fmt: skip
+    return [T(
+        "lift", ratio=T.times(lift["ratio"]),
+        ci=T.times_ci(lift["ratio_ci_low"], lift["ratio_ci_high"]),
+        cci=T.times_ci(lift.get("clustered_ratio_ci_low", nan),
+                       lift.get("clustered_ratio_ci_high", nan)),
+        adj=T.times(lift.get("adjusted_ratio", nan)),
+        adj_ci=T.times_ci(lift.get("adjusted_ratio_ci_low", nan),
+                          lift.get("adjusted_ratio_ci_high", nan)),
+        ci_label=T.ci)]  # fmt: skip
+
+
+def _change(facts: WeeklyFacts, T: _Words) -> list[str]:
+    """Per side, the odds against the previous weeks, crude and with promotions accounted for."""
+    return [T(
+        "change", side=T.word("side", "live" if row.side == "live" else "off-live"),
+        k=facts.available, crude=T.exp_times(row.crude),
+        crude_ci=T.exp_times_ci(row.crude_ci_low, row.crude_ci_high),
+        adj=T.exp_times(row.adjusted),
+        adj_ci=T.exp_times_ci(row.adjusted_ci_low, row.adjusted_ci_high),
+        verdict=T.word("verdict", row.verdict), ci_label=T.ci)
+        for row in facts.change.itertuples(index=False) if _finite(row.crude)]  # fmt: skip
+
+
+def _slots(facts: WeeklyFacts, T: _Words) -> list[str]:
+    """Per side (LIVE first), the best and the weakest hour of the week."""
+    out = []
     for live in (True, False):
         s = facts.slots[facts.slots["is_live"] == live] if len(facts.slots) else facts.slots
         if len(s) < 2:
@@ -197,50 +234,82 @@ def sentences(facts, *, lang: str = "en") -> list[str]:
             best_hour=int(b["hour"]), best=T.pct(b["rate"]),
             best_ci=T.pct_ci(b["ci_low"], b["ci_high"]), worst_hour=int(w["hour"]),
             worst=T.pct(w["rate"]), worst_ci=T.pct_ci(w["ci_low"], w["ci_high"]),
-            ci_label=ci))  # fmt: skip
-    if facts.available:
-        m = len(facts.movers)
-        moved = facts.movers[facts.movers["moved"].fillna(False).astype(bool)]
-        if moved.empty:
-            out.append(T("no_movers", m=m))
-        for fam, g in moved.groupby("family", sort=False):
-            items = "; ".join(T("mover_item", group=x.group, ratio=T.times(x.ratio),
-                                ci=T.times_ci(x.ci_low, x.ci_high), ci_label=ci)
-                              for x in g.itertuples(index=False))  # fmt: skip
-            out.append(T("movers", family=T.word("family", fam), m=m, items=items))
+            ci_label=T.ci))  # fmt: skip
+    return out
+
+
+def _movers(facts: WeeklyFacts, T: _Words) -> list[str]:
+    """Creators and age groups that moved beyond chance (one sentence per family), or none."""
+    if not facts.available:
+        return []
+    m = len(facts.movers)
+    moved = facts.movers[facts.movers["moved"].fillna(False).astype(bool)]
+    if moved.empty:
+        return [T("no_movers", m=m)]
+    out = []
+    for fam, g in moved.groupby("family", sort=False):
+        items = "; ".join(T("mover_item", group=x.group, ratio=T.times(x.ratio),
+                            ci=T.times_ci(x.ci_low, x.ci_high), ci_label=T.ci)
+                          for x in g.itertuples(index=False))  # fmt: skip
+        out.append(T("movers", family=T.word("family", fam), m=m, items=items))
+    return out
+
+
+def _anomalies(facts: WeeklyFacts, T: _Words) -> list[str]:
+    """The hours outside the control limits of their usual hour-of-week rate, or none."""
     an = facts.anomalies
     flagged = an[an["flag"] != "none"] if len(an) else an
     limit = T.level(float(an["limit"].iloc[0])) if len(an) else T("na")
     if flagged.empty:
-        out.append(T("no_anomalies", limit=limit))
-    else:
-        items = "; ".join(T(
-            "anomaly_item", flag=T.word("flag", x.flag), when=T.when(x.start),
-            ratio=T.times(x.ratio), ci=T.times_ci(x.ci_low, x.ci_high), ci_label=ci)
-            for x in flagged.itertuples(index=False))  # fmt: skip
-        out.append(T("anomalies", n=len(flagged), limit=limit, items=items))
-    for x in facts.interventions.itertuples(index=False):
-        date = T.date(x.date)
-        if str(x.status).startswith("undefined") or not _finite(x.odds_ratio):
-            out.append(T("intervention_undefined", who=x.group, date=date, status=x.status))
+        return [T("no_anomalies", limit=limit)]
+    items = "; ".join(T(
+        "anomaly_item", flag=T.word("flag", x.flag), when=T.when(x.start),
+        ratio=T.times(x.ratio), ci=T.times_ci(x.ci_low, x.ci_high), ci_label=T.ci)
+        for x in flagged.itertuples(index=False))  # fmt: skip
+    return [T("anomalies", n=len(flagged), limit=limit, items=items)]
+
+
+def _interventions(facts: WeeklyFacts, T: _Words) -> list[str]:
+    """Each declared intervention: its estimate, or why it is not estimable yet; a status other
+    than ``ok`` is stated as a caution."""
+    out = []
+    rows: Iterable[Any] = facts.interventions.itertuples(index=False)
+    for x in rows:
+        date, message = T.date(x.date), getattr(x, "status_message", None)
+        if is_undefined(str(x.status)) or not _finite(x.odds_ratio):
+            out.append(T("intervention_undefined", who=x.group, date=date,
+                         status=said(x.status, message)))  # fmt: skip
             continue
+        note = "" if x.status == "ok" else T("status_note", status=said(x.status, message))
         out.append(T(
             "intervention", who=x.group, date=date, relation=T.word("relation", x.relation),
             odds=T.times(x.odds_ratio),
             odds_ci=T.times_ci(x.odds_ratio_ci_low, x.odds_ratio_ci_high),
             without=T.pct(x.rate_without), with_=T.pct(x.rate_with), diff=T.points(x.diff),
             diff_ci=T.points_ci(x.diff_ci_low, x.diff_ci_high), before=int(x.lives_before),
-            after=int(x.lives_after), ci_label=ci,
-            note="" if x.status == "ok" else T("status_note", status=x.status)))  # fmt: skip
-    h = facts.halo.set_index("window") if len(facts.halo) else facts.halo
-    need = ("0-6 h", "6-24 h", "day 1")
-    if all(w in h.index for w in need) and all(_finite(h.loc[w, "log_or"]) for w in need):
-        f = {}
-        for key, w in zip(("h0", "h1", "h2"), need, strict=True):
-            f[key] = T.exp_times(h.loc[w, "log_or"])
-            f[key + "_ci"] = T.exp_times_ci(h.loc[w, "ci_low"], h.loc[w, "ci_high"])
-        out.append(T("halo", ci_label=ci, **f))
-    else:
-        status = h["status"].iloc[0] if len(h) else "no off-live cells"
-        out.append(T("halo_undefined", status=status))
+            after=int(x.lives_after), ci_label=T.ci, note=note))  # fmt: skip
     return out
+
+
+def _halo(facts: WeeklyFacts, T: _Words) -> list[str]:
+    """The post-live halo in its first three windows, or why it could not be estimated."""
+    h = facts.halo.set_index("window") if len(facts.halo) else facts.halo
+    if all(w in h.index for w in HALO_WINDOWS) and all(_finite(h.loc[w, "log_or"])
+                                                       for w in HALO_WINDOWS):  # fmt: skip
+        fields = {}
+        for key, w in zip(("h0", "h1", "h2"), HALO_WINDOWS, strict=True):
+            fields[key] = T.exp_times(h.loc[w, "log_or"])
+            fields[key + "_ci"] = T.exp_times_ci(h.loc[w, "ci_low"], h.loc[w, "ci_high"])
+        return [T("halo", ci_label=T.ci, **fields)]
+    if not len(h):
+        return [
+            T("halo_undefined", status=status_message("undefined_no_cells", "no off-live cells"))
+        ]
+    first = h.iloc[0]
+    return [T("halo_undefined", status=said(first["status"], first.get("status_message")))]
+
+
+#: the families of sentences, in the order of the summary (each: facts, words -> sentences)
+STEPS: tuple[Callable[[WeeklyFacts, _Words], list[str]], ...] = (
+    _rates, _lift, _change, _slots, _movers, _anomalies, _interventions, _halo,
+)  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -10,9 +12,12 @@ from analysis.present.display import (
     compare_table,
     is_identifier,
     localize_axis,
+    readable_statuses,
     shareable,
     table,
 )
+from analysis.present.plots import interval_plot
+from analysis.vocabulary import STATUSES, status_message
 
 XSS = '<script>alert("x")</script>'
 
@@ -26,8 +31,6 @@ def rates_frame() -> pd.DataFrame:
 
 
 def cells_of(html: str) -> list[str]:
-    import re
-
     return re.findall(r"<td[^>]*>(.*?)</td>", html)
 
 
@@ -76,9 +79,9 @@ def test_small_cells_of_a_comparison_withhold_each_side_alone():
         "ratio": [5.0], "ratio_ci_low": [1.0], "ratio_ci_high": [20.0], "status": ["ok"],
     })  # fmt: skip
     cells = cells_of(compare_table(result, by="category", min_viewers=10).to_html())
-    # category, metric, trials_a, rate_a, trials_b, rate_b, ratio, low, high, status
+    # category, metric, trials_a, rate_a, trials_b, rate_b, ratio, low, high, status (its message)
     assert cells == ["a", "atc_rate", "&lt; 10", "–", "900", "5.00%", "5.00×", "1.00×", "20.00×",
-                     "ok"]  # fmt: skip
+                     "computed as documented"]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -115,13 +118,6 @@ def test_identifiers_are_dropped_with_a_note_and_business_columns_kept():
 
 
 def test_localize_axis_formats_ticks_and_translates_labels():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from analysis.present.plots import interval_plot
-
     frame = rates_frame().assign(expected_rate=[0.1, 0.05])
     ax = interval_plot(frame, y="creator", truth="expected_rate")
     localize_axis(ax, lang="fr", kind="percent", label="taux $x$")
@@ -131,4 +127,35 @@ def test_localize_axis_formats_ticks_and_translates_labels():
         "estimation et intervalle", "vérité simulée"]  # fmt: skip
     with pytest.raises(ValueError, match="`kind` must be one of"):
         localize_axis(ax, lang="fr", kind="money")
-    plt.close("all")
+
+
+def statuses_frame() -> pd.DataFrame:
+    clusters = status_message("few_clusters", "G=6 LIVEs, t(5) reference")
+    return pd.DataFrame({
+        "group": ["a", "b", "c"], "status": ["few_clusters", "ok", "undefined_no_viewers"],
+        "status_message": [clusters, None, ""],
+        "inference_status": ["not_clustered", "ok", "a free text"],
+    })  # fmt: skip
+
+
+def test_tables_show_the_status_message_under_the_status_heading():
+    frame = statuses_frame()
+    html = table(frame).to_html()
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", html)
+    assert headers == ["group", "status", "inference_status"]  # no status_message column
+    rows = [cells_of(html)[i : i + 3] for i in (0, 3, 6)]
+    assert rows[0][1] == "few clusters: the interval may be too narrow (G=6 LIVEs, t(5) reference)"
+    assert rows[1][1] == STATUSES["ok"]  # no message in the row: the code's message
+    assert rows[2][1] == STATUSES["undefined_no_viewers"]  # an empty message too
+    assert [r[2] for r in rows] == [STATUSES["not_clustered"], STATUSES["ok"], "a free text"]
+    assert frame["status"].tolist() == ["few_clusters", "ok", "undefined_no_viewers"]  # unchanged
+    asked = table(frame, columns=["status", "status_message"]).data
+    assert asked.columns.tolist() == ["status", "status_message"]  # asked for: shown
+
+
+def test_readable_statuses_keeps_codes_out_of_shared_text_and_the_frame_whole():
+    frame = statuses_frame()
+    shown = readable_statuses(frame)
+    assert list(shown.columns) == list(frame.columns)
+    assert not set(shown["status"]) & set(STATUSES)  # every code replaced by a reader's text
+    assert shown["status_message"].equals(frame["status_message"])
