@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.analyses.row_status import note, status_columns, undefined
 from analysis.metrics import get_metric, metric_counts
 from analysis.stats.shrinkage import dersimonian_laird_tau2, overdispersed_limits
+from analysis.status import note, status_columns, undefined
 from analysis.vocabulary import check_level
 from analysis.weeks import parse_week, resolve_week
 

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.analyses.statuses import Status, fit_status, status
+from analysis.analyses.statuses import fit_status
 from analysis.stats.models import glm
+from analysis.status import Note, note
 from analysis.vocabulary import check_level
 
 __all__ = [
@@ -95,12 +96,12 @@ def audience_coverage(
         k = int(cells.loc[known, c].nunique()) if known.any() else 0
         total, broken = float(v.sum()), float(v[known].sum())
         if not known.any():
-            code, message = status("undefined_not_broken_down", f"{c}: every value NA")
+            code, message = note("undefined_not_broken_down", f"{c}: every value NA")
         elif not known.all():
-            code, message = status("partial", f"{c} partly broken down: NA cells are left out "
+            code, message = note("partial", f"{c} partly broken down: NA cells are left out "
                                    "of segment analyses")  # fmt: skip
         else:
-            code, message = status("ok")
+            code, message = note("ok")
         rows.append({"column": c, "n_segments": k, "viewers": total,
                      "viewers_broken_down": broken,
                      "share": broken / total if total > 0 else np.nan, "status": code,
@@ -108,7 +109,7 @@ def audience_coverage(
     return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
 
 
-def segment_column_status(cells: pd.DataFrame, by: str) -> Status | None:
+def segment_column_status(cells: pd.DataFrame, by: str) -> Note | None:
     """None when the segment column ``by`` can be analysed, else its undefined status.
 
     ``undefined_not_broken_down`` when ``by`` is absent or NA in every cell,
@@ -122,9 +123,9 @@ def segment_column_status(cells: pd.DataFrame, by: str) -> Status | None:
     if not isinstance(by, str):
         raise ValueError(f"`by` is one audience column name (e.g. 'age_group'); got {by!r}.")
     if by not in cells.columns or cells[by].notna().sum() == 0:
-        return status("undefined_not_broken_down", f"{by}: every value NA in these cells")
+        return note("undefined_not_broken_down", f"{by}: every value NA in these cells")
     if cells[by].nunique() < 2:
-        return status("undefined_too_few", f"{by} has a single segment in these cells")
+        return note("undefined_too_few", f"{by} has a single segment in these cells")
     return None
 
 
@@ -197,7 +198,7 @@ def segment_effects(
     return _effects_from_fit(res, sel, by=by, level=level, interaction=interaction)
 
 
-def _undefined_effects(found: Status, level: float) -> pd.DataFrame:
+def _undefined_effects(found: Note, level: float) -> pd.DataFrame:
     return pd.DataFrame([{"segment": pd.NA, "is_live": pd.NA, "reference": pd.NA,
                           "level": level, "status": found[0], "status_message": found[1]}],
                         columns=list(EFFECT_COLUMNS))  # fmt: skip
@@ -238,7 +239,7 @@ def _effects_from_fit(res, sel, *, by: str, level: float, interaction: bool) -> 
             p = 2 * (stats.t.sf(t, df) if np.isfinite(df) else stats.norm.sf(t))
             who = "" if live is None else f"{'LIVE' if live else 'non-live'} "
             code, message = (fit_status(res) if ok else
-                             status("undefined_no_viewers", f"no {who}viewers in segment {s}"))  # fmt: skip
+                             note("undefined_no_viewers", f"no {who}viewers in segment {s}"))  # fmt: skip
             rows.append({
                 "segment": s, "is_live": pd.NA if live is None else live, "reference": ref,
                 "log_odds_ratio": est, "ci_low": est - q * se, "ci_high": est + q * se,
@@ -256,7 +257,7 @@ def _heterogeneity_row(by: str) -> dict:
             "status_message": ""}  # fmt: skip
 
 
-def _undefined_test(by: str, found: Status) -> pd.DataFrame:
+def _undefined_test(by: str, found: Note) -> pd.DataFrame:
     row = _heterogeneity_row(by) | {"status": found[0], "status_message": found[1]}
     return pd.DataFrame([row], columns=list(HETEROGENEITY_COLUMNS))
 
@@ -309,7 +310,7 @@ def _heterogeneity_from_fit(res, by: str) -> pd.DataFrame:
     row = _heterogeneity_row(by) | {"method": f"{res.cartlift.method}; Wald F test"}
     se = res.bse[names]
     if not names or not np.all(np.isfinite(se)) or np.any(se <= 0):
-        code, message = status("undefined_not_estimable", "the live x segment terms are not "
+        code, message = note("undefined_not_estimable", "the live x segment terms are not "
                                "estimable")  # fmt: skip
     else:
         w = res.wald_test(", ".join(f"{n} = 0" for n in names), use_f=True, scalar=True)

@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.analyses.live_events import LAG_WINDOWS, LEAD_WINDOWS, REFERENCE, event_times
-from analysis.analyses.row_status import fit_notes, status_columns, undefined
+from analysis.analyses.statuses import fit_notes
 from analysis.stats.models import glm, reference_df, reference_quantile
+from analysis.status import status_columns, undefined
 from analysis.vocabulary import HALO_CLUSTERS, check_argument, check_level
 
 __all__ = ["HALO_ADJUST", "HALO_COLUMNS", "halo", "halo_design", "planted_windows"]

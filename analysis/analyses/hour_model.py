@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.analyses.statuses import Status, fit_status, status, worst
+from analysis.analyses.statuses import fit_status
 from analysis.stats.models import glm
 from analysis.stats.rates import rates
+from analysis.status import Note, combine, note
 from analysis.vocabulary import check_level
 
 __all__ = [
@@ -197,13 +198,13 @@ def t_reference(result, level: float) -> tuple[float, float]:
     return float("inf"), float(stats.norm.ppf((1 + level) / 2))
 
 
-def _profile_status(result, trials: float, live: bool) -> Status:
+def _profile_status(result, trials: float, live: bool) -> Note:
     if not side_fitted(result, live):
-        return status("undefined_no_viewers", f"no {side_label(live)} viewers in these cells")
+        return note("undefined_no_viewers", f"no {side_label(live)} viewers in these cells")
     if trials > 0:
         return fit_status(result)
-    note = status("extrapolated", f"no {side_label(live)} viewers at this hour")
-    return worst([fit_status(result), note])
+    extra = note("extrapolated", f"no {side_label(live)} viewers at this hour")
+    return combine([fit_status(result), extra])
 
 
 def hour_profile(result, *, level: float = 0.95) -> pd.DataFrame:

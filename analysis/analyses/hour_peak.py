@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.analyses.hour_model import curve_gradient, side_label
-from analysis.analyses.statuses import Status, fit_status, status, worst
+from analysis.analyses.statuses import fit_status
+from analysis.status import Note, combine, note
 from analysis.vocabulary import check_level
 
 __all__ = ["PEAK_COLUMNS", "peak_hour"]
@@ -46,18 +47,18 @@ def _side_peak(G: np.ndarray, beta: np.ndarray, sims: np.ndarray, grid: np.ndarr
     }  # fmt: skip
 
 
-def _peak_status(result, hours: list[int], live: bool) -> Status:
+def _peak_status(result, hours: list[int], live: bool) -> Note:
     """The fit's status; ``partial`` when the side covers only part of the day."""
     if not hours:
-        return status("undefined_no_viewers", f"no {side_label(live)} viewers")
+        return note("undefined_no_viewers", f"no {side_label(live)} viewers")
     if len(hours) == 24:
         return fit_status(result)
-    note = status(
+    part = note(
         "partial",
         f"{side_label(live)} viewers at {len(hours)} of 24 hours ({hours[0]}-{hours[-1]} h): "
         "peak searched there only, the curve elsewhere is an extrapolation",
     )
-    return worst([fit_status(result), note])
+    return combine([fit_status(result), part])
 
 
 def peak_hour(

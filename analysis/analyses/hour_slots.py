@@ -19,10 +19,11 @@ import pandas as pd
 from scipy import stats
 
 from analysis.analyses.hour_model import side_label, t_reference, trials_by_hour
-from analysis.analyses.statuses import Status, fit_status, read_status, status, worst
+from analysis.analyses.statuses import fit_status, read_status
 from analysis.stats.models import glm
 from analysis.stats.multiple import adjust_pvalues
 from analysis.stats.shrinkage import shrink
+from analysis.status import Note, combine, note
 from analysis.vocabulary import PVALUE_ADJUSTMENTS, check_argument, check_level, is_undefined
 
 __all__ = ["CONTRAST_COLUMNS", "SLOT_COLUMNS", "best_slots", "hour_contrasts"]
@@ -39,19 +40,19 @@ SLOT_COLUMNS = (
 )  # fmt: skip
 
 
-def _count_row(r, live: bool, level: float, found: Status) -> dict:
+def _count_row(r, live: bool, level: float, found: Note) -> dict:
     """A contrast row of the pooled counts ``r`` with no estimate, status ``found``."""
     return {"is_live": live, "hour": int(r.hour), "successes": r.successes, "trials": r.trials,
             "rate": r.rate, "method": "", "level": level, "status": found[0],
             "status_message": found[1]}  # fmt: skip
 
 
-def _degenerate_status(r, live: bool) -> Status:
+def _degenerate_status(r, live: bool) -> Note:
     """An hour where nobody (or everybody) converted: its log-odds are infinite."""
     if r.successes == 0:
-        return status("undefined_no_successes", f"no {side_label(live)} successes at hour "
+        return note("undefined_no_successes", f"no {side_label(live)} successes at hour "
                       f"{int(r.hour)}: its log-odds are -inf, left out of the average")  # fmt: skip
-    return status("undefined_not_estimable", f"every {side_label(live)} viewer converted at "
+    return note("undefined_not_estimable", f"every {side_label(live)} viewer converted at "
                   f"hour {int(r.hour)}: its log-odds are +inf, left out of the average")  # fmt: skip
 
 
@@ -84,7 +85,7 @@ def _side_contrasts(cells, side, live, *, metric, level, cluster) -> list[dict]:
                     strict=True):  # fmt: skip
         est, se = float(L @ beta), float(np.sqrt(L @ V @ L))
         if not (np.isfinite(se) and se > 0):
-            found = status("undefined_not_estimable", f"the coefficient of hour {int(r.hour)} "
+            found = note("undefined_not_estimable", f"the coefficient of hour {int(r.hour)} "
                            "is not estimable")  # fmt: skip
             rows.append({**_count_row(r, live, level, found), "method": method})
             continue
@@ -156,7 +157,7 @@ def hour_contrasts(
                  for r in side[degenerate].itertuples(index=False)]  # fmt: skip
         side = side[~degenerate]
         if len(side) == 1:
-            only = status("undefined_too_few", f"only one hour with {side_label(live)} viewers "
+            only = note("undefined_too_few", f"only one hour with {side_label(live)} viewers "
                           "and successes")  # fmt: skip
             rows.append(_count_row(next(side.itertuples(index=False)), live, level, only))
         elif len(side) > 1:
@@ -171,14 +172,14 @@ def hour_contrasts(
 
 
 def _slot_status(shrunk: object, shrunk_message: object, contrast: object,
-                 contrast_message: object) -> Status:  # fmt: skip
+                 contrast_message: object) -> Note:  # fmt: skip
     """The shrinkage's status, then the contrast's: an undefined contrast makes it partial."""
     found = [read_status(shrunk, shrunk_message)]
     if isinstance(contrast, str):
         code, message = read_status(contrast, contrast_message)
-        found.append(status("partial", f"no contrast: {message}") if is_undefined(code)
+        found.append(note("partial", f"no contrast: {message}") if is_undefined(code)
                      else (code, message))  # fmt: skip
-    return worst(found)
+    return combine(found)
 
 
 def best_slots(

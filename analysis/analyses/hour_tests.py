@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.analyses.hour_model import harmonic_columns, side_fitted
-from analysis.analyses.statuses import Status, fit_status, status
+from analysis.analyses.statuses import fit_status
+from analysis.status import Note, note
 
 __all__ = ["TEST_COLUMNS", "harmonic_test", "hour_interaction_test"]
 
@@ -25,10 +26,10 @@ TEST_COLUMNS = (
 )  # fmt: skip
 
 
-def _not_estimable(result, test: str) -> Status:
+def _not_estimable(result, test: str) -> Note:
     if not (side_fitted(result, True) and side_fitted(result, False)):
-        return status("undefined_no_viewers", f"the {test} terms need viewers on both sides")
-    return status("undefined_not_estimable", f"the {test} terms are not estimable")
+        return note("undefined_no_viewers", f"the {test} terms need viewers on both sides")
+    return note("undefined_not_estimable", f"the {test} terms are not estimable")
 
 
 def _wald(result, names: list[str], test: str, hypothesis: str) -> pd.DataFrame:
@@ -100,7 +101,7 @@ def harmonic_test(result) -> pd.DataFrame:
     """
     k = result.cartlift_hours["harmonics"]
     if k < 2:
-        code, message = status("undefined_not_estimable", "the first harmonic is the curve "
+        code, message = note("undefined_not_estimable", "the first harmonic is the curve "
                                "itself; fit harmonics=2 to test a second")  # fmt: skip
         return pd.DataFrame([{"test": "harmonic 1", "hypothesis": "", "statistic": np.nan,
                               "df_num": np.nan, "df_denom": np.nan, "pvalue": np.nan,

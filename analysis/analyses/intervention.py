@@ -69,7 +69,7 @@ from analysis.analyses.intervention_fit import (
     side_counts,
 )
 from analysis.analyses.intervention_stacked import stacked_did
-from analysis.analyses.row_status import Note, note, status_columns
+from analysis.status import Note, note, status_columns
 from analysis.vocabulary import (
     INTERVENTION_CONTROLS,
     INTERVENTION_DESIGNS,

@@ -36,8 +36,8 @@ from analysis.analyses.intervention_design import (
     with_design_columns,
 )
 from analysis.analyses.intervention_fit import INTERVENTION_COLUMNS, clustered_fit
-from analysis.analyses.row_status import status_columns, undefined
 from analysis.stats.models import reference_df, reference_quantile
+from analysis.status import status_columns, undefined
 from analysis.vocabulary import INTERVENTION_CONTROLS, check_argument, check_level
 
 __all__ = ["PRETREND_COLUMNS", "placebo_dates", "pretrend"]

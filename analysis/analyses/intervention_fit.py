@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.analyses.jackknife import use_jackknife
-from analysis.analyses.row_status import Note, fit_notes, note, status_columns
+from analysis.analyses.statuses import fit_notes
 from analysis.stats.models import FEW_CLUSTERS, effects, glm
+from analysis.status import Note, note, status_columns
 
 __all__ = [
     "INTERVENTION_COLUMNS",

@@ -39,7 +39,7 @@ from analysis.analyses.intervention_fit import (
     result_frame,
     side_counts,
 )
-from analysis.analyses.row_status import note, status_columns
+from analysis.status import note, status_columns
 
 __all__ = ["stacked_did"]
 

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.analyses.audience import segment_column_status
-from analysis.analyses.statuses import Status, read_status, status, worst
+from analysis.analyses.statuses import read_status
 from analysis.stats.shrinkage import shrink
+from analysis.status import Note, combine, note
 from analysis.vocabulary import check_level, is_undefined
 
 __all__ = ["LIFT_COLUMNS", "shrunk_lifts"]
@@ -67,18 +68,18 @@ def _ratio_intervals(m: pd.DataFrame, level: float, draws: int, seed: int) -> np
     return out
 
 
-def _side_status(code: object, message: object, side: str) -> Status:
+def _side_status(code: object, message: object, side: str) -> Note:
     if not isinstance(code, str):  # the segment has no cells on this side (outer merge)
-        return status("undefined_no_viewers", f"no {side} viewers in this segment")
+        return note("undefined_no_viewers", f"no {side} viewers in this segment")
     found, text = read_status(code, message)
     return found, f"{side}: {text}" if found != "ok" else text
 
 
-def _lift_status(live: Status, nonlive: Status, interval: bool) -> Status:
+def _lift_status(live: Note, nonlive: Note, interval: bool) -> Note:
     """The worse of the two sides' shrinkage statuses; undefined without an interval."""
-    found = worst([live, nonlive])
+    found = combine([live, nonlive])
     if not interval and not is_undefined(found[0]):
-        found = worst([found, status("undefined_not_estimable", "no posterior to draw from")])
+        found = combine([found, note("undefined_not_estimable", "no posterior to draw from")])
     return found
 
 

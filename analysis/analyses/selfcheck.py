@@ -28,10 +28,10 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.analyses.statuses import Status, status
 from analysis.metrics import metric_counts
 from analysis.sources.load import load
 from analysis.stats.adjusted import ratio_fit
+from analysis.status import Note, note
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -70,16 +70,16 @@ def coverage_status(cov: float, level: float) -> dict[str, str]:
     ``ok`` when ``cov >= level - 0.01``, else ``miscalibrated`` (the message gives the coverage).
     """
     if cov >= level - 0.01:
-        code, message = status("ok")
+        code, message = note("ok")
     else:
-        code, message = status("miscalibrated", f"covers {cov:.3f} < {level - 0.01:.2f} at these "
+        code, message = note("miscalibrated", f"covers {cov:.3f} < {level - 0.01:.2f} at these "
                                "sizes")  # fmt: skip
     return {"status": code, "status_message": message}
 
 
 #: the coverage of the two-group intervals is not enumerated above this many outcomes
 _MAX_OUTCOMES = 1_000_000
-_NOT_ENUMERATED = dict(zip(("status", "status_message"), status(
+_NOT_ENUMERATED = dict(zip(("status", "status_message"), note(
     "undefined_not_estimable", "not enumerated: over a million outcomes; at these sizes the "
     "intervals are in their asymptotic regime"), strict=True))  # fmt: skip
 
@@ -195,10 +195,10 @@ def _placebo_hits(x: np.ndarray, n: np.ndarray, reps: int, seed: int, alpha: flo
     return hits
 
 
-def _placebo_status(rate: float, ci_low: float, alpha: float) -> Status:
+def _placebo_status(rate: float, ci_low: float, alpha: float) -> Note:
     if ci_low <= alpha:
-        return status("ok")
-    return status("miscalibrated", f"too many false positives: {rate:.1%} of random splits "
+        return note("ok")
+    return note("miscalibrated", f"too many false positives: {rate:.1%} of random splits "
                   f"significant at {alpha:.0%}")  # fmt: skip
 
 
@@ -234,7 +234,7 @@ def placebo_aa(
     G = len(frame)
     names = ("clustered (kit default)", "viewers independent (naive)")
     if G < 4:
-        code, message = status("undefined_too_few", f"{G} LIVE sessions (fewer than 4)")
+        code, message = note("undefined_too_few", f"{G} LIVE sessions (fewer than 4)")
         return pd.DataFrame([{"test": t, "reps": 0, "clusters": G, "false_positive_rate": np.nan,
                               "ci_low": np.nan, "ci_high": np.nan, "alpha": alpha, "method": "",
                               "status": code, "status_message": message} for t in names],

@@ -27,9 +27,10 @@ from analysis.analyses.anomalies import anomalies
 from analysis.analyses.durable import week_change
 from analysis.analyses.halo import HALO_COLUMNS, halo
 from analysis.analyses.intervention import INTERVENTION_COLUMNS, intervention
-from analysis.analyses.statuses import read_status, status
+from analysis.analyses.statuses import read_status
 from analysis.stats.multiple import adjust_pvalues
 from analysis.stats.rates import compare, rates
+from analysis.status import note
 from analysis.weeks import Week, resolve_week
 
 __all__ = [
@@ -170,10 +171,10 @@ def _interventions(upto, wk: Week, interventions, *, metric, level) -> pd.DataFr
         relation = ("after this week" if day > wk.sunday else
                     "this week" if day >= wk.monday else "before this week")  # fmt: skip
         if relation == "after this week":
-            found = status("undefined_out_of_range", f"{who}'s change of {day.date()} is after "
+            found = note("undefined_out_of_range", f"{who}'s change of {day.date()} is after "
                            "this week")  # fmt: skip
         elif who not in set(upto["creator"].dropna()):
-            found = status("undefined_no_cells", f"no cells of {who} in the data")
+            found = note("undefined_no_cells", f"no cells of {who} in the data")
         else:
             res = intervention(upto, date=day, group=who, design="its", metric=metric,
                                adjust=list(INTERVENTION_ADJUST), level=level)  # fmt: skip
@@ -194,7 +195,7 @@ def _halo(upto: pd.DataFrame, *, metric, level) -> pd.DataFrame:
     try:
         return halo(upto, metric=metric, level=level)
     except ValueError as err:
-        code, message = status("failed", str(err))
+        code, message = note("failed", str(err))
         return pd.DataFrame([dict.fromkeys(HALO_COLUMNS, np.nan) | {
             "window": "0-6 h", "kind": "lag", "status": code, "status_message": message}])  # fmt: skip
 

@@ -30,7 +30,7 @@ from analysis.stats.pooling import (
     two_groups,
     unit_label,
 )
-from analysis.stats.statuses import Note, row_status
+from analysis.status import Note, row_status
 from analysis.vocabulary import check_level
 
 __all__ = [

@@ -27,7 +27,7 @@ from analysis.metrics import Metric
 from analysis.stats.intervals import SMALL_CELL, two_sided_p, z_quantile
 from analysis.stats.pooling import Pooled, binomial_groups
 from analysis.stats.proportions import two_proportions
-from analysis.stats.statuses import Note
+from analysis.status import Note
 
 __all__ = ["CONTRAST_COLUMNS", "Contrast", "contrast"]
 

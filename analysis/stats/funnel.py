@@ -26,7 +26,7 @@ from scipy import stats
 
 from analysis.metrics import get_metric
 from analysis.stats.rates import rates
-from analysis.stats.statuses import merge_statuses
+from analysis.status import merge_statuses
 from analysis.vocabulary import OVERDISPERSION_METHODS, check_argument, check_level, is_undefined
 from analysis.vocabulary import status_message as message
 

@@ -30,7 +30,7 @@ from analysis.metrics import Metric
 from analysis.stats.adjusted import FEW_CLUSTERS, RatioFit, ratio_fit
 from analysis.stats.clusters import cluster_ids, cluster_label
 from analysis.stats.pooling import CellCounts
-from analysis.stats.statuses import Note, row_status
+from analysis.status import Note, row_status
 from analysis.vocabulary import ADJUST_METHODS, check_argument, status_message
 
 __all__ = ["INFERENCE_COLUMNS", "Crude", "Design", "clustered_inference"]

@@ -38,7 +38,7 @@ from analysis.stats.clusters import cluster_label
 from analysis.stats.glm_data import FAILURES, SUCCESSES, model_data, model_variables, split_formula
 from analysis.stats.reference import reference_df, reference_pvalue, reference_quantile
 from analysis.stats.standardise import standardised_rows
-from analysis.stats.statuses import Note, row_status
+from analysis.status import Note, row_status
 from analysis.vocabulary import (
     EFFECT_POPULATIONS,
     GLM_FAMILIES,

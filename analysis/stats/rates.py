@@ -33,7 +33,7 @@ from analysis.stats.pooling import (
     refuse_mixed_units,
     unit_label,
 )
-from analysis.stats.statuses import Note, row_status
+from analysis.status import Note, row_status
 from analysis.vocabulary import PROPORTION_METHODS, RATIO_METHODS, check_argument, check_level
 
 __all__ = ["RATES_COLUMNS", "compare", "rates"]

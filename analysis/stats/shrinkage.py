@@ -36,7 +36,7 @@ from analysis.stats.funnel import (
     group_proportions,
     overdispersed_limits,
 )
-from analysis.stats.statuses import merge_statuses
+from analysis.status import merge_statuses
 from analysis.vocabulary import SHRINK_METHODS, check_argument, check_level, is_undefined
 from analysis.vocabulary import status_message as message
 

@@ -34,7 +34,7 @@ from patsy import build_design_matrices
 from analysis.stats.adjusted import FEW_CLUSTERS
 from analysis.stats.glm_data import CLUSTER, FAILURES, SUCCESSES
 from analysis.stats.reference import reference_pvalue, reference_quantile
-from analysis.stats.statuses import merge_statuses
+from analysis.status import merge_statuses
 from analysis.vocabulary import status_message
 
 __all__ = ["contrast_groups", "standardised_rows"]

@@ -1,11 +1,21 @@
-"""analysis.stats.statuses: one status code per row, the most serious of its notes."""
+"""analysis.status: one status code per row, the most serious of its notes."""
 
 from __future__ import annotations
 
 import pytest
 
-from analysis.stats.statuses import SEVERITY, merge_statuses, row_status, severity, worst
-from analysis.vocabulary import STATUSES, status_message
+from analysis.status import (
+    SEVERITY,
+    combine,
+    merge_statuses,
+    note,
+    row_status,
+    severity,
+    status_columns,
+    undefined,
+    worst_code,
+)
+from analysis.vocabulary import STATUSES, is_undefined, status_message
 
 
 def test_severity_ranks_every_code_once_in_the_documented_order():
@@ -23,9 +33,11 @@ def test_severity_ranks_every_code_once_in_the_documented_order():
 
 
 def test_worst():
-    assert worst([]) == "ok"
-    assert worst(["ok", "partial", "exact_small_cell"]) == "exact_small_cell"
-    assert worst(["not_clustered", "undefined_too_few", "few_clusters"]) == "undefined_too_few"
+    assert worst_code([]) == "ok"
+    assert worst_code(["ok", "partial", "exact_small_cell"]) == "exact_small_cell"
+    assert (
+        worst_code(["not_clustered", "undefined_too_few", "few_clusters"]) == "undefined_too_few"
+    )
 
 
 def test_row_status_lists_every_note_most_serious_first():
@@ -55,3 +67,26 @@ def test_merge_statuses_drops_the_plain_ok_message():
     assert merge_statuses([ok, ok]) == ok
     part = ("partial", status_message("partial", "1 cell"))
     assert merge_statuses([part, few]) == ("few_clusters", f"{few[1]}; {part[1]}")
+
+
+def test_every_code_has_a_rank_and_undefined_ranks_first():
+    assert sorted(SEVERITY) == sorted(STATUSES)
+    first_defined = next(i for i, c in enumerate(SEVERITY) if not is_undefined(c))
+    assert all(is_undefined(c) for c in SEVERITY[:first_defined])
+    assert SEVERITY[-1] == "ok"
+
+
+def test_combine_keeps_the_most_serious_code_and_lists_every_message():
+    small = note("small_cell", "2 LIVEs after the date")
+    few = note("few_clusters", "G=9 (< 30)")
+    assert combine([small, few, small]) == ("few_clusters", f"{few[1]}; {small[1]}")
+    code, message = combine([note("ok"), note("partial", "8 of 24 hours"), note("few_clusters")])
+    assert code == "few_clusters" and status_message("ok") not in message
+    assert combine([note("ok"), note("ok")]) == combine([]) == ("ok", status_message("ok"))
+    assert status_columns([few]) == {"status": "few_clusters", "status_message": few[1]}
+
+
+def test_undefined_refuses_a_defined_code():
+    assert undefined("undefined_no_cells", "none")["status"] == "undefined_no_cells"
+    with pytest.raises(ValueError, match="undefined"):
+        undefined("ok")
