@@ -34,7 +34,7 @@ LAYERS = {
     "analysis.paths": 0,
     "analysis.errors": 0,
     "analysis.vocabulary": 0,
-    "analysis.status": 0,
+    "analysis.status": 1,
     "analysis.cells": 1,
     "analysis.metrics": 1,
     "analysis.weeks": 1,
