@@ -111,7 +111,8 @@ STATUSES: dict[str, str] = {
     "undefined_not_broken_down": "undefined: the data are not broken down by this column",
     "undefined_no_control": "undefined: no control cells to compare with",
     "undefined_out_of_range": "undefined: the date or week is outside the data",
-    "not_reconciled": "rows in and rows out do not reconcile",
+    "not_reconciled": "does not reconcile: sources disagree, or rows in and rows out differ "
+    "(the message says which)",
     "failed": "the computation failed (the message gives the error)",
 }
 #: the two status columns of every result frame

@@ -123,9 +123,9 @@ def generate(path: Path, events: int, seed: int) -> None:
 
 
 def run_kit(path: Path) -> dict:
-    from analysis.sources import ga4
+    from analysis.sources import ga4_run
 
-    cells, rejected, used = ga4.aggregate(path, tz=TZ)
+    cells, rejected, used = ga4_run.aggregate(path, tz=TZ)
     return {"cells": len(cells), "used": used, "rejected": len(rejected),
             "checksum": _checksum(cells)}  # fmt: skip
 
@@ -204,7 +204,7 @@ def child(which: str, path: Path, events: int, seed: int) -> None:
     import pyarrow.parquet  # noqa: F401
 
     if which == "kit":
-        import analysis.sources.ga4  # noqa: F401
+        import analysis.sources.ga4_run  # noqa: F401
     t = time.perf_counter()
     if which == "generate":
         generate(path, events, seed)

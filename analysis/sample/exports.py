@@ -22,11 +22,11 @@ from pathlib import Path
 import openpyxl  # type: ignore[import-untyped]
 import pandas as pd
 
-import analysis.sources.live_center as live_center
-import analysis.sources.seller_center as seller_center
-import analysis.sources.shop_overview as shop_overview
-import analysis.sources.tiktok_api as tiktok_api
-import analysis.sources.tiktok_live_list as tiktok_live_list
+import analysis.sources.writers.live_center as live_center
+import analysis.sources.writers.seller_center as seller_center
+import analysis.sources.writers.shop_overview as shop_overview
+import analysis.sources.writers.tiktok_api as tiktok_api
+import analysis.sources.writers.tiktok_live_list as tiktok_live_list
 from analysis.sources.load import load
 from analysis.vocabulary import check_argument
 
