@@ -7,7 +7,7 @@ cluster-robust interval: a clustered binomial-GLM trend test, the model form of 
 Cochran-Armitage test (never a chi-squared for trend on pooled hours, whose viewers of one LIVE
 share its mood; Agresti 2013, *Categorical Data Analysis*, 3rd ed., sec. 5.3.5).
 :func:`fatigue_curve` gives the fitted decay with its band for the plot
-(:func:`analysis.present.plots.decay_plot`).
+(:func:`analysis.present.time_plots.decay_plot`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The rates behind an intervention plot: treated (and control) rate per week, day or LIVE.
 
-What :func:`analysis.present.plots.series_plot` draws around the date of
+What :func:`analysis.present.time_plots.series_plot` draws around the date of
 :func:`analysis.analyses.intervention.intervention`: each point a rate with its interval
 (:func:`analysis.stats.rates.rates`), so a reader sees the pre-trend and the jump.
 """

@@ -5,7 +5,7 @@ on one day share its price, stock and feed placement. Their add-to-carts are cor
 independent units are *clusters* of cells, not viewers. :func:`cluster_ids` gives every cell the
 id of its cluster; :func:`analysis.stats.models.glm` and :func:`analysis.stats.compare.compare` use it.
 
-Rule (documented in ``docs/notes/issue-4-models.md``): a cell belongs to the cluster named by its
+Rule (documented in ``docs/metrics.md``, clusters): a cell belongs to the cluster named by its
 ``cluster`` column (default ``content_id``: the LIVE room or the video); a cell where that column
 is NA (off-live product cards have no content) falls back to **product x shop-local day**
 (``product_id`` and ``date``), the unit of the off-live random effect; a cell without product or
