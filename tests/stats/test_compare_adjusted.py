@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from analysis.paths import SAMPLE_DIR
 from analysis.stats.adjusted import ratio_fit
 from analysis.stats.balance import BALANCE_COLUMNS, balance
 from analysis.stats.compare import COMPARE_COLUMNS, COMPARE_DETAIL_COLUMNS, compare
@@ -205,7 +206,7 @@ def test_clustered_df_is_per_by_group():
 
 @pytest.fixture(scope="module")
 def sample(sample_cells):
-    exp = pd.read_parquet("data/sample/expected/expected.parquet").set_index("row")
+    exp = pd.read_parquet(SAMPLE_DIR / "expected" / "expected.parquet").set_index("row")
     p = exp.loc[sample_cells["row"].astype(int), "p_atc"].to_numpy()
     return sample_cells, p
 

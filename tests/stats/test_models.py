@@ -18,7 +18,7 @@ from statsmodels.stats import proportion as smp
 from statsmodels.stats.multitest import multipletests
 
 import analysis as cl
-from analysis.paths import PROJECT_ROOT
+from analysis.paths import PROJECT_ROOT, SAMPLE_DIR
 from analysis.stats.compare import compare
 from analysis.stats.models import EFFECTS_COLUMNS, effects, glm
 from analysis.stats.multiple import adjust_pvalues
@@ -252,7 +252,7 @@ def test_glm_on_the_sample_week_with_truth(sample_cells):
     assert res.cartlift.n_clusters > 100 and res.cartlift.status == "ok"
     # like with like: the same model fitted to the expected counts (viewers x true p) is the
     # value this estimator targets; its live log-OR lies inside the cluster-robust interval
-    exp = pd.read_parquet("data/sample/expected/expected.parquet").set_index("row")
+    exp = pd.read_parquet(SAMPLE_DIR / "expected" / "expected.parquet").set_index("row")
     p = exp.loc[cells["row"].astype(int), "p_atc"].to_numpy()
     oracle = glm(cells.assign(atc=cells["viewers"].astype(float) * p), formula)
     lo, hi = res.conf_int().loc["is_live[T.True]"]
