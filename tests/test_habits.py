@@ -27,7 +27,6 @@ NEEDED_WITHOUT_IMPORT = {
     "ipykernel": "the python3 kernel of the notebooks (papermill, nbval, JupyterLab)",
     "jupyterlab": "python3 make.py lab",
     "nbclient": "papermill's executor (pinned below 1)",
-    "seaborn": "analysis/present's figures (drop this line once analysis/present imports it)",
 }
 #: third-party packages imported only inside a function, for an optional engine
 OPTIONAL_IMPORTS = {"google": "google-cloud-bigquery", "pyspark": "pyspark"}

@@ -13,7 +13,7 @@ on the rate from one live x segment GLM, and the test that the live effect is th
 The empirical-Bayes shrunken lift of each segment is in :mod:`analysis.analyses.segment_lifts`.
 Demographic **shares** (TikTok Shop's viewer / customer profiles) are not counts: these
 functions need cells broken down by segment with their own ``viewers`` and ``atc``
-(``docs/architecture.md``, "Demographic exports are shares, not counts").
+(``docs/data-formats.md``: demographic exports are shares, not counts).
 """
 
 from __future__ import annotations

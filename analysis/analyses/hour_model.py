@@ -1,6 +1,6 @@
 r"""The cyclic live x hour model: fit it, and read each side's hour-of-day curve off it.
 
-The hour profile is modelled, not tested hour by hour (``docs/architecture.md``, hours): one
+The hour profile is modelled, not tested hour by hour (``docs/metrics.md``, hours): one
 binomial GLM (:func:`analysis.stats.models.glm`, cluster-robust) with harmonic terms of the
 shop-local hour,
 

@@ -3,7 +3,7 @@
 One row is one *cell*: the counts of one product (or content) shown in one channel, during one
 time slot, to one audience segment. Rates are never stored; they are recomputed from pooled counts
 (:mod:`analysis.metrics`). The columns, their dtypes and meaning are :data:`COLUMNS`
-(:mod:`analysis.cells.schema`, and ``docs/architecture.md``); :func:`validate_cells` and
+(:mod:`analysis.cells.schema`, and ``docs/data-formats.md``); :func:`validate_cells` and
 :func:`split_cells` (:mod:`analysis.cells.validation`) turn a raw frame into validated cells,
 naming the file, row, column and fix of every problem (:class:`CellsError`).
 """

@@ -3,7 +3,7 @@
 One row is one *cell*: the counts of one product (or content) shown in one channel, during one
 time slot, to one audience segment. Rates are never stored; they are recomputed from pooled counts
 (:mod:`analysis.metrics`). The columns, their dtypes and meaning are :data:`COLUMNS` (and
-``docs/architecture.md``); their validation is :mod:`analysis.cells.validation`.
+``docs/data-formats.md``); their validation is :mod:`analysis.cells.validation`.
 """
 
 from __future__ import annotations

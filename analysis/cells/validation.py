@@ -175,7 +175,7 @@ def _frame(data: pd.DataFrame) -> tuple[pd.DataFrame, _Problems]:
     first = pd.Series(True, index=df.index).head(1).reindex(df.index, fill_value=False)
     for c in [c for c in df.columns if c not in COLUMNS]:
         problems.add(first, c, c,
-                     "unknown column; canonical columns are listed in docs/architecture.md "
+                     "unknown column; canonical columns are listed in docs/data-formats.md "
                      "(rename it or remove it)")  # fmt: skip
     missing = [c for c in REQUIRED_COLUMNS if c not in df]
     for c in missing:

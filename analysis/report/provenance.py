@@ -1,7 +1,7 @@
 """Provenance of a report run: data fingerprint, commit, versions, and the manifest.
 
 Every page header, the index and ``manifest.json`` say which data (sha256 fingerprint of the
-input files), code (git commit), packages (versions, sha256 of ``requirements/lock.txt``) and
+input files), code (git commit), packages (versions, sha256 of ``requirements/base.txt``) and
 parameters produced them, and how to run the same report again (``docs/architecture.md``,
 "Notebooks and report").
 """

@@ -9,7 +9,7 @@
     reports/<week>/<name>.ipynb        the executed notebook (with nb.metadata["cartlift"]),
                                        kept so a page can be re-exported or inspected
     reports/<week>/manifest.json       parameters, data fingerprint, commit, versions,
-                                       notebooks, sha256 of requirements/lock.txt
+                                       notebooks, sha256 of requirements/base.txt
     reports/<week>/<name>.FAILED.html  only after a failed run: that notebook with its code
 
 Its steps, each in its own module of :mod:`analysis.report`:
