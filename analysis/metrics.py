@@ -34,7 +34,7 @@ class Metric:
     ----------
     name : str
         Registry key, used as ``metric=`` in :func:`analysis.stats.rates.rates` and
-        :func:`analysis.stats.rates.compare` and in their ``metric`` column.
+        :func:`analysis.stats.compare.compare` and in their ``metric`` column.
     label : str
         Human label for tables and plots.
     numerator, denominator : str

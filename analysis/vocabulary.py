@@ -41,13 +41,13 @@ def check_argument(param: str, options: Iterable[Any], value: Any) -> Any:
 
 #: how :func:`analysis.stats.shrinkage.shrink` fits its beta prior (empirical Bayes)
 SHRINK_METHODS = ("beta-binomial-mle",)
-#: how :func:`analysis.stats.shrinkage.funnel_limits` widens funnel limits for overdispersion
+#: how :func:`analysis.stats.funnel.funnel_limits` widens funnel limits for overdispersion
 OVERDISPERSION_METHODS = ("dersimonian-laird", "none")
 #: families of :func:`analysis.stats.models.glm` (every metric it models is a binomial proportion)
 GLM_FAMILIES = ("binomial",)
 #: populations :func:`analysis.stats.models.effects` standardises over
 EFFECT_POPULATIONS = ("all", "group_a", "group_b")
-#: adjusted contrasts of :func:`analysis.stats.rates.compare`
+#: adjusted contrasts of :func:`analysis.stats.compare.compare`
 ADJUST_METHODS = ("mantel-haenszel", "standardisation")
 #: p-value adjustments of :func:`analysis.stats.multiple.adjust_pvalues` (statsmodels names)
 PVALUE_ADJUSTMENTS = ("fdr_bh", "fdr_by", "holm", "bonferroni", "hommel")

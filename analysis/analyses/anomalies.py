@@ -12,11 +12,11 @@ overdispersion-adjusted control limits (Spiegelhalter 2005, the limits of Funnel
 * arcsine scale: :math:`y_i = \arcsin\sqrt{O_i/n_i}`, :math:`s_i^2 = 1/(4n_i)`, plus the
   baseline's own :math:`1/(4 n_{b,i})`, plus a between-hour variance :math:`\tau^2` estimated by
   DerSimonian-Laird on winsorised z-scores of the *baseline* weeks' hours, each against the
-  other baseline weeks (:func:`analysis.stats.shrinkage.dersimonian_laird_tau2`), one for hours with
+  other baseline weeks (:func:`analysis.stats.funnel.dersimonian_laird_tau2`), one for hours with
   a LIVE and one for hours without;
 * an hour is a ``peak`` / ``drop`` when its rate lies outside the limits
   :math:`\sin^2(\arcsin\sqrt{p_{0i}} \pm z_{(1+\text{limit})/2}\sqrt{s_i^2 + s_{b,i}^2 +
-  \tau^2})` (:func:`analysis.stats.shrinkage.overdispersed_limits`); its size is :math:`O_i/E_i` with
+  \tau^2})` (:func:`analysis.stats.funnel.overdispersed_limits`); its size is :math:`O_i/E_i` with
   the interval of the same form at ``level``.
 """
 
@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.metrics import get_metric, metric_counts
-from analysis.stats.shrinkage import dersimonian_laird_tau2, overdispersed_limits
+from analysis.stats.funnel import dersimonian_laird_tau2, overdispersed_limits
 from analysis.status import note, status_columns, undefined
 from analysis.vocabulary import check_level
 from analysis.weeks import parse_week, resolve_week

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.analyses.statuses import fit_notes
-from analysis.stats.models import glm, reference_df, reference_quantile
+from analysis.stats.models import glm
+from analysis.stats.reference import reference_df, reference_quantile
 from analysis.status import Note, note, status_columns, undefined
 from analysis.vocabulary import check_level
 from analysis.weeks import resolve_week

@@ -21,7 +21,8 @@ from patsy import build_design_matrices
 
 from analysis.analyses.live_events import live_sessions
 from analysis.analyses.statuses import fit_notes
-from analysis.stats.models import glm, reference_df, reference_quantile
+from analysis.stats.models import glm
+from analysis.stats.reference import reference_df, reference_quantile
 from analysis.status import status_columns, undefined
 from analysis.vocabulary import FATIGUE_SCALES, check_argument, check_level
 

@@ -22,7 +22,8 @@ import pandas as pd
 
 from analysis.analyses.live_events import LAG_WINDOWS, LEAD_WINDOWS, REFERENCE, event_times
 from analysis.analyses.statuses import fit_notes
-from analysis.stats.models import glm, reference_df, reference_quantile
+from analysis.stats.models import glm
+from analysis.stats.reference import reference_df, reference_quantile
 from analysis.status import status_columns, undefined
 from analysis.vocabulary import HALO_CLUSTERS, check_argument, check_level
 

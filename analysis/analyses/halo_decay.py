@@ -19,7 +19,8 @@ from scipy.optimize import minimize_scalar
 from analysis.analyses.halo import halo_design
 from analysis.analyses.statuses import fit_notes
 from analysis.metrics import metric_counts
-from analysis.stats.models import glm, reference_df, reference_quantile
+from analysis.stats.models import glm
+from analysis.stats.reference import reference_df, reference_quantile
 from analysis.status import note, status_columns, undefined
 from analysis.vocabulary import HALO_CLUSTERS, check_argument, check_level
 

@@ -3,7 +3,7 @@
 The index page of a weekly report (:mod:`analysis.report.run`) opens with these numbers;
 :mod:`analysis.present.headline` formats them. They pool every cell given (the report passes
 one ISO week): each side's rate with its interval from :func:`analysis.stats.rates.rates`, and the
-crude live / non-live ratio with its interval from :func:`analysis.stats.rates.compare`
+crude live / non-live ratio with its interval from :func:`analysis.stats.compare.compare`
 (viewers treated as independent; the pages show the clustered and adjusted contrasts). See
 ``docs/metrics.md`` for the metrics.
 """
@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.metrics import Metric, get_metric
-from analysis.stats.rates import compare, rates
+from analysis.stats.compare import compare
+from analysis.stats.rates import rates
 from analysis.vocabulary import STATUSES, check_level, status_message
 
 __all__ = ["HEADLINE_COLUMNS", "LEVEL", "METHOD", "METRICS", "SIDES", "headline"]
@@ -51,7 +52,7 @@ def headline(
     :math:`\hat p_s = \sum x / \sum n` over its cells with the interval of
     :func:`analysis.stats.rates.rates` (``method="auto"``: Wilson with continuity correction,
     Clopper-Pearson for small cells), and the crude ratio :math:`\hat p_{live} / \hat p_{non-live}`
-    with the score interval of :func:`analysis.stats.rates.compare` (Koopman 1984, widened by the
+    with the score interval of :func:`analysis.stats.compare.compare` (Koopman 1984, widened by the
     exact conditional interval for small cells; delta method on the log scale for ``aov``).
     Viewers count as independent trials here, as in ``compare``'s crude columns.
 

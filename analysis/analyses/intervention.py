@@ -172,7 +172,7 @@ def intervention(
         ``status``, ``status_message``
             A code of :data:`analysis.vocabulary.STATUSES` (the most serious that applies) and
             the message listing every note: ``ok``; ``few_clusters`` (fewer than
-            :data:`analysis.stats.models.FEW_CLUSTERS` clusters,
+            :data:`analysis.stats.adjusted.FEW_CLUSTERS` clusters,
             from :func:`analysis.stats.models.glm`; the message says when the jackknife is
             used); ``not_clustered``; ``small_cell`` (fewer than :data:`MIN_LIVES` LIVEs on a
             side of the date, or a jackknife left undefined by one LIVE: CR1 used);

@@ -36,7 +36,7 @@ from analysis.analyses.intervention_design import (
     with_design_columns,
 )
 from analysis.analyses.intervention_fit import INTERVENTION_COLUMNS, clustered_fit
-from analysis.stats.models import reference_df, reference_quantile
+from analysis.stats.reference import reference_df, reference_quantile
 from analysis.status import status_columns, undefined
 from analysis.vocabulary import INTERVENTION_CONTROLS, check_argument, check_level
 

@@ -16,8 +16,8 @@ import pandas as pd
 
 from analysis.analyses.statuses import read_status
 from analysis.stats.adjusted import with_expected_counts
+from analysis.stats.compare import compare
 from analysis.stats.models import effects, glm
-from analysis.stats.rates import compare
 
 __all__ = ["ESTIMATE_KEYS", "LIFT_COLUMNS", "estimate_key", "lift_summary"]
 
@@ -111,12 +111,12 @@ def lift_summary(
     cells : pandas.DataFrame
         Canonical cells (live and non-live). Not modified.
     adjust : list of str
-        Strata of the adjusted ratios (:func:`analysis.stats.rates.compare` ``adjust=``).
+        Strata of the adjusted ratios (:func:`analysis.stats.compare.compare` ``adjust=``).
     glm_formula : str or None
         Formula of the model row (:func:`analysis.stats.models.glm`; ``is_live`` must be in it);
         None leaves the model out.
     metric, level, cluster
-        As in :func:`analysis.stats.rates.compare`.
+        As in :func:`analysis.stats.compare.compare`.
     over : {"group_a", "all"}
         Standardisation population of the model row (``group_a``: the LIVE cells' mix, the same
         target as the standardised stratified ratio).
@@ -130,7 +130,7 @@ def lift_summary(
         :data:`LIFT_COLUMNS`, one row per estimate: ``ratio`` with ``ci_low``/``ci_high``,
         ``lift`` (ratio - 1), ``method``, ``level``, ``truth`` (NaN on real data) and
         ``covered`` (NA on real data). ``status``: the code of the estimate's own status in
-        :func:`analysis.stats.rates.compare` (``status`` for the crude row, ``inference_status``
+        :func:`analysis.stats.compare.compare` (``status`` for the crude row, ``inference_status``
         for the clustered and adjusted rows: ``ok``, ``few_clusters``, ...) or
         :func:`analysis.stats.models.effects` (the GLM row), with its ``status_message``.
 

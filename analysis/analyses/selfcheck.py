@@ -101,7 +101,7 @@ def coverage(
     by : str, optional
         Also check each group of this column (e.g. ``hour``: the small hourly live cells).
     between, metric, level
-        As in :func:`analysis.stats.rates.compare`.
+        As in :func:`analysis.stats.compare.compare`.
 
     Returns
     -------
@@ -216,7 +216,7 @@ def placebo_aa(
     The LIVE cells (``is_live``) are summed per session (``cluster``); each replicate assigns
     half of the sessions to a placebo group at random (``numpy.random.default_rng(seed)``) and
     tests placebo vs rest with the kit's clustered ratio (the ``clustered_pvalue`` of
-    :func:`analysis.stats.rates.compare`, t on min(G_a, G_b) - 1 df) and with the viewer-level
+    :func:`analysis.stats.compare.compare`, t on min(G_a, G_b) - 1 df) and with the viewer-level
     binomial ratio test (Katz log z), at :math:`\alpha = 1 - \text{level}`. The
     false-positive rate is the share of the ``reps`` splits with :math:`p < \alpha`.
 

@@ -5,7 +5,7 @@ states; :mod:`analysis.present.summary` turns it into sentences. Each part is a 
 (with ``method``, ``level``, ``status``), so the page can show the tables behind every sentence.
 
 What each part uses: ``rates`` and ``lift`` the report week and the ``previous`` weeks before it
-(:func:`analysis.stats.rates.rates`, :func:`analysis.stats.rates.compare` crude, clustered and adjusted for
+(:func:`analysis.stats.rates.rates`, :func:`analysis.stats.compare.compare` crude, clustered and adjusted for
 hour x category); ``change`` :func:`analysis.analyses.durable.week_change`; ``slots`` pooled hour rates
 of the week; ``movers`` creators (LIVE cells) and age groups whose rate this week differs from
 the previous weeks (Benjamini-Hochberg across the family); ``anomalies``
@@ -28,8 +28,9 @@ from analysis.analyses.durable import week_change
 from analysis.analyses.halo import HALO_COLUMNS, halo
 from analysis.analyses.intervention import INTERVENTION_COLUMNS, intervention
 from analysis.analyses.statuses import read_status
+from analysis.stats.compare import compare
 from analysis.stats.multiple import adjust_pvalues
-from analysis.stats.rates import compare, rates
+from analysis.stats.rates import rates
 from analysis.status import note
 from analysis.weeks import Week, resolve_week
 
@@ -111,7 +112,7 @@ def _week_label(dates: pd.Series) -> pd.Series:
 def _movers(window: pd.DataFrame, this: np.ndarray, *, metric, level) -> pd.DataFrame:
     r"""Creators (LIVE cells) and age groups whose rate this week differs from the weeks before.
 
-    One :func:`analysis.stats.rates.compare` per family (``this week`` vs ``previous weeks``
+    One :func:`analysis.stats.compare.compare` per family (``this week`` vs ``previous weeks``
     by group); the clustered p-values of all groups form one family adjusted by
     Benjamini-Hochberg, and ``moved`` is :math:`p_{\text{adj}} < 1 - \text{level}`.
     """
@@ -238,7 +239,7 @@ def weekly_facts(
         (:data:`analysis.analyses.halo.HALO_COLUMNS`). Every row carries ``status`` (a code of
         :data:`analysis.vocabulary.STATUSES`) and ``status_message``: those of the function
         that computed it (``rates``, ``slots``, ``movers``: :func:`analysis.stats.rates.rates`
-        and :func:`analysis.stats.rates.compare`); a change dated after the week is
+        and :func:`analysis.stats.compare.compare`); a change dated after the week is
         ``undefined_out_of_range`` and one of a creator without cells ``undefined_no_cells``
         (not estimated); a halo that cannot be computed is one ``failed`` row with the error.
     """

@@ -306,7 +306,7 @@ COMPARE_SUMMARY = (
 def compare_table(
     result: pd.DataFrame, *, by: str | Sequence[str] | None = None, **kwargs: Any
 ) -> Styler:
-    """:func:`table` of a :func:`analysis.stats.rates.compare` result: the ``by`` columns, then
+    """:func:`table` of a :func:`analysis.stats.compare.compare` result: the ``by`` columns, then
     :data:`COMPARE_SUMMARY` (columns absent from ``result`` are skipped)."""
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
     columns = [*by, *(c for c in COMPARE_SUMMARY if c in result and c not in by)]

@@ -33,7 +33,7 @@ from analysis.present.figure import (
     plain_text,
     ratio_axis,
 )
-from analysis.stats.shrinkage import overdispersed_limits
+from analysis.stats.funnel import overdispersed_limits
 
 __all__ = ["funnel_plot", "hour_profile_plot", "interval_plot", "lift_plot"]
 
@@ -123,7 +123,7 @@ def interval_plot(
 def lift_plot(
     data: pd.DataFrame, *, y: str | list[str], title: str | None = None, ax: Axes | None = None
 ) -> Axes:
-    """The ratio (lift + 1) of a :func:`analysis.stats.rates.compare` result, with intervals.
+    """The ratio (lift + 1) of a :func:`analysis.stats.compare.compare` result, with intervals.
 
     Rows with an undefined ratio interval are left out of the figure (they stay in the table
     with their ``status``). A red cross marks ``expected_ratio`` when the frame has it
@@ -147,7 +147,7 @@ def funnel_plot(
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Funnel plot of a :func:`analysis.stats.shrinkage.funnel_limits` frame: rate against trials.
+    """Funnel plot of a :func:`analysis.stats.funnel.funnel_limits` frame: rate against trials.
 
     Each group is a point at (``trials``, ``rate``); the target is a horizontal line; the
     overdispersion-adjusted control limits (same ``target`` and ``tau2`` as the frame) are

@@ -74,7 +74,7 @@ def with_truth(
     *,
     by: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Add the expected values of a :func:`analysis.stats.rates.compare` result (a new frame).
+    """Add the expected values of a :func:`analysis.stats.compare.compare` result (a new frame).
 
     Parameters
     ----------

@@ -16,8 +16,8 @@ statsmodels traps handled here (regression tests in ``tests/stats/test_models.py
   ``sandwich::vcovCL(type = "HC1")``) with a t reference on ``G - 1`` degrees of freedom.
 * ``method=`` is passed to every statsmodels call.
 
-The reference distributions (:func:`reference_df`, :func:`reference_quantile`) live in
-:mod:`analysis.stats.reference` and are re-exported here, where the analyses import them.
+The reference distributions of the tests (t or z, their degrees of freedom) are
+:mod:`analysis.stats.reference`.
 """
 
 from __future__ import annotations
@@ -48,8 +48,7 @@ from analysis.vocabulary import (
 )
 
 __all__ = [
-    "EFFECTS_COLUMNS", "FEW_CLUSTERS", "GlmInfo", "effects", "glm", "planted_odds_ratios",
-    "reference_df", "reference_quantile",
+    "EFFECTS_COLUMNS", "GlmInfo", "effects", "glm", "planted_odds_ratios",
 ]  # fmt: skip
 
 

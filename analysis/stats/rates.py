@@ -7,8 +7,7 @@ DataFrame whose columns are the ``by`` columns then :data:`RATES_COLUMNS`. Every
 ``method`` produced its numbers, at which confidence ``level``, and its ``status`` (a code of
 :data:`analysis.vocabulary.STATUSES`) with a ``status_message``.
 
-The two-group comparison :func:`analysis.stats.compare.compare` lives in its own module; it is
-re-exported here because the analyses import it as ``analysis.stats.rates.compare``.
+The two-group comparison is :func:`analysis.stats.compare.compare`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.metrics import Metric, get_metric
-from analysis.stats.compare import compare
 from analysis.stats.intervals import binomial_interval, delta_interval
 from analysis.stats.pooling import (
     CellCounts,
@@ -36,7 +34,7 @@ from analysis.stats.pooling import (
 from analysis.status import Note, row_status
 from analysis.vocabulary import PROPORTION_METHODS, RATIO_METHODS, check_argument, check_level
 
-__all__ = ["RATES_COLUMNS", "compare", "rates"]
+__all__ = ["RATES_COLUMNS", "rates"]
 
 #: Columns of :func:`rates` after the ``by`` columns.
 RATES_COLUMNS = (

@@ -7,8 +7,7 @@ likelihood (Robinson's *Introduction to Empirical Bayes*, R package ``ebbr``;
 interval. Small groups move toward the overall rate, large ones barely move, so sorting by
 ``shrunk_rate`` ranks honestly.
 
-The other leaderboard, funnel limits, is :mod:`analysis.stats.funnel`; its names are
-re-exported here because the analyses and plots import them from this module.
+The other leaderboard, funnel limits, is :mod:`analysis.stats.funnel`.
 
 References
 ----------
@@ -28,23 +27,14 @@ from scipy.special import betaln, digamma, expit, logit
 
 from analysis.metrics import get_metric
 from analysis.stats.funnel import (
-    FUNNEL_COLUMNS,
     MIN_GROUPS,
-    arcsine_z,
-    dersimonian_laird_tau2,
-    funnel_limits,
     group_proportions,
-    overdispersed_limits,
 )
 from analysis.status import merge_statuses
 from analysis.vocabulary import SHRINK_METHODS, check_argument, check_level, is_undefined
 from analysis.vocabulary import status_message as message
 
-__all__ = [
-    "FUNNEL_COLUMNS", "MIN_GROUPS", "SHRINK_COLUMNS", "BetaPrior", "arcsine_z",
-    "dersimonian_laird_tau2", "fit_beta_prior", "funnel_limits", "overdispersed_limits",
-    "shrink",
-]  # fmt: skip
+__all__ = ["SHRINK_COLUMNS", "BetaPrior", "fit_beta_prior", "shrink"]
 
 #: Columns of :func:`shrink` after the ``by`` columns.
 SHRINK_COLUMNS = (

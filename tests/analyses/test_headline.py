@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from analysis.analyses.headline import HEADLINE_COLUMNS, headline
-from analysis.stats.rates import compare, rates
+from analysis.stats.compare import compare
+from analysis.stats.rates import rates
 from analysis.vocabulary import STATUSES, is_undefined
 
 
