@@ -61,7 +61,7 @@ def _hourly(cells: pd.DataFrame, metric: str) -> pd.DataFrame:
     side = cells["is_live"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     iso = cells["date"].dt.isocalendar()
     frame = pd.DataFrame({
-        "start": cells["start"].to_numpy(), "date": cells["date"].to_numpy(),
+        "start": cells["start"].array, "date": cells["date"].to_numpy(),
         "hour": cells["hour"].to_numpy(dtype=float, na_value=np.nan),
         "weekday": cells["weekday"].to_numpy(dtype=float, na_value=np.nan),
         "week": (iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)).to_numpy(),

@@ -104,7 +104,7 @@ def _source(kind: str) -> str:
 
 def _window_terms(frame: pd.DataFrame) -> dict[str, str]:
     """Window label -> its indicator column (added to ``frame``), for windows with cells."""
-    present = set(frame["lag_window"]) | set(frame["lead_window"])
+    present = set(frame["lag_window"].unique()) | set(frame["lead_window"].unique())
     names: dict[str, str] = {}
     for w, kind, _lo, _hi in _windows():
         if w in present:
@@ -192,7 +192,7 @@ def halo(
     level = check_level(level)
     check_argument("cluster", HALO_CLUSTERS, cluster)
     frame, adj = halo_design(cells, cluster=cluster, adjust=adjust)
-    if REFERENCE not in set(frame["lag_window"]):
+    if REFERENCE not in set(frame["lag_window"].unique()):
         return _no_reference(level)
     names = _window_terms(frame)
     formula = f"{metric} ~ " + " + ".join(names.values()) + adj

@@ -174,7 +174,7 @@ def _interventions(upto, wk: Week, interventions, *, metric, level) -> pd.DataFr
         if relation == "after this week":
             found = note("undefined_out_of_range", f"{who}'s change of {day.date()} is after "
                            "this week")  # fmt: skip
-        elif who not in set(upto["creator"].dropna()):
+        elif who not in set(upto["creator"].dropna().unique()):
             found = note("undefined_no_cells", f"no cells of {who} in the data")
         else:
             res = intervention(upto, date=day, group=who, design="its", metric=metric,

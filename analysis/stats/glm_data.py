@@ -77,7 +77,7 @@ def model_frame(cells: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
 def _check_binomial(cells: pd.DataFrame, m: Metric, complete, x, n) -> None:
     if "unit" not in cells.columns:
         raise ValueError("The cells have no 'unit' column; glm() needs one binomial unit.")
-    units = sorted(set(cells.loc[complete, "unit"].astype("string").fillna("<NA>")))
+    units = sorted(set(cells.loc[complete, "unit"].astype("string").fillna("<NA>").unique()))
     if len(units) > 1:
         raise ValueError(
             f"Refusing to fit one model to cells of different units {units}: filter to one."
