@@ -222,11 +222,18 @@ def _as_number(s: pd.Series, name: str, problems: _Problems, *, integer: bool) -
     if pd.api.types.is_bool_dtype(s):
         problems.add(s.notna(), name, s, "is a boolean; counts must be numbers")
         return pd.Series(pd.NA, index=s.index, dtype=dtype)
+    if pd.api.types.is_numeric_dtype(s):  # already numbers (Parquet, our own writers): no text
+        return _numeric(s.astype("Float64"), name, problems, s, integer=integer)
     text = s.astype("string").str.strip()
     num = pd.to_numeric(text.replace("", pd.NA), errors="coerce").astype("Float64")
     bad = text.notna() & (text != "") & num.isna()
     problems.add(bad, name, s, "{value!r} is not a number; write plain digits (no currency, "
                  "no thousands separator) or leave it empty for 'not reported'")  # fmt: skip
+    return _numeric(num, name, problems, s, integer=integer)
+
+
+def _numeric(num: pd.Series, name: str, problems: _Problems, s: pd.Series, *,
+             integer: bool) -> pd.Series:  # fmt: skip
     if integer:
         frac = num.notna() & (num != num.round())
         problems.add(frac, name, s, "{value!r} is not a whole number; counts are integers")
