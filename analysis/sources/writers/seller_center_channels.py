@@ -75,7 +75,7 @@ def _cell(values: dict, s: str, b: str | None, f: str):
         return values.get(key)
     num, den = WRITTEN_RATES[f]
     n, d = (values.get(key.rsplit(".", 1)[0] + "." + x) for x in (num, den))
-    if n is None or d is None:
+    if not (isinstance(n, int | float) and isinstance(d, int | float)):
         return None
     return n / d if d else 0.0
 
