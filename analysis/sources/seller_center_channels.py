@@ -1,7 +1,7 @@
 """Seller Center product list, 2026 layout -> one cell per product x channel x unit.
 
 The layout and its headers are :mod:`analysis.sources.seller_center_layout`
-(``docs/data-formats.md`` §1.4); :func:`analysis.sources.seller_center.read` sends a file here when
+(``docs/data-formats.md``, "2026 layout"); :func:`analysis.sources.seller_center.read` sends a file here when
 a channel section other than ``All`` carries an add-to-cart count.
 
 Channels (:data:`CHANNEL_PARTS`): ``All`` -> ``ALL``; ``Seller LIVE`` + the Affiliate ``LIVE``

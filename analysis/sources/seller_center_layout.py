@@ -1,6 +1,6 @@
 """The 2026 Seller Center product list: its columns (section x sub-block x field) and its title.
 
-Layout (``docs/data-formats.md`` §1.4, "real 2026 files"): row 1 a title holding the analysis date
+Layout (``docs/data-formats.md``, "Seller Center product list, 2026 layout"): row 1 a title holding the analysis date
 range (``数据分析日期: 01/06/2026~30/09/2026``, ``Fecha del análisis: 29/05/2026~04/06/2026``), a
 blank row, a **section band** of merged cells (``全部 / 商家直播 / 商家视频 / 联盟 / 商家商品卡``), the
 header, one row per product. Every channel section repeats product impressions, clicks, ATC count,

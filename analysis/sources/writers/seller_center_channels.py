@@ -2,7 +2,7 @@
 range, a blank row, a merged section band, the header, one text row per product.
 
 The inverse of :mod:`analysis.sources.seller_center_channels`, used by the tests; layout:
-``docs/data-formats.md`` §1.4. Every cell is a string as TikTok writes it: counts ``15,670``,
+``docs/data-formats.md`` ("2026 layout"). Every cell is a string as TikTok writes it: counts ``15,670``,
 rates ``8.01%`` (TikTok's own, computed here from the counts and rounded to two decimals unless
 the caller gives the text), money ``RM11,920.20`` / ``MX$0.00``. Headers, section names, sub-block
 suffixes and the title label are the first labels of the locale file.
@@ -27,7 +27,7 @@ __all__ = ["BLOCK", "LOCALES", "MARKS", "SECTIONS", "write"]
 LOCALES = ("zh_CN", "es_MX")
 #: sections in the order of the real files
 SECTIONS = ("ALL", "LIVE", "VIDEO", "AFFILIATE", "PRODUCT_CARD")
-#: the block every section repeats, in the order of the real files (§1.4)
+#: the block every section repeats, in the order of the real files
 BLOCK = ("impressions", "clicks", "ctr", "atc_count", "atc_rate", "ctor", "unique_impressions",
          "viewers", "unique_ctr", "atc", "unique_atc_rate", "unique_ctor")  # fmt: skip
 #: the columns before the block in some sections
