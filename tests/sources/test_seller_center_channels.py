@@ -7,6 +7,7 @@ here (seeded); what the loader returns is compared with those counts, never with
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 
 import numpy as np
@@ -79,6 +80,10 @@ def _cell(cells, pid, channel, unit):
 def test_both_locales_detected_and_read_with_the_title_period(loaded, products):
     locale, path, res = loaded
     assert detect_source(path) == "seller_center"
+    with zipfile.ZipFile(path) as z:  # TikTok's (excelize) structure: shared strings only
+        sheet, sst = z.read("xl/worksheets/sheet1.xml"), z.read("xl/sharedStrings.xml")
+    assert b"inlineStr" not in sheet and b'<row r="2"></row>' in sheet
+    assert b"<mergeCell " in sheet and b'count="' in sst
     assert res.reconciles() and res.rejected.empty
     assert res.files.loc[0, "locale"] == locale
     assert res.files.loc[0, "period"] == "2026-06-01 ~ 2026-09-30"

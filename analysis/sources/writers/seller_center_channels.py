@@ -6,12 +6,19 @@ The inverse of :mod:`analysis.sources.seller_center_channels`, used by the tests
 rates ``8.01%`` (TikTok's own, computed here from the counts and rounded to two decimals unless
 the caller gives the text), money ``RM11,920.20`` / ``MX$0.00``. Headers, section names, sub-block
 suffixes and the title label are the first labels of the locale file.
+
+The zip is rewritten as TikTok's exporter (excelize) writes its files (the real LIVE lists show
+it): every cell a shared string (``t="s"``), ``sharedStrings.xml`` with ``count`` =
+``uniqueCount``, empty ``<row r="2"></row>`` elements, explicit end tags, and a ``<dimension>``
+that may be the real ``A1`` quirk (``dimension="A1"``; readers must not trust it).
 """
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
@@ -81,7 +88,7 @@ def _cell(values: dict, s: str, b: str | None, f: str):
 
 
 def write(products: list[dict], path, *, first: date, last: date, locale: str = "zh_CN",
-          currency: str = "MYR") -> Path:  # fmt: skip
+          currency: str = "MYR", dimension: str | None = None) -> Path:  # fmt: skip
     """Write a 2026 product list.
 
     Parameters
@@ -97,6 +104,9 @@ def write(products: list[dict], path, *, first: date, last: date, locale: str = 
     locale : {"zh_CN", "es_MX"}
     currency : str
         ISO code of the amounts (``MYR`` -> ``RM11,920.20``, ``MXN`` -> ``MX$0.00``).
+    dimension : str, optional
+        The ``<dimension ref>`` written (TikTok writes ``"A1"`` whatever the size); default the
+        true range.
     """
     check_argument("locale", LOCALES, locale)
     fam = locales()[locale].families[FAMILY]
@@ -116,4 +126,52 @@ def write(products: list[dict], path, *, first: date, last: date, locale: str = 
         line += [_text(_cell(p, s, b, f), f, currency) for s, b, f, _ in cols]
         body.append(line)
     table: list[list] = [[title], [], band, header, *body]
-    return write_table(Path(path), [("Sheet1", table)], merges={"Sheet1": merges})
+    path = write_table(Path(path), [("Sheet1", table)], merges={"Sheet1": merges})
+    last_cell = f"{get_column_letter(max(map(len, table)))}{len(table)}"
+    _excelize(path, table, merges, dimension or f"A1:{last_cell}")
+    return path
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_SST = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def _excelize(path: Path, table: list[list], merges: list[str], dimension: str) -> None:
+    """Rewrite the first sheet of ``path`` with shared strings, as TikTok's exporter does."""
+    strings: dict[str, int] = {}
+    rows = []
+    for r, line in enumerate(table, start=1):
+        cells = "".join(
+            f'<c r="{get_column_letter(c)}{r}" t="s"><v>{strings.setdefault(str(v), len(strings))}</v></c>'
+            for c, v in enumerate(line, start=1)
+            if v is not None
+        )
+        rows.append(f'<row r="{r}">{cells}</row>')
+    merged = "".join(f'<mergeCell ref="{m}"></mergeCell>' for m in merges)
+    sheet = (f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="{dimension}">'
+             '</dimension><sheetViews><sheetView tabSelected="true" workbookViewId="0">'
+             '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"></sheetFormatPr>'
+             f'<sheetData>{"".join(rows)}</sheetData><mergeCells count="{len(merges)}">{merged}'
+             "</mergeCells></worksheet>")  # fmt: skip
+    sst = "".join(f"<si><t>{escape(t)}</t></si>" for t in strings)
+    shared = (f'{_HEAD}<sst xmlns="{_MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+              f"{sst}</sst>")  # fmt: skip
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    parts["xl/sharedStrings.xml"] = shared.encode()
+    types = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = types.replace(
+        "</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SST}" /></Types>'
+    ).encode()
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="rId9" Target="/xl/sharedStrings.xml" Type="{_REL}/sharedStrings">'
+        "</Relationship></Relationships>",
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
