@@ -231,10 +231,13 @@ def select_week_ranges(
     -------
     cells : pandas.DataFrame
         The week's cells: every non-range cell whose ``date`` is in the week, and the range
-        cells whose range (``periods``, from :func:`periods_from_files`) lies inside it.
+        cells whose range (``periods``, from :func:`periods_from_files`) lies inside it
+        (``week="all"``: every cell, nothing excluded).
     excluded : pandas.DataFrame
         :func:`range_exclusions`: what was left out and why.
     """
+    if week == "all":
+        return cells.copy(), range_exclusions(cells.iloc[:0], parse_week("2026-W01"), periods)
     wk = resolve_week(cells, week)
     excluded = range_exclusions(cells, wk, periods)
     chosen = select_week(cells, wk.iso)

@@ -238,6 +238,8 @@ def test_a_range_belongs_to_a_week_only_inside_it(tmp_path, products):
     # a week the long range only overlaps lists it too; a week it does not touch does not
     assert len(range_exclusions(cells, parse_week("2026-W30"), periods)) == 1
     assert range_exclusions(cells, parse_week("2026-W45"), periods).empty
+    every, none = select_week_ranges(cells, "all", periods)
+    assert len(every) == len(cells) and none.empty
 
 
 def test_alias_sets_record_their_provenance():
