@@ -7,8 +7,10 @@ from numbers import Real
 from typing import Any
 
 #: where a product was shown; NON_LIVE = every channel but LIVE, derived as ALL - LIVE by loaders
-#: whose export gives a count only for All and LIVE (``derived`` is True on those cells)
-CHANNELS = ("LIVE", "VIDEO", "PRODUCT_CARD", "SHOP_TAB", "WEB", "NON_LIVE", "ALL")
+#: whose export gives a count only for All and LIVE (``derived`` is True on those cells);
+#: OTHER = ALL minus the channel sections of a 2026 product list (LIVE + VIDEO + PRODUCT_CARD),
+#: derived (``derived`` True), additive (event) counts only: surfaces the sections do not name
+CHANNELS = ("LIVE", "VIDEO", "PRODUCT_CARD", "SHOP_TAB", "WEB", "NON_LIVE", "OTHER", "ALL")
 #: time grain of a cell
 GRAINS = ("hour", "day", "session", "interval", "range")
 #: what ``viewers`` / ``atc`` count

@@ -1,7 +1,11 @@
 """Reporting weeks: ISO weeks (Monday to Sunday, on the cells' shop-local ``date``).
 
 Notebooks select their week with :func:`select_week`; :mod:`analysis.report.run` resolves the week
-of a run with :func:`resolve_week`. Pure and cheap (pandas only).
+of a run with :func:`resolve_week`. Cells of grain ``range`` (a product list over its title's date
+range) belong to a week only when the whole range lies inside it: :func:`select_week_ranges`
+keeps them by that rule and :func:`range_exclusions` says which were left out and why (the text a
+page shows); their last day comes from the loaders' ``files["period"]``
+(:func:`periods_from_files`). Pure and cheap (pandas only).
 """
 
 from __future__ import annotations
@@ -12,7 +16,16 @@ from typing import NamedTuple
 
 import pandas as pd
 
-__all__ = ["Week", "parse_week", "resolve_week", "select_week", "week_bounds"]
+__all__ = [
+    "Week",
+    "parse_week",
+    "periods_from_files",
+    "range_exclusions",
+    "resolve_week",
+    "select_week",
+    "select_week_ranges",
+    "week_bounds",
+]
 
 WEEK_PATTERN = re.compile(r"(\d{4})-W(\d{2})")
 
@@ -157,3 +170,85 @@ def select_week(cells: pd.DataFrame, week: str) -> pd.DataFrame:
         return cells.copy()
     wk = resolve_week(cells, week)
     return cells.loc[(cells["date"] >= wk.monday) & (cells["date"] < wk.next_monday)].copy()
+
+
+def periods_from_files(files: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """``file -> (first day, last day)`` of the files whose loader wrote a ``period`` column
+    (``"YYYY-MM-DD ~ YYYY-MM-DD"``, e.g. the Seller Center product lists); others are absent."""
+    if "period" not in files:
+        return {}
+    out = {}
+    for file, period in zip(files["file"], files["period"], strict=True):
+        if isinstance(period, str) and "~" in period:
+            a, b = (pd.Timestamp(x.strip()) for x in period.split("~", 1))
+            out[str(file)] = (a, b)
+    return out
+
+
+def range_exclusions(
+    cells: pd.DataFrame, week: Week, periods: dict[str, tuple[pd.Timestamp, pd.Timestamp]]
+) -> pd.DataFrame:
+    """The range cells' files that overlap ``week`` without lying inside it, with the reason a
+    page shows.
+
+    A range's counts cannot be split by day, so a range is assigned to a report week only when
+    ``monday <= first day`` and ``last day <= sunday``; one that only overlaps the week is left
+    out of that week's pages. A range cell whose file has no known period is left out too.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``file``, ``first``, ``last``, ``cells`` (how many cells are left out), ``reason``.
+    """
+    cols = ["file", "first", "last", "cells", "reason"]
+    r = cells.loc[cells["grain"] == "range"]
+    rows = []
+    for file, group in r.groupby(r["file"].astype("string").fillna("<memory>"), sort=True):
+        first, last = periods.get(str(file), (group["date"].min(), pd.NaT))
+        if pd.isna(last):
+            reason = (f"{file}: the last day of its range is unknown (no period for this "
+                      f"file), so it cannot be placed in week {week.iso}")  # fmt: skip
+        elif first >= week.monday and last <= week.sunday:
+            continue
+        elif first > week.sunday or last < week.monday:
+            continue
+        else:
+            reason = (f"{file} covers {first:%Y-%m-%d} to {last:%Y-%m-%d}, which is not inside "
+                      f"week {week.iso} ({week.monday:%Y-%m-%d} to {week.sunday:%Y-%m-%d}): its "
+                      "counts cannot be split by day, so this page leaves it out; export the "
+                      "product list for that Monday-to-Sunday range to include it")  # fmt: skip
+        rows.append({"file": file, "first": first, "last": last, "cells": len(group),
+                     "reason": reason})  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
+
+
+def select_week_ranges(
+    cells: pd.DataFrame, week: str, periods: dict[str, tuple[pd.Timestamp, pd.Timestamp]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`select_week`, with range cells kept only when their whole range lies in the week.
+
+    Returns
+    -------
+    cells : pandas.DataFrame
+        The week's cells: every non-range cell whose ``date`` is in the week, and the range
+        cells whose range (``periods``, from :func:`periods_from_files`) lies inside it
+        (``week="all"``: every cell, nothing excluded).
+    excluded : pandas.DataFrame
+        :func:`range_exclusions`: what was left out and why.
+    """
+    if week == "all":
+        return cells.copy(), range_exclusions(cells.iloc[:0], parse_week("2026-W01"), periods)
+    wk = resolve_week(cells, week)
+    excluded = range_exclusions(cells, wk, periods)
+    chosen = select_week(cells, wk.iso)
+    files = chosen["file"].astype("string").fillna("<memory>")
+    inside = pd.Series(
+        [
+            f in periods and periods[f][0] >= wk.monday and periods[f][1] <= wk.sunday
+            for f in files
+        ],
+        index=chosen.index,
+        dtype=bool,
+    )
+    keep = (chosen["grain"] != "range") | inside
+    return chosen.loc[keep].copy(), excluded

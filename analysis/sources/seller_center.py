@@ -25,6 +25,10 @@ The ``Affiliate`` section mixes affiliates' LIVEs and videos and is not mapped t
 counts stay inside ``ALL``). Caveat: when affiliates sell the product in LIVEs, the derived
 non-live cell includes their LIVE traffic (the export does not split it per channel).
 
+**2026 layout** (every channel section carries ATC count and ATC users, a title with the
+analysis date range, zh-CN / es-MX UIs): read by :mod:`analysis.sources.seller_center_channels`
+(event and visitor cells per channel, Affiliate LIVE counted as LIVE, ``OTHER`` remainder).
+
 ATC rate of this source: ``Add-to-cart users / Unique clicks`` (people with >= 1 add-to-cart among
 the people who opened the product page, per channel), unit ``visitor``.
 """
@@ -35,10 +39,12 @@ import re
 from pathlib import Path
 
 from analysis.errors import NumberError, UnreadableError
+from analysis.sources import seller_center_channels
 from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch
 from analysis.sources.numbers import parse_time
 from analysis.sources.rows import FAILED, Conventions, Rows, check_id, conventions, parse_counts
+from analysis.sources.seller_center_layout import is_layout
 from analysis.sources.sheets import read_sheets
 from analysis.sources.tables import data_rows, find_header, open_table, sniff
 
@@ -89,7 +95,10 @@ def period(sheet, header_index: int, date_order: str | None):
 def read(path: Path, *, tz: str | None) -> Loaded:
     """Read one product-list export into per-channel cells (see the module docstring)."""
     path = Path(path)
-    sheet, h, match = open_table(path, _locate(path), tz=tz, missing=(
+    found = _locate(path)
+    if found is not None and is_layout(found[-1]):  # the 2026 layout: ATC in every section
+        return seller_center_channels.read(path, found[0], found[1], tz=tz)
+    sheet, h, match = open_table(path, found, tz=tz, missing=(
         "no product-list header (a channel-section row with 'All' above a header with "
         "'Product ID') in the first rows"))  # fmt: skip
     money = tuple(k for k in match.columns if k.endswith(".revenue"))
