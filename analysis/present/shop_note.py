@@ -44,8 +44,9 @@ def shop_sentence(loaded: Loaded, *, lang: str = i18n.SOURCE_LANGUAGE) -> str:
     applied = loaded.shop
     wrote = applied[applied["action"].isin(WROTE)]
     items = [
-        i18n.t("00.shop_item", lang=lang, attribute=i18n.column_label(attr, lang=lang),
-               cells=i18n.format_integer(int(n), lang=lang))
+        i18n.t("00.shop_item_one" if n == 1 else "00.shop_item", lang=lang,
+               attribute=i18n.column_label(attr, lang=lang),
+               **({} if n == 1 else {"cells": i18n.format_integer(int(n), lang=lang)}))
         for attr, n in wrote.groupby("attribute", sort=False)["cells"].sum().items()
     ]  # fmt: skip
     defaults = applied[applied["action"] == "default"].set_index("attribute")["value"]

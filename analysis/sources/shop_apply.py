@@ -31,6 +31,9 @@ from analysis.vocabulary import SHOP_ACTIONS, check_argument
 __all__ = ["apply_shop", "apply_to_loaded", "shop_applied"]
 
 FROM = "shop file"
+#: ISO 4217 "no currency": what loaders write for an amount without a mark when neither the header
+#: nor the locale names one (:mod:`analysis.sources.rows`); the shop's currency replaces it
+NO_CURRENCY = "XXX"
 
 
 def apply_shop(
@@ -208,7 +211,7 @@ def _currency(out: pd.DataFrame, shop: ShopFile, rows: list[dict]) -> None:
     if shop.currency is None:
         return
     money = out["revenue"].notna()
-    empty = money & out["currency"].isna()
+    empty = money & (out["currency"].isna() | (out["currency"] == NO_CURRENCY).fillna(False))
     out.loc[empty, "currency"] = shop.currency
     rows.append(_row("currency", shop.currency, "set", int(empty.sum()), "shop.currency", ""))
     other = out["currency"].notna() & (out["currency"] != shop.currency).fillna(False)
