@@ -53,8 +53,8 @@ def _shop_section(cells: pd.DataFrame, tz: str | None) -> list[str]:
         f"timezone = {toml_string(tz or '')}  # IANA name; the default of tz= and --tz",
         f'currency = ""  # ISO 4217 code of revenue that has none; in the data: {found}',
         f'privacy_threshold = {TEMPLATE_THRESHOLD}  # the report shows counts below it as "< k"',
-        "# override: attributes this file sets even where an export has a value, any of "
-        + ", ".join(toml_string(o) for o in SHOP_OVERRIDES),
+        "# override: attributes this file sets even where an export has a value,",
+        "# any of " + ", ".join(toml_string(o) for o in SHOP_OVERRIDES),
         "override = []",
         "promotions_cover = []  # [first, last]: on these days cells no promotion covers get "
         '"none"',
