@@ -1,4 +1,5 @@
-"""The ``cartlift`` command: ``report``, ``validate``, ``load``, ``selfcheck``, ``simulate``."""
+"""The ``cartlift`` command: ``report``, ``validate``, ``load``, ``init``, ``selfcheck``,
+``simulate``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample
 from analysis.sources.canonical import write_cells
 from analysis.sources.load import load, read
+from analysis.sources.shop_template import write_shop_template
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -39,7 +41,8 @@ def _simulate(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     dates = tuple(args.dates) if args.dates else None
     try:
-        loaded = read(args.paths, source=args.source, tz=args.tz, engine=args.engine, dates=dates)
+        loaded = read(args.paths, source=args.source, tz=args.tz, engine=args.engine, dates=dates,
+                      shop=args.shop)  # fmt: skip
     except (CellsError, ValueError, FileNotFoundError, ImportError) as err:
         print(f"cartlift load: {err}", file=sys.stderr)
         return 1
@@ -59,7 +62,7 @@ def _selfcheck(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     try:
-        loaded = read(args.paths, source=args.source, tz=args.tz)
+        loaded = read(args.paths, source=args.source, tz=args.tz, shop=args.shop)
     except (CellsError, ValueError, FileNotFoundError) as err:
         print(f"cartlift validate: {err}", file=sys.stderr)
         return 1
@@ -71,6 +74,22 @@ def _validate(args: argparse.Namespace) -> int:
     if len(loaded.replaced):
         print("\nreplaced rows:")
         print(loaded.replaced.to_string(index=False))
+    if len(loaded.shop):
+        print("\nfrom the shop file:")
+        print(loaded.shop.to_string(index=False))
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    data = Path(args.data).expanduser().absolute()  # the caller's directory, not the kit's
+    out = Path(args.out).expanduser().absolute() if args.out else None
+    try:
+        path = write_shop_template(data, out, tz=args.tz, force=args.force)
+    except (FileExistsError, FileNotFoundError, CellsError, ValueError) as err:
+        hint = " (pass the shop's time zone: --tz Europe/Paris)" if "time zone" in str(err) else ""
+        print(f"cartlift init: {err}{hint}", file=sys.stderr)
+        return 1
+    print(path)
     return 0
 
 
@@ -96,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("paths", nargs="+")
     val.add_argument("--tz", default=None, help="shop time zone (IANA name)")
     val.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
+    val.add_argument("--shop", default=None, metavar="FILE",
+                     help="shop file to apply (default: shop.toml in the data folder)")  # fmt: skip
     val.set_defaults(func=_validate)
 
     lod = sub.add_parser("load", help="read exports into canonical cells (any engine)")
@@ -106,7 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
     lod.add_argument("--dates", nargs=2, metavar=("FIRST", "LAST"),
                      help="BigQuery: daily tables YYYYMMDD to YYYYMMDD")  # fmt: skip
     lod.add_argument("--out", default=None, help="write the cells to this .parquet / .csv")
+    lod.add_argument("--shop", default=None, metavar="FILE",
+                     help="shop file to apply (default: shop.toml in the data folder)")  # fmt: skip
     lod.set_defaults(func=_load)
+
+    ini = sub.add_parser("init", help="write a commented shop-file template (shop.toml)")
+    ini.add_argument("--data", required=True, help="the shop's exports: file or folder")
+    ini.add_argument("--out", default=None, help="file to write (default: DATA/shop.toml)")
+    ini.add_argument("--tz", default=None, help="shop time zone (IANA name), written in it")
+    ini.add_argument("--force", action="store_true", help="overwrite an existing file")
+    ini.set_defaults(func=_init)
 
     chk = sub.add_parser("selfcheck", help="exact coverage and placebo A/A on your data")
     chk.add_argument("--data", required=True, help="file(s) or folder to check")

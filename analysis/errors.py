@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CartliftError", "CellsError", "EngineUnavailable", "LanguageError", "NotebookTimeout",
-    "NumberError", "RejectedRowsWarning", "ReportError", "UnreadableError",
+    "NumberError", "RejectedRowsWarning", "ReportError", "ShopFileError", "UnreadableError",
 ]  # fmt: skip
 
 
@@ -44,6 +44,11 @@ class NumberError(CartliftError, ValueError):
 
 class UnreadableError(CartliftError, ValueError):
     """The file as a whole cannot be read (empty, not a spreadsheet, no header found)."""
+
+
+class ShopFileError(CartliftError, ValueError):
+    """A shop file (``shop.toml``) that cannot be used: the message names the file, the line or key
+    and how to fix it (``docs/shop-file.md``)."""
 
 
 class EngineUnavailable(CartliftError, ImportError):

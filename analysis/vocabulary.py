@@ -17,6 +17,10 @@ GRAINS = ("hour", "day", "session", "interval", "range")
 UNITS = ("visitor", "session", "event")
 #: promotion state of a cell
 PROMOS = ("none", "discount", "flash_sale")
+#: cell attributes a shop file may set over an export's own value (``override = [...]``)
+SHOP_OVERRIDES = ("category", "promo", "creator")
+#: what a shop file did to the cells (:func:`analysis.sources.shop_apply.apply_shop`)
+SHOP_ACTIONS = ("set", "renamed", "overridden", "conflict", "not applied", "default")
 #: units for which ``atc <= viewers`` must hold (one success per counted unit at most)
 BINOMIAL_UNITS = ("visitor", "session")
 #: kinds of metric (:mod:`analysis.metrics`): a binomial proportion or a ratio of sums

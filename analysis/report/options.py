@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 from analysis import paths
 from analysis.present import i18n
 from analysis.present.headline import MIN_VIEWERS
+from analysis.sources.load import input_files
+from analysis.sources.shop_file import read_shop, split_shop
 
 __all__ = [
     "DEFAULT_MIN_VIEWERS",
     "DEFAULT_NOTEBOOK_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "MAX_WORKERS",
+    "ReportDefaults",
     "add_report_arguments",
     "check_min_viewers",
     "check_workers",
+    "report_defaults",
 ]
 
 #: small-cell threshold k of shared output (counts below it are shown as "< k")
@@ -72,6 +78,46 @@ def check_min_viewers(min_viewers: int) -> int:
     return min_viewers
 
 
+@dataclass(frozen=True)
+class ReportDefaults:
+    """The time zone, privacy threshold and shop file of a report run (:func:`report_defaults`)."""
+
+    tz: str
+    min_viewers: int
+    shop: Path | None  # the shop file applied (given, or the data folder's shop.toml)
+    shop_given: bool  # named by --shop / shop= (notebooks must then declare ``shop``)
+
+
+def report_defaults(
+    data: str | Path, *, shop: str | Path | None, tz: str | None, min_viewers: int | None
+) -> ReportDefaults:
+    """Fill a report's ``tz`` and ``min_viewers``: the argument given, else the shop file's
+    ``timezone`` / ``privacy_threshold`` (``docs/shop-file.md``), else the kit's defaults
+    (:data:`analysis.paths.SAMPLE_TZ`, :data:`DEFAULT_MIN_VIEWERS`).
+
+    Parameters
+    ----------
+    data : str or Path
+        The report's data (its folder's ``shop.toml`` is the shop file when ``shop`` is None).
+    shop : str or Path, optional
+        A shop file named by ``--shop`` / ``shop=``.
+    tz, min_viewers : optional
+        The arguments given (None: not given).
+
+    Raises
+    ------
+    FileNotFoundError, analysis.errors.ShopFileError
+        The data or the shop file does not exist; the shop file is unusable; two shop files.
+    """
+    _, path = split_shop(input_files(data), shop)
+    book = read_shop(path) if path is not None else None
+    if tz is None:
+        tz = (book.timezone if book else None) or paths.SAMPLE_TZ
+    if min_viewers is None:
+        min_viewers = (book.privacy_threshold if book else None) or DEFAULT_MIN_VIEWERS
+    return ReportDefaults(tz, check_min_viewers(min_viewers), path, shop is not None)
+
+
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``cartlift report`` options to an ``argparse`` parser (``--help`` lists them)."""
     parser.add_argument(
@@ -81,16 +127,27 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--week", default="latest", help="ISO week YYYY-Www, or 'latest'")
     parser.add_argument("--out", default=str(paths.REPORTS_DIR), help="reports folder")
-    parser.add_argument("--tz", default=paths.SAMPLE_TZ, help="shop time zone (IANA name)")
+    parser.add_argument(
+        "--tz",
+        default=None,
+        help=f"shop time zone, IANA name (default: the shop file's, else {paths.SAMPLE_TZ})",
+    )
+    parser.add_argument(
+        "--shop",
+        default=None,
+        metavar="FILE",
+        help="shop file applied to the data (default: shop.toml in the data folder, if any)",
+    )
     parser.add_argument(
         "--lang", default="en", choices=i18n.available_languages(), help="report language"
     )
     parser.add_argument(
         "--min-viewers",
         type=int,
-        default=DEFAULT_MIN_VIEWERS,
+        default=None,
         metavar="K",
-        help=f"shared tables show counts below K as '< K' (default {DEFAULT_MIN_VIEWERS})",
+        help="shared tables show counts below K as '< K' (default: the shop file's "
+        f"privacy_threshold, else {DEFAULT_MIN_VIEWERS})",
     )
     parser.add_argument(
         "--workers",

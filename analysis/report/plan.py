@@ -13,8 +13,12 @@ whose defaults point at the embedded sample)::
     tz: str = "Europe/Paris"  # shop time zone
     lang: str = "en"  # report language: en, fr (a file in analysis/present/locales/strings/)
     min_viewers: int = 10  # shared tables show counts below this as "< k"
+    shop: str = ""  # shop file applied to the data ("" = the data folder's shop.toml, if any)
 
 It must declare ``data``; the other :data:`STANDARD_PARAMETERS` are passed only when declared.
+When a shop file is named (``--shop``, ``shop=``) every notebook must declare ``shop`` and pass it
+to ``cl.load(data, tz=tz, shop=shop or None)``: a page reading the data without it would disagree
+with the others. A ``shop.toml`` in the data folder needs no parameter (``cl.load`` finds it).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import pandas as pd
 import papermill as pm  # type: ignore[import-untyped]
 
 from analysis.present import i18n
-from analysis.report.options import check_min_viewers, check_workers
+from analysis.report.options import check_workers, report_defaults
 from analysis.sources.load import load
 from analysis.weeks import Week, parse_week, resolve_week
 
@@ -48,7 +52,7 @@ REPORT_NOTEBOOKS: tuple[str, ...] = (
     "04_regression", "05_dynamics",
 )  # fmt: skip
 #: parameters :func:`analysis.report.run.run_report` passes to every notebook that declares them
-STANDARD_PARAMETERS: tuple[str, ...] = ("data", "week", "tz", "lang", "min_viewers")
+STANDARD_PARAMETERS: tuple[str, ...] = ("data", "week", "tz", "lang", "min_viewers", "shop")
 
 
 @dataclass(frozen=True)
@@ -95,13 +99,14 @@ def plan_report(
     *,
     data: str | Path,
     week: str,
-    tz: str,
+    tz: str | None,
     lang: str,
-    min_viewers: int,
+    min_viewers: int | None,
     notebooks: str | Iterable[str] | None,
     parameters: Mapping[str, Any] | None,
     workers: int | None,
     notebooks_dir: Path,
+    shop: str | Path | None = None,
 ) -> Plan:
     """Check a run's arguments (see :func:`analysis.report.run.run_report`) and plan it.
 
@@ -118,7 +123,9 @@ def plan_report(
     ValueError
         No notebook or one twice; a malformed week or a week without data; an unknown
         language; a bad ``min_viewers`` or ``workers``; an extra parameter that is standard or
-        not declared by a notebook; a notebook without a ``parameters`` cell or ``data``.
+        not declared by a notebook; a notebook without a ``parameters`` cell or ``data``, or
+        without ``shop`` when a shop file is named; an unusable shop file (``tz`` and
+        ``min_viewers`` None take the shop file's values, :func:`report_defaults`).
     """
     names = (notebooks,) if isinstance(notebooks, str) else tuple(notebooks or REPORT_NOTEBOOKS)
     if not names:
@@ -128,7 +135,8 @@ def plan_report(
     if week != "latest":
         parse_week(week)  # fail on a malformed week before any work
     i18n.check_lang(lang)
-    check_min_viewers(min_viewers)
+    defaults = report_defaults(data, shop=shop, tz=tz, min_viewers=min_viewers)
+    tz, min_viewers = defaults.tz, defaults.min_viewers
     n_workers = check_workers(workers, len(names))
     extras = dict(parameters or {})
     reserved = sorted(set(extras) & set(STANDARD_PARAMETERS))
@@ -138,16 +146,32 @@ def plan_report(
             f"({', '.join(f'{p}=' for p in STANDARD_PARAMETERS)}); remove them from parameters="
         )
     declared = {name: _declared(name, notebooks_dir, extras) for name in names}
-    cells = load(data, tz=tz)
+    if defaults.shop_given:
+        _check_shop_declared(declared)
+    cells = load(data, tz=tz, shop=shop)
     wk = resolve_week(cells, week)
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
                 "min_viewers": min_viewers}  # fmt: skip
+    if defaults.shop is not None:
+        standard["shop"] = str(defaults.shop)
     passed = {
         name: {**{k: v for k, v in standard.items() if k in declared[name]}, **extras}
         for name in names
     }
     sources = {name: notebooks_dir / f"{name}.ipynb" for name in names}
     return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers)
+
+
+def _check_shop_declared(declared: Mapping[str, set[str]]) -> None:
+    """A named shop file reaches every notebook: each must declare ``shop``."""
+    missing = sorted(name for name, params in declared.items() if "shop" not in params)
+    if missing:
+        raise ValueError(
+            f"notebook(s) {missing} do not declare the parameter 'shop': they would read the "
+            'data without the shop file. Add `shop: str = ""` to their parameters cell and read '
+            "with cl.load(data, tz=tz, shop=shop or None), or put the file in the data folder "
+            "as shop.toml"
+        )
 
 
 def _declared(name: str, notebooks_dir: Path, extras: Mapping[str, Any]) -> set[str]:

@@ -194,6 +194,8 @@ def _reproduce_command(params: Mapping[str, Any], extras: Mapping[str, Any]) -> 
     cmd = ["cartlift", "report", "--data", str(params["data"]), "--week", params["week"],
            "--tz", params["tz"], "--lang", params["lang"],
            "--min-viewers", str(params["min_viewers"])]  # fmt: skip
+    if params.get("shop"):
+        cmd += ["--shop", str(params["shop"])]
     line = " ".join(shlex.quote(c) for c in cmd)
     if extras:
         line += f"  # plus run_report(parameters={dict(extras)!r})"

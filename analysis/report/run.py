@@ -45,12 +45,12 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import ReportError
-from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_TZ, TEMPLATES_DIR
+from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
 from analysis.report.index import page_links, render_index
 from analysis.report.jobs import notebook_jobs, progress_printer, raise_failures, run_jobs
 from analysis.report.offline import external_resources
-from analysis.report.options import DEFAULT_MIN_VIEWERS, DEFAULT_NOTEBOOK_TIMEOUT, DEFAULT_TIMEOUT
+from analysis.report.options import DEFAULT_NOTEBOOK_TIMEOUT, DEFAULT_TIMEOUT
 from analysis.report.plan import REPORT_NOTEBOOKS, notebook_parameters, plan_report
 from analysis.report.provenance import manifest, run_metadata
 from analysis.report.publish import open_report, publish, staging_folder, write_json, write_text
@@ -72,9 +72,9 @@ def run_report(
     data: str | Path,
     week: str = "latest",
     out: str | Path = REPORTS_DIR,
-    tz: str = SAMPLE_TZ,
+    tz: str | None = None,
     lang: str = "en",
-    min_viewers: int = DEFAULT_MIN_VIEWERS,
+    min_viewers: int | None = None,
     notebooks: Iterable[str] | None = None,
     parameters: Mapping[str, Any] | None = None,
     timeout: int | None = DEFAULT_TIMEOUT,
@@ -83,6 +83,7 @@ def run_report(
     progress: bool | Callable[[str], None] = True,
     notebooks_dir: str | Path = NOTEBOOKS_DIR,
     templates_dir: str | Path = TEMPLATES_DIR,
+    shop: str | Path | None = None,
 ) -> Path:
     """Run the report notebooks for one ISO week and publish ``<out>/<week>/``.
 
@@ -96,15 +97,17 @@ def run_report(
         :func:`analysis.weeks.resolve_week`). Notebooks receive the resolved ``"YYYY-Www"``.
     out : str or Path
         Reports folder; the week's pages go to ``<out>/<week>/``.
-    tz : str
-        Shop time zone, for loading and passed to the notebooks.
+    tz : str, optional
+        Shop time zone, for loading and passed to the notebooks. Default: the shop file's
+        ``timezone``, else ``analysis.paths.SAMPLE_TZ``.
     lang : str
         Report language (a strings file in ``analysis/present/locales/strings/``): page headings,
         translated markdown (cells tagged ``i18n:<key>``), index, number formats. Passed to the
         notebooks that declare ``lang``.
-    min_viewers : int
+    min_viewers : int, optional
         Small-cell threshold k of shared tables (counts below k shown as ``< k``), passed to the
-        notebooks that declare it; statistics stay computed on the full data.
+        notebooks that declare it; statistics stay computed on the full data. Default: the shop
+        file's ``privacy_threshold``, else :data:`analysis.report.options.DEFAULT_MIN_VIEWERS`.
     notebooks : iterable of str, optional
         Notebook stems under ``notebooks_dir``; default
         :data:`analysis.report.plan.REPORT_NOTEBOOKS`. Page order.
@@ -144,12 +147,19 @@ def run_report(
     ReportError
         A notebook failed or timed out (its ``<name>.FAILED.html``, code shown, is written to
         the week folder; nothing else changes there) or a page would load external resources.
+
+    Other Parameters
+    ----------------
+    shop : str or Path, optional
+        Shop file applied to the data (``docs/shop-file.md``); default the data folder's
+        ``shop.toml``, if any. When given, every notebook must declare ``shop``.
     """
     notebooks_dir, templates_dir, out = Path(notebooks_dir), Path(templates_dir), Path(out)
     plan = plan_report(
         data=data, week=week, tz=tz, lang=lang, min_viewers=min_viewers, notebooks=notebooks,
-        parameters=parameters, workers=workers, notebooks_dir=notebooks_dir,
+        parameters=parameters, workers=workers, notebooks_dir=notebooks_dir, shop=shop,
     )  # fmt: skip
+    tz, min_viewers = plan.run_parameters["tz"], plan.run_parameters["min_viewers"]
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
     iso = plan.week.iso
     kpis = headline_kpis(select_week(plan.cells, iso), lang=lang, min_viewers=min_viewers)
@@ -189,7 +199,7 @@ def main(args: argparse.Namespace) -> int:
         index = run_report(
             data=args.data, week=args.week, out=Path(args.out), tz=args.tz, lang=args.lang,
             min_viewers=args.min_viewers, workers=args.workers, timeout=args.timeout,
-            notebook_timeout=args.notebook_timeout, notebooks=args.notebooks,
+            notebook_timeout=args.notebook_timeout, notebooks=args.notebooks, shop=args.shop,
         )  # fmt: skip
     except (ReportError, ValueError, FileNotFoundError) as err:
         print(f"cartlift report: {err}", file=sys.stderr)

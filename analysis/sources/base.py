@@ -26,8 +26,10 @@ __all__ = [
     "FILE_COLUMNS",
     "REJECTED_COLUMNS",
     "REPLACED_COLUMNS",
+    "APPLIED_COLUMNS",
     "Loaded",
     "combine",
+    "empty_applied",
     "empty_rejected",
     "empty_replaced",
     "file_result",
@@ -37,6 +39,16 @@ __all__ = [
 REJECTED_COLUMNS = ("source", *PROBLEM_COLUMNS)
 #: columns of the replaced table: an input row superseded by a more recent export
 REPLACED_COLUMNS = ("source", "file", "row", "by_file", "by_row", "key", "changed")
+
+
+#: columns of the table of what a shop file applied (:mod:`analysis.sources.shop_apply`)
+APPLIED_COLUMNS = ("attribute", "value", "action", "cells", "keys", "detail", "from")
+
+
+def empty_applied() -> pd.DataFrame:
+    """An empty applied table (:data:`APPLIED_COLUMNS`, ``cells`` Int64, the others object)."""
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "cells" else "object")
+                         for c in APPLIED_COLUMNS})  # fmt: skip
 
 
 def empty_rejected() -> pd.DataFrame:
@@ -69,12 +81,15 @@ class Loaded:
     files : pandas.DataFrame
         One row per file: ``file``, ``source``, ``rows_read``, ``rows_used``, ``rows_rejected``,
         ``rows_replaced``, ``cells``.
+    shop : pandas.DataFrame
+        :data:`APPLIED_COLUMNS`: what a shop file set (``docs/shop-file.md``); empty without one.
     """
 
     cells: pd.DataFrame = field(default_factory=empty_cells)
     rejected: pd.DataFrame = field(default_factory=empty_rejected)
     replaced: pd.DataFrame = field(default_factory=empty_replaced)
     files: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FILE_COLUMNS))
+    shop: pd.DataFrame = field(default_factory=empty_applied)
 
     @property
     def rows_read(self) -> int:

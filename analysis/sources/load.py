@@ -13,6 +13,8 @@ from analysis.paths import resolve_data
 from analysis.sources import LOADERS, detect_source, ga4, loader
 from analysis.sources.base import Loaded, combine
 from analysis.sources.engines import check_engine
+from analysis.sources.shop_apply import apply_to_loaded
+from analysis.sources.shop_file import ShopFile, read_shop, split_shop
 
 __all__ = ["PathLike", "input_files", "load", "read"]
 
@@ -48,6 +50,7 @@ def read(
     tz: str | None = None,
     engine: str = "duckdb",
     dates: tuple[str, str] | None = None,
+    shop: PathLike | bool | None = None,
 ) -> Loaded:
     """Read files into cells, keeping what could not be used.
 
@@ -68,6 +71,11 @@ def read(
         (``"project.dataset.events_*"``), read where it lives, for the daily tables ``dates``.
     dates : (str, str), optional
         ``("YYYYMMDD", "YYYYMMDD")``, first and last daily table (``engine="bigquery"`` only).
+    shop : str, Path or False, optional
+        A shop file (``docs/shop-file.md``) applied to the cells: categories, promotion
+        calendar, creators, currency; its ``timezone`` is the default of ``tz``. Default: the
+        file named ``shop.toml`` in the data folder, if any (listed in ``files`` with source
+        ``shop_file``, not read as data). False: none.
 
     Returns
     -------
@@ -75,7 +83,8 @@ def read(
         ``cells`` (validated canonical cells), ``rejected`` (file, row, column, value, reason),
         ``replaced`` (rows superseded by a newer export), ``files`` (per-file counts; files of a
         folder that no loader recognises are listed with source ``skipped``) and ``summary``
-        (``"N rows read, M cells, K rejected, R replaced"``).
+        (``"N rows read, M cells, K rejected, R replaced"``); ``shop``: what the shop file
+        set (:func:`analysis.sources.shop_apply.shop_applied`).
 
     Raises
     ------
@@ -84,13 +93,20 @@ def read(
     ValueError, analysis.cells.CellsError
         A file is unreadable as a whole: empty, unrecognised (when named explicitly), or lacking
         a required column.
+    analysis.errors.ShopFileError
+        The shop file is unusable (the message names its line and key).
     """
     if check_engine(engine) == "bigquery":
-        return _read_bigquery(path, source=source, tz=tz, dates=dates)
+        book = read_shop(shop) if isinstance(shop, str | Path) else None
+        loaded = _read_bigquery(path, source=source, tz=tz or _tz(book), dates=dates)
+        return loaded if book is None else apply_to_loaded(loaded, book, tz=tz)
     if dates is not None:
         raise ValueError("`dates` selects BigQuery daily tables; it needs engine='bigquery'")
+    files, shop_path = split_shop(input_files(path), shop)
+    book = read_shop(shop_path) if shop_path is not None else None
+    tz_given, tz = tz, tz or _tz(book)
     results, skipped = [], []
-    for f, named in input_files(path):
+    for f, named in files:
         if source == "auto":
             try:
                 name = detect_source(f)
@@ -121,7 +137,11 @@ def read(
         raise FileNotFoundError(
             f"no file in {path} is in a supported format ({', '.join(LOADERS)})"
         )
-    return loaded
+    return loaded if book is None else apply_to_loaded(loaded, book, tz=tz_given)
+
+
+def _tz(book: ShopFile | None) -> str | None:
+    return None if book is None else book.timezone
 
 
 def _read_bigquery(table, *, source: str, tz: str | None, dates) -> Loaded:
@@ -142,6 +162,7 @@ def load(
     tz: str | None = None,
     engine: str = "duckdb",
     dates: tuple[str, str] | None = None,
+    shop: PathLike | bool | None = None,
 ) -> pd.DataFrame:
     """Load files (or folders of them) into validated canonical cells.
 
@@ -162,6 +183,9 @@ def load(
         Who aggregates GA4 event exports (see :func:`read`).
     dates : (str, str), optional
         First and last BigQuery daily table, ``engine="bigquery"`` only.
+    shop : str, Path or False, optional
+        A shop file applied to the cells (see :func:`read`); default the data folder's
+        ``shop.toml``, if any; False: none.
 
     Returns
     -------
@@ -179,7 +203,7 @@ def load(
     >>> import analysis as cl
     >>> cells = cl.load("data/sample", tz="Europe/Paris")
     """
-    loaded = read(path, source=source, tz=tz, engine=engine, dates=dates)
+    loaded = read(path, source=source, tz=tz, engine=engine, dates=dates, shop=shop)
     if len(loaded.rejected):
         first = "; ".join(
             f"{r.file} row {r.row} column {r.column!r}: {r.reason}"
