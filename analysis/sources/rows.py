@@ -60,6 +60,12 @@ class Rows:
                               "value": None if value is None else str(value),
                               "reason": reason})  # fmt: skip
 
+    def reject_row(self, row: DataRow) -> None:
+        """Record a row that is not data (totals, repeated header, description, truncated line,
+        formula without a value) with its reason, and its column when one column is the cause."""
+        value = row.cells[0] if row.column is None else None
+        self.reject(row.number, row.column, value, row.reason)
+
     def add(self, number: int, **cell) -> None:
         """Add one raw cell of row ``number`` (canonical column -> value)."""
         self.read.add(int(number))
@@ -113,7 +119,8 @@ class Conventions:
 
 def conventions(sheet: Sheet, header_index: int, match: HeaderMatch,
                 money: tuple[str, ...] = ("revenue",), dates: tuple[str, ...] = ()) -> Conventions:  # fmt: skip
-    """Infer a file's :class:`Conventions` from its columns, falling back on its locale's."""
+    """Infer a file's :class:`Conventions` from its columns, falling back on its locale's (the
+    decimal mark on ``,`` for a ``;``-separated CSV, as Excel writes it in comma-decimal locales)."""
     loc = match.conventions
     body = sheet.rows[header_index + 1 :]
 
@@ -122,7 +129,8 @@ def conventions(sheet: Sheet, header_index: int, match: HeaderMatch,
         return [r[i] for r in body if i is not None and i < len(r)]
 
     values = [v for name in money for v in column(name)]
-    decimal = column_decimal(values, default=loc.decimal)
+    # Excel separates CSV fields with ";" exactly where "," is the decimal mark (fr, de, pt ...)
+    decimal = column_decimal(values, default="," if sheet.delimiter == ";" else loc.decimal)
     order = None
     for name in dates:
         order = column_date_order(column(name), default=None) or order

@@ -4,7 +4,8 @@
   :data:`~analysis.sources.sheets.HEADER_SEARCH_ROWS` rows by matching the family's aliases
   (:mod:`analysis.sources.headers`), never at a fixed offset (``docs/data-formats.md`` §1).
 - :func:`data_rows`: the rows under the header, each classified: data, blank (not counted), a
-  repeated header, a totals row, a description row, a truncated CSV line.
+  repeated header, a totals row, a description row, a truncated CSV line, a row whose formula
+  in a column the loader reads has no computed value.
 - :func:`sniff` and :func:`open_table`: the ``detect`` of a spreadsheet loader, and the checks
   every spreadsheet reader makes before reading rows (header found, time zone given, no column
   named twice).
@@ -19,11 +20,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl.utils.cell import get_column_letter
+
 from analysis.errors import UnreadableError
 from analysis.sources.headers import HeaderMatch, match_header, normalise, totals_markers
-from analysis.sources.sheets import HEADER_SEARCH_ROWS, TABLE_SUFFIXES, Sheet
+from analysis.sources.sheets import HEADER_SEARCH_ROWS, TABLE_SUFFIXES, Sheet, hidden_sheets
 
-__all__ = ["DataRow", "data_rows", "find_header", "open_table", "require_tz", "sniff"]
+__all__ = ["UNCOMPUTED", "DataRow", "data_rows", "find_header", "open_table", "require_tz",
+           "sniff"]  # fmt: skip
+
+#: reason of a row whose formula has no computed value (``{column}``: the header, ``{cell}``:
+#: the cell, ``H5``)
+UNCOMPUTED = ("formula without a computed value in column {column!r} (cell {cell}); open the "
+              "file in Excel/LibreOffice and save it so values are stored")  # fmt: skip
 
 
 def find_header(
@@ -57,12 +66,15 @@ def _fill_right(row) -> list:
 @dataclass
 class DataRow:
     """One row under the header: its 1-based spreadsheet ``number`` and text ``cells``;
-    ``kind`` is ``data``, ``header``, ``totals``, ``description`` or ``truncated``."""
+    ``kind`` is ``data``, ``header``, ``totals``, ``description``, ``truncated`` or
+    ``formula``; a row that is not data has its ``reason``, and ``column`` (the header) when
+    one column is the cause."""
 
     number: int
     cells: tuple[str | None, ...]
     kind: str
     reason: str = ""
+    column: str | None = None
 
     def get(self, match: HeaderMatch, name: str) -> str | None:
         """The text of field ``name`` in this row (``None`` when the column is absent or empty)."""
@@ -81,9 +93,11 @@ def data_rows(
     A repeated header has at least half of the matched headers in place; a totals row starts
     with a totals label of any locale (``Total``, ``Tổng``, ...); a description row has text in
     every non-empty ``numeric`` field and no number; a truncated CSV line has fewer fields than
-    the header (a cut file).
+    the header (a cut file); a formula row has a formula without a computed value in a column
+    the header matched (:data:`UNCOMPUTED`; a formula in a column no field reads is harmless).
     """
     header_norm = [normalise(h) for h in sheet.rows[header_index]]
+    uncomputed = _uncomputed(sheet, header_index, match)
     widths = sheet.widths
     width = widths[header_index] if widths else None
     totals = totals_markers()
@@ -96,8 +110,24 @@ def data_rows(
                           f"has {widths[j]} fields, the header has {width}: the line is "
                           "cut (a truncated file?); export it again")  # fmt: skip
             continue
+        if j in uncomputed:
+            label, col = uncomputed[j]
+            reason = UNCOMPUTED.format(column=label, cell=f"{get_column_letter(col + 1)}{j + 1}")
+            yield DataRow(j + 1, cells, "formula", reason, label)
+            continue
         kind, reason = _classify(cells, match, header_norm, totals, numeric)
         yield DataRow(j + 1, cells, kind, reason)
+
+
+def _uncomputed(sheet: Sheet, header_index: int, match: HeaderMatch) -> dict[int, tuple[str, int]]:
+    """Row index -> (header, column index) of its first read column holding a formula without
+    a value."""
+    read = {i: match.labels.get(name, name) for name, i in match.columns.items()}
+    out: dict[int, tuple[str, int]] = {}
+    for r, c in sorted(sheet.uncomputed):
+        if r > header_index and c in read and r not in out:
+            out[r] = (read[c], c)
+    return out
 
 
 def _classify(cells, match: HeaderMatch, header_norm: list[str], totals: frozenset[str],
@@ -143,7 +173,11 @@ def open_table(path: Path, found, *, tz: str | None, missing: str):
     named twice; returns ``found``.
     """
     if found is None:
-        raise UnreadableError(f"{Path(path).name}: {missing}")
+        hidden = hidden_sheets(path) if Path(path).suffix.lower() in (".xlsx", ".xlsm") else ()
+        note = (f"; hidden sheets are not read ({', '.join(map(repr, hidden))}): unhide the one "
+                "that holds the export (right-click a sheet tab > Unhide) and save"
+                if hidden else "")  # fmt: skip
+        raise UnreadableError(f"{Path(path).name}: {missing}{note}")
     require_tz(tz, path)
     match = found[-1]
     if match.duplicates:
