@@ -63,15 +63,15 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
         raise UnreadableError(_bad_byte(raw, utf8_error, name, "UTF-8 nor Windows-1252"))
-    raise UnreadableError(_bad_byte(raw, utf8_error, name, "UTF-8") + " (the file mixes UTF-8 "
-                          "with another encoding)")  # fmt: skip
+    raise UnreadableError(_bad_byte(raw, utf8_error, name, "UTF-8", " (the file mixes UTF-8 "
+                                    "with another encoding)"))  # fmt: skip
 
 
-def _bad_byte(raw: bytes, err: UnicodeDecodeError, name: str, what: str) -> str:
+def _bad_byte(raw: bytes, err: UnicodeDecodeError, name: str, what: str, note: str = "") -> str:
     offset = err.start
     line = raw[:offset].count(b"\n") + 1
     return (f"{name}: not {what} text: byte 0x{raw[offset]:02X} at offset {offset} (line "
-            f"{line}) cannot be decoded; {RESAVE}")  # fmt: skip
+            f"{line}) cannot be decoded{note}; {RESAVE}")  # fmt: skip
 
 
 def _no_nul(text: str, name: str) -> str:

@@ -119,8 +119,9 @@ class Conventions:
 
 def conventions(sheet: Sheet, header_index: int, match: HeaderMatch,
                 money: tuple[str, ...] = ("revenue",), dates: tuple[str, ...] = ()) -> Conventions:  # fmt: skip
-    """Infer a file's :class:`Conventions` from its columns, falling back on its locale's (the
-    decimal mark on ``,`` for a ``;``-separated CSV, as Excel writes it in comma-decimal locales)."""
+    """Infer a file's :class:`Conventions` from its columns, falling back on its locale's; a
+    ``;``-separated CSV falls back on ``,`` decimals and day-first dates first (Excel writes
+    ``;`` only in comma-decimal locales, all of which write dates day first)."""
     loc = match.conventions
     body = sheet.rows[header_index + 1 :]
 
@@ -129,15 +130,18 @@ def conventions(sheet: Sheet, header_index: int, match: HeaderMatch,
         return [r[i] for r in body if i is not None and i < len(r)]
 
     values = [v for name in money for v in column(name)]
-    # Excel separates CSV fields with ";" exactly where "," is the decimal mark (fr, de, pt ...)
-    decimal = column_decimal(values, default="," if sheet.delimiter == ";" else loc.decimal)
+    # Excel separates CSV fields with ";" exactly where "," is the decimal mark (fr, de, pt ...),
+    # and those locales write dates day first
+    semicolon = sheet.delimiter == ";"
+    decimal = column_decimal(values, default="," if semicolon else loc.decimal)
     order = None
     for name in dates:
         order = column_date_order(column(name), default=None) or order
     currency = next(
         (c for name in money if (c := header_currency(match.labels.get(name))) is not None), None
     )
-    return Conventions(decimal, order or loc.date_order, currency or loc.currency or "XXX")
+    order = order or ("DMY" if semicolon else None) or loc.date_order
+    return Conventions(decimal, order, currency or loc.currency or "XXX")
 
 
 def parse_counts(rows: Rows, row: DataRow, match: HeaderMatch, conv: Conventions,
