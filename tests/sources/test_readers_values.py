@@ -1,4 +1,4 @@
-"""Parse-level values (issue 12 item 6): non-finite numbers, counts too large to be exact and
+"""Parse-level values: non-finite numbers, counts too large to be exact and
 negative counts written as text in an export are rejected with their reason, never read as
 ``inf``, NaN or a wrapped integer (``docs/data-formats.md``, "Quirks handled")."""
 
