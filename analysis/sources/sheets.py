@@ -39,6 +39,8 @@ class Sheet:
     ``widths``: the number of fields of each CSV line as written (``None`` for xlsx).
     ``uncomputed``: 0-based ``(row, column)`` of the formula cells without a cached value (their
     text is ``None``; :func:`analysis.sources.tables.data_rows` rejects their rows).
+    ``errors``: 0-based ``(row, column)`` of the xlsx error cells (``#N/A``, ``#DIV/0!``, their
+    text kept; their rows are rejected too).
     ``delimiter`` and ``encoding``: of a CSV (``None`` for xlsx).
     """
 
@@ -46,6 +48,7 @@ class Sheet:
     rows: tuple[tuple[str | None, ...], ...]
     widths: tuple[int, ...] | None = None
     uncomputed: frozenset[tuple[int, int]] = frozenset()
+    errors: frozenset[tuple[int, int]] = frozenset()
     delimiter: str | None = None
     encoding: str | None = None
 
@@ -78,7 +81,7 @@ def _read_sheets(path_str: str, mtime: int, size: int) -> tuple[tuple[Sheet, str
     if size == 0:
         raise UnreadableError(f"{path.name}: the file is empty; export it again")
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
-        return tuple((Sheet(s.name, s.rows, uncomputed=s.uncomputed), s.state)
+        return tuple((Sheet(s.name, s.rows, uncomputed=s.uncomputed, errors=s.errors), s.state)
                      for s in read_workbook(path))  # fmt: skip
     if path.suffix.lower() in (".csv", ".tsv", ".txt"):
         return ((_read_csv(path), "visible"),)

@@ -26,13 +26,17 @@ from analysis.errors import UnreadableError
 from analysis.sources.headers import HeaderMatch, match_header, normalise, totals_markers
 from analysis.sources.sheets import HEADER_SEARCH_ROWS, TABLE_SUFFIXES, Sheet, hidden_sheets
 
-__all__ = ["UNCOMPUTED", "DataRow", "data_rows", "find_header", "open_table", "require_tz",
+__all__ = ["CELL_ERROR", "UNCOMPUTED", "DataRow", "data_rows", "find_header", "open_table", "require_tz",
            "sniff"]  # fmt: skip
 
 #: reason of a row whose formula has no computed value (``{column}``: the header, ``{cell}``:
 #: the cell, ``H5``)
 UNCOMPUTED = ("formula without a computed value in column {column!r} (cell {cell}); open the "
               "file in Excel/LibreOffice and save it so values are stored")  # fmt: skip
+#: reason of a row holding a spreadsheet error cell (``{value}``: ``#N/A``, ``#DIV/0!`` ...)
+CELL_ERROR = ("holds the spreadsheet error {value!r} in column {column!r} (cell {cell}): a "
+              "formula that failed or a broken reference; fix it, or clear the cell if the value "
+              "is not reported")  # fmt: skip
 
 
 def find_header(
@@ -93,16 +97,20 @@ def data_rows(
     A repeated header has at least half of the matched headers in place; a totals row starts
     with a totals label of any locale (``Total``, ``Tổng``, ...); a description row has text in
     every non-empty ``numeric`` field and no number; a truncated CSV line has fewer fields than
-    the header (a cut file); a formula row has a formula without a computed value in a column
-    the header matched (:data:`UNCOMPUTED`; a formula in a column no field reads is harmless).
+    the header (a cut file); a formula row has, in a column the header matched, a formula
+    without a computed value (:data:`UNCOMPUTED`) or a spreadsheet error such as ``#N/A``
+    (:data:`CELL_ERROR`); in a column no field reads either is harmless.
     """
     header_norm = [normalise(h) for h in sheet.rows[header_index]]
-    uncomputed = _uncomputed(sheet, header_index, match)
     widths = sheet.widths
     width = widths[header_index] if widths else None
+    flagged = _flagged(sheet, header_index, match)
     totals = totals_markers()
     for j in range(header_index + 1, len(sheet.rows)):
         cells = sheet.rows[j]
+        if j in flagged:
+            yield flagged[j]
+            continue
         if not any(c is not None and str(c).strip() for c in cells):
             continue
         if widths is not None and width is not None and widths[j] < width:
@@ -110,23 +118,26 @@ def data_rows(
                           f"has {widths[j]} fields, the header has {width}: the line is "
                           "cut (a truncated file?); export it again")  # fmt: skip
             continue
-        if j in uncomputed:
-            label, col = uncomputed[j]
-            reason = UNCOMPUTED.format(column=label, cell=f"{get_column_letter(col + 1)}{j + 1}")
-            yield DataRow(j + 1, cells, "formula", reason, label)
-            continue
         kind, reason = _classify(cells, match, header_norm, totals, numeric)
         yield DataRow(j + 1, cells, kind, reason)
 
 
-def _uncomputed(sheet: Sheet, header_index: int, match: HeaderMatch) -> dict[int, tuple[str, int]]:
-    """Row index -> (header, column index) of its first read column holding a formula without
-    a value."""
+def _flagged(sheet: Sheet, header_index: int, match: HeaderMatch) -> dict[int, DataRow]:
+    """Row index -> its ``formula`` :class:`DataRow`, for the rows under the header with a
+    formula without a value (:data:`UNCOMPUTED`) or an error cell (:data:`CELL_ERROR`) in a
+    column the header matched; the first such cell of the row names the reason."""
     read = {i: match.labels.get(name, name) for name, i in match.columns.items()}
-    out: dict[int, tuple[str, int]] = {}
-    for r, c in sorted(sheet.uncomputed):
-        if r > header_index and c in read and r not in out:
-            out[r] = (read[c], c)
+    marks = [(r, c, False) for r, c in sheet.uncomputed] + [(r, c, True) for r, c in sheet.errors]
+    out: dict[int, DataRow] = {}
+    for r, c, is_error in sorted(marks):
+        if r <= header_index or c not in read or r in out or r >= len(sheet.rows):
+            continue
+        cell = f"{get_column_letter(c + 1)}{r + 1}"
+        if is_error:
+            reason = CELL_ERROR.format(value=sheet.rows[r][c], column=read[c], cell=cell)
+        else:
+            reason = UNCOMPUTED.format(column=read[c], cell=cell)
+        out[r] = DataRow(r + 1, sheet.rows[r], "formula", reason, read[c])
     return out
 
 

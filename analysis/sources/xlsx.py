@@ -17,6 +17,9 @@ the table from the ``<row>``/``<c>`` elements actually present:
 - a formula cell uses its cached value (``<v>``); a formula without one (a file written by a
   program that does not compute formulas) is recorded in ``uncomputed`` so the loader rejects the
   row instead of reading an empty cell;
+- an error cell (``t="e"``: ``#N/A``, ``#DIV/0!``, ``#REF!``, a formula that failed) keeps its
+  text and is recorded in ``errors``, so the loader rejects the row instead of reading ``#N/A``
+  as "not reported";
 - hidden and very hidden sheets are returned with their ``state``; :mod:`analysis.sources.sheets`
   ignores them.
 
@@ -47,12 +50,14 @@ _UNCOMPUTED = object()
 class RawSheet:
     """One worksheet: ``name``, ``state`` (``visible``, ``hidden`` or ``veryHidden``), text
     ``rows`` (row ``n`` of the sheet at index ``n - 1``), and the 0-based ``(row, column)`` of
-    each formula cell without a cached value."""
+    each formula cell without a cached value (``uncomputed``) and of each error cell
+    (``errors``)."""
 
     name: str
     state: str
     rows: tuple[tuple[str | None, ...], ...]
     uncomputed: frozenset[tuple[int, int]]
+    errors: frozenset[tuple[int, int]] = frozenset()
 
 
 def cell_text(value) -> str | None:
@@ -135,12 +140,15 @@ def _read_sheet(wb, ws) -> RawSheet:
                          timedelta_formats=wb._timedelta_formats)  # fmt: skip
         found: dict[int, dict[int, str]] = {}
         uncomputed: set[tuple[int, int]] = set()
+        errors: set[tuple[int, int]] = set()
         for number, cells in parser.parse():
             line = found.setdefault(number, {})
             for c in cells:
                 if c["value"] is _UNCOMPUTED:
                     uncomputed.add((number - 1, c["column"] - 1))
                     continue
+                if c["data_type"] == "e":
+                    errors.add((number - 1, c["column"] - 1))
                 text = cell_text(c["value"])
                 if text is not None:
                     line[c["column"]] = text
@@ -152,7 +160,8 @@ def _read_sheet(wb, ws) -> RawSheet:
     for rng in getattr(merges, "mergeCell", ()) or ():
         _fill_merge(grid, rng.coord if hasattr(rng, "coord") else str(rng.ref))
     rows = tuple(tuple(r) for r in grid)
-    return RawSheet(ws.title, ws.sheet_state or "visible", rows, frozenset(uncomputed))
+    return RawSheet(ws.title, ws.sheet_state or "visible", rows, frozenset(uncomputed),
+                    frozenset(errors))  # fmt: skip
 
 
 def _fill_merge(grid: list[list[str | None]], ref: str) -> None:

@@ -240,3 +240,22 @@ def test_numeric_cell_overflowing_to_infinity_is_rejected(tmp_path):
     assert got.reconciles() and got.cells["row"].tolist() == [5]
     assert got.rejected["column"].tolist() == ["Views"]
     assert got.rejected["reason"].str.contains("not a finite number").all()
+
+
+def test_error_cell_rejects_the_row_instead_of_reading_na_as_missing(tmp_path):
+    p = live_list_v1(tmp_path, n=3)
+
+    def error(parts):  # a VLOOKUP that failed, as Excel stores it: t="e" and its cached text
+        name = "xl/worksheets/sheet1.xml"
+        cell = xb.cells_of(p, "Sheet1")["G6"]
+        new = '<c r="G6" t="e"><f>VLOOKUP(A6,Z:Z,2,0)</f><v>#N/A</v></c>'
+        parts[name] = parts[name].decode("utf-8").replace(cell, new).encode("utf-8")
+
+    xb.rewrite(p, error)
+    got = tiktok_live_list.read(p, tz=TZ)
+    assert got.reconciles() and got.cells["row"].tolist() == [4, 5]
+    assert got.rejected[["row", "column"]].values.tolist() == [[6, "Viewers"]]
+    assert got.rejected["reason"].tolist() == [
+        "holds the spreadsheet error '#N/A' in column 'Viewers' (cell G6): a formula that failed "
+        "or a broken reference; fix it, or clear the cell if the value is not reported"
+    ]
