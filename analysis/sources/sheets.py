@@ -15,7 +15,10 @@ and the quirks handled: ``docs/data-formats.md`` §1 and "Quirks handled".
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +27,13 @@ from analysis.sources.csv_text import decode, sniff_delimiter, split
 from analysis.sources.xlsx import cell_text, read_workbook
 
 __all__ = ["HEADER_SEARCH_ROWS", "SPREADSHEET_SUFFIXES", "TABLE_SUFFIXES", "Sheet",
-           "hidden_sheets", "read_sheets"]  # fmt: skip
+           "hidden_sheets", "read_sheets", "showing_hidden_sheets"]  # fmt: skip
 
 #: rows searched for the header (title rows, summaries and description rows come first)
 HEADER_SEARCH_ROWS = 30
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 TABLE_SUFFIXES = (*SPREADSHEET_SUFFIXES, ".csv", ".tsv", ".txt")
+_SHOW_HIDDEN = contextvars.ContextVar("show_hidden_sheets", default=False)
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,19 @@ def read_sheets(path: Path) -> tuple[Sheet, ...]:
     UnreadableError
         The file is empty, not a spreadsheet, or not decodable text.
     """
-    return tuple(s for s, state in _sheets(Path(path)) if state == "visible")
+    show = _SHOW_HIDDEN.get()
+    return tuple(s for s, state in _sheets(Path(path)) if show or state == "visible")
+
+
+@contextlib.contextmanager
+def showing_hidden_sheets() -> Iterator[None]:
+    """Within this block :func:`read_sheets` returns hidden sheets too (detection uses it to
+    recognise a file whose table is only on a hidden sheet, so that reading it says so)."""
+    token = _SHOW_HIDDEN.set(True)
+    try:
+        yield
+    finally:
+        _SHOW_HIDDEN.reset(token)
 
 
 def hidden_sheets(path: Path) -> tuple[str, ...]:

@@ -24,7 +24,14 @@ from openpyxl.utils.cell import get_column_letter
 
 from analysis.errors import UnreadableError
 from analysis.sources.headers import HeaderMatch, match_header, normalise, totals_markers
-from analysis.sources.sheets import HEADER_SEARCH_ROWS, TABLE_SUFFIXES, Sheet, hidden_sheets
+from analysis.sources.sheets import (
+    HEADER_SEARCH_ROWS,
+    SPREADSHEET_SUFFIXES,
+    TABLE_SUFFIXES,
+    Sheet,
+    hidden_sheets,
+    showing_hidden_sheets,
+)
 
 __all__ = ["CELL_ERROR", "UNCOMPUTED", "DataRow", "data_rows", "find_header", "open_table", "require_tz",
            "sniff"]  # fmt: skip
@@ -165,12 +172,18 @@ def _classify(cells, match: HeaderMatch, header_norm: list[str], totals: frozens
 
 def sniff(path: Path, locate) -> bool:
     """``detect`` of a spreadsheet loader: a table file in which ``locate(path)`` finds its header
-    (an unreadable file is simply not recognised)."""
+    (an unreadable file is simply not recognised). A workbook whose header is only on a hidden
+    sheet is recognised too, so that reading it says the sheet is hidden (:func:`open_table`)."""
     path = Path(path)
     if path.suffix.lower() not in TABLE_SUFFIXES:
         return False
     try:
-        return locate(path) is not None
+        if locate(path) is not None:
+            return True
+        if path.suffix.lower() not in SPREADSHEET_SUFFIXES or not hidden_sheets(path):
+            return False
+        with showing_hidden_sheets():
+            return locate(path) is not None
     except UnreadableError:
         return False
 
@@ -184,7 +197,7 @@ def open_table(path: Path, found, *, tz: str | None, missing: str):
     named twice; returns ``found``.
     """
     if found is None:
-        hidden = hidden_sheets(path) if Path(path).suffix.lower() in (".xlsx", ".xlsm") else ()
+        hidden = hidden_sheets(path) if Path(path).suffix.lower() in SPREADSHEET_SUFFIXES else ()
         note = (f"; hidden sheets are not read ({', '.join(map(repr, hidden))}): unhide the one "
                 "that holds the export (right-click a sheet tab > Unhide) and save"
                 if hidden else "")  # fmt: skip

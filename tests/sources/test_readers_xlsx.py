@@ -11,6 +11,7 @@ import pytest
 
 from analysis.errors import UnreadableError
 from analysis.sources import live_center, seller_center, shop_overview, tiktok_live_list
+from analysis.sources.load import read
 from analysis.sources.sheets import hidden_sheets, read_sheets
 from analysis.sources.writers.table import write_table
 from tests.sources import xlsx_bytes as xb
@@ -220,7 +221,10 @@ def test_table_only_on_a_hidden_sheet_is_an_error_naming_it(tmp_path):
     xb.hide(p, "Sheet1")
     with pytest.raises(UnreadableError, match=r"hidden sheets are not read \('Sheet1'\): unhide"):
         tiktok_live_list.read(p, tz=TZ)
-    assert not tiktok_live_list.detect(p)
+    # recognised (its table is there), so that reading it in a folder says why it gives nothing
+    assert tiktok_live_list.detect(p) and read_sheets(p)[0].name == "Leia-me"
+    with pytest.raises(UnreadableError, match=r"hidden sheets are not read \('Sheet1'\)"):
+        read(p, tz=TZ)
 
 
 # ------------------------------------------------------------------------------------------------
