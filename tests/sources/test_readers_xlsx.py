@@ -78,6 +78,26 @@ def test_shared_and_inline_strings_read_the_same(tmp_path):
     assert len(a.cells) == 3 and a.cells.drop(columns="file").equals(b.cells.drop(columns="file"))
 
 
+def test_str_typed_text_without_formula_reads_as_text(tmp_path):
+    # the real pt-BR overview: '<c r="A6" t="str"><v>01/08/2025</v></c>', dimension A1
+    p = tmp_path / "Overview-01-08-a-22.03.26.xlsx"
+    write_table(p, [("Sheet1", [["Visão geral dos dados", "Valor bruto da mercadoria (R$)"],
+                                [None, "20959,4"], [], ["Dados diários"],
+                                ["Data", "Valor bruto da mercadoria (R$)", "Pedidos"],
+                                ["01/08/2025", "10959,4", "150"],
+                                ["02/08/2025", "10000", "140"]])])  # fmt: skip
+    xb.str_cells(p)
+    xb.declare_dimension(p, "Sheet1", "A1")
+    assert '<c r="A6" t="str"><v>01/08/2025</v></c>' in xb.part(p, "xl/worksheets/sheet1.xml")
+    assert xb.string_kinds(p, "Sheet1") == (0, 0)
+    got = shop_overview.read(p, tz=TZ)
+    assert got.reconciles() and got.rejected.empty
+    assert got.cells["revenue"].tolist() == [10959.4, 10000.0]
+    assert got.cells["orders"].tolist() == [150, 140]
+    assert [str(d) for d in got.cells["start"]] == ["2025-08-01 00:00:00-03:00",
+                                                     "2025-08-02 00:00:00-03:00"]  # fmt: skip
+
+
 def test_inline_rich_text_runs_are_joined(tmp_path):
     p = live_list_v1(tmp_path, n=1)
     xb.inline_strings(p)

@@ -8,6 +8,8 @@ programs differ from openpyxl:
 - :func:`shared_strings`: every string as a shared string ``t="s"`` (Excel, the TikTok LIVE
   list; openpyxl writes inline strings); :func:`inline_strings`: every string ``t="inlineStr"``
   and no ``sharedStrings.xml`` (the TikTok overview and creator-list exports);
+- :func:`str_cells`: every string as ``t="str"`` with its text in ``<v>`` and no formula (the
+  TikTok overview, written by Go Excelize);
 - :func:`merge`: a ``<mergeCells>`` block, the covered cells removed as Excel does;
 - :func:`formula`: a ``<f>`` in a cell, with or without the cached ``<v>``;
 - :func:`hide`: a sheet's ``state="hidden"`` / ``"veryHidden"`` in ``workbook.xml``.
@@ -24,7 +26,7 @@ from html import escape, unescape
 from pathlib import Path
 
 __all__ = ["cells_of", "declare_dimension", "formula", "hide", "inline_strings", "merge",
-           "part", "rewrite", "shared_strings", "sheet_part", "string_kinds"]  # fmt: skip
+           "part", "rewrite", "shared_strings", "sheet_part", "str_cells", "string_kinds"]  # fmt: skip
 
 _CELL = re.compile(r'<c r="([A-Z]+\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 
@@ -152,6 +154,24 @@ def shared_strings(path: Path) -> Path:
         _edit_text(
             parts, "[Content_Types].xml", lambda x: x.replace("</Types>", over + "</Types>")
         )
+
+    return rewrite(path, edit)
+
+
+def str_cells(path: Path) -> Path:
+    """Every inline-string cell as ``t="str"`` with the text in ``<v>`` and no formula (the type
+    of a formula's text result, which Go Excelize writes for plain text: the TikTok overview)."""
+
+    def edit(parts):
+        def cell(m: re.Match) -> str:
+            ref, attrs, body = m[1], m[2], m[3] or ""
+            if 't="inlineStr"' not in attrs:
+                return m[0]
+            text = "".join(re.findall(r"<t[^>]*>(.*?)</t>", body, re.S))
+            return f'<c r="{ref}"{attrs.replace("inlineStr", "str")}><v>{text}</v></c>'
+
+        for name in _sheet_names(parts):
+            _edit_sheet(parts, name, lambda xml: _CELL.sub(cell, xml))
 
     return rewrite(path, edit)
 
