@@ -33,8 +33,8 @@ from analysis.sources.sheets import (
     showing_hidden_sheets,
 )
 
-__all__ = ["CELL_ERROR", "UNCOMPUTED", "DataRow", "data_rows", "find_header", "open_table", "require_tz",
-           "sniff"]  # fmt: skip
+__all__ = ["CELL_ERROR", "UNCOMPUTED", "DataRow", "data_rows", "find_header", "locate_with_hidden",
+           "open_table", "require_tz", "sniff"]  # fmt: skip
 
 #: reason of a row whose formula has no computed value (``{column}``: the header, ``{cell}``:
 #: the cell, ``H5``)
@@ -172,20 +172,29 @@ def _classify(cells, match: HeaderMatch, header_norm: list[str], totals: frozens
 
 def sniff(path: Path, locate) -> bool:
     """``detect`` of a spreadsheet loader: a table file in which ``locate(path)`` finds its header
-    (an unreadable file is simply not recognised). A workbook whose header is only on a hidden
-    sheet is recognised too, so that reading it says the sheet is hidden (:func:`open_table`)."""
+    (an unreadable file is simply not recognised), on a visible sheet or, failing that, on a
+    hidden one (:func:`locate_with_hidden`)."""
     path = Path(path)
     if path.suffix.lower() not in TABLE_SUFFIXES:
         return False
     try:
-        if locate(path) is not None:
-            return True
-        if path.suffix.lower() not in SPREADSHEET_SUFFIXES or not hidden_sheets(path):
-            return False
-        with showing_hidden_sheets():
-            return locate(path) is not None
+        return locate_with_hidden(path, locate) is not None
     except UnreadableError:
         return False
+
+
+def locate_with_hidden(path: Path, locate):
+    """``locate(path)``; when it finds nothing in a workbook with hidden sheets, ``locate(path)``
+    with the hidden sheets shown. Detection uses it so that a file whose table is only on a
+    hidden sheet is recognised, and reading it then says the sheet is hidden
+    (:func:`open_table`) instead of "format not recognised"."""
+    found = locate(path)
+    if found is not None or Path(path).suffix.lower() not in SPREADSHEET_SUFFIXES:
+        return found
+    if not hidden_sheets(path):
+        return None
+    with showing_hidden_sheets():
+        return locate(path)
 
 
 def open_table(path: Path, found, *, tz: str | None, missing: str):
