@@ -4,11 +4,12 @@
   :data:`~analysis.sources.sheets.HEADER_SEARCH_ROWS` rows by matching the family's aliases
   (:mod:`analysis.sources.headers`), never at a fixed offset (``docs/data-formats.md`` §1).
 - :func:`data_rows`: the rows under the header, each classified: data, blank (not counted), a
-  repeated header, a totals row, a description row, a truncated CSV line, a row whose formula
-  in a column the loader reads has no computed value.
-- :func:`sniff` and :func:`open_table`: the ``detect`` of a spreadsheet loader, and the checks
-  every spreadsheet reader makes before reading rows (header found, time zone given, no column
-  named twice).
+  repeated header, a totals row, a description row, a truncated CSV line, a row with a formula
+  without a computed value or an error cell (``#N/A``) in a column the loader reads.
+- :func:`sniff` and :func:`open_table`: the ``detect`` of a spreadsheet loader (a table only on
+  a hidden sheet is recognised, :func:`locate_with_hidden`), and the checks every spreadsheet
+  reader makes before reading rows (header found, else the hidden sheets named; time zone given;
+  no column named twice).
 
 The sheets themselves are read by :mod:`analysis.sources.sheets`; the rows are parsed into raw
 cells by :mod:`analysis.sources.rows`.

@@ -35,7 +35,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from analysis.errors import UnreadableError
@@ -157,17 +156,17 @@ def _read_sheet(wb, ws) -> RawSheet:
     height = max(height, max((r + 1 for r, _ in uncomputed), default=0))
     width = max((max(line) for line in found.values() if line), default=0)
     grid = [[found.get(r, {}).get(c) for c in range(1, width + 1)] for r in range(1, height + 1)]
-    for rng in getattr(merges, "mergeCell", ()) or ():
-        _fill_merge(grid, rng.coord if hasattr(rng, "coord") else str(rng.ref))
+    for rng in getattr(merges, "mergeCell", ()) or ():  # openpyxl CellRange: 1-based bounds
+        _fill_merge(grid, rng.min_row, rng.min_col, rng.max_row, rng.max_col)
     rows = tuple(tuple(r) for r in grid)
     return RawSheet(ws.title, ws.sheet_state or "visible", rows, frozenset(uncomputed),
                     frozenset(errors))  # fmt: skip
 
 
-def _fill_merge(grid: list[list[str | None]], ref: str) -> None:
-    """Give every cell of merged range ``ref`` (``"C3:E3"``) the anchor's text, clipped to the
-    cells that exist (a range reaching past the data adds nothing)."""
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
+def _fill_merge(grid: list[list[str | None]], min_row: int, min_col: int, max_row: int,
+                max_col: int) -> None:  # fmt: skip
+    """Give every cell of a merged range (1-based bounds) the anchor's (top-left) text, clipped
+    to the cells that exist (a range reaching past the data adds nothing)."""
     if not grid or min_row > len(grid) or min_col > len(grid[0]):
         return
     anchor = grid[min_row - 1][min_col - 1]
