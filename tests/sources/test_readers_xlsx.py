@@ -4,6 +4,7 @@ fooled by what the file says about itself (``docs/data-formats.md``, "Quirks han
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 import openpyxl
@@ -283,3 +284,21 @@ def test_error_cell_rejects_the_row_instead_of_reading_na_as_missing(tmp_path):
         "holds the spreadsheet error '#N/A' in column 'Viewers' (cell G6): a formula that failed "
         "or a broken reference; fix it, or clear the cell if the value is not reported"
     ]
+
+
+def test_cells_and_rows_without_references_are_placed_in_order(tmp_path):
+    p = live_list_v1(tmp_path, n=2)
+
+    def strip_refs(parts):  # some writers omit r= on <c> (and on <row>): position is order
+        name = "xl/worksheets/sheet1.xml"
+        xml = parts[name].decode("utf-8")
+        xml = re.sub(r'<c r="[A-Z]+\d+"', "<c", xml)
+        parts[name] = re.sub(r'<row r="\d+"', "<row", xml).encode("utf-8")
+
+    xb.rewrite(p, strip_refs)
+    data = xb.part(p, "xl/worksheets/sheet1.xml").split("<sheetData>")[1]
+    assert ' r="' not in data
+    # the blank row 2 has no <row> element, so without r= the LIVEs are the 3rd and 4th rows
+    assert data.count("<row") == 4
+    got = tiktok_live_list.read(p, tz=TZ)
+    assert got.cells["views"].tolist() == [1001, 1002] and got.cells["row"].tolist() == [3, 4]
