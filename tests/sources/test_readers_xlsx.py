@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import datetime
 
 import openpyxl
 import pytest
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from analysis.errors import UnreadableError
 from analysis.sources import live_center, seller_center, shop_overview, tiktok_live_list
@@ -302,3 +304,23 @@ def test_cells_and_rows_without_references_are_placed_in_order(tmp_path):
     assert data.count("<row") == 4
     got = tiktok_live_list.read(p, tz=TZ)
     assert got.cells["views"].tolist() == [1001, 1002] and got.cells["row"].tolist() == [3, 4]
+
+
+@pytest.mark.parametrize("mac", [False, True], ids=["1900", "1904"])
+def test_real_dates_and_numbers_of_a_resaved_sheet(tmp_path, mac):
+    # a user re-saved the list: start times became date cells (serials with a date style, in
+    # the 1900 or the Mac 1904 date system) and counts became numbers
+    p = tmp_path / "Creator-Live-Performance_20260319154159.xlsx"
+    wb = openpyxl.Workbook()
+    if mac:
+        wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.append(V1)
+    ws.append(["Live 1", datetime(2026, 3, 2, 20, 30), 3600, "R$ 1.234,56", 11, 1001, 501.0,
+               301, 31])  # fmt: skip
+    wb.save(p)
+    workbook = xb.part(p, "xl/workbook.xml")
+    assert ('date1904="1"' in workbook) == mac
+    assert re.search(r'<c r="B2" s="\d+"( t="n")?><v>4', xb.part(p, "xl/worksheets/sheet1.xml"))
+    c = tiktok_live_list.read(p, tz=TZ).cells.iloc[0]
+    assert (str(c["start"]), c["views"], c["viewers"]) == ("2026-03-02 20:30:00-03:00", 1001, 501)
