@@ -5,6 +5,7 @@ LIVE cell or a rejected row; the rows are counted here from the XML itself, not 
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import zipfile
 from pathlib import Path
@@ -13,8 +14,8 @@ import openpyxl
 
 from analysis.sources import detect_source, tiktok_live_list
 
-FIXTURE = (Path(__file__).parents[1] / "fixtures" / "real"
-           / "Creator-Live-Performance_20260319154159.xlsx")  # fmt: skip
+REAL = Path(__file__).parents[1] / "fixtures" / "real"
+FIXTURE = REAL / "Creator-Live-Performance_20260319154159.xlsx"
 TZ = "America/Sao_Paulo"
 
 
@@ -59,3 +60,23 @@ def test_every_data_row_is_a_live_cell_or_a_rejected_row():
     assert got.files.loc[0, "schema"] == "v1"
     assert set(got.cells["channel"]) == {"LIVE"} and set(got.cells["currency"]) == {"BRL"}
     assert got.cells["content_title"].str.fullmatch(r"LIVE \d{3}").all()
+
+
+def test_the_anonymising_script_changes_title_texts_only(tmp_path):
+    spec = importlib.util.spec_from_file_location("anonymise", REAL / "anonymise_live_list.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    sst = ('<sst count="5" uniqueCount="5"><si><t>2026-03-01 ~ 2026-03-19</t></si>'
+           '<si><t>Livestream</t></si><si><t xml:space="preserve">Live com Maria </t></si>'
+           '<si><t>R$ 1.234,56</t></si><si><t>Oferta &amp; Cia</t></si></sst>')  # fmt: skip
+    sheet = ('<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="3"><c r="A3" t="s"><v>1</v>'
+             '</c></row><row r="4"><c r="A4" t="s"><v>2</v></c><c r="B4" t="s"><v>3</v></c>'
+             '</row><row r="5"><c r="A5" t="s"><v>4</v></c><c r="B5" t="s"><v>3</v></c></row>'
+             '<row r="6"><c r="A6" t="s"><v>2</v></c></row>')  # fmt: skip
+    strings = ["2026-03-01 ~ 2026-03-19", "Livestream", "Live com Maria ", "R$ 1.234,56",
+               "Oferta &amp; Cia"]  # fmt: skip
+    assert script.title_indexes(sheet, strings) == [2, 4]
+    out = script.anonymise(sst, [2, 4])
+    assert out == sst.replace("Live com Maria ", "LIVE 001").replace(
+        "Oferta &amp; Cia", "LIVE 002"
+    )
