@@ -90,13 +90,17 @@ def split(text: str, delimiter: str) -> list[list[str]]:
 
 
 def sniff_delimiter(text: str, rows: int = 30) -> str:
-    """The delimiter among :data:`DELIMITERS` that splits the first ``rows`` records (quotes
-    honoured) into the same number of fields most often, that number being above 1; ties go to
-    the most fields, then to the order of :data:`DELIMITERS`.
+    """The delimiter a first line ``sep=;`` names (Excel's hint, kept as a row of the file), else
+    the one among :data:`DELIMITERS` that splits the first ``rows`` records (quotes honoured)
+    into the same number of fields most often, that number being above 1; ties go to the most
+    fields, then to the order of :data:`DELIMITERS`.
 
     A decimal comma inside a ``;`` file (``1,5;2,3``) does not fool it: split on ``,`` those
     lines have varying field counts.
     """
+    hint = re.match(r'"?sep=(.)"?\r?\n', text, re.IGNORECASE)
+    if hint and hint[1] in DELIMITERS:
+        return hint[1]
     head = text[:200_000]
     best, best_score = ",", (0, 0)
     for d in DELIMITERS:

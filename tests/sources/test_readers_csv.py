@@ -106,7 +106,15 @@ def test_bare_cr_line_ends(tmp_path):
     ("text", "delimiter"),
     [("a;b;c\n1,5;2,5;3\n4,5;5;6,75\n", ";"), ('a,b\n"1,234","5,678"\n"9;1",2\n', ","),
      ("a\tb\n1,5\t2\n", "\t"), ("Title only\n\na|b|c\n1|2|3\n4|5|6\n", "|"),
-     ("2026-11-01 ~ 2026-11-07\n\nx;y\n1,2;3\n4;5,6\n", ";")],
+     ("2026-11-01 ~ 2026-11-07\n\nx;y\n1,2;3\n4;5,6\n", ";"),
+     ("sep=;\r\na,b;c\r\n1,5;2\r\n", ";"), ("sep=,\na;b,c\n", ",")],
 )  # fmt: skip
 def test_sniff_delimiter(text, delimiter):
     assert sniff_delimiter(text) == delimiter
+
+
+def test_excel_sep_hint_line_is_a_row_above_the_header(tmp_path):
+    p = tmp_path / "Overview.csv"
+    p.write_bytes(b"sep=;\r\nDate;GMV;Orders\r\n2026-11-03;1,5;2\r\n")
+    got = shop_overview.read(p, tz=TZ)
+    assert got.cells["row"].tolist() == [3] and got.cells["revenue"].tolist() == [1.5]
