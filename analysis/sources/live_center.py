@@ -159,7 +159,7 @@ def _read_products(rows: Rows, table: tuple, *, base: dict) -> None:
     sheet, h, match, conv = table
     for row in data_rows(sheet, h, match, numeric=(*PRODUCT_COUNTS, "revenue")):
         if row.kind != "data":
-            rows.reject(row.number, None, row.cells[0], row.reason)
+            rows.reject_row(row)
             continue
         rows.seen(row.number)
         pid = check_id(rows, row, match, "product_id")
@@ -182,7 +182,7 @@ def _read_trend(rows: Rows, table: tuple, *, base: dict, day: datetime) -> None:
     previous = None
     for row in data_rows(sheet, h, match, numeric=(*TREND_COUNTS, "revenue")):
         if row.kind != "data":
-            rows.reject(row.number, None, row.cells[0], row.reason)
+            rows.reject_row(row)
             continue
         rows.seen(row.number)
         t = parse_or_reject(rows, row.number, match.labels["time"], row.get(match, "time"),

@@ -17,6 +17,10 @@ Rules (``docs/data-formats.md`` §7.3):
   ``decimal`` decides, and without it :class:`NumberError` says so (counts pass ``integer=True``: a
   count has no decimals, so the separator groups thousands).
 - A thousands group has exactly three digits (``"1,23,4"`` is an error, not 1234).
+- Only finite numbers: ``"inf"``, ``"-Infinity"``, ``"NaN"`` and ``"1e309"`` (beyond the largest
+  float) raise :class:`NumberError`; ``"nan"`` is not a missing marker (it is what a failed
+  computation or a script's ``str(float("nan"))`` writes, not an export's "not reported"). A
+  count of 2**53 (9,007,199,254,740,992) or more cannot be held exactly and is refused too.
 
 All functions take one text value and return a Python value; they raise :class:`NumberError` with a
 plain-words reason, which the loaders copy into the rejected table. Writing these forms (the
@@ -36,6 +40,7 @@ from analysis.errors import NumberError
 
 __all__ = [
     "CURRENCY_MARKS",
+    "MAX_COUNT",
     "MISSING",
     "SPACES",
     "Money",
@@ -53,7 +58,10 @@ __all__ = [
 ]
 
 #: texts that mean "not reported"
-MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "na", "null", "none", "nan", "#n/a"})
+MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "na", "null", "none", "#n/a"})
+#: counts from this one up are refused (a float holds every integer below 2**53 exactly)
+MAX_COUNT = 2**53
+_NON_FINITE = re.compile(r"[-−+]?\s*(inf|infinity|nan|∞)", re.IGNORECASE)
 #: spaces used as thousands separators (plain, no-break, narrow no-break, thin, figure)
 SPACES = " \u00a0\u202f\u2009\u2007"
 #: currency marks -> ISO 4217 code (longest first when matching)
@@ -68,7 +76,8 @@ _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 def is_missing(text) -> bool:
-    """True for ``None``, NaN and the missing markers of :data:`MISSING`."""
+    """True for ``None``, a float NaN (an empty cell read by pandas) and the missing markers of
+    :data:`MISSING`."""
     if text is None:
         return True
     if isinstance(text, float) and math.isnan(text):
@@ -103,16 +112,23 @@ def parse_number(text, *, decimal: str | None = None, integer: bool = False) -> 
     Raises
     ------
     NumberError
-        Not a number, badly grouped thousands, ambiguous without ``decimal``, or a count with
-        decimals.
+        Not a number, not finite (``inf``, ``nan``, ``1e309``), badly grouped thousands,
+        ambiguous without ``decimal``, or a count with decimals.
     """
     if is_missing(text):
         return None
     if decimal not in (None, ".", ","):
         raise ValueError(f"decimal must be '.' or ',', not {decimal!r}")
+    if _NON_FINITE.fullmatch(clean(str(text))):
+        raise NumberError(f"{text!r} is not a finite number (infinity or NaN: a failed "
+                          "computation, not a value); fix the cell or leave it empty for "
+                          "'not reported'")  # fmt: skip
     sign, s = _split_sign(clean(str(text)))
     if re.fullmatch(r"\d+(\.\d+)?[eE][+-]?\d+", s):
         value = sign * float(s)
+        if not math.isfinite(value):
+            raise NumberError(f"{text!r} is beyond the largest number a float holds (about "
+                              "1.8e308); fix the cell")  # fmt: skip
         return _integer(value, text) if integer else value
     if not s or not re.fullmatch(r"[\d.,'" + SPACES + "]+", s) or not s[0].isdigit():
         raise NumberError(f"{text!r} is not a number")
@@ -187,6 +203,9 @@ def _digit_groups(body: str, dec: str | None, text) -> tuple[list[str], str]:
 def _integer(value: float, text) -> float:
     if value != round(value):
         raise NumberError(f"{text!r} is not a whole number; counts are integers")
+    if abs(value) >= MAX_COUNT:
+        raise NumberError(f"{text!r} is too large for a count (2**53 or more, where whole numbers "
+                          "stop being exact); fix the cell")  # fmt: skip
     return value
 
 

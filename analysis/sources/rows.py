@@ -60,6 +60,12 @@ class Rows:
                               "value": None if value is None else str(value),
                               "reason": reason})  # fmt: skip
 
+    def reject_row(self, row: DataRow) -> None:
+        """Record a row that is not data (totals, repeated header, description, truncated line,
+        formula without a value) with its reason, and its column when one column is the cause."""
+        value = row.cells[0] if row.column is None else None
+        self.reject(row.number, row.column, value, row.reason)
+
     def add(self, number: int, **cell) -> None:
         """Add one raw cell of row ``number`` (canonical column -> value)."""
         self.read.add(int(number))
@@ -113,7 +119,9 @@ class Conventions:
 
 def conventions(sheet: Sheet, header_index: int, match: HeaderMatch,
                 money: tuple[str, ...] = ("revenue",), dates: tuple[str, ...] = ()) -> Conventions:  # fmt: skip
-    """Infer a file's :class:`Conventions` from its columns, falling back on its locale's."""
+    """Infer a file's :class:`Conventions` from its columns, falling back on its locale's; a
+    ``;``-separated CSV falls back on ``,`` decimals and day-first dates first (Excel writes
+    ``;`` only in comma-decimal locales, all of which write dates day first)."""
     loc = match.conventions
     body = sheet.rows[header_index + 1 :]
 
@@ -122,14 +130,18 @@ def conventions(sheet: Sheet, header_index: int, match: HeaderMatch,
         return [r[i] for r in body if i is not None and i < len(r)]
 
     values = [v for name in money for v in column(name)]
-    decimal = column_decimal(values, default=loc.decimal)
+    # Excel separates CSV fields with ";" exactly where "," is the decimal mark (fr, de, pt ...),
+    # and those locales write dates day first
+    semicolon = sheet.delimiter == ";"
+    decimal = column_decimal(values, default="," if semicolon else loc.decimal)
     order = None
     for name in dates:
         order = column_date_order(column(name), default=None) or order
     currency = next(
         (c for name in money if (c := header_currency(match.labels.get(name))) is not None), None
     )
-    return Conventions(decimal, order or loc.date_order, currency or loc.currency or "XXX")
+    order = order or ("DMY" if semicolon else None) or loc.date_order
+    return Conventions(decimal, order, currency or loc.currency or "XXX")
 
 
 def parse_counts(rows: Rows, row: DataRow, match: HeaderMatch, conv: Conventions,

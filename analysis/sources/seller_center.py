@@ -115,7 +115,7 @@ def read(path: Path, *, tz: str | None) -> Loaded:
     numeric = tuple(k for k in match.columns if "." in k)
     for row in data_rows(sheet, h, match, numeric=numeric):
         if row.kind != "data":
-            rows.reject(row.number, None, row.cells[0], row.reason)
+            rows.reject_row(row)
             continue
         rows.seen(row.number)
         pid = check_id(rows, row, match, "product_id")

@@ -75,7 +75,7 @@ def read(path: Path, *, tz: str | None) -> Loaded:
     rows = Rows(NAME, path.name, labels=labels)
     for row in data_rows(sheet, h, match, numeric=(*COUNTS, "revenue")):
         if row.kind != "data":
-            rows.reject(row.number, None, row.cells[0], row.reason)
+            rows.reject_row(row)
             continue
         rows.seen(row.number)
         day = parse_or_reject(rows, row.number, match.labels["date"], row.get(match, "date"),

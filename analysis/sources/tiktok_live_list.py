@@ -145,7 +145,7 @@ def read(path: Path, *, tz: str | None) -> Loaded:
     rows = Rows(NAME, path.name, labels=_labels(match))
     for row in data_rows(sheet, h, match, numeric=(*COUNTS, "revenue", "duration")):
         if row.kind != "data":
-            rows.reject(row.number, None, row.cells[0], row.reason)
+            rows.reject_row(row)
             continue
         rows.seen(row.number)
         cell = _session(rows, row, match, conv)
