@@ -94,7 +94,7 @@ def read(path: Path, sheet: Sheet, header_index: int, *, tz: str | None) -> Load
     numeric = tuple(k for k in match.columns if k not in ("product_id", "product_name"))
     for row in data_rows(sheet, header_index, match, numeric=numeric):
         if row.kind != "data":
-            rows.reject(row.number, None, row.cells[0], row.reason)
+            rows.reject_row(row)
             continue
         rows.seen(row.number)
         pid = check_id(rows, row, match, "product_id")
