@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CartliftError", "CellsError", "EngineUnavailable", "LanguageError", "NotebookTimeout",
-    "NumberError", "RejectedRowsWarning", "ReportError", "UnreadableError",
+    "IgnoredColumnsWarning", "NumberError", "RejectedRowsWarning", "ReportError", "UnreadableError",
 ]  # fmt: skip
 
 
@@ -52,6 +52,10 @@ class EngineUnavailable(CartliftError, ImportError):
 
 class RejectedRowsWarning(CartliftError, UserWarning):
     """Some input rows were not usable; ``analysis.read(...).rejected`` lists them."""
+
+
+class IgnoredColumnsWarning(CartliftError, UserWarning):
+    """Columns of a file that are not read (not canonical columns); the message names them."""
 
 
 class LanguageError(CartliftError, KeyError):

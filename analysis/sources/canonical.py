@@ -1,33 +1,63 @@
-"""Canonical cells files (CSV or Parquet), as written by :func:`write_cells`."""
+"""Canonical cells files (CSV or Parquet), as written by :func:`write_cells`.
+
+Recognised by the required columns (``start``, ``grain``, ``channel``, ``unit``) whatever else
+the file carries; scored by the share of its columns that are canonical
+(:mod:`analysis.sources.matching`). On reading, the pandas index column of a ``DataFrame.to_csv``
+(an empty first header, read as ``Unnamed: 0``) is dropped; other non-canonical columns are
+dropped and named in an :class:`~analysis.errors.IgnoredColumnsWarning`. Round trip: ``read`` of
+what :func:`write_cells` wrote gives back the cells, provenance (``source``, ``file``, ``row``,
+``derived``) included (``docs/data-formats.md``, "Round trip").
+"""
 
 from __future__ import annotations
 
+import csv
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 
 from analysis.cells import COLUMNS, COMPUTED_COLUMNS, REQUIRED_COLUMNS, split_cells
-from analysis.errors import UnreadableError
+from analysis.errors import IgnoredColumnsWarning, UnreadableError
 from analysis.sources.base import Loaded, file_result
+from analysis.sources.matching import Match, share
 
-__all__ = ["NAME", "SUFFIXES", "detect", "read", "write_cells"]
+__all__ = ["INDEX_COLUMNS", "NAME", "SUFFIXES", "detect", "match", "read", "write_cells"]
 
 NAME = "canonical"
 SUFFIXES = (".csv", ".parquet")
+#: headers of a pandas index column written by ``DataFrame.to_csv`` (first column only)
+INDEX_COLUMNS = ("", "Unnamed: 0")
+
+
+def _header(path: Path) -> list[str] | None:
+    """The column names of a canonical-looking file (None: not a readable CSV / Parquet)."""
+    try:
+        if path.suffix == ".parquet":
+            return list(pq.read_schema(path).names)
+        if path.suffix == ".csv":
+            with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+                return [c.strip() for c in next(csv.reader(f), [])]
+    except (OSError, ValueError, csv.Error):
+        return None
+    return None
 
 
 def detect(path: Path) -> bool:
     """A ``.csv`` / ``.parquet`` file whose header holds the required canonical columns."""
-    path = Path(path)
-    if path.suffix == ".parquet":
-        names = set(pq.read_schema(path).names)
-    elif path.suffix == ".csv":
-        with open(path, encoding="utf-8-sig", errors="replace") as f:
-            names = {c.strip() for c in f.readline().strip().split(",")}
-    else:
-        return False
-    return set(REQUIRED_COLUMNS) <= names and names <= set(COLUMNS)
+    return match(path) is not None
+
+
+def match(path: Path) -> Match | None:
+    """The canonical columns (and a leading pandas index column) among the file's columns, when
+    the required ones are all there (:mod:`analysis.sources.matching`)."""
+    names = _header(Path(path))
+    if not names or not set(REQUIRED_COLUMNS) <= set(names):
+        return None
+    index = names[0] if names[0] in INDEX_COLUMNS else None
+    found = share(NAME, [n for n in names if n != index], COLUMNS.__contains__)
+    return Match(NAME, found.known + (index is not None), found.total + (index is not None))
 
 
 def read(path: Path, *, tz: str | None) -> Loaded:
@@ -50,7 +80,7 @@ def read(path: Path, *, tz: str | None) -> Loaded:
         first_data_row = 1
     else:
         raise UnreadableError(f"{path.name}: not a canonical file (expected one of {SUFFIXES})")
-    raw = raw.copy()
+    raw = _canonical_columns(raw, path)
     # rows that do not name their file (written from memory) are named after this file
     raw["file"] = raw["file"].replace("", pd.NA).fillna(path.name) if "file" in raw else path.name
     if "row" not in raw:
@@ -58,6 +88,25 @@ def read(path: Path, *, tz: str | None) -> Loaded:
     cells, rejected = split_cells(raw, tz=tz, source=NAME)
     return file_result(source=NAME, file=path.name, rows_read=len(raw), cells=cells,
                        rejected=rejected)  # fmt: skip
+
+
+def _canonical_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``raw`` without the pandas index column (first, headed ``Unnamed: 0`` or empty) and
+    without non-canonical columns, which are named in an :class:`IgnoredColumnsWarning`."""
+    raw = raw.copy()
+    if len(raw.columns) and str(raw.columns[0]) in INDEX_COLUMNS:
+        raw = raw.drop(columns=raw.columns[0])
+    extra = [str(c) for c in raw.columns if c not in COLUMNS]
+    if extra:
+        warnings.warn(
+            f"{path.name}: column(s) {', '.join(map(repr, extra))} are not canonical columns "
+            "and were not read (the canonical columns are listed in docs/data-formats.md); "
+            "rename a column that should be read",
+            IgnoredColumnsWarning,
+            stacklevel=3,
+        )
+        raw = raw.drop(columns=extra)
+    return raw
 
 
 def write_cells(cells: pd.DataFrame, path: str | Path) -> Path:
