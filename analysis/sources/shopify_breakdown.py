@@ -36,6 +36,7 @@ DIMENSIONS = frozenset({
     "referrer name", "referrer url", "referring channel", "referring category",
     "session device type", "session country", "session region", "session city",
     "traffic source", "marketing channel", "customer type", "browser", "operating system",
+    "human or bot session",
 })  # fmt: skip
 #: header prefixes of dimensions (``UTM campaign``, ``UTM source``, ...)
 DIMENSION_PREFIXES = ("utm ", "landing page ", "referrer ", "referring ", "session ")
