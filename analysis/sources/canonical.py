@@ -3,8 +3,8 @@
 Recognised by the required columns (``start``, ``grain``, ``channel``, ``unit``) whatever else
 the file carries; scored by the share of its columns that are canonical
 (:mod:`analysis.sources.matching`). On reading, the pandas index column of a ``DataFrame.to_csv``
-(an empty first header, read as ``Unnamed: 0``) is dropped; other non-canonical columns are
-dropped and named in an :class:`~analysis.errors.IgnoredColumnsWarning`. Round trip: ``read`` of
+(an empty first header, read as ``Unnamed: 0``, holding ``0 .. n-1``) is dropped; other
+non-canonical columns are dropped and named in an :class:`~analysis.errors.IgnoredColumnsWarning`. Round trip: ``read`` of
 what :func:`write_cells` wrote gives back the cells, provenance (``source``, ``file``, ``row``,
 ``derived``) included (``docs/data-formats.md``, "Round trip").
 """
@@ -91,11 +91,15 @@ def read(path: Path, *, tz: str | None) -> Loaded:
 
 
 def _canonical_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """``raw`` without the pandas index column (first, headed ``Unnamed: 0`` or empty) and
-    without non-canonical columns, which are named in an :class:`IgnoredColumnsWarning`."""
+    """``raw`` without the pandas index column (first, headed ``Unnamed: 0`` or empty, holding
+    ``0 .. n-1``) and without non-canonical columns, which are named in an
+    :class:`IgnoredColumnsWarning` (an index column holding other labels is one of them)."""
     raw = raw.copy()
-    if len(raw.columns) and str(raw.columns[0]) in INDEX_COLUMNS:
-        raw = raw.drop(columns=raw.columns[0])
+    first = raw.columns[0] if len(raw.columns) else None
+    if first is not None and str(first) in INDEX_COLUMNS:
+        labels = raw[first].astype("string").str.strip()
+        if labels.tolist() == [str(i) for i in range(len(raw))]:  # a default RangeIndex
+            raw = raw.drop(columns=first)
     extra = [str(c) for c in raw.columns if c not in COLUMNS]
     if extra:
         warnings.warn(

@@ -42,12 +42,13 @@ def expected_source(path: Path) -> str:
     for prefix, source in rules:
         if prefix in name:
             return source
-    return {"ga4": "ga4", "shopify": "shopify", "xss": "canonical"}[path.parent.name]
+    return {"ga4": "ga4", "shopify": "shopify", "breakdown": "shopify",
+            "xss": "canonical"}[path.parent.name]  # fmt: skip
 
 
 COMMITTED = sorted(
     [f for f in EXPORTS.iterdir() if f.suffix in (".xlsx", ".json")]
-    + [f for d in ("ga4", "shopify", "xss") for f in (FIX / d).iterdir()
+    + [f for d in ("ga4", "shopify", "shopify/breakdown", "xss") for f in (FIX / d).iterdir()
        if f.suffix in (".json", ".csv")]
 )  # fmt: skip
 
@@ -168,3 +169,13 @@ def test_rate_columns_count_as_known_for_spreadsheets(tmp_path):
     wb.save(tmp_path / "overview.xlsx")
     [m] = matches(tmp_path / "overview.xlsx")
     assert (m.source, m.known, m.total) == ("shop_overview", 4, 5)
+
+
+def test_an_index_column_that_is_not_a_plain_range_is_named(tidy, tmp_path):
+    """``to_csv`` of a filtered frame writes labels that are data of a kind: named, not lost."""
+    path = tmp_path / "filtered.csv"
+    tidy.iloc[1:].to_csv(path)  # index labels 1 .. n-1
+    assert detect_source(path) == "canonical"
+    with pytest.warns(IgnoredColumnsWarning, match="'Unnamed: 0'"):
+        cells = load(path, tz=SAMPLE_TZ)
+    pd.testing.assert_frame_equal(cells, tidy.iloc[1:].reset_index(drop=True))

@@ -35,7 +35,7 @@ SOURCES = {
     "ga4": [FIX / "ga4" / "events_20261123.json"],
     "shopify": [FIX / "shopify" / "sessions_hour.csv"],
     "shopify_orders": [FIX / "shopify" / "orders_export.csv"],
-    "shopify_landing": [FIX / "shopify" / "Sessions by landing page - 2026-11-01 - 2026-11-30.csv"],
+    "shopify_landing": [FIX / "shopify" / "breakdown" / "Sessions by landing page - 2026-11-01 - 2026-11-30.csv"],
     "tiktok_live_list": [EXPORTS / "Creator-Live-Performance_20261122235959.xlsx"],
     "seller_center": [EXPORTS / "product_list_20261116.xlsx"],
     "live_center": [EXPORTS / "chloe.maison Product sesi 1, 22 November 2026.xlsx",

@@ -17,10 +17,11 @@ from analysis.sources import detect_source, shopify
 from analysis.sources.load import read
 
 FIX = PROJECT_ROOT / "tests" / "fixtures" / "shopify"
+BREAKDOWN = FIX / "breakdown"
 TZ = "Europe/Paris"
-LANDING = FIX / "Sessions by landing page - 2026-11-01 - 2026-11-30.csv"
-DEVICE = FIX / "Sessions by device type - 2026-11-23 - 2026-11-23.csv"
-REFERRER = FIX / "Sessions by referrer - 2026-11-01 - 2026-11-30.csv"
+LANDING = BREAKDOWN / "Sessions by landing page - 2026-11-01 - 2026-11-30.csv"
+DEVICE = BREAKDOWN / "Sessions by device type - 2026-11-23 - 2026-11-23.csv"
+REFERRER = BREAKDOWN / "Sessions by referrer - 2026-11-01 - 2026-11-30.csv"
 HEADER = ("Landing page type,Landing page path,Sessions,Sessions with cart additions,"
           "Sessions that reached checkout,Sessions that completed checkout")  # fmt: skip
 
