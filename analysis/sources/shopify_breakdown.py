@@ -10,9 +10,10 @@ files table, ``period``). The row's breakdown is kept (:func:`breakdown_columns`
 
 - ``Session device type`` -> ``device``;
 - ``Session region`` -> ``region`` (else ``Session country``);
-- every other dimension (``Landing page path``, ``Landing page type``, ``Referrer source``,
+- every other dimension (``Landing page type``, ``Landing page path``, ``Referrer source``,
   ``Referrer name``, ``UTM campaign``, ...) -> ``content_id`` = the row's values joined with
-  ``" | "`` in header order, ``content_title`` = their headers joined the same way.
+  :data:`JOIN` in header order (as Shopify lists them: ``Collection · /collections/best-sellers``),
+  ``content_title`` = their headers joined the same way.
 
 ``docs/data-formats.md`` (Shopify, "Reports without a time column").
 """
@@ -27,7 +28,7 @@ import pandas as pd
 
 from analysis.errors import UnreadableError
 
-__all__ = ["DIMENSION_PREFIXES", "DIMENSIONS", "breakdown_columns", "is_dimension",
+__all__ = ["DIMENSION_PREFIXES", "DIMENSIONS", "JOIN", "breakdown_columns", "is_dimension",
            "report_period"]  # fmt: skip
 
 #: session dimensions of Shopify reports (normalised headers)
@@ -40,6 +41,8 @@ DIMENSIONS = frozenset({
 })  # fmt: skip
 #: header prefixes of dimensions (``UTM campaign``, ``UTM source``, ...)
 DIMENSION_PREFIXES = ("utm ", "landing page ", "referrer ", "referring ", "session ")
+#: how the values of several dimensions are joined into one ``content_id`` (Shopify's own list)
+JOIN = " · "
 #: ``YYYY-MM-DD - YYYY-MM-DD`` (Shopify's export file names), or one ``YYYY-MM-DD``
 PERIOD = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s*(?:-|–|—|~|to)\s*(\d{4}-\d{2}-\d{2}))?")
 
@@ -106,7 +109,7 @@ def breakdown_columns(rows: pd.DataFrame, header: list[str], labels: dict[str, s
     rest = [h for h in dims if h not in ("session device type", geo)]
     if rest:
         values = pd.concat([text(h) for h in rest], axis=1)
-        joined = values.fillna("").astype(str).agg(" | ".join, axis=1)
+        joined = values.fillna("").astype(str).agg(JOIN.join, axis=1)
         out["content_id"] = joined.where(values.notna().any(axis=1), pd.NA).astype("string")
-        out["content_title"] = " | ".join(labels.get(h, h) for h in rest)
+        out["content_title"] = JOIN.join(labels.get(h, h) for h in rest)
     return out

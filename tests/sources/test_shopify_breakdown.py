@@ -49,13 +49,13 @@ def test_landing_page_report_one_range_cell_per_row():
     assert cells["hour"].isna().all() and (cells["channel"] == "WEB").all()
     assert (cells["unit"] == "session").all()
     assert cells["content_id"].tolist() == [
-        "Homepage | /", "Product | /products/serum-eclat",
-        "Collection | /collections/soins-visage", "Product | /products/baume-levres-0012",
-        "Search | /search",
+        "Homepage · /", "Product · /products/serum-eclat",
+        "Collection · /collections/soins-visage", "Product · /products/baume-levres-0012",
+        "Search · /search",
     ]  # fmt: skip
-    assert set(cells["content_title"]) == {"Landing page type | Landing page path"}
+    assert set(cells["content_title"]) == {"Landing page type · Landing page path"}
     # row 3 of the file: Product,/products/serum-eclat,988,1204,167,80,52,0.0432
-    row = cells.loc[cells["content_id"] == "Product | /products/serum-eclat"].iloc[0]
+    row = cells.loc[cells["content_id"] == "Product · /products/serum-eclat"].iloc[0]
     assert [row.viewers, row.atc, row.checkouts, row.orders] == [1204, 167, 80, 52]
     assert row.row == 3 and row.file == LANDING.name
     assert loaded.files["period"].tolist() == ["2026-11-01 ~ 2026-11-30"]
@@ -74,9 +74,9 @@ def test_device_report_of_one_day_is_day_grain_with_device():
 def test_referrer_report_keeps_both_dimensions_in_order():
     cells = read(REFERRER, tz=TZ).cells
     assert cells["content_id"].tolist() == [
-        "Direct |", "Search | Google", "Social | Instagram", "Social | TikTok", "Email | Klaviyo",
+        "Direct ·", "Search · Google", "Social · Instagram", "Social · TikTok", "Email · Klaviyo",
     ]  # fmt: skip
-    assert set(cells["content_title"]) == {"Referrer source | Referrer name"}
+    assert set(cells["content_title"]) == {"Referrer source · Referrer name"}
     assert int(cells["viewers"].sum()) == 1630 + 1402 + 877 + 512 + 164
 
 
@@ -109,7 +109,7 @@ def test_total_row_and_bad_count_are_rejected_with_reasons(tmp_path):
                  f"{HEADER}\nProduct,/p,10,2,1,1\nProduct,/q,x,2,1,1\nTotal,,30,5,2,2\n")  # fmt: skip
     loaded = read(path, tz=TZ)
     assert loaded.reconciles()
-    assert loaded.cells["content_id"].tolist() == ["Product | /p"]
+    assert loaded.cells["content_id"].tolist() == ["Product · /p"]
     reasons = dict(zip(loaded.rejected["row"], loaded.rejected["reason"], strict=True))
     assert "not a count" in reasons[3] and "summary row" in reasons[4]
 
@@ -130,7 +130,7 @@ def test_region_and_country_columns(tmp_path):
                  f"{head}\nFrance,Bretagne,Rennes,40,3\nFrance,Bretagne,Brest,12,1\n")  # fmt: skip
     cells = read(path, tz=TZ).cells
     assert cells["region"].tolist() == ["Bretagne", "Bretagne"]
-    assert cells["content_id"].tolist() == ["France | Rennes", "France | Brest"]
+    assert cells["content_id"].tolist() == ["France · Rennes", "France · Brest"]
     only_country = write(tmp_path, "Sessions by country - 2026-11-23.csv",
                          "Session country,Sessions\nFrance,40\nBelgique,9\n")  # fmt: skip
     cells = read(only_country, tz=TZ).cells
