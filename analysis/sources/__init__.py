@@ -16,7 +16,9 @@ text), :mod:`~analysis.sources.tables` (header and row kinds), :mod:`~analysis.s
 :mod:`~analysis.sources.headers` (locale numbers and header aliases); GA4:
 :mod:`~analysis.sources.ga4_query` (SQL), :mod:`~analysis.sources.ga4_run` (engines),
 :mod:`~analysis.sources.ga4_result` (shaping), :mod:`~analysis.sources.engines` (connections);
-Shopify: :mod:`~analysis.sources.shopify_csv`, ``shopify_sessions``, ``shopify_orders``. The
+Shopify: :mod:`~analysis.sources.shopify_csv`, ``shopify_sessions``, ``shopify_breakdown``
+(reports without a time column), ``shopify_orders``; detection scores:
+:mod:`~analysis.sources.matching`. The
 writers of real-looking exports are :mod:`analysis.sources.writers`. Formats:
 ``docs/data-formats.md``. This package imports nothing heavy: loaders load on first use.
 """

@@ -67,9 +67,10 @@ def test_every_source_round_trips(name, suffix, tmp_path):
     pd.testing.assert_frame_equal(back, cells)
 
 
-def test_cli_load_out_round_trips(tmp_path, capsys):
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_cli_load_out_round_trips(suffix, tmp_path, capsys):
     src = SOURCES["seller_center"][0]
-    out = tmp_path / "cells.csv"
+    out = tmp_path / f"cells{suffix}"
     assert main(["load", str(src), "--tz", TZ, "--out", str(out)]) == 0
     assert capsys.readouterr().out.strip().endswith(str(out))
     pd.testing.assert_frame_equal(load(out, tz=TZ), read(src, tz=TZ).cells)
