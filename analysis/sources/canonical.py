@@ -50,14 +50,16 @@ def detect(path: Path) -> bool:
 
 
 def match(path: Path) -> Match | None:
-    """The canonical columns (and a leading pandas index column) among the file's columns, when
-    the required ones are all there (:mod:`analysis.sources.matching`)."""
+    """Every column, when the required ones are all there: canonical columns are read, a
+    leading pandas index is dropped and any other column is named in a warning, so a file with
+    ``start``, ``grain``, ``channel`` and ``unit`` is canonical whatever else it carries
+    (:mod:`analysis.sources.matching`; ``kind`` counts the extra columns)."""
     names = _header(Path(path))
     if not names or not set(REQUIRED_COLUMNS) <= set(names):
         return None
-    index = names[0] if names[0] in INDEX_COLUMNS else None
-    found = share(NAME, [n for n in names if n != index], COLUMNS.__contains__)
-    return Match(NAME, found.known + (index is not None), found.total + (index is not None))
+    found = share(NAME, names[1:] if names[0] in INDEX_COLUMNS else names, COLUMNS.__contains__)
+    extra = found.total - found.known
+    return Match(NAME, len(names), len(names), kind=f"{extra} extra column(s)" if extra else "")
 
 
 def read(path: Path, *, tz: str | None) -> Loaded:

@@ -179,3 +179,16 @@ def test_an_index_column_that_is_not_a_plain_range_is_named(tidy, tmp_path):
     with pytest.warns(IgnoredColumnsWarning, match="'Unnamed: 0'"):
         cells = load(path, tz=SAMPLE_TZ)
     pd.testing.assert_frame_equal(cells, tidy.iloc[1:].reset_index(drop=True))
+
+
+def test_canonical_with_many_extra_columns_is_still_canonical(tmp_path):
+    """Extra columns never make a canonical file weak: it is read, the extras named."""
+    extras = ",".join(f"note{i}" for i in range(10))
+    path = tmp_path / "tidy.csv"
+    path.write_text(f"start,grain,channel,unit,viewers,{extras}\n"
+                    f"2026-11-23T18:00:00+01:00,hour,WEB,session,5,{',' * 9}\n")  # fmt: skip
+    [m] = matches(path)
+    assert (m.source, m.score, m.kind) == ("canonical", 1.0, "10 extra column(s)")
+    with pytest.warns(IgnoredColumnsWarning, match="'note0'"):
+        cells = load(path, tz="Europe/Paris")
+    assert cells["viewers"].tolist() == [5]
