@@ -20,7 +20,7 @@ from analysis.errors import UnreadableError
 from analysis.sources.shopify_breakdown import breakdown_columns, is_dimension
 from analysis.sources.shopify_csv import problem, require_columns
 
-__all__ = ["KNOWN_HEADERS", "METRICS", "REGION_HEADER", "SESSION_COUNTS", "SUMMARY",
+__all__ = ["DEVICE_HEADER", "KNOWN_HEADERS", "METRICS", "REGION_HEADER", "SESSION_COUNTS", "SUMMARY",
            "TIME_HEADERS", "is_known_header", "is_sessions_header", "sessions_cells"]  # fmt: skip
 
 #: sessions-report header (normalised: lower case, ``_`` as space) -> canonical count
@@ -33,6 +33,7 @@ SESSION_COUNTS = {
 #: headers naming the time slot of a sessions-report row
 TIME_HEADERS = ("day", "hour", "hour of day")
 REGION_HEADER = "session region"
+DEVICE_HEADER = "session device type"
 #: other metric headers of sessions reports (rates and averages: never read, rebuilt from counts)
 METRICS = frozenset({
     "online store visitors", "conversion rate", "added to cart rate", "reached checkout rate",
@@ -67,8 +68,9 @@ def sessions_cells(path: Path, rows: pd.DataFrame, header: list[str], tz: str, *
     """The raw cells of a sessions report, the rows summed into each (``members``, first row
     first) and the rejected rows' problems.
 
-    With a time column: one cell per time slot (and ``Session region``); rows broken down by
-    other session dimensions are summed (a session has one value of each). Without one (a
+    With a time column: one cell per time slot (and ``Session region``, ``Session device
+    type``); rows broken down by other session dimensions are summed (a session has one value
+    of each). Without one (a
     report by landing page, device, referrer, ...): one cell per row for ``period``, its
     breakdown kept (:mod:`analysis.sources.shopify_breakdown`). A summary (``Total``) row or a
     row without a date is not a cell; a count that is not a whole number >= 0 rejects its row.
@@ -87,8 +89,10 @@ def sessions_cells(path: Path, rows: pd.DataFrame, header: list[str], tz: str, *
         values["start"] = period[0].isoformat() + " 00:00"
         values = pd.concat([values, breakdown_columns(rows, header, labels or {}, counts)], axis=1)
         values["line"] = rows["row"]  # one cell per row
-    elif REGION_HEADER in header:
-        values["region"] = rows[REGION_HEADER].str.strip().replace("", pd.NA)
+    else:  # the audience segments are kept; other dimensions are summed
+        for h, column in ((REGION_HEADER, "region"), (DEVICE_HEADER, "device")):
+            if h in header:
+                values[column] = rows[h].str.strip().replace("", pd.NA)
     numbers = pd.DataFrame(index=rows.index)
     for c, n in counts.items():
         text = rows[c].str.strip().str.replace(r"[\s,\u00a0\u202f]", "", regex=True)

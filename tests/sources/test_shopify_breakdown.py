@@ -149,3 +149,16 @@ def test_match_scores_unknown_headers_down(tmp_path):
                  "Landing page path,Sessions,Mystery A,Mystery B\n/p,10,1,2\n")  # fmt: skip
     m = shopify.match(path)
     assert (m.known, m.total, m.kind) == (2, 4, "sessions")
+
+
+def test_hourly_report_by_device_keeps_the_device(tmp_path):
+    """With a time column, device (like region) is a segment of the slot; UTM is summed."""
+    path = write(tmp_path, "Sessions over time.csv",
+                 "Hour,Session device type,UTM campaign,Sessions,Sessions with cart additions\n"
+                 "2026-11-23T18:00:00+01:00,Mobile,bf,10,2\n"
+                 "2026-11-23T18:00:00+01:00,Mobile,,5,1\n"
+                 "2026-11-23T18:00:00+01:00,Desktop,bf,4,1\n")  # fmt: skip
+    cells = read(path, tz=TZ).cells
+    assert cells["device"].tolist() == ["Mobile", "Desktop"]
+    assert cells["viewers"].tolist() == [10 + 5, 4] and cells["atc"].tolist() == [2 + 1, 1]
+    assert cells["grain"].tolist() == ["hour", "hour"] and cells["content_id"].isna().all()
