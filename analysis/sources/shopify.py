@@ -12,9 +12,12 @@ channel ``WEB``, unit ``session``, ``product_id`` empty (the report is shop-wide
 - ``checkouts`` = ``Sessions that reached checkout``,
 - ``orders`` = ``Sessions that completed checkout`` (Shopify's conversion numerator).
 
-Rows broken down by other dimensions (``UTM campaign``, ``Landing page path``, ``Session device
-type``, ``Session country``, ...) are summed into the cell: a session has one value of each, so
-session counts add up. ``Conversion rate`` and other rates are ignored (recomputed from counts).
+``Session device type`` is kept as ``device``; rows broken down by other dimensions (``UTM
+campaign``, ``Landing page path``, ``Session country``, ...) are summed into the cell: a session
+has one value of each, so session counts add up. ``Conversion rate`` and other rates are ignored
+(recomputed from counts). A report without a time column (by landing page, device, referrer)
+gives one cell per row for the period named in the file
+(:mod:`analysis.sources.shopify_breakdown`).
 
 **Orders CSV** (Admin -> Orders -> Export): one row per line item, order-level fields
 (``Subtotal``, ``Total``, ``Cancelled at`` ...) only on each order's first row, UTF-8 with BOM.
