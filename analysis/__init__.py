@@ -27,6 +27,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "CartliftError": ("analysis.errors", "CartliftError"),
     "CellsError": ("analysis.errors", "CellsError"),
     "EngineUnavailable": ("analysis.errors", "EngineUnavailable"),
+    "IgnoredColumnsWarning": ("analysis.errors", "IgnoredColumnsWarning"),
     "LanguageError": ("analysis.errors", "LanguageError"),
     "NumberError": ("analysis.errors", "NumberError"),
     "RejectedRowsWarning": ("analysis.errors", "RejectedRowsWarning"),

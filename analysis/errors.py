@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CartliftError", "CellsError", "EngineUnavailable", "LanguageError", "NotebookTimeout",
-    "NumberError", "RejectedRowsWarning", "ReportError", "ShopFileError", "UnreadableError",
+    "IgnoredColumnsWarning", "NumberError", "RejectedRowsWarning", "ReportError", "ShopFileError",
+    "UnreadableError",
 ]  # fmt: skip
 
 
@@ -57,6 +58,10 @@ class EngineUnavailable(CartliftError, ImportError):
 
 class RejectedRowsWarning(CartliftError, UserWarning):
     """Some input rows were not usable; ``analysis.read(...).rejected`` lists them."""
+
+
+class IgnoredColumnsWarning(CartliftError, UserWarning):
+    """Columns of a file that are not read (not canonical columns); the message names them."""
 
 
 class LanguageError(CartliftError, KeyError):

@@ -3,7 +3,8 @@
 A loader module in :mod:`analysis.sources` provides::
 
     NAME: str                                   # loader id, written to the cells' ``source``
-    def detect(path: Path) -> bool              # cheap sniff: suffix, sheet names, first rows
+    def match(path: Path) -> Match | None       # how well it knows the file (sources.matching)
+    def detect(path: Path) -> bool              # match(path) is not None
     def read(path: Path, *, tz: str | None) -> Loaded
 
 and is listed in :data:`analysis.sources.LOADERS`. ``read`` never drops a row silently: each input

@@ -1,33 +1,65 @@
-"""Canonical cells files (CSV or Parquet), as written by :func:`write_cells`."""
+"""Canonical cells files (CSV or Parquet), as written by :func:`write_cells`.
+
+Recognised by the required columns (``start``, ``grain``, ``channel``, ``unit``) whatever else
+the file carries; scored by the share of its columns that are canonical
+(:mod:`analysis.sources.matching`). On reading, the pandas index column of a ``DataFrame.to_csv``
+(an empty first header, read as ``Unnamed: 0``, holding ``0 .. n-1``) is dropped; other
+non-canonical columns are dropped and named in an :class:`~analysis.errors.IgnoredColumnsWarning`. Round trip: ``read`` of
+what :func:`write_cells` wrote gives back the cells, provenance (``source``, ``file``, ``row``,
+``derived``) included (``docs/data-formats.md``, "Round trip").
+"""
 
 from __future__ import annotations
 
+import csv
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 
 from analysis.cells import COLUMNS, COMPUTED_COLUMNS, REQUIRED_COLUMNS, split_cells
-from analysis.errors import UnreadableError
+from analysis.errors import IgnoredColumnsWarning, UnreadableError
 from analysis.sources.base import Loaded, file_result
+from analysis.sources.matching import Match, share
 
-__all__ = ["NAME", "SUFFIXES", "detect", "read", "write_cells"]
+__all__ = ["INDEX_COLUMNS", "NAME", "SUFFIXES", "detect", "match", "read", "write_cells"]
 
 NAME = "canonical"
 SUFFIXES = (".csv", ".parquet")
+#: headers of a pandas index column written by ``DataFrame.to_csv`` (first column only)
+INDEX_COLUMNS = ("", "Unnamed: 0")
+
+
+def _header(path: Path) -> list[str] | None:
+    """The column names of a canonical-looking file (None: not a readable CSV / Parquet)."""
+    try:
+        if path.suffix == ".parquet":
+            return list(pq.read_schema(path).names)
+        if path.suffix == ".csv":
+            with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+                return [c.strip() for c in next(csv.reader(f), [])]
+    except (OSError, ValueError, csv.Error):
+        return None
+    return None
 
 
 def detect(path: Path) -> bool:
     """A ``.csv`` / ``.parquet`` file whose header holds the required canonical columns."""
-    path = Path(path)
-    if path.suffix == ".parquet":
-        names = set(pq.read_schema(path).names)
-    elif path.suffix == ".csv":
-        with open(path, encoding="utf-8-sig", errors="replace") as f:
-            names = {c.strip() for c in f.readline().strip().split(",")}
-    else:
-        return False
-    return set(REQUIRED_COLUMNS) <= names and names <= set(COLUMNS)
+    return match(path) is not None
+
+
+def match(path: Path) -> Match | None:
+    """Every column, when the required ones are all there: canonical columns are read, a
+    leading pandas index is dropped and any other column is named in a warning, so a file with
+    ``start``, ``grain``, ``channel`` and ``unit`` is canonical whatever else it carries
+    (:mod:`analysis.sources.matching`; ``kind`` counts the extra columns)."""
+    names = _header(Path(path))
+    if not names or not set(REQUIRED_COLUMNS) <= set(names):
+        return None
+    found = share(NAME, names[1:] if names[0] in INDEX_COLUMNS else names, COLUMNS.__contains__)
+    extra = found.total - found.known
+    return Match(NAME, len(names), len(names), kind=f"{extra} extra column(s)" if extra else "")
 
 
 def read(path: Path, *, tz: str | None) -> Loaded:
@@ -50,7 +82,7 @@ def read(path: Path, *, tz: str | None) -> Loaded:
         first_data_row = 1
     else:
         raise UnreadableError(f"{path.name}: not a canonical file (expected one of {SUFFIXES})")
-    raw = raw.copy()
+    raw = _canonical_columns(raw, path)
     # rows that do not name their file (written from memory) are named after this file
     raw["file"] = raw["file"].replace("", pd.NA).fillna(path.name) if "file" in raw else path.name
     if "row" not in raw:
@@ -58,6 +90,29 @@ def read(path: Path, *, tz: str | None) -> Loaded:
     cells, rejected = split_cells(raw, tz=tz, source=NAME)
     return file_result(source=NAME, file=path.name, rows_read=len(raw), cells=cells,
                        rejected=rejected)  # fmt: skip
+
+
+def _canonical_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``raw`` without the pandas index column (first, headed ``Unnamed: 0`` or empty, holding
+    ``0 .. n-1``) and without non-canonical columns, which are named in an
+    :class:`IgnoredColumnsWarning` (an index column holding other labels is one of them)."""
+    raw = raw.copy()
+    first = raw.columns[0] if len(raw.columns) else None
+    if first is not None and str(first) in INDEX_COLUMNS:
+        labels = raw[first].astype("string").str.strip()
+        if labels.tolist() == [str(i) for i in range(len(raw))]:  # a default RangeIndex
+            raw = raw.drop(columns=first)
+    extra = [str(c) for c in raw.columns if c not in COLUMNS]
+    if extra:
+        warnings.warn(
+            f"{path.name}: column(s) {', '.join(map(repr, extra))} are not canonical columns "
+            "and were not read (the canonical columns are listed in docs/data-formats.md); "
+            "rename a column that should be read",
+            IgnoredColumnsWarning,
+            stacklevel=3,
+        )
+        raw = raw.drop(columns=extra)
+    return raw
 
 
 def write_cells(cells: pd.DataFrame, path: str | Path) -> Path:

@@ -34,34 +34,53 @@ import pyarrow.parquet as pq
 from analysis.sources.base import Loaded
 from analysis.sources.ga4_result import to_loaded
 from analysis.sources.ga4_run import aggregate, aggregate_bigquery, require_tz
+from analysis.sources.matching import Match, share
 
-__all__ = ["FUNNEL_EVENTS", "NAME", "SUFFIXES", "detect", "read", "read_bigquery"]
+__all__ = ["EXPORT_FIELDS", "FUNNEL_EVENTS", "NAME", "SUFFIXES", "detect", "match", "read",
+           "read_bigquery"]  # fmt: skip
 
 NAME = "ga4"
 SUFFIXES = (".parquet", ".json", ".ndjson", ".jsonl")
 #: GA4 event names this loader counts (other events are not rows of this source)
 FUNNEL_EVENTS = ("view_item", "add_to_cart", "begin_checkout", "purchase")
+#: top-level fields of the GA4 BigQuery export schema (``events_*`` tables)
+EXPORT_FIELDS = frozenset({
+    "event_date", "event_timestamp", "event_name", "event_params", "event_previous_timestamp",
+    "event_value_in_usd", "event_bundle_sequence_id", "event_server_timestamp_offset", "user_id",
+    "user_pseudo_id", "privacy_info", "user_properties", "user_first_touch_timestamp", "user_ltv",
+    "device", "geo", "app_info", "traffic_source", "stream_id", "platform", "event_dimensions",
+    "ecommerce", "items", "collected_traffic_source", "is_active_user", "batch_event_index",
+    "batch_page_id", "batch_ordering_id", "session_traffic_source_last_click", "publisher",
+})  # fmt: skip
 
 
 def detect(path: Path) -> bool:
     """A ``.parquet`` file whose schema, or a ``.json``/``.ndjson``/``.jsonl`` file whose first
     line, holds the GA4 export fields ``event_timestamp``, ``event_name``, ``user_pseudo_id``."""
+    return match(path) is not None
+
+
+def match(path: Path) -> Match | None:
+    """The fields of the file that are GA4 export fields (:data:`EXPORT_FIELDS`), when it holds
+    the three markers (:mod:`analysis.sources.matching`)."""
     path = Path(path)
     if path.suffix == ".parquet":
         try:
             names = set(pq.read_schema(path).names)
         except Exception:
-            return False
+            return None
     elif path.suffix in SUFFIXES:
         try:
             with open(path, encoding="utf-8-sig") as f:
                 first = json.loads(f.readline())
-        except (ValueError, UnicodeDecodeError):
-            return False
+        except (ValueError, UnicodeDecodeError, OSError):
+            return None
         names = set(first) if isinstance(first, dict) else set()
     else:
-        return False
-    return {"event_timestamp", "event_name", "user_pseudo_id"} <= names
+        return None
+    if not {"event_timestamp", "event_name", "user_pseudo_id"} <= names:
+        return None
+    return share(NAME, sorted(names), EXPORT_FIELDS.__contains__)
 
 
 def read(

@@ -34,6 +34,7 @@ from pathlib import Path
 from analysis.errors import NumberError, UnreadableError
 from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch, aliases, normalise
+from analysis.sources.matching import Match, header_match
 from analysis.sources.numbers import is_missing, parse_time
 from analysis.sources.rows import (
     FAILED,
@@ -44,7 +45,7 @@ from analysis.sources.rows import (
     parse_or_reject,
 )
 from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
-from analysis.sources.tables import data_rows, find_header, open_table, sniff
+from analysis.sources.tables import data_rows, find_header, open_table
 
 __all__ = [
     "FILE_NAME",
@@ -55,6 +56,7 @@ __all__ = [
     "TREND",
     "TREND_COUNTS",
     "detect",
+    "match",
     "parse_name",
     "read",
 ]
@@ -122,7 +124,12 @@ def _looks_sectioned(sheet, h: int) -> bool:
 def detect(path: Path) -> bool:
     """A spreadsheet with a LIVE Center Product header (``Product ID`` + ``Added to cart`` or
     attributed counts, no channel-section row) or Trend Stat header (``Time`` + counts)."""
-    return sniff(path, _locate)
+    return match(path) is not None
+
+
+def match(path: Path) -> Match | None:
+    """The header cells this loader recognises (:mod:`analysis.sources.matching`)."""
+    return header_match(NAME, path, _locate, TABLE_SUFFIXES)
 
 
 def read(path: Path, *, tz: str | None) -> Loaded:

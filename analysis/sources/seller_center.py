@@ -42,13 +42,14 @@ from analysis.errors import NumberError, UnreadableError
 from analysis.sources import seller_center_channels
 from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch
+from analysis.sources.matching import Match, header_match
 from analysis.sources.numbers import parse_time
 from analysis.sources.rows import FAILED, Conventions, Rows, check_id, conventions, parse_counts
 from analysis.sources.seller_center_layout import is_layout
-from analysis.sources.sheets import read_sheets
-from analysis.sources.tables import data_rows, find_header, open_table, sniff
+from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
+from analysis.sources.tables import data_rows, find_header, open_table
 
-__all__ = ["CHANNELS", "COUNTS", "FAMILY", "NAME", "RANGE", "detect", "period", "read"]
+__all__ = ["CHANNELS", "COUNTS", "FAMILY", "NAME", "RANGE", "detect", "match", "period", "read"]
 
 NAME = "seller_center"
 FAMILY = "product_list"
@@ -72,7 +73,12 @@ def _locate(path: Path):
 
 def detect(path: Path) -> bool:
     """A spreadsheet with a channel-section row above a header holding ``Product ID``."""
-    return sniff(path, _locate)
+    return match(path) is not None
+
+
+def match(path: Path) -> Match | None:
+    """The header cells this loader recognises (:mod:`analysis.sources.matching`)."""
+    return header_match(NAME, path, _locate, TABLE_SUFFIXES)
 
 
 def period(sheet, header_index: int, date_order: str | None):

@@ -25,12 +25,13 @@ from pathlib import Path
 
 from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch
+from analysis.sources.matching import Match, header_match
 from analysis.sources.numbers import parse_time
 from analysis.sources.rows import FAILED, Rows, conventions, parse_counts, parse_or_reject
-from analysis.sources.sheets import read_sheets
-from analysis.sources.tables import data_rows, find_header, open_table, sniff
+from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
+from analysis.sources.tables import data_rows, find_header, open_table
 
-__all__ = ["COUNTS", "FAMILY", "NAME", "detect", "layout", "read"]
+__all__ = ["COUNTS", "FAMILY", "NAME", "detect", "match", "layout", "read"]
 
 NAME = "shop_overview"
 FAMILY = "shop_overview"
@@ -55,7 +56,12 @@ def _locate(path: Path):
 
 def detect(path: Path) -> bool:
     """A spreadsheet whose first rows hold a daily header (a date column and a count)."""
-    return sniff(path, _locate)
+    return match(path) is not None
+
+
+def match(path: Path) -> Match | None:
+    """The header cells this loader recognises (:mod:`analysis.sources.matching`)."""
+    return header_match(NAME, path, _locate, TABLE_SUFFIXES)
 
 
 def layout(sheet, header_index: int) -> str:

@@ -12,9 +12,12 @@ channel ``WEB``, unit ``session``, ``product_id`` empty (the report is shop-wide
 - ``checkouts`` = ``Sessions that reached checkout``,
 - ``orders`` = ``Sessions that completed checkout`` (Shopify's conversion numerator).
 
-Rows broken down by other dimensions (``UTM campaign``, ``Landing page path``, ``Session device
-type``, ``Session country``, ...) are summed into the cell: a session has one value of each, so
-session counts add up. ``Conversion rate`` and other rates are ignored (recomputed from counts).
+``Session device type`` is kept as ``device``; rows broken down by other dimensions (``UTM
+campaign``, ``Landing page path``, ``Session country``, ...) are summed into the cell: a session
+has one value of each, so session counts add up. ``Conversion rate`` and other rates are ignored
+(recomputed from counts). A report without a time column (by landing page, device, referrer)
+gives one cell per row for the period named in the file
+(:mod:`analysis.sources.shopify_breakdown`).
 
 **Orders CSV** (Admin -> Orders -> Export): one row per line item, order-level fields
 (``Subtotal``, ``Total``, ``Cancelled at`` ...) only on each order's first row, UTF-8 with BOM.
@@ -40,6 +43,8 @@ import pandas as pd
 from analysis.cells import split_cells
 from analysis.errors import UnreadableError
 from analysis.sources.base import Loaded, file_result
+from analysis.sources.matching import Match, share
+from analysis.sources.shopify_breakdown import report_period
 from analysis.sources.shopify_csv import (
     HEADER_SEARCH_ROWS,
     data_records,
@@ -48,36 +53,62 @@ from analysis.sources.shopify_csv import (
     problem,
     read_records,
 )  # fmt: skip
-from analysis.sources.shopify_orders import orders_cells
-from analysis.sources.shopify_sessions import sessions_cells
+from analysis.sources.shopify_orders import ORDER_ANCHORS, is_order_header, orders_cells
+from analysis.sources.shopify_sessions import (
+    TIME_HEADERS,
+    is_known_header,
+    is_sessions_header,
+    sessions_cells,
+)  # fmt: skip
 from analysis.vocabulary import SHOPIFY_REVENUES, check_argument
 
-__all__ = ["NAME", "detect", "read"]
+__all__ = ["NAME", "detect", "match", "read"]
 
 NAME = "shopify"
 
 
-def _kind(path: Path) -> str | None:
-    """``"sessions"``, ``"orders"`` or None (not a Shopify CSV), from the header."""
+def _found(path: Path) -> tuple[str, list[str]] | None:
+    """``(kind, normalised header)``: kind ``"sessions"`` or ``"orders"``; None when the file is
+    not a Shopify CSV."""
     if path.suffix.lower() != ".csv":
         return None
     try:
         _, records = read_records(path)
     except (ValueError, OSError, csv.Error):
         return None
-    if find_header_row(records, {"sessions"}) is not None and any(
-        find_header_row(records, {t}) is not None for t in ("day", "hour")
-    ):
-        return "sessions"
-    if find_header_row(records, {"name", "created at", "lineitem quantity"}) is not None:
-        return "orders"
+    h = find_header_row(records, {"sessions"})
+    if h is not None and is_sessions_header([norm_header(c) for c in records[h]]):
+        return "sessions", [norm_header(c) for c in records[h]]
+    h = find_header_row(records, set(ORDER_ANCHORS))
+    if h is not None:
+        return "orders", [norm_header(c) for c in records[h]]
     return None
+
+
+def _kind(path: Path) -> str | None:
+    """``"sessions"``, ``"orders"`` or None (not a Shopify CSV), from the header."""
+    found = _found(path)
+    return None if found is None else found[0]
 
 
 def detect(path: Path) -> bool:
     """A ``.csv`` whose header (in the first rows) is a Shopify sessions report (``Sessions`` and
-    ``Day`` or ``Hour``) or orders export (``Name``, ``Created at``, ``Lineitem quantity``)."""
-    return _kind(Path(path)) is not None
+    a time column, a breakdown dimension or another session count) or orders export (``Name``,
+    ``Created at``, ``Lineitem quantity``)."""
+    return match(path) is not None
+
+
+def match(path: Path) -> Match | None:
+    """The header cells that are Shopify report headers of the detected kind
+    (:func:`~analysis.sources.shopify_sessions.is_known_header`, :data:`ORDER_HEADERS`;
+    :mod:`analysis.sources.matching`)."""
+    found = _found(Path(path))
+    if found is None:
+        return None
+    kind, header = found
+    if kind == "sessions":
+        return share(NAME, header, is_known_header, kind=kind)
+    return share(NAME, header, is_order_header, kind=kind)
 
 
 def read(path: Path, *, tz: str | None, revenue: str = "subtotal") -> Loaded:
@@ -124,7 +155,7 @@ def read(path: Path, *, tz: str | None, revenue: str = "subtotal") -> Loaded:
             "analysis.load(path, tz='Europe/Paris')"
         )
     _, records = read_records(path)
-    anchors = {"sessions"} if kind == "sessions" else {"name", "created at", "lineitem quantity"}
+    anchors = {"sessions"} if kind == "sessions" else set(ORDER_ANCHORS)
     h = find_header_row(records, anchors)
     header = [norm_header(c) for c in records[h]]
     dup = sorted({c for c in header if c and header.count(c) > 1})
@@ -132,11 +163,18 @@ def read(path: Path, *, tz: str | None, revenue: str = "subtotal") -> Loaded:
         raise UnreadableError(f"{path.name}: duplicate column(s) {', '.join(map(repr, dup))} in the "
                          f"header (row {h + 1}); keep one of each")  # fmt: skip
     rows, bad = data_records(records, h, header)
+    period = None
     if kind == "sessions":
-        raw, members, more = sessions_cells(path, rows, header, tz)
+        if not any(t in header for t in TIME_HEADERS):  # by landing page, device, referrer...
+            period = report_period(path, records[:h])
+        labels = {norm_header(c): str(c).replace("\ufeff", "").strip() for c in records[h]}
+        raw, members, more = sessions_cells(path, rows, header, tz, period=period, labels=labels)
     else:
         raw, members, more = orders_cells(path, rows, header, tz, revenue)
-    return _finish(path, raw, members, bad + more, rows_read=len(records) - h - 1, tz=tz)
+    loaded = _finish(path, raw, members, bad + more, rows_read=len(records) - h - 1, tz=tz)
+    if period is not None:
+        loaded.files["period"] = f"{period[0]:%Y-%m-%d} ~ {period[1]:%Y-%m-%d}"
+    return loaded
 
 
 def _finish(path: Path, raw: pd.DataFrame, members, bad, *, rows_read: int, tz: str) -> Loaded:

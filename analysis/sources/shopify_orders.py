@@ -17,10 +17,30 @@ import pandas as pd
 
 from analysis.sources.shopify_csv import problem, require_columns
 
-__all__ = ["ORDER_HEADERS", "amounts", "created_hour", "orders_cells"]
+__all__ = ["EXPORT_HEADERS", "ORDER_ANCHORS", "ORDER_HEADERS", "amounts", "created_hour",
+           "is_order_header", "orders_cells"]  # fmt: skip
 
 #: orders-CSV headers the loader needs
 ORDER_HEADERS = ("name", "created at", "lineitem quantity", "currency", "subtotal", "total")
+#: headers that make a CSV an orders export (detection)
+ORDER_ANCHORS = ("name", "created at", "lineitem quantity")
+#: the other headers of Shopify's orders export (normalised), for detection scoring
+EXPORT_HEADERS = frozenset({
+    "email", "financial status", "paid at", "fulfillment status", "fulfilled at",
+    "accepts marketing", "shipping", "taxes", "discount code", "discount amount",
+    "shipping method", "notes", "note attributes", "cancelled at", "payment method",
+    "payment reference", "refunded amount", "vendor", "outstanding balance", "employee",
+    "location", "device id", "id", "tags", "risk level", "source", "phone", "receipt number",
+    "duties", "payment id", "payment terms name", "next payment due at", "payment references",
+})  # fmt: skip
+#: header prefixes of the orders export's groups of columns (line item, billing, shipping, tax)
+EXPORT_PREFIXES = ("lineitem ", "billing ", "shipping ", "tax ")
+
+
+def is_order_header(header: str) -> bool:
+    """Whether a normalised header is one of Shopify's orders-export headers."""
+    return (header in ORDER_HEADERS or header in EXPORT_HEADERS
+            or header.startswith(EXPORT_PREFIXES))  # fmt: skip
 
 
 def orders_cells(path: Path, rows: pd.DataFrame, header: list[str], tz: str,

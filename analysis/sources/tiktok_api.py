@@ -45,11 +45,12 @@ from pathlib import Path
 
 from analysis.errors import NumberError, UnreadableError
 from analysis.sources.base import Loaded
+from analysis.sources.matching import Match
 from analysis.sources.numbers import parse_count, parse_money
 from analysis.sources.rows import Rows
 from analysis.sources.tables import require_tz
 
-__all__ = ["BREAKDOWN_TYPES", "NAME", "SUFFIXES", "detect", "read"]
+__all__ = ["BREAKDOWN_TYPES", "NAME", "SUFFIXES", "detect", "match", "read"]
 
 NAME = "tiktok_api"
 SUFFIXES = (".json",)
@@ -83,13 +84,22 @@ def _envelopes(path: Path) -> list[dict]:
 
 def detect(path: Path) -> bool:
     """A ``.json`` file holding TikTok Shop API response envelopes."""
+    return match(path) is not None
+
+
+def match(path: Path) -> Match | None:
+    """The response envelopes of a known kind among all envelopes of the file (the loader's
+    columns are envelopes; :mod:`analysis.sources.matching`)."""
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
-        return False
+        return None
     try:
-        return any(_kind(e) for e in _envelopes(path))
+        kinds = [_kind(e) for e in _envelopes(path)]
     except (UnreadableError, OSError):
-        return False
+        return None
+    if not any(kinds):
+        return None
+    return Match(NAME, sum(map(bool, kinds)), len(kinds), kind=next(k for k in kinds if k))
 
 
 def _kind(env: dict) -> str | None:

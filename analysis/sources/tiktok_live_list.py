@@ -43,6 +43,7 @@ import pandas as pd
 
 from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch
+from analysis.sources.matching import Match, header_match
 from analysis.sources.numbers import parse_duration, parse_time
 from analysis.sources.rows import (
     FAILED,
@@ -52,8 +53,8 @@ from analysis.sources.rows import (
     parse_counts,
     parse_or_reject,
 )
-from analysis.sources.sheets import read_sheets
-from analysis.sources.tables import data_rows, find_header, open_table, sniff
+from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
+from analysis.sources.tables import data_rows, find_header, open_table
 
 __all__ = [
     "COUNTS",
@@ -64,6 +65,7 @@ __all__ = [
     "V3_SHEET",
     "dedupe",
     "detect",
+    "match",
     "export_time",
     "read",
     "schema_version",
@@ -97,7 +99,12 @@ def _locate(path: Path):
 def detect(path: Path) -> bool:
     """A spreadsheet with a LIVE list header (start time, LIVE identity, a count) in its first
     rows."""
-    return sniff(path, _locate)
+    return match(path) is not None
+
+
+def match(path: Path) -> Match | None:
+    """The header cells this loader recognises (:mod:`analysis.sources.matching`)."""
+    return header_match(NAME, path, _locate, TABLE_SUFFIXES)
 
 
 def schema_version(sheet_name: str, match: HeaderMatch) -> str:
