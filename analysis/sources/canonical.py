@@ -12,6 +12,7 @@ what :func:`write_cells` wrote gives back the cells, provenance (``source``, ``f
 from __future__ import annotations
 
 import csv
+import io
 import warnings
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 from analysis.cells import COLUMNS, COMPUTED_COLUMNS, REQUIRED_COLUMNS, split_cells
 from analysis.errors import IgnoredColumnsWarning, UnreadableError
 from analysis.sources.base import Loaded, file_result
+from analysis.sources.csv_text import decode
 from analysis.sources.matching import Match, share
 
 __all__ = ["INDEX_COLUMNS", "NAME", "SUFFIXES", "detect", "match", "read", "write_cells"]
@@ -73,7 +75,8 @@ def read(path: Path, *, tz: str | None) -> Loaded:
     path = Path(path)
     if path.suffix == ".csv":
         try:
-            raw = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+            text, _encoding = decode(path.read_bytes(), path.name)
+            raw = pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False)
         except pd.errors.EmptyDataError:
             raise UnreadableError(f"{path.name}: the file is empty; export it again") from None
         first_data_row = 2

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import UnreadableError
+from analysis.sources.csv_text import decode
 
 __all__ = ["HEADER_SEARCH_ROWS", "data_records", "find_header_row", "norm_header", "problem",
            "read_records", "require_columns"]  # fmt: skip
@@ -32,16 +33,9 @@ def norm_header(header: str) -> str:
 
 
 def read_records(path: Path) -> tuple[str, list[list[str]]]:
-    """The file's text decoded (UTF-8, BOM dropped) and split into records with the delimiter
+    """The file's text decoded (:func:`analysis.sources.csv_text.decode`) and split into records with the delimiter
     (``,``, ``;`` or tab) that gives the header row the most fields."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnreadableError(
-            f"{path.name}: not UTF-8 text; Shopify exports UTF-8 (re-export it, or save it as "
-            "'CSV UTF-8' in Excel)"
-        ) from None
+    text, _encoding = decode(path.read_bytes(), path.name)  # re-saved by Excel: cp1252 too
     if not text.strip():
         raise UnreadableError(f"{path.name}: the file is empty; export it again")
     head = text[:20_000].splitlines()[:HEADER_SEARCH_ROWS]
