@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import RejectedRowsWarning
+from analysis.errors import RejectedRowsWarning, UnreadableError
 from analysis.paths import resolve_data
 from analysis.sources import LOADERS, detect_source, ga4, loader
 from analysis.sources.base import Loaded, combine
 from analysis.sources.engines import check_engine
+from analysis.sources.folder import export_date, fingerprint, reject_after_export, same_content
 
-__all__ = ["PathLike", "input_files", "load", "read"]
+__all__ = ["NOT_RECOGNISED", "UNREADABLE", "PathLike", "check_unreadable", "input_files", "load", "read"]
 
 PathLike = str | Path
 
@@ -73,55 +75,131 @@ def read(
     -------
     analysis.sources.base.Loaded
         ``cells`` (validated canonical cells), ``rejected`` (file, row, column, value, reason),
-        ``replaced`` (rows superseded by a newer export), ``files`` (per-file counts; files of a
-        folder that no loader recognises are listed with source ``skipped``) and ``summary``
-        (``"N rows read, M cells, K rejected, R replaced"``).
+        ``replaced`` (rows superseded by a newer export), ``flagged`` (warnings on rows kept),
+        ``files`` (per-file counts, ``status`` and ``reason``) and ``summary``.
+
+        Each file is read on its own: one that cannot be read as a whole (empty, corrupt,
+        unrecognised when named explicitly, lacking a required column, naive times without
+        ``tz``) is listed with ``status`` ``unreadable`` and its ``reason``; a file of a folder
+        that no loader recognises is ``skipped``; a byte-identical file, or a file whose rows
+        and values equal an earlier file's (the same export under another name), is
+        ``duplicate`` (the reason names the file kept) and counted once. Those files count 0
+        rows and take their status as ``source``. Cells dated after their file's export date
+        (file name stamp or workbook properties, :func:`analysis.sources.folder.export_date`)
+        are rejected.
 
     Raises
     ------
     FileNotFoundError
-        A path does not exist.
-    ValueError, analysis.cells.CellsError
-        A file is unreadable as a whole: empty, unrecognised (when named explicitly), or lacking
-        a required column.
+        A path does not exist, or no file of a folder is in a supported format.
+    ValueError, analysis.errors.UnreadableError, analysis.cells.CellsError
+        No file could be read: the one file's own error, or an :class:`UnreadableError` naming
+        every unreadable file and its reason. (When some file was read, the others are listed
+        instead: :func:`load` raises for them unless ``skip_unreadable=True``.)
     """
     if check_engine(engine) == "bigquery":
         return _read_bigquery(path, source=source, tz=tz, dates=dates)
     if dates is not None:
         raise ValueError("`dates` selects BigQuery daily tables; it needs engine='bigquery'")
-    results, skipped = [], []
-    for f, named in input_files(path):
-        if source == "auto":
-            try:
-                name = detect_source(f)
-            except ValueError:
-                if named:
-                    raise
-                skipped.append(f.name)
-                continue
-        else:
-            name = source
-        if engine != "duckdb" and name != "ga4":
-            raise ValueError(
-                f"{f.name}: engine={engine!r} runs the GA4 event aggregation only; this file is "
-                f"a {name!r} export, read it with the default engine='duckdb'"
-            )
-        options = {"engine": engine} if engine != "duckdb" else {}
-        results.append(loader(name).read(f, tz=tz, **options))
+    files = input_files(path)
+    results: list[Loaded] = []
+    others: list[dict] = []  # files not read: file, source, status, reason
+    failures: list[Exception] = []
+    seen: dict[str | int, str] = {}  # sha256 of the bytes / hash of the content -> file kept
+    for f, named in files:
+        got = _read_one(f, named, source=source, tz=tz, engine=engine, seen=seen)
+        if isinstance(got, Loaded):
+            results.append(got)
+            continue
+        others.append(got)
+        if "error" in got:
+            failures.append(got.pop("error"))
+    if not results:
+        if len(failures) == 1 and len(files) == 1:
+            raise failures[0]
+        if failures:
+            raise UnreadableError(_unreadable_message(pd.DataFrame(others)))
+        raise FileNotFoundError(
+            f"no file in {path} is in a supported format ({', '.join(LOADERS)})"
+        )
     loaded = combine(results)
     for name in dict.fromkeys(loaded.files["source"]):  # cross-file passes, e.g. newest export
         dedupe = getattr(loader(name), "dedupe", None)
         if dedupe is not None:
-            loaded = dedupe(loaded)
-    if skipped:
-        extra = pd.DataFrame({"file": skipped, "source": "skipped", "rows_read": 0, "rows_used": 0,
-                              "rows_rejected": 0, "rows_replaced": 0, "cells": 0})  # fmt: skip
+            loaded = Loaded(**{**vars(dedupe(loaded)), "flagged": loaded.flagged})
+    loaded.files = loaded.files.assign(status="read", reason=pd.NA)
+    if others:
+        extra = pd.DataFrame(others).assign(rows_read=0, rows_used=0, rows_rejected=0,
+                                            rows_replaced=0, cells=0)  # fmt: skip
         loaded.files = pd.concat([loaded.files, extra], ignore_index=True)
-    if not results:
-        raise FileNotFoundError(
-            f"no file in {path} is in a supported format ({', '.join(LOADERS)})"
-        )
+    loaded.files = loaded.files.astype({"status": "string", "reason": "string"})
     return loaded
+
+
+def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict) -> Loaded | dict:
+    """One file's :class:`Loaded`, or the ``files`` row of a file not read (with its ``error``
+    when unreadable). ``seen`` maps the fingerprints and content keys of files read to their
+    name, and is updated."""
+    digest = fingerprint(f)
+    if digest in seen:
+        return _not_read(f, "duplicate", f"byte-identical to {seen[digest]} "
+                         f"(sha256 {digest[:12]}…): counted once")  # fmt: skip
+    seen[digest] = f.name
+    try:
+        name = detect_source(f) if source == "auto" else source
+    except UNREADABLE as err:
+        if not named and NOT_RECOGNISED in str(err):
+            return _not_read(f, "skipped", str(err))
+        return {**_not_read(f, "unreadable", str(err)), "error": err}
+    if engine != "duckdb" and name != "ga4":
+        raise ValueError(
+            f"{f.name}: engine={engine!r} runs the GA4 event aggregation only; this file is "
+            f"a {name!r} export, read it with the default engine='duckdb'"
+        )
+    options = {"engine": engine} if engine != "duckdb" else {}
+    try:
+        result = loader(name).read(f, tz=tz, **options)
+    except UNREADABLE as err:
+        return {**_not_read(f, "unreadable", str(err)), "error": err}
+    result = reject_after_export(result, export_date(f))
+    key = same_content(result)
+    if key in seen and result.rows_read:
+        return _not_read(f, "duplicate", f"the same export as {seen[key]} (same rows, same "
+                         "values): counted once")  # fmt: skip
+    seen[key] = f.name
+    return result
+
+
+#: errors that make one file unreadable as a whole (the others are still read)
+UNREADABLE = (ValueError, zipfile.BadZipFile, OSError, KeyError, EOFError)
+#: what :func:`analysis.sources.detect_source` says of a file no loader recognises
+NOT_RECOGNISED = "format not recognised"
+
+
+def _not_read(f: Path, status: str, reason: str) -> dict:
+    """The ``files`` row of a file not read: its ``status`` is also its ``source``."""
+    return {"file": f.name, "source": status, "status": status, "reason": reason}
+
+
+def _unreadable_message(files: pd.DataFrame) -> str:
+    """Every unreadable file with its reason, and how to read the others anyway."""
+    bad = files[files["status"] == "unreadable"]
+    lines = "\n  ".join(f"{r.file}: {r.reason}" for r in bad.itertuples())
+    return (f"{len(bad)} unreadable file(s):\n  {lines}\nFix or remove them, or read the other "
+            "files anyway with analysis.load(path, skip_unreadable=True) / "
+            "--skip-unreadable (the skipped files stay listed in analysis.read(path).files)")
+
+
+def check_unreadable(loaded: Loaded, *, skip: bool) -> None:
+    """Raise :class:`UnreadableError` naming every unreadable file of ``loaded`` and its reason;
+    with ``skip`` warn instead (:class:`RejectedRowsWarning`)."""
+    files = loaded.files
+    if "status" not in files or not (files["status"] == "unreadable").any():
+        return
+    message = _unreadable_message(files)
+    if not skip:
+        raise UnreadableError(message)
+    warnings.warn(f"left out: {message}", RejectedRowsWarning, stacklevel=3)
 
 
 def _read_bigquery(table, *, source: str, tz: str | None, dates) -> Loaded:
@@ -142,6 +220,7 @@ def load(
     tz: str | None = None,
     engine: str = "duckdb",
     dates: tuple[str, str] | None = None,
+    skip_unreadable: bool = False,
 ) -> pd.DataFrame:
     """Load files (or folders of them) into validated canonical cells.
 
@@ -162,6 +241,11 @@ def load(
         Who aggregates GA4 event exports (see :func:`read`).
     dates : (str, str), optional
         First and last BigQuery daily table, ``engine="bigquery"`` only.
+    skip_unreadable : bool, default False
+        False: a file that cannot be read as a whole raises :class:`UnreadableError` naming every
+        such file and its reason (nothing is loaded). True: the other files are loaded and a
+        :class:`RejectedRowsWarning` names the files left out (``analysis.read(path).files``
+        lists them with ``status`` ``unreadable``).
 
     Returns
     -------
@@ -180,6 +264,7 @@ def load(
     >>> cells = cl.load("data/sample", tz="Europe/Paris")
     """
     loaded = read(path, source=source, tz=tz, engine=engine, dates=dates)
+    check_unreadable(loaded, skip=skip_unreadable)
     if len(loaded.rejected):
         first = "; ".join(
             f"{r.file} row {r.row} column {r.column!r}: {r.reason}"
