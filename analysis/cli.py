@@ -1,4 +1,10 @@
-"""The ``cartlift`` command: ``report``, ``validate``, ``load``, ``selfcheck``, ``simulate``."""
+"""The ``cartlift`` command: ``report``, ``validate``, ``load``, ``selfcheck``, ``simulate``.
+
+Paths on the command line are relative to the caller's working directory (:func:`from_cwd`); the
+Python API takes relative paths from the project root (:func:`analysis.paths.resolve_data`), so
+that notebooks find ``data/sample`` whatever the kernel's directory. ``cartlift report`` without
+``--data`` reads the embedded sample.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,15 @@ from analysis.report.options import add_report_arguments
 from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample
 from analysis.sources.canonical import write_cells
-from analysis.sources.load import load, read
+from analysis.sources.load import check_unreadable, load, read
+
+#: ``cartlift report``'s default ``--data``: the embedded sample, found from any directory
+SAMPLE_ARG = str(paths.SAMPLE_DIR.relative_to(paths.PROJECT_ROOT))
+
+
+def from_cwd(path: str) -> str:
+    """``path`` made absolute against the caller's working directory (``~`` expanded)."""
+    return str(Path(path).expanduser().absolute())
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -21,11 +35,14 @@ def _report(args: argparse.Namespace) -> int:
     # `cartlift --help` and the other commands never need.
     from analysis.report.run import main
 
+    if args.data != SAMPLE_ARG:  # the default names the embedded sample, from anywhere
+        args.data = from_cwd(args.data)
+    args.out = from_cwd(args.out)
     return main(args)
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    out = Path(args.out)
+    out = Path(from_cwd(args.out))
     written = list(write_sample(out, weeks=args.weeks, seed=args.seed, start=args.start).values())
     if args.formats:
         formats = FORMATS if args.formats == ["all"] else args.formats
@@ -38,18 +55,21 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> int:
     dates = tuple(args.dates) if args.dates else None
+    paths_ = args.paths if args.engine == "bigquery" else [from_cwd(p) for p in args.paths]
     try:
-        loaded = read(args.paths, source=args.source, tz=args.tz, engine=args.engine, dates=dates)
+        loaded = read(paths_, source=args.source, tz=args.tz, engine=args.engine, dates=dates)
+        check_unreadable(loaded, skip=args.skip_unreadable)
     except (CellsError, ValueError, FileNotFoundError, ImportError) as err:
         print(f"cartlift load: {err}", file=sys.stderr)
         return 1
     print(loaded.summary)
     if args.out:
-        print(write_cells(loaded.cells, Path(args.out)))
+        print(write_cells(loaded.cells, Path(from_cwd(args.out))))
     return 0
 
 
 def _selfcheck(args: argparse.Namespace) -> int:
+    args.data = from_cwd(args.data)
     try:
         return selfcheck.run(args)
     except (ValueError, FileNotFoundError) as err:
@@ -58,19 +78,24 @@ def _selfcheck(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    """Exit 0, or 1 when a file is unreadable (unless ``--skip-unreadable``) or nothing reads."""
     try:
-        loaded = read(args.paths, source=args.source, tz=args.tz)
+        loaded = read([from_cwd(p) for p in args.paths], source=args.source, tz=args.tz)
     except (CellsError, ValueError, FileNotFoundError) as err:
         print(f"cartlift validate: {err}", file=sys.stderr)
         return 1
     print(loaded.summary)
     print(loaded.files.to_string(index=False))
-    if len(loaded.rejected):
-        print("\nrejected rows:")
-        print(loaded.rejected.to_string(index=False))
-    if len(loaded.replaced):
-        print("\nreplaced rows:")
-        print(loaded.replaced.to_string(index=False))
+    for name, table in (("not read", loaded.not_read), ("rejected", loaded.rejected),
+                        ("replaced", loaded.replaced), ("flagged", loaded.flagged)):  # fmt: skip
+        if len(table):
+            print(f"\n{name} {'files' if name == 'not read' else 'rows'}:")
+            print(table.to_string(index=False))
+    try:
+        check_unreadable(loaded, skip=args.skip_unreadable)
+    except ValueError as err:
+        print(f"cartlift validate: {err}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -96,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("paths", nargs="+")
     val.add_argument("--tz", default=None, help="shop time zone (IANA name)")
     val.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
+    val.add_argument("--skip-unreadable", action="store_true",
+                     help="exit 0 even when a file cannot be read (it stays listed)")  # fmt: skip
     val.set_defaults(func=_validate)
 
     lod = sub.add_parser("load", help="read exports into canonical cells (any engine)")
@@ -106,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     lod.add_argument("--dates", nargs=2, metavar=("FIRST", "LAST"),
                      help="BigQuery: daily tables YYYYMMDD to YYYYMMDD")  # fmt: skip
     lod.add_argument("--out", default=None, help="write the cells to this .parquet / .csv")
+    lod.add_argument("--skip-unreadable", action="store_true",
+                     help="load the readable files when some file cannot be read")  # fmt: skip
     lod.set_defaults(func=_load)
 
     chk = sub.add_parser("selfcheck", help="exact coverage and placebo A/A on your data")

@@ -102,6 +102,7 @@ def plan_report(
     parameters: Mapping[str, Any] | None,
     workers: int | None,
     notebooks_dir: Path,
+    skip_unreadable: bool = False,
 ) -> Plan:
     """Check a run's arguments (see :func:`analysis.report.run.run_report`) and plan it.
 
@@ -138,10 +139,12 @@ def plan_report(
             f"({', '.join(f'{p}=' for p in STANDARD_PARAMETERS)}); remove them from parameters="
         )
     declared = {name: _declared(name, notebooks_dir, extras) for name in names}
-    cells = load(data, tz=tz)
+    cells = load(data, tz=tz, skip_unreadable=skip_unreadable)
     wk = resolve_week(cells, week)
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
                 "min_viewers": min_viewers}  # fmt: skip
+    if skip_unreadable:  # only to notebooks that declare it (cl.load(..., skip_unreadable=...))
+        standard["skip_unreadable"] = True
     passed = {
         name: {**{k: v for k, v in standard.items() if k in declared[name]}, **extras}
         for name in names

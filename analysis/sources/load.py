@@ -15,8 +15,17 @@ from analysis.sources import LOADERS, detect_source, ga4, loader
 from analysis.sources.base import Loaded, combine
 from analysis.sources.engines import check_engine
 from analysis.sources.folder import export_date, fingerprint, reject_after_export, same_content
+from analysis.sources.sheets import read_sheets
 
-__all__ = ["NOT_RECOGNISED", "UNREADABLE", "PathLike", "check_unreadable", "input_files", "load", "read"]
+__all__ = [
+    "NOT_RECOGNISED",
+    "UNREADABLE",
+    "PathLike",
+    "check_unreadable",
+    "input_files",
+    "load",
+    "read",
+]
 
 PathLike = str | Path
 
@@ -148,8 +157,9 @@ def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict)
     try:
         name = detect_source(f) if source == "auto" else source
     except UNREADABLE as err:
-        if not named and NOT_RECOGNISED in str(err):
+        if not named and NOT_RECOGNISED in str(err) and f.suffix.lower() not in DATA_SUFFIXES:
             return _not_read(f, "skipped", str(err))
+        err = _why_unrecognised(f, err)
         return {**_not_read(f, "unreadable", str(err)), "error": err}
     if engine != "duckdb" and name != "ga4":
         raise ValueError(
@@ -170,6 +180,22 @@ def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict)
     return result
 
 
+#: suffixes of data files: one of them that no loader recognises is ``unreadable`` (an error),
+#: other files of a folder (notes, images) are ``skipped``
+DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".parquet")
+
+
+def _why_unrecognised(f: Path, err: Exception) -> Exception:
+    """The error of reading ``f`` as a table (a corrupt workbook, an empty file), else ``err``."""
+    if f.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".tsv"):
+        return err
+    try:
+        read_sheets(f)
+    except UNREADABLE as deeper:
+        return deeper
+    return err
+
+
 #: errors that make one file unreadable as a whole (the others are still read)
 UNREADABLE = (ValueError, zipfile.BadZipFile, OSError, KeyError, EOFError)
 #: what :func:`analysis.sources.detect_source` says of a file no loader recognises
@@ -185,9 +211,11 @@ def _unreadable_message(files: pd.DataFrame) -> str:
     """Every unreadable file with its reason, and how to read the others anyway."""
     bad = files[files["status"] == "unreadable"]
     lines = "\n  ".join(f"{r.file}: {r.reason}" for r in bad.itertuples())
-    return (f"{len(bad)} unreadable file(s):\n  {lines}\nFix or remove them, or read the other "
-            "files anyway with analysis.load(path, skip_unreadable=True) / "
-            "--skip-unreadable (the skipped files stay listed in analysis.read(path).files)")
+    return (
+        f"{len(bad)} unreadable file(s):\n  {lines}\nFix or remove them, or read the other "
+        "files anyway with analysis.load(path, skip_unreadable=True) / "
+        "--skip-unreadable (the skipped files stay listed in analysis.read(path).files)"
+    )
 
 
 def check_unreadable(loaded: Loaded, *, skip: bool) -> None:

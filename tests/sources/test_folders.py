@@ -1,0 +1,171 @@
+"""Folders and many files: each file is read on its own, listed with its status and reason, and
+counted once (``docs/data-formats.md``, "Folders and many files")."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+
+import pandas as pd
+import pytest
+
+from analysis.errors import RejectedRowsWarning, UnreadableError
+from analysis.sources.folder import EXCELIZE_DEFAULT, export_date
+from analysis.sources.load import load, read
+from analysis.sources.quality import FILE_COLUMNS, source_summary
+from analysis.sources.writers.table import write_table
+
+TZ = "Europe/Paris"
+CSV = (
+    "start,grain,channel,unit,viewers,atc\n"
+    "2026-11-23T18:00:00+01:00,hour,LIVE,visitor,100,9\n"
+    "2026-11-23T19:00:00+01:00,hour,LIVE,visitor,80,4\n"
+)
+V3 = ["Room ID", "Room Title", "Start Time", "Duration", "Views"]
+
+
+def shop(tmp_path):
+    """A folder: one good canonical CSV, a corrupt workbook, a note no loader reads."""
+    (tmp_path / "cells.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "lives.xlsx").write_bytes(b"PK\x03\x04 truncated download")
+    (tmp_path / "notes.txt").write_text("my notes", encoding="utf-8")
+    return tmp_path
+
+
+def test_an_unreadable_file_is_listed_with_its_reason_and_the_others_are_read(tmp_path):
+    got = read(shop(tmp_path), tz=TZ)
+    assert (
+        got.summary
+        == "2 rows read, 2 cells, 0 rejected, 0 replaced\nfiles: 1 read, 1 skipped, 1 unreadable"
+    )
+    files = got.files.set_index("file")
+    assert files["status"].to_dict() == {"cells.csv": "read", "lives.xlsx": "unreadable",
+                                         "notes.txt": "skipped"}  # fmt: skip
+    assert files.loc["lives.xlsx", "reason"].startswith(
+        "lives.xlsx: not a readable xlsx workbook (BadZipFile)"
+    )
+    assert pd.isna(files.loc["cells.csv", "reason"]) and got.reconciles()
+    assert got.not_read["file"].tolist() == ["lives.xlsx", "notes.txt"]
+
+
+def test_load_raises_naming_every_unreadable_file_unless_skipping(tmp_path):
+    shop(tmp_path)
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    with pytest.raises(UnreadableError) as info:
+        load(tmp_path, tz=TZ)
+    text = str(info.value)
+    assert text.startswith("2 unreadable file(s):\n  empty.csv: ")
+    assert "\n  lives.xlsx: lives.xlsx: not a readable xlsx workbook (BadZipFile)" in text
+    assert "skip_unreadable=True" in text
+    with pytest.warns(RejectedRowsWarning, match=r"left out: 2 unreadable file\(s\)"):
+        cells = load(tmp_path, tz=TZ, skip_unreadable=True)
+    assert cells["viewers"].tolist() == [100, 80]
+
+
+def test_no_file_readable_names_each_file(tmp_path):
+    (tmp_path / "a.xlsx").write_bytes(b"not a zip")
+    (tmp_path / "b.csv").write_text("", encoding="utf-8")
+    with pytest.raises(
+        UnreadableError, match=r"^2 unreadable file\(s\):\n  a\.xlsx: .*\n  b\.csv"
+    ):
+        read(tmp_path, tz=TZ)
+
+
+def test_byte_identical_copy_is_counted_once(tmp_path):
+    (tmp_path / "cells.csv").write_text(CSV, encoding="utf-8")
+    shutil.copy(tmp_path / "cells.csv", tmp_path / "cells (1).csv")
+    got = read(tmp_path, tz=TZ)
+    assert (
+        got.summary == "2 rows read, 2 cells, 0 rejected, 0 replaced\nfiles: 1 read, 1 duplicate"
+    )
+    row = got.files.set_index("file").loc["cells.csv"]  # sorted: "cells (1).csv" comes first
+    assert row["status"] == "duplicate"
+    assert re.fullmatch(r"byte-identical to cells \(1\)\.csv \(sha256 [0-9a-f]{12}…\): counted "
+                        r"once", row["reason"])  # fmt: skip
+    assert load(tmp_path, tz=TZ)["viewers"].sum() == 180  # no error: duplicates are not a problem
+
+
+def test_same_export_under_another_name_is_counted_once(tmp_path):
+    (tmp_path / "a.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "b.csv").write_bytes(CSV.replace("\n", "\r\n").encode("utf-8-sig"))  # re-saved
+    got = read(tmp_path, tz=TZ)
+    assert len(got.cells) == 2 and set(got.cells["file"]) == {"a.csv"}
+    assert got.files.set_index("file").loc["b.csv", "reason"] == (
+        "the same export as a.csv (same rows, same values): counted once"
+    )
+
+
+def test_same_live_list_under_two_names_is_counted_once(tmp_path):
+    rows = [V3, ["7541538403737122471", "Live", "2026-11-03 20:00:00", "1h58m", "640"]]
+    a = write_table(tmp_path / "Creator-Live-Performance_20261110120000.xlsx",
+                    [("performance_detail", rows)])  # fmt: skip
+    b = tmp_path / "Creator-Live-Performance_20261110120000 (1).xlsx"
+    write_table(b, [("performance_detail", rows)])  # written again: other bytes (zip times)
+    got = read([a, b], tz=TZ)
+    assert len(got.cells) == 1 and got.files["status"].tolist() == ["read", "duplicate"]
+
+
+def test_a_different_export_is_not_a_duplicate(tmp_path):
+    (tmp_path / "a.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "b.csv").write_text(CSV.replace(",100,9", ",101,9"), encoding="utf-8")
+    got = read(tmp_path, tz=TZ)
+    assert got.files["status"].tolist() == ["read", "read"]
+
+
+def test_quality_page_lists_every_file_not_read(tmp_path):
+    got = read(shop(tmp_path), tz=TZ)
+    assert {"status", "reason"} <= set(FILE_COLUMNS)
+    summary = source_summary(got).set_index("source")
+    assert summary.loc["unreadable", "files"] == 1
+    assert "lives.xlsx: " in summary.loc["unreadable", "status_message"]
+    assert "notes.txt: " in summary.loc["skipped", "status_message"]
+
+
+# ------------------------------------------------------------------------------------------------
+# The export's own date
+# ------------------------------------------------------------------------------------------------
+def _with_modified(path, modified: str):
+    """Rewrite ``dcterms:modified`` inside the xlsx zip, byte for byte otherwise."""
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]+", rb"\g<1>" + modified.encode(),
+                              data)  # fmt: skip
+            z.writestr(info, data)
+    return path
+
+
+def test_export_date_from_the_name_then_the_workbook_never_the_clock(tmp_path):
+    named = tmp_path / "Creator-Live-Performance_20261122235959.xlsx"
+    named.write_bytes(b"")
+    assert export_date(named) == pd.Timestamp("2026-11-22 23:59:59")
+    p = write_table(tmp_path / "lives.xlsx", [("Sheet1", [["a"]])])
+    assert export_date(_with_modified(p, "2026-11-05T10:00:00Z")) == pd.Timestamp(
+        "2026-11-05 10:00"
+    )
+    assert pd.isna(export_date(_with_modified(p, EXCELIZE_DEFAULT)))  # excelize's template date
+    assert pd.isna(export_date(tmp_path / "cells.csv"))
+
+
+def test_rows_dated_after_the_export_are_rejected(tmp_path):
+    rows = [V3, ["1", "Before", "2026-11-03 20:00:00", "1h", "10"],
+            ["2", "After", "2026-11-12 20:00:00", "1h", "10"]]  # fmt: skip
+    p = write_table(tmp_path / "Creator-Live-Performance_20261110120000.xlsx",
+                    [("performance_detail", rows)])  # fmt: skip
+    got = read(p, tz=TZ)
+    assert got.cells["content_id"].tolist() == ["1"] and got.reconciles()
+    r = got.rejected.iloc[0]
+    assert (r["row"], r["column"], r["reason"]) == (3, "start", (
+        "dated after the file's export date 2026-11-10 (file name or workbook properties): a "
+        "wrong date, or day and month swapped; check the row"))  # fmt: skip
+
+
+def test_workbook_properties_date_rejects_later_rows(tmp_path):
+    rows = [V3, ["1", "Live", "2026-11-03 20:00:00", "1h", "10"]]
+    p = write_table(tmp_path / "lives.xlsx", [("performance_detail", rows)])
+    assert len(read(_with_modified(p, EXCELIZE_DEFAULT), tz=TZ).cells) == 1
+    got = read(_with_modified(p, "2026-11-02T08:00:00Z"), tz=TZ)
+    assert len(got.cells) == 0 and got.rejected["row"].tolist() == [2]
