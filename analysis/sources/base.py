@@ -42,7 +42,7 @@ REJECTED_COLUMNS = ("source", *PROBLEM_COLUMNS)
 REPLACED_COLUMNS = ("source", "file", "row", "by_file", "by_row", "key", "changed")
 #: columns of the flagged table: a used row that looks like another one but was kept apart
 #: (a warning, not a rejection: the row is in the cells)
-FLAGGED_COLUMNS = ("source", "file", "row", "other_file", "other_row", "key", "reason")
+FLAGGED_COLUMNS = ("source", "file", "row", "column", "value", "reason")
 #: ``files["status"]``: what :func:`analysis.sources.load.read` did with each file
 FILE_STATUSES = ("read", "skipped", "unreadable", "duplicate")
 
@@ -55,7 +55,7 @@ def empty_rejected() -> pd.DataFrame:
 
 def empty_flagged() -> pd.DataFrame:
     """An empty flagged table (:data:`FLAGGED_COLUMNS`, rows Int64, the others string)."""
-    return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("row", "other_row") else "string")
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "string")
                          for c in FLAGGED_COLUMNS})  # fmt: skip
 
 
@@ -88,8 +88,9 @@ class Loaded:
         a file kept) and ``reason`` (why not read, naming the kept file of a duplicate). Files
         not read count 0 rows.
     flagged : pandas.DataFrame
-        :data:`FLAGGED_COLUMNS`: warnings on rows that were used, e.g. two LIVEs with the same
-        title and start minute kept apart because their duration or creator differ.
+        :data:`FLAGGED_COLUMNS`: warnings on rows that were used (they are in the cells): value
+        checks that warn (:data:`analysis.cells.checks.WARNINGS`), two LIVEs with the same title
+        and start minute kept apart because their duration or creator differ.
     """
 
     cells: pd.DataFrame = field(default_factory=empty_cells)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.cells.checks import value_warnings
 from analysis.errors import RejectedRowsWarning, UnreadableError
 from analysis.paths import resolve_data
 from analysis.sources import LOADERS, detect_source, ga4, loader
@@ -136,6 +137,9 @@ def read(
         dedupe = getattr(loader(name), "dedupe", None)
         if dedupe is not None:
             loaded = Loaded(**{**vars(dedupe(loaded)), "flagged": loaded.flagged})
+    flags = value_warnings(loaded.cells)
+    loaded.flagged = pd.concat([f for f in (loaded.flagged, flags) if len(f)] or [flags],
+                               ignore_index=True)  # fmt: skip
     loaded.files = loaded.files.assign(status="read", reason=pd.NA)
     if others:
         extra = pd.DataFrame(others).assign(rows_read=0, rows_used=0, rows_rejected=0,

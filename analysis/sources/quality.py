@@ -150,11 +150,14 @@ def cross_check(
         ``ok`` (within ``tolerance``), ``not_reconciled`` (the message gives the difference,
         e.g. ``+4.8 % from the median of feeds``) or ``undefined_no_control`` (a single feed
         reports the day: nothing to compare), and ``status_message``. Feeds whose cells cover a
-        range (grain ``range``) are left out: their days are not separable.
+        range (grain ``range``) are left out: their days are not separable. Revenue in several
+        currencies is never summed: each currency is its own feed (``"shopify (EUR)"``).
     """
     check_argument("channel", CHANNELS, channel)
     cells = loaded.cells if cells is None else cells
     feed = feeds(loaded).reindex(cells.index)
+    if column == "revenue" and cells["currency"].nunique() > 1:  # never summed across currencies
+        feed = feed + " (" + cells["currency"].astype("string").fillna("?") + ")"
     sel = (cells["channel"] == channel) & cells[column].notna() & (cells["grain"] != "range")
     part = cells.loc[sel, ["date", column]].assign(feed=feed[sel])
     if not len(part):
