@@ -146,7 +146,9 @@ def test_load_csv_and_parquet_round_trip(tmp_path):
     assert len(both.cells) == 2 and set(both.cells["file"]) == {"shop.csv"}  # provenance kept
     copy = both.files.set_index("file").loc["b.parquet"]
     assert (copy["status"], copy["reason"]) == (
-        "duplicate", "the same export as a.csv (same rows, same values): counted once")
+        "duplicate",
+        "the same export as a.csv (same rows, same values): counted once",
+    )
 
 
 def test_load_csv_rows_are_spreadsheet_rows_and_bad_rows_are_rejected(tmp_path):
