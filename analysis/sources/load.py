@@ -16,6 +16,7 @@ from analysis.sources import LOADERS, detect_source, ga4, loader
 from analysis.sources.base import Loaded, combine
 from analysis.sources.engines import check_engine
 from analysis.sources.folder import export_date, fingerprint, reject_after_export, same_content
+from analysis.sources.identity import match_api
 from analysis.sources.sheets import read_sheets
 
 __all__ = [
@@ -137,9 +138,10 @@ def read(
         dedupe = getattr(loader(name), "dedupe", None)
         if dedupe is not None:
             loaded = Loaded(**{**vars(dedupe(loaded)), "flagged": loaded.flagged})
-    flags = value_warnings(loaded.cells)
-    loaded.flagged = pd.concat([f for f in (loaded.flagged, flags) if len(f)] or [flags],
-                               ignore_index=True)  # fmt: skip
+    loaded.cells, same_live = match_api(loaded.cells)  # API and export of one LIVE: one id
+    flags = [f for f in (loaded.flagged, same_live, value_warnings(loaded.cells)) if len(f)]
+    if flags:
+        loaded.flagged = pd.concat(flags, ignore_index=True).astype(loaded.flagged.dtypes)
     loaded.files = loaded.files.assign(status="read", reason=pd.NA)
     if others:
         extra = pd.DataFrame(others).assign(rows_read=0, rows_used=0, rows_rejected=0,

@@ -169,3 +169,93 @@ def test_workbook_properties_date_rejects_later_rows(tmp_path):
     assert len(read(_with_modified(p, EXCELIZE_DEFAULT), tz=TZ).cells) == 1
     got = read(_with_modified(p, "2026-11-02T08:00:00Z"), tz=TZ)
     assert len(got.cells) == 0 and got.rejected["row"].tolist() == [2]
+
+
+# ------------------------------------------------------------------------------------------------
+# LIVE identity (reference §7.3 rule 6)
+# ------------------------------------------------------------------------------------------------
+V1 = ["Livestream", "Start time", "Duration", "Views", "Viewers"]
+
+
+def v1(tmp_path, name, *rows, header=V1):
+    above = [["2026-11-01 ~ 2026-11-07"], []]
+    return write_table(tmp_path / name, [("Sheet1", [*above, header, *rows])])
+
+
+def test_same_title_and_start_different_duration_are_two_lives_flagged(tmp_path):
+    p = v1(tmp_path, "Creator-Live-Performance_20261110120000.xlsx",
+           ["Live du mardi", "2026-11-03 20:00", "3600", "100", "50"],
+           ["Live du mardi", "2026-11-03 20:00", "7200", "300", "120"],
+           ["Live du mardi", "2026-11-03 20:00", "7200", "300", "120"])  # fmt: skip
+    got = read(p, tz=TZ)
+    assert got.summary == "3 rows read, 2 cells, 1 rejected, 0 replaced"  # row 6 repeats row 5
+    assert got.cells["content_id"].tolist() == ["Live du mardi @ 2026-11-03 20:00 [3600 s]",
+                                                "Live du mardi @ 2026-11-03 20:00 [7200 s]"]  # fmt: skip
+    assert got.flagged["row"].tolist() == [4, 5]
+    assert got.flagged["reason"].iloc[0] == ("same title and start minute as rows 4, 5, 6 but a "
+                                             "different duration: kept as separate LIVEs")  # fmt: skip
+
+
+def test_same_title_and_start_different_creator_are_two_lives(tmp_path):
+    header = ["Livestream", "Creator", "Start time", "Duration", "Views"]
+    p = v1(tmp_path, "Creator-Live-Performance_20261110120000.xlsx",
+           ["Live", "ana", "2026-11-03 20:00", "3600", "100"],
+           ["Live", "bia", "2026-11-03 20:00", "3600", "300"], header=header)  # fmt: skip
+    got = read(p, tz=TZ)
+    assert got.cells["creator"].tolist() == ["ana", "bia"] and len(got.flagged) == 2
+    assert got.flagged["reason"].str.endswith("a different creator: kept as separate LIVEs").all()
+
+
+def test_overlapping_exports_keep_lives_told_apart(tmp_path):
+    v1(tmp_path, "Creator-Live-Performance_20261105120000.xlsx",
+       ["Live", "2026-11-03 20:00", "3600", "90", "40"])  # fmt: skip
+    v1(tmp_path, "Creator-Live-Performance_20261110120000.xlsx",
+       ["Live", "2026-11-03 20:00", "3600", "100", "50"],
+       ["Live", "2026-11-03 20:00", "7200", "300", "120"])  # fmt: skip
+    got = read(tmp_path, tz=TZ)
+    assert got.summary == "3 rows read, 2 cells, 0 rejected, 1 replaced"
+    assert got.cells["views"].tolist() == [100, 300]
+    assert got.replaced["file"].tolist() == ["Creator-Live-Performance_20261105120000.xlsx"]
+
+
+def test_two_room_ids_with_one_title_and_start_are_two_lives(tmp_path):
+    for name, room in (("Creator-Live-Performance_20261105120000.xlsx", "111"),
+                       ("Creator-Live-Performance_20261110120000.xlsx", "222")):  # fmt: skip
+        write_table(tmp_path / name, [("performance_detail", [
+            V3, [room, "Live", "2026-11-03 20:00:00", "1h", "10"]])])  # fmt: skip
+    got = read(tmp_path, tz=TZ)
+    assert sorted(got.cells["content_id"]) == ["111", "222"] and not len(got.replaced)
+
+
+def test_api_and_export_of_one_live_within_150_seconds_share_the_room_id():
+    from analysis.cells import validate_cells
+    from analysis.sources.identity import match_api
+
+    def cell(source, cid, start, title="Live"):
+        return {
+            "source": source,
+            "file": f"{source}.x",
+            "start": start,
+            "grain": "session",
+            "channel": "LIVE",
+            "unit": "visitor",
+            "content_id": cid,
+            "content_title": title,
+        }
+
+    cells = validate_cells(pd.DataFrame([
+        cell("tiktok_api", "7541", "2026-11-03T20:00:40+01:00"),
+        cell("tiktok_live_list", "Live @ 2026-11-03 20:02", "2026-11-03T20:02:00+01:00"),
+        cell("tiktok_live_list", "Live @ 2026-11-03 20:03", "2026-11-03T20:03:11+01:00"),
+        cell("tiktok_live_list", "Autre @ 2026-11-03 20:00", "2026-11-03T20:00:00+01:00",
+             title="Autre"),
+    ]).assign(row=[1, 2, 3, 4]), tz=TZ)  # fmt: skip
+    out, flagged = match_api(cells)
+    assert out["content_id"].tolist() == [
+        "7541",
+        "7541",
+        "Live @ 2026-11-03 20:03",
+        "Autre @ 2026-11-03 20:00",
+    ]  # 80 s: same; 151 s: not
+    assert flagged["row"].tolist() == [2]
+    assert "starts 80 s apart (at most 150 s)" in flagged["reason"].iloc[0]
