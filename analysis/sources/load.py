@@ -165,7 +165,7 @@ def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict)
     except UNREADABLE as err:
         if not named and NOT_RECOGNISED in str(err) and f.suffix.lower() not in DATA_SUFFIXES:
             return _not_read(f, "skipped", str(err))
-        err = _why_unrecognised(f, err)
+        err = err if named else _why_unrecognised(f, err)
         return {**_not_read(f, "unreadable", str(err)), "error": err}
     if engine != "duckdb" and name != "ga4":
         raise ValueError(
