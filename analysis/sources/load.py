@@ -216,7 +216,8 @@ def _not_read(f: Path, status: str, reason: str) -> dict:
 def _unreadable_message(files: pd.DataFrame) -> str:
     """Every unreadable file with its reason, and how to read the others anyway."""
     bad = files[files["status"] == "unreadable"]
-    lines = "\n  ".join(f"{r.file}: {r.reason}" for r in bad.itertuples())
+    lines = "\n  ".join(r.reason if str(r.reason).startswith(f"{r.file}: ") else
+                         f"{r.file}: {r.reason}" for r in bad.itertuples())  # fmt: skip
     return (
         f"{len(bad)} unreadable file(s):\n  {lines}\nFix or remove them, or read the other "
         "files anyway with analysis.load(path, skip_unreadable=True) / "

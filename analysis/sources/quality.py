@@ -84,7 +84,8 @@ def source_summary(loaded: Loaded) -> pd.DataFrame:
 def _not_read_row(source: str, g: pd.DataFrame) -> dict:
     """The :func:`source_summary` row of the files not read with one status: each named with its
     reason in ``status_message`` (``partial``: those files are left out)."""
-    detail = "; ".join(f"{r.file}: {r.reason}" for r in g.itertuples())
+    detail = "; ".join(str(r.reason) if str(r.reason).startswith(f"{r.file}: ") else
+                       f"{r.file}: {r.reason}" for r in g.itertuples())  # fmt: skip
     return {"source": source, "files": len(g), "rows_read": 0, "rows_used": 0,
             "rows_rejected": 0, "rows_replaced": 0, "cells": 0, "derived_cells": 0,
             "reconciles": True, "status": "partial",

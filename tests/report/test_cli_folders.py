@@ -27,7 +27,7 @@ def test_validate_exits_1_naming_the_unreadable_file(tmp_path, capsys):
     assert out.splitlines()[:2] == ["2 rows read, 2 cells, 0 rejected, 0 replaced",
                                     "files: 1 read, 1 unreadable, 1 duplicate"]  # fmt: skip
     assert "\nnot read files:\n" in out
-    assert err.startswith("cartlift validate: 1 unreadable file(s):\n  lives.xlsx: lives.xlsx: "
+    assert err.startswith("cartlift validate: 1 unreadable file(s):\n  lives.xlsx: "
                           "not a readable xlsx workbook (BadZipFile)")  # fmt: skip
 
 

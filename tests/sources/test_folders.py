@@ -56,7 +56,7 @@ def test_load_raises_naming_every_unreadable_file_unless_skipping(tmp_path):
         load(tmp_path, tz=TZ)
     text = str(info.value)
     assert text.startswith("2 unreadable file(s):\n  empty.csv: ")
-    assert "\n  lives.xlsx: lives.xlsx: not a readable xlsx workbook (BadZipFile)" in text
+    assert "\n  lives.xlsx: not a readable xlsx workbook (BadZipFile)" in text
     assert "skip_unreadable=True" in text
     with pytest.warns(RejectedRowsWarning, match=r"left out: 2 unreadable file\(s\)"):
         cells = load(tmp_path, tz=TZ, skip_unreadable=True)
