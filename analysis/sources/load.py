@@ -116,7 +116,7 @@ def read(
     results: list[Loaded] = []
     others: list[dict] = []  # files not read: file, source, status, reason
     failures: list[Exception] = []
-    seen: dict[str | int, str] = {}  # sha256 of the bytes / hash of the content -> file kept
+    seen: dict = {}  # sha256 of the bytes -> file kept; shape of a result -> [(file, result)]
     for f, named in files:
         got = _read_one(f, named, source=source, tz=tz, engine=engine, seen=seen)
         if isinstance(got, Loaded):
@@ -153,8 +153,8 @@ def read(
 
 def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict) -> Loaded | dict:
     """One file's :class:`Loaded`, or the ``files`` row of a file not read (with its ``error``
-    when unreadable). ``seen`` maps the fingerprints and content keys of files read to their
-    name, and is updated."""
+    when unreadable). ``seen`` maps the fingerprints of files to their name and the shape of
+    results (source, rows, cells, rejected) to the files read with it; it is updated."""
     digest = fingerprint(f)
     if digest in seen:
         return _not_read(f, "duplicate", f"byte-identical to {seen[digest]} "
@@ -178,11 +178,13 @@ def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict)
     except UNREADABLE as err:
         return {**_not_read(f, "unreadable", str(err)), "error": err}
     result = reject_after_export(result, export_date(f))
-    key = same_content(result)
-    if key in seen and result.rows_read:
-        return _not_read(f, "duplicate", f"the same export as {seen[key]} (same rows, same "
-                         "values): counted once")  # fmt: skip
-    seen[key] = f.name
+    # the same export under another name: compared only with files of the same shape (cheap)
+    shape = (name, result.rows_read, len(result.cells), len(result.rejected))
+    for other, earlier in seen.get(shape, []) if result.rows_read else []:
+        if same_content(earlier) == same_content(result):
+            return _not_read(f, "duplicate", f"the same export as {other} (same rows, same "
+                             "values): counted once")  # fmt: skip
+    seen.setdefault(shape, []).append((f.name, result))
     return result
 
 

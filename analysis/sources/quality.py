@@ -83,13 +83,15 @@ def source_summary(loaded: Loaded) -> pd.DataFrame:
 
 def _not_read_row(source: str, g: pd.DataFrame) -> dict:
     """The :func:`source_summary` row of the files not read with one status: each named with its
-    reason in ``status_message`` (``partial``: those files are left out)."""
+    reason in ``status_message``; ``partial`` for unreadable files (data left out), else
+    ``ok`` (a duplicate is counted once, a skipped file is not data)."""
+    code = "partial" if source == "unreadable" else "ok"
     detail = "; ".join(str(r.reason) if str(r.reason).startswith(f"{r.file}: ") else
                        f"{r.file}: {r.reason}" for r in g.itertuples())  # fmt: skip
     return {"source": source, "files": len(g), "rows_read": 0, "rows_used": 0,
             "rows_rejected": 0, "rows_replaced": 0, "cells": 0, "derived_cells": 0,
-            "reconciles": True, "status": "partial",
-            "status_message": status_message("partial", f"{source}: {detail}")}  # fmt: skip
+            "reconciles": True, "status": code,
+            "status_message": status_message(code, f"{source}: {detail}")}  # fmt: skip
 
 
 def rejected_reasons(loaded: Loaded, *, width: int = 110) -> pd.DataFrame:
