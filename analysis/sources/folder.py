@@ -12,6 +12,8 @@ Used by :func:`analysis.sources.load.read`:
 - :func:`export_date`: the date a file was exported, from its name (``..._20261122235959.xlsx``)
   or its workbook properties (``docProps/core.xml``), never from the clock.
 - :func:`reject_after_export`: cells dated after their file's export date are rejected.
+- :func:`replace_overlaps`: a cell several files of one source report is kept from the newest
+  export, for the loaders without their own ``dedupe``.
 """
 
 from __future__ import annotations
@@ -23,14 +25,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.sources.base import Loaded
+from analysis.cells import COUNT_COLUMNS, KEY_COLUMNS
+from analysis.sources.base import REPLACED_COLUMNS, Loaded, empty_flagged, empty_replaced
 
 __all__ = [
+    "CROSS_KEY",
     "EXCELIZE_DEFAULT",
     "STAMP",
     "export_date",
     "fingerprint",
     "reject_after_export",
+    "replace_overlaps",
     "same_content",
 ]
 
@@ -123,3 +128,72 @@ def reject_after_export(result: Loaded, exported: pd.Timestamp) -> Loaded:
     all_rejected = pd.concat([result.rejected, rejected], ignore_index=True)
     return Loaded(cells=keep, rejected=all_rejected, replaced=result.replaced, files=files,
                   flagged=result.flagged)  # fmt: skip
+
+
+#: the cell key across files: :data:`analysis.cells.KEY_COLUMNS` without ``file``
+CROSS_KEY = tuple(c for c in KEY_COLUMNS if c != "file")
+
+
+def replace_overlaps(loaded: Loaded, source: str, exported: dict[str, pd.Timestamp]) -> Loaded:
+    """Keep the newest export of each cell that several files of ``source`` report.
+
+    For loaders without their own ``dedupe`` (all but the LIVE list; GA4 event files aside):
+    two cells of ``source`` with the same :data:`CROSS_KEY` in different files are one cell
+    exported twice (overlapping date ranges, a re-export). Files are ordered by ``exported``
+    (:func:`export_date`; unknown = oldest), then by name. An input row whose cells are all
+    reported by a newer file goes to ``replaced`` (``by_file``, ``by_row``, ``changed`` when a
+    count differs); a row only partly covered is kept whole and flagged.
+    """
+    cells = loaded.cells
+    mine = cells[cells["source"] == source]
+    if mine["file"].nunique() < 2:
+        return loaded
+    files = sorted(mine["file"].unique(), key=lambda f: (
+        pd.Timestamp.min if pd.isna(exported.get(f, pd.NaT)) else exported[f], f))  # fmt: skip
+    rank = mine["file"].map({f: i for i, f in enumerate(files)})
+    group = mine.groupby(list(CROSS_KEY), dropna=False, sort=False).ngroup()
+    newest = rank.groupby(group).transform("max")
+    superseded = (rank < newest).groupby([mine["file"], mine["row"]]).transform("all")
+    partly = (rank < newest) & ~superseded
+    gone = mine[superseded]
+    if not len(gone) and not partly.any():
+        return loaded
+    winner = mine[rank == newest].assign(_g=group[rank == newest]).drop_duplicates("_g")
+    winner = winner.set_index("_g")
+    counts = [c for c in (*COUNT_COLUMNS, "revenue") if c in mine]
+    replaced = []
+    for (file, row), g in gone.groupby(["file", "row"], sort=False):
+        w = winner.loc[group[g.index]]
+        changed = not g[counts].reset_index(drop=True).astype("Float64").equals(
+            w[counts].reset_index(drop=True).astype("Float64"))  # fmt: skip
+        first = w.iloc[0]
+        key = f"{first['start']:%Y-%m-%d %H:%M} {first['channel']}"
+        key += f" {first['product_id']}" if pd.notna(first["product_id"]) else ""
+        replaced.append({"source": source, "file": file, "row": row, "by_file": first["file"],
+                         "by_row": first["row"], "key": key, "changed": changed})  # fmt: skip
+    rep = pd.DataFrame(replaced, columns=list(REPLACED_COLUMNS)).astype(
+        empty_replaced().dtypes.to_dict())  # fmt: skip
+    flag = mine[partly].drop_duplicates(["file", "row"])
+    flagged = pd.DataFrame({
+        "source": source, "file": flag["file"], "row": flag["row"], "column": "start",
+        "value": flag["start"].astype("string"),
+        "reason": "partly reported again by a newer export (some of this row's cells): kept; "
+                  "check for double counting",
+    }).astype(empty_flagged().dtypes.to_dict())  # fmt: skip
+    keep = cells.drop(index=gone.index).reset_index(drop=True)
+    out = loaded.files.copy()
+    for j, f in out.iterrows():
+        if f["source"] != source:
+            continue
+        n = int(rep.loc[rep["file"] == f["file"], "row"].nunique())
+        out.loc[j, ["rows_used", "rows_replaced"]] = [f["rows_used"] - n, f["rows_replaced"] + n]
+        out.loc[j, "cells"] = int((keep["file"] == f["file"]).sum())
+    frames = [x for x in (loaded.replaced, rep) if len(x)]
+    flags = [x for x in (loaded.flagged, flagged) if len(x)]
+    return Loaded(
+        cells=keep,
+        rejected=loaded.rejected,
+        files=out,
+        replaced=pd.concat(frames, ignore_index=True) if frames else loaded.replaced,
+        flagged=pd.concat(flags, ignore_index=True) if flags else loaded.flagged,
+    )

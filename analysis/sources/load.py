@@ -15,7 +15,13 @@ from analysis.paths import resolve_data
 from analysis.sources import LOADERS, detect_source, ga4, loader
 from analysis.sources.base import Loaded, combine
 from analysis.sources.engines import check_engine
-from analysis.sources.folder import export_date, fingerprint, reject_after_export, same_content
+from analysis.sources.folder import (
+    export_date,
+    fingerprint,
+    reject_after_export,
+    replace_overlaps,
+    same_content,
+)
 from analysis.sources.identity import match_api
 from analysis.sources.sheets import read_sheets
 
@@ -134,10 +140,13 @@ def read(
             f"no file in {path} is in a supported format ({', '.join(LOADERS)})"
         )
     loaded = combine(results)
+    exported = {f.name: export_date(f) for f, _ in files}
     for name in dict.fromkeys(loaded.files["source"]):  # cross-file passes, e.g. newest export
         dedupe = getattr(loader(name), "dedupe", None)
         if dedupe is not None:
             loaded = Loaded(**{**vars(dedupe(loaded)), "flagged": loaded.flagged})
+        elif name != "ga4":  # events are aggregated: a cell is not one input row
+            loaded = replace_overlaps(loaded, name, exported)
     loaded.cells, same_live = match_api(loaded.cells)  # API and export of one LIVE: one id
     flags = [f for f in (loaded.flagged, same_live, value_warnings(loaded.cells)) if len(f)]
     if flags:

@@ -259,3 +259,25 @@ def test_api_and_export_of_one_live_within_150_seconds_share_the_room_id():
     ]  # 80 s: same; 151 s: not
     assert flagged["row"].tolist() == [2]
     assert "starts 80 s apart (at most 150 s)" in flagged["reason"].iloc[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# Overlapping exports of loaders without their own dedupe
+# ------------------------------------------------------------------------------------------------
+DAY = "start,grain,channel,unit,viewers,atc\n"
+
+
+def test_overlapping_exports_keep_the_newest_cell(tmp_path):
+    (tmp_path / "export_20261110120000.csv").write_text(
+        DAY + "2026-11-08T00:00:00+01:00,day,ALL,visitor,100,9\n"
+        "2026-11-09T00:00:00+01:00,day,ALL,visitor,80,4\n", encoding="utf-8")  # fmt: skip
+    (tmp_path / "a_export_20261111120000.csv").write_text(  # newer by its stamp, first by name
+        DAY + "2026-11-09T00:00:00+01:00,day,ALL,visitor,85,4\n"
+        "2026-11-10T00:00:00+01:00,day,ALL,visitor,70,2\n", encoding="utf-8")  # fmt: skip
+    got = read(tmp_path, tz=TZ)
+    assert got.summary == "4 rows read, 3 cells, 0 rejected, 1 replaced" and got.reconciles()
+    assert got.cells.sort_values("start")["viewers"].tolist() == [100, 85, 70]
+    r = got.replaced.iloc[0]
+    assert (r["file"], r["row"], r["by_file"], r["by_row"], r["key"], r["changed"]) == (
+        "export_20261110120000.csv", 3, "a_export_20261111120000.csv", 2,
+        "2026-11-09 00:00 ALL", True)  # fmt: skip
