@@ -14,7 +14,7 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.analyses import selfcheck
-from analysis.errors import CellsError
+from analysis.errors import CellsError, UnreadableError
 from analysis.report.options import add_report_arguments
 from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample
@@ -58,9 +58,10 @@ def _load(args: argparse.Namespace) -> int:
     paths_ = args.paths if args.engine == "bigquery" else [from_cwd(p) for p in args.paths]
     try:
         loaded = read(paths_, source=args.source, tz=args.tz, engine=args.engine, dates=dates)
-        check_unreadable(loaded, skip=args.skip_unreadable)
     except (CellsError, ValueError, FileNotFoundError, ImportError) as err:
         print(f"cartlift load: {err}", file=sys.stderr)
+        return 1
+    if _unreadable(loaded, "load", skip=args.skip_unreadable):
         return 1
     print(loaded.summary)
     if args.out:
@@ -91,12 +92,19 @@ def _validate(args: argparse.Namespace) -> int:
         if len(table):
             print(f"\n{name} {'files' if name == 'not read' else 'rows'}:")
             print(table.to_string(index=False))
+    return 1 if _unreadable(loaded, "validate", skip=args.skip_unreadable) else 0
+
+
+def _unreadable(loaded, command: str, *, skip: bool) -> bool:
+    """Whether to exit 1: an unreadable file and no ``--skip-unreadable``. Either way each such
+    file is named on stderr."""
     try:
-        check_unreadable(loaded, skip=args.skip_unreadable)
-    except ValueError as err:
-        print(f"cartlift validate: {err}", file=sys.stderr)
-        return 1
-    return 0
+        check_unreadable(loaded, skip=False)
+    except UnreadableError as err:
+        left = "left out (--skip-unreadable) " if skip else ""
+        print(f"cartlift {command}: {left}{err}", file=sys.stderr)
+        return not skip
+    return False
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -35,7 +35,9 @@ def test_validate_skip_unreadable_exits_0_and_still_lists_it(tmp_path, capsys):
     args = ["validate", str(folder(tmp_path)), "--tz", "Europe/Paris", "--skip-unreadable"]
     assert main(args) == 0
     out, err = capsys.readouterr()
-    assert "lives.xlsx" in out and "unreadable" in out and err == ""
+    assert "lives.xlsx" in out and "unreadable" in out
+    assert err.startswith("cartlift validate: left out (--skip-unreadable) 1 unreadable file(s):"
+                          "\n  lives.xlsx: ")  # fmt: skip
 
 
 def test_validate_clean_folder_with_a_copy_exits_0(tmp_path, capsys):
@@ -78,3 +80,25 @@ def test_report_relative_data_is_taken_from_the_working_directory(tmp_path, monk
     code = main(["report", "--data", "nowhere", "--out", "out"])
     assert code == 1
     assert f"{tmp_path / 'nowhere'}: no such file or directory" in capsys.readouterr().err
+
+
+def test_report_plan_with_skip_unreadable_loads_the_rest_and_tells_the_notebooks(tmp_path):
+    import pytest
+
+    from analysis.errors import RejectedRowsWarning, UnreadableError
+    from analysis.paths import NOTEBOOKS_DIR
+    from analysis.report.plan import plan_report
+
+    data = folder(tmp_path / "shop")
+    kw = {"data": str(data), "week": "2026-W48", "tz": "Europe/Paris", "lang": "en",
+          "min_viewers": 10, "notebooks": None, "parameters": None, "workers": 1,
+          "notebooks_dir": NOTEBOOKS_DIR}  # fmt: skip
+    with pytest.raises(UnreadableError, match="lives.xlsx"):
+        plan_report(**kw)
+    with pytest.warns(RejectedRowsWarning, match="lives.xlsx"):
+        plan = plan_report(**kw, skip_unreadable=True)
+    assert len(plan.cells) == 2 and plan.run_parameters["skip_unreadable"] is True
+    assert (
+        "skip_unreadable"
+        not in plan_report(**{**kw, "data": str(tmp_path / "shop" / "cells.csv")}).run_parameters
+    )
