@@ -29,6 +29,7 @@ from analysis.cells import COUNT_COLUMNS, KEY_COLUMNS
 from analysis.sources.base import REPLACED_COLUMNS, Loaded, empty_flagged, empty_replaced
 
 __all__ = [
+    "CLOCK_WRITERS",
     "CROSS_KEY",
     "EXCELIZE_DEFAULT",
     "STAMP",
@@ -45,6 +46,9 @@ STAMP = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?!\d)")
 #: not the export's): seen in real TikTok Shop LIVE lists, so it is ignored
 EXCELIZE_DEFAULT = "2006-09-16T00:00:00Z"
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
+#: writers whose ``dcterms:modified`` is the clock of whoever ran them, not the export's date
+#: (openpyxl stamps every save with the current time: the kit's simulator and test fixtures)
+CLOCK_WRITERS = (b"<dc:creator>openpyxl</dc:creator>",)
 
 
 def fingerprint(path: Path) -> str:
@@ -75,7 +79,8 @@ def export_date(path: Path) -> pd.Timestamp:
 
     The ``YYYYMMDDHHMMSS`` stamp of the file name first (shop-local, as Seller Center writes it);
     else, for an xlsx, ``dcterms:modified`` of ``docProps/core.xml`` (UTC) unless it is
-    :data:`EXCELIZE_DEFAULT`. The clock is never used.
+    :data:`EXCELIZE_DEFAULT` or the workbook was written by one of :data:`CLOCK_WRITERS`. The
+    clock is never used.
     """
     m = STAMP.search(path.stem)
     if m:
@@ -88,6 +93,8 @@ def export_date(path: Path) -> pd.Timestamp:
         with zipfile.ZipFile(path) as z:
             core = z.read("docProps/core.xml")
     except (zipfile.BadZipFile, KeyError, OSError):
+        return pd.NaT
+    if any(w in core for w in CLOCK_WRITERS):
         return pd.NaT
     found = _MODIFIED.search(core)
     text = found[1].decode("ascii", "replace").strip() if found else ""

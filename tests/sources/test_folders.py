@@ -125,8 +125,9 @@ def test_quality_page_lists_every_file_not_read(tmp_path):
 # ------------------------------------------------------------------------------------------------
 # The export's own date
 # ------------------------------------------------------------------------------------------------
-def _with_modified(path, modified: str):
-    """Rewrite ``dcterms:modified`` inside the xlsx zip, byte for byte otherwise."""
+def _with_modified(path, modified: str, creator: str = "Microsoft Office User"):
+    """Rewrite ``dcterms:modified`` and ``dc:creator`` inside the xlsx zip (as a file saved by
+    Excel or written by excelize has them), byte for byte otherwise."""
     with zipfile.ZipFile(path) as z:
         items = [(i, z.read(i.filename)) for i in z.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -134,6 +135,7 @@ def _with_modified(path, modified: str):
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]+", rb"\g<1>" + modified.encode(),
                               data)  # fmt: skip
+                data = re.sub(rb"(<dc:creator>)[^<]*", rb"\g<1>" + creator.encode(), data)
             z.writestr(info, data)
     return path
 
@@ -146,7 +148,8 @@ def test_export_date_from_the_name_then_the_workbook_never_the_clock(tmp_path):
     assert export_date(_with_modified(p, "2026-11-05T10:00:00Z")) == pd.Timestamp(
         "2026-11-05 10:00"
     )
-    assert pd.isna(export_date(_with_modified(p, EXCELIZE_DEFAULT)))  # excelize's template date
+    assert pd.isna(export_date(_with_modified(p, EXCELIZE_DEFAULT, "xuri")))  # excelize's default
+    assert pd.isna(export_date(_with_modified(p, "2026-11-05T10:00:00Z", "openpyxl")))  # a clock
     assert pd.isna(export_date(tmp_path / "cells.csv"))
 
 
