@@ -284,3 +284,17 @@ def test_overlapping_exports_keep_the_newest_cell(tmp_path):
     assert (r["file"], r["row"], r["by_file"], r["by_row"], r["key"], r["changed"]) == (
         "export_20261110120000.csv", 3, "a_export_20261111120000.csv", 2,
         "2026-11-09 00:00 ALL", True)  # fmt: skip
+
+
+def test_a_recognised_file_failing_to_read_no_longer_aborts_the_folder(tmp_path):
+    (tmp_path / "cells.csv").write_text(CSV, encoding="utf-8")
+    rows = [[*V3, "Views"], ["1", "Live", "2026-11-03 20:00:00", "1h", "10", "11"]]
+    write_table(tmp_path / "Creator-Live-Performance_20261110120000.xlsx",
+                [("performance_detail", rows)])  # fmt: skip
+    got = read(tmp_path, tz=TZ)
+    assert (
+        got.summary == "2 rows read, 2 cells, 0 rejected, 0 replaced\nfiles: 1 read, 1 unreadable"
+    )
+    bad = got.not_read.iloc[0]
+    assert bad["file"] == "Creator-Live-Performance_20261110120000.xlsx"
+    assert "a column is named twice (views: 'Views', 'Views')" in bad["reason"]
