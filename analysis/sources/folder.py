@@ -108,10 +108,11 @@ def reject_after_export(result: Loaded, exported: pd.Timestamp) -> Loaded:
     """Reject every cell of a row dated after the file's export date (``date > exported``'s day).
 
     A file cannot report a day after it was written: such a date is a typo or a mis-read format
-    (e.g. day and month swapped). ``exported`` NaT leaves ``result`` unchanged.
+    (e.g. day and month swapped). ``exported`` NaT, or a file whose cells sum several input
+    rows, leaves ``result`` unchanged.
     """
     cells = result.cells
-    if pd.isna(exported) or not len(cells):
+    if pd.isna(exported) or not len(cells) or _aggregated(result):
         return result
     day = pd.Timestamp(exported).normalize()
     late = cells["date"] > day
@@ -137,6 +138,15 @@ def reject_after_export(result: Loaded, exported: pd.Timestamp) -> Loaded:
                   flagged=result.flagged)  # fmt: skip
 
 
+def _aggregated(result: Loaded, source: str | None = None) -> bool:
+    """Whether a file (of ``source``) sums several input rows into one cell (Shopify orders,
+    GA4 events): its ``rows_used`` is not the number of distinct rows of its cells, and a cell
+    cannot be moved to ``rejected`` / ``replaced`` row by row."""
+    files = result.files if source is None else result.files[result.files["source"] == source]
+    rows = result.cells.groupby("file")["row"].nunique()
+    return bool((files["rows_used"] != files["file"].map(rows).fillna(0)).any())
+
+
 #: the cell key across files: :data:`analysis.cells.KEY_COLUMNS` without ``file``
 CROSS_KEY = tuple(c for c in KEY_COLUMNS if c != "file")
 
@@ -144,7 +154,8 @@ CROSS_KEY = tuple(c for c in KEY_COLUMNS if c != "file")
 def replace_overlaps(loaded: Loaded, source: str, exported: dict[str, pd.Timestamp]) -> Loaded:
     """Keep the newest export of each cell that several files of ``source`` report.
 
-    For loaders without their own ``dedupe`` (all but the LIVE list; GA4 event files aside):
+    For loaders without their own ``dedupe`` (all but the LIVE list) whose cells are input rows
+    (not sums of rows: Shopify orders and GA4 events are left as they are):
     two cells of ``source`` with the same :data:`CROSS_KEY` in different files are one cell
     exported twice (overlapping date ranges, a re-export). Files are ordered by ``exported``
     (:func:`export_date`; unknown = oldest), then by name. An input row whose cells are all
@@ -153,7 +164,7 @@ def replace_overlaps(loaded: Loaded, source: str, exported: dict[str, pd.Timesta
     """
     cells = loaded.cells
     mine = cells[cells["source"] == source]
-    if mine["file"].nunique() < 2:
+    if mine["file"].nunique() < 2 or _aggregated(loaded, source):
         return loaded
     files = sorted(mine["file"].unique(), key=lambda f: (
         pd.Timestamp.min if pd.isna(exported.get(f, pd.NaT)) else exported[f], f))  # fmt: skip
