@@ -14,12 +14,12 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.analyses import selfcheck
-from analysis.errors import CellsError, UnreadableError
+from analysis.errors import CellsError
 from analysis.report.options import add_report_arguments
 from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample
 from analysis.sources.canonical import write_cells
-from analysis.sources.load import check_unreadable, load, read
+from analysis.sources.load import load, read, unreadable_message
 
 #: ``cartlift report``'s default ``--data``: the embedded sample, found from any directory
 SAMPLE_ARG = str(paths.SAMPLE_DIR.relative_to(paths.PROJECT_ROOT))
@@ -98,13 +98,13 @@ def _validate(args: argparse.Namespace) -> int:
 def _unreadable(loaded, command: str, *, skip: bool) -> bool:
     """Whether to exit 1: an unreadable file and no ``--skip-unreadable``. Either way each such
     file is named on stderr."""
-    try:
-        check_unreadable(loaded, skip=False)
-    except UnreadableError as err:
-        left = "left out (--skip-unreadable) " if skip else ""
-        print(f"cartlift {command}: {left}{err}", file=sys.stderr)
-        return not skip
-    return False
+    files = loaded.files
+    if "status" not in files or not (files["status"] == "unreadable").any():
+        return False
+    left = "left out (--skip-unreadable) " if skip else ""
+    print(f"cartlift {command}: {left}{unreadable_message(files, hint=not skip)}",
+          file=sys.stderr)  # fmt: skip
+    return not skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,6 +33,7 @@ __all__ = [
     "input_files",
     "load",
     "read",
+    "unreadable_message",
 ]
 
 PathLike = str | Path
@@ -135,7 +136,7 @@ def read(
         if len(failures) == 1 and len(files) == 1:
             raise failures[0]
         if failures:
-            raise UnreadableError(_unreadable_message(pd.DataFrame(others)))
+            raise UnreadableError(unreadable_message(pd.DataFrame(others), hint=False))
         raise FileNotFoundError(
             f"no file in {path} is in a supported format ({', '.join(LOADERS)})"
         )
@@ -224,16 +225,18 @@ def _not_read(f: Path, status: str, reason: str) -> dict:
     return {"file": f.name, "source": status, "status": status, "reason": reason}
 
 
-def _unreadable_message(files: pd.DataFrame) -> str:
-    """Every unreadable file with its reason, and how to read the others anyway."""
+def unreadable_message(files: pd.DataFrame, *, hint: bool = True) -> str:
+    """Every unreadable file of ``files`` (``Loaded.files``) with its reason, one per line, and
+    with ``hint`` how to read the others anyway."""
     bad = files[files["status"] == "unreadable"]
     lines = "\n  ".join(r.reason if str(r.reason).startswith(f"{r.file}: ") else
                          f"{r.file}: {r.reason}" for r in bad.itertuples())  # fmt: skip
-    return (
-        f"{len(bad)} unreadable file(s):\n  {lines}\nFix or remove them, or read the other "
-        "files anyway with analysis.load(path, skip_unreadable=True) / "
-        "--skip-unreadable (the skipped files stay listed in analysis.read(path).files)"
-    )
+    text = f"{len(bad)} unreadable file(s):\n  {lines}"
+    if not hint:
+        return text
+    return (f"{text}\nFix or remove them, or read the other files anyway with "
+            "analysis.load(path, skip_unreadable=True) / --skip-unreadable (the skipped files "
+            "stay listed in analysis.read(path).files)")  # fmt: skip
 
 
 def check_unreadable(loaded: Loaded, *, skip: bool) -> None:
@@ -242,9 +245,9 @@ def check_unreadable(loaded: Loaded, *, skip: bool) -> None:
     files = loaded.files
     if "status" not in files or not (files["status"] == "unreadable").any():
         return
-    message = _unreadable_message(files)
     if not skip:
-        raise UnreadableError(message)
+        raise UnreadableError(unreadable_message(files))
+    message = unreadable_message(files, hint=False)
     warnings.warn(f"left out: {message}", RejectedRowsWarning, stacklevel=3)
 
 
