@@ -107,8 +107,10 @@ def validate_cells(
     ------
     CellsError
         Listing every problem with file, row, column and how to fix it: a missing required or
-        unknown column, a non-numeric or non-integer count, a negative count, ``atc > viewers``
-        for a binomial unit (visitor, session), a value outside a closed vocabulary, a naive time
+        unknown column, a non-numeric, non-integer or non-finite count (``1e309``, ``inf``), a
+        negative count, ``atc > viewers`` for a binomial unit (visitor, session), a start year
+        outside :data:`FIRST_YEAR`-:data:`LAST_YEAR` ("decades away"), a value outside a closed
+        vocabulary (``promo`` yes/no flags are first mapped by :data:`PROMO_FLAGS`), a naive time
         without ``tz``, a local time that does not exist or is ambiguous (DST), a revenue without
         currency, a derived column that disagrees with ``start``/``channel``, or a duplicated cell.
     """
