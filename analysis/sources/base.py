@@ -109,7 +109,8 @@ class Loaded:
         """The files not read (``status`` other than ``read``): ``file``, ``status``, ``reason``."""
         if "status" not in self.files:
             return pd.DataFrame(columns=["file", "status", "reason"])
-        out = self.files.loc[self.files["status"] != "read", ["file", "status", "reason"]]
+        status = self.files["status"]
+        out = self.files.loc[status.notna() & (status != "read"), ["file", "status", "reason"]]
         return out.reset_index(drop=True)
 
     @property
