@@ -65,7 +65,7 @@ def source_summary(loaded: Loaded) -> pd.DataFrame:
     rows = []
     for source, g in f.groupby("source", sort=False):
         bad = g.loc[~g["ok"], "file"].tolist()
-        if "status" in g and (g["status"] != "read").all():
+        if "status" in g and g["status"].isin(("skipped", "unreadable", "duplicate")).all():
             rows.append(_not_read_row(source, g))
             continue
         rows.append({
