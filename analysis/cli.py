@@ -1,5 +1,10 @@
-"""The ``cartlift`` command: ``report``, ``validate``, ``load``, ``init``, ``selfcheck``,
-``simulate``."""
+"""The ``cartlift`` command: ``report``, ``validate``, ``load``, ``init``, ``selfcheck``, ``simulate``.
+
+Paths on the command line are relative to the caller's working directory (:func:`from_cwd`); the
+Python API takes relative paths from the project root (:func:`analysis.paths.resolve_data`), so
+that notebooks find ``data/sample`` whatever the kernel's directory. ``cartlift report`` without
+``--data`` reads the embedded sample.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +19,16 @@ from analysis.report.options import add_report_arguments
 from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample
 from analysis.sources.canonical import write_cells
-from analysis.sources.load import load, read
+from analysis.sources.load import load, read, unreadable_message
 from analysis.sources.shop_template import write_shop_template
+
+#: ``cartlift report``'s default ``--data``: the embedded sample, found from any directory
+SAMPLE_ARG = str(paths.SAMPLE_DIR.relative_to(paths.PROJECT_ROOT))
+
+
+def from_cwd(path: str) -> str:
+    """``path`` made absolute against the caller's working directory (``~`` expanded)."""
+    return str(Path(path).expanduser().absolute())
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -23,11 +36,14 @@ def _report(args: argparse.Namespace) -> int:
     # `cartlift --help` and the other commands never need.
     from analysis.report.run import main
 
+    if args.data != SAMPLE_ARG:  # the default names the embedded sample, from anywhere
+        args.data = from_cwd(args.data)
+    args.out = from_cwd(args.out)
     return main(args)
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    out = Path(args.out)
+    out = Path(from_cwd(args.out))
     written = list(write_sample(out, weeks=args.weeks, seed=args.seed, start=args.start).values())
     if args.formats:
         formats = FORMATS if args.formats == ["all"] else args.formats
@@ -40,19 +56,23 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> int:
     dates = tuple(args.dates) if args.dates else None
+    paths_ = args.paths if args.engine == "bigquery" else [from_cwd(p) for p in args.paths]
     try:
-        loaded = read(args.paths, source=args.source, tz=args.tz, engine=args.engine, dates=dates,
+        loaded = read(paths_, source=args.source, tz=args.tz, engine=args.engine, dates=dates,
                       shop=args.shop)  # fmt: skip
     except (CellsError, ValueError, FileNotFoundError, ImportError) as err:
         print(f"cartlift load: {err}", file=sys.stderr)
         return 1
+    if _unreadable(loaded, "load", skip=args.skip_unreadable):
+        return 1
     print(loaded.summary)
     if args.out:
-        print(write_cells(loaded.cells, Path(args.out)))
+        print(write_cells(loaded.cells, Path(from_cwd(args.out))))
     return 0
 
 
 def _selfcheck(args: argparse.Namespace) -> int:
+    args.data = from_cwd(args.data)
     try:
         return selfcheck.run(args)
     except (ValueError, FileNotFoundError) as err:
@@ -61,23 +81,35 @@ def _selfcheck(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    """Exit 0, or 1 when a file is unreadable (unless ``--skip-unreadable``) or nothing reads."""
     try:
-        loaded = read(args.paths, source=args.source, tz=args.tz, shop=args.shop)
+        loaded = read([from_cwd(p) for p in args.paths], source=args.source, tz=args.tz,
+                      shop=args.shop)  # fmt: skip
     except (CellsError, ValueError, FileNotFoundError) as err:
         print(f"cartlift validate: {err}", file=sys.stderr)
         return 1
     print(loaded.summary)
     print(loaded.files.to_string(index=False))
-    if len(loaded.rejected):
-        print("\nrejected rows:")
-        print(loaded.rejected.to_string(index=False))
-    if len(loaded.replaced):
-        print("\nreplaced rows:")
-        print(loaded.replaced.to_string(index=False))
-    if len(loaded.shop):
-        print("\nfrom the shop file:")
-        print(loaded.shop.to_string(index=False))
-    return 0
+    for name, table in (("not read", loaded.not_read), ("rejected", loaded.rejected),
+                        ("replaced", loaded.replaced), ("flagged", loaded.flagged),
+                        ("from the shop file", loaded.shop)):  # fmt: skip
+        if len(table):
+            kind = "files" if name == "not read" else "" if "shop" in name else "rows"
+            print(f"\n{name} {kind}".rstrip() + ":")
+            print(table.to_string(index=False))
+    return 1 if _unreadable(loaded, "validate", skip=args.skip_unreadable) else 0
+
+
+def _unreadable(loaded, command: str, *, skip: bool) -> bool:
+    """Whether to exit 1: an unreadable file and no ``--skip-unreadable``. Either way each such
+    file is named on stderr."""
+    files = loaded.files
+    if "status" not in files or not (files["status"] == "unreadable").any():
+        return False
+    left = "left out (--skip-unreadable) " if skip else ""
+    print(f"cartlift {command}: {left}{unreadable_message(files, hint=not skip)}",
+          file=sys.stderr)  # fmt: skip
+    return not skip
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -117,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
     val.add_argument("--shop", default=None, metavar="FILE",
                      help="shop file to apply (default: shop.toml in the data folder)")  # fmt: skip
+    val.add_argument("--skip-unreadable", action="store_true",
+                     help="exit 0 even when a file cannot be read (it stays listed)")  # fmt: skip
     val.set_defaults(func=_validate)
 
     lod = sub.add_parser("load", help="read exports into canonical cells (any engine)")
@@ -129,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     lod.add_argument("--out", default=None, help="write the cells to this .parquet / .csv")
     lod.add_argument("--shop", default=None, metavar="FILE",
                      help="shop file to apply (default: shop.toml in the data folder)")  # fmt: skip
+    lod.add_argument("--skip-unreadable", action="store_true",
+                     help="load the readable files when some file cannot be read")  # fmt: skip
     lod.set_defaults(func=_load)
 
     ini = sub.add_parser("init", help="write a commented shop-file template (shop.toml)")

@@ -232,7 +232,8 @@ def metric_sums(cells: pd.DataFrame, metric: str | Metric = "atc_rate") -> Metri
     """Pooled numerator and denominator sums of a metric over all rows of ``cells``.
 
     Cells with the numerator or denominator missing are excluded from both sums and counted in
-    ``n_missing``; the rate is a ratio of sums, ``sum(successes) / sum(trials)``.
+    ``n_missing``; the rate is a ratio of sums, ``sum(successes) / sum(trials)``. A metric of
+    revenue (``aov``) over cells in several currencies raises ``ValueError``.
 
     Examples
     --------
@@ -244,6 +245,14 @@ def metric_sums(cells: pd.DataFrame, metric: str | Metric = "atc_rate") -> Metri
     m = get_metric(metric)
     counts = metric_counts(cells, m)
     ok = counts["complete"].to_numpy()
+    if "revenue" in m.columns and "currency" in cells:  # money in several currencies: refused
+        found = sorted(cells.loc[ok, "currency"].dropna().astype(str).unique())
+        if len(found) > 1:
+            raise ValueError(
+                f"metric {m.name!r} sums revenue in several currencies ({', '.join(found)}); "
+                "money is never summed across currencies: select one currency, e.g. "
+                "cells[cells['currency'] == 'EUR'], or group by currency"
+            )
     return MetricSums(
         metric=m.name,
         n_cells=int(ok.sum()),

@@ -23,7 +23,8 @@ def resolve_data(path: str | Path) -> Path:
 
     Absolute paths are returned as they are; relative paths are taken relative to the project
     root (so ``"data/sample"`` works from JupyterLab, nbval and papermill alike, whatever the
-    kernel's working directory).
+    kernel's working directory). This is the Python API's rule; the command line makes its
+    paths absolute against the caller's working directory first (:func:`analysis.cli.from_cwd`).
     """
     p = Path(path).expanduser()
     return p if p.is_absolute() else PROJECT_ROOT / p

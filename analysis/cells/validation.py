@@ -28,9 +28,19 @@ from analysis.cells.schema import (
 from analysis.errors import CellsError
 from analysis.vocabulary import BINOMIAL_UNITS, CHANNELS, GRAINS, PROMOS, UNITS
 
-__all__ = ["check_tz", "split_cells", "validate_cells"]
+__all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "PROMO_FLAGS",
+    "as_promo",
+    "check_tz",
+    "split_cells",
+    "validate_cells",
+]
 
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+#: years a cell may start in; outside them a date is "decades away" (a typo or a misread format)
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 class _Problems:
@@ -97,8 +107,10 @@ def validate_cells(
     ------
     CellsError
         Listing every problem with file, row, column and how to fix it: a missing required or
-        unknown column, a non-numeric or non-integer count, a negative count, ``atc > viewers``
-        for a binomial unit (visitor, session), a value outside a closed vocabulary, a naive time
+        unknown column, a non-numeric, non-integer or non-finite count (``1e309``, ``inf``), a
+        negative count, ``atc > viewers`` for a binomial unit (visitor, session), a start year
+        outside :data:`FIRST_YEAR`-:data:`LAST_YEAR` ("decades away"), a value outside a closed
+        vocabulary (``promo`` yes/no flags are first mapped by :data:`PROMO_FLAGS`), a naive time
         without ``tz``, a local time that does not exist or is ambiguous (DST), a revenue without
         currency, a derived column that disagrees with ``start``/``channel``, or a duplicated cell.
     """
@@ -151,6 +163,7 @@ def _validate(data: pd.DataFrame, *, tz: str | None, source: str | None):
     _check_vocabulary(out, "grain", GRAINS, problems, required=True)
     _check_vocabulary(out, "channel", CHANNELS, problems, required=True)
     _check_vocabulary(out, "unit", UNITS, problems, required=True)
+    out["promo"] = as_promo(out["promo"])
     _check_vocabulary(out, "promo", PROMOS, problems, required=False)
     _derive(out)
     for name in COMPUTED_COLUMNS:
@@ -212,6 +225,21 @@ def _as_flag(s: pd.Series, name: str, problems: _Problems) -> pd.Series:
     return flag.astype("boolean").fillna(False)
 
 
+#: a yes/no promotion flag -> promo level: a promotion of unknown kind is ``discount`` (any price
+#: promotion; ``flash_sale`` only when the export names it), no promotion is ``none``
+PROMO_FLAGS = {**dict.fromkeys(("true", "yes", "y", "1", "sim", "oui", "ja", "si", "sí"),
+                               "discount"),
+               **dict.fromkeys(("false", "no", "n", "0", "não", "nao", "non", "nein"), "none")}  # fmt: skip
+
+
+def as_promo(s: pd.Series) -> pd.Series:
+    """``promo`` with yes/no flags (True/False, yes/no, 1/0, ...) mapped by :data:`PROMO_FLAGS`;
+    other values unchanged (checked against :data:`analysis.vocabulary.PROMOS` afterwards)."""
+    text = s.astype("string")
+    flag = text.str.strip().str.lower().map(PROMO_FLAGS, na_action="ignore").astype("string")
+    return flag.fillna(text)
+
+
 def _as_string(s: pd.Series) -> pd.Series:
     s = s.astype("string")
     return s.str.strip().replace("", pd.NA)
@@ -234,6 +262,10 @@ def _as_number(s: pd.Series, name: str, problems: _Problems, *, integer: bool) -
 
 def _numeric(num: pd.Series, name: str, problems: _Problems, s: pd.Series, *,
              integer: bool) -> pd.Series:  # fmt: skip
+    huge = num.notna() & ~(num.abs() < (2**63 if integer else np.inf)).fillna(True)
+    problems.add(huge, name, s, "{value!r} is not a finite number (infinite, or too large to be "
+                 "a count); fix the value or leave it empty for 'not reported'")  # fmt: skip
+    num = num.where(~huge)
     if integer:
         frac = num.notna() & (num != num.round())
         problems.add(frac, name, s, "{value!r} is not a whole number; counts are integers")
@@ -332,6 +364,10 @@ def _check_rules(out: pd.DataFrame, problems: _Problems) -> None:
     """
     for c in (*COUNT_COLUMNS, "revenue"):
         problems.add(out[c] < 0, c, out[c], "{value} is negative; counts must be >= 0")
+    year = out["start"].dt.year
+    problems.add((year < FIRST_YEAR) | (year > LAST_YEAR), "start", out["start"].astype("string"),
+                 f"{{value}} is decades away (outside {FIRST_YEAR}-{LAST_YEAR}): a wrong year "
+                 "or a misread date format; fix the date")  # fmt: skip
     over = out["unit"].isin(BINOMIAL_UNITS) & (out["atc"] > out["viewers"])
     problems.add(over, "atc", out["atc"],
                  "atc exceeds viewers; with unit visitor or session, atc counts a subset of the "

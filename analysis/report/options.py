@@ -172,3 +172,9 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         help="run only this notebook (repeatable; default: all report pages)",
     )
     parser.add_argument("--open", action="store_true", help="open the index in a browser")
+    parser.add_argument(
+        "--skip-unreadable",
+        action="store_true",
+        help="report on the readable files when some file cannot be read (default: exit 1 "
+        "naming it); the data-quality page lists the files left out",
+    )

@@ -107,6 +107,7 @@ def plan_report(
     workers: int | None,
     notebooks_dir: Path,
     shop: str | Path | None = None,
+    skip_unreadable: bool = False,
 ) -> Plan:
     """Check a run's arguments (see :func:`analysis.report.run.run_report`) and plan it.
 
@@ -148,12 +149,14 @@ def plan_report(
     declared = {name: _declared(name, notebooks_dir, extras) for name in names}
     if defaults.shop_given:
         _check_shop_declared(declared)
-    cells = load(data, tz=tz, shop=shop)
+    cells = load(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable)
     wk = resolve_week(cells, week)
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
                 "min_viewers": min_viewers}  # fmt: skip
     if defaults.shop is not None:
         standard["shop"] = str(defaults.shop)
+    if skip_unreadable:  # only to notebooks that declare it (cl.load(..., skip_unreadable=...))
+        standard["skip_unreadable"] = True
     passed = {
         name: {**{k: v for k, v in standard.items() if k in declared[name]}, **extras}
         for name in names

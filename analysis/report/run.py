@@ -84,6 +84,7 @@ def run_report(
     notebooks_dir: str | Path = NOTEBOOKS_DIR,
     templates_dir: str | Path = TEMPLATES_DIR,
     shop: str | Path | None = None,
+    skip_unreadable: bool = False,
 ) -> Path:
     """Run the report notebooks for one ISO week and publish ``<out>/<week>/``.
 
@@ -130,6 +131,10 @@ def run_report(
     notebooks_dir, templates_dir : str or Path
         Where the notebooks and the templates (``report/`` and ``index.html.j2``) are. The
         kernel runs with ``cwd=notebooks_dir``.
+    skip_unreadable : bool
+        False: a data file that cannot be read stops the run (:class:`UnreadableError`, a
+        ``ValueError``, naming each such file). True: the readable files are reported on; the
+        flag is passed to the notebooks that declare ``skip_unreadable``.
 
     Returns
     -------
@@ -158,6 +163,7 @@ def run_report(
     plan = plan_report(
         data=data, week=week, tz=tz, lang=lang, min_viewers=min_viewers, notebooks=notebooks,
         parameters=parameters, workers=workers, notebooks_dir=notebooks_dir, shop=shop,
+        skip_unreadable=skip_unreadable,
     )  # fmt: skip
     tz, min_viewers = plan.run_parameters["tz"], plan.run_parameters["min_viewers"]
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
@@ -200,6 +206,7 @@ def main(args: argparse.Namespace) -> int:
             data=args.data, week=args.week, out=Path(args.out), tz=args.tz, lang=args.lang,
             min_viewers=args.min_viewers, workers=args.workers, timeout=args.timeout,
             notebook_timeout=args.notebook_timeout, notebooks=args.notebooks, shop=args.shop,
+            skip_unreadable=getattr(args, "skip_unreadable", False),
         )  # fmt: skip
     except (ReportError, ValueError, FileNotFoundError) as err:
         print(f"cartlift report: {err}", file=sys.stderr)

@@ -9,8 +9,9 @@ the most recent of overlapping exports), called by :func:`analysis.sources.load.
 present.
 
 Beside the loaders, by job: :mod:`~analysis.sources.base` (what a read returns),
-:mod:`~analysis.sources.load` (files in, cells out), :mod:`~analysis.sources.quality` (what a read
-did, sources against each other); shared parsing: :mod:`~analysis.sources.sheets` (xlsx / CSV as
+:mod:`~analysis.sources.load` (files in, cells out), :mod:`~analysis.sources.folder` (many files:
+duplicates, export dates, overlapping exports), :mod:`~analysis.sources.identity` (which rows are
+one LIVE), :mod:`~analysis.sources.quality` (what a read did, sources against each other); shared parsing: :mod:`~analysis.sources.sheets` (xlsx / CSV as
 text), :mod:`~analysis.sources.tables` (header and row kinds), :mod:`~analysis.sources.rows`
 (counts, money, ids -> raw cells), :mod:`~analysis.sources.numbers` and
 :mod:`~analysis.sources.headers` (locale numbers and header aliases); GA4:

@@ -25,12 +25,15 @@ from analysis.cells import PROBLEM_COLUMNS, empty_cells
 
 __all__ = [
     "FILE_COLUMNS",
+    "FILE_STATUSES",
+    "FLAGGED_COLUMNS",
     "REJECTED_COLUMNS",
     "REPLACED_COLUMNS",
     "APPLIED_COLUMNS",
     "Loaded",
     "combine",
     "empty_applied",
+    "empty_flagged",
     "empty_rejected",
     "empty_replaced",
     "file_result",
@@ -40,6 +43,11 @@ __all__ = [
 REJECTED_COLUMNS = ("source", *PROBLEM_COLUMNS)
 #: columns of the replaced table: an input row superseded by a more recent export
 REPLACED_COLUMNS = ("source", "file", "row", "by_file", "by_row", "key", "changed")
+#: columns of the flagged table: a used row that looks like another one but was kept apart
+#: (a warning, not a rejection: the row is in the cells)
+FLAGGED_COLUMNS = ("source", "file", "row", "column", "value", "reason")
+#: ``files["status"]``: what :func:`analysis.sources.load.read` did with each file
+FILE_STATUSES = ("read", "skipped", "unreadable", "duplicate")
 
 
 #: columns of the table of what a shop file applied (:mod:`analysis.sources.shop_apply`)
@@ -56,6 +64,12 @@ def empty_rejected() -> pd.DataFrame:
     """An empty rejected table (:data:`REJECTED_COLUMNS`, ``row`` Int64, the others string)."""
     return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "string")
                          for c in REJECTED_COLUMNS})  # fmt: skip
+
+
+def empty_flagged() -> pd.DataFrame:
+    """An empty flagged table (:data:`FLAGGED_COLUMNS`, rows Int64, the others string)."""
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "string")
+                         for c in FLAGGED_COLUMNS})  # fmt: skip
 
 
 def empty_replaced() -> pd.DataFrame:
@@ -81,7 +95,15 @@ class Loaded:
         ``changed`` whether the numbers differed.
     files : pandas.DataFrame
         One row per file: ``file``, ``source``, ``rows_read``, ``rows_used``, ``rows_rejected``,
-        ``rows_replaced``, ``cells``.
+        ``rows_replaced``, ``cells``; after :func:`analysis.sources.load.read` also ``status``
+        (:data:`FILE_STATUSES`: ``read``; ``skipped``, a file of a folder no loader recognises;
+        ``unreadable``, the file as a whole could not be read; ``duplicate``, the same export as
+        a file kept) and ``reason`` (why not read, naming the kept file of a duplicate). Files
+        not read count 0 rows.
+    flagged : pandas.DataFrame
+        :data:`FLAGGED_COLUMNS`: warnings on rows that were used (they are in the cells): value
+        checks that warn (:data:`analysis.cells.checks.WARNINGS`), two LIVEs with the same title
+        and start minute kept apart because their duration or creator differ.
     shop : pandas.DataFrame
         :data:`APPLIED_COLUMNS`: what a shop file set (``docs/shop-file.md``); empty without one.
     """
@@ -91,6 +113,7 @@ class Loaded:
     replaced: pd.DataFrame = field(default_factory=empty_replaced)
     files: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FILE_COLUMNS))
     shop: pd.DataFrame = field(default_factory=empty_applied)
+    flagged: pd.DataFrame = field(default_factory=empty_flagged)
 
     @property
     def rows_read(self) -> int:
@@ -98,13 +121,29 @@ class Loaded:
         return int(self.files["rows_read"].sum())
 
     @property
+    def not_read(self) -> pd.DataFrame:
+        """The files not read (``status`` other than ``read``): ``file``, ``status``, ``reason``."""
+        if "status" not in self.files:
+            return pd.DataFrame(columns=["file", "status", "reason"])
+        status = self.files["status"]
+        out = self.files.loc[status.notna() & (status != "read"), ["file", "status", "reason"]]
+        return out.reset_index(drop=True)
+
+    @property
     def summary(self) -> str:
-        """``"N rows read, M cells, K rejected, R replaced"`` (rows, not problems)."""
-        return (
+        """``"N rows read, M cells, K rejected, R replaced"`` (rows, not problems), and, when
+        some file was not read, a second line ``"files: 3 read, 1 unreadable, 1 duplicate,
+        1 skipped"`` (statuses with a count, in :data:`FILE_STATUSES` order)."""
+        line = (
             f"{self.rows_read} rows read, {len(self.cells)} cells, "
             f"{int(self.files['rows_rejected'].sum())} rejected, "
             f"{int(self.files['rows_replaced'].sum())} replaced"
         )
+        if not len(self.not_read):
+            return line
+        n = self.files["status"].value_counts()
+        parts = [f"{int(n[s])} {s}" for s in FILE_STATUSES if n.get(s, 0)]
+        return f"{line}\nfiles: {', '.join(parts)}"
 
     def reconciles(self) -> bool:
         """Every input row is used, rejected or replaced, in every file."""
@@ -172,4 +211,5 @@ def combine(results: list[Loaded]) -> Loaded:
         rejected=cat([r.rejected for r in results]),
         replaced=cat([r.replaced for r in results]),
         files=pd.concat([r.files for r in results], ignore_index=True),
+        flagged=cat([r.flagged for r in results]),
     )

@@ -3,20 +3,40 @@
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import RejectedRowsWarning
+from analysis.cells.checks import value_warnings
+from analysis.errors import RejectedRowsWarning, UnreadableError
 from analysis.paths import resolve_data
 from analysis.sources import LOADERS, detect_source, ga4, loader
 from analysis.sources.base import Loaded, combine
 from analysis.sources.engines import check_engine
+from analysis.sources.folder import (
+    export_date,
+    fingerprint,
+    reject_after_export,
+    replace_overlaps,
+    same_content,
+)
+from analysis.sources.identity import match_api
+from analysis.sources.sheets import read_sheets
 from analysis.sources.shop_apply import apply_to_loaded
 from analysis.sources.shop_file import ShopFile, read_shop, split_shop
 
-__all__ = ["PathLike", "input_files", "load", "read"]
+__all__ = [
+    "NOT_RECOGNISED",
+    "UNREADABLE",
+    "PathLike",
+    "check_unreadable",
+    "input_files",
+    "load",
+    "read",
+    "unreadable_message",
+]
 
 PathLike = str | Path
 
@@ -81,18 +101,28 @@ def read(
     -------
     analysis.sources.base.Loaded
         ``cells`` (validated canonical cells), ``rejected`` (file, row, column, value, reason),
-        ``replaced`` (rows superseded by a newer export), ``files`` (per-file counts; files of a
-        folder that no loader recognises are listed with source ``skipped``) and ``summary``
-        (``"N rows read, M cells, K rejected, R replaced"``); ``shop``: what the shop file
-        set (:func:`analysis.sources.shop_apply.shop_applied`).
+        ``replaced`` (rows superseded by a newer export), ``flagged`` (warnings on rows kept),
+        ``files`` (per-file counts, ``status`` and ``reason``) and ``summary``.
+
+        Each file is read on its own: one that cannot be read as a whole (empty, corrupt,
+        unrecognised when named explicitly, lacking a required column, naive times without
+        ``tz``) is listed with ``status`` ``unreadable`` and its ``reason``; a file of a folder
+        that no loader recognises is ``skipped``; a byte-identical file, or a file whose rows
+        and values equal an earlier file's (the same export under another name), is
+        ``duplicate`` (the reason names the file kept) and counted once. Those files count 0
+        rows and take their status as ``source``. Cells dated after their file's export date
+        (file name stamp or workbook properties, :func:`analysis.sources.folder.export_date`)
+        are rejected.
+        ``shop``: what the shop file set (:func:`analysis.sources.shop_apply.shop_applied`).
 
     Raises
     ------
     FileNotFoundError
-        A path does not exist.
-    ValueError, analysis.cells.CellsError
-        A file is unreadable as a whole: empty, unrecognised (when named explicitly), or lacking
-        a required column.
+        A path does not exist, or no file of a folder is in a supported format.
+    ValueError, analysis.errors.UnreadableError, analysis.cells.CellsError
+        No file could be read: the one file's own error, or an :class:`UnreadableError` naming
+        every unreadable file and its reason. (When some file was read, the others are listed
+        instead: :func:`load` raises for them unless ``skip_unreadable=True``.)
     analysis.errors.ShopFileError
         The shop file is unusable (the message names its line and key).
     """
@@ -105,43 +135,139 @@ def read(
     files, shop_path = split_shop(input_files(path), shop)
     book = read_shop(shop_path) if shop_path is not None else None
     tz_given, tz = tz, tz or _tz(book)
-    results, skipped = [], []
+    results: list[Loaded] = []
+    others: list[dict] = []  # files not read: file, source, status, reason
+    failures: list[Exception] = []
+    seen: dict = {}  # sha256 of the bytes -> file kept; shape of a result -> [(file, result)]
     for f, named in files:
-        if source == "auto":
-            try:
-                name = detect_source(f)
-            except ValueError:
-                if named:
-                    raise
-                skipped.append(f.name)
-                continue
-        else:
-            name = source
-        if engine != "duckdb" and name != "ga4":
-            raise ValueError(
-                f"{f.name}: engine={engine!r} runs the GA4 event aggregation only; this file is "
-                f"a {name!r} export, read it with the default engine='duckdb'"
-            )
-        options = {"engine": engine} if engine != "duckdb" else {}
-        results.append(loader(name).read(f, tz=tz, **options))
-    loaded = combine(results)
-    for name in dict.fromkeys(loaded.files["source"]):  # cross-file passes, e.g. newest export
-        dedupe = getattr(loader(name), "dedupe", None)
-        if dedupe is not None:
-            loaded = dedupe(loaded)
-    if skipped:
-        extra = pd.DataFrame({"file": skipped, "source": "skipped", "rows_read": 0, "rows_used": 0,
-                              "rows_rejected": 0, "rows_replaced": 0, "cells": 0})  # fmt: skip
-        loaded.files = pd.concat([loaded.files, extra], ignore_index=True)
+        got = _read_one(f, named, source=source, tz=tz, engine=engine, seen=seen)
+        if isinstance(got, Loaded):
+            results.append(got)
+            continue
+        others.append(got)
+        if "error" in got:
+            failures.append(got.pop("error"))
     if not results:
+        if len(failures) == 1 and len(files) == 1:
+            raise failures[0]
+        if failures:
+            raise UnreadableError(unreadable_message(pd.DataFrame(others), hint=False))
         raise FileNotFoundError(
             f"no file in {path} is in a supported format ({', '.join(LOADERS)})"
         )
+    loaded = combine(results)
+    exported = {f.name: export_date(f) for f, _ in files}
+    for name in dict.fromkeys(loaded.files["source"]):  # cross-file passes, e.g. newest export
+        dedupe = getattr(loader(name), "dedupe", None)
+        if dedupe is not None:
+            loaded = Loaded(**{**vars(dedupe(loaded)), "flagged": loaded.flagged})
+        elif name != "ga4":  # events are aggregated: a cell is not one input row
+            loaded = replace_overlaps(loaded, name, exported)
+    loaded.cells, same_live = match_api(loaded.cells)  # API and export of one LIVE: one id
+    flags = [f for f in (loaded.flagged, same_live, value_warnings(loaded.cells)) if len(f)]
+    if flags:
+        loaded.flagged = pd.concat(flags, ignore_index=True).astype(loaded.flagged.dtypes)
+    loaded.files = loaded.files.assign(status="read", reason=pd.NA)
+    if others:
+        extra = pd.DataFrame(others).assign(rows_read=0, rows_used=0, rows_rejected=0,
+                                            rows_replaced=0, cells=0)  # fmt: skip
+        loaded.files = pd.concat([loaded.files, extra], ignore_index=True)
+    loaded.files = loaded.files.astype({"status": "string", "reason": "string"})
     return loaded if book is None else apply_to_loaded(loaded, book, tz=tz_given)
 
 
 def _tz(book: ShopFile | None) -> str | None:
     return None if book is None else book.timezone
+
+
+def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict) -> Loaded | dict:
+    """One file's :class:`Loaded`, or the ``files`` row of a file not read (with its ``error``
+    when unreadable). ``seen`` maps the fingerprints of files to their name and the shape of
+    results (source, rows, cells, rejected) to the files read with it; it is updated."""
+    digest = fingerprint(f)
+    if digest in seen:
+        return _not_read(f, "duplicate", f"byte-identical to {seen[digest]} "
+                         f"(sha256 {digest[:12]}…): counted once")  # fmt: skip
+    seen[digest] = f.name
+    try:
+        name = detect_source(f) if source == "auto" else source
+    except UNREADABLE as err:
+        if not named and NOT_RECOGNISED in str(err) and f.suffix.lower() not in DATA_SUFFIXES:
+            return _not_read(f, "skipped", str(err))
+        err = err if named else _why_unrecognised(f, err)
+        return {**_not_read(f, "unreadable", str(err)), "error": err}
+    if engine != "duckdb" and name != "ga4":
+        raise ValueError(
+            f"{f.name}: engine={engine!r} runs the GA4 event aggregation only; this file is "
+            f"a {name!r} export, read it with the default engine='duckdb'"
+        )
+    options = {"engine": engine} if engine != "duckdb" else {}
+    try:
+        result = loader(name).read(f, tz=tz, **options)
+    except UNREADABLE as err:
+        return {**_not_read(f, "unreadable", str(err)), "error": err}
+    result = reject_after_export(result, export_date(f))
+    # the same export under another name: compared only with files of the same shape (cheap)
+    shape = (name, result.rows_read, len(result.cells), len(result.rejected))
+    for other, earlier in seen.get(shape, []) if result.rows_read else []:
+        if same_content(earlier) == same_content(result):
+            return _not_read(f, "duplicate", f"the same export as {other} (same rows, same "
+                             "values): counted once")  # fmt: skip
+    seen.setdefault(shape, []).append((f.name, result))
+    return result
+
+
+#: suffixes of data files: one of them that no loader recognises is ``unreadable`` (an error),
+#: other files of a folder (notes, images) are ``skipped``
+DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".parquet")
+
+
+def _why_unrecognised(f: Path, err: Exception) -> Exception:
+    """The error of reading ``f`` as a table (a corrupt workbook, an empty file), else ``err``."""
+    if f.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".tsv"):
+        return err
+    try:
+        read_sheets(f)
+    except UNREADABLE as deeper:
+        return deeper
+    return err
+
+
+#: errors that make one file unreadable as a whole (the others are still read)
+UNREADABLE = (ValueError, zipfile.BadZipFile, OSError, KeyError, EOFError)
+#: what :func:`analysis.sources.detect_source` says of a file no loader recognises
+NOT_RECOGNISED = "format not recognised"
+
+
+def _not_read(f: Path, status: str, reason: str) -> dict:
+    """The ``files`` row of a file not read: its ``status`` is also its ``source``."""
+    return {"file": f.name, "source": status, "status": status, "reason": reason}
+
+
+def unreadable_message(files: pd.DataFrame, *, hint: bool = True) -> str:
+    """Every unreadable file of ``files`` (``Loaded.files``) with its reason, one per line, and
+    with ``hint`` how to read the others anyway."""
+    bad = files[files["status"] == "unreadable"]
+    lines = "\n  ".join(r.reason if str(r.reason).startswith(f"{r.file}: ") else
+                         f"{r.file}: {r.reason}" for r in bad.itertuples())  # fmt: skip
+    text = f"{len(bad)} unreadable file(s):\n  {lines}"
+    if not hint:
+        return text
+    return (f"{text}\nFix or remove them, or read the other files anyway with "
+            "analysis.load(path, skip_unreadable=True) / --skip-unreadable (the skipped files "
+            "stay listed in analysis.read(path).files)")  # fmt: skip
+
+
+def check_unreadable(loaded: Loaded, *, skip: bool) -> None:
+    """Raise :class:`UnreadableError` naming every unreadable file of ``loaded`` and its reason;
+    with ``skip`` warn instead (:class:`RejectedRowsWarning`)."""
+    files = loaded.files
+    if "status" not in files or not (files["status"] == "unreadable").any():
+        return
+    if not skip:
+        raise UnreadableError(unreadable_message(files))
+    message = unreadable_message(files, hint=False)
+    warnings.warn(f"left out: {message}", RejectedRowsWarning, stacklevel=3)
 
 
 def _read_bigquery(table, *, source: str, tz: str | None, dates) -> Loaded:
@@ -163,6 +289,7 @@ def load(
     engine: str = "duckdb",
     dates: tuple[str, str] | None = None,
     shop: PathLike | bool | None = None,
+    skip_unreadable: bool = False,
 ) -> pd.DataFrame:
     """Load files (or folders of them) into validated canonical cells.
 
@@ -186,6 +313,11 @@ def load(
     shop : str, Path or False, optional
         A shop file applied to the cells (see :func:`read`); default the data folder's
         ``shop.toml``, if any; False: none.
+    skip_unreadable : bool, default False
+        False: a file that cannot be read as a whole raises :class:`UnreadableError` naming every
+        such file and its reason (nothing is loaded). True: the other files are loaded and a
+        :class:`RejectedRowsWarning` names the files left out (``analysis.read(path).files``
+        lists them with ``status`` ``unreadable``).
 
     Returns
     -------
@@ -204,6 +336,7 @@ def load(
     >>> cells = cl.load("data/sample", tz="Europe/Paris")
     """
     loaded = read(path, source=source, tz=tz, engine=engine, dates=dates, shop=shop)
+    check_unreadable(loaded, skip=skip_unreadable)
     if len(loaded.rejected):
         first = "; ".join(
             f"{r.file} row {r.row} column {r.column!r}: {r.reason}"

@@ -49,8 +49,9 @@ def source_summary(loaded: Loaded) -> pd.DataFrame:
     """One row per source: files, rows read / used / rejected / replaced, cells, derived cells.
 
     ``reconciles`` is ``rows_read == rows_used + rows_rejected + rows_replaced`` for every file
-    of the source. Files of a folder that no loader recognised appear as source ``skipped`` (0
-    rows).
+    of the source. Files not read appear under their status as source (0 rows): ``skipped`` (a
+    file of a folder no loader recognised), ``unreadable`` and ``duplicate``; their
+    ``status_message`` names each file and its reason (``loaded.not_read`` lists them too).
 
     Returns
     -------
@@ -64,6 +65,9 @@ def source_summary(loaded: Loaded) -> pd.DataFrame:
     rows = []
     for source, g in f.groupby("source", sort=False):
         bad = g.loc[~g["ok"], "file"].tolist()
+        if "status" in g and g["status"].isin(("skipped", "unreadable", "duplicate")).all():
+            rows.append(_not_read_row(source, g))
+            continue
         rows.append({
             "source": source, "files": len(g), "rows_read": int(g["rows_read"].sum()),
             "rows_used": int(g["rows_used"].sum()), "rows_rejected": int(g["rows_rejected"].sum()),
@@ -75,6 +79,19 @@ def source_summary(loaded: Loaded) -> pd.DataFrame:
                 "not_reconciled", f"rows read != used + rejected + replaced in: {', '.join(bad)}"),
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+
+def _not_read_row(source: str, g: pd.DataFrame) -> dict:
+    """The :func:`source_summary` row of the files not read with one status: each named with its
+    reason in ``status_message``; ``partial`` for unreadable files (data left out), else
+    ``ok`` (a duplicate is counted once, a skipped file is not data)."""
+    code = "partial" if source == "unreadable" else "ok"
+    detail = "; ".join(str(r.reason) if str(r.reason).startswith(f"{r.file}: ") else
+                       f"{r.file}: {r.reason}" for r in g.itertuples())  # fmt: skip
+    return {"source": source, "files": len(g), "rows_read": 0, "rows_used": 0,
+            "rows_rejected": 0, "rows_replaced": 0, "cells": 0, "derived_cells": 0,
+            "reconciles": True, "status": code,
+            "status_message": status_message(code, f"{source}: {detail}")}  # fmt: skip
 
 
 def rejected_reasons(loaded: Loaded, *, width: int = 110) -> pd.DataFrame:
@@ -136,11 +153,14 @@ def cross_check(
         ``ok`` (within ``tolerance``), ``not_reconciled`` (the message gives the difference,
         e.g. ``+4.8 % from the median of feeds``) or ``undefined_no_control`` (a single feed
         reports the day: nothing to compare), and ``status_message``. Feeds whose cells cover a
-        range (grain ``range``) are left out: their days are not separable.
+        range (grain ``range``) are left out: their days are not separable. Revenue in several
+        currencies is never summed: each currency is its own feed (``"shopify (EUR)"``).
     """
     check_argument("channel", CHANNELS, channel)
     cells = loaded.cells if cells is None else cells
     feed = feeds(loaded).reindex(cells.index)
+    if column == "revenue" and cells["currency"].nunique() > 1:  # never summed across currencies
+        feed = feed + " (" + cells["currency"].astype("string").fillna("?") + ")"
     sel = (cells["channel"] == channel) & cells[column].notna() & (cells["grain"] != "range")
     part = cells.loc[sel, ["date", column]].assign(feed=feed[sel])
     if not len(part):
@@ -227,7 +247,7 @@ CHECKS = (("LIVE", "revenue"), ("LIVE", "atc"), ("LIVE", "orders"), ("ALL", "vie
           ("ALL", "orders"), ("ALL", "revenue"))  # fmt: skip
 #: per-file columns shown by notebook 00 (absent ones are left empty)
 FILE_COLUMNS = ("file", "source", "schema", "locale", "exported", "rows_read", "rows_used",
-                "rows_rejected", "rows_replaced", "cells")  # fmt: skip
+                "rows_rejected", "rows_replaced", "cells", "status", "reason")  # fmt: skip
 
 
 def cross_checks(

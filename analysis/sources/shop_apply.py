@@ -19,6 +19,7 @@ Cells whose value already equals the shop file's are left alone and not counted.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fnmatch import fnmatchcase
 
 import pandas as pd
@@ -229,8 +230,7 @@ def apply_to_loaded(loaded: Loaded, shop: ShopFile, *, tz: str | None = None) ->
                            "rows_used": [0], "rows_rejected": [0], "rows_replaced": [0],
                            "cells": [0]})  # fmt: skip
     files = pd.concat([loaded.files, listed], ignore_index=True)
-    return Loaded(cells=cells, rejected=loaded.rejected, replaced=loaded.replaced, files=files,
-                  shop=applied)  # fmt: skip
+    return replace(loaded, cells=cells, files=files, shop=applied)  # flagged etc. kept
 
 
 def shop_applied(loaded: Loaded) -> pd.DataFrame:

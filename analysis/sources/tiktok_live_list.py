@@ -43,6 +43,7 @@ import pandas as pd
 
 from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch
+from analysis.sources.identity import compatible, tell_apart
 from analysis.sources.matching import Match, header_match
 from analysis.sources.numbers import parse_duration, parse_time
 from analysis.sources.rows import (
@@ -150,6 +151,7 @@ def read(path: Path, *, tz: str | None) -> Loaded:
         "'Room ID' or 'Livestream', and a count column)"))  # fmt: skip
     conv = conventions(sheet, h, match, dates=("start_time", "end_time"))
     rows = Rows(NAME, path.name, labels=_labels(match))
+    durations: dict[int, float | None] = {}
     for row in data_rows(sheet, h, match, numeric=(*COUNTS, "revenue", "duration")):
         if row.kind != "data":
             rows.reject_row(row)
@@ -157,10 +159,16 @@ def read(path: Path, *, tz: str | None) -> Loaded:
         rows.seen(row.number)
         cell = _session(rows, row, match, conv)
         if cell is not None:
+            durations[row.number] = cell.pop("_duration")
             rows.add(row.number, **cell)
+    flagged = tell_apart(rows.raw, durations, source=NAME, file=path.name)  # same title + start
     extra = {"schema": schema_version(sheet.name, match), "locale": match.locale,
              "exported": export_time(path, sheet, h)}  # fmt: skip
-    return rows.finish(tz=tz, extra=extra)
+    result = rows.finish(tz=tz, extra=extra)
+    flagged = flagged[flagged["row"].isin(result.cells["row"])]  # warnings on rows kept only
+    result.flagged = pd.concat([result.flagged, flagged.astype(result.flagged.dtypes.to_dict())],
+                               ignore_index=True) if len(flagged) else result.flagged  # fmt: skip
+    return result
 
 
 def _labels(match: HeaderMatch) -> dict[str, str]:
@@ -171,7 +179,7 @@ def _labels(match: HeaderMatch) -> dict[str, str]:
 
 
 def _session(rows: Rows, row, match: HeaderMatch, conv) -> dict | None:
-    ok = True
+    ok, duration = True, None
     start = parse_or_reject(rows, row.number, match.labels["start_time"],
                             row.get(match, "start_time"), parse_time,
                             date_order=conv.date_order)  # fmt: skip
@@ -221,6 +229,7 @@ def _session(rows: Rows, row, match: HeaderMatch, conv) -> dict | None:
         "content_title": title,
         "creator": creator,
         "unit": "visitor",
+        "_duration": duration,  # popped by read: tells apart LIVEs with one title and start
         **counts,
     }
 
@@ -231,7 +240,9 @@ def _session(rows: Rows, row, match: HeaderMatch, conv) -> dict | None:
 def dedupe(loaded: Loaded) -> Loaded:
     """Keep the most recent export of each LIVE; list the superseded rows in ``replaced``.
 
-    Two cells are the same LIVE when they share a Room ID, or the same title and start minute.
+    Two cells are the same LIVE when they share a Room ID, or the same title and start minute
+    unless :func:`analysis.sources.identity.compatible` tells them apart (two Room IDs, two
+    creators, or two durations in one file).
     Files are ordered by ``exported`` (file-name stamp, else the title row's range end; unknown
     = oldest), then by file name. Only cells of this source are touched; ``files`` counts are
     updated (``rows_used``, ``rows_replaced``, ``cells``).
@@ -302,13 +313,13 @@ def _groups(sub: pd.DataFrame) -> pd.Series:
         (sub["content_title"].astype("string") + " @ "
          + sub["start"].dt.strftime("%Y-%m-%d %H:%M").astype("string")),
     ]  # fmt: skip
-    for key in keys:
-        first: dict = {}
+    for n, key in enumerate(keys):
+        seen: dict = {}
         for i, k in key.items():
             if k is None or pd.isna(k):
                 continue
-            if k in first:
-                parent[find(i)] = find(first[k])
-            else:
-                first[k] = i
+            for j in seen.setdefault(k, []):  # title + start: not two different LIVEs
+                if n == 0 or compatible(sub.loc[i], sub.loc[j]):
+                    parent[find(i)] = find(j)
+            seen[k].append(i)
     return pd.Series({i: find(i) for i in sub.index})

@@ -142,8 +142,13 @@ def test_load_csv_and_parquet_round_trip(tmp_path):
     counts = ["viewers", "atc", "revenue", "product_id", "start", "hour"]
     pd.testing.assert_frame_equal(from_csv[counts], cells[counts])
     pd.testing.assert_frame_equal(from_parquet[counts], cells[counts])
-    both = load(tmp_path, tz=TZ)
-    assert len(both) == 4 and set(both["file"]) == {"shop.csv"}  # provenance kept from the file
+    both = read(tmp_path, tz=TZ)  # the same cells saved twice: counted once, the copy listed
+    assert len(both.cells) == 2 and set(both.cells["file"]) == {"shop.csv"}  # provenance kept
+    copy = both.files.set_index("file").loc["b.parquet"]
+    assert (copy["status"], copy["reason"]) == (
+        "duplicate",
+        "the same export as a.csv (same rows, same values): counted once",
+    )
 
 
 def test_load_csv_rows_are_spreadsheet_rows_and_bad_rows_are_rejected(tmp_path):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from analysis.cli import main
+from analysis.errors import IgnoredColumnsWarning
 
 
 def test_simulate_writes_a_loadable_shop(tmp_path, capsys):
@@ -37,10 +39,20 @@ def test_validate_lists_rejected_rows(tmp_path, capsys):
 def test_validate_exits_non_zero_on_an_unreadable_file(tmp_path, capsys):
     path = tmp_path / "broken.csv"
     path.write_text(
-        "start,grain,channel,unit,viewer\n2026-11-23T18:00:00+01:00,hour,LIVE,visitor,1\n"
+        "begin,grain,channel,unit,viewers\n2026-11-23T18:00:00+01:00,hour,LIVE,visitor,1\n"
     )
     assert main(["validate", str(path)]) == 1
     assert "format not recognised" in capsys.readouterr().err
+
+
+def test_validate_names_an_unknown_column_of_a_canonical_file(tmp_path, capsys):
+    """Required columns make a canonical file; a misspelt count column is named, not used."""
+    path = tmp_path / "typo.csv"
+    path.write_text(
+        "start,grain,channel,unit,viewer\n2026-11-23T18:00:00+01:00,hour,LIVE,visitor,1\n"
+    )
+    with pytest.warns(IgnoredColumnsWarning, match="viewer"):
+        assert main(["validate", "--tz", "Europe/Paris", str(path)]) == 0
 
 
 def test_report_error_exits_non_zero(tmp_path, capsys):

@@ -25,7 +25,7 @@ V3 = ["Room ID", "Room Title", "Start Time", "Duration", "Attributed GMV", "Attr
 ROOM = "7541538403737122471"
 
 
-def live(tmp_path, rows, *, header=V3, name="Creator-Live-Performance_20261101120000.xlsx",
+def live(tmp_path, rows, *, header=V3, name="Creator-Live-Performance_20261110120000.xlsx",
          sheet="performance_detail", above=()):  # fmt: skip
     path = tmp_path / name
     write_table(path, [(sheet, [*above, header, *rows])])
@@ -387,7 +387,7 @@ def test_42_truncated_last_line(tmp_path):
 
 
 def test_43_workbook_with_several_sheets(tmp_path):
-    p = tmp_path / "Creator-Live-Performance_20261101120000.xlsx"
+    p = tmp_path / "Creator-Live-Performance_20261110120000.xlsx"
     write_table(p, [("Notes", [["Read me first"], ["Shop: Maison"]]),
                     ("Summary", [["Date", "Lives"], ["2026-11-03", "1"]]),
                     ("performance_detail", [V3, row()])])  # fmt: skip

@@ -169,11 +169,20 @@ def test_bad_empty_file(tmp_path):
         shopify.read(write(tmp_path, ""), tz=TZ)
 
 
-def test_bad_not_utf8(tmp_path):
+def test_windows_1252_is_decoded_and_the_bad_row_named_with_its_text(tmp_path):
+    """Excel re-saves as Windows-1252: decoded (csv_text.decode), so the bad row's value reads
+    'Région', not a replacement character."""
     path = write(
         tmp_path, f"{HEADER}\n2026-11-16,40,3,2,1,0.025\nRégion,1,1,1,1,1\n", encoding="cp1252"
     )
-    with pytest.raises(ValueError, match="not UTF-8 text"):
+    loaded = shopify.read(path, tz=TZ)
+    assert len(loaded.cells) == 1 and loaded.rejected["value"].tolist() == ["Région"]
+
+
+def test_undecodable_bytes_are_named(tmp_path):
+    path = tmp_path / "sessions.csv"
+    path.write_bytes(f"{HEADER}\n2026-11-16,40,3,2,1,0.025\n".encode() + b"\x81\n")
+    with pytest.raises(ValueError, match=r"sessions\.csv.*byte"):
         shopify.read(path, tz=TZ)
 
 
