@@ -10,6 +10,8 @@
                                        kept so a page can be re-exported or inspected
     reports/<week>/manifest.json       parameters, data fingerprint, commit, versions,
                                        notebooks, sha256 of requirements/base.txt
+    reports/<week>/questions.csv       each page's questions: answered or not, what is
+                                       missing and which export provides it
     reports/<week>/<name>.FAILED.html  only after a failed run: that notebook with its code
 
 Its steps, each in its own module of :mod:`analysis.report`:
@@ -44,6 +46,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from analysis.analyses.answerable import one_unit
 from analysis.errors import ReportError
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_TZ, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
@@ -54,6 +57,7 @@ from analysis.report.options import DEFAULT_MIN_VIEWERS, DEFAULT_NOTEBOOK_TIMEOU
 from analysis.report.plan import REPORT_NOTEBOOKS, notebook_parameters, plan_report
 from analysis.report.provenance import manifest, run_metadata
 from analysis.report.publish import open_report, publish, staging_folder, write_json, write_text
+from analysis.report.questions import question_table, write_questions
 from analysis.weeks import select_week
 
 __all__ = [
@@ -83,6 +87,7 @@ def run_report(
     progress: bool | Callable[[str], None] = True,
     notebooks_dir: str | Path = NOTEBOOKS_DIR,
     templates_dir: str | Path = TEMPLATES_DIR,
+    keep_workers: bool = False,
 ) -> Path:
     """Run the report notebooks for one ISO week and publish ``<out>/<week>/``.
 
@@ -127,6 +132,10 @@ def run_report(
     notebooks_dir, templates_dir : str or Path
         Where the notebooks and the templates (``report/`` and ``index.html.j2``) are. The
         kernel runs with ``cwd=notebooks_dir``.
+    keep_workers : bool
+        Keep the worker processes and their kernels for the next report of this process
+        (:func:`analysis.report.jobs.run_jobs`): several reports in one session (tests,
+        scripts) start their kernels once.
 
     Returns
     -------
@@ -152,7 +161,9 @@ def run_report(
     )  # fmt: skip
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
     iso = plan.week.iso
-    kpis = headline_kpis(select_week(plan.cells, iso), lang=lang, min_viewers=min_viewers)
+    unit_cells, _, _ = one_unit(plan.cells)  # the headline uses one unit, as the pages
+    kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
+    questions = question_table(plan.cells, week=iso, pages=plan.names)
     final = out / iso
     say = progress_printer(progress)
     say(f"week {iso}, {len(plan.names)} notebook(s), {plan.workers} at a time, lang={lang}")
@@ -161,13 +172,16 @@ def run_report(
             plan, run, staging, final, timeout=timeout, lang=lang,
             notebooks_dir=notebooks_dir, templates_dir=templates_dir,
         )  # fmt: skip
-        results = run_jobs(jobs, workers=plan.workers, notebook_timeout=notebook_timeout, say=say)
+        results = run_jobs(jobs, workers=plan.workers, notebook_timeout=notebook_timeout, say=say,
+                           keep_workers=keep_workers)  # fmt: skip
         raise_failures(jobs, results)
         record = manifest(run, plan, results)
         write_json(staging / "manifest.json", record)
+        write_questions(questions, staging)
         index = render_index(
             templates_dir, run=run, pages=page_links(plan.names, results),
             lock=record["lock_sha256"], out=out, kpis=kpis, lang=lang,
+            questions=questions.to_dict("records"),
         )  # fmt: skip
         write_text(staging / "index.html", index)
         publish(staging, final)

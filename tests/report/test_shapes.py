@@ -1,0 +1,121 @@
+"""A report for every shape of data (issue 12, item 8): the shape matrix on tiny fixtures.
+
+One session-scoped run publishes the weekly report of every shape of :mod:`tests.report.shapes`
+(sequentially, on two kept workers: kernels start once for the whole matrix). Each report must
+publish (no notebook fails), show no traceback or warning text, draw no empty plot, say on each
+page what it cannot answer and which export provides it, and list the questions on its index.
+``questions.csv``, written beside the pages, must equal the committed table
+``tests/report/shape_matrix.csv`` (page x question -> one column per shape, ``yes``/``no``,
+with the export or shop-file entry that provides the question).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.paths import SAMPLE_TZ
+from analysis.report.questions import QUESTIONS_FILE
+from analysis.report.run import run_report
+from tests.report.shapes import SHAPES, WEEK, build
+
+MATRIX = Path(__file__).with_name("shape_matrix.csv")
+#: text no published page may show (outside its stylesheet)
+FORBIDDEN = (
+    r"Traceback \(most recent call last\)",
+    r"\b[A-Z]\w*Warning\b",  # RejectedRowsWarning, FutureWarning, UserWarning, ...
+    r"\b[A-Z]\w*Error: ",  # an exception line
+    r"/ipykernel_\d+/",  # where a warning was raised
+    r"NA · True",  # an empty plot's label
+)
+
+
+@pytest.fixture(scope="session")
+def shape_reports(tmp_path_factory) -> dict[str, Path | Exception]:
+    """shape -> the published week folder (or the error of a report that failed)."""
+    root = tmp_path_factory.mktemp("shapes")
+    done: dict[str, Path | Exception] = {}
+    for shape in SHAPES:
+        data = build(shape, root / "data")
+        try:
+            index = run_report(
+                data=data, week=WEEK, out=root / "reports" / shape, tz=SAMPLE_TZ, workers=2,
+                progress=False, keep_workers=True,
+            )  # fmt: skip
+            done[shape] = index.parent
+        except Exception as err:  # noqa: BLE001 - asserted per shape below
+            done[shape] = err
+    return done
+
+
+def text_of(page: Path) -> str:
+    """The visible text of a page: styles and tags removed, entities decoded."""
+    raw = page.read_text(encoding="utf-8")
+    raw = re.sub(r"<style.*?</style>", " ", raw, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", raw))
+
+
+def week_folder(shape_reports, shape: str) -> Path:
+    found = shape_reports[shape]
+    assert isinstance(found, Path), f"shape {shape} ({SHAPES[shape][0]}): {found}"
+    return found
+
+
+def questions(folder: Path) -> pd.DataFrame:
+    return pd.read_csv(folder / QUESTIONS_FILE, keep_default_na=False)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_every_shape_publishes_a_complete_report(shape_reports, shape):
+    folder = week_folder(shape_reports, shape)
+    pages = sorted(p.stem for p in folder.glob("*.html"))
+    assert pages == sorted(["index", *questions(folder)["page"].unique()])
+    assert not list(folder.glob("*.FAILED.html"))
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_no_page_shows_a_traceback_a_warning_or_an_empty_plot_label(shape_reports, shape):
+    for page in week_folder(shape_reports, shape).glob("*.html"):
+        text = text_of(page)
+        for pattern in FORBIDDEN:
+            found = re.search(pattern, text)
+            assert found is None, (
+                f"{shape}/{page.name}: {text[found.start() - 200 : found.end() + 200]}"
+            )
+
+
+@pytest.mark.notebook
+def test_the_answered_table_equals_the_committed_one(shape_reports):
+    committed = pd.read_csv(MATRIX, keep_default_na=False, dtype=str)
+    columns = []
+    for shape in SHAPES:
+        q = questions(week_folder(shape_reports, shape))
+        columns.append(q.set_index(["page", "question"])["answered"]
+                       .map({True: "yes", False: "no"}).rename(shape))  # fmt: skip
+    provided = questions(week_folder(shape_reports, "a")).set_index(["page", "question"])
+    produced = pd.concat([provided["provided_by"], *columns], axis=1).reset_index()
+    pd.testing.assert_frame_equal(produced.astype(str), committed)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_each_page_says_what_it_cannot_answer_and_which_export_provides_it(shape_reports, shape):
+    folder = week_folder(shape_reports, shape)
+    index = text_of(folder / "index.html")
+    for row in questions(folder).itertuples(index=False):
+        text = text_of(folder / f"{row.page}.html")
+        assert row.question in index, (shape, row.question)
+        if row.answered:
+            assert re.search(rf"This page answers: [^.]*\b{row.question}\b", text), row
+        else:
+            need = row.reason.removeprefix("missing: ")
+            line = (
+                f"Not answered: {row.question}. Missing: {need}. Provided by: {row.provided_by}."
+            )
+            assert line in " ".join(text.split()), (shape, row.page, line)
