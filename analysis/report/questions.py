@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.analyses.answerable import PAGE_QUESTIONS, answerable
 from analysis.report.publish import write_text
+from analysis.sample.truth import read_truth
 
 __all__ = ["QUESTIONS_FILE", "QUESTION_COLUMNS", "question_table", "write_questions"]
 
@@ -25,16 +26,24 @@ QUESTIONS_FILE = "questions.csv"
 QUESTION_COLUMNS = ("page", "question", "answered", "reason", "provided_by")
 
 
-def question_table(cells: pd.DataFrame, *, week: str, pages: Sequence[str]) -> pd.DataFrame:
+def question_table(
+    cells: pd.DataFrame, *, week: str, pages: Sequence[str], data: str | Path | None = None
+) -> pd.DataFrame:
     """Which questions of ``pages`` the cells answer for ``week`` (:data:`QUESTION_COLUMNS`).
 
     Pages without questions (a custom notebook) have no row. The ``intervention`` question is
-    asked without a declared change (the pages' defaults outside the sample): not answered.
+    asked as the pages ask it by default: with the planted change when ``data`` is the
+    simulated sample (:func:`analysis.sample.truth.read_truth`), else with none declared (not
+    answered).
     """
     asked = [(p, q) for p in pages for q in PAGE_QUESTIONS.get(p, ())]
     if not asked:
         return pd.DataFrame(columns=list(QUESTION_COLUMNS))
-    found = answerable(cells, sorted({q for _, q in asked}), week=week).set_index("question")
+    truth = read_truth(data) if data is not None else None
+    change = truth.planted["intervention"] if truth is not None else {}
+    found = answerable(cells, sorted({q for _, q in asked}), week=week,
+                       creator=change.get("creator"), date=change.get("date"))  # fmt: skip
+    found = found.set_index("question")
     rows = [(p, q, bool(found.at[q, "answered"]), found.at[q, "reason"],
              found.at[q, "provided_by"]) for p, q in asked]  # fmt: skip
     return pd.DataFrame(rows, columns=list(QUESTION_COLUMNS))

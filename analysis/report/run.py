@@ -163,7 +163,7 @@ def run_report(
     iso = plan.week.iso
     unit_cells, _, _ = one_unit(plan.cells)  # the headline uses one unit, as the pages
     kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
-    questions = question_table(plan.cells, week=iso, pages=plan.names)
+    questions = question_table(plan.cells, week=iso, pages=plan.names, data=data)
     final = out / iso
     say = progress_printer(progress)
     say(f"week {iso}, {len(plan.names)} notebook(s), {plan.workers} at a time, lang={lang}")

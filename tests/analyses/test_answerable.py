@@ -32,8 +32,18 @@ def hourly(live_ids=("L1", "L2"), hours=(18, 19, 20), unit="visitor", **extra) -
     for i, content in enumerate(live_ids):
         for h in hours:
             start = f"2026-11-{17 + i}T{h}:00:00+01:00"
-            rows.append({"start": start, "channel": "LIVE", "content_id": content,
-                         "product_id": "p1", "viewers": 100, "atc": 9, "unit": unit} | extra)
+            rows.append(
+                {
+                    "start": start,
+                    "channel": "LIVE",
+                    "content_id": content,
+                    "product_id": "p1",
+                    "viewers": 100,
+                    "atc": 9,
+                    "unit": unit,
+                }
+                | extra
+            )
             rows.append({"start": start, "channel": "VIDEO", "product_id": "p1",
                          "viewers": 200, "atc": 5, "unit": unit} | extra)  # fmt: skip
     return rows
