@@ -30,6 +30,7 @@ from typing import Any
 import nbformat
 import papermill as pm  # type: ignore[import-untyped]
 from nbclient import NotebookClient
+from nbclient.util import run_sync
 from papermill.exceptions import PapermillExecutionError  # type: ignore[import-untyped]
 
 from analysis.errors import NotebookTimeout, ReportError
@@ -138,28 +139,37 @@ def worker(conn: Any) -> None:
                 break
             conn.send(spec.name)
     finally:
-        if km is not None and km.has_kernel:
-            km.shutdown_kernel(now=True)
+        _shutdown(km)
 
 
 def _kept_kernel(km: Any, cwd: Path) -> Any:
-    """The kept kernel, reset (:data:`RESET`); a new one when there is none or it died."""
-    if km is not None and km.has_kernel and km.is_alive():
+    """The kept kernel, reset (:data:`RESET`); a new one when there is none or it died.
+
+    The manager is nbclient's own (an asynchronous jupyter_client manager, the kind papermill
+    uses), driven here through ``nbclient.util.run_sync``.
+    """
+    if km is not None and km.has_kernel and run_sync(km.is_alive)():
         kc = km.client()
         kc.start_channels()
         try:
-            kc.wait_for_ready(timeout=60)
-            reply = kc.execute_interactive(RESET.format(cwd=str(cwd)), store_history=False,
-                                           timeout=60, output_hook=lambda msg: None)  # fmt: skip
+            run_sync(kc.wait_for_ready)(timeout=60)
+            reply = run_sync(kc.execute_interactive)(
+                RESET.format(cwd=str(cwd)), store_history=False, timeout=60,
+                output_hook=lambda msg: None,
+            )  # fmt: skip
             if reply["content"]["status"] == "ok":
                 return km
         finally:
             kc.stop_channels()
-    if km is not None and km.has_kernel:
-        km.shutdown_kernel(now=True)
+    _shutdown(km)
     km = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3").create_kernel_manager()
-    km.start_kernel(cwd=str(cwd))
+    run_sync(km.start_kernel)(cwd=str(cwd))
     return km
+
+
+def _shutdown(km: Any) -> None:
+    if km is not None and km.has_kernel:
+        run_sync(km.shutdown_kernel)(now=True)
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - runs in the job process
