@@ -11,7 +11,8 @@
     reports/<week>/manifest.json       parameters, data fingerprint, commit, versions,
                                        notebooks, sha256 of requirements/base.txt
     reports/<week>/questions.csv       each page's questions: answered or not, what is
-                                       missing and which export provides it
+                                       missing and which export provides it (pages of
+                                       analysis.analyses.answerable.PAGE_QUESTIONS only)
     reports/<week>/<name>.FAILED.html  only after a failed run: that notebook with its code
 
 Its steps, each in its own module of :mod:`analysis.report`:
@@ -177,7 +178,8 @@ def run_report(
         raise_failures(jobs, results)
         record = manifest(run, plan, results)
         write_json(staging / "manifest.json", record)
-        write_questions(questions, staging)
+        if len(questions):  # custom notebooks ask no question of the vocabulary: no file
+            write_questions(questions, staging)
         index = render_index(
             templates_dir, run=run, pages=page_links(plan.names, results),
             lock=record["lock_sha256"], out=out, kpis=kpis, lang=lang,
