@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -82,7 +83,8 @@ def run_jobs(
 
     With ``keep_workers`` the idle workers are kept for the next call in this process (several
     reports in one session, e.g. the tests' shape matrix, start their kernels once) and stopped
-    at exit; the workers of :data:`_KEPT` are used first.
+    at exit; the workers of :data:`_KEPT` are used first (at most ``workers`` of them, so
+    reports run in threads share the kept workers).
 
     Returns
     -------
@@ -94,8 +96,10 @@ def run_jobs(
     ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads
     pending = list(jobs)
     idle: list[tuple[Any, Any]] = []  # (process, connection) of workers waiting for a job
-    if keep_workers:
-        idle, _KEPT[:] = [w for w in _KEPT if w[0].is_alive()], []
+    if keep_workers:  # at most `workers` of the kept ones (reports may run in threads)
+        with _KEPT_LOCK:
+            alive = [w for w in _KEPT if w[0].is_alive()]
+            idle, _KEPT[:] = alive[:workers], alive[workers:]
     running: dict[str, tuple[tuple[Any, Any], float, NotebookJob]] = {}
     stopped: dict[str, float] = {}  # stem -> when SIGTERM was sent
     results: dict[str, dict[str, Any]] = {}
@@ -126,7 +130,8 @@ def run_jobs(
         finally:
             busy = [w for w, _, _ in running.values()]
             if keep_workers and not busy:
-                _KEPT.extend(idle)
+                with _KEPT_LOCK:
+                    _KEPT.extend(idle)
             else:
                 _stop_workers(idle + busy)
     return results
@@ -134,6 +139,7 @@ def run_jobs(
 
 #: idle workers kept between calls of :func:`run_jobs` with ``keep_workers`` (stopped at exit)
 _KEPT: list[tuple[Any, Any]] = []
+_KEPT_LOCK = threading.Lock()
 atexit.register(lambda: _stop_workers(_KEPT))
 
 
@@ -208,16 +214,29 @@ def _result(
 
 @contextlib.contextmanager
 def _kernel_environment() -> Iterator[None]:
-    """Kernels found in the project venv first (``JUPYTER_PREFER_ENV_PATH=1``), restored after."""
-    old = os.environ.get("JUPYTER_PREFER_ENV_PATH")
-    os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
+    """Kernels found in the project venv first (``JUPYTER_PREFER_ENV_PATH=1``), restored after
+    the last of the runs in progress (reports may run in threads) ends."""
+    with _ENV_LOCK:
+        if not _ENV_USERS:
+            _ENV_USERS.append(os.environ.get("JUPYTER_PREFER_ENV_PATH"))
+        _ENV_USERS.append("run")
+        os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop("JUPYTER_PREFER_ENV_PATH", None)
-        else:
-            os.environ["JUPYTER_PREFER_ENV_PATH"] = old
+        with _ENV_LOCK:
+            _ENV_USERS.pop()
+            if len(_ENV_USERS) == 1:
+                old = _ENV_USERS.pop()
+                if old is None:
+                    os.environ.pop("JUPYTER_PREFER_ENV_PATH", None)
+                else:
+                    os.environ["JUPYTER_PREFER_ENV_PATH"] = old
+
+
+#: the value before the first run, then one entry per run in progress
+_ENV_USERS: list[str | None] = []
+_ENV_LOCK = threading.Lock()
 
 
 def raise_failures(jobs: list[NotebookJob], results: Mapping[str, dict[str, Any]]) -> None:
