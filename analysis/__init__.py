@@ -107,6 +107,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "live_rates": ("analysis.analyses.live_only", "live_rates"),
     "answer_notes": ("analysis.present.answers", "answer_notes"),
     "drawable": ("analysis.present.answers", "drawable"),
+    "read_once": ("analysis.report.cache", "read_once"),
     "SHOWN": ("analysis.present.shown", "SHOWN"),
     "table": ("analysis.present.display", "table"),
     "compare_table": ("analysis.present.display", "compare_table"),

@@ -24,6 +24,7 @@ from analysis.errors import RejectedRowsWarning
 from analysis.paths import SAMPLE_TZ
 from analysis.report.questions import QUESTIONS_FILE
 from analysis.report.run import run_report
+from analysis.sources.load import read
 from tests.report.shapes import SHAPES, WEEK, build
 
 MATRIX = Path(__file__).with_name("shape_matrix.csv")
@@ -129,3 +130,26 @@ def test_each_page_says_what_it_cannot_answer_and_which_export_provides_it(shape
                 f"Not answered: {row.question}. Missing: {need}. Provided by: {row.provided_by}."
             )
             assert line in " ".join(text.split()), (shape, row.page, line)
+
+
+def test_read_once_reads_a_folder_once_per_process_and_again_when_a_file_changes(
+    tmp_path, monkeypatch
+):
+    from analysis.report import cache
+
+    calls = []
+    monkeypatch.setattr(cache, "read", lambda *a, **k: calls.append(a) or read(*a, **k))
+
+    (tmp_path / "cells.csv").write_text(
+        "start,grain,channel,unit,viewers,atc\n2026-11-17T19:00:00+01:00,hour,LIVE,visitor,10,2\n"
+    )
+    first = cache.read_once(tmp_path, tz=SAMPLE_TZ)
+    again = cache.read_once(tmp_path, tz=SAMPLE_TZ)
+    assert again is not first and again.cells is not first.cells  # a copy: pages cannot collide
+    pd.testing.assert_frame_equal(again.cells, first.cells)
+    assert len(calls) == 1
+    (tmp_path / "cells.csv").write_text(
+        "start,grain,channel,unit,viewers,atc\n2026-11-17T19:00:00+01:00,hour,LIVE,visitor,10,7\n\n"
+    )  # another size: changed even where modification times are coarse
+    assert int(cache.read_once(tmp_path, tz=SAMPLE_TZ).cells["atc"].iloc[0]) == 7
+    assert len(calls) == 2
