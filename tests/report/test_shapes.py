@@ -1,9 +1,10 @@
 """A report for every shape of data (issue 12, item 8): the shape matrix on tiny fixtures.
 
 One session-scoped run publishes the weekly report of every shape of :mod:`tests.report.shapes`
-(two reports at a time, one kept worker each: kernels start once for the whole matrix). Each report must
-publish (no notebook fails), show no traceback or warning text, draw no empty plot, say on each
-page what it cannot answer and which export provides it, and list the questions on its index.
+(two reports at a time, one kept worker each: kernels start once for the whole matrix), checked
+by one test (so ``pytest -n`` runs the matrix once). Each report must publish (no notebook
+fails), show no traceback or warning text, say on each page what it cannot answer and which
+export provides it, and list the questions on its index.
 ``questions.csv``, written beside the pages, must equal the committed table
 ``tests/report/shape_matrix.csv`` (page x question -> one column per shape, ``yes``/``no``,
 with the export or shop-file entry that provides the question).
@@ -70,66 +71,66 @@ def text_of(page: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", raw))
 
 
-def week_folder(shape_reports, shape: str) -> Path:
-    found = shape_reports[shape]
-    assert isinstance(found, Path), f"shape {shape} ({SHAPES[shape][0]}): {found}"
-    return found
-
-
 def questions(folder: Path) -> pd.DataFrame:
     return pd.read_csv(folder / QUESTIONS_FILE, keep_default_na=False)
 
 
-@pytest.mark.notebook
-@pytest.mark.parametrize("shape", list(SHAPES))
-def test_every_shape_publishes_a_complete_report(shape_reports, shape):
-    folder = week_folder(shape_reports, shape)
+def _complete(folder: Path) -> list[str]:
+    """A published week: every page of its questions, no failure page."""
     pages = sorted(p.stem for p in folder.glob("*.html"))
-    assert pages == sorted(["index", *questions(folder)["page"].unique()])
-    assert not list(folder.glob("*.FAILED.html"))
+    expected = sorted(["index", *questions(folder)["page"].unique()])
+    failed = [p.name for p in folder.glob("*.FAILED.html")]
+    return ([] if pages == expected else [f"pages {pages} != {expected}"]) + failed
 
 
-@pytest.mark.notebook
-@pytest.mark.parametrize("shape", list(SHAPES))
-def test_no_page_shows_a_traceback_a_warning_or_an_empty_plot_label(shape_reports, shape):
-    for page in week_folder(shape_reports, shape).glob("*.html"):
+def _clean(folder: Path) -> list[str]:
+    """No traceback, warning or empty-plot label on any page."""
+    found = []
+    for page in sorted(folder.glob("*.html")):
         text = text_of(page)
         for pattern in FORBIDDEN:
-            found = re.search(pattern, text)
-            assert found is None, (
-                f"{shape}/{page.name}: {text[found.start() - 200 : found.end() + 200]}"
-            )
+            if m := re.search(pattern, text):
+                found.append(f"{page.name}: ...{text[m.start() - 200 : m.end() + 200]}...")
+    return found
+
+
+def _says_why(folder: Path) -> list[str]:
+    """Each page names what it answers and, for the rest, what is missing and who provides it;
+    the index lists every question."""
+    index, found = text_of(folder / "index.html"), []
+    for row in questions(folder).itertuples(index=False):
+        text = " ".join(text_of(folder / f"{row.page}.html").split())
+        need = row.reason.removeprefix("missing: ")
+        line = (f"Not answered: {row.question}. Missing: {need}. Provided by: "
+                f"{row.provided_by}.")  # fmt: skip
+        said = (re.search(rf"This page answers: [^.]*\b{row.question}\b", text) if row.answered
+                else line in text)  # fmt: skip
+        if not said or row.question not in index:
+            found.append(f"{row.page}: {row.question} ({'answered' if row.answered else line})")
+    return found
 
 
 @pytest.mark.notebook
-def test_the_answered_table_equals_the_committed_one(shape_reports):
+def test_every_shape_publishes_pages_that_answer_or_say_why(shape_reports):
+    """One test over the whole matrix (one session run, even under ``pytest -n``): every shape
+    publishes a complete report, clean pages that say what they answer and what is missing,
+    and questions.csv equals the committed table."""
+    problems = []
+    for shape, found in shape_reports.items():
+        if not isinstance(found, Path):
+            problems.append(f"{shape} ({SHAPES[shape][0]}) did not publish: {found}")
+            continue
+        for check in (_complete, _clean, _says_why):
+            problems += [f"{shape} {check.__name__}: {p}" for p in check(found)]
+    assert not problems, "\n".join(problems)
     committed = pd.read_csv(MATRIX, keep_default_na=False, dtype=str)
     columns = []
-    for shape in SHAPES:
-        q = questions(week_folder(shape_reports, shape))
-        columns.append(q.set_index(["page", "question"])["answered"]
-                       .map({True: "yes", False: "no"}).rename(shape))  # fmt: skip
-    provided = questions(week_folder(shape_reports, "a")).set_index(["page", "question"])
-    produced = pd.concat([provided["provided_by"], *columns], axis=1).reset_index()
+    for shape, folder in shape_reports.items():
+        answered = questions(folder).set_index(["page", "question"])["answered"]
+        columns.append(answered.map({True: "yes", False: "no"}).rename(shape))
+    provided = questions(shape_reports["a"]).set_index(["page", "question"])["provided_by"]
+    produced = pd.concat([provided, *columns], axis=1).reset_index()
     pd.testing.assert_frame_equal(produced.astype(str), committed)
-
-
-@pytest.mark.notebook
-@pytest.mark.parametrize("shape", list(SHAPES))
-def test_each_page_says_what_it_cannot_answer_and_which_export_provides_it(shape_reports, shape):
-    folder = week_folder(shape_reports, shape)
-    index = text_of(folder / "index.html")
-    for row in questions(folder).itertuples(index=False):
-        text = text_of(folder / f"{row.page}.html")
-        assert row.question in index, (shape, row.question)
-        if row.answered:
-            assert re.search(rf"This page answers: [^.]*\b{row.question}\b", text), row
-        else:
-            need = row.reason.removeprefix("missing: ")
-            line = (
-                f"Not answered: {row.question}. Missing: {need}. Provided by: {row.provided_by}."
-            )
-            assert line in " ".join(text.split()), (shape, row.page, line)
 
 
 def test_read_once_reads_a_folder_once_per_process_and_again_when_a_file_changes(
