@@ -33,3 +33,18 @@ def test_drawable_needs_a_finite_estimate_or_interval():
     assert drawable(frame.assign(ci_low=0.1, ci_high=0.2))
     assert drawable(frame.assign(rate=0.1))
     assert not drawable(frame, x="missing_column")
+
+
+def test_interval_plot_draws_no_line_for_a_row_without_numbers():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.present.plots import interval_plot
+
+    frame = pd.DataFrame({"period": ["this week", None], "is_live": [True, True],
+                          "rate": [0.1, np.nan], "ci_low": [0.08, np.nan],
+                          "ci_high": [0.12, np.nan]})  # fmt: skip
+    ax = interval_plot(frame, y=["period", "is_live"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["this week · True"]
+    empty = interval_plot(frame.iloc[1:], y=["period", "is_live"])
+    assert empty.get_yticklabels() == [] and empty.get_ylim() == (-0.5, 0.5)

@@ -35,7 +35,7 @@ FORBIDDEN = (
     r"\b[A-Z]\w*Warning\b",  # RejectedRowsWarning, FutureWarning, UserWarning, ...
     r"\b[A-Z]\w*Error: ",  # an exception line
     r"/ipykernel_\d+/",  # where a warning was raised
-    r"NA · True",  # an empty plot's label
+    r"NA · True",  # a row label of nothing (figures are images: interval_plot drops such rows)
 )
 
 
