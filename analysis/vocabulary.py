@@ -92,6 +92,15 @@ def check_level(level: float) -> float:
     return float(level)
 
 
+#: the questions the report pages ask (:func:`analysis.analyses.answerable.answerable` says,
+#: for given cells, which of them the data can answer and, when not, what is missing and which
+#: export or shop-file entry provides it); page order
+QUESTIONS = (
+    "sources_agree", "live_vs_nonlive", "by_category", "by_promo", "funnel", "live_only_rates",
+    "rates_by_hour", "hour_curve", "audience", "adjusted_lift", "creator_model", "intervention",
+    "halo", "fatigue", "durable", "anomalies", "weekly_trend",
+)  # fmt: skip
+
 #: the one closed vocabulary of result ``status`` codes -> what each means for a reader.
 #: Every result row carries ``status`` (one of these codes: code and tests compare codes, never
 #: text) and ``status_message`` (the code's message, plus the specifics of that row). Codes

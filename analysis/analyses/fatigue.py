@@ -12,6 +12,7 @@ share its mood; Agresti 2013, *Categorical Data Analysis*, 3rd ed., sec. 5.3.5).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ from analysis.analyses.live_events import live_sessions
 from analysis.analyses.statuses import fit_notes
 from analysis.stats.models import glm
 from analysis.stats.reference import reference_df, reference_quantile
-from analysis.status import status_columns, undefined
+from analysis.status import note, status_columns, undefined
 from analysis.vocabulary import FATIGUE_SCALES, check_argument, check_level
 
 __all__ = [
@@ -163,12 +164,28 @@ def fatigue(
         return pd.DataFrame([row], columns=list(FATIGUE_COLUMNS))
     creators = sorted(live["creator"].dropna().unique())
     fe = " + C(creator)" if len(creators) > 1 else ""
-    res = glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
+    res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
     rows = [_slope_row(live, "all", np.ones(len(live), bool), res, scale=scale, level=level)]
     if len(creators) > 1:
         rows += [_creator_row(live, who, terms, metric=metric, cluster=cluster, scale=scale,
                               level=level) for who in creators]  # fmt: skip
     return pd.DataFrame(rows, columns=list(FATIGUE_COLUMNS))
+
+
+def _glm(frame: pd.DataFrame, formula: str, *, cluster: str) -> Any:
+    """:func:`analysis.stats.models.glm`, statsmodels' warnings (a rank-deficient design with
+    few LIVEs, an overflow) kept on the result as ``fit_warnings`` for its status, not printed."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = glm(frame, formula, cluster=cluster)
+    res.fit_warnings = sorted({str(w.message).split(". ")[0] for w in caught})
+    return res
+
+
+def _notes(fit: Any) -> list:
+    """The status notes of a fit: its own, and ``partial`` naming statsmodels' warnings."""
+    extra = getattr(fit, "fit_warnings", [])
+    return fit_notes(fit.cartlift) + ([note("partial", "; ".join(extra))] if extra else [])
 
 
 def _slope_row(
@@ -184,7 +201,7 @@ def _slope_row(
             "pvalue": float(fit.pvalues["_k"]), "odds_ratio_per_step": float(np.exp(b)),
             "n_clusters": fit.cartlift.n_clusters, "df": reference_df(fit),
             "method": f"{fit.cartlift.method}; slope per {step}", "level": level,
-            **status_columns(fit_notes(fit.cartlift))}  # fmt: skip
+            **status_columns(_notes(fit))}  # fmt: skip
 
 
 def _creator_row(
@@ -203,7 +220,7 @@ def _creator_row(
     if sub["_k"].nunique() < 2:
         step = "rank in the series" if scale == "series" else "hour into the LIVE"
         return blank | undefined("undefined_not_estimable", f"no variation in the step ({step})")
-    per = glm(sub, f"{metric} ~ _k{_own_terms(sub, terms)}", cluster=cluster)
+    per = _glm(sub, f"{metric} ~ _k{_own_terms(sub, terms)}", cluster=cluster)
     return _slope_row(live, who, sel, per, scale=scale, level=level)
 
 
@@ -243,7 +260,7 @@ def fatigue_curve(
     live, terms = _design(cells, scale=scale, adjust=adjust, interventions=interventions)
     creators = sorted(live["creator"].dropna().unique())
     fe = " + C(creator)" if len(creators) > 1 else ""
-    res = glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
+    res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
     q = reference_quantile(level, reference_df(res))
     frame = res.model.data.frame
     info = getattr(res.model.data, "design_info", None) or res.model.data.model_spec
@@ -251,7 +268,7 @@ def fatigue_curve(
     cov = np.asarray(res.cov_params())
     w_all = (frame["_successes"] + frame["_failures"]).to_numpy(dtype=float)
     rows = []
-    status = status_columns(fit_notes(res.cartlift))
+    status = status_columns(_notes(res))
     method = f"{res.cartlift.method}; standardised over the creator's cells, delta-method band"
     for who in creators:
         sel = (
@@ -269,7 +286,8 @@ def fatigue_curve(
             p = 1 / (1 + np.exp(-(X @ beta)))
             r = float(np.sum(w * p) / w.sum())
             g = (w * p * (1 - p)) @ X / w.sum()
-            s = float(np.sqrt(g @ cov @ g)) / (r * (1 - r))
+            v = float(g @ cov @ g)  # < 0 only from a rank-deficient fit: no band then
+            s = float(np.sqrt(v)) / (r * (1 - r)) if v >= 0 else np.nan
             lo, hi = (np.log(r / (1 - r)) + m * q * s for m in (-1, 1))
             rows.append({"creator": who, "step": k, "rate": r,
                          "ci_low": float(1 / (1 + np.exp(-lo))),

@@ -227,14 +227,17 @@ def placebo_aa(
         (naive)``): ``false_positive_rate`` with a Wilson interval over the replicates.
         ``status``: ``ok`` when the interval contains alpha or lies below it, otherwise
         ``miscalibrated`` (too many false positives); ``undefined_too_few`` (NaN) with fewer
-        than 4 LIVE sessions, when the split is impossible.
+        than 4 LIVE sessions with the metric's counts, when the split is impossible (the
+        message gives how many LIVE sessions there are and how many have the counts).
     """
     alpha = 1 - level
     frame = _session_counts(cells, cluster, metric)
     G = len(frame)
     names = ("clustered (kit default)", "viewers independent (naive)")
     if G < 4:
-        code, message = note("undefined_too_few", f"{G} LIVE sessions (fewer than 4)")
+        live = cells.loc[cells["is_live"].fillna(False).astype(bool).to_numpy(), cluster]
+        code, message = note("undefined_too_few", f"{G} of the {live.nunique()} LIVE sessions "
+                             f"have {metric} counts (fewer than 4)")  # fmt: skip
         return pd.DataFrame([{"test": t, "reps": 0, "clusters": G, "false_positive_rate": np.nan,
                               "ci_low": np.nan, "ci_high": np.nan, "alpha": alpha, "method": "",
                               "status": code, "status_message": message} for t in names],

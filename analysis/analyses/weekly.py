@@ -23,8 +23,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from analysis.analyses.anomalies import anomalies
-from analysis.analyses.durable import week_change
+from analysis.analyses.anomalies import ANOMALY_COLUMNS, anomalies
+from analysis.analyses.answerable import answerable
+from analysis.analyses.durable import CHANGE_COLUMNS, week_change
 from analysis.analyses.halo import HALO_COLUMNS, halo
 from analysis.analyses.intervention import INTERVENTION_COLUMNS, intervention
 from analysis.analyses.statuses import read_status
@@ -174,8 +175,11 @@ def _interventions(upto, wk: Week, interventions, *, metric, level) -> pd.DataFr
         if relation == "after this week":
             found = note("undefined_out_of_range", f"{who}'s change of {day.date()} is after "
                            "this week")  # fmt: skip
-        elif who not in set(upto["creator"].dropna().unique()):
-            found = note("undefined_no_cells", f"no cells of {who} in the data")
+        elif not answerable(upto, "intervention", creator=who, date=str(day.date()))[
+            "answered"
+        ].iloc[0]:
+            found = note("undefined_no_cells", f"no hourly LIVE cells of {who} before and "
+                         f"after {day.date()} in the data")  # fmt: skip
         else:
             res = intervention(upto, date=day, group=who, design="its", metric=metric,
                                adjust=list(INTERVENTION_ADJUST), level=level)  # fmt: skip
@@ -236,7 +240,10 @@ def weekly_facts(
         ``movers``, ``anomalies`` (:data:`analysis.analyses.anomalies.ANOMALY_COLUMNS`),
         ``interventions`` (:data:`analysis.analyses.intervention.INTERVENTION_COLUMNS` plus
         ``relation``: ``this week``, ``before this week``, ``after this week``), ``halo``
-        (:data:`analysis.analyses.halo.HALO_COLUMNS`). Every row carries ``status`` (a code of
+        (:data:`analysis.analyses.halo.HALO_COLUMNS`). ``change``, ``anomalies`` and ``halo``
+        are empty (their columns, no row) when the cells cannot answer the question
+        (:func:`analysis.analyses.answerable.answerable`: ``durable``, ``anomalies``, ``halo``).
+        Every row carries ``status`` (a code of
         :data:`analysis.vocabulary.STATUSES`) and ``status_message``: those of the function
         that computed it (``rates``, ``slots``, ``movers``: :func:`analysis.stats.rates.rates`
         and :func:`analysis.stats.compare.compare`); a change dated after the week is
@@ -259,11 +266,16 @@ def weekly_facts(
         lifts.append(compare(earlier, between="is_live", metric=metric, level=level,
                              adjust=["hour", "category"], detail=True).assign(period="previous weeks"))  # fmt: skip
     lift = pd.concat(lifts, ignore_index=True)
-    change = week_change(upto, week=wk.iso, previous=previous, metric=metric, level=level)
+    can = answerable(cells, ["durable", "anomalies", "halo"], week=wk.iso)
+    ok = dict(zip(can["question"], can["answered"], strict=True))
+    change = (week_change(upto, week=wk.iso, previous=previous, metric=metric, level=level)
+              if ok["durable"] else pd.DataFrame(columns=list(CHANGE_COLUMNS)))  # fmt: skip
     movers = _movers(window, this, metric=metric, level=level) if available else _movers(
         window.iloc[:0], this[:0], metric=metric, level=level)  # fmt: skip
-    an = anomalies(cells, week=wk.iso, metric=metric, level=level)
+    an = (anomalies(cells, week=wk.iso, metric=metric, level=level) if ok["anomalies"]
+          else pd.DataFrame(columns=list(ANOMALY_COLUMNS)))  # fmt: skip
     inter = _interventions(upto, wk, interventions, metric=metric, level=level)
-    hal = _halo(upto, metric=metric, level=level)
+    hal = (_halo(upto, metric=metric, level=level) if ok["halo"]
+           else pd.DataFrame(columns=list(HALO_COLUMNS)))  # fmt: skip
     return WeeklyFacts(wk, previous, available, level, _with_codes(r), lift, change, _slots(
         week_cells, metric=metric, level=level), movers, an, inter, hal)  # fmt: skip

@@ -279,19 +279,21 @@ def formatted(
 def withhold_small_cells(text: pd.DataFrame, data: pd.DataFrame, k: int) -> bool:
     """Withhold, in the display ``text`` of ``data`` (same rows, in place), each side of a row
     whose denominator is below ``k`` (:data:`SMALL_CELL_SIDES`): counts become ``< k``, rates
-    and bounds :data:`WITHHELD`. Returns whether anything was withheld."""
+    and bounds :data:`WITHHELD`. A side whose denominator is 0 has no data (e.g. an export
+    without add-to-cart): its counts and rate are shown missing (:data:`WITHHELD`), never
+    ``< k`` nor 0. Returns whether anything was withheld for being small."""
     suppressed = False
     for denominator, withheld in SMALL_CELL_SIDES:
         if denominator not in data:
             continue
         counts = pd.to_numeric(data[denominator], errors="coerce").to_numpy()
-        small = pd.notna(counts) & (counts < k)
-        if not small.any():
-            continue
+        empty = pd.notna(counts) & (counts == 0)  # no data on that side: missing, not small
+        small = pd.notna(counts) & (counts > 0) & (counts < k)
         for c in withheld:
             if c in text:
+                text.loc[empty, c] = WITHHELD
                 text.loc[small, c] = f"< {k}" if c in COUNT_COLUMNS else WITHHELD
-                suppressed = True
+                suppressed = suppressed or bool(small.any())
     return suppressed
 
 

@@ -68,7 +68,8 @@ def interval_plot(
         share a name.
     x, low, high : str
         Estimate and interval columns. A row whose bounds are finite has its interval drawn,
-        whatever its estimate.
+        whatever its estimate; a row with neither a finite estimate nor finite bounds is left
+        out (no empty line; pages check :func:`analysis.present.answers.drawable` first).
     truth : str, optional
         Column with a known true value (simulated data), drawn as a red cross; the legend then
         says which mark is which.
@@ -89,6 +90,7 @@ def interval_plot(
         One ``so.Range`` segment per row with finite bounds, one ``so.Dot`` per finite estimate.
     """
     ys = [y] if isinstance(y, str) else list(y)
+    data = _drawn_rows(data, x, low, high)
     names = [" · ".join(plain_text(v) for v in row) for row in data[ys].itertuples(index=False)]
     frame = pd.DataFrame({
         "row": np.arange(len(data))[::-1],
@@ -114,10 +116,20 @@ def interval_plot(
     if percent:
         percent_axis(ax.xaxis)
     ax.set_yticks(frame["row"].tolist(), names)
-    ax.set_ylim(-0.5, len(data) - 0.5)
+    ax.set_ylim(-0.5, max(len(data), 1) - 0.5)
     if has_truth:
         legend(ax, [("estimate and interval", ESTIMATE_LEGEND), ("planted truth", TRUTH_LEGEND)])
     return finish(ax, title=title, xlabel=x.replace("_", " "), ylabel="")
+
+
+def _drawn_rows(data: pd.DataFrame, x: str, low: str, high: str) -> pd.DataFrame:
+    """The rows of ``data`` with something to draw: a finite estimate or finite bounds (a row
+    with neither would be an empty, labelled line)."""
+
+    def finite(c: str) -> np.ndarray:
+        return np.isfinite(pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float))
+
+    return data.loc[finite(x) | (finite(low) & finite(high))]
 
 
 def lift_plot(

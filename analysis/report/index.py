@@ -26,7 +26,8 @@ INDEX_TEMPLATE = "index.html.j2"
 INDEX_STRINGS = (
     "index.earlier", "index.headline", "index.headline_note", "index.indicator", "index.live",
     "index.methods", "index.none_yet", "index.nonlive", "index.pages", "index.ratio",
-    "index.status", "report.commit", "report.files", "report.fingerprint", "report.generated",
+    "index.status", "index.questions", "index.question", "index.page", "index.answered",
+    "index.yes", "index.no", "index.missing", "index.questions_note", "report.commit", "report.files", "report.fingerprint", "report.generated",
     "report.lock", "report.manifest", "report.none", "report.parameters", "report.provenance",
     "report.provenance_note", "report.span", "report.title", "report.versions", "report.week",
 )  # fmt: skip
@@ -60,6 +61,7 @@ def page_links(
 def render_index(
     templates_dir: Path, *, run: Mapping[str, Any], pages: list[dict[str, str]],
     lock: str | None, out: Path, kpis: list[dict[str, str]], lang: str,
+    questions: Sequence[Mapping[str, Any]] = (),
 ) -> str:  # fmt: skip
     """The index page of a week.
 
@@ -79,6 +81,9 @@ def render_index(
         Headline rows (:func:`analysis.present.headline.headline_kpis`); none: no headline.
     lang : str
         Page language.
+    questions : sequence of mapping
+        Rows of ``questions.csv`` (:func:`analysis.report.run.question_table`): ``page``,
+        ``question``, ``answered``, ``reason``, ``provided_by``; none: no questions section.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -89,6 +94,6 @@ def render_index(
     strings = {key.split(".", 1)[1]: i18n.t(key, lang=lang) for key in INDEX_STRINGS}
     return env.get_template(INDEX_TEMPLATE).render(
         run=run, pages=pages, lock_sha256=lock, earlier=earlier_weeks(out, run["week"]),
-        kpis=kpis, s=strings, lang=lang.split("_")[0],
+        kpis=kpis, s=strings, lang=lang.split("_")[0], questions=list(questions),
         level=i18n.format_percent(KPI_LEVEL, lang=lang, digits=0),
     )  # fmt: skip

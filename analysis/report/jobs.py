@@ -1,19 +1,23 @@
 """Run the notebook jobs in parallel processes, with a per-notebook timeout and progress lines.
 
-Each notebook runs in its own spawned process (:func:`analysis.report.execute.job`, which starts
-its own kernel), at most ``workers`` at a time; a line is printed when each starts and ends. A job
-past its per-notebook timeout gets SIGTERM (its kernel is shut down and a failure page written),
-then SIGKILL after :data:`GRACE` seconds. :func:`raise_failures` turns failed jobs into one
+``workers`` spawned processes (:func:`analysis.report.execute.worker`) each keep one kernel and
+receive the notebooks one at a time, page order first, so kernel start and imports are paid once
+per worker, not once per page; a line is printed when each notebook starts and ends. A notebook
+past its per-notebook timeout gets its worker a SIGTERM (the job fails, a failure page is
+written, the worker shuts its kernel down and ends), then SIGKILL after :data:`GRACE` seconds; a
+new worker takes the notebooks left. :func:`raise_failures` turns failed jobs into one
 :class:`analysis.errors.ReportError`.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -22,7 +26,7 @@ from typing import Any
 import nbformat
 
 from analysis.errors import ReportError
-from analysis.report.execute import NotebookJob, failed_result, job
+from analysis.report.execute import NotebookJob, failed_result, worker
 from analysis.report.export import write_failed_page
 from analysis.report.plan import Plan
 from analysis.vocabulary import status_message
@@ -73,41 +77,105 @@ def run_jobs(
     workers: int,
     notebook_timeout: float | None,
     say: Callable[[str], None],
+    keep_workers: bool = False,
 ) -> dict[str, dict[str, Any]]:
-    """Run the jobs, ``workers`` at a time, each in a spawned process; return their results.
+    """Run the jobs on ``workers`` worker processes (one kept kernel each); return their results.
+
+    With ``keep_workers`` the idle workers are kept for the next call in this process (several
+    reports in one session, e.g. the tests' shape matrix, start their kernels once) and stopped
+    at exit; the workers of :data:`_KEPT` are used first (at most ``workers`` of them, so
+    reports run in threads share the kept workers).
 
     Returns
     -------
     dict
         Notebook stem -> result (see :mod:`analysis.report.execute`): status ``ok`` or
-        ``failed``; a process past ``notebook_timeout`` seconds, or that died without a result,
-        is ``failed`` too (``timed_out`` True for the first).
+        ``failed``; a notebook past ``notebook_timeout`` seconds, or whose worker died without
+        a result, is ``failed`` too (``timed_out`` True for the first).
     """
     ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads
     pending = list(jobs)
-    running: dict[str, tuple[Any, float, NotebookJob]] = {}
+    idle: list[tuple[Any, Any]] = []  # (process, connection) of workers waiting for a job
+    if keep_workers:  # at most `workers` of the kept ones (reports may run in threads)
+        with _KEPT_LOCK:
+            alive = [w for w in _KEPT if w[0].is_alive()]
+            idle, _KEPT[:] = alive[:workers], alive[workers:]
+    running: dict[str, tuple[tuple[Any, Any], float, NotebookJob]] = {}
     stopped: dict[str, float] = {}  # stem -> when SIGTERM was sent
     results: dict[str, dict[str, Any]] = {}
     with _kernel_environment():
-        while pending or running:
-            while pending and len(running) < workers:
-                spec = pending.pop(0)
-                proc = ctx.Process(target=job, args=(spec,), name=f"cartlift-{spec.name}")
-                proc.start()
-                running[spec.name] = (proc, time.monotonic(), spec)
-                say(f"[{len(results)}/{len(jobs)}] started  {spec.name}")
-            time.sleep(POLL)
-            for name, (proc, started, spec) in list(running.items()):
-                elapsed = time.monotonic() - started
-                if proc.is_alive():
-                    _enforce_timeout(proc, name, elapsed, notebook_timeout, stopped, say)
-                    continue
-                proc.join()
-                del running[name]
-                results[name] = _result(spec, proc.exitcode, stopped, notebook_timeout)
-                word = "done   " if results[name]["status"] == "ok" else "FAILED "
-                say(f"[{len(results)}/{len(jobs)}] {word} {name} ({elapsed:.1f} s)")
+        try:
+            while pending or running:
+                while pending and len(running) < workers:
+                    spec = pending.pop(0)
+                    w = idle.pop() if idle else _start_worker(ctx)
+                    w[1].send(spec)
+                    running[spec.name] = (w, time.monotonic(), spec)
+                    say(f"[{len(results)}/{len(jobs)}] started  {spec.name}")
+                time.sleep(POLL)
+                for name, (w, started, spec) in list(running.items()):
+                    elapsed = time.monotonic() - started
+                    finished = _finished(w)
+                    if finished is None:
+                        _enforce_timeout(w[0], name, elapsed, notebook_timeout, stopped, say)
+                        continue
+                    del running[name]
+                    if finished:
+                        idle.append(w)
+                    else:
+                        w[0].join()
+                    results[name] = _result(spec, w[0].exitcode, stopped, notebook_timeout)
+                    word = "done   " if results[name]["status"] == "ok" else "FAILED "
+                    say(f"[{len(results)}/{len(jobs)}] {word} {name} ({elapsed:.1f} s)")
+        finally:
+            busy = [w for w, _, _ in running.values()]
+            if keep_workers and not busy:
+                with _KEPT_LOCK:
+                    _KEPT.extend(idle)
+            else:
+                _stop_workers(idle + busy)
     return results
+
+
+#: idle workers kept between calls of :func:`run_jobs` with ``keep_workers`` (stopped at exit)
+_KEPT: list[tuple[Any, Any]] = []
+_KEPT_LOCK = threading.Lock()
+atexit.register(lambda: _stop_workers(_KEPT))
+
+
+def _start_worker(ctx: Any) -> tuple[Any, Any]:
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=worker, args=(child,), name="cartlift-worker")
+    proc.start()
+    child.close()
+    return proc, parent
+
+
+def _finished(w: tuple[Any, Any]) -> bool | None:
+    """True: the worker reported its job and waits for another; False: it ended (timeout,
+    crash); None: still running the job."""
+    proc, conn = w
+    try:
+        if conn.poll():
+            conn.recv()
+            return True
+    except (EOFError, OSError):
+        return False
+    return None if proc.is_alive() else False
+
+
+def _stop_workers(ws: list[tuple[Any, Any]]) -> None:
+    """Ask each worker to end (its kernel shut down); kill those still alive after GRACE."""
+    for _, conn in ws:
+        with contextlib.suppress(OSError, ValueError):
+            conn.send(None)
+    deadline = time.monotonic() + GRACE
+    for proc, conn in ws:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        conn.close()
 
 
 def _enforce_timeout(
@@ -146,16 +214,29 @@ def _result(
 
 @contextlib.contextmanager
 def _kernel_environment() -> Iterator[None]:
-    """Kernels found in the project venv first (``JUPYTER_PREFER_ENV_PATH=1``), restored after."""
-    old = os.environ.get("JUPYTER_PREFER_ENV_PATH")
-    os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
+    """Kernels found in the project venv first (``JUPYTER_PREFER_ENV_PATH=1``), restored after
+    the last of the runs in progress (reports may run in threads) ends."""
+    with _ENV_LOCK:
+        if not _ENV_USERS:
+            _ENV_USERS.append(os.environ.get("JUPYTER_PREFER_ENV_PATH"))
+        _ENV_USERS.append("run")
+        os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop("JUPYTER_PREFER_ENV_PATH", None)
-        else:
-            os.environ["JUPYTER_PREFER_ENV_PATH"] = old
+        with _ENV_LOCK:
+            _ENV_USERS.pop()
+            if len(_ENV_USERS) == 1:
+                old = _ENV_USERS.pop()
+                if old is None:
+                    os.environ.pop("JUPYTER_PREFER_ENV_PATH", None)
+                else:
+                    os.environ["JUPYTER_PREFER_ENV_PATH"] = old
+
+
+#: the value before the first run, then one entry per run in progress
+_ENV_USERS: list[str | None] = []
+_ENV_LOCK = threading.Lock()
 
 
 def raise_failures(jobs: list[NotebookJob], results: Mapping[str, dict[str, Any]]) -> None:

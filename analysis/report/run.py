@@ -10,6 +10,9 @@
                                        kept so a page can be re-exported or inspected
     reports/<week>/manifest.json       parameters, data fingerprint, commit, versions,
                                        notebooks, sha256 of requirements/base.txt
+    reports/<week>/questions.csv       each page's questions: answered or not, what is
+                                       missing and which export provides it (pages of
+                                       analysis.analyses.answerable.PAGE_QUESTIONS only)
     reports/<week>/<name>.FAILED.html  only after a failed run: that notebook with its code
 
 Its steps, each in its own module of :mod:`analysis.report`:
@@ -44,6 +47,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from analysis.analyses.answerable import one_unit
 from analysis.errors import ReportError
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
@@ -54,6 +58,7 @@ from analysis.report.options import DEFAULT_NOTEBOOK_TIMEOUT, DEFAULT_TIMEOUT
 from analysis.report.plan import REPORT_NOTEBOOKS, notebook_parameters, plan_report
 from analysis.report.provenance import manifest, run_metadata
 from analysis.report.publish import open_report, publish, staging_folder, write_json, write_text
+from analysis.report.questions import question_table, write_questions
 from analysis.weeks import select_week
 
 __all__ = [
@@ -85,6 +90,7 @@ def run_report(
     templates_dir: str | Path = TEMPLATES_DIR,
     shop: str | Path | None = None,
     skip_unreadable: bool = False,
+    keep_workers: bool = False,
 ) -> Path:
     """Run the report notebooks for one ISO week and publish ``<out>/<week>/``.
 
@@ -135,6 +141,10 @@ def run_report(
         False: a data file that cannot be read stops the run (:class:`UnreadableError`, a
         ``ValueError``, naming each such file). True: the readable files are reported on; the
         flag is passed to the notebooks that declare ``skip_unreadable``.
+    keep_workers : bool
+        Keep the worker processes and their kernels for the next report of this process
+        (:func:`analysis.report.jobs.run_jobs`): several reports in one session (tests,
+        scripts) start their kernels once.
 
     Returns
     -------
@@ -168,7 +178,9 @@ def run_report(
     tz, min_viewers = plan.run_parameters["tz"], plan.run_parameters["min_viewers"]
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
     iso = plan.week.iso
-    kpis = headline_kpis(select_week(plan.cells, iso), lang=lang, min_viewers=min_viewers)
+    unit_cells, _, _ = one_unit(plan.cells)  # the headline uses one unit, as the pages
+    kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
+    questions = question_table(plan.cells, week=iso, pages=plan.names, data=data)
     final = out / iso
     say = progress_printer(progress)
     say(f"week {iso}, {len(plan.names)} notebook(s), {plan.workers} at a time, lang={lang}")
@@ -177,13 +189,17 @@ def run_report(
             plan, run, staging, final, timeout=timeout, lang=lang,
             notebooks_dir=notebooks_dir, templates_dir=templates_dir,
         )  # fmt: skip
-        results = run_jobs(jobs, workers=plan.workers, notebook_timeout=notebook_timeout, say=say)
+        results = run_jobs(jobs, workers=plan.workers, notebook_timeout=notebook_timeout, say=say,
+                           keep_workers=keep_workers)  # fmt: skip
         raise_failures(jobs, results)
         record = manifest(run, plan, results)
         write_json(staging / "manifest.json", record)
+        if len(questions):  # custom notebooks ask no question of the vocabulary: no file
+            write_questions(questions, staging)
         index = render_index(
             templates_dir, run=run, pages=page_links(plan.names, results),
             lock=record["lock_sha256"], out=out, kpis=kpis, lang=lang,
+            questions=questions.to_dict("records"),
         )  # fmt: skip
         write_text(staging / "index.html", index)
         publish(staging, final)

@@ -70,6 +70,13 @@ def test_placebo_needs_sessions():
     assert "3 LIVE sessions" in out["status_message"].iloc[0]
 
 
+def test_placebo_says_how_many_sessions_have_the_counts():
+    """A LIVE list alone: 196 LIVEs, none with add-to-cart; not "fewer than 4 LIVE sessions"."""
+    cells = _cells(S=196).assign(atc=pd.NA)
+    message = placebo_aa(cells, reps=10)["status_message"].iloc[0]
+    assert "0 of the 196 LIVE sessions have atc_rate counts (fewer than 4)" in message
+
+
 def test_run_prints_a_summary(tmp_path, capsys):
     cells = _cells()
     cells["start"] = pd.Timestamp("2026-11-23 20:00", tz="Europe/Paris")

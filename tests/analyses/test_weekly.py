@@ -8,11 +8,14 @@ import re
 import pandas as pd
 import pytest
 
+from analysis.analyses.answerable import answerable
+from analysis.analyses.halo import HALO_COLUMNS
 from analysis.analyses.weekly import MOVER_COLUMNS, parse_interventions, weekly_facts
-from analysis.paths import SAMPLE_TZ
+from analysis.paths import SAMPLE_DIR, SAMPLE_TZ
 from analysis.present import i18n
 from analysis.present.summary import KEYS, sentences
 from analysis.report.run import run_report
+from analysis.sample.truth import read_truth
 from analysis.vocabulary import STATUSES
 
 DECLARED = "@ines.glow=2026-10-26"
@@ -98,7 +101,7 @@ def test_first_week_says_there_is_nothing_to_compare(cells):
     assert any(s.startswith("@ines.glow's change from") and "not estimable yet" in s for s in text)
 
 
-def test_unknown_creator_and_halo_failure_are_statuses_not_crashes(cells):
+def test_unknown_creator_and_unanswerable_halo_are_not_crashes(cells):
     hourly = cells[cells["grain"] == "hour"]
     daily_lives = pd.concat(
         [hourly, hourly[hourly["channel"] == "LIVE"].head(3).assign(grain="day")]
@@ -106,8 +109,10 @@ def test_unknown_creator_and_halo_failure_are_statuses_not_crashes(cells):
     facts = weekly_facts(daily_lives, week="2026-W44", interventions={"@nobody": "2026-10-26"})
     row = facts.interventions.iloc[0]
     assert row["status"] == "undefined_no_cells" and "@nobody" in row["status_message"]
-    assert facts.halo["status"].tolist() == ["failed"]
-    assert "grain" in facts.halo["status_message"].iloc[0]
+    # LIVE cells not all hourly: the halo is not asked (no row); answerable says what is missing
+    assert facts.halo.empty and list(facts.halo.columns) == list(HALO_COLUMNS)
+    why = answerable(daily_lives, "halo", week="2026-W44").iloc[0]
+    assert not why["answered"] and "hourly LIVE cells" in why["reason"]
 
 
 def test_unknown_language_is_refused(cells):
@@ -164,4 +169,8 @@ def test_interventions_parameter_is_visible_to_papermill():
     declared = notebook_parameters(NOTEBOOKS_DIR / "weekly_report.ipynb")
     assert "interventions" in declared  # papermill skips lines holding two "="
     default = declared["interventions"]["default"].strip("\"'")
-    assert parse_interventions(default) == parse_interventions("@ines.glow=2026-10-26")
+    assert default == ""  # empty: the planted change, applied on the simulated sample only
+    planted = read_truth(SAMPLE_DIR).planted["intervention"]
+    assert parse_interventions("{creator}:{date}".format(**planted)) == parse_interventions(
+        "@ines.glow=2026-10-26"
+    )

@@ -1,0 +1,70 @@
+"""What a page can answer, in words: the top of every report page.
+
+:func:`answer_notes` turns :func:`analysis.analyses.answerable.answerable` into the sentences a
+page prints before anything else: which questions it answers, and for each one it cannot, what
+is missing and which export or shop-file entry provides it; plus, when add-to-cart is counted in
+several units, which unit the page uses. :func:`drawable` says whether a result has anything to
+draw (a page draws no empty figure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.present.i18n import t
+
+__all__ = ["answer_notes", "drawable"]
+
+
+def answer_notes(
+    answers: pd.DataFrame,
+    *,
+    lang: str,
+    unit: str | None = None,
+    units: Sequence[str] = (),
+) -> list[str]:
+    """The sentences saying what this page answers and, for the rest, what is missing.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        :func:`analysis.analyses.answerable.answerable` of the page's questions.
+    lang : str
+        Report language.
+    unit, units : str, sequence of str
+        The unit the page uses and every unit of the cells
+        (:func:`analysis.analyses.answerable.one_unit`): a sentence names the unit when there
+        are several.
+
+    Returns
+    -------
+    list of str
+        Plain text (data-derived parts are not HTML); the question names are those of
+        :data:`analysis.vocabulary.QUESTIONS`.
+    """
+    done = answers.loc[answers["answered"].astype(bool), "question"].tolist()
+    lines = [t("answers.answered", lang=lang, questions=", ".join(done)) if done
+             else t("answers.none_answered", lang=lang)]  # fmt: skip
+    for row in answers.loc[~answers["answered"].astype(bool)].itertuples(index=False):
+        need = str(row.reason).removeprefix("missing: ")
+        lines.append(t("answers.missing", lang=lang, question=row.question, need=need,
+                       provided_by=row.provided_by))  # fmt: skip
+    if unit is not None and len(units) > 1:
+        lines.append(t("answers.unit", lang=lang, units=", ".join(units), unit=unit))
+    return lines
+
+
+def drawable(data: pd.DataFrame | None, x: str = "rate", low: str = "ci_low",
+             high: str = "ci_high") -> bool:  # fmt: skip
+    """Whether ``data`` has a row with a finite estimate or a finite interval to draw."""
+    if data is None or len(data) == 0 or x not in data:
+        return False
+    finite = np.isfinite(pd.to_numeric(data[x], errors="coerce").to_numpy(dtype=float))
+    if low in data and high in data:
+        lo = np.isfinite(pd.to_numeric(data[low], errors="coerce").to_numpy(dtype=float))
+        hi = np.isfinite(pd.to_numeric(data[high], errors="coerce").to_numpy(dtype=float))
+        finite |= lo & hi
+    return bool(finite.any())
