@@ -252,3 +252,35 @@ def select_week_ranges(
     )
     keep = (chosen["grain"] != "range") | inside
     return chosen.loc[keep].copy(), excluded
+
+
+def within_weeks(
+    cells: pd.DataFrame, periods: dict[str, tuple[pd.Timestamp, pd.Timestamp]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cells a weekly page may use: range cells only when their range lies inside one ISO
+    week (then :func:`select_week` places them in it by their first day).
+
+    A range's counts cannot be split by day, so a range that spans two weeks (or whose last day
+    is unknown) belongs to no week: it is left out of every weekly page, with a reason.
+
+    Returns
+    -------
+    cells : pandas.DataFrame
+        Every non-range cell, and the range cells of files whose range lies in one week.
+    excluded : pandas.DataFrame
+        ``file``, ``first``, ``last``, ``cells``, ``reason`` (as :func:`range_exclusions`).
+    """
+    cols = ["file", "first", "last", "cells", "reason"]
+    files = cells["file"].astype("string").fillna("<memory>")
+    ranged = cells["grain"] == "range"
+    rows, dropped = [], pd.Series(False, index=cells.index)
+    for file in sorted(files[ranged].unique()):
+        first, last = periods.get(str(file), (cells.loc[ranged & (files == file), "date"].min(),
+                                              pd.NaT))  # fmt: skip
+        if pd.notna(last) and _week_of(first).monday == _week_of(last).monday:
+            continue
+        mask = ranged & (files == file)
+        dropped |= mask
+        rows.append({"file": file, "first": first, "last": last, "cells": int(mask.sum()),
+                     "reason": "its range is not inside one Monday-to-Sunday week"})  # fmt: skip
+    return cells.loc[~dropped].copy(), pd.DataFrame(rows, columns=cols)

@@ -4,7 +4,9 @@
 page prints before anything else: which questions it answers, and for each one it cannot, what
 is missing and which export or shop-file entry provides it; plus, when add-to-cart is counted in
 several units, which unit the page uses. :func:`drawable` says whether a result has anything to
-draw (a page draws no empty figure).
+draw (a page draws no empty figure). :func:`period_notes` says which cells cover a whole exported
+period rather than a day or an hour (the 2026 Seller Center product list) and which periods a week
+leaves out.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 
 from analysis.present.i18n import t
 
-__all__ = ["answer_notes", "drawable"]
+__all__ = ["answer_notes", "drawable", "period_notes"]
 
 
 def answer_notes(
@@ -68,3 +70,38 @@ def drawable(data: pd.DataFrame | None, x: str = "rate", low: str = "ci_low",
         hi = np.isfinite(pd.to_numeric(data[high], errors="coerce").to_numpy(dtype=float))
         finite |= lo & hi
     return bool(finite.any())
+
+
+def period_notes(cells: pd.DataFrame, excluded: pd.DataFrame, *, lang: str) -> list[str]:
+    """Sentences on the range cells of a week: the period they cover and what it means.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        The week's cells (:func:`analysis.weeks.select_week_ranges`).
+    excluded : pandas.DataFrame
+        What that selection left out (:func:`analysis.weeks.range_exclusions`).
+    lang : str
+        Report language.
+
+    Returns
+    -------
+    list of str
+        Empty without range cells. Else: how many cells count a whole exported period (a range
+        lies inside the week or it is left out; ``docs/data-formats.md``), and that such cells
+        have no LIVE id and no hour, so their intervals cannot account for LIVE clustering; one
+        sentence per file left out.
+    """
+    ranges = cells.loc[cells["grain"] == "range"]
+    lines = []
+    if len(ranges):
+        lines.append(t("periods.ranges", lang=lang, n=len(ranges),
+                       files=", ".join(sorted(ranges["file"].astype(str).unique()))))  # fmt: skip
+    for row in excluded.itertuples(index=False):
+        lines.append(t("periods.excluded", lang=lang, file=row.file, cells=row.cells,
+                       first=_day(row.first), last=_day(row.last)))  # fmt: skip
+    return lines
+
+
+def _day(value) -> str:
+    return "?" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"

@@ -140,7 +140,7 @@ def run_jobs(
 #: idle workers kept between calls of :func:`run_jobs` with ``keep_workers`` (stopped at exit)
 _KEPT: list[tuple[Any, Any]] = []
 _KEPT_LOCK = threading.Lock()
-atexit.register(lambda: _stop_workers(_KEPT))
+_STOP_AT_EXIT: list[bool] = []
 
 
 def _start_worker(ctx: Any) -> tuple[Any, Any]:
@@ -148,6 +148,9 @@ def _start_worker(ctx: Any) -> tuple[Any, Any]:
     proc = ctx.Process(target=worker, args=(child,), name="cartlift-worker")
     proc.start()
     child.close()
+    if not _STOP_AT_EXIT:  # registered after multiprocessing's own exit handler, so it runs
+        _STOP_AT_EXIT.append(True)  # first (atexit is LIFO): that one joins the workers, which
+        atexit.register(lambda: _stop_workers(_KEPT))  # would wait forever for their next job
     return proc, parent
 
 

@@ -54,7 +54,12 @@ def duckdb_connect(
     con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": spill})
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET enable_progress_bar = false")
+        try:
+            con.execute("SET enable_progress_bar = false")
+        except duckdb.InvalidInputException:
+            # inside a Jupyter kernel without ipywidgets DuckDB refuses to change the setting
+            # (its bar could not render there anyway); a 6 s query still runs without output
+            pass
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         yield con

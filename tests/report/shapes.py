@@ -4,8 +4,7 @@ Each builder writes one folder with the kit's own writers (:mod:`analysis.source
 :mod:`analysis.sources.canonical`) from the embedded sample's last week(s), restricted to
 :data:`PRODUCTS` so a report on it stays cheap; deterministic (the sample is fixed, the writers
 use no randomness). :data:`SHAPES` maps the shape letter of the issue to its builder; a new
-shape (e.g. ``h``, product lists alone, once that loader lands) is one more entry here and one
-more column in ``tests/report/shape_matrix.csv``.
+shape is one more entry here and one more column in ``tests/report/shape_matrix.csv``.
 """
 
 from __future__ import annotations
@@ -20,12 +19,12 @@ import pandas as pd
 import analysis.sources.writers.ga4 as ga4
 import analysis.sources.writers.live_center as live_center
 import analysis.sources.writers.seller_center as seller_center
+import analysis.sources.writers.seller_center_channels as product_list
 import analysis.sources.writers.shopify as shopify
 import analysis.sources.writers.tiktok_live_list as live_list
-from analysis.paths import DATA_DIR, SAMPLE_TZ
+from analysis.paths import DATA_DIR
 from analysis.sample.exports import sample_weeks
 from analysis.sources.canonical import write_cells
-from analysis.sources.load import load
 
 #: products kept in every fixture (a few, so the reports run fast)
 PRODUCTS = 3
@@ -68,15 +67,51 @@ def _shopify(out: Path) -> None:
 
 
 def _ga4(out: Path) -> None:
-    """GA4 events, read back here and written as the canonical cells they give.
-
-    Workaround: inside a Jupyter kernel without ipywidgets, the GA4 loader's DuckDB connection
-    fails on ``SET enable_progress_bar = false`` (analysis/sources/engines.py; reported to the
-    lead), so the report's kernels cannot read the events file itself.
-    """
+    """GA4 events (the BigQuery export as Parquet), read by the report's kernels themselves."""
     web = sample()
-    events = ga4.write(web[~web["is_live"].astype(bool)], out.parent / "ga4_events.parquet")
-    write_cells(load(events, tz=SAMPLE_TZ), out / "cells.csv")
+    ga4.write(web[~web["is_live"].astype(bool)], out / "ga4_events.parquet")
+
+
+#: product-list section -> the sample channel whose counts it carries
+SECTIONS = {"LIVE": "LIVE", "VIDEO": "VIDEO", "PRODUCT_CARD": "PRODUCT_CARD"}
+
+
+def _product_values(cells: pd.DataFrame) -> dict:
+    """One product's values keyed ``SECTION.field`` for the 2026 product list: visitor counts of
+    the sample (``viewers`` = unique clicks, ``atc`` = ATC users), event counts derived from them
+    (ATC count = users + a fifth, clicks = unique clicks + a third), ``All`` = the sections plus
+    a remainder of other surfaces for additive counts, affiliates empty."""
+    values: dict = {}
+    for section, channel in SECTIONS.items():
+        c = cells[cells["channel"] == channel]
+        viewers, atc = int(c["viewers"].sum()), int(c["atc"].sum())
+        values |= {f"{section}.impressions": int(c["impressions"].sum()),
+                   f"{section}.unique_impressions": int(c["impressions"].sum()) * 4 // 5,
+                   f"{section}.viewers": viewers, f"{section}.clicks": viewers + viewers // 3,
+                   f"{section}.atc": atc, f"{section}.atc_count": atc + atc // 5}  # fmt: skip
+    for sub in ("LIVE", "VIDEO"):
+        values |= {f"AFFILIATE.{sub}.{f}": 0 for f in ("impressions", "clicks", "atc_count",
+                   "unique_impressions", "viewers", "atc")}  # fmt: skip
+    for f in ("impressions", "clicks", "atc_count", "unique_impressions", "viewers", "atc"):
+        total = sum(values[f"{s}.{f}"] for s in SECTIONS)
+        values[f"ALL.{f}"] = total + (total // 10 if f in ("impressions", "clicks") else 0)
+    values |= {
+        "ALL.revenue": round(float(cells["revenue"].sum()), 2),
+        "ALL.orders": int(cells["orders"].sum()),
+        "ALL.items": int(cells["items"].sum()),
+    }
+    return values
+
+
+def _product_lists(out: Path) -> None:
+    """The 2026 Seller Center product list of the week alone (zh-CN UI, the declared-size quirk
+    of TikTok's exporter): ATC per product and channel, no LIVE id, no hour."""
+    cells = sample()
+    products = [{"product_id": pid, "product_name": f"Produit {i + 1}", **_product_values(c)}
+                for i, (pid, c) in enumerate(cells.groupby("product_id", sort=True))]  # fmt: skip
+    first, last = (cells["start"].dt.date.agg(f) for f in ("min", "max"))
+    product_list.write(products, out / "product_list_20261123.xlsx", first=first, last=last,
+                       locale="zh_CN", currency="MYR", dimension="A1")  # fmt: skip
 
 
 def _without(cells: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -123,6 +158,10 @@ SHAPES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "e": ("one week with a single LIVE", _single_live),
     "f": ("the sample, every attribute (two weeks, a few products)", _full),
     "g": ("sources with different units (product list, LIVE Center, LIVE list)", _units),
+    "h": (
+        "the 2026 Seller Center product list alone (ATC per product and channel)",
+        _product_lists,
+    ),
     "i": ("optional attributes empty (no gender, age, region)", _no_audience),
 }
 
