@@ -120,6 +120,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "period_notes": ("analysis.present.answers", "period_notes"),
     "drawable": ("analysis.present.answers", "drawable"),
     "read_once": ("analysis.report.cache", "read_once"),
+    "read_weekly": ("analysis.report.cache", "read_weekly"),
     "SHOWN": ("analysis.present.shown", "SHOWN"),
     "table": ("analysis.present.display", "table"),
     "compare_table": ("analysis.present.display", "compare_table"),

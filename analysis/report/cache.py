@@ -17,8 +17,9 @@ from typing import Any
 
 from analysis.paths import resolve_data
 from analysis.sources.load import read
+from analysis.weeks import periods_from_files, within_weeks
 
-__all__ = ["read_once"]
+__all__ = ["read_once", "read_weekly"]
 
 #: key -> the Loaded read for it (one entry: a kernel serves one report at a time)
 _CACHE: dict[tuple, Any] = {}
@@ -51,3 +52,20 @@ def read_once(data: str | Path, *, tz: str | None = None, shop: str | None = Non
         _CACHE.clear()
         _CACHE[key] = read(data, tz=tz, shop=shop or None)
     return copy.deepcopy(_CACHE[key])
+
+
+def read_weekly(
+    data: str | Path, *, tz: str | None = None, shop: str | None = None
+) -> tuple[Any, Any]:
+    """:func:`read_once`, then :func:`analysis.weeks.within_weeks`: what a weekly page reads.
+
+    Returns
+    -------
+    cells : pandas.DataFrame
+        The cells, range cells only when their exported period lies inside one ISO week.
+    left_out : pandas.DataFrame
+        The range files left out, with their period (:func:`analysis.present.period_notes`
+        says so on the page).
+    """
+    loaded = read_once(data, tz=tz, shop=shop)
+    return within_weeks(loaded.cells, periods_from_files(loaded.files))

@@ -278,8 +278,11 @@ def test_french_pages_02_to_04_translate_tables_and_figures(visits):
     assert "ratio lissé" in pages["03_audience.html"]
     body = pages["04_regression.html"]
     assert "brut, par grappes (LIVE)" in body and "effet de plan 19,0" in body
-    assert "< 10" in body  # hours without LIVE viewers in the covariate balance table
-    assert "Les effectifs inférieurs à 10 sont affichés" in body
+    # hours without LIVE viewers in the covariate balance table: no data on that side, shown
+    # missing (never "< 10" nor 0; analysis.present.display.withhold_small_cells)
+    assert "\t–\t" in body
+    # ... so no count is small: the caption's small-count note is not printed
+    assert "Les effectifs inférieurs à 10 sont affichés" not in body
 
 
 @pytest.mark.notebook
