@@ -11,6 +11,7 @@ per file. :func:`conventions` infers how a file writes its numbers; :func:`parse
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,7 +27,7 @@ from analysis.sources.numbers import (
     parse_money,
 )  # fmt: skip
 from analysis.sources.sheets import Sheet
-from analysis.sources.tables import DataRow
+from analysis.sources.tables import DataRow, data_rows
 
 __all__ = ["COUNT_FIELDS", "FAILED", "Conventions", "Rows", "check_id", "conventions",
            "parse_counts", "parse_or_reject"]  # fmt: skip
@@ -203,3 +204,23 @@ def check_id(rows: Rows, row: DataRow, match: HeaderMatch, name: str) -> str | N
                     "before saving")  # fmt: skip
         return FAILED
     return s
+
+
+def product_rows(
+    rows: Rows, sheet: Sheet, header: int, match: HeaderMatch, *, numeric: tuple[str, ...]
+) -> Iterator[tuple[DataRow, str]]:
+    """The data rows of a product table with their product id: rows that are not data, and rows
+    whose id is bad or empty, are rejected on ``rows`` with their reason and not yielded."""
+    for row in data_rows(sheet, header, match, numeric=numeric):
+        if row.kind != "data":
+            rows.reject_row(row)
+            continue
+        rows.seen(row.number)
+        pid = check_id(rows, row, match, "product_id")
+        if pid is FAILED:
+            continue
+        if pid is None:
+            rows.reject(row.number, match.labels["product_id"], None,
+                        "is empty; every row of a product list is one product")  # fmt: skip
+            continue
+        yield row, str(pid)

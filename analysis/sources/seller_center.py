@@ -44,10 +44,10 @@ from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch
 from analysis.sources.matching import Match, header_match
 from analysis.sources.numbers import parse_time
-from analysis.sources.rows import FAILED, Conventions, Rows, check_id, conventions, parse_counts
+from analysis.sources.rows import Conventions, Rows, conventions, parse_counts, product_rows
 from analysis.sources.seller_center_layout import is_layout
 from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
-from analysis.sources.tables import data_rows, find_header, open_table
+from analysis.sources.tables import find_header, open_table
 
 __all__ = ["CHANNELS", "COUNTS", "FAMILY", "NAME", "RANGE", "detect", "match", "period", "read"]
 
@@ -119,18 +119,7 @@ def read(path: Path, *, tz: str | None) -> Loaded:
     grain = "day" if first.date() == last.date() else "range"
     rows = Rows(NAME, path.name, labels={"product_id": match.labels["product_id"]})
     numeric = tuple(k for k in match.columns if "." in k)
-    for row in data_rows(sheet, h, match, numeric=numeric):
-        if row.kind != "data":
-            rows.reject_row(row)
-            continue
-        rows.seen(row.number)
-        pid = check_id(rows, row, match, "product_id")
-        if pid is FAILED:
-            continue
-        if pid is None:
-            rows.reject(row.number, match.labels["product_id"], None,
-                        "is empty; every row of a product list is one product")  # fmt: skip
-            continue
+    for row, pid in product_rows(rows, sheet, h, match, numeric=numeric):
         cells = _channel_cells(rows, row, match, conv)
         if cells is None:
             continue

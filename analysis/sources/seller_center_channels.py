@@ -43,10 +43,10 @@ from analysis.sources.numbers import (
     parse_money,
     parse_percent,
 )
-from analysis.sources.rows import FAILED, Rows, check_id, parse_or_reject
+from analysis.sources.rows import FAILED, Rows, parse_or_reject, product_rows
 from analysis.sources.seller_center_layout import FAMILY, Layout, match_layout, title_period
 from analysis.sources.sheets import Sheet
-from analysis.sources.tables import data_rows, require_tz
+from analysis.sources.tables import require_tz
 
 __all__ = ["ADDITIVE", "CHANNEL_PARTS", "NAME", "RATES", "UNIT_FIELDS", "read"]
 
@@ -92,18 +92,7 @@ def read(path: Path, sheet: Sheet, header_index: int, *, tz: str | None) -> Load
     match = _as_match(lay, sheet.rows[header_index])
     rows = Rows(NAME, path.name, labels={"product_id": match.labels["product_id"]})
     numeric = tuple(k for k in match.columns if k not in ("product_id", "product_name"))
-    for row in data_rows(sheet, header_index, match, numeric=numeric):
-        if row.kind != "data":
-            rows.reject_row(row)
-            continue
-        rows.seen(row.number)
-        pid = check_id(rows, row, match, "product_id")
-        if pid is FAILED:
-            continue
-        if pid is None:
-            rows.reject(row.number, match.labels["product_id"], None,
-                        "is empty; every row of a product list is one product")  # fmt: skip
-            continue
+    for row, pid in product_rows(rows, sheet, header_index, match, numeric=numeric):
         cells = _row_cells(rows, row.number, row.cells, lay)
         for channel, unit, counts, derived in cells or ():
             rows.add(row.number, start=f"{first:%Y-%m-%d} 00:00:00", grain=grain,
