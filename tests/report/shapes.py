@@ -149,6 +149,37 @@ def _no_audience(out: Path) -> None:
     write_cells(_without(sample(), AUDIENCE), out / "cells.csv")
 
 
+#: the shop file of shape ``j``: creators of the LIVE list's titles (docs/shop-file.md)
+SHOP_TOML = """[shop]
+timezone = "Europe/Paris"
+privacy_threshold = 5
+
+[creators."@ines.glow"]
+title_patterns = ["Live * avec Inès*"]
+
+[creators."@lea.beaute"]
+title_patterns = ["Live * avec Léa"]
+
+[creators."@sarah.street"]
+title_patterns = ["Live * avec Sarah"]
+
+[creators."@maxime.street"]
+title_patterns = ["Live * avec Maxime"]
+
+[creators."@hugo.gaming"]
+title_patterns = ["Live * avec Hugo"]
+
+[creators."@chloe.maison"]
+title_patterns = ["Live * avec Chloé"]
+"""
+
+
+def _live_list_and_shop_file(out: Path) -> None:
+    """Shape ``a`` plus a ``shop.toml`` naming the creator of every LIVE title."""
+    _live_list_alone(out)
+    (out / "shop.toml").write_text(SHOP_TOML, encoding="utf-8")
+
+
 #: shape letter (issue 12, item 8) -> (what it is, the builder writing it into a folder)
 SHAPES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "a": ("a LIVE list alone (v1: no creator, no add-to-cart)", _live_list_alone),
@@ -163,6 +194,7 @@ SHAPES: dict[str, tuple[str, Callable[[Path], None]]] = {
         _product_lists,
     ),
     "i": ("optional attributes empty (no gender, age, region)", _no_audience),
+    "j": ("a LIVE list with a shop file naming its creators (item 7)", _live_list_and_shop_file),
 }
 
 

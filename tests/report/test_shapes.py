@@ -7,7 +7,8 @@ fails), show no traceback or warning text, say on each page what it cannot answe
 export provides it, and list the questions on its index.
 ``questions.csv``, written beside the pages, must equal the committed table
 ``tests/report/shape_matrix.csv`` (page x question -> one column per shape, ``yes``/``no``,
-with the export or shop-file entry that provides the question).
+with the export or shop-file entry that provides the question). Shape ``j`` (a LIVE list with a
+shop file) must also show what the shop file set.
 """
 
 from __future__ import annotations
@@ -131,6 +132,20 @@ def test_every_shape_publishes_pages_that_answer_or_say_why(shape_reports):
     provided = questions(shape_reports["a"]).set_index(["page", "question"])["provided_by"]
     produced = pd.concat([provided, *columns], axis=1).reset_index()
     pd.testing.assert_frame_equal(produced.astype(str), committed)
+    _shop_file_reported(shape_reports["j"])
+
+
+def _shop_file_reported(folder: Path) -> None:
+    """Shape ``j`` (item 7): the shop file's creators and threshold reach the pages, and the
+    data-quality page says what came from it."""
+    quality = " ".join(text_of(folder / "00_data_quality.html").split())
+    assert ("From the shop file shop.toml: creator of 8 cells, time zone Europe/Paris, counts "
+            "below 5 masked.") in quality  # fmt: skip
+    page = " ".join(text_of(folder / "01_live_vs_nonlive.html").split())
+    assert "@ines.glow" in page and "min_viewers = 5" in page
+    assert "@ines.glow" not in text_of(
+        folder.parent.parent / "a" / WEEK / "01_live_vs_nonlive.html"
+    )
 
 
 def test_read_once_reads_a_folder_once_per_process_and_again_when_a_file_changes(
