@@ -171,8 +171,10 @@ def _creators(out: pd.DataFrame, shop: ShopFile, rows: list[dict]) -> None:
         rows.append(_row("creator", " / ".join(names), "conflict", int(several.sum()),
                          "creators", f"titles {shown} match the rules of several creators; "
                          "left as they were: make the patterns narrower"))  # fmt: skip
+    keys = {c.handle: ", ".join(f"creators.{c.handle}.{k}" for k in ("titles", "title_patterns")
+                                if getattr(c, k)) for c in shop.creators}  # fmt: skip
     for handle, mask in matches.items():
-        _assign(out, shop, rows, "creator", handle, mask & ~several, f"creators.{handle}.titles")
+        _assign(out, shop, rows, "creator", handle, mask & ~several, keys[handle])
 
 
 def _glob(titles: pd.Series, patterns: tuple[str, ...]) -> pd.Series:

@@ -115,6 +115,9 @@ def test_the_applied_table_counts_what_changed(tmp_path):
     assert applied_row(loaded, "privacy_threshold", "default", "5")["cells"].tolist() == [0]
     assert list(loaded.shop.columns) == ["attribute", "value", "action", "cells", "keys",
                                          "detail", "from"]  # fmt: skip
+    keys = {r.value: r.keys for r in loaded.shop.itertuples() if r.action == "set"
+            and r.attribute == "creator"}  # fmt: skip
+    assert keys == {"@ines.glow": "creators.@ines.glow.title_patterns"}  # the keys she has
 
 
 def test_override_lets_the_shop_file_win(tmp_path):
