@@ -13,7 +13,7 @@ Beside the loaders, by job: :mod:`~analysis.sources.base` (what a read returns),
 duplicates, export dates, overlapping exports), :mod:`~analysis.sources.identity` (which rows are
 one LIVE), :mod:`~analysis.sources.quality` (what a read did, sources against each other); shared parsing: :mod:`~analysis.sources.sheets` (xlsx / CSV as
 text), :mod:`~analysis.sources.tables` (header and row kinds), :mod:`~analysis.sources.rows`
-(counts, money, ids -> raw cells), :mod:`~analysis.sources.numbers` and
+(counts, money, ids -> raw cells), :mod:`~analysis.sources.numbers`, :mod:`~analysis.sources.times` and
 :mod:`~analysis.sources.headers` (locale numbers and header aliases); GA4:
 :mod:`~analysis.sources.ga4_query` (SQL), :mod:`~analysis.sources.ga4_run` (engines),
 :mod:`~analysis.sources.ga4_result` (shaping), :mod:`~analysis.sources.engines` (connections);

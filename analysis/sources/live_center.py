@@ -35,7 +35,7 @@ from analysis.errors import NumberError, UnreadableError
 from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch, aliases, normalise
 from analysis.sources.matching import Match, header_match
-from analysis.sources.numbers import is_missing, parse_time
+from analysis.sources.numbers import is_missing
 from analysis.sources.rows import (
     FAILED,
     Rows,
@@ -46,6 +46,7 @@ from analysis.sources.rows import (
 )
 from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
 from analysis.sources.tables import data_rows, find_header, open_table
+from analysis.sources.times import parse_time
 
 __all__ = [
     "FILE_NAME",

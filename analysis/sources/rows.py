@@ -21,13 +21,13 @@ from analysis.errors import NumberError
 from analysis.sources.base import Loaded, file_result
 from analysis.sources.headers import HeaderMatch, header_currency
 from analysis.sources.numbers import (
-    column_date_order,
     column_decimal,
     parse_count,
     parse_money,
 )  # fmt: skip
 from analysis.sources.sheets import Sheet
 from analysis.sources.tables import DataRow, data_rows
+from analysis.sources.times import column_date_order
 
 __all__ = ["COUNT_FIELDS", "FAILED", "Conventions", "Rows", "check_id", "conventions",
            "parse_counts", "parse_or_reject"]  # fmt: skip

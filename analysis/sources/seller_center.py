@@ -43,11 +43,11 @@ from analysis.sources import seller_center_channels
 from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch
 from analysis.sources.matching import Match, header_match
-from analysis.sources.numbers import parse_time
 from analysis.sources.rows import Conventions, Rows, conventions, parse_counts, product_rows
 from analysis.sources.seller_center_layout import is_layout
 from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
 from analysis.sources.tables import find_header, open_table
+from analysis.sources.times import parse_time
 
 __all__ = ["CHANNELS", "COUNTS", "FAMILY", "NAME", "RANGE", "detect", "match", "period", "read"]
 

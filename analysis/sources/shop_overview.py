@@ -26,10 +26,10 @@ from pathlib import Path
 from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch
 from analysis.sources.matching import Match, header_match
-from analysis.sources.numbers import parse_time
 from analysis.sources.rows import FAILED, Rows, conventions, parse_counts, parse_or_reject
 from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
 from analysis.sources.tables import data_rows, find_header, open_table
+from analysis.sources.times import parse_time
 
 __all__ = ["COUNTS", "FAMILY", "NAME", "detect", "match", "layout", "read"]
 

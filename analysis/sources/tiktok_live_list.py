@@ -45,7 +45,6 @@ from analysis.sources.base import Loaded
 from analysis.sources.headers import HeaderMatch
 from analysis.sources.identity import compatible, tell_apart
 from analysis.sources.matching import Match, header_match
-from analysis.sources.numbers import parse_duration, parse_time
 from analysis.sources.rows import (
     FAILED,
     Rows,
@@ -56,6 +55,7 @@ from analysis.sources.rows import (
 )
 from analysis.sources.sheets import TABLE_SUFFIXES, read_sheets
 from analysis.sources.tables import data_rows, find_header, open_table
+from analysis.sources.times import parse_duration, parse_time
 
 __all__ = [
     "COUNTS",

@@ -16,15 +16,13 @@ from hypothesis import strategies as st
 from analysis.sources.numbers import (
     Money,
     NumberError,
-    column_date_order,
     column_decimal,
     parse_count,
-    parse_duration,
     parse_money,
     parse_number,
     parse_percent,
-    parse_time,
 )  # fmt: skip
+from analysis.sources.times import column_date_order, parse_duration, parse_time
 from analysis.sources.writers.text import (
     format_duration,
     format_money,

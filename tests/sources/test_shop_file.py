@@ -13,8 +13,9 @@ import pytest
 import analysis as cl
 from analysis.errors import ShopFileError
 from analysis.paths import DATA_DIR, SAMPLE_DIR, SAMPLE_TZ
-from analysis.sources.shop_file import key_lines, read_shop
+from analysis.sources.shop_file import read_shop
 from analysis.sources.shop_template import shop_template, toml_string, write_shop_template
+from analysis.sources.toml_lines import key_lines
 
 TZ = "Europe/Paris"
 # A canonical CSV with naive (shop-local) times: what exports lack is blank, one export value of
