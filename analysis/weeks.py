@@ -239,19 +239,8 @@ def select_week_ranges(
     if week == "all":
         return cells.copy(), range_exclusions(cells.iloc[:0], parse_week("2026-W01"), periods)
     wk = resolve_week(cells, week)
-    excluded = range_exclusions(cells, wk, periods)
-    chosen = select_week(cells, wk.iso)
-    files = chosen["file"].astype("string").fillna("<memory>")
-    inside = pd.Series(
-        [
-            f in periods and periods[f][0] >= wk.monday and periods[f][1] <= wk.sunday
-            for f in files
-        ],
-        index=chosen.index,
-        dtype=bool,
-    )
-    keep = (chosen["grain"] != "range") | inside
-    return chosen.loc[keep].copy(), excluded
+    placed, _ = within_weeks(cells, periods)  # a range inside one week is placed by its first day
+    return select_week(placed, wk.iso), range_exclusions(cells, wk, periods)
 
 
 def within_weeks(

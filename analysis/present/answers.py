@@ -78,9 +78,9 @@ def period_notes(cells: pd.DataFrame, excluded: pd.DataFrame, *, lang: str) -> l
     Parameters
     ----------
     cells : pandas.DataFrame
-        The week's cells (:func:`analysis.weeks.select_week_ranges`).
+        The week's cells (:func:`analysis.weeks.within_weeks`, then ``select_week``).
     excluded : pandas.DataFrame
-        What that selection left out (:func:`analysis.weeks.range_exclusions`).
+        The range files :func:`analysis.weeks.within_weeks` left out.
     lang : str
         Report language.
 
