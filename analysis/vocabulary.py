@@ -109,7 +109,8 @@ STATUSES: dict[str, str] = {
     "ok": "computed as documented",
     "exact_small_cell": "small cell: fewer than 5 expected successes or failures, exact method used",
     "small_cell": "small cell: few observations, the interval is rough",
-    "few_clusters": "few clusters: the interval may be too narrow",
+    "few_clusters": "few LIVEs (or other clusters): the estimate rests on a handful of them; "
+    "the interval is small-sample corrected but wide",
     "not_clustered": "not clustered: viewers treated as independent, the interval is too narrow "
     "when people of one LIVE share its mood",
     "partial": "partly computed: some cells or parts were left out (the message says which)",
@@ -143,7 +144,7 @@ def status_message(code: str, detail: str = "") -> str:
     """The reader's message for status ``code``: its :data:`STATUSES` text, then ``detail``.
 
     >>> status_message("few_clusters", "6 LIVEs (< 10), t(5) reference")
-    'few clusters: the interval may be too narrow (6 LIVEs (< 10), t(5) reference)'
+    'few LIVEs (or other clusters): the estimate rests on a handful of them; the interval is small-sample corrected but wide (6 LIVEs (< 10), t(5) reference)'
     """
     text = STATUSES[check_status(code)]
     return f"{text} ({detail})" if detail else text
