@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from analysis.vocabulary import ADJUST_METHODS, check_argument, check_status
 
@@ -151,10 +152,10 @@ def jackknife_log_ratio(
     check_argument("method", ADJUST_METHODS, method)
     x, n = np.asarray(x, float), np.asarray(n, float)
     a, s = np.asarray(side_a, bool), np.asarray(strata, np.intp)
-    _, g = np.unique(np.asarray(clusters), return_inverse=True)
-    g = g.ravel()
+    g = pd.factorize(np.asarray(clusters), use_na_sentinel=False)[0]  # hashing: ids 0..G-1
     G = int(g.max()) + 1 if len(g) else 0
-    Ga, Gb = len(np.unique(g[a])), len(np.unique(g[~a]))
+    Ga = int(np.count_nonzero(np.bincount(g[a], minlength=G)))
+    Gb = int(np.count_nonzero(np.bincount(g[~a], minlength=G)))
     xa, na, xb, nb = _totals(x, n, a, s)
     A_s, B_s = stratum_terms(xa, na, xb, nb, method)
     A, B = float(A_s.sum()), float(B_s.sum())
@@ -174,8 +175,7 @@ def jackknife_log_ratio(
                       f"{min(Ga, Gb)} cluster on side {side}: no spread between clusters to measure")  # fmt: skip
     # (cluster, stratum) pairs and their totals per side
     S = len(xa)
-    pair, pinv = np.unique(g * S + s, return_inverse=True)
-    pinv = pinv.ravel()
+    pinv, pair = pd.factorize(g * S + s)
     pg, ps = pair // S, pair % S
 
     def ptot(v: np.ndarray, m: np.ndarray) -> np.ndarray:
