@@ -121,7 +121,11 @@ def side_moments(
     return SideMoments(x=X, n=N, p=p, n_clusters=G, var=var, trace=trace, frob=frob)
 
 
-def contrast_df(weights: Sequence[np.ndarray], sides: Sequence[SideMoments]) -> np.ndarray:
+def contrast_df(
+    weights: Sequence[np.ndarray],
+    sides: Sequence[SideMoments],
+    phi: Sequence[np.ndarray] | None = None,
+) -> np.ndarray:
     r"""Bell-McCaffrey / Satterthwaite df of :math:`\sum_s a_s \hat p_s` over independent sides.
 
     Parameters
@@ -131,6 +135,9 @@ def contrast_df(weights: Sequence[np.ndarray], sides: Sequence[SideMoments]) -> 
         ``(1/p_a, -1/p_b)`` for the log ratio).
     sides : sequence of SideMoments
         The sides, same order and groups.
+    phi : sequence of arrays, optional
+        Working variance per unit weight of each side; default the binomial
+        :math:`p_s(1-p_s)` (a ratio metric passes its own, e.g. the per-order variance).
 
     Returns
     -------
@@ -140,9 +147,9 @@ def contrast_df(weights: Sequence[np.ndarray], sides: Sequence[SideMoments]) -> 
     """
     num = den = 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        for a, s in zip(weights, sides, strict=True):
-            phi = s.p * (1 - s.p)
-            num = num + a**2 * phi * s.trace
-            den = den + a**4 * phi**2 * s.frob
+        phis = [s.p * (1 - s.p) for s in sides] if phi is None else phi
+        for a, s, f in zip(weights, sides, phis, strict=True):
+            num = num + a**2 * f * s.trace
+            den = den + a**4 * f**2 * s.frob
         df = np.asarray(num**2 / den, dtype=float)
     return np.where(np.isfinite(df) & (df > 0), df, np.nan)
