@@ -44,6 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["SideMoments", "contrast_df", "side_moments"]
 
@@ -97,7 +98,7 @@ def side_moments(
     x, n = np.asarray(x, float), np.asarray(n, float)
     group, cluster = np.asarray(group, np.int64), np.asarray(cluster, np.int64)
     span = int(cluster.max()) + 1 if len(cluster) else 1
-    pairs, inv = np.unique(group * span + cluster, return_inverse=True)
+    inv, pairs = pd.factorize(group * span + cluster)  # hashing: no sort
     pg = pairs // span  # the group of each (group, cluster) pair
     xg = np.bincount(inv, weights=x, minlength=len(pairs))
     ng = np.bincount(inv, weights=n, minlength=len(pairs))
