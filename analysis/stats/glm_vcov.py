@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from analysis.stats.cr2 import CR2Parts, cr2_parts, glm_inputs
+from analysis.stats.reference import reference_df
 
 __all__ = ["JackknifeUndefined", "VcovFit", "contrast_df", "fit_vcov", "jackknife_cov",
            "swap_cov", "term_clusters"]  # fmt: skip
@@ -179,12 +180,12 @@ def fit_vcov(
 def contrast_df(result: Any, contrasts: np.ndarray) -> np.ndarray:
     r"""Reference degrees of freedom of contrasts :math:`c^\top\beta` of a
     :func:`analysis.stats.models.glm` fit: Bell-McCaffrey (CR2 fits), else the fit's single df
-    (:math:`G - 1`, or ``inf`` for z)."""
+    (:math:`G - 1`, or ``inf`` for z; a fit not made by ``glm``: its own reference df)."""
     C = np.atleast_2d(np.asarray(contrasts, dtype=float))
     info = getattr(result, "cartlift", None)
     fit = getattr(info, "vcov_fit", None)
-    if fit is None:
-        return np.full(C.shape[0], np.inf)
+    if fit is None:  # a statsmodels fit not made by glm(): its own reference
+        return np.full(C.shape[0], reference_df(result))
     if fit.parts is not None:
         return fit.parts.df(C)
     return np.full(C.shape[0], float(fit.ref_df))
