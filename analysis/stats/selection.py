@@ -42,7 +42,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.status import Note, row_status, undefined
+from analysis.status import Note, combine, undefined
 from analysis.vocabulary import check_level
 
 __all__ = ["MCB_COLUMNS", "MCB_DRAWS", "SELECTIONS", "mcb", "mcb_quantiles"]
@@ -94,7 +94,9 @@ def mcb_quantiles(
     return out
 
 
-def _blank(names: Sequence[str], est: np.ndarray, level: float, method: str, why: Note) -> pd.DataFrame:
+def _blank(
+    names: Sequence[str], est: np.ndarray, level: float, method: str, why: Note
+) -> pd.DataFrame:
     rows = [dict.fromkeys(MCB_COLUMNS, np.nan) | {
         "candidate": n, "estimate": e, "is_best_candidate": False, "selected": "could be best",
         "method": method, "level": level} | undefined(*why) for n, e in zip(names, est, strict=True)]  # fmt: skip
@@ -128,9 +130,9 @@ def mcb(
         smallest relevant one (e.g. :math:`G - 1`).
     larger : bool
         True: the best is the largest; False: the smallest (the estimates are negated).
-    notes : sequence of (code, detail)
-        Status notes of the fit, carried onto every row (e.g. ``("few_clusters", "6 LIVEs")``,
-        as :func:`analysis.status.row_status` reads them).
+    notes : sequence of (code, message)
+        Status notes of the fit (:func:`analysis.status.note`), carried onto every row, the
+        most serious code first (:func:`analysis.status.combine`).
 
     Returns
     -------
@@ -167,8 +169,10 @@ def mcb(
     upper = np.where(off, diff + d * s, np.inf).min(axis=1)
     low, high = np.minimum(0.0, margin_low), np.maximum(0.0, upper)
     top = int(np.argmax(th))
-    selected = np.where(margin_low > 0, "clearly best", np.where(high <= 0, "not best", "could be best"))
-    code, message = row_status(notes)
+    selected = np.where(
+        margin_low > 0, "clearly best", np.where(high <= 0, "not best", "could be best")
+    )
+    code, message = combine(notes)
     return pd.DataFrame({
         "candidate": labels, "estimate": est, "se": np.sqrt(var), "mcb_low": low, "mcb_high": high,
         "margin_low": margin_low, "critical_value": d, "df": float(df),

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from analysis.stats.selection import MCB_COLUMNS, SELECTIONS, mcb, mcb_quantiles
+from analysis.status import note
 from analysis.vocabulary import STATUSES
 
 S = np.array([1, 1.5, 0.8, 2, 1.2])
@@ -58,7 +59,7 @@ def test_undefined_rows_and_notes():
     assert one["status"].iloc[0] == "undefined_too_few"
     bad = mcb([1.0, np.nan], np.eye(2))
     assert bad["status"].iloc[0] == "undefined_not_estimable"
-    few = mcb([0.0, 1.0], np.eye(2), df=5, notes=[("few_clusters", "6 LIVEs (< 10)")])
+    few = mcb([0.0, 1.0], np.eye(2), df=5, notes=[note("few_clusters", "6 LIVEs (< 10)")])
     assert few["status"].tolist() == ["few_clusters"] * 2
     assert "6 LIVEs" in few["status_message"].iloc[0]
 
