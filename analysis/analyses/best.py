@@ -36,7 +36,7 @@ from analysis.stats.clusters import cluster_ids
 from analysis.stats.models import glm
 from analysis.stats.reference import few_clusters_note, reference_df
 from analysis.stats.selection import MCB_COLUMNS, mcb
-from analysis.status import Note, note, undefined
+from analysis.status import Note, note, undefined, worst_code
 from analysis.vocabulary import check_level
 
 __all__ = ["BEST_COLUMNS", "SLOT_SELECTION_COLUMNS", "best_creator", "best_hour", "best_of",
@@ -256,8 +256,6 @@ def claim(frame: pd.DataFrame) -> tuple[str, str | None, int]:
     The status is the worst of the raced rows' (``undefined_too_few`` when nothing was raced);
     the winner is the ``clearly best`` candidate, if any.
     """
-    from analysis.status import worst_code
-
     raced = frame[frame["mcb_low"].notna()] if len(frame) else frame
     if raced.empty:
         return (str(frame["status"].iloc[0]) if len(frame) else "undefined_no_cells"), None, 0

@@ -91,7 +91,9 @@ def test_best_creator_and_segment(boost):
 def test_top_movers_find_a_planted_rise_only():
     flat = shop(5)
     moved = top_movers(flat, this=flat["week"].eq(1).to_numpy(), by="creator", side=True)
-    assert set(moved["what"]) == {"rise", "fall"} and claim(moved[moved["what"] == "rise"])[1] is None
+    assert (
+        set(moved["what"]) == {"rise", "fall"} and claim(moved[moved["what"] == "rise"])[1] is None
+    )
     cells = shop(5, this_boost=1.5, lives=96)
     moved = top_movers(cells, this=cells["week"].eq(1).to_numpy(), by="creator", side=True)
     assert claim(moved[moved["what"] == "rise"])[1] == "@c2"
