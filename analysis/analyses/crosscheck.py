@@ -55,10 +55,12 @@ def _glm_row(cells, formula, cluster, level, n_creators, n_lives) -> dict[str, A
                     status_message=status_message("undefined_not_estimable", "no live and "
                                                   "non-live cells to contrast"))  # fmt: skip
     r = hit.iloc[0]
+    held = ", ".join(t.strip()[2:-1] for t in formula.split("~")[1].split(" + ")[1:])
+    held = f"at the same {held}" if held else "with nothing held fixed"
     who = ("this shop's creators (their own effects held fixed), LIVEs as the random units"
            if model == "glm" else "creators like these, creators as the random units")  # fmt: skip
     reading = (f"LIVE viewers have {r.estimate:.2f}x the odds of adding to cart "
-               f"({r.ci_low:.2f} to {r.ci_high:.2f}) at the same {formula.split('~')[1].strip()}"
+               f"({r.ci_low:.2f} to {r.ci_high:.2f}) {held}"
                f"; the interval holds for {who}.")  # fmt: skip
     return _row(model, estimate=r.estimate, ci_low=r.ci_low, ci_high=r.ci_high, df=r.df,
                 n_creators=n_creators, n_lives=n_lives, reading=reading, method=r.method,
