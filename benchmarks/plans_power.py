@@ -12,23 +12,26 @@ cluster="content_id")``. Delivered power = share of replicates with p < 0.05, wi
 Carlo SE :math:`\sqrt{\hat\pi(1-\hat\pi)/R}`. Done when: delivered within 3 points + 3 MCSE of
 the nominal (``power_achieved`` of the plan, >= 80 %).
 
-``--test closed-form`` uses the SPEC13 per-side closed form (CR2 + Bell-McCaffrey df of the log
+Both power methods of ``sample_size`` are checked (``noncentral-t``, the default, and
+``simulation``). ``--test closed-form`` uses the per-side closed form
+(:func:`analysis.stats.power_simulation.log_ratio_pvalues`, CR2 + Bell-McCaffrey df of the log
 ratio, vectorised) instead of the kit's ``compare``: a fast cross-check, not the committed run.
 
-    python benchmarks/plans_power.py --reps 5000 > benchmarks/results/plans_power.txt
+    python benchmarks/plans_power.py --reps 5000 --jobs 2 > benchmarks/results/plans_power.txt
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import time
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.stats.compare import compare
 from analysis.stats.planning import sample_size
+from analysis.stats.power_simulation import log_ratio_pvalues
 
 P0, MEAN_SIZE, CV, LEVEL, POWER = 0.04, 1000.0, 0.8, 0.95, 0.8
 PLANS = [(lift, icc) for lift in (1.5, 2.0) for icc in (0.005, 0.02, 0.05)]
@@ -64,37 +67,18 @@ def kit_pvalues(x: np.ndarray, sizes: np.ndarray, arm: np.ndarray) -> np.ndarray
     return out
 
 
-def closed_form_pvalues(x: np.ndarray, sizes: np.ndarray, arm: np.ndarray) -> np.ndarray:
-    """CR2 + Bell-McCaffrey df of the log ratio from the SPEC13 per-side closed form."""
-    var, w, tf = [], [], []
-    for side in (arm, ~arm):
-        n, xs = sizes[side].astype(float), x[:, side].astype(float)
-        N = n.sum()
-        h = n / N
-        p = xs.sum(1) / N
-        v = (((xs - p[:, None] * n) ** 2) / (1 - h)).sum(1) / N**2
-        c = h**2 / (1 - h)
-        var.append(v / p**2)
-        w.append((1 - p) / p)
-        tf.append((1 / N, ((h**2).sum() + c.sum() ** 2 - (c**2).sum()) / N**2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.log((x[:, arm].sum(1) / sizes[arm].sum()) / (x[:, ~arm].sum(1) / sizes[~arm].sum()))
-        t = t / np.sqrt(var[0] + var[1])
-        df = (w[0] * tf[0][0] + w[1] * tf[1][0]) ** 2 / (
-            w[0] ** 2 * tf[0][1] + w[1] ** 2 * tf[1][1]
-        )
-    return 2 * stats.t.sf(np.abs(t), df)
-
-
-def run_plan(lift: float, icc: float, reps: int, seed: int, test: str) -> dict:
+def run_plan(task: tuple) -> dict:
+    """Plan, simulate and test one (lift, icc) plan; ``task`` = (lift, icc, reps, seed, test,
+    power_method)."""
+    lift, icc, reps, seed, test, how = task
     plan = sample_size(P0, P0 * lift, level=LEVEL, power=POWER, icc=icc, cluster_size=MEAN_SIZE,
-                       cluster_cv=CV, plan_at="estimate").iloc[0]  # fmt: skip
+                       cluster_cv=CV, plan_at="estimate", power_method=how).iloc[0]  # fmt: skip
     k = int(plan["clusters_per_arm"])
     rng = np.random.default_rng(seed)
     sizes, arm = design(k, rng)
     x = simulate(sizes, arm, P0 * lift, icc, reps, rng)
     t0 = time.perf_counter()
-    p = (kit_pvalues if test == "kit" else closed_form_pvalues)(x, sizes, arm)
+    p = (kit_pvalues if test == "kit" else log_ratio_pvalues)(x, sizes, arm)
     seconds = time.perf_counter() - t0
     undefined = int(np.isnan(p).sum())
     delivered = float(np.mean(np.nan_to_num(p, nan=1.0) < 1 - LEVEL))
@@ -110,27 +94,42 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reps", type=int, default=300)
     ap.add_argument("--test", choices=("kit", "closed-form"), default="kit")
+    ap.add_argument("--power-method", default="noncentral-t,simulation",
+                    help="comma-separated sample_size power methods to check")  # fmt: skip
+    ap.add_argument("--jobs", type=int, default=1, help="plans run in parallel processes")
     args = ap.parse_args(argv)
     start = time.perf_counter()
+    test = "kit compare() primary pvalue" if args.test == "kit" else "closed-form CR2-BM"
     print(f"Delivered vs nominal power of sample_size plans ({args.reps} replicates per plan, "
-          f"test: {'kit compare() primary pvalue' if args.test == 'kit' else 'closed-form CR2-BM'}"
-          f"; baseline {P0:.0%}, LIVE size mean {MEAN_SIZE:,.0f} cv {CV}, level {LEVEL:.0%}, "
-          f"seed {SEED})", flush=True)  # fmt: skip
-    print(f"{'lift':>5} {'icc':>6} {'LIVEs/arm':>9} {'plan df':>8} {'nominal':>8} "
-          f"{'delivered':>9} {'MCSE':>6} {'undef':>5} {'within':>7} {'ms/test':>8}")  # fmt: skip
-    bad = 0
-    for i, (lift, icc) in enumerate(PLANS):
-        r = run_plan(lift, icc, args.reps, SEED + i, args.test)
-        bad += not r["ok"]
-        print(f"{lift:>5.1f} {icc:>6.3f} {r['lives_per_arm']:>9d} {r['plan_df']:>8.1f} "
-              f"{r['nominal']:>8.3f} {r['delivered']:>9.3f} {r['mcse']:>6.3f} "
-              f"{r['undefined']:>5d} {'yes' if r['ok'] else 'NO':>7} "
-              f"{1000 * r['test_seconds'] / args.reps:>8.2f}", flush=True)  # fmt: skip
+          f"test: {test}; baseline {P0:.0%}, LIVE size mean {MEAN_SIZE:,.0f} cv {CV}, level "
+          f"{LEVEL:.0%}, power {POWER:.0%}, seed {SEED})", flush=True)  # fmt: skip
+    print(f"{'power_method':<13} {'lift':>5} {'icc':>6} {'LIVEs/arm':>9} {'plan df':>8} "
+          f"{'nominal':>8} {'delivered':>9} {'MCSE':>6} {'undef':>5} {'within':>7} "
+          f"{'ms/test':>8}", flush=True)  # fmt: skip
+    tasks = [(lift, icc, args.reps, SEED + i, args.test, how)
+             for how in args.power_method.split(",") for i, (lift, icc) in enumerate(PLANS)]  # fmt: skip
+    if args.jobs > 1:
+        with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+            results = pool.imap(run_plan, tasks)
+            bad = _print_rows(tasks, results)
+    else:
+        bad = _print_rows(tasks, map(run_plan, tasks))
     print(
-        f"within 3 points + 3 MCSE of nominal: {len(PLANS) - bad} of {len(PLANS)} plans; "
+        f"within 3 points + 3 MCSE of nominal: {len(tasks) - bad} of {len(tasks)} plans; "
         f"wall time {time.perf_counter() - start:.0f} s"
     )
     return 1 if bad else 0
+
+
+def _print_rows(tasks, results) -> int:
+    bad = 0
+    for task, r in zip(tasks, results, strict=True):
+        bad += not r["ok"]
+        print(f"{task[5]:<13} {r['lift']:>5.1f} {r['icc']:>6.3f} {r['lives_per_arm']:>9d} "
+              f"{r['plan_df']:>8.1f} {r['nominal']:>8.3f} {r['delivered']:>9.3f} "
+              f"{r['mcse']:>6.3f} {r['undefined']:>5d} {'yes' if r['ok'] else 'NO':>7} "
+              f"{1000 * r['test_seconds'] / task[2]:>8.2f}", flush=True)  # fmt: skip
+    return bad
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ controlled trials with a fixed number of clusters. BMC Medical Research Methodol
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -37,9 +38,13 @@ from analysis.stats.cluster_power import ratio_power
 from analysis.stats.clusters import cluster_ids
 from analysis.stats.compare import compare
 from analysis.stats.icc import ICC_METHOD, anova_icc
+from analysis.stats.power_simulation import simulated_power
 from analysis.vocabulary import check_argument, check_level, status_message
 
-__all__ = ["DESIGN_COLUMNS", "PLAN_AT", "PLAN_COLUMNS", "design_effect", "mde", "sample_size"]
+__all__ = [
+    "DESIGN_COLUMNS", "PLAN_AT", "PLAN_COLUMNS", "POWER_METHODS", "design_effect", "mde",
+    "sample_size",
+]  # fmt: skip
 
 #: Columns of :func:`design_effect`.
 DESIGN_COLUMNS = (
@@ -60,8 +65,11 @@ PLAN_COLUMNS = (
 #: Where a plan puts the ICC: the upper limit of its interval (default) or the point estimate.
 PLAN_AT = ("upper", "estimate")
 
+#: How a clustered plan computes power: analytic noncentral t (default) or simulation.
+POWER_METHODS = ("noncentral-t", "simulation")
+
 _METHOD = (
-    "LIVE-clustered log ratio (CR2, Bell-McCaffrey df): noncentral t power; design effect "
+    "LIVE-clustered log ratio (CR2, Bell-McCaffrey df): {how}; design effect "
     "1 + ((cv^2 + 1) m - 1) ICC (Eldridge 2006), ICC {at}"
 )
 _UNCLUSTERED = (
@@ -90,8 +98,9 @@ def _n_independent(p1: float, p2: float, level: float, power: float) -> float:
 class _Design:
     """The clustering a plan assumes: ICC used, LIVE size and its cv, level."""
 
-    def __init__(self, icc, cluster_size, cluster_cv, icc_ci_high, plan_at, level) -> None:
+    def __init__(self, icc, cluster_size, cluster_cv, icc_ci_high, plan_at, level, how) -> None:
         check_argument("plan_at", PLAN_AT, plan_at)
+        self.how = check_argument("power_method", POWER_METHODS, how)
         if not (0 <= icc < 1) or cluster_size < 1 or cluster_cv < 0:
             raise ValueError("`icc` must be in [0, 1), `cluster_size` >= 1, `cluster_cv` >= 0.")
         if icc_ci_high is not None and not (icc <= icc_ci_high < 1):
@@ -103,17 +112,29 @@ class _Design:
         at = "at the upper confidence limit" if upper else "at the point estimate"
         if plan_at == "upper" and icc_ci_high is None:
             at += " (no icc_ci_high given)"
-        self.method = _METHOD.format(at=at)
+        how = "noncentral t power" if how == "noncentral-t" else "simulated power (4,000 reps)"
+        self.method = _METHOD.format(how=how, at=at)
         self.clustered = self.planned > 0 and self.m > 1
 
+    def analytic(self) -> _Design:
+        """The same design with the noncentral-t power."""
+        twin = copy.copy(self)
+        twin.how = "noncentral-t"
+        return twin
+
     def power(self, k: float, p1: float, p2: float) -> tuple[float, float, float, float]:
-        return ratio_power(k, p1, p2, icc=self.planned, mean_size=self.m, cv=self.cv,
-                           level=self.level)  # fmt: skip
+        kw = {"icc": self.planned, "mean_size": self.m, "cv": self.cv, "level": self.level}
+        out = ratio_power(k, p1, p2, **kw)
+        if self.how == "simulation":
+            return (simulated_power(max(int(k), 2), p1, p2, **kw),) + out[1:]
+        return out
 
 
 def _lives_needed(d: _Design, p1: float, p2: float, power: float) -> int:
     """Smallest whole number of LIVEs per arm whose power reaches ``power`` (>= 2)."""
     hi = 2
+    if d.how == "simulation":  # start from the analytic plan (usually a little above)
+        hi = max(_lives_needed(d.analytic(), p1, p2, power) // 2, 2)
     while d.power(hi, p1, p2)[0] < power:
         hi *= 2
         if hi > 10**7:
@@ -154,6 +175,7 @@ def sample_size(
     cluster_cv: float = 0.0,
     icc_ci_high: float | None = None,
     plan_at: str = "upper",
+    power_method: str = "noncentral-t",
 ) -> pd.DataFrame:
     """LIVEs (and viewers) per arm to detect ``p_control -> p_treatment`` with the clustered test.
 
@@ -173,6 +195,11 @@ def sample_size(
         (``mean_cluster_size``, ``cluster_cv`` of :func:`design_effect`).
     plan_at : {"upper", "estimate"}
         Plan at ``icc_ci_high`` (default; the point estimate when it is not given) or at ``icc``.
+    power_method : {"noncentral-t", "simulation"}
+        Analytic power (default, :mod:`analysis.stats.cluster_power`) or simulated power of the
+        same test under log-link LIVE effects (:mod:`analysis.stats.power_simulation`; seeded,
+        4,000 replicates; closer when LIVE rates vary a lot, where the analytic plan
+        over-delivers).
 
     Returns
     -------
@@ -195,7 +222,8 @@ def sample_size(
     p1, p2 = _check_prob("p_control", p_control), _check_prob("p_treatment", p_treatment)
     if p1 == p2:
         raise ValueError("`p_control` and `p_treatment` must differ.")
-    d = _Design(icc, cluster_size, cluster_cv, icc_ci_high, plan_at, check_level(level))
+    d = _Design(icc, cluster_size, cluster_cv, icc_ci_high, plan_at, check_level(level),
+                power_method)  # fmt: skip
     n_ind = _n_independent(p1, p2, level, power)
     k = _lives_needed(d, p1, p2, power) if d.clustered else None
     return pd.DataFrame([_row(p1, p2, n_ind, d, power, k)], columns=list(PLAN_COLUMNS))
@@ -212,6 +240,7 @@ def mde(
     cluster_cv: float = 0.0,
     icc_ci_high: float | None = None,
     plan_at: str = "upper",
+    power_method: str = "noncentral-t",
 ) -> pd.DataFrame:
     """Minimum detectable (upward) rate for a given number of viewers per arm.
 
@@ -228,7 +257,8 @@ def mde(
     ``uniroot`` tolerance of 1e-4; at 0.068344 its own power formula gives 0.800000.)
     """
     p1 = _check_prob("p_control", p_control)
-    d = _Design(icc, cluster_size, cluster_cv, icc_ci_high, plan_at, check_level(level))
+    d = _Design(icc, cluster_size, cluster_cv, icc_ci_high, plan_at, check_level(level),
+                power_method)  # fmt: skip
     top = 1 - 1e-9
     if d.clustered:
         k = trials_per_arm / d.m

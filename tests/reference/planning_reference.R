@@ -52,3 +52,22 @@ cat("planned_df", format(lc$df_Satt, digits = 15), "\n")
 # 4. Eldridge, Ashby & Kerry (2006) design effect 1 + ((cv^2 + 1) m - 1) rho, worked example:
 #    m = 20, cv = 0.6, rho = 0.05.
 cat("eldridge", format(1 + ((0.6^2 + 1) * 20 - 1) * 0.05, digits = 15), "\n")
+
+# 5. One replicate of the CR2 / Bell-McCaffrey log-ratio test (power_simulation.log_ratio_pvalues):
+#    5 + 5 LIVEs, successes x of n viewers; working weights n / (p_s (1 - p_s)) at the estimated
+#    side rates; SE of the log ratio = SE of the contrast (-1/p0, 1/p1) of the side means.
+x <- c(3, 11, 25, 40, 66, 9, 30, 41, 80, 150)
+n <- c(171, 407, 668, 1024, 1729, 171, 407, 668, 1024, 1729)
+side <- factor(rep(c("c", "t"), each = 5))
+ps <- tapply(x, side, sum) / tapply(n, side, sum)
+d <- data.frame(side = side, n = n, y = x / n, phi = (ps * (1 - ps))[side])
+X <- model.matrix(~ 0 + side, d)
+A <- rbind(c(-1 / ps[["c"]], 1 / ps[["t"]]), c(0, 1))
+Z <- X %*% solve(A)
+fit <- lm(d$y ~ 0 + Z, weights = d$n / d$phi)
+ct <- coef_test(fit, vcov = vcovCR(fit, cluster = seq_len(10), type = "CR2", inverse_var = TRUE),
+                test = "Satterthwaite")[1, ]
+t <- log(ps[["t"]] / ps[["c"]]) / ct$SE
+cat("lr_t", format(t, digits = 15), "\n")
+cat("lr_df", format(ct$df_Satt, digits = 15), "\n")
+cat("lr_p", format(2 * pt(-abs(t), ct$df_Satt), digits = 15), "\n")

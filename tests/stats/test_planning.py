@@ -29,6 +29,7 @@ from analysis.stats.cluster_power import (
 )
 from analysis.stats.icc import anova_icc
 from analysis.stats.planning import DESIGN_COLUMNS, PLAN_COLUMNS, design_effect, mde, sample_size
+from analysis.stats.power_simulation import log_ratio_pvalues, simulated_power
 from analysis.vocabulary import status_message
 
 REF = Path(__file__).resolve().parents[1] / "reference"
@@ -39,7 +40,7 @@ def _golden() -> dict[str, float]:
     for line in (REF / "planning_reference.Rout").read_text().splitlines():
         parts = line.split()
         if parts and parts[0] in {"power_t", "icc", "icc_ci_low", "icc_ci_high", "n0",
-                                  "planned_df", "eldridge"}:  # fmt: skip
+                                  "planned_df", "eldridge", "lr_t", "lr_df", "lr_p"}:  # fmt: skip
             out[" ".join(parts[:-1])] = float(parts[-1])
     return out
 
@@ -85,6 +86,29 @@ def test_planned_df_matches_clubsandwich():
     assert planned_df(7, 500, 0.0, 0.05, 0.05) == pytest.approx(12.0)  # equal sizes: 2k - 2
     sizes = live_sizes(40, 1000, 0.8)
     assert sizes.mean() == pytest.approx(1000) and 0.7 < sizes.std() / 1000 < 0.85
+
+
+def test_log_ratio_test_matches_clubsandwich():
+    x = np.array([[3, 11, 25, 40, 66, 9, 30, 41, 80, 150], [0, 0, 0, 0, 0, 1, 2, 3, 4, 5]])
+    n = np.tile([171, 407, 668, 1024, 1729], 2)
+    p = log_ratio_pvalues(x, n, np.repeat([False, True], 5))
+    assert p[0] == pytest.approx(_golden()["lr_p"], rel=1e-8)
+    assert np.isnan(p[1])  # no success on the control side: undefined
+
+
+def test_simulated_power_agrees_with_the_analytic_one_without_clustering():
+    kw = {"icc": 0.0, "mean_size": 300, "cv": 0.5, "level": 0.95}
+    analytic = ratio_power(10, 0.04, 0.06, **kw)[0]
+    simulated = simulated_power(10, 0.04, 0.06, **kw, reps=4000, seed=1)
+    assert simulated == pytest.approx(analytic, abs=3 * math.sqrt(0.25 / 4000) + 0.01)
+
+
+def test_simulated_plan_needs_fewer_lives_when_lives_vary_a_lot():
+    kw = {"icc": 0.05, "cluster_size": 1000, "cluster_cv": 0.8, "plan_at": "estimate"}
+    sim = sample_size(0.04, 0.08, **kw, power_method="simulation").iloc[0]
+    analytic = sample_size(0.04, 0.08, **kw).iloc[0]
+    assert sim.clusters_per_arm < analytic.clusters_per_arm and sim.power_achieved >= 0.8
+    assert "simulated power" in sim.method and "noncentral t" in analytic.method
 
 
 def test_power_without_clustering_is_the_noncentral_t():
