@@ -14,7 +14,7 @@ the nominal (``power_achieved`` of the plan, >= 80 %).
 
 Both power methods of ``sample_size`` are checked (``noncentral-t``, the default, and
 ``simulation``). ``--test closed-form`` uses the per-side closed form
-(:func:`analysis.stats.power_simulation.log_ratio_pvalues`, CR2 + Bell-McCaffrey df of the log
+(:func:`analysis.stats.power_simulation.difference_pvalues`, CR2 + Bell-McCaffrey df of the log
 ratio, vectorised) instead of the kit's ``compare``: a fast cross-check, not the committed run.
 
     python benchmarks/plans_power.py --reps 5000 --jobs 2 > benchmarks/results/plans_power.txt
@@ -31,7 +31,7 @@ import pandas as pd
 
 from analysis.stats.compare import compare
 from analysis.stats.planning import sample_size
-from analysis.stats.power_simulation import log_ratio_pvalues
+from analysis.stats.power_simulation import difference_pvalues
 
 P0, MEAN_SIZE, CV, LEVEL, POWER = 0.04, 1000.0, 0.8, 0.95, 0.8
 PLANS = [(lift, icc) for lift in (1.5, 2.0) for icc in (0.005, 0.02, 0.05)]
@@ -78,7 +78,7 @@ def run_plan(task: tuple) -> dict:
     sizes, arm = design(k, rng)
     x = simulate(sizes, arm, P0 * lift, icc, reps, rng)
     t0 = time.perf_counter()
-    p = (kit_pvalues if test == "kit" else log_ratio_pvalues)(x, sizes, arm)
+    p = (kit_pvalues if test == "kit" else difference_pvalues)(x, sizes, arm)
     seconds = time.perf_counter() - t0
     undefined = int(np.isnan(p).sum())
     delivered = float(np.mean(np.nan_to_num(p, nan=1.0) < 1 - LEVEL))

@@ -1,27 +1,27 @@
 r"""Power of the LIVE-clustered comparison the analysis runs: noncentral t on Bell-McCaffrey df.
 
-The analysis compares a LIVE arm with a control arm by the ratio of their rates on the log scale,
-with a CR2 variance clustered by LIVE and Bell-McCaffrey (Satterthwaite) degrees of freedom
-(:func:`analysis.stats.compare.compare`). With *k* LIVEs per arm of mean size :math:`\bar m`
-viewers and coefficient of variation *cv*, the variance of the log ratio is
+The analysis tests a LIVE arm against a control arm by the difference of their rates, with a CR2
+variance clustered by LIVE and Bell-McCaffrey (Satterthwaite) degrees of freedom (the primary
+``pvalue`` of :func:`analysis.stats.compare.compare`). With *k* LIVEs per arm of mean size
+:math:`\bar m` viewers and coefficient of variation *cv*, the variance of the difference is
 
 .. math::
 
-    V = \frac{1}{k\bar m}\left(\frac{q_0 D_0}{p_0} + \frac{q_1 D_1}{p_1}\right),\qquad
+    V = \frac{p_0 q_0 D_0 + p_1 q_1 D_1}{k\bar m},\qquad
     D_s = 1 + \big((cv^2 + 1)\,\bar m - 1\big)\rho_s
 
 (design effect with unequal cluster sizes, Eldridge, Ashby & Kerry 2006, eq. 4;
 :math:`q = 1 - p`; computed exactly from the planned sizes). The analysis refers its statistic
-:math:`t = \log\hat R / \widehat{se}` to :math:`t_{\nu}`, :math:`\nu` the Bell-McCaffrey df of
+:math:`t = (\hat p_1 - \hat p_0) / \widehat{se}` to :math:`t_{\nu}`, :math:`\nu` the Bell-McCaffrey df of
 the design under its working model (independence: :math:`Var\,x_g \propto n_g`); the planned
 LIVE sizes are the quantiles :math:`(i - 1/2)/k` of a gamma law with mean :math:`\bar m` and the
 given *cv*, and :math:`\nu = (\sum_s a_s^2\varphi_s T_s)^2 / \sum_s a_s^4\varphi_s^2 F_s`
-(per-side closed form of CR2 for a ratio of sums, :math:`a_s = 1/p_s`, :math:`\varphi_s = p_s
+(per-side closed form of CR2 for a ratio of sums, :math:`a_s = \pm 1`, :math:`\varphi_s = p_s
 q_s`; equal sizes and rates give :math:`2k - 2`). Under the planned clustering
 (:math:`Var\,x_g = n_g p q (1 + (n_g - 1)\rho)`) the CR2 variance has mean
 :math:`E = tr(M\Sigma)` and Satterthwaite df :math:`\nu^* = E^2 / tr((M\Sigma)^2)` (exact
 moments of a quadratic form; Bell & McCaffrey 2002), so with
-:math:`\delta = |\log(p_1/p_0)| / \sqrt V`
+:math:`\delta = |p_1 - p_0| / \sqrt V`
 
 .. math:: \text{power} = 1 - T_{\nu^*,\delta}(c) + T_{\nu^*,\delta}(-c),\qquad
           c = t_{1-\alpha/2,\nu}\,\sqrt{E / V}
@@ -55,7 +55,7 @@ __all__ = [
     "live_sizes",
     "noncentral_t_power",
     "planned_df",
-    "ratio_power",
+    "clustered_power",
     "treatment_icc",
 ]
 
@@ -93,7 +93,7 @@ def _side_tf(sizes: np.ndarray) -> tuple[float, float]:
 
 
 def planned_df(k: int, mean_size: float, cv: float, p_control: float, p_treatment: float) -> float:
-    """Bell-McCaffrey df of the log-ratio test for ``k`` planned LIVEs per arm.
+    """Bell-McCaffrey df of the difference test for ``k`` planned LIVEs per arm.
 
     >>> round(planned_df(10, 500, 0.0, 0.04, 0.04), 9)
     18.0
@@ -101,7 +101,7 @@ def planned_df(k: int, mean_size: float, cv: float, p_control: float, p_treatmen
     if k < 2:
         return math.nan
     t, f = _side_tf(live_sizes(k, mean_size, cv))
-    w = np.array([(1 - p) / p for p in (p_control, p_treatment)])  # a^2 * phi
+    w = np.array([p * (1 - p) for p in (p_control, p_treatment)])  # a^2 * phi, a = +-1
     return float((w.sum() * t) ** 2 / ((w**2).sum() * f))
 
 
@@ -123,12 +123,12 @@ def _cr2_moments(sizes: np.ndarray, var_g: np.ndarray) -> tuple[float, float, fl
 
 
 def _side_moments(k, mean_size, cv, p, icc) -> tuple[float, float, float]:
-    """``(v_true, E V, tr((M S)^2))`` of one side's log rate (scaled by 1/p^2, 1/p^4)."""
+    """``(v_true, E V, tr((M S)^2))`` of one side's rate."""
     sizes = live_sizes(k, mean_size, cv)
     q = 1 - p
     var_g = sizes * p * q * (1 + (sizes - 1) * icc)
     v, e, f = _cr2_moments(sizes, var_g)
-    return v / p**2, e / p**2, f / p**4
+    return v, e, f
 
 
 def noncentral_t_power(ncp: float, df: float, level: float) -> float:
@@ -137,7 +137,7 @@ def noncentral_t_power(ncp: float, df: float, level: float) -> float:
     return float(stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp))
 
 
-def ratio_power(
+def clustered_power(
     k: float,
     p_control: float,
     p_treatment: float,
@@ -147,7 +147,7 @@ def ratio_power(
     cv: float,
     level: float,
 ) -> tuple[float, float, float, float]:
-    """Power of the clustered log-ratio test with ``k`` LIVEs per arm (module formulas).
+    """Power of the clustered difference test with ``k`` LIVEs per arm (module formulas).
 
     Returns
     -------
@@ -166,7 +166,7 @@ def ratio_power(
     expected = sum(s[1] for s in sides) / scale
     df_true = expected**2 / sum(s[2] for s in sides) * scale**2
     df = planned_df(kk, mean_size, cv, p_control, p_treatment)
-    ncp = abs(math.log(p_treatment / p_control)) / math.sqrt(v_true)
+    ncp = abs(p_treatment - p_control) / math.sqrt(v_true)
     crit = stats.t.ppf((1 + level) / 2, df) * math.sqrt(expected / v_true)
     power = float(stats.nct.sf(crit, df_true, ncp) + stats.nct.cdf(-crit, df_true, ncp))
     return power, df, d0, d1

@@ -2,8 +2,8 @@ r"""Planning a change: LIVEs and viewers needed, minimum detectable effect, with
 
 A naive power calculation counts viewers as independent. Viewers of one LIVE share its mood, so the
 information is in the number of LIVEs. :func:`sample_size` and :func:`mde` plan for the test the
-analysis runs (:mod:`analysis.stats.cluster_power`): the LIVE-clustered log ratio, CR2 with
-Bell-McCaffrey df, power from the noncentral t, design effect with unequal LIVE sizes
+analysis runs (:mod:`analysis.stats.cluster_power`): the LIVE-clustered difference of the rates
+(the primary p-value of ``compare``), CR2 with Bell-McCaffrey df, power from the noncentral t, design effect with unequal LIVE sizes
 :math:`1 + ((cv^2 + 1)\bar m - 1)\rho` (Eldridge, Ashby & Kerry 2006). By default they plan at the
 upper limit of the ICC's confidence interval (``icc_ci_high`` from :func:`design_effect`, the
 F-based interval of :mod:`analysis.stats.icc`), so a plan from a noisy ICC still delivers.
@@ -34,7 +34,7 @@ from scipy import stats
 from scipy.optimize import brentq
 
 from analysis.metrics import metric_counts
-from analysis.stats.cluster_power import ratio_power
+from analysis.stats.cluster_power import clustered_power
 from analysis.stats.clusters import cluster_ids
 from analysis.stats.compare import compare
 from analysis.stats.icc import ICC_METHOD, anova_icc
@@ -69,7 +69,7 @@ PLAN_AT = ("upper", "estimate")
 POWER_METHODS = ("noncentral-t", "simulation")
 
 _METHOD = (
-    "LIVE-clustered log ratio (CR2, Bell-McCaffrey df): {how}; design effect "
+    "LIVE-clustered difference (CR2, Bell-McCaffrey df): {how}; design effect "
     "1 + ((cv^2 + 1) m - 1) ICC (Eldridge 2006), ICC {at}"
 )
 _UNCLUSTERED = (
@@ -124,7 +124,7 @@ class _Design:
 
     def power(self, k: float, p1: float, p2: float) -> tuple[float, float, float, float]:
         kw = {"icc": self.planned, "mean_size": self.m, "cv": self.cv, "level": self.level}
-        out = ratio_power(k, p1, p2, **kw)
+        out = clustered_power(k, p1, p2, **kw)
         if self.how == "simulation":
             return (simulated_power(max(int(k), 2), p1, p2, **kw),) + out[1:]
         return out

@@ -28,11 +28,11 @@ cat("icc_ci_low", format((fl - 1) / (fl + n0 - 1), digits = 15), "\n")
 cat("icc_ci_high", format((fu - 1) / (fu + n0 - 1), digits = 15), "\n")
 cat("n0", format(n0, digits = 15), "\n")
 
-# 3. Bell-McCaffrey df of the planned log-ratio test (planned_df): 5 LIVEs per arm at the sizes
+# 3. Bell-McCaffrey df of the planned difference test (planned_df): 5 LIVEs per arm at the sizes
 #    live_sizes(5, 800, 0.8) prints, rates 4% and 7%; weighted lm with working weights n / phi,
 #    CR2 by LIVE with the inverse-variance working model (inverse_var = TRUE: the SPEC13 per-side
 #    closed form; this clubSandwich would otherwise infer FALSE), Satterthwaite df of the
-#    log-ratio gradient (-1/p0, 1/p1).
+#    difference contrast (-1, 1) of the side means.
 sizes <- c(171.54676816543824, 407.04228220384107, 667.7473860409509, 1024.2419993552396,
            1729.42156423453)
 p0 <- 0.04; p1 <- 0.07
@@ -42,7 +42,7 @@ set.seed(1); d$y <- rnorm(10)  # the df does not depend on the outcome
 # linear_contrast of this clubSandwich fails on a one-row matrix: reparametrise so that the
 # first coefficient is the contrast (X A^-1, A = rbind(contrast, c(0, 1))) and use coef_test.
 X <- model.matrix(~ 0 + side, d)
-A <- rbind(c(-1 / p0, 1 / p1), c(0, 1))
+A <- rbind(c(-1, 1), c(0, 1))
 Z <- X %*% solve(A)
 fit <- lm(d$y ~ 0 + Z, weights = d$n / d$phi)
 V <- vcovCR(fit, cluster = seq_len(10), type = "CR2", inverse_var = TRUE)
@@ -53,21 +53,21 @@ cat("planned_df", format(lc$df_Satt, digits = 15), "\n")
 #    m = 20, cv = 0.6, rho = 0.05.
 cat("eldridge", format(1 + ((0.6^2 + 1) * 20 - 1) * 0.05, digits = 15), "\n")
 
-# 5. One replicate of the CR2 / Bell-McCaffrey log-ratio test (power_simulation.log_ratio_pvalues):
-#    5 + 5 LIVEs, successes x of n viewers; working weights n / (p_s (1 - p_s)) at the estimated
-#    side rates; SE of the log ratio = SE of the contrast (-1/p0, 1/p1) of the side means.
+# 5. One replicate of the CR2 / Bell-McCaffrey difference test (power_simulation.difference_pvalues,
+#    the primary pvalue of compare): 5 + 5 LIVEs, successes x of n viewers; working weights
+#    n / (p_s (1 - p_s)) at the estimated side rates; contrast (-1, 1) of the side means.
 x <- c(3, 11, 25, 40, 66, 9, 30, 41, 80, 150)
 n <- c(171, 407, 668, 1024, 1729, 171, 407, 668, 1024, 1729)
 side <- factor(rep(c("c", "t"), each = 5))
 ps <- tapply(x, side, sum) / tapply(n, side, sum)
 d <- data.frame(side = side, n = n, y = x / n, phi = (ps * (1 - ps))[side])
 X <- model.matrix(~ 0 + side, d)
-A <- rbind(c(-1 / ps[["c"]], 1 / ps[["t"]]), c(0, 1))
+A <- rbind(c(-1, 1), c(0, 1))
 Z <- X %*% solve(A)
 fit <- lm(d$y ~ 0 + Z, weights = d$n / d$phi)
 ct <- coef_test(fit, vcov = vcovCR(fit, cluster = seq_len(10), type = "CR2", inverse_var = TRUE),
                 test = "Satterthwaite")[1, ]
-t <- log(ps[["t"]] / ps[["c"]]) / ct$SE
-cat("lr_t", format(t, digits = 15), "\n")
-cat("lr_df", format(ct$df_Satt, digits = 15), "\n")
-cat("lr_p", format(2 * pt(-abs(t), ct$df_Satt), digits = 15), "\n")
+t <- (ps[["t"]] - ps[["c"]]) / ct$SE
+cat("dt_t", format(t, digits = 15), "\n")
+cat("dt_df", format(ct$df_Satt, digits = 15), "\n")
+cat("dt_p", format(2 * pt(-abs(t), ct$df_Satt), digits = 15), "\n")

@@ -20,16 +20,16 @@ import pandas as pd
 import pytest
 
 from analysis.stats.cluster_power import (
+    clustered_power,
     eldridge_deff,
     live_sizes,
     noncentral_t_power,
     planned_df,
-    ratio_power,
     treatment_icc,
 )
 from analysis.stats.icc import anova_icc
 from analysis.stats.planning import DESIGN_COLUMNS, PLAN_COLUMNS, design_effect, mde, sample_size
-from analysis.stats.power_simulation import log_ratio_pvalues, simulated_power
+from analysis.stats.power_simulation import difference_pvalues, simulated_power
 from analysis.vocabulary import status_message
 
 REF = Path(__file__).resolve().parents[1] / "reference"
@@ -40,7 +40,7 @@ def _golden() -> dict[str, float]:
     for line in (REF / "planning_reference.Rout").read_text().splitlines():
         parts = line.split()
         if parts and parts[0] in {"power_t", "icc", "icc_ci_low", "icc_ci_high", "n0",
-                                  "planned_df", "eldridge", "lr_t", "lr_df", "lr_p"}:  # fmt: skip
+                                  "planned_df", "eldridge", "dt_t", "dt_df", "dt_p"}:  # fmt: skip
             out[" ".join(parts[:-1])] = float(parts[-1])
     return out
 
@@ -88,17 +88,17 @@ def test_planned_df_matches_clubsandwich():
     assert sizes.mean() == pytest.approx(1000) and 0.7 < sizes.std() / 1000 < 0.85
 
 
-def test_log_ratio_test_matches_clubsandwich():
+def test_difference_test_matches_clubsandwich():
     x = np.array([[3, 11, 25, 40, 66, 9, 30, 41, 80, 150], [0, 0, 0, 0, 0, 1, 2, 3, 4, 5]])
     n = np.tile([171, 407, 668, 1024, 1729], 2)
-    p = log_ratio_pvalues(x, n, np.repeat([False, True], 5))
-    assert p[0] == pytest.approx(_golden()["lr_p"], rel=1e-8)
+    p = difference_pvalues(x, n, np.repeat([False, True], 5))
+    assert p[0] == pytest.approx(_golden()["dt_p"], rel=1e-8)
     assert np.isnan(p[1])  # no success on the control side: undefined
 
 
 def test_simulated_power_agrees_with_the_analytic_one_without_clustering():
     kw = {"icc": 0.0, "mean_size": 300, "cv": 0.5, "level": 0.95}
-    analytic = ratio_power(10, 0.04, 0.06, **kw)[0]
+    analytic = clustered_power(10, 0.04, 0.06, **kw)[0]
     simulated = simulated_power(10, 0.04, 0.06, **kw, reps=4000, seed=1)
     assert simulated == pytest.approx(analytic, abs=3 * math.sqrt(0.25 / 4000) + 0.01)
 
@@ -113,11 +113,11 @@ def test_simulated_plan_needs_fewer_lives_when_lives_vary_a_lot():
 
 def test_power_without_clustering_is_the_noncentral_t():
     # icc 0 and equal sizes: CR2 is unbiased and its df is the Bell-McCaffrey df
-    power, df, d0, d1 = ratio_power(12, 0.04, 0.06, icc=0.0, mean_size=500, cv=0.0, level=0.95)
-    var = (0.96 / 0.04 + 0.94 / 0.06) / (12 * 500)
-    w0, w1 = 0.96 / 0.04, 0.94 / 0.06  # equal sizes: Satterthwaite of two sides of k - 1 df
+    power, df, d0, d1 = clustered_power(12, 0.04, 0.06, icc=0.0, mean_size=500, cv=0.0, level=0.95)
+    var = (0.04 * 0.96 + 0.06 * 0.94) / (12 * 500)
+    w0, w1 = 0.04 * 0.96, 0.06 * 0.94  # equal sizes: Satterthwaite of two sides of k - 1 df
     assert df == pytest.approx((w0 + w1) ** 2 / (w0**2 + w1**2) * 11) and d0 == d1 == 1.0
-    assert power == pytest.approx(noncentral_t_power(math.log(1.5) / math.sqrt(var), df, 0.95))
+    assert power == pytest.approx(noncentral_t_power(0.02 / math.sqrt(var), df, 0.95))
 
 
 def test_clustered_plan_reaches_power_with_the_fewest_lives():
@@ -130,7 +130,7 @@ def test_clustered_plan_reaches_power_with_the_fewest_lives():
     assert out.design_effect_treatment == pytest.approx(
         eldridge_deff(out.icc_treatment, 1000, 0.8)
     )
-    fewer = ratio_power(k - 1, 0.04, 0.06, icc=0.02, mean_size=1000, cv=0.8, level=0.95)[0]
+    fewer = clustered_power(k - 1, 0.04, 0.06, icc=0.02, mean_size=1000, cv=0.8, level=0.95)[0]
     assert fewer < 0.8
     assert out.trials_per_arm == k * 1000 and out.df == pytest.approx(
         planned_df(k, 1000, 0.8, 0.04, 0.06)
