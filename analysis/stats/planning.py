@@ -2,8 +2,10 @@ r"""Planning a change: LIVEs and viewers needed, minimum detectable effect, with
 
 A naive power calculation counts viewers as independent. Viewers of one LIVE share its mood, so the
 information is in the number of LIVEs. :func:`sample_size` and :func:`mde` plan for the test the
-analysis runs (:mod:`analysis.stats.cluster_power`): the LIVE-clustered difference of the rates
-(the primary p-value of ``compare``), CR2 with Bell-McCaffrey df, power from the noncentral t, design effect with unequal LIVE sizes
+analysis runs: the LIVE-clustered difference of the rates (the primary p-value of ``compare``),
+CR2 with Bell-McCaffrey df. Power by simulation of that test under log-link LIVE effects
+(default, :mod:`analysis.stats.power_simulation`; Landau & Stahl 2013) or from the noncentral t
+(:mod:`analysis.stats.cluster_power`), design effect with unequal LIVE sizes
 :math:`1 + ((cv^2 + 1)\bar m - 1)\rho` (Eldridge, Ashby & Kerry 2006). By default they plan at the
 upper limit of the ICC's confidence interval (``icc_ci_high`` from :func:`design_effect`, the
 F-based interval of :mod:`analysis.stats.icc`), so a plan from a noisy ICC still delivers.
@@ -20,7 +22,9 @@ viewers per arm; ``trials_independent`` always reports it.
 References: Eldridge SM, Ashby D, Kerry S (2006), Int J Epidemiol 35:1292-1300; Donner A, Klar N
 (2000), *Design and Analysis of Cluster Randomization Trials in Health Research*; Hemming K,
 Girling AJ, Sitch AJ, Marsh J, Lilford RJ (2011). Sample size calculations for cluster randomised
-controlled trials with a fixed number of clusters. BMC Medical Research Methodology 11:102.
+controlled trials with a fixed number of clusters. BMC Medical Research Methodology 11:102;
+Landau S, Stahl D (2013). Sample size and power calculations for medical studies by simulation
+when closed form expressions are not available. Stat Methods Med Res 22:324-345.
 """
 
 from __future__ import annotations
@@ -65,8 +69,8 @@ PLAN_COLUMNS = (
 #: Where a plan puts the ICC: the upper limit of its interval (default) or the point estimate.
 PLAN_AT = ("upper", "estimate")
 
-#: How a clustered plan computes power: analytic noncentral t (default) or simulation.
-POWER_METHODS = ("noncentral-t", "simulation")
+#: How a clustered plan computes power: simulation (default) or the analytic noncentral t.
+POWER_METHODS = ("simulation", "noncentral-t")
 
 _METHOD = (
     "LIVE-clustered difference (CR2, Bell-McCaffrey df): {how}; design effect "
@@ -146,6 +150,25 @@ def _lives_needed(d: _Design, p1: float, p2: float, power: float) -> int:
     return hi
 
 
+def _detectable(d: _Design, k: float, p1: float, power: float) -> float | None:
+    """Smallest treatment rate whose power with ``k`` LIVEs per arm reaches ``power``."""
+    a = d.analytic()
+    grid = p1 + (0.999 - p1) * np.linspace(0, 1, 201)[1:] ** 3  # the first rise reaching it
+    hits = [i for i, p in enumerate(grid) if k >= 2 and a.power(k, p1, p)[0] >= power]
+    if not hits:
+        return None
+    low = grid[hits[0] - 1] if hits[0] else p1 * (1 + 1e-9)
+    p2 = brentq(lambda p: a.power(k, p1, p)[0] - power, low, grid[hits[0]], xtol=1e-12)
+    if d.how == "noncentral-t":
+        return float(p2)
+    high = p2  # the simulated test is at least as powerful, except by Monte Carlo error
+    while d.power(k, p1, high)[0] < power:
+        if high >= 0.999:
+            return None
+        high = min(p1 + 1.25 * (high - p1), 0.999)
+    return float(brentq(lambda p: d.power(k, p1, p)[0] - power, p1 * (1 + 1e-9), high, xtol=1e-7))
+
+
 def _row(p1, p2, n_ind, d: _Design, power, k: float | None) -> dict:
     row = {"p_control": p1, "p_treatment": p2, "lift": p2 / p1 - 1, "trials_independent": n_ind,
            "icc": d.icc, "cluster_size": d.m, "level": d.level, "power": power,
@@ -175,7 +198,7 @@ def sample_size(
     cluster_cv: float = 0.0,
     icc_ci_high: float | None = None,
     plan_at: str = "upper",
-    power_method: str = "noncentral-t",
+    power_method: str = "simulation",
 ) -> pd.DataFrame:
     """LIVEs (and viewers) per arm to detect ``p_control -> p_treatment`` with the clustered test.
 
@@ -195,18 +218,19 @@ def sample_size(
         (``mean_cluster_size``, ``cluster_cv`` of :func:`design_effect`).
     plan_at : {"upper", "estimate"}
         Plan at ``icc_ci_high`` (default; the point estimate when it is not given) or at ``icc``.
-    power_method : {"noncentral-t", "simulation"}
-        Analytic power (default, :mod:`analysis.stats.cluster_power`) or simulated power of the
-        same test under log-link LIVE effects (:mod:`analysis.stats.power_simulation`; seeded,
-        4,000 replicates; closer when LIVE rates vary a lot, where the analytic plan
-        over-delivers).
+    power_method : {"simulation", "noncentral-t"}
+        Simulated power of the analysis test under log-link LIVE effects (default,
+        :mod:`analysis.stats.power_simulation`; seeded, 4,000 replicates: what the plan promises
+        is what it delivers, ``benchmarks/results/plans_power.txt``) or the analytic
+        noncentral-t power (:mod:`analysis.stats.cluster_power`; instant, conservative: it
+        over-delivers, by up to 10 points at a doubling, when LIVE rates vary a lot).
 
     Returns
     -------
     pandas.DataFrame
         One row, :data:`PLAN_COLUMNS`: ``trials_independent`` (viewers per arm if independent,
         R ``power.prop.test``); ``clusters_per_arm`` (LIVEs per arm: the smallest *k* whose
-        noncentral-t power, :mod:`analysis.stats.cluster_power`, reaches ``power``),
+        power reaches ``power``),
         ``trials_per_arm`` (*k* x ``cluster_size``), ``design_effect`` and
         ``design_effect_treatment`` (Eldridge, per arm), ``icc_planned``, ``icc_treatment``,
         ``df`` (Bell-McCaffrey df of the planned design), ``power_achieved`` (at *k*).
@@ -240,12 +264,13 @@ def mde(
     cluster_cv: float = 0.0,
     icc_ci_high: float | None = None,
     plan_at: str = "upper",
-    power_method: str = "noncentral-t",
+    power_method: str = "simulation",
 ) -> pd.DataFrame:
     """Minimum detectable (upward) rate for a given number of viewers per arm.
 
-    Clustered: ``trials_per_arm / cluster_size`` LIVEs per arm (not rounded) and the rate whose
-    noncentral-t power (:func:`sample_size`) equals ``power``; otherwise the viewer-level
+    Clustered: ``trials_per_arm / cluster_size`` LIVEs per arm (not rounded; whole LIVEs for the
+    simulation) and the rate whose power (:func:`sample_size`) equals ``power``; otherwise the
+    viewer-level
     formula solved for ``p_treatment``. Same parameters and columns as :func:`sample_size`.
 
     Examples
@@ -262,13 +287,10 @@ def mde(
     top = 1 - 1e-9
     if d.clustered:
         k = trials_per_arm / d.m
-        grid = p1 + (0.999 - p1) * np.linspace(0, 1, 201)[1:] ** 3  # the first rise reaching it
-        hits = [i for i, p in enumerate(grid) if k >= 2 and d.power(k, p1, p)[0] >= power]
-        if not hits:
+        p2 = _detectable(d, k, p1, power)
+        if p2 is None:
             raise ValueError(f"{trials_per_arm:g} viewers per arm cannot detect any rise at "
                              "this power.")  # fmt: skip
-        low = grid[hits[0] - 1] if hits[0] else p1 * (1 + 1e-9)
-        p2 = brentq(lambda p: d.power(k, p1, p)[0] - power, low, grid[hits[0]], xtol=1e-12)
         n_ind = _n_independent(p1, p2, level, power)
         return pd.DataFrame([_row(p1, p2, n_ind, d, power, k)], columns=list(PLAN_COLUMNS))
     if _n_independent(p1, top, level, power) > trials_per_arm:

@@ -105,8 +105,8 @@ def test_simulated_power_agrees_with_the_analytic_one_without_clustering():
 
 def test_simulated_plan_needs_fewer_lives_when_lives_vary_a_lot():
     kw = {"icc": 0.05, "cluster_size": 1000, "cluster_cv": 0.8, "plan_at": "estimate"}
-    sim = sample_size(0.04, 0.08, **kw, power_method="simulation").iloc[0]
-    analytic = sample_size(0.04, 0.08, **kw).iloc[0]
+    sim = sample_size(0.04, 0.08, **kw).iloc[0]  # default: simulation
+    analytic = sample_size(0.04, 0.08, **kw, power_method="noncentral-t").iloc[0]
     assert sim.clusters_per_arm < analytic.clusters_per_arm and sim.power_achieved >= 0.8
     assert "simulated power" in sim.method and "noncentral t" in analytic.method
 
@@ -122,7 +122,7 @@ def test_power_without_clustering_is_the_noncentral_t():
 
 def test_clustered_plan_reaches_power_with_the_fewest_lives():
     out = sample_size(0.04, 0.06, icc=0.02, cluster_size=1000, cluster_cv=0.8,
-                      plan_at="estimate").iloc[0]  # fmt: skip
+                      plan_at="estimate", power_method="noncentral-t").iloc[0]  # fmt: skip
     k = int(out.clusters_per_arm)
     assert out.status == "ok" and out.power_achieved >= 0.8
     assert out.design_effect == pytest.approx(eldridge_deff(0.02, 1000, 0.8))
@@ -136,12 +136,14 @@ def test_clustered_plan_reaches_power_with_the_fewest_lives():
         planned_df(k, 1000, 0.8, 0.04, 0.06)
     )
     # unequal sizes need more LIVEs than equal ones
-    equal = sample_size(0.04, 0.06, icc=0.02, cluster_size=1000, plan_at="estimate").iloc[0]
+    equal = sample_size(0.04, 0.06, icc=0.02, cluster_size=1000, plan_at="estimate",
+                        power_method="noncentral-t").iloc[0]  # fmt: skip
     assert equal.clusters_per_arm < k
 
 
 def test_plan_at_the_upper_icc_limit_by_default():
-    kw = {"icc": 0.01, "icc_ci_high": 0.03, "cluster_size": 800, "cluster_cv": 0.5}
+    kw = {"icc": 0.01, "icc_ci_high": 0.03, "cluster_size": 800, "cluster_cv": 0.5,
+          "power_method": "noncentral-t"}  # fmt: skip
     upper = sample_size(0.04, 0.08, **kw).iloc[0]
     point = sample_size(0.04, 0.08, **kw, plan_at="estimate").iloc[0]
     assert upper.icc_planned == 0.03 and point.icc_planned == 0.01
@@ -155,10 +157,15 @@ def test_mde_inverts_sample_size():
     p2 = mde(0.04, trials_per_arm=1000)["p_treatment"].iloc[0]
     assert p2 == pytest.approx(0.0683464403142, abs=5e-6)  # R, within its uniroot tolerance
     assert sample_size(0.04, p2)["trials_independent"].iloc[0] == pytest.approx(1000, rel=1e-9)
-    kw = {"icc": 0.02, "cluster_size": 1000, "cluster_cv": 0.8}
+    kw = {"icc": 0.02, "cluster_size": 1000, "cluster_cv": 0.8, "power_method": "noncentral-t"}
     out = mde(0.04, trials_per_arm=20_000, **kw).iloc[0]
     assert out.clusters_per_arm == pytest.approx(20) and out.power_achieved == pytest.approx(0.8)
     assert sample_size(0.04, out.p_treatment, **kw).iloc[0].clusters_per_arm == 20
+    # simulated power (the default): the rise 20 LIVEs detect needs 20 LIVEs (+-1: Monte Carlo)
+    sim = mde(0.04, trials_per_arm=20_000, **(kw | {"power_method": "simulation"})).iloc[0]
+    assert sim.p_treatment < out.p_treatment and abs(sim.power_achieved - 0.8) < 0.01
+    again = sample_size(0.04, sim.p_treatment, icc=0.02, cluster_size=1000, cluster_cv=0.8)
+    assert abs(again.iloc[0].clusters_per_arm - 20) <= 1
 
 
 def test_bad_inputs():
