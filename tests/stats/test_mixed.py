@@ -47,15 +47,23 @@ def test_counts_elbo_equals_the_bernoulli_rows():
         assert a == pytest.approx(b, rel=1e-10, abs=1e-12)
 
 
+def _partition(frame: pd.DataFrame) -> list[tuple]:
+    """Each cluster's rows (creator, counts), as a sorted list: ids only label the clusters."""
+    rows = frame.assign(creator=frame["creator"].fillna("").astype(str))
+    return sorted(
+        tuple(sorted(zip(g["creator"], g["successes"], g["failures"], strict=True)))
+        for _, g in rows.groupby("cluster")
+    )
+
+
 def test_the_design_is_the_fixture_glmer_was_fitted_to(sample_cells):
     d = mixed_design(sample_cells, FORMULA, groups=("creator", "content_id"))
     fx = pd.read_csv(FIXTURE, keep_default_na=False)
     got = d.frame.rename(columns={"_creator": "creator", "_cluster": "cluster",
                                   "_successes": "successes", "_failures": "failures"})  # fmt: skip
     assert len(got) == len(fx) == 907
-    assert (got["successes"].to_numpy() == fx["successes"].to_numpy()).all()
-    assert (got["cluster"].to_numpy() == fx["cluster"].to_numpy()).all()
-    assert (got["creator"].to_numpy() == fx["creator"].to_numpy()).all()
+    # cluster ids are labels (hash order since cluster_ids got faster): compare the partition
+    assert _partition(got) == _partition(fx)
     assert (d.n_creators, d.n_lives, d.n_clusters) == (6, 75, 843)
 
 
