@@ -17,14 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-<<<<<<< HEAD
-from analysis.analyses.jackknife import use_jackknife
-from analysis.analyses.statuses import fit_notes
-=======
 from analysis.analyses.statuses import fit_notes, read_status
->>>>>>> rd-glm
 from analysis.stats.models import effects, glm
-from analysis.stats.reference import FEW_CLUSTERS
 from analysis.status import Note, note, status_columns
 
 __all__ = [
