@@ -110,21 +110,24 @@ def load(i: int, key: str, reps: int) -> dict[str, np.ndarray]:
 
 
 def git_line() -> str:
-    """HEAD and the issue-13 branches merged into it (the versions this run used)."""
+    """HEAD and the commit of each issue-13 branch merged into it (the versions this run used)."""
 
     def git(*a: str) -> str:
         run = subprocess.run(["git", *a], capture_output=True, text=True, cwd=ROOT)
         return run.stdout.strip()
 
-    merged = [b for b in ("rd-compare", "rd-glm", "rd-mh")
-              if git("rev-parse", "--verify", "-q", b)
-              and subprocess.run(["git", "merge-base", "--is-ancestor", b, "HEAD"],
-                                 cwd=ROOT).returncode == 0
-              and git("rev-parse", b) != git("merge-base", b, "main")]  # fmt: skip
+    merged = []
+    for b in ("rd-compare", "rd-glm", "rd-mh"):
+        if not git("rev-parse", "--verify", "-q", b):
+            continue
+        used, base = git("merge-base", b, "HEAD"), git("merge-base", b, "main")
+        if used and used != base:
+            tip = git("rev-parse", b)
+            later = "" if tip == used else f" (branch now at {tip[:7]})"
+            merged.append(f"{b}@{used[:7]}{later}")
     dirty = " (uncommitted changes)" if git("status", "--porcelain", "analysis") else ""
-    return (
-        f"kit: {git('rev-parse', '--short', 'HEAD')}{dirty}; merged: {', '.join(merged) or 'none'}"
-    )
+    head = git("rev-parse", "--short", "HEAD")
+    return f"kit: {head}{dirty}; merged: {', '.join(merged) or 'none'}"
 
 
 def main(argv: list[str] | None = None) -> int:
