@@ -5,7 +5,7 @@
 Design drawn once from the seed: 10 LIVEs of 3 hours (150-900 viewers per cell) and 40 off-live
 product-days of 2 cells (100-500 viewers). No live effect; each LIVE and product-day has a
 mean-one multiplicative effect on p = 0.05, u ~ N(-s2/2, s2), s2 = log(1 + ICC (1 - p) / p)
-(SPEC13). Per replicate ``glm(cells, "atc_rate ~ is_live")``; prints the rejection rate at 5 % and
+(docs/metrics.md, "Simulation study"). Per replicate ``glm(cells, "atc_rate ~ is_live")``; prints the rejection rate at 5 % and
 the median df of the live coefficient, shipped (random-intercept working model, tau2 estimated)
 and with tau2 = 0 (R clubSandwich's default working model), with the Monte Carlo SE.
 """

@@ -1,8 +1,8 @@
 r"""A shop with few LIVEs, simulated fast: the design once, counts per replicate (issue 13).
 
 Used by ``benchmarks/study_small_clusters.py`` (the simulation study) and by the seeded A/A of
-``tests/stats/test_small_cluster_aa.py``. Conventions of ``SPEC13.md`` ("Simulation
-conventions"), on the log link:
+``benchmarks/aa_skewed_lives.py``. Conventions of ``docs/metrics.md`` ("Simulation study"), on
+the log link:
 
 .. math:: p = \exp(\alpha_{h,c} + \beta\,\text{live} + v_{\text{creator}} + u),
           \qquad u \sim N(-\sigma^2/2, \sigma^2)

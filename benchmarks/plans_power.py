@@ -4,7 +4,7 @@ For each plan (baseline rate 4 %, lift 1.5x and 2x, LIVE ICC 0.005 / 0.02 / 0.05
 mean 1,000 viewers with cv 0.8), :func:`analysis.stats.planning.sample_size` (at the ICC point
 estimate: the true ICC is known here) gives *k* LIVEs per arm. The design (the 2k LIVE sizes,
 gamma with that mean and cv) is drawn once per plan from its seed; each replicate draws the LIVE
-effects of the SPEC13 log-link simulator, :math:`p_g = p_{arm} e^{u_g}`,
+effects of the log-link simulator of docs/metrics.md ("Simulation study"), :math:`p_g = p_{arm} e^{u_g}`,
 :math:`u_g \sim N(-\sigma^2/2, \sigma^2)` with :math:`\sigma^2 = \log(1 + ICC\,(1-p_0)/p_0)`
 (ICC on the rate scale at the baseline), and binomial add-to-carts, then applies the analysis
 test: the primary ``pvalue`` of ``analysis.stats.compare.compare(cells, between="arm",

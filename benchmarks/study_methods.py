@@ -4,7 +4,7 @@ A thin adapter: :func:`methods_of` runs ``rates``, ``compare`` (twice: Mantel-Ha
 standardisation, each also giving the crude ratio), ``glm`` and ``effects`` on one cells frame
 and returns, per method of :data:`METHODS`, the estimate, interval, p-value (for ratio 1),
 status code (index in ``STATUSES``), degrees of freedom and clusters. It reads issue 13's
-column names (``SPEC13.md``: primary = clustered, ``unclustered_*`` detail columns,
+column names (``docs/metrics.md``: primary = clustered, ``unclustered_*`` detail columns,
 ``coef_table``) when the kit has them, and main's older names (``clustered_*`` columns,
 ``effects`` odds-ratio rows) otherwise, so one harness runs on both.
 """

@@ -4,7 +4,7 @@ r"""A/A false positives and interval coverage of the LIVE comparison on the user
 and simulates add-to-carts with the user's own between-LIVE spread: the ICC of the LIVE rate
 estimated from the cells (one-way ANOVA, :func:`analysis.stats.icc.anova_icc`) and the kit's
 log-link model, :math:`p_g = \bar p\,e^{u_g}`, :math:`u_g \sim N(-\sigma^2/2, \sigma^2)`,
-:math:`\sigma^2 = \log(1 + ICC\,(1 - \bar p)/\bar p)` (SPEC13 simulator). Each replicate splits
+:math:`\sigma^2 = \log(1 + ICC\,(1 - \bar p)/\bar p)` (docs/metrics.md, "Simulation study"). Each replicate splits
 the LIVEs at random into two halves and runs the kit's comparison on them,
 ``compare(cells, between=<half>, cluster="content_id")``:
 
@@ -12,7 +12,7 @@ the LIVEs at random into two halves and runs the kit's comparison on them,
   primary ``pvalue`` < alpha (should be <= alpha), and the coverage of the ratio interval for the
   true ratio 1;
 * **planted**: one half at :math:`1.5\,\bar p`; the coverage of the ratio interval for the true
-  crude ratio 1.5 (the ratio of the expected counts, SPEC13 "truth").
+  crude ratio 1.5 (the ratio of the expected counts, the "truth" of docs/metrics.md, "Simulation study").
 
 Monte Carlo SE :math:`\sqrt{\hat\pi(1 - \hat\pi)/R}`; seeded (``numpy.random.default_rng``).
 A test that holds its level on these LIVEs says the interval on the page can be trusted at this

@@ -85,7 +85,7 @@ def live_sizes(k: int, mean_size: float, cv: float) -> np.ndarray:
 
 
 def _side_tf(sizes: np.ndarray) -> tuple[float, float]:
-    """Trace ``T`` and squared Frobenius norm ``F`` of one side's working Omega (SPEC13)."""
+    """Trace ``T`` and squared Frobenius norm ``F`` of one side's working Omega (docs/metrics.md, "Simulation study")."""
     N = sizes.sum()
     h = sizes / N
     c = h**2 / (1 - h)

@@ -145,7 +145,7 @@ def _one_way(result: Any, g: np.ndarray, vcov: str, label: str, names: list[str]
         try:
             swap_cov(result, jackknife_cov(result, g))
             # t(G_j - 1) with G_j the clusters informing the coefficient (its smaller side):
-            # the delete-one-cluster rule of the Mantel-Haenszel jackknife (SPEC13)
+            # the delete-one-cluster rule of the Mantel-Haenszel jackknife (docs/metrics.md, "Simulation study")
             df = np.maximum(np.minimum(flat, informed - 1), 1.0)
             return VcovFit("CR3", df, informed, f"CR3 (jackknife) cluster-robust by {label}",
                            ref_df=G - 1.0)  # fmt: skip

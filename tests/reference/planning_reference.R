@@ -30,7 +30,7 @@ cat("n0", format(n0, digits = 15), "\n")
 
 # 3. Bell-McCaffrey df of the planned difference test (planned_df): 5 LIVEs per arm at the sizes
 #    live_sizes(5, 800, 0.8) prints, rates 4% and 7%; weighted lm with working weights n / phi,
-#    CR2 by LIVE with the inverse-variance working model (inverse_var = TRUE: the SPEC13 per-side
+#    CR2 by LIVE with the inverse-variance working model (inverse_var = TRUE: the per-side
 #    closed form; this clubSandwich would otherwise infer FALSE), Satterthwaite df of the
 #    difference contrast (-1, 1) of the side means.
 sizes <- c(171.54676816543824, 407.04228220384107, 667.7473860409509, 1024.2419993552396,

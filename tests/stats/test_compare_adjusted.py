@@ -91,7 +91,7 @@ def test_exact_coverage_of_rates_auto_over_the_grid(n):
 
 
 # ----------------------------------------------------------------------------------------------
-# clustered A/A: placebo splits of LIVEs, log-link simulator (SPEC13), no true difference
+# clustered A/A: placebo splits of LIVEs, log-link simulator (docs/metrics.md, "Simulation study"), no true difference
 
 
 def _aa_cells(rng, S=30, p=0.05, icc=0.02) -> pd.DataFrame:

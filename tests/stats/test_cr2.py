@@ -160,7 +160,7 @@ def _aa_design(rng: np.random.Generator) -> pd.DataFrame:
 
 def test_aa_live_odds_ratio_with_10_lives_rejects_within_its_binomial_band():
     """No live effect: LIVE and product-day mood effects, ICC 0.02 at p = 0.05 (log link,
-    mean-one multiplicative effects, SPEC13). The CR2 + Bell-McCaffrey p-value of the live
+    mean-one multiplicative effects, docs/metrics.md "Simulation study"). The CR2 + Bell-McCaffrey p-value of the live
     coefficient (random-intercept working model) rejects 5 % +- 3 binomial SE of 150 runs (the
     issue: CR1 on t(112) gave 11.5 %). Its df follows the 10 LIVEs: median 12.3 here; under
     clubSandwich's default working model (tau2 = 0) the median is 20.5 and the rate too high

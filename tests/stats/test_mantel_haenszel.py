@@ -149,7 +149,7 @@ def _aa_rejections(g_live: int, reps: int, seed: int) -> tuple[int, int]:
 
     Design drawn once from ``seed`` (unequal LIVE sizes, 6 strata with rates 3-8%, LIVEs
     over-represented in the high-rate strata, 40 off-live product-day clusters); per replicate
-    mean-one lognormal cluster effects (SPEC13 simulator) and binomial counts. Reject when
+    mean-one lognormal cluster effects (docs/metrics.md, "Simulation study") and binomial counts. Reject when
     ``|log R| / se > t(min(G_a, G_b) - 1)`` at 5%; also counts the rejections of the
     unclustered Greenland-Robins z test on the same data (jackknife, Greenland-Robins).
     """
