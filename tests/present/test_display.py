@@ -144,7 +144,10 @@ def test_tables_show_the_status_message_under_the_status_heading():
     headers = re.findall(r"<th[^>]*>(.*?)</th>", html)
     assert headers == ["group", "status", "inference_status"]  # no status_message column
     rows = [cells_of(html)[i : i + 3] for i in (0, 3, 6)]
-    assert rows[0][1] == "few LIVEs (or other clusters): the estimate rests on a handful of them; the interval is small-sample corrected but wide (G=6 LIVEs, t(5) reference)"
+    assert (
+        rows[0][1]
+        == "few LIVEs (or other clusters): the estimate rests on a handful of them; the interval is small-sample corrected but wide (G=6 LIVEs, t(5) reference)"
+    )
     assert rows[1][1] == STATUSES["ok"]  # no message in the row: the code's message
     assert rows[2][1] == STATUSES["undefined_no_viewers"]  # an empty message too
     assert [r[2] for r in rows] == [STATUSES["not_clustered"], STATUSES["ok"], "a free text"]
