@@ -21,7 +21,16 @@ from analysis.stats.compare import compare
 from analysis.stats.rates import rates
 from analysis.vocabulary import STATUSES, check_level, status_message
 
-__all__ = ["CLUSTER", "HEADLINE_COLUMNS", "LEVEL", "METHOD", "METRICS", "SIDES", "headline"]
+__all__ = [
+    "CLUSTER",
+    "HEADLINE_COLUMNS",
+    "clustered_by_live",
+    "LEVEL",
+    "METHOD",
+    "METRICS",
+    "SIDES",
+    "headline",
+]
 
 #: metrics of the headline, in row order
 METRICS = ("atc_rate", "conversion")
@@ -38,7 +47,7 @@ HEADLINE_COLUMNS = (
     "metric", "unit",
     "trials_live", "rate_live", "ci_low_live", "ci_high_live", "method_live",
     "trials_nonlive", "rate_nonlive", "ci_low_nonlive", "ci_high_nonlive", "method_nonlive",
-    "ratio", "ratio_ci_low", "ratio_ci_high", "ratio_method", "n_lives", "df",
+    "ratio", "ratio_ci_low", "ratio_ci_high", "ratio_method", "n_lives", "n_clusters_live", "df",
     "method", "level", "status", "status_message",
 )  # fmt: skip
 
@@ -84,8 +93,11 @@ def headline(
             such side.
         ``ratio``, ``ratio_ci_low``, ``ratio_ci_high``, ``ratio_method``
             Live rate / non-live rate and its clustered interval, from ``compare``.
-        ``n_lives``, ``df``
-            The number of LIVEs (clusters of the live side) the numbers rest on, and the
+        ``n_lives``, ``n_clusters_live``, ``df``
+            The number of LIVEs the numbers rest on (the clusters of the live side when every
+            LIVE cell has its ``content_id``, else NaN: LIVE cells without an id, e.g. the daily
+            "Seller LIVE" rows of a product list, cluster by product x day, and those clusters
+            are not LIVEs), the number of clusters of the live side whatever they are, and the
             degrees of freedom of the ratio's t reference (NaN when not clustered).
         ``method``, ``level``
             :data:`METHOD` (``"crude"``: not adjusted for the mix) and the level.
@@ -126,12 +138,19 @@ def _metric_row(cells: pd.DataFrame, metric: Metric, level: float) -> dict[str, 
             row.update({f"{k}_{side}": s[k] for k in ("trials", "rate", "ci_low", "ci_high")})
             row[f"method_{side}"] = s["method"]
             if flag:
-                row["n_lives"] = s.get("n_clusters", np.nan)
+                row["n_clusters_live"] = s.get("n_clusters", np.nan)
+                row["n_lives"] = row["n_clusters_live"] if clustered_by_live(cells) else np.nan
     row.update({k: contrast[k] for k in ("unit", "ratio", "ratio_ci_low", "ratio_ci_high")})
     row["ratio_method"] = contrast["ratio_method"]
     row["df"] = contrast.get("df", np.nan)
     row["status"], row["status_message"] = _status(contrast)
     return row
+
+
+def clustered_by_live(cells: pd.DataFrame) -> bool:
+    """Whether the live side's clusters are LIVEs: every LIVE cell has its ``content_id``."""
+    live = cells.loc[(cells["is_live"] == True).fillna(False).to_numpy(dtype=bool)]  # noqa: E712
+    return CLUSTER in live and bool(live[CLUSTER].notna().all())
 
 
 def _status(contrast: pd.Series) -> tuple[str, str]:

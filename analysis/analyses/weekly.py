@@ -27,6 +27,7 @@ from analysis.analyses.anomalies import ANOMALY_COLUMNS, anomalies
 from analysis.analyses.answerable import answerable
 from analysis.analyses.durable import CHANGE_COLUMNS, week_change
 from analysis.analyses.halo import HALO_COLUMNS, halo
+from analysis.analyses.headline import clustered_by_live
 from analysis.analyses.intervention import INTERVENTION_COLUMNS, intervention
 from analysis.analyses.statuses import read_status
 from analysis.stats.compare import compare
@@ -231,7 +232,8 @@ def weekly_facts(
     -------
     WeeklyFacts
         ``rates`` (:data:`analysis.stats.rates.RATES_COLUMNS` by ``period`` = ``this week`` /
-        ``previous weeks`` and ``is_live``), ``lift`` (compare of this week, then of the
+        ``previous weeks`` and ``is_live``, clustered by LIVE, plus ``n_lives``: the LIVEs of a
+        LIVE row, NaN when the LIVE cells have no LIVE id or off-live), ``lift`` (compare of this week, then of the
         previous weeks: ``period`` column), ``change`` (:data:`analysis.analyses.durable.CHANGE_COLUMNS`),
         ``slots`` (best and worst hour per side with at least :data:`MIN_SLOT_TRIALS` viewers),
         ``movers``, ``anomalies`` (:data:`analysis.analyses.anomalies.ANOMALY_COLUMNS`),
@@ -256,6 +258,8 @@ def weekly_facts(
     available = int(_week_label(earlier["date"]).nunique()) if len(earlier) else 0
     period = pd.Series(np.where(this, "this week", "previous weeks"), index=window.index)
     r = rates(window.assign(period=period), by=["period", "is_live"], metric=metric, level=level)
+    lives = (r["is_live"] == True).fillna(False) & clustered_by_live(window)  # noqa: E712
+    r = r.assign(n_lives=r["n_clusters"].where(lives))
     week_cells = window.loc[this]
     lifts = [compare(week_cells, between="is_live", metric=metric, level=level,
                      adjust=["hour", "category"], detail=True).assign(period="this week")]  # fmt: skip

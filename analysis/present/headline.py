@@ -117,7 +117,7 @@ def _kpi(row: pd.Series, lang: str, min_viewers: int) -> dict[str, str]:
     out["ratio_ci"] = _interval(row["ratio_ci_low"], row["ratio_ci_high"], _times, lang)
     out["status"] = str(row["status"])
     out["ratio_method"] = str(row["ratio_method"])
-    out["lives"] = _lives(row.get("n_lives"), lang)
+    out["lives"] = _lives(row.get("n_lives"), row.get("n_clusters_live"), lang)
     out["sentence"] = _sentence(out, lang)
     out["note"] = _note(row, lang)
     return out
@@ -132,11 +132,14 @@ def _count(n: object) -> int:
     return int(value) if value == value else 0
 
 
-def _lives(n: object, lang: str) -> str:
-    """``from 10 LIVEs`` (``from 1 LIVE``); empty when the LIVEs were not counted."""
-    k = _count(n)
+def _lives(n: object, clusters: object, lang: str) -> str:
+    """``from 10 LIVEs`` (``from 1 LIVE``), ``from 7 product × day groups`` when the LIVE cells
+    have no LIVE id; empty when nothing was counted."""
+    k, g = _count(n), _count(clusters)
     if k < 1:
-        return ""
+        return (
+            "" if g < 1 else i18n.t("index.groups", lang=lang, n=i18n.format_integer(g, lang=lang))
+        )
     key = "index.one_live" if k == 1 else "index.lives"
     return i18n.t(key, lang=lang, n=i18n.format_integer(k, lang=lang))
 
@@ -157,11 +160,14 @@ def _sentence(kpi: dict[str, str], lang: str) -> str:
 
 def _note(row: pd.Series, lang: str) -> str:
     """Why the interval is wide (few LIVEs), missing (one LIVE) or too narrow (not clustered)."""
-    n, code = _count(row.get("n_lives")), str(row["status"])
+    code = str(row["status"])
     if code == "not_clustered":
         return i18n.t("index.not_clustered", lang=lang)
-    if n < 1 or pd.isna(row["trials_live"]):
+    n, g = _count(row.get("n_lives")), _count(row.get("n_clusters_live"))
+    if g < 1 or pd.isna(row["trials_live"]):
         return ""
+    if n < 1:  # LIVE cells without LIVE ids: product x day clusters
+        return i18n.t("index.no_live_ids", lang=lang)
     if n == 1:
         return i18n.t("index.one_live_note", lang=lang)
     if n < FEW_CLUSTERS:

@@ -177,7 +177,7 @@ def _side_rate(facts: WeeklyFacts, T: _Words, period: str, live: bool) -> tuple[
     if row.empty:
         return T("na"), T("undefined"), ""
     first = row.iloc[0]
-    lives = _lives(T, first.get("n_clusters")) if live else ""
+    lives = _lives(T, first.get("n_lives")) if live else ""
     return T.pct(first["rate"]), T.pct_ci(first["ci_low"], first["ci_high"]), lives
 
 
@@ -194,12 +194,17 @@ def _lives(T: _Words, n: object) -> str:
     return T("one_live") if k == 1 else T("lives", n=i18n.format_integer(k, lang=T.lang))
 
 
+def _week_lives(facts: WeeklyFacts) -> int:
+    """The LIVEs of this week's LIVE rate (0 when not counted)."""
+    r = facts.rates
+    row = r[(r["period"] == "this week") & (r["is_live"] == True)]  # noqa: E712
+    return _count(row["n_lives"].iloc[0]) if len(row) and "n_lives" in row else 0
+
+
 def _few_lives(facts: WeeklyFacts, T: _Words) -> list[str]:
     """Why this week's LIVE intervals are wide: fewer than ``FEW_CLUSTERS`` LIVEs (2 or more:
     one LIVE has no interval, and its sentence says so)."""
-    r = facts.rates
-    row = r[(r["period"] == "this week") & (r["is_live"] == True)]  # noqa: E712
-    n = _count(row["n_clusters"].iloc[0]) if len(row) and "n_clusters" in row else 0
+    n = _week_lives(facts)
     if not 2 <= n < FEW_CLUSTERS:
         return []
     return [T("few_lives", n=i18n.format_integer(n, lang=T.lang), k=FEW_CLUSTERS)]
@@ -232,7 +237,7 @@ def _lift(facts: WeeklyFacts, T: _Words) -> list[str]:
     return [T(
         "lift", ratio=T.times(lift["ratio"]),
         ci=T.times_ci(lift["ratio_ci_low"], lift["ratio_ci_high"]),
-        lives=_lives(T, lift.get("n_clusters_a", nan)),
+        lives=_lives(T, _week_lives(facts)),
         adj=T.times(lift.get("adjusted_ratio", nan)),
         adj_ci=T.times_ci(lift.get("adjusted_ratio_ci_low", nan),
                           lift.get("adjusted_ratio_ci_high", nan)),

@@ -20,7 +20,7 @@ def rates() -> pd.DataFrame:
         "period": ["this week", "this week", "previous weeks", "previous weeks"],
         "is_live": [True, False, True, False], "rate": [0.085, 0.026, 0.08, 0.025],
         "ci_low": [0.079, 0.024, 0.075, 0.024], "ci_high": [0.091, 0.028, 0.085, 0.026],
-        "n_clusters": [12, 300, 45, 1200],
+        "n_lives": [12, NAN, 45, NAN],
     })  # fmt: skip
 
 
@@ -113,12 +113,14 @@ def test_one_step_per_family_in_the_order_of_the_summary():
 
 def test_few_lives_are_said_with_the_rate_and_one_live_has_no_interval():
     """Issue 13, item 4: the weekly headline says how many LIVEs it rests on, and why it is wide."""
-    few = rates().assign(n_clusters=[6, 300, 45, 1200])
+    few = rates().assign(n_lives=[6, NAN, 45, NAN])
     text = sentences(facts(rates=few))
     assert "(95% CI 7.9%–9.1%, from 6 LIVEs)" in text[0]
-    assert text[1].startswith("The LIVE intervals are wide because this week rests on only 6 LIVEs")
+    assert text[1].startswith(
+        "The LIVE intervals are wide because this week rests on only 6 LIVEs"
+    )
     assert text[2].startswith("Over the previous 4 weeks")
-    one = rates().assign(n_clusters=[1, 300, 45, 1200], ci_low=[NAN, 0.024, 0.075, 0.024])
+    one = rates().assign(n_lives=[1, NAN, 45, NAN], ci_low=[NAN, 0.024, 0.075, 0.024])
     text = sentences(facts(rates=one))
     assert "8.5% (95% CI undefined, from 1 LIVE)" in text[0]
     assert text[1].startswith("Over the previous 4 weeks")  # one LIVE: no "wide" sentence
