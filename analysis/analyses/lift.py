@@ -50,8 +50,8 @@ def _status(row: pd.Series, column: str) -> tuple[str, str]:
     """The ``(code, message)`` of the status column ``column`` of a result row (``status`` when
     the row has no such column)."""
     column = column if column in row.index else "status"
-    message = row.get(column.replace("status", "status_message"))
-    return read_status(row[column], message)
+    text = {"status": "status_message", "inference_status": "inference_message"}[column]
+    return read_status(row[column], row.get(text))
 
 
 #: status of the viewer-level row: its interval ignores the LIVEs
