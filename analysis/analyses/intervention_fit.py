@@ -19,8 +19,8 @@ import pandas as pd
 
 from analysis.analyses.jackknife import use_jackknife
 from analysis.analyses.statuses import fit_notes
-from analysis.stats.adjusted import FEW_CLUSTERS
 from analysis.stats.models import effects, glm
+from analysis.stats.reference import FEW_CLUSTERS
 from analysis.status import Note, note, status_columns
 
 __all__ = [

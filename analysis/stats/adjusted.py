@@ -42,12 +42,7 @@ import pandas as pd
 
 from analysis.vocabulary import ADJUST_METHODS, check_argument
 
-__all__ = ["FEW_CLUSTERS", "RatioFit", "ratio_fit", "with_expected_counts"]
-
-#: Fewer clusters than this on a side: the status warns that cluster-robust intervals may be too
-#: narrow (Cameron & Miller 2015 sec. VI: with a few dozen clusters, CR1 with a t reference can
-#: still over-reject).
-FEW_CLUSTERS = 30
+__all__ = ["RatioFit", "ratio_fit", "with_expected_counts"]
 
 
 @dataclass

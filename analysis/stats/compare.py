@@ -2,8 +2,9 @@ r"""Two-group comparisons of a rate (live vs non-live): :func:`compare`.
 
 :func:`compare` contrasts two groups of cells (by default LIVE vs non-live) as a difference, a
 ratio and a lift, with a p-value, per ``by`` group: pooling (:mod:`analysis.stats.pooling`),
-the viewer-level contrast (:mod:`analysis.stats.contrast`), then the clustered and adjusted
-inference (:mod:`analysis.stats.inference`). The default result is compact
+the viewer-level contrast (:mod:`analysis.stats.contrast`), the clustered contrast that is
+primary by default (:mod:`analysis.stats.clustered_contrast`), then the adjusted inference
+(:mod:`analysis.stats.inference`). The default result is compact
 (:data:`COMPARE_COLUMNS`); ``detail=True`` returns every column (:data:`COMPARE_DETAIL_COLUMNS`,
 the compact ones first).
 """
@@ -16,8 +17,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.metrics import Metric, get_metric
-from analysis.stats.contrast import Contrast, contrast
-from analysis.stats.inference import INFERENCE_COLUMNS, Crude, Design, clustered_inference
+from analysis.stats.clustered_contrast import (
+    UNCLUSTERED_COLUMNS,
+    clustered_contrast,
+    primary_columns,
+)
+from analysis.stats.clustered_rates import cluster_setup
+from analysis.stats.contrast import contrast
+from analysis.stats.inference import INFERENCE_COLUMNS, Crude, Design, adjusted_inference
 from analysis.stats.pooling import (
     CellCounts,
     Pooled,
@@ -52,7 +59,7 @@ DETAIL_ONLY_COLUMNS = (
     "n_cells_a", "successes_a", "n_cells_b", "successes_b",
     "lift", "lift_ci_low", "lift_ci_high", "pvalue_method",
     "cluster", "design_effect", "effective_trials_a", "effective_trials_b",
-    "clustered_ratio_ci_low", "clustered_ratio_ci_high", "clustered_pvalue", "clustered_method",
+    *UNCLUSTERED_COLUMNS,
     "adjust", "n_strata", "adjusted_ratio", "adjusted_ratio_ci_low", "adjusted_ratio_ci_high",
     "adjusted_lift", "adjusted_lift_ci_low", "adjusted_lift_ci_high", "adjusted_pvalue",
     "adjusted_method", "simpson", "inference_status", "inference_message",
@@ -111,8 +118,8 @@ def _counts(p: Pooled, m: Metric) -> tuple[np.ndarray, np.ndarray]:
     return p.x, p.n
 
 
-def _frame(s: _Split, m: Metric, by_cols, between: str, con: Contrast, level: float):
-    """The viewer-level columns of every group, with their status."""
+def _frame(s: _Split, m: Metric, by_cols, between: str, columns, notes, level: float):
+    """The contrast columns of every group, with their status."""
     out = s.keys.copy()
     out["metric"] = m.name
     if "unit" not in by_cols:  # grouping by unit: that column is the output's unit
@@ -123,10 +130,10 @@ def _frame(s: _Split, m: Metric, by_cols, between: str, con: Contrast, level: fl
     for side, p in (("a", s.pa), ("b", s.pb)):
         out[f"n_cells_{side}"] = p.n_cells
         out[f"successes_{side}"], out[f"trials_{side}"] = _counts(p, m)
-    for name, values in con.columns.items():
+    for name, values in columns.items():
         out[name] = values
     out["level"] = level
-    statuses = [row_status(con.notes[i] + _exclusion_notes(s, m, between, i))
+    statuses = [row_status(notes[i] + _exclusion_notes(s, m, between, i))
                 for i in range(s.ngroups)]  # fmt: skip
     out["status"] = np.array([c for c, _ in statuses], dtype=object)
     out["status_message"] = np.array([t for _, t in statuses], dtype=object)
@@ -176,10 +183,11 @@ def compare(
         (observed over expected, the LIVE cells' own rate against the non-live rate of their
         strata).
     cluster : str or None
-        Cluster column of the clustered and adjusted inference (default ``content_id``; cells
-        where it is NA, off-live product cards, cluster by product x day). None: viewers as
-        independent units. When the default column is absent the clustered columns are NaN
-        with an ``inference_status`` saying so; any other absent name is an error.
+        Cluster column of the primary (clustered) and adjusted inference (default
+        ``content_id``; cells where it is NA, off-live product cards, cluster by product x
+        day). None, or the default column absent: viewers as independent units, the
+        viewer-level columns are primary with status ``not_clustered``; any other absent name
+        is an error.
     detail : bool
         False (default): the compact :data:`COMPARE_COLUMNS`. True: every column,
         :data:`COMPARE_DETAIL_COLUMNS` (the compact ones first, then
@@ -200,18 +208,27 @@ def compare(
         ``trials_a``, ``rate_a``, ``trials_b``, ``rate_b``
             Pooled trials and rate of each group, as in :func:`analysis.stats.rates.rates`.
         ``diff``, ``diff_ci_low``, ``diff_ci_high``
-            ``rate_a - rate_b`` and its interval (viewers independent).
+            ``rate_a - rate_b`` and its interval (clustered: CR2, t on its own BM df).
         ``ratio``, ``ratio_ci_low``, ``ratio_ci_high``
-            ``rate_a / rate_b`` (NaN when ``rate_b`` is 0; upper limit ``inf`` then).
+            ``rate_a / rate_b`` (NaN when ``rate_b`` is 0; upper limit ``inf`` then) and its
+            interval (clustered: log scale, t on ``df``).
         ``pvalue``
-            Two-sided p-value for ``ratio = 1`` from the same method as the ratio interval, so
-            ``pvalue < 1 - level`` exactly when the ratio interval excludes 1.
+            Two-sided p-value for "no difference" (``ratio = 1``). Clustered: the t test of the
+            difference (CR2, Bell-McCaffrey df ``df``), ``pvalue < 1 - level`` exactly when the
+            difference interval excludes 0 (the log-ratio interval agrees except near the
+            boundary). Viewer-level: from the same method as the ratio interval, so ``pvalue <
+            1 - level`` exactly when the ratio interval excludes 1.
         ``diff_method``, ``ratio_method``
-            ``newcombe`` (``newcombe-exact`` for small cells: Clopper-Pearson sides) and
-            ``score`` (``score+exact``: union with the exact conditional interval) for
-            proportions; ``delta`` and ``delta-log`` for ``aov``; ``none`` when undefined.
+            Clustered: ``cr2-bm`` and ``cr2-bm-log``. Viewer-level (not clustered, or no
+            successes or failures on a side): ``newcombe`` (``newcombe-exact`` for small cells)
+            and ``score`` (``score+exact``) for proportions, ``delta`` and ``delta-log`` for
+            ``aov``; ``none`` when undefined.
         ``level``, ``status``, ``status_message``
-            The level; the status code of the viewer-level columns (the most serious of):
+            The level; the status code of these columns (the most serious of): ``few_clusters``
+            (fewer than 10 clusters on the smaller side or df < 4: valid but wide);
+            ``not_clustered``; ``undefined_too_few`` also for one cluster on a side (intervals
+            NaN); ``exact_small_cell`` also when clustering could not be measured (no successes
+            or failures on a side: the viewer-level exact pieces are primary); and
 
             * ``undefined_no_viewers``: no trials on a side (``no viewers in group_b``); that
               side's rate and every contrast NaN;
@@ -221,7 +238,7 @@ def compare(
               intervals with upper limit ``inf`` and the p-value defined); ``aov``: zero
               revenue on a side (ratio interval NaN);
             * ``undefined_too_few`` (``aov``): one cell on a side, no delta variance;
-            * ``exact_small_cell``: a side with fewer than 5 successes or failures (or no
+            * ``exact_small_cell`` (viewer-level): a side with fewer than 5 successes or failures (or no
               successes in group_a: ratio 0, lower limit 0); exact pieces used;
             * ``partial``: cells excluded for a missing count or a missing ``between``;
             * ``no_variation`` (``aov``): no variation across cells on either side;
@@ -229,25 +246,26 @@ def compare(
 
             The message gives the specifics (which side, how many cells) of every note.
         ``n_clusters_a``, ``n_clusters_b``, ``df``
-            Clusters per side of the clustered inference, and the degrees of freedom of its t
-            reference, :math:`\min(G_a, G_b) - 1` (``inf``: normal reference, ``cluster=None``;
-            NaN when not computed).
+            Clusters with trials per side, and the Bell-McCaffrey degrees of freedom of the
+            p-value's (the difference's) t reference (``inf``: not clustered, normal reference;
+            NaN when no clustered interval).
 
         Detail columns (``detail=True``): ``n_cells_a``, ``successes_a`` (and ``_b``); ``lift``,
         ``lift_ci_low``, ``lift_ci_high`` (``ratio - 1`` and its interval); ``pvalue_method``
-        (as ``ratio_method``); ``cluster`` (``content_id``, ``none``, ...); ``design_effect``
+        (``cr2-bm`` when clustered, else as ``ratio_method``); ``cluster`` (``content_id``, ``none``, ...); ``design_effect``
         (clustered over binomial variance of the log ratio) and ``effective_trials_a``,
         ``effective_trials_b`` (each side's trials over its own design effect: "12,000
-        viewers are worth about 3,000 independent ones"); ``clustered_ratio_ci_low``,
-        ``clustered_ratio_ci_high``, ``clustered_pvalue``, ``clustered_method`` (the crude
-        ratio with clusters as the independent units: log-linearised, t on ``df``);
+        viewers are worth about 3,000 independent ones"; NaN when not clustered);
+        ``unclustered_diff_ci_low``, ``unclustered_diff_ci_high``, ``unclustered_ratio_ci_low``,
+        ``unclustered_ratio_ci_high``, ``unclustered_pvalue``, ``unclustered_method`` (the
+        viewer-level columns, viewers as independent units: too narrow for "the next LIVE");
         ``adjust``, ``n_strata`` (strata with both groups), ``adjusted_ratio`` with its
         interval, ``adjusted_lift`` with its interval, ``adjusted_pvalue``,
-        ``adjusted_method`` (NaN / empty when ``adjust`` is None); ``simpson`` (crude and
-        adjusted ratios on opposite sides of 1); ``inference_status`` and
-        ``inference_message``, the status of these clustered and adjusted columns
-        (:func:`analysis.stats.inference.clustered_inference`: ``ok``, ``few_clusters``,
-        ``not_clustered``, ``partial``, or ``undefined_*``).
+        ``adjusted_method`` (``mantel-haenszel; jackknife-log`` clustered,
+        ``mantel-haenszel; greenland-robins`` or ``standardisation; linearised`` not
+        clustered; NaN / empty when ``adjust`` is None); ``simpson`` (crude and adjusted
+        ratios on opposite sides of 1); ``inference_status`` and ``inference_message``, the
+        status of the adjusted columns (:func:`analysis.stats.inference.adjusted_inference`).
 
     Raises
     ------
@@ -279,19 +297,23 @@ def compare(
       the larger of it and the exact conditional (doubled smaller tail) p-value. The CI
       excludes 1 exactly when p < α (checked over every table with :math:`N \le 60` by 300).
 
-    Exact coverage (95%, all outcomes enumerated, ``tests/stats/test_compare_adjusted.py``):
-    ratio and difference intervals cover at least 0.94 for every pair of sizes 20-5,000 and
-    rates 1%-15% (minima 0.942 and 0.943). The viewer-level columns ignore clustering; use the
-    ``clustered_*`` and ``adjusted_*`` columns for "the next LIVE" questions.
+    Exact coverage of these viewer-level intervals (95%, all outcomes enumerated,
+    ``tests/stats/test_compare_adjusted.py``): at least 0.94 for every pair of sizes 20-5,000
+    and rates 1%-15%. They ignore clustering: viewers of one LIVE share its mood.
 
-    Clustered and adjusted columns (:mod:`analysis.stats.adjusted`): the ratio solves
-    :math:`A - R B = 0` (Mantel-Haenszel: :math:`A = \sum_s x_{as}n_{bs}/N_s`, :math:`B =
-    \sum_s x_{bs}n_{as}/N_s`; standardisation to group a's mix: :math:`A = \sum_s x_{as}`,
-    :math:`B = \sum_s n_{as}x_{bs}/n_{bs}`; the crude ratio is one stratum); its variance is
-    the linearisation :math:`\frac{G}{G-1}\sum_g (u_g - \bar u)^2 / A^2` per side over the
-    cluster totals :math:`u_g` of each cell's first-order contribution (Binder 1983), with a t
-    reference on :math:`\min(G_a, G_b) - 1` df. A seeded clustered A/A (ICC 0.02, 30 LIVEs a
-    side, ``tests/stats/test_compare_adjusted.py``) rejects about 6% at 5% (naive: 55%).
+    Clustered (default; :mod:`analysis.stats.clustered_contrast`): each side's CR2 variance over
+    its clusters (Bell & McCaffrey 2002) and the Bell-McCaffrey / Satterthwaite df of the
+    contrast (Pustejovsky & Tipton 2018; closed form in :mod:`analysis.stats.cr2_sides`, pinned
+    to R clubSandwich); difference linear, ratio on the log scale by the delta method on the
+    two side rates; the p-value is the difference's t test (the log ratio's delta SE, estimated
+    with the rates it divides by, over-rejects: 6.1-6.4% at 5% in a log-link A/A). A seeded
+    clustered A/A (``tests/stats/test_compare_adjusted.py``) keeps the rejection rate of
+    ``pvalue`` within its binomial band at 10 and 30 LIVEs a side.
+
+    Adjusted (:mod:`analysis.stats.inference`): the Mantel-Haenszel or standardised ratio
+    (:func:`analysis.stats.adjusted.ratio_fit`), clustered by the delete-one-cluster jackknife
+    of its log with :math:`t(\min(G_a, G_b) - 1)`; not clustered: Greenland-Robins (MH) or the
+    linearisation (standardisation).
 
     ``aov`` (:mod:`analysis.stats.contrast`): each side's ratio of sums :math:`R` and delta
     variance :math:`V`; difference :math:`R_a - R_b \pm z\sqrt{V_a + V_b}`; ratio
@@ -307,7 +329,9 @@ def compare(
     Biometrics 41:55-68. Binder DA (1983). On the variances of asymptotically normal estimators
     from complex surveys. Int Stat Rev 51:279-292. Fagerland MW, Lydersen S, Laake P (2015).
     Recommended confidence intervals for two independent binomial proportions. Stat Methods Med
-    Res 24:224-254. Cochran WG (1977). Sampling Techniques, 3rd ed. Wiley.
+    Res 24:224-254. Cochran WG (1977). Sampling Techniques, 3rd ed. Wiley. Bell RM, McCaffrey
+    DF (2002). Surv Methodol 28:169-181. Pustejovsky JE, Tipton E (2018). J Bus Econ Stat
+    36:672-683.
 
     Examples
     --------
@@ -325,11 +349,18 @@ def compare(
     by_cols = by_columns(cells, by, m, COMPARE_DETAIL_COLUMNS)
     s = _Split(cells, m, between, by_cols, groups)
     con = contrast(m, s.pa, s.pb, s.units, level)
-    out = _frame(s, m, by_cols, between, con, level)
+    clusters, why_not = cluster_setup(s.cells, cluster)
+    cc = None
+    if clusters is not None:
+        cc = clustered_contrast(s.counts, s.gid, s.ngroups, s.in_a, s.in_b, clusters, con.valid,
+                                (s.pa, s.pb), level=level)  # fmt: skip
+    columns, notes = primary_columns(con, cc, why_not)
+    out = _frame(s, m, by_cols, between, columns, notes, level)
     crude = Crude(out["ratio"].to_numpy(dtype=float), out["trials_a"].to_numpy(dtype=float),
-                  out["trials_b"].to_numpy(dtype=float), con.valid, out["status"].to_numpy())  # fmt: skip
-    inference = clustered_inference(s.design(), m, crude, level=level, adjust=adjust,
-                                    adjust_method=adjust_method, cluster=cluster)  # fmt: skip
+                  con.valid, out["status"].to_numpy())  # fmt: skip
+    inference = adjusted_inference(s.design(), m, crude, level=level, adjust=adjust,
+                                   adjust_method=adjust_method, cluster=cluster,
+                                   clusters=clusters)  # fmt: skip
     for name in INFERENCE_COLUMNS:
         out[name] = inference[name]
     columns = COMPARE_DETAIL_COLUMNS if detail else COMPARE_COLUMNS

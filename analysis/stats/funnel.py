@@ -27,7 +27,13 @@ from scipy import stats
 from analysis.metrics import get_metric
 from analysis.stats.rates import rates
 from analysis.status import merge_statuses
-from analysis.vocabulary import OVERDISPERSION_METHODS, check_argument, check_level, is_undefined
+from analysis.vocabulary import (
+    OVERDISPERSION_METHODS,
+    STATUSES,
+    check_argument,
+    check_level,
+    is_undefined,
+)
 from analysis.vocabulary import status_message as message
 
 __all__ = [
@@ -48,7 +54,10 @@ FUNNEL_COLUMNS = (
 def group_proportions(cells: pd.DataFrame, by: str | Sequence[str], metric: str) -> pd.DataFrame:
     """:func:`analysis.stats.rates.rates` of a proportion metric per ``by`` group (Wilson).
 
-    ``ValueError`` for no ``by`` column or a ratio metric (the leaderboards are binomial).
+    Viewer-level (``cluster=None``): the leaderboards' limits are their own (binomial, or with
+    the overdispersion between groups), so the ``not_clustered`` note of :func:`rates` is
+    dropped from the status. ``ValueError`` for no ``by`` column or a ratio metric (the
+    leaderboards are binomial).
     """
     cols = [by] if isinstance(by, str) else list(by)
     if not cols:
@@ -59,7 +68,14 @@ def group_proportions(cells: pd.DataFrame, by: str | Sequence[str], metric: str)
             f"Metric {m.name!r} is a ratio of sums, not a proportion; shrinkage and funnel "
             "limits here are binomial (successes out of trials). Use a proportion metric."
         )
-    return rates(cells, by=cols, metric=m, method="wilson")
+    out = rates(cells, by=cols, metric=m, method="wilson", cluster=None)
+    plain = (out["status"] == "not_clustered").to_numpy()
+    out.loc[plain, "status"] = "ok"
+    out.loc[plain, "status_message"] = message("ok")
+    out["status_message"] = out["status_message"].str.removesuffix(
+        "; " + STATUSES["not_clustered"]
+    )
+    return out
 
 
 def arcsine_z(successes, trials, target: float):

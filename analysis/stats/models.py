@@ -33,10 +33,14 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
 from analysis.metrics import get_metric
-from analysis.stats.adjusted import FEW_CLUSTERS
 from analysis.stats.clusters import cluster_label
 from analysis.stats.glm_data import FAILURES, SUCCESSES, model_data, model_variables, split_formula
-from analysis.stats.reference import reference_df, reference_pvalue, reference_quantile
+from analysis.stats.reference import (
+    FEW_CLUSTERS,
+    reference_df,
+    reference_pvalue,
+    reference_quantile,
+)
 from analysis.stats.standardise import standardised_rows
 from analysis.status import Note, row_status
 from analysis.vocabulary import (

@@ -31,9 +31,8 @@ import numpy as np
 import pandas as pd
 from patsy import build_design_matrices
 
-from analysis.stats.adjusted import FEW_CLUSTERS
 from analysis.stats.glm_data import CLUSTER, FAILURES, SUCCESSES
-from analysis.stats.reference import reference_pvalue, reference_quantile
+from analysis.stats.reference import FEW_CLUSTERS, reference_pvalue, reference_quantile
 from analysis.status import merge_statuses
 from analysis.vocabulary import status_message
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from analysis.stats.clustered_rates import NO_CONTENT_ID
 from analysis.stats.compare import COMPARE_COLUMNS, COMPARE_DETAIL_COLUMNS, compare
 from analysis.stats.proportions import conditional_exact_ratio, newcombe_difference, score_ratio
 from analysis.vocabulary import status_message
@@ -20,6 +21,8 @@ from analysis.vocabulary import status_message
 SMALL_B = status_message(
     "exact_small_cell", "small cell in group_b: fewer than 5 successes or failures"
 )
+#: the last note of every row of cells without ``content_id``: viewer-level columns primary
+NC = "; " + NO_CONTENT_ID
 
 
 def pair(xa, na, xb, nb, unit="visitor", **extra) -> pd.DataFrame:
@@ -250,12 +253,13 @@ def test_columns_are_stable():
     # the compact frame is the first columns of the detailed one, with the same values
     compact = compare(cells, by="hour")
     pd.testing.assert_frame_equal(detail[compact.columns], compact)
-    assert len(COMPARE_DETAIL_COLUMNS) == len(set(COMPARE_DETAIL_COLUMNS)) == 53
+    assert len(COMPARE_DETAIL_COLUMNS) == len(set(COMPARE_DETAIL_COLUMNS)) == 55
 
 
 def test_ok_row():
     row = compare(pair(56, 70, 48, 80), detail=True).iloc[0]
-    assert row.status == "ok" and row.status_message == status_message("ok")
+    assert row.status == "not_clustered"  # no content_id: viewer-level columns, and it says so
+    assert row.status_message == status_message("not_clustered", NO_CONTENT_ID)
     assert (row.group_a, row.group_b, row["between"]) == (True, False, "is_live")
     assert (row.n_cells_a, row.successes_a, row.trials_a) == (1, 56, 70)
     assert (row.n_cells_b, row.successes_b, row.trials_b) == (1, 48, 80)
@@ -274,7 +278,7 @@ def test_ok_row():
 def test_no_viewers(table, status):
     row = compare(pair(*table), detail=True).iloc[0]
     assert row.status == "undefined_no_viewers"
-    assert row.status_message == status_message("undefined_no_viewers", status)
+    assert row.status_message == status_message("undefined_no_viewers", status) + NC
     for col in ("diff", "diff_ci_low", "ratio", "ratio_ci_high", "lift", "pvalue"):
         assert math.isnan(row[col]), col
 
@@ -284,8 +288,8 @@ def test_no_viewers_when_a_group_has_no_cells_at_all():
     out = compare(cells, by="hour", detail=True)
     assert out["status"].tolist() == ["undefined_no_viewers", "undefined_no_viewers"]
     assert out["status_message"].tolist() == [
-        status_message("undefined_no_viewers", "no viewers in group_b"),
-        status_message("undefined_no_viewers", "no viewers in group_a"),
+        status_message("undefined_no_viewers", "no viewers in group_b") + NC,
+        status_message("undefined_no_viewers", "no viewers in group_a") + NC,
     ]
     assert out["n_cells_b"].tolist() == [0, 1]
     assert out["rate_a"].iloc[0] == 0.1  # the defined side is still reported
@@ -304,7 +308,7 @@ def test_no_successes_in_live():
     row = compare(pair(0, 29, 5, 56), detail=True).iloc[0]
     assert row.status == "exact_small_cell"  # the exact conditional pieces cover a zero count
     detail = "no successes in group_a: ratio 0, lower limit 0"
-    assert row.status_message == status_message("exact_small_cell", detail)
+    assert row.status_message == status_message("exact_small_cell", detail) + NC
     assert row.ratio == 0.0 and row.lift == -1.0
     assert row.ratio_ci_low == 0.0
     assert np.isfinite([row.ratio_ci_low, row.ratio_ci_high, row.pvalue]).all()
@@ -324,7 +328,7 @@ def test_every_trial_a_success_in_both_groups():
     row = compare(pair(10, 10, 20, 20)).iloc[0]
     assert row.status == "exact_small_cell"
     detail = "small cell in group_a and group_b: fewer than 5 successes or failures"
-    assert row.status_message == status_message("exact_small_cell", detail)
+    assert row.status_message == status_message("exact_small_cell", detail) + NC
     assert row.ratio_ci_low < 1 < row.ratio_ci_high and row.pvalue == pytest.approx(1.0)
     assert row.ratio == 1.0 and np.isfinite([row.diff_ci_low, row.diff_ci_high]).all()
 
@@ -333,7 +337,7 @@ def test_small_cell_note():
     row = compare(pair(3, 20, 100, 1000)).iloc[0]
     assert row.status == "exact_small_cell"
     detail = "small cell in group_a: fewer than 5 successes or failures"
-    assert row.status_message == status_message("exact_small_cell", detail)
+    assert row.status_message == status_message("exact_small_cell", detail) + NC
     assert (row.diff_method, row.ratio_method) == ("newcombe-exact", "score+exact")
 
 
@@ -341,7 +345,7 @@ def test_successes_exceed_trials():
     row = compare(pair(12, 10, 5, 50)).iloc[0]
     assert row.status == "undefined_not_binomial"
     detail = "successes exceed trials in group_a"
-    assert row.status_message == status_message("undefined_not_binomial", detail)
+    assert row.status_message == status_message("undefined_not_binomial", detail) + NC
     assert math.isnan(row["diff"]) and math.isnan(row.diff_ci_low) and math.isnan(row.pvalue)
 
 
@@ -349,7 +353,7 @@ def test_event_unit_is_not_binomial():
     row = compare(pair(12, 10, 5, 50, unit="event")).iloc[0]
     assert row.status == "undefined_not_binomial"
     detail = "unit 'event' is not binomial"
-    assert row.status_message == status_message("undefined_not_binomial", detail)
+    assert row.status_message == status_message("undefined_not_binomial", detail) + NC
     assert row.unit == "event" and math.isnan(row.ratio_ci_low)
 
 
@@ -367,7 +371,7 @@ def test_na_between_cells_are_excluded_and_counted():
     assert (row.successes_a, row.successes_b) == (7, 1)
     # 1/34 is a small cell (the most serious note); the exclusion is listed after it
     assert row.status == "exact_small_cell"
-    assert row.status_message == SMALL_B + "; 2 cells excluded: is_live is NA (channel ALL)"
+    assert row.status_message == SMALL_B + "; 2 cells excluded: is_live is NA (channel ALL)" + NC
 
 
 def test_missing_counts_are_reported_per_group():
@@ -378,7 +382,7 @@ def test_missing_counts_are_reported_per_group():
     assert row.status == "exact_small_cell"
     assert row.status_message == (
         SMALL_B + "; 1 cell of group_a excluded: missing atc or viewers"
-        "; 1 cell of group_b excluded: missing atc or viewers"
+        "; 1 cell of group_b excluded: missing atc or viewers" + NC
     )
     bigger = pd.concat([pair(70, 340, 10, 340), pair(None, 5, 3, None)], ignore_index=True)
     row = compare(bigger).iloc[0]
@@ -402,6 +406,7 @@ def test_by_groups_keep_na_and_groups_seen_only_in_excluded_cells():
     assert out["status_message"].iloc[1] == (
         status_message("undefined_no_viewers", "no viewers in group_a and group_b")
         + "; 1 cell excluded: is_live is NA (channel ALL)"
+        + NC
     )
     assert (out["successes_a"].iloc[2], out["successes_b"].iloc[2]) == (9, 3)
 
@@ -429,7 +434,7 @@ def test_groups_required_for_a_column_with_more_than_two_values(promo_cells):
     assert (row.group_a, row.group_b) == ("flash_sale", "none")
     assert (row.successes_a, row.trials_a, row.successes_b, row.trials_b) == (30, 100, 15, 150)
     assert row.status == "partial"
-    assert row.status_message == status_message("partial", "1 cell excluded: promo is NA")
+    assert row.status_message == status_message("partial", "1 cell excluded: promo is NA") + NC
 
 
 def test_two_valued_column_defaults_to_sorted_order(promo_cells):
@@ -524,7 +529,7 @@ def test_aov_contrast_by_hand(aov_cells):
     #   (36 + 324 + 144) = 504; 3/2 * 504 / 25 -> V_b = 756/25.
     ra, rb, va, vb = 130 / 3, 32.0, 6400 / 81, 756 / 25
     z = 1.959963984540054  # Phi^-1(0.975)
-    row = compare(aov_cells, metric="aov", detail=True).iloc[0]
+    row = compare(aov_cells, metric="aov", cluster=None, detail=True).iloc[0]
     assert (row.rate_a, row.rate_b) == (pytest.approx(ra), pytest.approx(rb))
     assert (row.successes_a, row.trials_a, row.successes_b, row.trials_b) == (130, 3, 160, 5)
     se = math.sqrt(va + vb)
@@ -539,7 +544,7 @@ def test_aov_contrast_by_hand(aov_cells):
         "delta-log",
         "delta-log",
     )
-    assert (row.unit, row.status) == ("EUR/order", "ok")
+    assert (row.unit, row.status) == ("EUR/order", "not_clustered")
 
 
 def test_aov_statuses(aov_cells):
@@ -547,7 +552,7 @@ def test_aov_statuses(aov_cells):
     row = compare(one_live, metric="aov").iloc[0]
     assert row.status == "undefined_too_few"
     detail = "fewer than 2 cells in group_a: no delta variance"
-    assert row.status_message == status_message("undefined_too_few", detail)
+    assert row.status_message == status_message("undefined_too_few", detail) + NC
     assert row["diff"] == pytest.approx(50 - 32) and math.isnan(row.diff_ci_low)
     free = aov_cells.assign(revenue=[0.0, 0.0, 90.0, 50.0, 20.0])
     row = compare(free, metric="aov").iloc[0]
@@ -556,10 +561,15 @@ def test_aov_statuses(aov_cells):
     none = aov_cells.assign(orders=[0, 0, 3, 1, 1])
     row = compare(none, metric="aov").iloc[0]
     assert row.status == "undefined_no_viewers"
-    assert row.status_message == status_message("undefined_no_viewers", "no orders in group_a")
+    assert row.status_message == (
+        status_message("undefined_no_viewers", "no orders in group_a") + NC
+    )
     flat = aov_cells.assign(revenue=[20.0, 10.0, 30.0, 10.0, 10.0])  # every cell 10 per order
     row = compare(flat, metric="aov").iloc[0]
-    assert row.status == "no_variation" and row.diff_ci_low == row.diff_ci_high == 0.0
+    assert row.status == "not_clustered" and row.status_message.endswith(
+        "in both groups: zero-width difference interval, the ratio interval is undefined"
+    )
+    assert row.diff_ci_low == row.diff_ci_high == 0.0
     assert math.isnan(row.ratio_ci_low) and row.ratio == 1.0
 
 

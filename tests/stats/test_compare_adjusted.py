@@ -8,6 +8,7 @@ data/sample/expected/expected.parquet (the true per-cell probabilities).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,11 +18,14 @@ from scipy import stats
 from analysis.paths import SAMPLE_DIR
 from analysis.stats.adjusted import ratio_fit
 from analysis.stats.balance import BALANCE_COLUMNS, balance
+from analysis.stats.clustered_rates import NO_CONTENT_ID
 from analysis.stats.compare import COMPARE_COLUMNS, COMPARE_DETAIL_COLUMNS, compare
 from analysis.stats.inference import INFERENCE_COLUMNS
 from analysis.stats.intervals import binomial_interval
 from analysis.stats.proportions import two_proportions
-from analysis.vocabulary import status_message
+from analysis.vocabulary import STATUSES, status_message
+
+REF = Path(__file__).resolve().parents[1] / "reference"
 
 # ----------------------------------------------------------------------------------------------
 # exact coverage >= 0.94 over n 20-5,000 and rates 1-15 %
@@ -87,7 +91,7 @@ def test_exact_coverage_of_rates_auto_over_the_grid(n):
 
 
 # ----------------------------------------------------------------------------------------------
-# clustered A/A: 30 LIVEs a side, beta-binomial rates with ICC 0.02, no true difference
+# clustered A/A: placebo splits of LIVEs, log-link simulator (SPEC13), no true difference
 
 
 def _aa_cells(rng, S=30, p=0.05, icc=0.02) -> pd.DataFrame:
@@ -98,23 +102,49 @@ def _aa_cells(rng, S=30, p=0.05, icc=0.02) -> pd.DataFrame:
                          "unit": "visitor", "content_id": [f"live{i}" for i in range(2 * S)]})  # fmt: skip
 
 
-def test_clustered_aa_false_positive_rate_and_naive_failure():
+def _log_link_aa(rng, G: int, reps: int, p=0.05, icc=0.02) -> pd.DataFrame:
+    """``reps`` A/A splits of 2G LIVEs (one ``rep`` group each): LIVE sizes 50-1,500 drawn once
+    and held fixed, mean-one LIVE effects exp(u), u ~ N(-s2/2, s2) with ICC = p(e^s2 - 1)/(1 - p)
+    on the rate scale, binomial viewers."""
+    s2 = np.log1p(icc * (1 - p) / p)
+    k = 2 * G * reps
+    n = np.tile(rng.integers(50, 1500, 2 * G), reps)
+    x = rng.binomial(n, np.minimum(p * np.exp(rng.normal(-s2 / 2, np.sqrt(s2), k)), 1.0))
+    return pd.DataFrame({"rep": np.repeat(np.arange(reps), 2 * G),
+                         "is_live": np.tile(np.repeat([True, False], G), reps), "atc": x,
+                         "viewers": n, "unit": "visitor", "content_id": np.arange(k).astype(str)})  # fmt: skip
+
+
+@pytest.mark.parametrize(("G", "seed"), [(10, 13), (30, 31)])
+def test_clustered_aa_primary_pvalue_within_its_binomial_band(G, seed):
+    reps = 2000
+    out = compare(_log_link_aa(np.random.default_rng(seed), G, reps), by="rep", detail=True)
+    assert (out["status"] == "ok").all() and (out["n_clusters_a"] == G).all()
+    rejected = (out["pvalue"] < 0.05).mean()
+    band = 3 * math.sqrt(0.05 * 0.95 / reps)  # 0.0146
+    print(f"A/A {G} LIVEs a side: primary {rejected:.4f}, viewer-level "
+          f"{(out['unclustered_pvalue'] < 0.05).mean():.4f}")  # fmt: skip
+    # measured with these seeds: 0.0420 (10 LIVEs), 0.0475 (30 LIVEs); viewer-level 0.66-0.68
+    assert 0.05 - band <= rejected <= 0.05 + band
+    assert (out["unclustered_pvalue"] < 0.05).mean() > 0.3  # the harness has power
+    # the p-value is dual to the difference interval
+    excludes = (out["diff_ci_low"] > 0) | (out["diff_ci_high"] < 0)
+    assert ((out["pvalue"] < 0.05) == excludes).all()
+
+
+def test_clustered_aa_adjusted_jackknife():
     rng = np.random.default_rng(7)
-    clustered, naive, adjusted = [], [], []
-    for _ in range(200):
-        cells = _aa_cells(rng)
-        cells["hour"] = np.tile([19, 20, 21], 20)
-        row = compare(cells, adjust="hour", detail=True).iloc[0]  # default cluster="content_id"
-        clustered.append(row.clustered_pvalue)
-        adjusted.append(row.adjusted_pvalue)
-        naive.append(row.pvalue)  # the binomial (viewers independent) columns
-    clustered, naive, adjusted = map(np.asarray, (clustered, naive, adjusted))
-    print("A/A rejection rates", [(v < 0.05).mean() for v in (clustered, adjusted, naive)])
-    # measured with this seed (200 reps): clustered 0.060, adjusted 0.060, naive 0.55; the same
-    # kernel over 1,000 reps (seed 7): 0.047 at ICC 0.005, 0.056 at ICC 0.02
-    assert (clustered < 0.05).mean() <= 0.065
-    assert (adjusted < 0.05).mean() <= 0.065
-    assert (naive < 0.05).mean() > 0.3  # the harness has power: the naive test fails
+    reps = 400
+    cells = pd.concat([_aa_cells(rng).assign(rep=r) for r in range(reps)], ignore_index=True)
+    cells["content_id"] = cells["content_id"] + "-" + cells["rep"].astype(str)
+    cells["hour"] = np.tile([19, 20, 21], 20 * reps)
+    out = compare(cells, by="rep", adjust="hour", detail=True)  # default cluster="content_id"
+    assert (out["adjusted_method"] == "mantel-haenszel; jackknife-log").all()
+    assert (out["df"] > 29).all()  # BM df of the crude contrast, 30 LIVEs a side
+    rate = (out["adjusted_pvalue"] < 0.05).mean()
+    print("A/A adjusted (jackknife) rejection rate", rate)
+    # measured with this seed: 0.040; band for 400 replicates: 0.05 + 3 * 0.0109
+    assert rate <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / reps)
 
 
 def test_unclustered_linearisation_is_the_katz_log_variance():
@@ -162,33 +192,63 @@ def test_new_columns_and_statuses_without_content_id():
                           "unit": "visitor"})  # fmt: skip
     row = compare(cells, detail=True).iloc[0]
     assert tuple(compare(cells).columns) == COMPARE_COLUMNS
-    assert set(INFERENCE_COLUMNS) <= set(COMPARE_DETAIL_COLUMNS) and row.status == "ok"
-    assert row.inference_status == "undefined_not_broken_down"
-    assert math.isnan(row.clustered_ratio_ci_low) and math.isnan(row.df)
+    assert set(INFERENCE_COLUMNS) <= set(COMPARE_DETAIL_COLUMNS)
+    assert not any(c.startswith("clustered_") for c in COMPARE_DETAIL_COLUMNS)
+    assert row.status == "not_clustered"
+    assert row.status_message == status_message("not_clustered", NO_CONTENT_ID)
+    assert (row.ratio_method, row.unclustered_method) == ("score", "newcombe / score")
+    assert row.pvalue == row.unclustered_pvalue and row.df == np.inf
     with pytest.raises(ValueError, match="`cluster` names a column"):
         compare(cells, cluster="room")
     with pytest.raises(ValueError, match="`adjust_method`"):
         compare(cells, adjust_method="mh")
-    unc = compare(cells, cluster=None, detail=True).iloc[0]
-    assert unc.inference_status == "not_clustered"
-    assert unc.design_effect == pytest.approx(1.0)
-    assert unc.df == np.inf and unc.clustered_method == "log-linearised, viewers independent, z"
+    unc = compare(cells, cluster=None, adjust=[], detail=True).iloc[0]
+    assert unc.status == "not_clustered" and unc.status_message == status_message("not_clustered")
+    assert math.isnan(unc.design_effect) and pd.isna(unc.n_clusters_a)
 
 
-def test_few_clusters_status_and_df():
+def test_clustered_compare_matches_clubsandwich():
+    # tests/reference/cr2_sides.R on cr2_sides_fixture.csv (clubSandwich 0.5.8)
+    d = pd.read_csv(REF / "cr2_sides_fixture.csv")
+    gold = pd.read_csv(REF / "cr2_sides_golden.csv").set_index(["grp", "what"])
+    cells = d.rename(columns={"x": "atc", "n": "viewers"}).assign(unit="visitor")
+    out = compare(cells, between="side", groups=("a", "b"), by="grp", cluster="cluster",
+                  detail=True)  # fmt: skip
+    for i, g in enumerate((1, 2)):
+        row, dg, lr = out.iloc[i], gold.loc[(g, "diff")], gold.loc[(g, "logratio")]
+        q = stats.t.ppf(0.975, dg.df)
+        assert row["diff"] == pytest.approx(dg.estimate, rel=1e-10)
+        assert row.diff_ci_high - row["diff"] == pytest.approx(q * dg.se, rel=1e-8)
+        assert row.df == pytest.approx(dg.df, rel=1e-8)
+        assert row.pvalue == pytest.approx(2 * stats.t.sf(dg.estimate / dg.se, dg.df), rel=1e-8)
+        half = math.log(row.ratio_ci_high / row.ratio)
+        assert half == pytest.approx(stats.t.ppf(0.975, lr.df) * lr.se, rel=1e-8)
+        assert (row.diff_method, row.ratio_method) == ("cr2-bm", "cr2-bm-log")
+    assert out["n_clusters_a"].tolist() == [5, 3] and out["n_clusters_b"].tolist() == [8, 12]
+    assert out["status"].tolist() == ["few_clusters", "few_clusters"]
+
+
+def test_few_clusters_status_one_live_and_zero_successes():
     rng = np.random.default_rng(3)
-    cells = _aa_cells(rng, S=6)
-    row = compare(cells, detail=True).iloc[0]
-    assert (row.n_clusters_a, row.n_clusters_b, row.df) == (6, 6, 5.0)
-    assert row.inference_status == "few_clusters"
-    detail = "6 in group_a (< 30), t(5) reference"
-    assert row.inference_message == status_message("few_clusters", detail)
-    q = stats.t.ppf(0.975, 5)  # the clustered interval uses t on df = min(G_a, G_b) - 1
-    half = math.log(row.clustered_ratio_ci_high / row.ratio)
-    assert half == pytest.approx(math.log(row.ratio / row.clustered_ratio_ci_low))
-    assert stats.t.sf(math.log(row.ratio) / (half / q), 5) * 2 == pytest.approx(
-        row.clustered_pvalue, rel=1e-9
+    row = compare(_aa_cells(rng, S=6), detail=True).iloc[0]
+    assert (row.n_clusters_a, row.n_clusters_b) == (6, 6)
+    assert row.status == "few_clusters"
+    assert row.status_message.startswith(STATUSES["few_clusters"])
+    assert "(6 clusters on the smaller side (< 10), t(6.76) reference)" in row.status_message
+    one = pd.DataFrame({"is_live": [True, True, False, False], "atc": [9, 12, 40, 30],
+                        "viewers": [100, 90, 1000, 800], "unit": "visitor",
+                        "content_id": ["L1", "L1", "V1", "V2"]})  # fmt: skip
+    row = compare(one, detail=True).iloc[0]
+    assert row.status == "undefined_too_few" and math.isnan(row.ratio_ci_low)
+    assert np.isfinite(row.unclustered_ratio_ci_low) and row.ratio == pytest.approx(
+        (21 / 190) / (70 / 1800)
     )
+    zero = one.assign(atc=[0, 0, 40, 30], content_id=["L1", "L2", "V1", "V2"])
+    row = compare(zero, detail=True).iloc[0]
+    assert row.status == "exact_small_cell" and "clustering could not be measured" in (
+        row.status_message
+    )
+    assert row.ratio_method == row.unclustered_method.split(" / ")[1]
 
 
 def test_clustered_df_is_per_by_group():
@@ -197,7 +257,8 @@ def test_clustered_df_is_per_by_group():
                       ignore_index=True)  # fmt: skip
     cells["content_id"] = cells["content_id"] + "-" + cells["hour"].astype(str)
     out = compare(cells, by="hour")
-    assert out["df"].tolist() == [5.0, 11.0]
+    assert out["n_clusters_a"].tolist() == [6, 12]
+    assert 4 < out["df"].iloc[0] <= 10 < out["df"].iloc[1] <= 22  # BM df <= G_a + G_b - 2
 
 
 # ----------------------------------------------------------------------------------------------

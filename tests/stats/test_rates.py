@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 
 from analysis.cells import validate_cells
+from analysis.stats.clustered_rates import NO_CONTENT_ID
 from analysis.stats.intervals import SMALL_CELL
 from analysis.stats.rates import RATES_COLUMNS, rates
 from analysis.vocabulary import status_message
@@ -21,6 +22,10 @@ from analysis.vocabulary import status_message
 
 def one(atc, viewers, unit="visitor", **extra) -> pd.DataFrame:
     return pd.DataFrame({"atc": [atc], "viewers": [viewers], "unit": [unit], **extra})
+
+
+#: the note every row of cells without ``content_id`` carries: viewer-level intervals
+NC = "; " + NO_CONTENT_ID
 
 
 # ----------------------------------------------------------------------------------------------
@@ -41,7 +46,8 @@ def test_single_proportion_matches_newcombe_1998a(x, n, wilson, exact, method):
     expected = wilson if method == "wilson" else exact
     assert (round(row.ci_low, 4), round(row.ci_high, 4)) == expected
     assert row.method == method
-    assert row.status == "ok"  # an explicitly chosen method is never switched
+    # an explicitly chosen method is never switched; no content_id: viewer-level, not clustered
+    assert row.status == "not_clustered"
 
 
 # Newcombe 1998a Table I, method 4 (score interval with continuity correction), same tables;
@@ -71,7 +77,7 @@ def test_auto_uses_wilson_cc_or_exact_for_small_cells(x, n, wilson, exact):
     expected = exact if small else NEWCOMBE_1998A_METHOD_4[(x, n)]
     assert (round(row.ci_low, 4), round(row.ci_high, 4)) == expected
     assert row.method == ("clopper-pearson" if small else "wilson-cc")
-    assert row.status == ("exact_small_cell" if small else "ok")
+    assert row.status == ("exact_small_cell" if small else "not_clustered")
     assert row.rate == x / n
     assert (row.successes, row.trials, row.n_cells) == (x, n, 1)
 
@@ -111,16 +117,16 @@ def test_level_is_used_and_reported():
 def test_small_cell_threshold_is_five_successes_or_failures(x, n, small):
     row = rates(one(x, n)).iloc[0]
     assert row.method == ("clopper-pearson" if small else "wilson-cc")
-    assert row.status == ("exact_small_cell" if small else "ok")
+    assert row.status == ("exact_small_cell" if small else "not_clustered")
     if small:
         detail = f"{x} successes and {n - x} failures: Clopper-Pearson"
-        assert row.status_message == status_message("exact_small_cell", detail)
+        assert row.status_message == status_message("exact_small_cell", detail) + NC
 
 
 def test_zero_trials_is_undefined():
     row = rates(one(0, 0)).iloc[0]
     assert row.status == "undefined_no_viewers"
-    assert row.status_message == status_message("undefined_no_viewers", "no viewers")
+    assert row.status_message == status_message("undefined_no_viewers", "no viewers") + NC
     assert row.method == "none"
     assert math.isnan(row.rate) and math.isnan(row.ci_low) and math.isnan(row.ci_high)
 
@@ -130,7 +136,7 @@ def test_successes_exceeding_trials_is_not_binomial():
     row = rates(cells).iloc[0]
     assert row.status == "undefined_not_binomial"
     detail = "successes exceed trials in 1 cell"
-    assert row.status_message == status_message("undefined_not_binomial", detail)
+    assert row.status_message == status_message("undefined_not_binomial", detail) + NC
     assert row.rate == 15 / 20  # the descriptive ratio is still shown
     assert math.isnan(row.ci_low) and row.method == "none"
 
@@ -145,8 +151,9 @@ def test_abandonment_with_more_orders_than_carts():
     cells = pd.DataFrame({"atc": [10, 2], "orders": [3, 4], "unit": "visitor"})
     row = rates(cells, metric="abandonment").iloc[0]
     assert row.status == "undefined_not_binomial"
-    assert row.status_message == status_message(
-        "undefined_not_binomial", "orders exceed atc in 1 cell"
+    assert (
+        row.status_message
+        == status_message("undefined_not_binomial", "orders exceed atc in 1 cell") + NC
     )
     assert (row.successes, row.trials) == (5, 12)  # (10-3) + (2-4) over 10 + 2
 
@@ -155,7 +162,7 @@ def test_event_unit_gets_no_binomial_interval():
     row = rates(one(30, 100, unit="event")).iloc[0]
     assert row.status == "undefined_not_binomial"
     detail = "unit 'event' is not binomial"
-    assert row.status_message == status_message("undefined_not_binomial", detail)
+    assert row.status_message == status_message("undefined_not_binomial", detail) + NC
     assert row.unit == "event" and row.rate == 0.3 and math.isnan(row.ci_low)
 
 
@@ -171,7 +178,7 @@ def test_missing_counts_are_excluded_and_counted():
     assert (row.n_cells, row.successes, row.trials) == (1, 81, 263)
     assert row.status == "partial"
     detail = "2 cells excluded: missing atc or viewers"
-    assert row.status_message == status_message("partial", detail)
+    assert row.status_message == status_message("partial", detail) + NC
 
 
 def test_all_counts_missing():
@@ -183,6 +190,7 @@ def test_all_counts_missing():
     assert row.status_message == (
         status_message("undefined_no_viewers", "no viewers")
         + "; 1 cell excluded: missing atc or viewers"
+        + NC
     )
 
 
@@ -261,7 +269,8 @@ def test_canonical_cells_from_validate_cells():
         }
     )
     cells = validate_cells(raw, tz="Europe/Paris")
-    out = rates(cells, by=["hour", "is_live"], method="wilson")
+    # one cell per group is one cluster (product x day): the viewer-level interval
+    out = rates(cells, by=["hour", "is_live"], method="wilson", cluster=None)
     assert out["successes"].tolist() == [15, 81, 96]
     assert out["ci_low"].round(4).tolist()[:2] == [0.0624, 0.2553]  # Newcombe 1998a Table I
 
@@ -333,7 +342,7 @@ def test_aov_delta_interval_by_hand():
     assert row.ci_low == pytest.approx(110 / 3 - z * se, rel=1e-12)
     assert row.ci_high == pytest.approx(110 / 3 + z * se, rel=1e-12)
     assert (row.successes, row.trials, row.n_cells) == (220.0, 6.0, 3)
-    assert (row.method, row.unit, row.status) == ("delta", "EUR/order", "ok")
+    assert (row.method, row.unit, row.status) == ("delta", "EUR/order", "not_clustered")
 
 
 def test_aov_delta_standard_error_agrees_with_a_cell_bootstrap():
@@ -354,21 +363,23 @@ def test_aov_statuses():
     row = rates(single, metric="aov").iloc[0]
     assert row.status == "undefined_too_few"
     detail = "fewer than 2 cells: no delta variance"
-    assert row.status_message == status_message("undefined_too_few", detail)
+    assert row.status_message == status_message("undefined_too_few", detail) + NC
     assert row.rate == 25.0 and math.isnan(row.ci_low) and row.method == "none"
     none = pd.DataFrame({"revenue": [0.0, 0.0], "orders": [0, 0], "currency": "EUR"})
     row = rates(none, metric="aov").iloc[0]
     assert row.status == "undefined_no_viewers"
-    assert row.status_message == status_message("undefined_no_viewers", "no orders")
+    assert row.status_message == status_message("undefined_no_viewers", "no orders") + NC
     flat = pd.DataFrame({"revenue": [20.0, 40.0], "orders": [1, 2], "currency": "EUR"})
-    row = rates(flat, metric="aov").iloc[0]
-    assert row.status == "no_variation"
+    row = rates(flat, metric="aov", cluster=None).iloc[0]  # not_clustered ranks above it
+    assert row.status == "not_clustered" and row.status_message == (
+        status_message("not_clustered") + "; " + status_message("no_variation")
+    )
     assert row.ci_low == row.ci_high == 20.0
     missing = pd.DataFrame({"revenue": [20.0, None, 30.0], "orders": [1, 2, 2], "currency": "EUR"})
     row = rates(missing, metric="aov").iloc[0]
     assert row.status == "partial"
     detail = "1 cell excluded: missing revenue or orders"
-    assert row.status_message == status_message("partial", detail)
+    assert row.status_message == status_message("partial", detail) + NC
 
 
 # ----------------------------------------------------------------------------------------------
@@ -414,3 +425,74 @@ def test_coverage_harness_detects_wilson_dips():
 def test_clopper_pearson_never_undercovers():
     ps = np.linspace(0.001, 0.999, 999)
     assert exact_coverage("clopper-pearson", 30, ps).min() >= 0.95 - 1e-9
+
+
+# ----------------------------------------------------------------------------------------------
+# clustered (default with content_id): CR2 + Bell-McCaffrey df on the logit scale
+
+
+def _lives(x, n, live_of_cell=None):
+    k = len(x)
+    ids = live_of_cell if live_of_cell is not None else [f"L{i}" for i in range(k)]
+    return pd.DataFrame({"atc": x, "viewers": n, "unit": "visitor", "content_id": ids})
+
+
+def test_clustered_interval_is_cr2_on_the_logit_scale_with_bm_df():
+    # 4 LIVEs of equal size: df = G - 1 = 3 exactly; CR2 variance by hand with h = 1/4
+    x, n = np.array([10, 30, 20, 12]), np.full(4, 200)
+    row = rates(_lives(x, n), detail=True).iloc[0]
+    p = x.sum() / n.sum()
+    var = np.sum((x - p * n) ** 2 / (1 - 0.25)) / n.sum() ** 2
+    se = math.sqrt(var) / (p * (1 - p))
+    q = stats.t.ppf(0.975, 3)
+    lo = 1 / (1 + math.exp(-(math.log(p / (1 - p)) - q * se)))
+    hi = 1 / (1 + math.exp(-(math.log(p / (1 - p)) + q * se)))
+    assert (row.ci_low, row.ci_high) == (
+        pytest.approx(lo, rel=1e-12),
+        pytest.approx(hi, rel=1e-12),
+    )
+    assert (row.method, row.n_clusters, row.df) == ("cr2-bm-logit", 4, pytest.approx(3.0))
+    assert row.status == "few_clusters"
+    assert row.status_message == status_message(
+        "few_clusters", "4 clusters (< 10), t(3) reference (df < 4)"
+    )
+    assert row.unclustered_method == "wilson-cc"
+    assert row.design_effect == pytest.approx(var / (p * (1 - p) / n.sum()))
+    assert row.ci_high - row.ci_low > row.unclustered_ci_high - row.unclustered_ci_low
+
+
+def test_clustered_cells_of_one_live_add_up():
+    split = _lives([5, 5, 30, 20, 12], [100, 100, 200, 200, 200], ["L0", "L0", "L1", "L2", "L3"])
+    whole = _lives([10, 30, 20, 12], [200, 200, 200, 200])
+    a, b = rates(split).iloc[0], rates(whole).iloc[0]
+    assert (a.ci_low, a.ci_high, a.df) == (b.ci_low, b.ci_high, b.df)
+
+
+def test_clustered_statuses_zero_successes_and_one_live():
+    zero = rates(_lives([0, 0, 0], [100, 50, 80]), detail=True).iloc[0]
+    assert (zero.status, zero.method) == ("exact_small_cell", "clopper-pearson")
+    assert "clustering could not be measured" in zero.status_message
+    assert (zero.ci_low, zero.ci_high) == (
+        zero.unclustered_ci_low,
+        pytest.approx(stats.beta.ppf(0.975, 1, 230)),
+    )
+    one_live = rates(_lives([10, 20], [100, 100], ["L0", "L0"])).iloc[0]
+    assert one_live.status == "undefined_too_few" and one_live.rate == 0.15
+    assert math.isnan(one_live.ci_low) and one_live.method == "none" and one_live.n_clusters == 1
+    unc = rates(_lives([10, 20], [100, 100]), cluster=None).iloc[0]
+    assert unc.status == "not_clustered" and unc.df == np.inf and pd.isna(unc.n_clusters)
+    assert unc.status_message == status_message("not_clustered")
+    with pytest.raises(ValueError, match="`cluster`"):
+        rates(_lives([10], [100]), cluster="room")
+
+
+def test_aov_clustered_is_cr2_on_the_linear_scale():
+    cells = pd.DataFrame({"revenue": [100.0, 30.0, 90.0, 50.0], "orders": [2, 1, 3, 2],
+                          "currency": "EUR", "content_id": ["a", "b", "c", "d"]})  # fmt: skip
+    row = rates(cells, metric="aov", detail=True).iloc[0]
+    r = 270 / 8
+    h = np.array([2, 1, 3, 2]) / 8
+    var = np.sum((cells["revenue"] - r * cells["orders"]) ** 2 / (1 - h)) / 64
+    assert row.method == "cr2-bm" and row.unclustered_method == "delta"
+    half = stats.t.ppf(0.975, row.df) * math.sqrt(var)
+    assert row.ci_high == pytest.approx(r + half, rel=1e-12)
