@@ -55,7 +55,7 @@ def _status(row: pd.Series, column: str) -> tuple[str, str]:
 
 
 #: status of the viewer-level row: its interval ignores the LIVEs
-_NOT_CLUSTERED = note("not_clustered", "viewers treated as independent: too narrow")
+_NOT_CLUSTERED = note("not_clustered", "shown only beside the clustered row")
 
 
 def _rows(cells, adjust, glm_formula, metric, level, cluster, over, detail) -> list[dict]:
