@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis.analyses.anomalies import ANOMALY_COLUMNS, anomalies
 from analysis.analyses.answerable import answerable
+from analysis.analyses.best import slot_selection
 from analysis.analyses.durable import CHANGE_COLUMNS, week_change
 from analysis.analyses.halo import HALO_COLUMNS, halo
 from analysis.analyses.headline import clustered_by_live
@@ -145,7 +146,8 @@ def _movers(window: pd.DataFrame, this: np.ndarray, *, metric, level) -> pd.Data
 
 
 def _slots(week_cells: pd.DataFrame, *, metric, level) -> pd.DataFrame:
-    """Best and worst pooled hour rate of each side (hours with :data:`MIN_SLOT_TRIALS` viewers)."""
+    """Best and worst pooled hour rate of each side (hours with :data:`MIN_SLOT_TRIALS` viewers),
+    and whether each stands out (:func:`analysis.analyses.best.slot_selection`)."""
     r = rates(week_cells.loc[week_cells["hour"].notna().to_numpy(dtype=bool)],
               by=["is_live", "hour"], metric=metric, level=level)  # fmt: skip
     r = r[(r["trials"] >= MIN_SLOT_TRIALS) & r["is_live"].notna()]
@@ -156,7 +158,9 @@ def _slots(week_cells: pd.DataFrame, *, metric, level) -> pd.DataFrame:
             out.append(g.iloc[[-1]].assign(slot="best"))
             out.append(g.iloc[[0]].assign(slot="worst"))
     r = pd.concat(out, ignore_index=True) if out else r.assign(slot=pd.Series(dtype=str))
-    return _with_codes(r)
+    # does the best (worst) hour stand out once we allow for having picked it? (Hsu's MCB)
+    return _with_codes(slot_selection(week_cells, r, metric=metric, min_trials=MIN_SLOT_TRIALS,
+                                      level=level))  # fmt: skip
 
 
 def _interventions(upto, wk: Week, interventions, *, metric, level) -> pd.DataFrame:
@@ -235,7 +239,8 @@ def weekly_facts(
         ``previous weeks`` and ``is_live``, clustered by LIVE, plus ``n_lives``: the LIVEs of a
         LIVE row, NaN when the LIVE cells have no LIVE id or off-live), ``lift`` (compare of this week, then of the
         previous weeks: ``period`` column), ``change`` (:data:`analysis.analyses.durable.CHANGE_COLUMNS`),
-        ``slots`` (best and worst hour per side with at least :data:`MIN_SLOT_TRIALS` viewers),
+        ``slots`` (best and worst hour per side with at least :data:`MIN_SLOT_TRIALS` viewers;
+        ``stands_out``: still best / worst after allowing for the selection, Hsu's MCB),
         ``movers``, ``anomalies`` (:data:`analysis.analyses.anomalies.ANOMALY_COLUMNS`),
         ``interventions`` (:data:`analysis.analyses.intervention.INTERVENTION_COLUMNS` plus
         ``relation``: ``this week``, ``before this week``, ``after this week``), ``halo``

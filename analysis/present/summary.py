@@ -38,8 +38,9 @@ __all__ = ["HALO_WINDOWS", "KEYS", "STEPS", "said", "sentences"]
 #: ``summary.family.*`` and ``summary.verdict.*`` translate the values of the result columns)
 KEYS = (
     "rates", "rates_previous", "lives", "one_live", "few_lives", "fewer_weeks", "no_weeks",
-    "lift", "lift_undefined", "change",
-    "slot", "movers", "mover_item", "no_movers", "anomalies", "anomaly_item", "no_anomalies",
+    "lift", "lift_undefined", "change", "slot", "slot_best", "slot_no_best", "slot_worst",
+    "slot_no_worst", "movers", "mover_item", "no_movers", "anomalies", "anomaly_item",
+    "no_anomalies",
     "intervention", "status_note", "intervention_undefined", "halo", "halo_undefined",
     "ci_label", "range", "points_range", "times", "na", "undefined", "when",
     "side.live", "side.off-live", "flag.peak", "flag.drop", "relation.this week",
@@ -257,19 +258,23 @@ def _change(facts: WeeklyFacts, T: _Words) -> list[str]:
 
 
 def _slots(facts: WeeklyFacts, T: _Words) -> list[str]:
-    """Per side (LIVE first), the best and the weakest hour of the week."""
+    """Per side (LIVE first), the best and the weakest hour, each only if it stands out after
+    allowing for having picked it (``stands_out``, Hsu's MCB); else that nothing stands out."""
     out = []
     for live in (True, False):
         s = facts.slots[facts.slots["is_live"] == live] if len(facts.slots) else facts.slots
         if len(s) < 2:
             continue
-        b, w = s[s["slot"] == "best"].iloc[0], s[s["slot"] == "worst"].iloc[0]
-        out.append(T(
-            "slot", side=T.word("side", "live" if live else "off-live"),
-            best_hour=int(b["hour"]), best=T.pct(b["rate"]),
-            best_ci=T.pct_ci(b["ci_low"], b["ci_high"]), worst_hour=int(w["hour"]),
-            worst=T.pct(w["rate"]), worst_ci=T.pct_ci(w["ci_low"], w["ci_high"]),
-            ci_label=T.ci))  # fmt: skip
+        ends = []
+        for slot in ("best", "worst"):
+            r = s[s["slot"] == slot].iloc[0]
+            k = int(r.get("n_raced", 0) or 0)
+            said = slot if bool(r.get("stands_out", False)) else f"no_{slot}"
+            ends.append(T(f"slot_{said}", hour=int(r["hour"]), rate=T.pct(r["rate"]),
+                          ci=T.pct_ci(r["ci_low"], r["ci_high"]), ci_label=T.ci, k=k,
+                          others=max(k - 1, 0)))  # fmt: skip
+        out.append(T("slot", side=T.word("side", "live" if live else "off-live"),
+                     best=ends[0], worst=ends[1]))  # fmt: skip
     return out
 
 

@@ -43,6 +43,7 @@ def slots() -> pd.DataFrame:
     return pd.DataFrame({
         "is_live": [True, True], "slot": ["best", "worst"], "hour": [20, 9],
         "rate": [0.1, 0.05], "ci_low": [0.09, 0.04], "ci_high": [0.11, 0.06],
+        "stands_out": [True, False], "n_raced": [8, 8],
     })  # fmt: skip
 
 
@@ -135,6 +136,19 @@ def test_without_earlier_weeks_the_summary_says_there_is_nothing_to_compare():
         == "No earlier week is in the data: there is nothing to compare this week with yet."
     )
     assert not any(s.startswith(("Over the previous", "Moved", "No creator")) for s in text)
+
+
+def test_an_hour_is_called_best_only_when_it_stands_out():
+    text = sentences(facts())
+    assert text[4] == (
+        "LIVE: best hour 20 h at 10.0% (95% CI 9.0%–11.0%), ahead of the other 7 hours even "
+        "after allowing for having picked it; none clearly the weakest of 8 (lowest 9 h at 5.0%, "
+        "95% CI 4.0%–6.0%)."
+    )
+    flat = sentences(facts(slots=slots().assign(stands_out=False)))[4]
+    assert flat.startswith("LIVE: no hour stands out as the best after allowing for having picked "
+                           "the best of 8 hours")  # fmt: skip
+    assert "best hour" not in flat
 
 
 def test_an_undefined_lift_states_the_reader_message_not_the_code():
