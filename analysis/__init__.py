@@ -68,6 +68,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "compare": ("analysis.stats.compare", "compare"),
     "glm": ("analysis.stats.models", "glm"),
     "effects": ("analysis.stats.models", "effects"),
+    "coef_table": ("analysis.stats.models", "coef_table"),
+    "contrast_table": ("analysis.stats.models", "contrast_table"),
     "planted_odds_ratios": ("analysis.stats.models", "planted_odds_ratios"),
     "balance": ("analysis.stats.balance", "balance"),
     "shrink": ("analysis.stats.shrinkage", "shrink"),

@@ -51,6 +51,9 @@ SHRINK_METHODS = ("beta-binomial-mle",)
 OVERDISPERSION_METHODS = ("dersimonian-laird", "none")
 #: families of :func:`analysis.stats.models.glm` (every metric it models is a binomial proportion)
 GLM_FAMILIES = ("binomial",)
+#: cluster-robust covariances of :func:`analysis.stats.models.glm`: CR2 + Bell-McCaffrey df
+#: (default), CR1 sandwich, CR3 cluster jackknife (:mod:`analysis.stats.glm_vcov`)
+GLM_VCOV = ("CR2", "CR1", "CR3")
 #: populations :func:`analysis.stats.models.effects` standardises over
 EFFECT_POPULATIONS = ("all", "group_a", "group_b")
 #: adjusted contrasts of :func:`analysis.stats.compare.compare`
@@ -59,8 +62,8 @@ ADJUST_METHODS = ("mantel-haenszel", "standardisation")
 PVALUE_ADJUSTMENTS = ("fdr_bh", "fdr_by", "holm", "bonferroni", "hommel")
 #: designs of :func:`analysis.analyses.intervention.intervention`
 INTERVENTION_DESIGNS = ("its", "did", "stacked")
-#: cluster-robust covariances of :mod:`analysis.analyses.intervention` (jackknife, sandwich)
-INTERVENTION_VCOV = ("CR3", "CR1")
+#: cluster-robust covariances of :mod:`analysis.analyses.intervention` (jackknife, CR2, sandwich)
+INTERVENTION_VCOV = ("CR3", "CR2", "CR1")
 #: control arms of a difference-in-differences (:mod:`analysis.analyses.intervention`)
 INTERVENTION_CONTROLS = ("others", "offlive")
 #: time axis of :func:`analysis.analyses.intervention.intervention_series`

@@ -22,10 +22,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.analyses.statuses import fit_status
-from analysis.stats.models import glm
+from analysis.stats.models import contrast_table, glm
 from analysis.status import Note, note
 from analysis.vocabulary import check_level
 
@@ -215,12 +214,7 @@ def _segment_contrast(names: list[str], segment: str, live: bool | None) -> np.n
 
 def _effects_from_fit(res, sel, *, by: str, level: float, interaction: bool) -> pd.DataFrame:
     """The :func:`segment_effects` rows of a fitted model ``res`` on the cells ``sel``."""
-    df = float(res.df_resid_inference) if getattr(res, "df_resid_inference", None) else np.inf
-    q = float(
-        stats.t.ppf((1 + level) / 2, df) if np.isfinite(df) else stats.norm.ppf((1 + level) / 2)
-    )
     names = list(res.params.index)
-    beta, V = res.params.to_numpy(), np.asarray(res.cov_params())
     segments = sorted(sel[by].astype("string").unique())
     ref = segments[0]
     live_mask = sel["is_live"].fillna(False).to_numpy(dtype=bool)
@@ -229,20 +223,18 @@ def _effects_from_fit(res, sel, *, by: str, level: float, interaction: bool) -> 
     for live in (False, True) if interaction else (None,):
         side = (live_mask == live) if live is not None else np.ones(len(v), bool)
         for s in segments[1:]:
-            L = _segment_contrast(names, s, live)
-            est, se = float(L @ beta), float(np.sqrt(L @ V @ L))
+            # the segment's contrast on its own reference df (Bell-McCaffrey under CR2)
+            c = contrast_table(res, _segment_contrast(names, s, live), level=level).iloc[0]
             trials = float(v[(seg == s) & side].sum())
-            ok = trials > 0 and np.isfinite(se) and se > 0
-            if not ok:
-                est = se = np.nan
-            t = abs(est / se)
-            p = 2 * (stats.t.sf(t, df) if np.isfinite(df) else stats.norm.sf(t))
+            ok = trials > 0 and np.isfinite(c["se"]) and c["se"] > 0
+            est, lo, hi, p = ((float(c[k]) if ok else np.nan)
+                              for k in ("estimate", "ci_low", "ci_high", "pvalue"))  # fmt: skip
             who = "" if live is None else f"{'LIVE' if live else 'non-live'} "
             code, message = (fit_status(res) if ok else
                              note("undefined_no_viewers", f"no {who}viewers in segment {s}"))  # fmt: skip
             rows.append({
                 "segment": s, "is_live": pd.NA if live is None else live, "reference": ref,
-                "log_odds_ratio": est, "ci_low": est - q * se, "ci_high": est + q * se,
+                "log_odds_ratio": est, "ci_low": lo, "ci_high": hi,
                 "odds_ratio": float(np.exp(est)), "pvalue": p, "trials": trials,
                 "method": f"{res.cartlift.method}; {by} vs {ref}", "level": level,
                 "status": code, "status_message": message,

@@ -19,9 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.analyses.statuses import fit_notes
-from analysis.stats.models import glm
-from analysis.stats.reference import reference_df, reference_quantile
+from analysis.analyses.statuses import read_status
+from analysis.stats.models import coef_table, glm
 from analysis.status import Note, note, status_columns, undefined
 from analysis.vocabulary import check_level
 from analysis.weeks import resolve_week
@@ -84,24 +83,20 @@ def _two_fits(
     promo = " + C(promo)" if frame["promo"].nunique(dropna=True) > 1 else ""
     crude = glm(frame, f"{metric} ~ {term}{adj}", cluster=cluster)
     adjusted = glm(frame, f"{metric} ~ {term}{adj}{promo}", cluster=cluster)
-    qc, qa = (
-        reference_quantile(level, reference_df(crude)),
-        reference_quantile(level, reference_df(adjusted)),
-    )
-    bc, sc = float(crude.params[term]), float(crude.bse[term])
-    ba, sa = float(adjusted.params[term]), float(adjusted.bse[term])
+    c = coef_table(crude, level=level).set_index("term").loc[term]
+    a = coef_table(adjusted, level=level).set_index("term").loc[term]
     row = {
         "side": side, "what": what,
         "trials": float(pd.to_numeric(frame["viewers"]).sum()),
-        "crude": bc, "crude_ci_low": bc - qc * sc, "crude_ci_high": bc + qc * sc,
-        "adjusted": ba, "adjusted_ci_low": ba - qa * sa, "adjusted_ci_high": ba + qa * sa,
-        "n_clusters": adjusted.cartlift.n_clusters, "df": reference_df(adjusted),
-        "method": f"{adjusted.cartlift.method}; crude: {term}{adj}; adjusted: + C(promo)",
+        "crude": c["estimate"], "crude_ci_low": c["ci_low"], "crude_ci_high": c["ci_high"],
+        "adjusted": a["estimate"], "adjusted_ci_low": a["ci_low"], "adjusted_ci_high": a["ci_high"],
+        "n_clusters": adjusted.cartlift.n_clusters, "df": a["df"],
+        "method": f"{a['method']}; crude: {term}{adj}; adjusted: + C(promo)",
         "level": level,
     }  # fmt: skip
     row["verdict"] = verdict(row["crude_ci_low"], row["crude_ci_high"],
                              row["adjusted_ci_low"], row["adjusted_ci_high"])  # fmt: skip
-    notes = [*fit_notes(adjusted.cartlift), *notes]
+    notes = [read_status(a["status"], a["status_message"]), *notes]  # a's status has the fit's
     if not promo:
         notes.append(note("partial", "one promotion state only: crude = adjusted"))
     return row | status_columns(notes)

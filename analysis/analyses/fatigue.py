@@ -21,9 +21,10 @@ import pandas as pd
 from patsy import build_design_matrices
 
 from analysis.analyses.live_events import live_sessions
-from analysis.analyses.statuses import fit_notes
-from analysis.stats.models import glm
-from analysis.stats.reference import reference_df, reference_quantile
+from analysis.analyses.statuses import fit_notes, read_status
+from analysis.stats.glm_vcov import contrast_df
+from analysis.stats.models import coef_table, glm
+from analysis.stats.reference import reference_quantile
 from analysis.status import note, status_columns, undefined
 from analysis.vocabulary import FATIGUE_SCALES, check_argument, check_level
 
@@ -192,16 +193,16 @@ def _slope_row(
     live: pd.DataFrame, who: str, sel: np.ndarray, fit: Any, *, scale: str, level: float
 ) -> dict:
     """The row of ``who``: the slope of ``_k`` in ``fit``, on the cells ``sel`` of ``live``."""
-    q = reference_quantile(level, reference_df(fit))
-    b, s = float(fit.params["_k"]), float(fit.bse["_k"])
+    c = coef_table(fit, level=level).set_index("term").loc["_k"]
     step = "LIVE in the series" if scale == "series" else "hour into the LIVE"
     return {"creator": who, "scale": scale, "n_lives": int(live.loc[sel, "content_id"].nunique()),
             "trials": float(pd.to_numeric(live.loc[sel, "viewers"]).astype(float).sum()),
-            "slope": b, "ci_low": b - q * s, "ci_high": b + q * s,
-            "pvalue": float(fit.pvalues["_k"]), "odds_ratio_per_step": float(np.exp(b)),
-            "n_clusters": fit.cartlift.n_clusters, "df": reference_df(fit),
-            "method": f"{fit.cartlift.method}; slope per {step}", "level": level,
-            **status_columns(_notes(fit))}  # fmt: skip
+            "slope": c["estimate"], "ci_low": c["ci_low"], "ci_high": c["ci_high"],
+            "pvalue": c["pvalue"], "odds_ratio_per_step": float(np.exp(c["estimate"])),
+            "n_clusters": fit.cartlift.n_clusters, "df": c["df"],
+            "method": f"{c['method']}; slope per {step}", "level": level,
+            **status_columns([read_status(c["status"], c["status_message"]),
+                              *_notes(fit)[len(fit_notes(fit.cartlift)):]])}  # fmt: skip
 
 
 def _creator_row(
@@ -246,7 +247,8 @@ def fatigue_curve(
     rate :math:`\hat r_c(k) = \sum_j w_j\,\mathrm{expit}(X_j^{(k)}\hat\beta)/\sum_j w_j` over
     her cells *j* (their own hours, promotions, audiences; intervention indicators as
     observed) with the step set to *k*; band: delta method on the logit of
-    :math:`\hat r_c(k)` with the cluster-robust covariance.
+    :math:`\hat r_c(k)` with the cluster-robust covariance, on the reference df of the
+    gradient contrast (Bell-McCaffrey under CR2; :func:`analysis.stats.glm_vcov.contrast_df`).
 
     Returns
     -------
@@ -261,7 +263,6 @@ def fatigue_curve(
     creators = sorted(live["creator"].dropna().unique())
     fe = " + C(creator)" if len(creators) > 1 else ""
     res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
-    q = reference_quantile(level, reference_df(res))
     frame = res.model.data.frame
     info = getattr(res.model.data, "design_info", None) or res.model.data.model_spec
     beta = res.params.to_numpy()
@@ -287,6 +288,7 @@ def fatigue_curve(
             r = float(np.sum(w * p) / w.sum())
             g = (w * p * (1 - p)) @ X / w.sum()
             v = float(g @ cov @ g)  # < 0 only from a rank-deficient fit: no band then
+            q = reference_quantile(level, float(contrast_df(res, g)[0]))
             s = float(np.sqrt(v)) / (r * (1 - r)) if v >= 0 else np.nan
             lo, hi = (np.log(r / (1 - r)) + m * q * s for m in (-1, 1))
             rows.append({"creator": who, "step": k, "rate": r,

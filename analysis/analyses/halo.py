@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.analyses.live_events import LAG_WINDOWS, LEAD_WINDOWS, REFERENCE, event_times
-from analysis.analyses.statuses import fit_notes
-from analysis.stats.models import glm
-from analysis.stats.reference import reference_df, reference_quantile
+from analysis.analyses.statuses import read_status
+from analysis.stats.models import coef_table, glm
 from analysis.status import status_columns, undefined
 from analysis.vocabulary import HALO_CLUSTERS, check_argument, check_level
 
@@ -197,10 +196,8 @@ def halo(
     names = _window_terms(frame)
     formula = f"{metric} ~ " + " + ".join(names.values()) + adj
     res = glm(frame, formula, cluster="_halo_cluster")
-    df = reference_df(res)
-    q = reference_quantile(level, df)
+    table = coef_table(res, level=level).set_index("term")
     method = f"{res.cartlift.method.replace('_halo_cluster', cluster)}; event-time windows"
-    fitted = status_columns(fit_notes(res.cartlift))
     empty = undefined("undefined_no_cells", "no cells in the window")
     trials = pd.to_numeric(frame["viewers"]).astype(float)
     rows = []
@@ -209,15 +206,16 @@ def halo(
         row = dict.fromkeys(HALO_COLUMNS, np.nan) | {
             "window": w, "kind": kind, "from_hours": lo, "to_hours": hi,
             "n_cells": int(inwin.sum()), "trials": float(trials[inwin].sum()),
-            "n_clusters": res.cartlift.n_clusters, "df": df, "method": method, "level": level}  # fmt: skip
+            "n_clusters": res.cartlift.n_clusters, "method": method, "level": level}  # fmt: skip
         col = names.get(w)
         if col is None or not inwin.any():
             rows.append(row | empty)
             continue
-        b, s = float(res.params[col]), float(res.bse[col])
-        rows.append(row | {"log_or": b, "ci_low": b - q * s, "ci_high": b + q * s,
-                           "odds_ratio": float(np.exp(b)), "pvalue": float(res.pvalues[col]),
-                           **fitted})  # fmt: skip
+        c = table.loc[col]
+        rows.append(row | {"log_or": c["estimate"], "ci_low": c["ci_low"],
+                           "ci_high": c["ci_high"], "odds_ratio": float(np.exp(c["estimate"])),
+                           "pvalue": c["pvalue"], "df": c["df"],
+                           **status_columns([read_status(c["status"], c["status_message"])])})  # fmt: skip
     return pd.DataFrame(rows, columns=list(HALO_COLUMNS))
 
 

@@ -17,10 +17,10 @@ from patsy import dmatrix
 from scipy.optimize import minimize_scalar
 
 from analysis.analyses.halo import halo_design
-from analysis.analyses.statuses import fit_notes
+from analysis.analyses.statuses import read_status
 from analysis.metrics import metric_counts
-from analysis.stats.models import glm
-from analysis.stats.reference import reference_df, reference_quantile
+from analysis.stats.models import coef_table, glm
+from analysis.stats.reference import reference_quantile
 from analysis.status import note, status_columns, undefined
 from analysis.vocabulary import HALO_CLUSTERS, check_argument, check_level
 
@@ -92,20 +92,23 @@ def profile_tau(
     return float(np.exp(g)), float(fit(g).params[-1])
 
 
-def _decay_rows(res, tau: float, q: float, base: dict, edge: bool) -> list[dict]:
-    """The ``beta``, ``tau_hours`` and ``half_life_hours`` rows of the linearised fit."""
-    b, sb = float(res.params["_h"]), float(res.bse["_h"])
-    st = float(res.bse["_g"])
+def _decay_rows(table, tau: float, level: float, base: dict, edge: bool) -> list[dict]:
+    """The ``beta``, ``tau_hours`` and ``half_life_hours`` rows of the linearised fit, each on
+    the reference df of its coefficient (``_h`` for beta, ``_g`` for tau;
+    :func:`analysis.stats.models.coef_table`)."""
+    h, g = table.loc["_h"], table.loc["_g"]
+    b, sb, st = float(h["estimate"]), float(h["se"]), float(g["se"])
+    qb, qt = reference_quantile(level, float(h["df"])), reference_quantile(level, float(g["df"]))
     s_log = st / tau
-    lo_t, hi_t = tau * np.exp(-q * s_log), tau * np.exp(q * s_log)
+    lo_t, hi_t = tau * np.exp(-qt * s_log), tau * np.exp(qt * s_log)
     ln2 = np.log(2)
     rows = [
-        base | {"parameter": "beta", "estimate": b, "ci_low": b - q * sb, "ci_high": b + q * sb,
-                "se": sb},
+        base | {"parameter": "beta", "estimate": b, "ci_low": b - qb * sb, "ci_high": b + qb * sb,
+                "se": sb, "df": float(h["df"])},
         base | {"parameter": "tau_hours", "estimate": tau, "ci_low": lo_t, "ci_high": hi_t,
-                "se": st},
+                "se": st, "df": float(g["df"])},
         base | {"parameter": "half_life_hours", "estimate": tau * ln2, "ci_low": lo_t * ln2,
-                "ci_high": hi_t * ln2, "se": st * ln2},
+                "ci_high": hi_t * ln2, "se": st * ln2, "df": float(g["df"])},
     ]  # fmt: skip
     if edge:
         for r in rows[1:]:
@@ -175,15 +178,14 @@ def halo_decay(
     frame["_h"] = h
     frame["_g"] = beta * np.where(np.isfinite(lag), lag, 0.0) * h / tau**2
     res = glm(frame, f"{metric} ~ _h + _g" + adj, cluster="_halo_cluster")
-    df = reference_df(res)
-    q = reference_quantile(level, df)
-    notes = fit_notes(res.cartlift)
+    table = coef_table(res, level=level).set_index("term")
+    notes = [read_status(table.loc["_h", "status"], table.loc["_h", "status_message"])]
     edge = bool(np.isclose(tau, float(tau_grid[0])) or np.isclose(tau, float(tau_grid[-1])))
     if edge:
         detail = f"tau at the edge of the grid ({tau:g} h): no decay, or faster than the grid"
         notes.append(note("undefined_not_estimable", detail))
     method = (f"{res.cartlift.method.replace('_halo_cluster', cluster)}; beta exp(-dt/tau), "
               "tau by profile likelihood, Gauss-Newton linearised SE")  # fmt: skip
-    base = {"n_clusters": res.cartlift.n_clusters, "df": df, "method": method, "level": level,
+    base = {"n_clusters": res.cartlift.n_clusters, "method": method, "level": level,
             **status_columns(notes)}  # fmt: skip
-    return pd.DataFrame(_decay_rows(res, tau, q, base, edge), columns=list(DECAY_COLUMNS))
+    return pd.DataFrame(_decay_rows(table, tau, level, base, edge), columns=list(DECAY_COLUMNS))

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.analyses.statuses import fit_status
-from analysis.stats.models import glm
+from analysis.stats.models import contrast_table, glm
 from analysis.stats.rates import rates
 from analysis.status import Note, combine, note
 from analysis.vocabulary import check_level
@@ -239,26 +239,24 @@ def hour_profile(result, *, level: float = 0.95) -> pd.DataFrame:
     functions in regression analysis. J Epidemiol Community Health 53:235-238.
     """
     level = check_level(level)
-    _, q = t_reference(result, level)
-    beta = result.params.to_numpy()
-    V = np.asarray(result.cov_params())
     counts = result.cartlift_hours["trials"]
     method = (f"{result.cartlift.method}; {result.cartlift_hours['harmonics']} harmonics, "
               "vs the average hour")  # fmt: skip
     hours = np.arange(24)
     rows = []
     for live in (False, True):
-        G = curve_gradient(result, hours, live)
-        est, se = G @ beta, np.sqrt(np.einsum("ij,jk,ik->i", G, V, G))
+        # each hour on the reference df of its own contrast (Bell-McCaffrey under CR2)
+        tab = contrast_table(result, curve_gradient(result, hours, live), level=level)
+        est, lo, hi = (tab[c].to_numpy() for c in ("estimate", "ci_low", "ci_high"))
         if not side_fitted(result, live):
-            est, se = np.full(24, np.nan), np.full(24, np.nan)
+            est = lo = hi = np.full(24, np.nan)
         side = counts[counts["is_live"] == live].set_index("hour")["trials"]
         for h in hours:
             t = float(side.get(h, 0))
             code, message = _profile_status(result, t, live)
             rows.append({
                 "is_live": live, "hour": int(h), "trials": t, "logit_effect": est[h],
-                "ci_low": est[h] - q * se[h], "ci_high": est[h] + q * se[h],
+                "ci_low": lo[h], "ci_high": hi[h],
                 "odds_ratio": float(np.exp(est[h])), "method": method, "level": level,
                 "status": code, "status_message": message,
             })  # fmt: skip

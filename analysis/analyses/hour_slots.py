@@ -16,12 +16,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from analysis.analyses.hour_model import side_label, t_reference, trials_by_hour
+from analysis.analyses.hour_model import side_label, trials_by_hour
 from analysis.analyses.statuses import fit_status, read_status
-from analysis.stats.models import glm
+from analysis.stats.models import contrast_table, glm
 from analysis.stats.multiple import adjust_pvalues
+from analysis.stats.reference import few_clusters_note
 from analysis.stats.shrinkage import shrink
 from analysis.status import Note, combine, note
 from analysis.vocabulary import PVALUE_ADJUSTMENTS, check_argument, check_level, is_undefined
@@ -45,6 +45,15 @@ def _count_row(r, live: bool, level: float, found: Note) -> dict:
     return {"is_live": live, "hour": int(r.hour), "successes": r.successes, "trials": r.trials,
             "rate": r.rate, "method": "", "level": level, "status": found[0],
             "status_message": found[1]}  # fmt: skip
+
+
+def _few(res, df: float) -> list[Note]:
+    """The ``few_clusters`` note of a contrast on ``df`` degrees of freedom (none unclustered)."""
+    n = res.cartlift.n_clusters
+    if n is None:
+        return []
+    found = few_clusters_note(float(min(n) if isinstance(n, tuple) else n), df, "clusters")
+    return [note(*found)] if found else []
 
 
 def _degenerate_status(r, live: bool) -> Note:
@@ -76,24 +85,21 @@ def _side_contrasts(cells, side, live, *, metric, level, cluster) -> list[dict]:
                 & cells["hour"].isin(side["hour"]).fillna(False).astype(bool)]  # fmt: skip
     sel = sel.assign(hour_=sel["hour"].astype("Int64").map(lambda h: f"{int(h):02d}"))
     res = glm(sel, f"{metric} ~ C(hour_)", cluster=cluster)
-    df, q = t_reference(res, level)
-    beta, V = res.params.to_numpy(), np.asarray(res.cov_params())
     method = f"{res.cartlift.method}; hour vs the side's average hour (log-odds)"
     hours = [int(h) for h in side["hour"]]
+    table = contrast_table(res, _contrast_vectors(list(res.params.index), hours), level=level)
     rows = []
-    for L, r in zip(_contrast_vectors(list(res.params.index), hours), side.itertuples(index=False),
-                    strict=True):  # fmt: skip
-        est, se = float(L @ beta), float(np.sqrt(L @ V @ L))
+    for c, r in zip(table.itertuples(index=False), side.itertuples(index=False), strict=True):
+        est, se = float(c.estimate), float(c.se)
         if not (np.isfinite(se) and se > 0):
             found = note("undefined_not_estimable", f"the coefficient of hour {int(r.hour)} "
                            "is not estimable")  # fmt: skip
             rows.append({**_count_row(r, live, level, found), "method": method})
             continue
-        t = abs(est / se)
-        p = float(2 * (stats.t.sf(t, df) if np.isfinite(df) else stats.norm.sf(t)))
-        rows.append({**_count_row(r, live, level, fit_status(res)), "method": method,
-                     "odds_ratio": float(np.exp(est)), "ci_low": float(np.exp(est - q * se)),
-                     "ci_high": float(np.exp(est + q * se)), "pvalue": p})  # fmt: skip
+        found = combine([fit_status(res), *_few(res, float(c.df))])
+        rows.append({**_count_row(r, live, level, found), "method": f"{method}, t({c.df:.3g})",
+                     "odds_ratio": float(np.exp(est)), "ci_low": float(np.exp(c.ci_low)),
+                     "ci_high": float(np.exp(c.ci_high)), "pvalue": float(c.pvalue)})  # fmt: skip
     return rows
 
 

@@ -32,7 +32,7 @@ covariance, :func:`analysis.stats.models.effects`).
 This module checks the arguments and runs ITS or DiD. The stacked design is
 :mod:`analysis.analyses.intervention_stacked`, the design columns
 :mod:`analysis.analyses.intervention_design`, the fit and its result row
-:mod:`analysis.analyses.intervention_fit`, the CR3 covariance :mod:`analysis.analyses.jackknife`.
+:mod:`analysis.analyses.intervention_fit`, the CR3 covariance :mod:`analysis.stats.glm_vcov`.
 The checks of the identifying assumptions (placebo dates, pre-trend) are
 :mod:`analysis.analyses.intervention_checks`, the plotted series
 :mod:`analysis.analyses.intervention_series`.
@@ -133,14 +133,13 @@ def intervention(
         Cluster column of the robust SEs (default ``content_id``: one LIVE; off-live cells
         fall back to product x day, :mod:`analysis.stats.clusters`). ``creator`` is the
         conservative choice for ``did`` with many creators; with six it leaves 5 degrees of freedom.
-    vcov : {"CR3", "CR1"}
+    vcov : {"CR3", "CR2", "CR1"}
         Cluster-robust covariance: ``CR3`` (default; cluster jackknife,
-        :func:`analysis.analyses.jackknife.jackknife_cov`) or ``CR1`` (the sandwich of
-        :func:`analysis.stats.models.glm`). Both with a t reference on
-        G - 1 degrees of freedom. CR1 is too narrow with the dozen or so LIVEs of one
-        creator (placebo coverage 0.92 at 95 %). When leaving one LIVE out leaves a coefficient
-        unidentified (one LIVE after the date), CR1 is used and the status says so
-        (``small_cell``).
+        :func:`analysis.stats.glm_vcov.jackknife_cov`, t on G - 1 df), ``CR2`` (Bell-McCaffrey
+        df per coefficient) or ``CR1`` (sandwich, t on G - 1 df). CR1 is too narrow with the
+        dozen or so LIVEs of one creator (placebo coverage 0.92 at 95 %). When leaving one
+        cluster out leaves a coefficient unidentified, CR2 is used and the status names that
+        cluster and coefficient (``small_cell``).
     window_weeks : int, optional
         Keep cells within this many weeks on each side of the date (cohort windows of
         ``stacked``; default: all data).
@@ -162,20 +161,21 @@ def intervention(
             after the date.
         ``log_or``, ``log_or_ci_low``, ``log_or_ci_high``, ``odds_ratio`` (+ interval), ``pvalue``
             The level change :math:`\delta` (log odds ratio) and ``exp`` of it; p-value of
-            :math:`\delta = 0` (t reference on G - 1 df).
+            :math:`\delta = 0` (t reference: G - 1 df, Bell-McCaffrey df under CR2).
         ``rate_without``, ``rate_with``
             Standardised rate of the treated post-period cells without and with the change.
         ``diff``, ``ratio`` (+ intervals)
             ``rate_with - rate_without`` and ``rate_with / rate_without`` (delta method).
         ``n_clusters``, ``df``, ``method``, ``level``
-            Clusters and t degrees of freedom of the fit, what was fitted, confidence level.
+            Clusters of the fit and t degrees of freedom of the change
+            (:func:`analysis.stats.models.coef_table`), what was fitted, confidence level.
         ``status``, ``status_message``
             A code of :data:`analysis.vocabulary.STATUSES` (the most serious that applies) and
             the message listing every note: ``ok``; ``few_clusters`` (fewer than
-            :data:`analysis.stats.adjusted.FEW_CLUSTERS` clusters,
-            from :func:`analysis.stats.models.glm`; the message says when the jackknife is
-            used); ``not_clustered``; ``small_cell`` (fewer than :data:`MIN_LIVES` LIVEs on a
-            side of the date, or a jackknife left undefined by one LIVE: CR1 used);
+            :data:`analysis.stats.reference.FEW_CLUSTERS` clusters inform the change, or its df
+            is below 4: :func:`analysis.stats.models.coef_table`); ``not_clustered``;
+            ``small_cell`` (fewer than :data:`MIN_LIVES` LIVEs on a side of the date, or a
+            jackknife left undefined by one cluster: CR2 used, the message names it);
             ``partial`` (a nuisance coefficient not estimable); ``undefined_out_of_range`` (no
             treated cells before, or after, the date); ``undefined_no_control`` (no control
             cells; for a stacked cohort, no clean control); ``undefined_not_estimable`` (the

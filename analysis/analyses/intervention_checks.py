@@ -36,7 +36,8 @@ from analysis.analyses.intervention_design import (
     with_design_columns,
 )
 from analysis.analyses.intervention_fit import INTERVENTION_COLUMNS, clustered_fit
-from analysis.stats.reference import reference_df, reference_quantile
+from analysis.analyses.statuses import read_status
+from analysis.stats.models import coef_table
 from analysis.status import status_columns, undefined
 from analysis.vocabulary import INTERVENTION_CONTROLS, check_argument, check_level
 
@@ -144,7 +145,8 @@ def pretrend(
     ``did``: the slope difference treated - control, :math:`\beta_T` in
     :math:`\operatorname{logit} p = \alpha_u + \beta t + \beta_T T t + \text{adjust}` (are the
     trends parallel?). Both on the log-odds scale per week, with the interval
-    :math:`\hat\beta \pm t_{G-1}\,se` (CR3 or CR1 cluster-robust ``se``).
+    :math:`\hat\beta \pm t_{\nu}\,se` (CR3 or CR1 cluster-robust ``se`` on
+    :math:`\nu = G - 1`; CR2 on its Bell-McCaffrey df; :func:`analysis.stats.models.coef_table`).
 
     Parameters are those of :func:`analysis.analyses.intervention.intervention` (``vcov``
     included).
@@ -177,12 +179,10 @@ def pretrend(
     frame, rhs, term = _pre_design(cells, treated, pre, day, design=design, column=column,
                                    control=control, channel=channel)  # fmt: skip
     formula = f"{metric} ~ {rhs}" + adj
-    res, notes = clustered_fit(frame, formula, cluster=cluster, vcov=vcov)
-    df = reference_df(res)
-    q = reference_quantile(level, df)
-    b, s = float(res.params[term]), float(res.bse[term])
-    row |= {"slope": b, "ci_low": b - q * s, "ci_high": b + q * s,
-            "pvalue": float(res.pvalues[term]), "n_clusters": res.cartlift.n_clusters, "df": df,
-            "method": f"{res.cartlift.method}; {formula.split('~')[1].strip()}",
-            **status_columns(notes)}  # fmt: skip
+    res, _ = clustered_fit(frame, formula, cluster=cluster, vcov=vcov)
+    c = coef_table(res, level=level).set_index("term").loc[term]
+    row |= {"slope": c["estimate"], "ci_low": c["ci_low"], "ci_high": c["ci_high"],
+            "pvalue": c["pvalue"], "n_clusters": res.cartlift.n_clusters, "df": c["df"],
+            "method": f"{c['method']}; {formula.split('~')[1].strip()}",
+            **status_columns([read_status(c["status"], c["status_message"])])}  # fmt: skip
     return pd.DataFrame([row], columns=list(PRETREND_COLUMNS))

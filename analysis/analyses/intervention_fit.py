@@ -2,8 +2,8 @@ r"""One intervention estimate as a result row: fit the design, read the contrast
 
 Every design of :func:`analysis.analyses.intervention.intervention` (ITS, DiD, each cohort of a
 stacked DiD and the stacked fit) ends here: a binomial GLM on aggregated counts
-(:func:`analysis.stats.models.glm`) with the CR3 jackknife covariance
-(:func:`analysis.analyses.jackknife.use_jackknife`) or CR1, and the change at the date on three
+(:func:`analysis.stats.models.glm`) with the CR3 jackknife covariance, CR2 or CR1
+(:mod:`analysis.stats.glm_vcov`), and the change at the date on three
 scales (:func:`analysis.stats.models.effects`): log odds ratio, standardised rates with and
 without the change, their difference and ratio. The row's status collects the fit's notes and
 the row's own (:mod:`analysis.analyses.row_status`).
@@ -17,10 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.analyses.jackknife import use_jackknife
-from analysis.analyses.statuses import fit_notes
+from analysis.analyses.statuses import fit_notes, read_status
 from analysis.stats.models import effects, glm
-from analysis.stats.reference import FEW_CLUSTERS
 from analysis.status import Note, note, status_columns
 
 __all__ = [
@@ -49,12 +47,6 @@ INTERVENTION_COLUMNS = (
 
 #: fewest LIVEs (distinct ``content_id``) on one side of the date before the status warns
 MIN_LIVES = 3
-
-#: the note of a CR3 fit that fell back to CR1
-NO_JACKKNIFE = (
-    "one cluster holds a whole side of a coefficient (e.g. one LIVE after the date), so the "
-    "jackknife is undefined; CR1 used (its interval ignores that cluster's own mood)"
-)
 
 
 def count_lives(frame: pd.DataFrame) -> int:
@@ -94,19 +86,13 @@ def clustered_fit(
 ) -> tuple[Any, list[Note]]:
     """:func:`analysis.stats.models.glm` with the ``vcov`` covariance, and the fit's status notes.
 
-    ``vcov="CR3"`` swaps in the jackknife (:func:`analysis.analyses.jackknife.use_jackknife`):
-    a ``few_clusters`` note then says the jackknife is used; when it is undefined the fit keeps
-    CR1 and a ``small_cell`` note says why. ``"CR1"`` keeps the sandwich of the fit.
+    ``vcov="CR3"`` is the cluster jackknife; when leaving one cluster out leaves a coefficient
+    unidentified the fit uses CR2 with Bell-McCaffrey df and a ``small_cell`` note names that
+    cluster and coefficient (:func:`analysis.stats.glm_vcov.fit_vcov`). ``"CR2"``, ``"CR1"``:
+    those covariances.
     """
-    res = glm(frame, formula, cluster=cluster)
-    notes = fit_notes(res.cartlift)
-    if vcov != "CR3":
-        return res, notes
-    if not use_jackknife(res):
-        return res, [*notes, note("small_cell", NO_JACKKNIFE)]
-    g = res.cartlift.n_clusters
-    jack = note("few_clusters", f"G={g} (< {FEW_CLUSTERS}), jackknife (CR3) used")
-    return res, [jack if code == "few_clusters" else (code, text) for code, text in notes]
+    res = glm(frame, formula, cluster=cluster, vcov=vcov)
+    return res, fit_notes(res.cartlift)
 
 
 def _contrast_numbers(eff: pd.DataFrame, odds: pd.Series) -> dict[str, float]:
@@ -162,6 +148,8 @@ def fit_row(
             missing
         ]
     o = odds.iloc[0]
+    # the coefficient's own status (coef_table) carries the fit's notes and its clusters / df
+    notes = [] if o["status"] == "ok" else [read_status(o["status"], o["status_message"])]
     if not np.isfinite(o["ci_low"]):
         notes = [*notes, note("undefined_not_estimable", f"no interval for {what}")]
     return {

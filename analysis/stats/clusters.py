@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["FALLBACK", "cluster_ids", "cluster_label"]
+__all__ = ["FALLBACK", "cluster_ids", "cluster_label", "cluster_names"]
 
 #: columns of the fallback cluster of a cell whose cluster column is NA
 FALLBACK = ("product_id", "date")
@@ -68,6 +68,12 @@ def cluster_ids(cells: pd.DataFrame, cluster: str | Sequence[str] | None) -> np.
         raise ValueError(f"`cluster` takes one or two columns; got {cols!r}.")
     ids = [pd.factorize(_keys(cells, c), sort=True)[0].astype(np.int64) for c in cols]
     return ids[0] if len(ids) == 1 else np.column_stack(ids)
+
+
+def cluster_names(cells: pd.DataFrame, column: str) -> list[str]:
+    """The readable name of each one-way cluster id of :func:`cluster_ids` (index = id), e.g.
+    ``content_id:7301`` for a LIVE, ``product-day:P12|2026-11-03`` for an off-live fallback."""
+    return sorted(pd.unique(_keys(cells, column)))
 
 
 def cluster_label(cluster: str | Sequence[str] | None) -> str:

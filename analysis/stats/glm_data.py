@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.metrics import Metric, metric_counts
-from analysis.stats.clusters import cluster_ids
+from analysis.stats.clusters import cluster_ids, cluster_names
 from analysis.vocabulary import BINOMIAL_UNITS
 
 __all__ = [
@@ -95,12 +95,14 @@ def _check_binomial(cells: pd.DataFrame, m: Metric, complete, x, n) -> None:
 @dataclass
 class ModelData:
     """The aggregated frame (model variables, cluster ids, successes, failures), its cluster
-    columns, the cells used, and the cells left out by reason."""
+    columns, the cells used, the cells left out by reason, and the one-way clusters' names
+    (:func:`analysis.stats.clusters.cluster_names`; empty otherwise)."""
 
     frame: pd.DataFrame
     cluster_columns: list[str]
     n_cells: int
     excluded: dict[str, int]
+    names: list[str] = field(default_factory=list)
 
 
 def model_data(
@@ -143,4 +145,5 @@ def model_data(
             frame[col] = groups if groups.ndim == 1 else groups[:, j]
     agg = (frame.groupby(variables + gcols, sort=True, observed=True, dropna=False)
            [[SUCCESSES, FAILURES]].sum().reset_index())  # fmt: skip
-    return ModelData(agg, gcols, int(keep.sum()), excluded)
+    names = cluster_names(cells.loc[keep], cluster) if isinstance(cluster, str) else []
+    return ModelData(agg, gcols, int(keep.sum()), excluded, names)

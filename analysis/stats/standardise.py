@@ -32,7 +32,8 @@ import pandas as pd
 from patsy import build_design_matrices
 
 from analysis.stats.glm_data import CLUSTER, FAILURES, SUCCESSES
-from analysis.stats.reference import FEW_CLUSTERS, reference_pvalue, reference_quantile
+from analysis.stats.glm_vcov import contrast_df
+from analysis.stats.reference import few_clusters_note, reference_pvalue, reference_quantile
 from analysis.status import merge_statuses
 from analysis.vocabulary import status_message
 
@@ -80,20 +81,27 @@ def _predictor(result: Any, sub: pd.DataFrame, contrast: str, dtype):
     return predict
 
 
-def _side_df(frame, contrast, a, b, df, level, status) -> tuple[float, float, str, tuple]:
-    """t on ``min(G_a, G_b) - 1`` df when the contrast is informed by few clusters per side."""
-    q, note = reference_quantile(level, df), ""
-    if CLUSTER not in frame.columns or not np.isfinite(df):
-        return df, q, note, status
+def _side_df(result, frame, contrast, a, b, grads, status) -> tuple[np.ndarray, str, tuple]:
+    r"""Reference df of the four rows (the gradients ``grads``) and the row status.
+
+    CR2 fits: the Bell-McCaffrey df of each gradient contrast
+    (:func:`analysis.stats.glm_vcov.contrast_df`); other clustered fits: the fit's df, lowered
+    to :math:`\min(G_a, G_b) - 1` when a side has fewer clusters. ``few_clusters`` when a side
+    has fewer than 10 clusters or a df is below 4.
+    """
+    df = contrast_df(result, np.vstack(grads))
+    fit = getattr(getattr(result, "cartlift", None), "vcov_fit", None)
+    note = "" if fit is None or fit.parts is None else ", Bell-McCaffrey df of each contrast"
+    if CLUSTER not in frame.columns or not np.all(np.isfinite(df)):
+        return df, note, status
     g_side = min(frame.loc[(frame[contrast] == v).to_numpy(), CLUSTER].nunique() for v in (a, b))
-    if g_side - 1 < df:
-        df = float(max(g_side - 1, 1))
-        q = reference_quantile(level, df)
-        note = f", t({df:g}) from the {g_side} clusters of the smaller side"
-    if g_side < FEW_CLUSTERS:
-        detail = f"{g_side} on one side of {contrast} (< {FEW_CLUSTERS})"
-        status = merge_statuses([status, ("few_clusters", status_message("few_clusters", detail))])
-    return df, q, note, status
+    if (fit is None or fit.parts is None) and g_side - 1 < df.min():
+        df = np.full(len(df), float(max(g_side - 1, 1)))
+        note = f", t({df[0]:g}) from the {g_side} clusters of the smaller side"
+    few = few_clusters_note(g_side, float(df.min()), f"clusters on one side of {contrast}")
+    if few is not None:
+        status = merge_statuses([status, (few[0], status_message(*few))])
+    return df, note, status
 
 
 def _row(term, effect, estimate, lo, hi, se, p, df, method, level, status) -> dict[str, Any]:
@@ -108,16 +116,15 @@ def standardised_rows(
     groups: Any,
     over: str,
     level: float,
-    df: float,
     fit_method: str,
     fit_status: tuple[str, str],
 ) -> list[dict[str, Any]]:
     """Rows ``rate_a``, ``rate_b``, ``rate_ratio``, ``rate_difference`` of
     :func:`analysis.stats.models.effects` (module docstring for the formulas).
 
-    ``df`` is the fit's reference df, lowered to :math:`\\min(G_a, G_b) - 1` when the clusters
-    of a side are fewer; ``fit_status`` is the fit's ``(status, status_message)``, raised to
-    ``few_clusters`` when a side has fewer than :data:`~analysis.stats.adjusted.FEW_CLUSTERS`.
+    Each row's df is that of its gradient contrast (:func:`_side_df`); ``fit_status`` is the
+    fit's ``(status, status_message)``, raised to ``few_clusters`` when a side has fewer than
+    :data:`~analysis.stats.reference.FEW_CLUSTERS` clusters or a df is below 4.
     """
     frame = result.model.data.frame
     a, b = contrast_groups(frame, contrast, groups)
@@ -125,23 +132,27 @@ def standardised_rows(
            "group_b": (frame[contrast] == b).to_numpy()}[over]  # fmt: skip
     predict = _predictor(result, frame.loc[pop], contrast, frame[contrast].dtype)
     cov = np.asarray(result.cov_params())
-    df, q, note, status = _side_df(frame, contrast, a, b, df, level, fit_status)
-    method = f"{fit_method}; marginal standardisation over {over}, delta method{note}"
     (ra, ga), (rb, gb) = predict(a), predict(b)
+    grads = [ga, gb, ga / ra - gb / rb, ga - gb]
+    dfs, note, status = _side_df(result, frame, contrast, a, b, grads, fit_status)
+    method = f"{fit_method}; marginal standardisation over {over}, delta method{note}"
     out = []
-    for label, kind, r, g in ((f"{contrast}={a}", "rate_a", ra, ga),
-                              (f"{contrast}={b}", "rate_b", rb, gb)):  # fmt: skip
+    for j, (label, kind, r, g) in enumerate(((f"{contrast}={a}", "rate_a", ra, ga),
+                                             (f"{contrast}={b}", "rate_b", rb, gb))):  # fmt: skip
+        df, q = float(dfs[j]), reference_quantile(level, float(dfs[j]))
         s = float(np.sqrt(g @ cov @ g)) / (r * (1 - r))  # d logit(r) = d r / (r (1 - r))
         lo, hi = (1 / (1 + np.exp(-(np.log(r / (1 - r)) + k * q * s))) for k in (-1, 1))
         out.append(_row(label, kind, r, float(lo), float(hi), s, np.nan, df, method, level,
                         status))  # fmt: skip
     term = f"{contrast}: {a} vs {b}"
-    g = ga / ra - gb / rb
+    df, q = float(dfs[2]), reference_quantile(level, float(dfs[2]))
+    g = grads[2]
     s, lr = float(np.sqrt(g @ cov @ g)), np.log(ra / rb)
     out.append(_row(term, "rate_ratio", ra / rb, float(np.exp(lr - q * s)),
                     float(np.exp(lr + q * s)), s, reference_pvalue(lr / s, df), df, method,
                     level, status))  # fmt: skip
-    g = ga - gb
+    df, q = float(dfs[3]), reference_quantile(level, float(dfs[3]))
+    g = grads[3]
     s, d = float(np.sqrt(g @ cov @ g)), ra - rb
     out.append(_row(term, "rate_difference", d, d - q * s, d + q * s, s,
                     reference_pvalue(d / s, df), df, method, level, status))  # fmt: skip

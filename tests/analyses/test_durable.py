@@ -44,7 +44,8 @@ def test_a_gain_made_of_flash_sales_is_flagged_one_shot():
     assert live["crude_ci_low"] > 0
     assert live["adjusted_ci_low"] <= 0 <= live["adjusted_ci_high"]
     assert live["verdict"] == "one-shot (promotions)"
-    assert live["status"] == "ok"  # 30 LIVEs in the window
+    # 30 LIVEs in the window, but only this week's 6 inform the change (issue 13)
+    assert live["status"] == "few_clusters" and "6 clusters inform it" in live["status_message"]
     assert res[res["side"] == "off-live"]["status"].iloc[0] == "undefined_too_few"
 
 

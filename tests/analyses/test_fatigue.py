@@ -23,7 +23,9 @@ def test_sample_fatigue_slope_covers_gamma(sample_cells, truth):
     assert res.loc["all", "ci_low"] <= -gamma <= res.loc["all", "ci_high"]
     assert res.loc["all", "n_lives"] == 75 and len(res) == 7
     assert res.loc["all", "status"] == "ok"  # 75 LIVEs
-    assert res.drop(index="all")["status"].eq("few_clusters").all()  # 7 to 16 LIVEs each
+    few = res.drop(index="all")["n_lives"] < 10  # FEW_CLUSTERS: 7 and 8 LIVEs; 13 to 16 ok
+    assert few.sum() == 2
+    assert res.drop(index="all").loc[few, "status"].eq("few_clusters").all()
     curve = fatigue_curve(sample_cells, interventions={"@ines.glow": DATE})
     lea = curve[curve["creator"] == "@lea.beauty"]
     assert len(lea) == 16 and (lea["ci_low"] < lea["rate"]).all()

@@ -16,9 +16,9 @@ import pytest
 from analysis.analyses.intervention import intervention
 from analysis.analyses.intervention_checks import placebo_dates, pretrend
 from analysis.analyses.intervention_series import intervention_series
-from analysis.analyses.jackknife import jackknife_cov
 from analysis.paths import SAMPLE_DIR
 from analysis.sample.truth import read_truth
+from analysis.stats.glm_vcov import jackknife_cov
 from analysis.stats.models import glm
 from analysis.vocabulary import STATUSES, is_undefined
 
@@ -115,17 +115,26 @@ def test_sample_did_against_other_creators_recovers_the_jump(sample_cells, truth
     row = intervention(sample_cells, date=DATE, group="@ines.glow", design="did",
                        adjust=ADJUST).iloc[0]  # fmt: skip
     assert row["log_or_ci_low"] <= jump <= row["log_or_ci_high"]
-    assert row["status"] == "ok" and row["n_clusters"] == 75
-    assert row["status_message"] == STATUSES["ok"]
+    # 75 clusters, but the change is informed by the 7 LIVEs after the date: t(6) (issue 13)
+    assert row["n_clusters"] == 75 and row["df"] == 6
+    assert row["status"] == "few_clusters" and "7 cluster(s) inform it" in row["status_message"]
 
 
-def test_one_live_after_the_date_falls_back_to_cr1_and_says_so(sample_cells):
+def test_one_live_after_the_date_falls_back_to_cr2_and_says_so(sample_cells):
     """Data up to the end of W44: one LIVE after the date, so leaving it out leaves the change
-    unidentified: CR1 is used (method), and the small-cell notes are in the message."""
+    unidentified: CR2 is used (method), the message names that LIVE and the coefficient."""
     upto = sample_cells[sample_cells["date"] < pd.Timestamp("2026-11-02")]
     row = intervention(upto, date=DATE, group="@ines.glow", design="its").iloc[0]
     assert (row["lives_before"], row["lives_after"]) == (8, 1)
-    assert "CR1" in row["method"] and "CR3" not in row["method"]
+    assert "CR2" in row["method"] and "CR3" not in row["method"]
+    after = upto[(upto["creator"] == "@ines.glow") & (upto["date"] >= pd.Timestamp(DATE))
+                 & (upto["channel"] == "LIVE")]  # fmt: skip
+    (live,) = after["content_id"].dropna().unique()
+    assert (
+        f"leaving out content_id:{live} leaves _post[T.True] unidentified"
+        in (row["status_message"])
+    )
+    assert row["df"] < 4  # Bell-McCaffrey df of a change resting on one LIVE
     assert row["status"] == "few_clusters"  # the most serious of the notes
     assert row["status_message"].count(STATUSES["small_cell"]) == 2  # jackknife, 1 LIVE
 

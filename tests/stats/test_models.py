@@ -49,7 +49,8 @@ def fixture_cells() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fitted(fixture_cells):
-    return glm(fixture_cells, "atc_rate ~ live + band", cluster="content_id")
+    """The CR1 fit (R sandwich::vcovCL HC1); the CR2 default is pinned in test_cr2.py."""
+    return glm(fixture_cells, "atc_rate ~ live + band", cluster="content_id", vcov="CR1")
 
 
 def test_coefficients_and_cluster_se_match_r_sandwich_vcovcl_hc1(fitted):
@@ -59,16 +60,18 @@ def test_coefficients_and_cluster_se_match_r_sandwich_vcovcl_hc1(fitted):
     assert not np.allclose(fitted.bse[NAMES].to_numpy(), R_SE_HC0, rtol=1e-3)
     info = fitted.cartlift
     assert (info.n_clusters, info.n_rows, info.n_cells) == (16, 38, 38)
-    assert info.status == "few_clusters"
-    assert info.status_message == status_message("few_clusters", "G=16 (< 30)")
+    assert info.status == "ok"  # 16 clusters >= 10
+    assert "CR1 cluster-robust by content_id SE, t(15)" in info.method
 
 
 def test_t_reference_on_g_minus_1_df(fitted):
-    lo, hi = fitted.conf_int(alpha=0.05).loc["live"]
-    assert (lo, hi) == pytest.approx(R_LIVE_T_CI, rel=1e-8)
-    assert fitted.pvalues["live"] == pytest.approx(R_LIVE_T_P, rel=1e-6)
-    z = glm(FIXTURE_CELLS(), "atc_rate ~ live + band", use_t=False)
-    assert z.conf_int().loc["live", 0] > lo  # the normal reference is narrower
+    row = cl.coef_table(fitted).set_index("term").loc["live"]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(R_LIVE_T_CI, rel=1e-8)
+    assert row["pvalue"] == pytest.approx(R_LIVE_T_P, rel=1e-6)
+    assert row["df"] == 15 and row["n_clusters"] == 8  # 8 LIVE clusters inform `live`
+    assert row["status"] == "few_clusters"
+    z = glm(FIXTURE_CELLS(), "atc_rate ~ live + band", use_t=False, vcov="CR1")
+    assert cl.coef_table(z).set_index("term").loc["live", "ci_low"] > row["ci_low"]
 
 
 def FIXTURE_CELLS():  # noqa: N802 - a plain loader for tests that need a fresh copy
@@ -90,7 +93,7 @@ def test_effects_standardised_ratio_matches_r(fitted):
     assert by.loc["rate_b", "estimate"] == pytest.approx(R_STD["nonlive"], rel=1e-8)
     assert by.loc["rate_ratio", "estimate"] == pytest.approx(R_STD["ratio"], rel=1e-8)
     assert by.loc["rate_ratio", "se"] == pytest.approx(R_STD["log_se"], rel=1e-7)
-    # the standardised contrast uses t on min(G_live, G_offlive) - 1 = 8 - 1 df (not G - 1)
+    # under CR1 the standardised contrast uses t on min(G_live, G_offlive) - 1 = 8 - 1 df
     q = 2.3646242515927849  # R: qt(0.975, 7)
     lo = math.exp(math.log(R_STD["ratio"]) - q * R_STD["log_se"])
     assert by.loc["rate_ratio", "ci_low"] == pytest.approx(lo, rel=1e-6)
@@ -99,11 +102,8 @@ def test_effects_standardised_ratio_matches_r(fitted):
     assert (out["level"] == 0.95).all()
     assert (out["status"] == "few_clusters").all()
     # the standardised rows add the clusters of the smaller side of the contrast (8 LIVEs)
-    side = status_message("few_clusters", "8 on one side of live (< 30)")
-    assert (
-        out["status_message"].iloc[-1]
-        == f"{status_message('few_clusters', 'G=16 (< 30)')}; {side}"
-    )
+    side = status_message("few_clusters", "8 clusters on one side of live (< 10), t(7) reference")
+    assert out["status_message"].iloc[-1] == side
 
 
 def test_effects_without_contrast_lists_every_coefficient(fitted):
@@ -120,10 +120,10 @@ def test_separation_is_partial_and_its_coefficient_undefined(fixture_cells):
     dead = fixture_cells.head(6).assign(band="dead", atc=0)
     res = glm(pd.concat([fixture_cells, dead], ignore_index=True), "atc_rate ~ live + band")
     info = res.cartlift
-    assert info.status == "few_clusters"  # 16 clusters: more serious than the separation
+    assert info.status == "partial"  # 16 clusters (>= 10): the separation is the note
     note = ("separation: 1 coefficient(s) not estimable (a level with no successes or no "
             "failures, e.g. band[T.dead])")  # fmt: skip
-    assert info.status_message == status_message("few_clusters", "G=16 (< 30)") + "; " + note
+    assert info.status_message == status_message("partial", note)
     out = effects(res).set_index("term")
     assert out.loc["band[T.dead]", "status"] == "undefined_not_estimable"
     assert np.isnan(out.loc["band[T.dead]", "ci_low"])
@@ -140,7 +140,7 @@ def test_aggregation_does_not_change_the_fit(fixture_cells):
     rest = fixture_cells.assign(atc=fixture_cells["atc"] - half["atc"],
                                 viewers=fixture_cells["viewers"] - half["viewers"])  # fmt: skip
     split = pd.concat([half, rest], ignore_index=True)
-    res = glm(split, "atc_rate ~ live + band")
+    res = glm(split, "atc_rate ~ live + band", vcov="CR1")
     assert res.params[NAMES].to_numpy() == pytest.approx(R_COEF, rel=1e-8)
     assert res.bse[NAMES].to_numpy() == pytest.approx(R_SE_HC1, rel=1e-8)
     assert res.cartlift.n_cells == 76 and res.cartlift.n_rows == 38
@@ -185,7 +185,7 @@ def test_trap_two_column_endog_with_x2_scale_shrinks_the_se(fixture_cells):
     assert right.bse["live"] == pytest.approx(R_QUASI_SE[1], rel=1e-6)
     assert wrong.bse["live"] < right.bse["live"] / 5  # about 1/sqrt(mean trials) too small
     # our glm never estimates the scale: binomial scale 1 and robust SEs from the sandwich
-    res = glm(fixture_cells, "atc_rate ~ live + band")
+    res = glm(fixture_cells, "atc_rate ~ live + band", vcov="CR1")
     assert res.scale == 1.0
     assert res.bse["live"] == pytest.approx(R_SE_HC1[1], rel=1e-8)
 
@@ -255,8 +255,8 @@ def test_glm_on_the_sample_week_with_truth(sample_cells):
     exp = pd.read_parquet(SAMPLE_DIR / "expected" / "expected.parquet").set_index("row")
     p = exp.loc[cells["row"].astype(int), "p_atc"].to_numpy()
     oracle = glm(cells.assign(atc=cells["viewers"].astype(float) * p), formula)
-    lo, hi = res.conf_int().loc["is_live[T.True]"]
-    assert lo < oracle.params["is_live[T.True]"] < hi
+    row = cl.coef_table(res).set_index("term").loc["is_live[T.True]"]
+    assert row["ci_low"] < oracle.params["is_live[T.True]"] < row["ci_high"]
     eff = effects(res, contrast="is_live", over="group_a").set_index("effect")
     truth = effects(oracle, contrast="is_live", over="group_a").set_index("effect")
     assert eff.loc["rate_ratio", "ci_low"] < truth.loc["rate_ratio", "estimate"]
