@@ -174,10 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     ini.add_argument("--force", action="store_true", help="overwrite an existing file")
     ini.set_defaults(func=_init)
 
-    chk = sub.add_parser("selfcheck", help="exact coverage and placebo A/A on your data")
+    chk = sub.add_parser(
+        "selfcheck", help="exact coverage, placebo A/A and simulated A/A on your LIVEs"
+    )
     chk.add_argument("--data", required=True, help="file(s) or folder to check")
     chk.add_argument("--tz", default=None, help="shop time zone (IANA name)")
-    chk.add_argument("--reps", type=int, default=400, help="placebo splits")
+    chk.add_argument("--reps", type=int, default=200, help="A/A splits per check")
     chk.add_argument("--seed", type=int, default=0)
     chk.add_argument("--level", type=float, default=0.95)
     chk.set_defaults(func=_selfcheck)

@@ -11,8 +11,11 @@ them as tidy frames.
 * **Placebo A/A** (Bertrand, Duflo and Mullainathan 2004): whole LIVE sessions (clusters) are
   split at random into two halves many times (seeded); since the split is random, every
   "difference" is noise, and the share of splits declared significant is the empirical
-  false-positive rate of the clustered test (and, for contrast, of the viewer-level binomial
-  test) on this data.
+  false-positive rate of the kit's LIVE comparison (the primary ``pvalue`` of
+  :func:`analysis.stats.compare.compare`, clustered by LIVE) and, for contrast, of the
+  viewer-level binomial test on this data.
+* **Simulated A/A and coverage** on the user's LIVE structure (their LIVEs, sizes and estimated
+  ICC): :func:`analysis.analyses.aa_simulation.simulated_aa`.
 
 References: Brown LD, Cai TT, DasGupta A (2001). Interval estimation for a binomial proportion.
 Statistical Science 16:101-133. Bertrand M, Duflo E, Mullainathan S (2004). How much should we
@@ -22,15 +25,17 @@ trust differences-in-differences estimates? Quarterly Journal of Economics 119:2
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.metrics import metric_counts
+from analysis.analyses.aa_simulation import live_sessions, simulated_aa
 from analysis.sources.load import load
 from analysis.stats.adjusted import ratio_fit
+from analysis.stats.compare import compare
 from analysis.status import Note, note
 
 __all__ = [
@@ -77,11 +82,12 @@ def coverage_status(cov: float, level: float) -> dict[str, str]:
     return {"status": code, "status_message": message}
 
 
-#: the coverage of the two-group intervals is not enumerated above this many outcomes
-_MAX_OUTCOMES = 1_000_000
+#: the coverage of the two-group intervals is not enumerated above this many outcomes (the CLI
+#: stays under a minute: a million outcomes took two minutes on the sample)
+_MAX_OUTCOMES = 200_000
 _NOT_ENUMERATED = dict(zip(("status", "status_message"), note(
-    "undefined_not_estimable", "not enumerated: over a million outcomes; at these sizes the "
-    "intervals are in their asymptotic regime"), strict=True))  # fmt: skip
+    "undefined_not_estimable", f"not enumerated: over {_MAX_OUTCOMES:,} outcomes; at these sizes "
+    "the intervals are in their asymptotic regime"), strict=True))  # fmt: skip
 
 
 def coverage(
@@ -165,33 +171,23 @@ def coverage(
     return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
 
 
-def _session_counts(cells: pd.DataFrame, cluster: str, metric: str) -> pd.DataFrame:
-    """Successes ``x`` and trials ``n`` of the LIVE cells summed per session (``cluster``)."""
-    live = cells["is_live"].fillna(False).astype(bool).to_numpy()
-    counts = metric_counts(cells.loc[live], metric)
-    ok = counts["complete"].to_numpy()
-    keys = cells.loc[live, cluster].astype("string").fillna("<NA>").to_numpy()[ok]
-    frame = pd.DataFrame({"g": keys, "x": counts["successes"].to_numpy()[ok],
-                          "n": counts["trials"].to_numpy()[ok]}).groupby("g").sum()  # fmt: skip
-    return frame[frame["n"] > 0]
-
-
 def _placebo_hits(x: np.ndarray, n: np.ndarray, reps: int, seed: int, alpha: float) -> np.ndarray:
-    """Random half splits significant at ``alpha``: ``[clustered, viewers independent]``."""
+    """Random half splits significant at ``alpha``: ``[kit compare, viewers independent]``."""
     G = len(x)
     rng = np.random.default_rng(seed)
     hits = np.zeros(2)
     strata = np.zeros(G, dtype=np.intp)
+    cells = pd.DataFrame({"half": "a", "is_live": True, "atc": x, "viewers": n,
+                          "unit": "visitor", "content_id": [f"L{i}" for i in range(G)]})  # fmt: skip
     for _ in range(reps):
         side = np.zeros(G, dtype=bool)
         side[rng.permutation(G)[: G // 2]] = True
-        for j, cl in enumerate((np.arange(G), None)):
-            f = ratio_fit(x, n, side, strata, cl, method="mantel-haenszel")
-            if not (np.isfinite(f.se_log) and f.se_log > 0 and f.ratio > 0):
-                continue
-            t = abs(np.log(f.ratio)) / f.se_log
-            p = 2 * (stats.t.sf(t, f.df) if np.isfinite(f.df) else stats.norm.sf(t))
-            hits[j] += p < alpha
+        res = compare(cells.assign(half=np.where(side, "a", "b")), between="half",
+                      groups=("a", "b"), cluster="content_id", level=1 - alpha)  # fmt: skip
+        hits[0] += res["pvalue"].iloc[0] < alpha
+        f = ratio_fit(x, n, side, strata, None, method="mantel-haenszel")
+        if np.isfinite(f.se_log) and f.se_log > 0 and f.ratio > 0:
+            hits[1] += 2 * stats.norm.sf(abs(np.log(f.ratio)) / f.se_log) < alpha
     return hits
 
 
@@ -205,7 +201,7 @@ def _placebo_status(rate: float, ci_low: float, alpha: float) -> Note:
 def placebo_aa(
     cells: pd.DataFrame,
     *,
-    reps: int = 400,
+    reps: int = 200,
     seed: int = 0,
     cluster: str = "content_id",
     metric: str = "atc_rate",
@@ -215,8 +211,8 @@ def placebo_aa(
 
     The LIVE cells (``is_live``) are summed per session (``cluster``); each replicate assigns
     half of the sessions to a placebo group at random (``numpy.random.default_rng(seed)``) and
-    tests placebo vs rest with the kit's clustered ratio (the ``clustered_pvalue`` of
-    :func:`analysis.stats.compare.compare`, t on min(G_a, G_b) - 1 df) and with the viewer-level
+    tests placebo vs rest with the kit's LIVE comparison (the primary ``pvalue`` of
+    :func:`analysis.stats.compare.compare`, clustered by session) and with the viewer-level
     binomial ratio test (Katz log z), at :math:`\alpha = 1 - \text{level}`. The
     false-positive rate is the share of the ``reps`` splits with :math:`p < \alpha`.
 
@@ -231,7 +227,7 @@ def placebo_aa(
         message gives how many LIVE sessions there are and how many have the counts).
     """
     alpha = 1 - level
-    frame = _session_counts(cells, cluster, metric)
+    frame = live_sessions(cells, cluster=cluster, metric=metric)
     G = len(frame)
     names = ("clustered (kit default)", "viewers independent (naive)")
     if G < 4:
@@ -250,7 +246,8 @@ def placebo_aa(
         rows.append({"test": name, "reps": reps, "clusters": G,
                      "false_positive_rate": hits[j] / reps, "ci_low": lo, "ci_high": hi,
                      "alpha": alpha, "method": "random half split of LIVE sessions; "
-                     + ("ratio linearised by session, t" if j == 0 else "Katz log ratio, z"),
+                     + ("compare() primary pvalue, clustered by LIVE" if j == 0
+                        else "Katz log ratio, z"),
                      "status": code, "status_message": message})  # fmt: skip
     return pd.DataFrame(rows, columns=list(PLACEBO_COLUMNS))
 
@@ -259,48 +256,57 @@ def selfcheck(
     cells: pd.DataFrame,
     *,
     level: float = 0.95,
-    reps: int = 400,
+    reps: int = 200,
     seed: int = 0,
     by: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Both checks on ``cells``: exact coverage and the placebo A/A.
+    """The three checks on ``cells``: exact coverage, placebo A/A, simulated A/A and coverage.
 
     Parameters
     ----------
     cells : pandas.DataFrame
         Canonical cells. Not modified.
     level : float
-        Confidence level of the intervals checked (alpha = 1 - level for the placebo).
+        Confidence level of the intervals checked (alpha = 1 - level for the A/A).
     reps, seed : int
-        Placebo splits and their seed (:func:`placebo_aa`).
+        Splits per A/A check and their seed (:func:`placebo_aa`,
+        :func:`analysis.analyses.aa_simulation.simulated_aa`).
     by : str, optional
         Also check the coverage in each group of this column (:func:`coverage`).
+    progress : callable, optional
+        Called with a line of text as each check starts (the CLI prints it).
 
     Returns
     -------
     dict of str to pandas.DataFrame
-        ``{"coverage": coverage(...), "placebo": placebo_aa(...)}``; their ``status`` columns
-        hold codes (``ok``, ``miscalibrated``, ``undefined_*``).
+        ``{"coverage": coverage(...), "placebo": placebo_aa(...), "simulated":
+        simulated_aa(...)}``; their ``status`` columns hold codes (``ok``, ``miscalibrated``,
+        ``undefined_*``).
     """
-    return {
-        "coverage": coverage(cells, by=by, level=level),
-        "placebo": placebo_aa(cells, reps=reps, seed=seed, level=level),
-    }
+    say = progress or (lambda _text: None)
+    say("exact coverage at your group sizes ...")
+    out = {"coverage": coverage(cells, by=by, level=level)}
+    say(f"placebo A/A: {reps} random halves of your LIVE sessions ...")
+    out["placebo"] = placebo_aa(cells, reps=reps, seed=seed, level=level)
+    out["simulated"] = simulated_aa(cells, reps=reps, seed=seed, level=level, progress=progress)
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
     """CLI entry: ``cartlift selfcheck --data PATH --tz TZ [--reps N --seed S]``.
 
     ``args`` needs ``data`` and ``tz``; ``reps``, ``seed``, ``level``, ``by`` are optional.
-    Prints a readable summary; returns 0, or 1 when a check is not ``ok``.
+    Prints progress, then a readable summary; returns 0, or 1 when a check is not ``ok``.
     """
     cells = load(args.data, tz=args.tz)
+    print(f"cartlift selfcheck: {len(cells):,} cells from {args.data}", flush=True)
     out = selfcheck(
-        cells, level=getattr(args, "level", 0.95) or 0.95, reps=getattr(args, "reps", 400) or 400,
+        cells, level=getattr(args, "level", 0.95) or 0.95, reps=getattr(args, "reps", 200) or 200,
         seed=getattr(args, "seed", 0) or 0, by=getattr(args, "by", None),
+        progress=lambda text: print(text, flush=True),
     )  # fmt: skip
-    cov, plc = out["coverage"], out["placebo"]
-    print(f"cartlift selfcheck: {len(cells):,} cells from {args.data}")
+    cov, plc, sim = out["coverage"], out["placebo"], out["simulated"]
     print("\nExact coverage of the intervals at your group sizes (nominal "
           f"{cov['level'].iloc[0] if len(cov) else 0.95:.0%}):")  # fmt: skip
     for _, r in cov.iterrows():
@@ -311,8 +317,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {r['test']:<30} {r['false_positive_rate']:.1%} significant "
               f"(95% CI {r['ci_low']:.1%}-{r['ci_high']:.1%}; target {r['alpha']:.0%}; "
               f"{r['clusters']} sessions, {r['reps']} splits)  {_said(r)}")  # fmt: skip
+    print("\nSimulated on your LIVE structure (your LIVEs and sizes, your ICC "
+          f"{sim['icc'].iloc[0]:.4f}; LIVE comparison clustered by LIVE):")  # fmt: skip
+    for _, r in sim.iterrows():
+        print(f"  {r['check']:<30} {r['rate']:.1%} (MCSE {r['mcse']:.1%}; target "
+              f"{r['target']:.0%}; {r['clusters']} LIVEs, {r['reps']} replicates)  {_said(r)}")  # fmt: skip
     bad = (cov["status"] == "miscalibrated").any() or (plc["status"].iloc[:1] != "ok").any()
-    return 1 if bad else 0
+    return 1 if bad or (sim["status"] == "miscalibrated").any() else 0
 
 
 def _said(row: pd.Series) -> str:

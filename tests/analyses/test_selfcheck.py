@@ -6,7 +6,9 @@ import types
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from analysis.analyses.aa_simulation import AA_COLUMNS, simulated_aa
 from analysis.analyses.selfcheck import (
     COVERAGE_COLUMNS,
     PLACEBO_COLUMNS,
@@ -56,7 +58,7 @@ def test_coverage_of_large_groups_is_not_enumerated():
 
 
 def test_placebo_aa_clustered_holds_naive_fails():
-    out = placebo_aa(_cells(S=60), reps=300, seed=4)
+    out = placebo_aa(_cells(S=60), reps=200, seed=4)
     assert tuple(out.columns) == PLACEBO_COLUMNS
     clustered, naive = out.iloc[0], out.iloc[1]
     assert clustered.false_positive_rate <= 0.08 and clustered.status == "ok"
@@ -77,6 +79,27 @@ def test_placebo_says_how_many_sessions_have_the_counts():
     assert "0 of the 196 LIVE sessions have atc_rate counts (fewer than 4)" in message
 
 
+def test_simulated_aa_holds_its_level_on_the_lives():
+    """Seeded A/A on 40 LIVEs of 50-600 viewers, ICC ~0.02: within the binomial band."""
+    out = simulated_aa(_cells(S=40), reps=60, seed=3)
+    assert tuple(out.columns) == AA_COLUMNS and len(out) == 3
+    fp, cov1, cov15 = out.iloc[0], out.iloc[1], out.iloc[2]
+    assert fp.clusters == 40 and 0.0 < fp.icc < 0.1 and fp.target == pytest.approx(0.05)
+    band = 3 * np.sqrt(0.05 * 0.95 / 60)
+    assert fp.rate <= 0.05 + band and fp.status == "ok"
+    assert fp.mcse == pytest.approx(np.sqrt(fp.rate * (1 - fp.rate) / 60))
+    assert cov1.rate >= 0.95 - band - 0.01 and cov15.rate >= 0.95 - band - 0.01
+    assert (out["status"] == "ok").all()
+    again = simulated_aa(_cells(S=40), reps=60, seed=3)
+    pd.testing.assert_frame_equal(out, again)  # seeded
+
+
+def test_simulated_aa_needs_lives():
+    out = simulated_aa(_cells(S=3), reps=10)
+    assert out["status"].eq("undefined_too_few").all() and out["rate"].isna().all()
+    assert "3 LIVE sessions" in out["status_message"].iloc[0]
+
+
 def test_run_prints_a_summary(tmp_path, capsys):
     cells = _cells()
     cells["start"] = pd.Timestamp("2026-11-23 20:00", tz="Europe/Paris")
@@ -90,5 +113,6 @@ def test_run_prints_a_summary(tmp_path, capsys):
     rc = run(types.SimpleNamespace(data=str(path), tz="Europe/Paris", reps=50))
     text = capsys.readouterr().out
     assert "Exact coverage" in text and "Placebo A/A" in text
+    assert "Simulated on your LIVE structure" in text and "/50 simulated splits" in text
     assert "too many false positives" in text  # the naive test, spelled out for the reader
     assert rc in (0, 1)
