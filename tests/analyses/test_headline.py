@@ -24,10 +24,19 @@ def test_headline_is_rates_and_compare_side_by_side(sample_cells):
             for k in ("trials", "rate", "ci_low", "ci_high", "method"):
                 assert getattr(row, f"{k}_{side}") == sides.loc[flag, k], (row.metric, side, k)
         contrast = compare(sample_cells, between="is_live", metric=row.metric).iloc[0]
-        for k in ("unit", "ratio", "ratio_ci_low", "ratio_ci_high", "ratio_method", "status", "df"):
+        for k in (
+            "unit",
+            "ratio",
+            "ratio_ci_low",
+            "ratio_ci_high",
+            "ratio_method",
+            "status",
+            "df",
+        ):
             assert getattr(row, k) == contrast[k], (row.metric, k)
         assert row.n_lives == sides.loc[True, "n_clusters"] == contrast["n_clusters_a"]
-        assert row.n_lives == sample_cells.loc[sample_cells["is_live"] == True, "content_id"].nunique()  # noqa: E712
+        live = sample_cells["is_live"].fillna(False).astype(bool)
+        assert row.n_lives == sample_cells.loc[live, "content_id"].nunique()
     assert (frame["method"] == "crude").all() and (frame["level"] == 0.95).all()
     assert set(frame["status"]) <= set(STATUSES) and (frame["status"] == "ok").all()
     assert (frame["status_message"] == STATUSES["ok"]).all()
