@@ -25,24 +25,31 @@ __all__ = ["FALLBACK", "cluster_ids", "cluster_label", "cluster_names"]
 FALLBACK = ("product_id", "date")
 
 
-def _keys(cells: pd.DataFrame, column: str) -> pd.Series:
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a column, NA as its own code (hashing, no string building)."""
+    return pd.factorize(values, use_na_sentinel=False)[0].astype(np.int64)
+
+
+def _ids(cells: pd.DataFrame, column: str) -> np.ndarray:
+    """Cluster ids 0..G-1 of one column with the product x day fallback (module rule)."""
     if column not in cells.columns:
         raise ValueError(
             f"`cluster` names a column the cells do not have: {column!r}. Use 'content_id' "
             "(LIVE room / video, product x day off-live), 'creator', another column, or None."
         )
-    own = cells[column].astype("string")
-    parts = [
-        cells[c].astype("string") if c in cells.columns else pd.Series(pd.NA, index=cells.index)
-        for c in FALLBACK
-    ]
-    fallback = ("product-day:" + parts[0].fillna("?") + "|" + parts[1].fillna("?")).astype(
-        "string"
-    )
-    no_fallback = parts[0].isna() & parts[1].isna()
-    singleton = pd.Series([f"cell:{i}" for i in range(len(cells))], index=cells.index)
-    fallback = fallback.mask(no_fallback, singleton.astype("string"))
-    return (column + ":" + own).fillna(fallback)
+    own_na = cells[column].isna().to_numpy(dtype=bool)
+    own = pd.factorize(cells[column])[0].astype(np.int64)  # NA: -1
+    na = [cells[c].isna().to_numpy(dtype=bool) if c in cells.columns else np.ones(len(cells), bool)
+          for c in FALLBACK]  # fmt: skip
+    parts = [_codes(cells[c]) if c in cells.columns else np.zeros(len(cells), np.int64)
+             for c in FALLBACK]  # fmt: skip
+    pair = pd.factorize(parts[0] * (int(parts[1].max(initial=0)) + 1) + parts[1])[0]
+    singleton = na[0] & na[1]
+    n_own = int(own.max(initial=-1)) + 1
+    n_pair = int(pair.max(initial=-1)) + 1
+    fallback = np.where(singleton, n_own + n_pair + np.arange(len(cells)), n_own + pair)
+    ids = np.where(own_na, fallback, own)
+    return pd.factorize(ids)[0].astype(np.int64)  # 0..G-1
 
 
 def cluster_ids(cells: pd.DataFrame, cluster: str | Sequence[str] | None) -> np.ndarray | None:
@@ -66,7 +73,7 @@ def cluster_ids(cells: pd.DataFrame, cluster: str | Sequence[str] | None) -> np.
     cols = [cluster] if isinstance(cluster, str) else list(cluster)
     if not 1 <= len(cols) <= 2:
         raise ValueError(f"`cluster` takes one or two columns; got {cols!r}.")
-    ids = [pd.factorize(_keys(cells, c), sort=True)[0].astype(np.int64) for c in cols]
+    ids = [_ids(cells, c) for c in cols]
     return ids[0] if len(ids) == 1 else np.column_stack(ids)
 
 

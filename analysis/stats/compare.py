@@ -211,15 +211,18 @@ def compare(
             ``rate_a - rate_b`` and its interval (clustered: CR2, t on its own BM df).
         ``ratio``, ``ratio_ci_low``, ``ratio_ci_high``
             ``rate_a / rate_b`` (NaN when ``rate_b`` is 0; upper limit ``inf`` then) and its
-            interval (clustered: log scale, t on ``df``).
+            interval. Clustered: the test inversion (Fieller 1954) of the difference's t test,
+            the ratios R with ``|rate_a - R rate_b| <= t * se`` (CR2, Bell-McCaffrey df of the
+            contrast (1, -R)); upper limit ``inf`` when ``rate_b`` is not clearly above 0
+            between its clusters (``status_message`` says so).
         ``pvalue``
             Two-sided p-value for "no difference" (``ratio = 1``). Clustered: the t test of the
             difference (CR2, Bell-McCaffrey df ``df``), ``pvalue < 1 - level`` exactly when the
-            difference interval excludes 0 (the log-ratio interval agrees except near the
-            boundary). Viewer-level: from the same method as the ratio interval, so ``pvalue <
+            difference interval excludes 0 and exactly when the ratio interval excludes 1.
+            Viewer-level: from the same method as the ratio interval, so ``pvalue <
             1 - level`` exactly when the ratio interval excludes 1.
         ``diff_method``, ``ratio_method``
-            Clustered: ``cr2-bm`` and ``cr2-bm-log``. Viewer-level (not clustered, or no
+            Clustered: ``cr2-bm`` and ``cr2-bm-fieller``. Viewer-level (not clustered, or no
             successes or failures on a side): ``newcombe`` (``newcombe-exact`` for small cells)
             and ``score`` (``score+exact``) for proportions, ``delta`` and ``delta-log`` for
             ``aov``; ``none`` when undefined.

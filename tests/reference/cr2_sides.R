@@ -72,3 +72,43 @@ for (g in sort(unique(cells$grp))) for (s in c("a", "b")) {
                   test = "Satterthwaite")
   cat("grp", g, "side", s, "se", format(ct$SE, digits = 15), "df", format(ct$df_Satt, digits = 15), "\n")
 }
+
+# Fieller (1954) ratio interval dual to the difference's t test (compare's ratio_ci_*,
+# cr2-bm-fieller): the R >= 0 with |p_a - R p_b| <= qt(0.975, df(R)) * se(R), se(R)^2 = c'V2 c and
+# df(R) the Satterthwaite df of the contrast c = (1, -R) (same reparameterisation as above),
+# each endpoint by uniroot on its side of R-hat. Written to cr2_sides_fieller_golden.csv.
+contrast_t <- function(dg, V2, b, R) {
+  cc <- c(1, -R)
+  dg$z1 <- dg$da / cc[1]
+  dg$z2 <- dg$db - dg$da * cc[2] / cc[1]
+  fit3 <- lm(y ~ 0 + z1 + z2, data = dg, weights = w)
+  ct <- coef_test(fit3, vcov = vcovCR(fit3, cluster = dg$cluster, type = "CR2", inverse_var = TRUE),
+                  test = "Satterthwaite")
+  se <- sqrt(drop(t(cc) %*% V2 %*% cc))
+  c(gap = abs(sum(cc * b)) - qt(0.975, ct$df_Satt[1]) * se, df = ct$df_Satt[1])
+}
+fl <- list()
+for (g in sort(unique(d$grp))) {
+  dg <- d[d$grp == g, ]
+  p <- sapply(c(a = "a", b = "b"), function(s) sum(dg$x[dg$side == s]) / sum(dg$n[dg$side == s]))
+  dg$w <- dg$n / (p * (1 - p))[dg$side]
+  dg$da <- as.numeric(dg$side == "a")
+  dg$db <- as.numeric(dg$side == "b")
+  fit2 <- lm(y ~ 0 + da + db, data = dg, weights = w)
+  V2 <- vcovCR(fit2, cluster = dg$cluster, type = "CR2", inverse_var = TRUE)
+  b <- unname(coef(fit2))
+  rhat <- b[1] / b[2]
+  f <- function(R) contrast_t(dg, V2, b, R)[["gap"]]
+  up <- rhat * 2
+  while (f(up) <= 0) up <- up * 2
+  lo <- uniroot(f, c(1e-9, rhat), tol = 1e-14)$root
+  hi <- uniroot(f, c(rhat, up), tol = 1e-14)$root
+  fl[[length(fl) + 1]] <- data.frame(grp = g, ratio = rhat, low = lo, high = hi,
+                                     df_low = contrast_t(dg, V2, b, lo)[["df"]],
+                                     df_high = contrast_t(dg, V2, b, hi)[["df"]],
+                                     df_at_1 = contrast_t(dg, V2, b, 1)[["df"]])
+}
+fl <- do.call(rbind, fl)
+write.csv(fl, "cr2_sides_fieller_golden.csv", row.names = FALSE)
+cat("\n# Fieller interval of the ratio (cr2_sides_fieller_golden.csv)\n")
+print(fl, digits = 15)

@@ -102,34 +102,67 @@ def _aa_cells(rng, S=30, p=0.05, icc=0.02) -> pd.DataFrame:
                          "unit": "visitor", "content_id": [f"live{i}" for i in range(2 * S)]})  # fmt: skip
 
 
-def _log_link_aa(rng, G: int, reps: int, p=0.05, icc=0.02) -> pd.DataFrame:
+def _log_link_aa(rng, G: int, reps: int, p=0.05, icc=0.02, ratio=1.0) -> pd.DataFrame:
     """``reps`` A/A splits of 2G LIVEs (one ``rep`` group each): LIVE sizes 50-1,500 drawn once
     and held fixed, mean-one LIVE effects exp(u), u ~ N(-s2/2, s2) with ICC = p(e^s2 - 1)/(1 - p)
-    on the rate scale, binomial viewers."""
+    on the rate scale, binomial viewers; ``ratio``: the LIVE side's rate is ``ratio * p``."""
     s2 = np.log1p(icc * (1 - p) / p)
     k = 2 * G * reps
     n = np.tile(rng.integers(50, 1500, 2 * G), reps)
-    x = rng.binomial(n, np.minimum(p * np.exp(rng.normal(-s2 / 2, np.sqrt(s2), k)), 1.0))
+    lift = np.tile(np.repeat([ratio, 1.0], G), reps)
+    x = rng.binomial(n, np.minimum(lift * p * np.exp(rng.normal(-s2 / 2, np.sqrt(s2), k)), 1.0))
     return pd.DataFrame({"rep": np.repeat(np.arange(reps), 2 * G),
                          "is_live": np.tile(np.repeat([True, False], G), reps), "atc": x,
                          "viewers": n, "unit": "visitor", "content_id": np.arange(k).astype(str)})  # fmt: skip
 
 
 @pytest.mark.parametrize(("G", "seed"), [(10, 13), (30, 31)])
-def test_clustered_aa_primary_pvalue_within_its_binomial_band(G, seed):
+def test_clustered_aa_pvalue_and_ratio_coverage_within_their_binomial_bands(G, seed):
     reps = 2000
     out = compare(_log_link_aa(np.random.default_rng(seed), G, reps), by="rep", detail=True)
     assert (out["status"] == "ok").all() and (out["n_clusters_a"] == G).all()
+    assert (out["ratio_method"] == "cr2-bm-fieller").all()
     rejected = (out["pvalue"] < 0.05).mean()
+    covered = ((out["ratio_ci_low"] <= 1) & (1 <= out["ratio_ci_high"])).mean()
     band = 3 * math.sqrt(0.05 * 0.95 / reps)  # 0.0146
-    print(f"A/A {G} LIVEs a side: primary {rejected:.4f}, viewer-level "
-          f"{(out['unclustered_pvalue'] < 0.05).mean():.4f}")  # fmt: skip
-    # measured with these seeds: 0.0420 (10 LIVEs), 0.0475 (30 LIVEs); viewer-level 0.66-0.68
+    print(f"A/A {G} LIVEs a side: primary {rejected:.4f}, ratio coverage {covered:.4f}, "
+          f"viewer-level {(out['unclustered_pvalue'] < 0.05).mean():.4f}")  # fmt: skip
+    # measured with these seeds: rejected 0.0420 (10 LIVEs), 0.0475 (30 LIVEs); ratio coverage
+    # 0.9580, 0.9525 (the former log-scale delta interval, 8,000 splits: 0.9374, 0.9420);
+    # viewer-level 0.66-0.68
     assert 0.05 - band <= rejected <= 0.05 + band
+    assert 0.95 - band <= covered <= 0.95 + band
     assert (out["unclustered_pvalue"] < 0.05).mean() > 0.3  # the harness has power
-    # the p-value is dual to the difference interval
+    # the p-value is dual to the difference interval and to the ratio interval
     excludes = (out["diff_ci_low"] > 0) | (out["diff_ci_high"] < 0)
     assert ((out["pvalue"] < 0.05) == excludes).all()
+    assert ((out["pvalue"] < 0.05) == ~covered_each(out)).all()
+
+
+def covered_each(out: pd.DataFrame) -> np.ndarray:
+    return ((out["ratio_ci_low"] <= 1) & (1 <= out["ratio_ci_high"])).to_numpy()
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95])
+def test_ratio_interval_excludes_1_exactly_when_the_pvalue_is_below_1_minus_level(level):
+    # a grid of seeded shops: 3-30 LIVEs a side, planted ratios 1-2.5, so many p-values sit
+    # near 1 - level; the unbounded upper limits (few LIVEs) are included
+    rng = np.random.default_rng(29)
+    frames = []
+    for i, (G, r) in enumerate((G, r) for G in (3, 5, 10, 30) for r in (1.0, 1.5, 2.5)):
+        aa = _log_link_aa(rng, G, 150, ratio=r)
+        frames.append(aa.assign(rep=aa["rep"] + 1000 * i, content_id=aa["content_id"] + f"-{i}"))
+    out = compare(pd.concat(frames, ignore_index=True), by="rep", level=level, detail=True)
+    ok = out["ratio_method"] == "cr2-bm-fieller"
+    assert ok.mean() > 0.95
+    out = out[ok]
+    rejected = out["pvalue"] < 1 - level
+    assert 0.2 < rejected.mean() < 0.8
+    assert (rejected == ~covered_each(out)).all()
+    unbounded = np.isinf(out["ratio_ci_high"])
+    assert unbounded.any()
+    assert out.loc[unbounded, "status_message"].str.contains("has no upper limit").all()
+    assert ((out["ratio_ci_low"] <= out["ratio"]) & (out["ratio"] <= out["ratio_ci_high"])).all()
 
 
 def test_clustered_aa_adjusted_jackknife():
@@ -211,19 +244,20 @@ def test_clustered_compare_matches_clubsandwich():
     # tests/reference/cr2_sides.R on cr2_sides_fixture.csv (clubSandwich 0.5.8)
     d = pd.read_csv(REF / "cr2_sides_fixture.csv")
     gold = pd.read_csv(REF / "cr2_sides_golden.csv").set_index(["grp", "what"])
+    fieller = pd.read_csv(REF / "cr2_sides_fieller_golden.csv")
     cells = d.rename(columns={"x": "atc", "n": "viewers"}).assign(unit="visitor")
     out = compare(cells, between="side", groups=("a", "b"), by="grp", cluster="cluster",
                   detail=True)  # fmt: skip
     for i, g in enumerate((1, 2)):
-        row, dg, lr = out.iloc[i], gold.loc[(g, "diff")], gold.loc[(g, "logratio")]
+        row, dg, fl = out.iloc[i], gold.loc[(g, "diff")], fieller.iloc[i]
         q = stats.t.ppf(0.975, dg.df)
         assert row["diff"] == pytest.approx(dg.estimate, rel=1e-10)
         assert row.diff_ci_high - row["diff"] == pytest.approx(q * dg.se, rel=1e-8)
         assert row.df == pytest.approx(dg.df, rel=1e-8)
         assert row.pvalue == pytest.approx(2 * stats.t.sf(dg.estimate / dg.se, dg.df), rel=1e-8)
-        half = math.log(row.ratio_ci_high / row.ratio)
-        assert half == pytest.approx(stats.t.ppf(0.975, lr.df) * lr.se, rel=1e-8)
-        assert (row.diff_method, row.ratio_method) == ("cr2-bm", "cr2-bm-log")
+        assert row.ratio_ci_low == pytest.approx(fl.low, rel=1e-8)
+        assert row.ratio_ci_high == pytest.approx(fl.high, rel=1e-8)
+        assert (row.diff_method, row.ratio_method) == ("cr2-bm", "cr2-bm-fieller")
     assert out["n_clusters_a"].tolist() == [5, 3] and out["n_clusters_b"].tolist() == [8, 12]
     assert out["status"].tolist() == ["few_clusters", "few_clusters"]
 
