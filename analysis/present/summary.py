@@ -20,6 +20,7 @@ Sentences are plain text: creator names come from the data, so a page must HTML-
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -107,6 +108,14 @@ class _Words:
         v = 100 * float(x)
         text = i18n.format_number(abs(v), lang=self.lang, digits=1)
         return ("-" if v < 0 and text.strip("0,.") else "+") + text
+
+    def said(self, code: object, message: object = None) -> str:
+        """:func:`said` with its decimal numbers (``t(4.66)``) in the language's format."""
+        text = said(code, message)
+        if i18n.format_number(1.5, lang=self.lang, digits=1) == "1.5":
+            return text
+        return re.sub(r"\d+\.\d+", lambda m: i18n.format_number(
+            float(m[0]), lang=self.lang, digits=len(m[0].split(".")[1])), text)  # fmt: skip
 
     def points_ci(self, lo, hi) -> str:
         if not _finite(lo, hi):
@@ -233,7 +242,7 @@ def _lift(facts: WeeklyFacts, T: _Words) -> list[str]:
     it is undefined."""
     lift = facts.lift[facts.lift["period"] == "this week"].iloc[0]
     if not _finite(lift["ratio_ci_low"]):
-        return [T("lift_undefined", status=said(lift["status"], lift.get("status_message")))]
+        return [T("lift_undefined", status=T.said(lift["status"], lift.get("status_message")))]
     nan = float("nan")
     return [T(
         "lift", ratio=T.times(lift["ratio"]),
@@ -318,9 +327,9 @@ def _interventions(facts: WeeklyFacts, T: _Words) -> list[str]:
         date, message = T.date(x.date), getattr(x, "status_message", None)
         if is_undefined(str(x.status)) or not _finite(x.odds_ratio):
             out.append(T("intervention_undefined", who=x.group, date=date,
-                         status=said(x.status, message)))  # fmt: skip
+                         status=T.said(x.status, message)))  # fmt: skip
             continue
-        note = "" if x.status == "ok" else T("status_note", status=said(x.status, message))
+        note = "" if x.status == "ok" else T("status_note", status=T.said(x.status, message))
         out.append(T(
             "intervention", who=x.group, date=date, relation=T.word("relation", x.relation),
             odds=T.times(x.odds_ratio),
@@ -346,7 +355,7 @@ def _halo(facts: WeeklyFacts, T: _Words) -> list[str]:
             T("halo_undefined", status=status_message("undefined_no_cells", "no off-live cells"))
         ]
     first = h.iloc[0]
-    return [T("halo_undefined", status=said(first["status"], first.get("status_message")))]
+    return [T("halo_undefined", status=T.said(first["status"], first.get("status_message")))]
 
 
 #: the families of sentences, in the order of the summary (each: facts, words -> sentences)

@@ -6,24 +6,26 @@ computes them (``vcovCR(fit, cluster, type = "CR2")``, ``coef_test(..., test =
 "Satterthwaite")``, ``linear_contrast``). A binomial GLM enters through its working model
 (:func:`glm_inputs`): design :math:`\tilde X = \mu'(\eta) X`, weights
 :math:`W = n / V(\mu)`, response residuals :math:`y/n - \mu` and target variance
-:math:`\Theta = W^{-1}` (clubSandwich ``vcovCR.glm``). Golden values:
+:math:`\Theta = W^{-1}` (clubSandwich ``vcovCR.glm``), to which the kit adds a cluster
+random intercept, :math:`\Theta_g = W_g^{-1} + \tau^2 J` (:func:`glm_tau2`; R: ``vcovCR(fit,
+cluster, type = "CR2", target = <list of these matrices>)``). Golden values:
 ``tests/reference/glm_cr2.R``.
 
-With :math:`M = (X^\top W X)^{-1}`, cluster blocks :math:`X_g, W_g, \Theta_g` (diagonal) and
-:math:`D_g = \Theta_g^{1/2}`,
+With :math:`M = (X^\top W X)^{-1}`, cluster blocks :math:`X_g, W_g` (diagonal), :math:`\Theta_g` and its upper Cholesky factor
+:math:`D_g` (:math:`D_g^\top D_g = \Theta_g`),
 
-.. math:: B_g = D_g\,(\Theta_g - H_g\Theta_g - \Theta_g H_g^\top + X_g \Omega X_g^\top)\,D_g,
+.. math:: B_g = D_g\,(\Theta_g - H_g\Theta_g - \Theta_g H_g^\top + X_g \Omega X_g^\top)\,D_g^\top,
           \quad H_g = X_g M X_g^\top W_g,
           \quad \Omega = M \Big(\sum_h X_h^\top W_h \Theta_h W_h X_h\Big) M,
 
-.. math:: A_g = D_g B_g^{-1/2} D_g, \quad E_g = X_g^\top W_g A_g, \quad
+.. math:: A_g = D_g^\top B_g^{-1/2} D_g, \quad E_g = X_g^\top W_g A_g, \quad
           \hat V = M \Big(\sum_g E_g e_g e_g^\top E_g^\top\Big) M.
 
 For a contrast :math:`c`, with :math:`a_g = X_g^\top E_g^\top M c`,
 :math:`b_g = X_g^\top W_g \Theta_g E_g^\top M c` and :math:`p_g = D_g E_g^\top M c`, the
 :math:`G \times G` matrix :math:`P = \operatorname{diag}(\lVert p_g\rVert^2) + A\Omega A^\top -
 A M B^\top - B M A^\top` gives :math:`\nu = (\operatorname{tr} P)^2 / \lVert P \rVert_F^2`.
-When :math:`\Theta = W^{-1}` (the GLM) :math:`\Omega = M`, :math:`B = A` and
+When :math:`\Theta = W^{-1}` (the GLM with :math:`\tau^2 = 0`) :math:`\Omega = M`, :math:`B = A` and
 :math:`B_g = D_g(\Theta_g - X_g M X_g^\top)D_g`.
 
 The target defaults to :math:`\Theta = I` ("independence", clubSandwich's default for a linear
@@ -37,7 +39,8 @@ Bell RM, McCaffrey DF (2002). Bias reduction in standard errors for linear regre
 multi-stage samples. Survey Methodology 28:169-181. Pustejovsky JE, Tipton E (2018).
 Small-sample methods for cluster-robust variance estimation and hypothesis testing in fixed
 effects models. J Bus Econ Stat 36:672-683. Cameron AC, Miller DL (2015). A practitioner's
-guide to cluster-robust inference. J Hum Resour 50:317-372.
+guide to cluster-robust inference. J Hum Resour 50:317-372. Searle SR, Casella G, McCulloch CE
+(1992). Variance Components. Wiley, ch. 3 (ANOVA / moment estimators, truncated at zero).
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CR2Parts", "bm_df", "cr2_parts", "cr2_vcov", "glm_inputs"]
+__all__ = ["CR2Parts", "bm_df", "cr2_parts", "cr2_vcov", "glm_inputs", "glm_tau2"]
 
 
 def _inv_sqrt(B: np.ndarray) -> np.ndarray:
@@ -62,7 +65,8 @@ def _inv_sqrt(B: np.ndarray) -> np.ndarray:
 class CR2Parts:
     """The pieces of a CR2 fit that do not depend on the residuals: ``M``, ``Omega``, and per
     cluster the rows ``index``, the adjusted estimating matrix ``E`` (:math:`k\\times n_g`),
-    the target square roots ``d`` and :math:`\\Theta_g W_g X_g` (``twx``)."""
+    the target square roots ``d`` (upper Cholesky factors, :math:`D_g^\\top D_g = \\Theta_g`)
+    and :math:`\\Theta_g W_g X_g` (``twx``)."""
 
     X: np.ndarray
     M: np.ndarray
@@ -90,7 +94,7 @@ class CR2Parts:
         pn, A, B = np.empty((m, G)), np.empty((m, G, C.shape[1])), np.empty((m, G, C.shape[1]))
         for g, (E, i, d, twx) in enumerate(zip(self.E, self.index, self.d, self.twx, strict=True)):
             cme = C @ self.M @ E  # m x n_g
-            pn[:, g] = ((cme * d) ** 2).sum(axis=1)
+            pn[:, g] = ((cme @ d.T) ** 2).sum(axis=1)
             A[:, g, :] = cme @ self.X[i]
             B[:, g, :] = cme @ twx
         out = np.empty(m)
@@ -103,27 +107,37 @@ class CR2Parts:
 
 
 def cr2_parts(
-    X: np.ndarray, w: np.ndarray, clusters: np.ndarray, *, target: np.ndarray | None = None
+    X: np.ndarray,
+    w: np.ndarray,
+    clusters: np.ndarray,
+    *,
+    target: np.ndarray | None = None,
+    tau2: float = 0.0,
 ) -> CR2Parts:
     r"""The residual-free pieces of CR2 for design ``X`` (:math:`n\times k`), weights ``w``,
-    cluster ids ``clusters`` and diagonal target variances ``target`` (default ones)."""
+    cluster ids ``clusters`` and working variances :math:`\Theta_g = \operatorname{diag}(
+    \theta_g) + \tau^2 J` (``target`` :math:`\theta`, default ones; ``tau2`` a cluster random
+    intercept's variance, default 0)."""
     X = np.asarray(X, dtype=float)
     w = np.asarray(w, dtype=float)
     theta = np.ones(len(w)) if target is None else np.asarray(target, dtype=float)
     _, codes = np.unique(np.asarray(clusters), return_inverse=True)
     index = [np.flatnonzero(codes == g) for g in range(int(codes.max()) + 1)]
     M = np.linalg.pinv((X * w[:, None]).T @ X, hermitian=True)
-    Omega = M @ ((X * (w**2 * theta)[:, None]).T @ X) @ M
+    T = [np.diag(theta[i]) + tau2 for i in index]
+    S = sum(((X[i] * w[i, None]).T @ Tg @ (X[i] * w[i, None]) for i, Tg in zip(index, T, strict=True)),
+            np.zeros((X.shape[1], X.shape[1])))  # fmt: skip
+    Omega = M @ S @ M
     E, d, twx = [], [], []
-    for i in index:
-        Xg, wg, tg = X[i], w[i], theta[i]
+    for i, Tg in zip(index, T, strict=True):
+        Xg, wg = X[i], w[i]
         H = Xg @ M @ (Xg * wg[:, None]).T
-        core = np.diag(tg) - H * tg[None, :] - tg[:, None] * H.T + Xg @ Omega @ Xg.T
-        dg = np.sqrt(tg)
-        Ag = dg[:, None] * _inv_sqrt(dg[:, None] * core * dg[None, :]) * dg[None, :]
+        core = Tg - H @ Tg - Tg @ H.T + Xg @ Omega @ Xg.T
+        Dg = np.linalg.cholesky(Tg).T  # upper: Dg' Dg = Tg (R: chol)
+        Ag = Dg.T @ _inv_sqrt(Dg @ core @ Dg.T) @ Dg
         E.append((Xg * wg[:, None]).T @ Ag)
-        d.append(dg)
-        twx.append(Xg * (tg * wg)[:, None])
+        d.append(Dg)
+        twx.append(Tg @ (Xg * wg[:, None]))
     return CR2Parts(X, M, Omega, index, E, d, twx)
 
 
@@ -134,6 +148,7 @@ def cr2_vcov(
     clusters: np.ndarray,
     *,
     target: np.ndarray | None = None,
+    tau2: float = 0.0,
 ) -> np.ndarray:
     r"""CR2 covariance of weighted least squares (module docstring for the formula).
 
@@ -150,6 +165,9 @@ def cr2_vcov(
     target : ndarray (n,), optional
         Diagonal working variances :math:`\Theta`; default ones (clubSandwich's default for
         ``lm`` with weights); :math:`1/w` for a GLM.
+    tau2 : float, default 0
+        Variance of a cluster random intercept added to the target, :math:`\Theta_g =
+        \operatorname{diag}(\theta_g) + \tau^2 J` (R: ``target`` as a list of these matrices).
 
     Returns
     -------
@@ -160,7 +178,7 @@ def cr2_vcov(
     ----------
     Bell RM, McCaffrey DF (2002). Survey Methodology 28:169-181.
     """
-    return cr2_parts(X, w, clusters, target=target).vcov(resid)
+    return cr2_parts(X, w, clusters, target=target, tau2=tau2).vcov(resid)
 
 
 def bm_df(
@@ -170,19 +188,20 @@ def bm_df(
     contrasts: np.ndarray,
     *,
     target: np.ndarray | None = None,
+    tau2: float = 0.0,
 ) -> np.ndarray:
     r"""Bell-McCaffrey / Satterthwaite degrees of freedom of each contrast row.
 
     :math:`\nu = (\operatorname{tr} P)^2 / \lVert P\rVert_F^2` (module docstring), equal to R
     ``clubSandwich::coef_test(..., test = "Satterthwaite")`` (unit contrasts) and
-    ``linear_contrast(..., test = "Satterthwaite")``. Arguments as :func:`cr2_vcov`;
+    ``linear_contrast(..., test = "Satterthwaite")`` with the same ``target``. Arguments as :func:`cr2_vcov`;
     ``contrasts`` is :math:`m \times k`.
 
     References
     ----------
     Pustejovsky JE, Tipton E (2018). J Bus Econ Stat 36:672-683.
     """
-    return cr2_parts(X, w, clusters, target=target).df(contrasts)
+    return cr2_parts(X, w, clusters, target=target, tau2=tau2).df(contrasts)
 
 
 def glm_inputs(result: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -193,11 +212,47 @@ def glm_inputs(result: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     ``residuals_CS.glm``, ``targetVariance.glm``; ``vcovCR.glm`` uses ``inverse_var``).
     ``result`` is a statsmodels binomial GLM fitted on two-column (successes, failures) endog.
     """
+    X, r, theta, _ = _glm_residuals(result)
+    v = np.asarray(result.fittedvalues, dtype=float)
+    v = np.clip(v * (1 - v), 1e-12, None)  # a separated row: no information, no weight
+    return X * v[:, None], 1 / theta, r, theta
+
+
+def _glm_residuals(result: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Design, response residuals, binomial working variances :math:`\\mu(1-\\mu)/n` and
+    trials of a statsmodels binomial GLM fit."""
     m = result.model
-    X = np.asarray(m.exog, dtype=float)
     mu = np.asarray(result.fittedvalues, dtype=float)
     n = np.asarray(m.n_trials, dtype=float)
     y = np.asarray(m.endog, dtype=float)  # proportion successes / trials
-    v = np.clip(mu * (1 - mu), 1e-12, None)  # a separated row: no information, no weight
-    w = n / v
-    return X * v[:, None], w, y - mu, 1 / w
+    v = np.clip(mu * (1 - mu), 1e-12, None)
+    return np.asarray(m.exog, dtype=float), y - mu, v / n, n
+
+
+def glm_tau2(result: Any, clusters: np.ndarray) -> float:
+    r"""Moment estimate of the between-cluster variance of a binomial GLM's response residuals.
+
+    With :math:`e_i = y_i/n_i - \hat\mu_i`, cluster totals :math:`N_g = \sum_{i\in g} n_i`,
+    the viewer-weighted mean residual :math:`\bar e_g = \sum_{i\in g} n_i e_i / N_g` and its
+    binomial variance :math:`v_g = \sum_{i\in g} n_i \hat\mu_i(1-\hat\mu_i) / N_g^2`,
+
+    .. math:: \hat\tau^2 = \max\Big(0,\ \frac{1}{G}\sum_g (\bar e_g^2 - v_g)\Big),
+
+    the unweighted method-of-moments (ANOVA-type) estimator of the variance of a cluster random
+    intercept on the rate scale, truncated at zero (Searle, Casella & McCulloch 1992, ch. 3);
+    it ignores the small loss of spread from fitting :math:`\hat\beta`. It sets the working
+    model of CR2 (:math:`\Theta_g = W_g^{-1} + \tau^2 J`); the CR2 covariance stays consistent
+    whatever the working model, a working model near the true covariance gives the better df
+    (Pustejovsky & Tipton 2018). :math:`\hat\tau^2 = 0` gives clubSandwich's default.
+
+    References
+    ----------
+    Searle SR, Casella G, McCulloch CE (1992). Variance Components. Wiley. Pustejovsky JE,
+    Tipton E (2018). J Bus Econ Stat 36:672-683.
+    """
+    _, r, theta, n = _glm_residuals(result)
+    _, codes = np.unique(np.asarray(clusters), return_inverse=True)
+    N = np.bincount(codes, weights=n)
+    ebar = np.bincount(codes, weights=n * r) / N
+    v = np.bincount(codes, weights=n**2 * theta) / N**2
+    return max(0.0, float(np.mean(ebar**2 - v)))

@@ -89,8 +89,9 @@ def coef_table(result: Any, *, level: float = 0.95) -> pd.DataFrame:
 
     Notes
     -----
-    Equal to R ``clubSandwich::coef_test(fit, vcov = "CR2", cluster = ..., test =
-    "Satterthwaite")`` for the default fit (``tests/reference/glm_cr2.R``).
+    Equal to R ``clubSandwich::coef_test(fit, vcov = vcovCR(fit, cluster, type = "CR2", target =
+    <the fit's random-intercept working model>), test = "Satterthwaite")`` for the default fit
+    (``tests/reference/glm_cr2.R``; :func:`analysis.stats.cr2.glm_tau2`).
 
     References
     ----------

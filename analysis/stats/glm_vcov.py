@@ -1,9 +1,11 @@
 r"""The cluster-robust covariance of a :func:`analysis.stats.models.glm` fit, swapped into the fit.
 
 ``CR2`` (default; Bell & McCaffrey 2002, :mod:`analysis.stats.cr2`) with per-coefficient
-Bell-McCaffrey / Satterthwaite degrees of freedom (Pustejovsky & Tipton 2018), as R
-``clubSandwich::vcovCR(glm_fit, cluster, type = "CR2")`` + ``coef_test(test =
-"Satterthwaite")``; ``CR1`` (statsmodels' sandwich, R ``sandwich::vcovCL(type = "HC1")``) and
+Bell-McCaffrey / Satterthwaite degrees of freedom (Pustejovsky & Tipton 2018) under a working
+model with a cluster (LIVE) random intercept, :math:`\Theta_g = W_g^{-1} + \hat\tau^2 J`
+(:func:`analysis.stats.cr2.glm_tau2`), as R ``clubSandwich::vcovCR(glm_fit, cluster, type =
+"CR2", target = <those matrices>)`` + ``coef_test(test = "Satterthwaite")``
+(:math:`\hat\tau^2 = 0`: clubSandwich's default working model); ``CR1`` (statsmodels' sandwich, R ``sandwich::vcovCL(type = "HC1")``) and
 ``CR3`` (one-step delete-one-cluster jackknife, :func:`jackknife_cov`); CR1 on
 :math:`t(G-1)`, CR3 on :math:`t(G_j - 1)` with :math:`G_j` the clusters informing coefficient
 *j* (for an indicator its smaller side, e.g. the LIVEs after the date; at most :math:`G-1`).
@@ -29,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.stats.cr2 import CR2Parts, cr2_parts, glm_inputs
+from analysis.stats.cr2 import CR2Parts, cr2_parts, glm_inputs, glm_tau2
+from analysis.stats.reference import reference_df
 
 __all__ = ["JackknifeUndefined", "VcovFit", "contrast_df", "fit_vcov", "jackknife_cov",
            "swap_cov", "term_clusters"]  # fmt: skip
@@ -47,8 +50,10 @@ class JackknifeUndefined(np.linalg.LinAlgError):
 class VcovFit:
     """The covariance of a fit: ``kind`` (``CR2``, ``CR1``, ``CR3``, ``CR1 two-way``,
     ``model``), the per-coefficient ``df`` and informing clusters, the ``label`` of the method
-    text, the CR2 pieces (the df of other contrasts), notes, and the fit's single reference df
-    ``ref_df`` (:math:`G-1`; contrasts of non-CR2 fits)."""
+    text, the CR2 pieces (the df of other contrasts), notes, the fit's single reference df
+    ``ref_df`` (:math:`G-1`; contrasts of non-CR2 fits) and the CR2 working model's
+    between-cluster variance ``tau2`` (:func:`analysis.stats.cr2.glm_tau2`) with its words
+    ``working``, said after the df in the method text."""
 
     kind: str
     df: np.ndarray
@@ -57,6 +62,8 @@ class VcovFit:
     parts: CR2Parts | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
     ref_df: float = np.inf
+    tau2: float = np.nan
+    working: str = ""
 
 
 def jackknife_cov(result: Any, groups: np.ndarray | None = None) -> np.ndarray:
@@ -148,10 +155,13 @@ def _one_way(result: Any, g: np.ndarray, vcov: str, label: str, names: list[str]
                           "unidentified (that cluster alone informs it), so the jackknife (CR3) "
                           "is undefined; CR2 with Bell-McCaffrey df used"))  # fmt: skip
     Xt, w, r, theta = glm_inputs(result)
-    parts = cr2_parts(Xt, w, g, target=theta)
+    tau2 = glm_tau2(result, g)
+    parts = cr2_parts(Xt, w, g, target=theta, tau2=tau2)
     swap_cov(result, parts.vcov(r))
     df = parts.df(np.eye(X.shape[1]))
-    return VcovFit("CR2", df, informed, f"CR2 cluster-robust by {label}", parts, notes, G - 1.0)
+    working = f" under a LIVE random-intercept working model (τ² = {tau2:.3g})"
+    return VcovFit("CR2", df, informed, f"CR2 cluster-robust by {label}", parts, notes, G - 1.0,
+                   tau2, working)  # fmt: skip
 
 
 def fit_vcov(
@@ -179,12 +189,12 @@ def fit_vcov(
 def contrast_df(result: Any, contrasts: np.ndarray) -> np.ndarray:
     r"""Reference degrees of freedom of contrasts :math:`c^\top\beta` of a
     :func:`analysis.stats.models.glm` fit: Bell-McCaffrey (CR2 fits), else the fit's single df
-    (:math:`G - 1`, or ``inf`` for z)."""
+    (:math:`G - 1`, or ``inf`` for z; a fit not made by ``glm``: its own reference df)."""
     C = np.atleast_2d(np.asarray(contrasts, dtype=float))
     info = getattr(result, "cartlift", None)
     fit = getattr(info, "vcov_fit", None)
-    if fit is None:
-        return np.full(C.shape[0], np.inf)
+    if fit is None:  # a statsmodels fit not made by glm(): its own reference
+        return np.full(C.shape[0], reference_df(result))
     if fit.parts is not None:
         return fit.parts.df(C)
     return np.full(C.shape[0], float(fit.ref_df))

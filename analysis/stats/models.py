@@ -249,7 +249,7 @@ def glm(
     result.cartlift = GlmInfo(
         metric=m.name, formula=formula, cluster=cluster_label(cluster), n_cells=data.n_cells,
         n_rows=len(data.frame), n_clusters=n_clusters, excluded=data.excluded, status=status,
-        status_message=message, method=f"binomial GLM (logit, IRLS), {vfit.label} SE, {ref}",
+        status_message=message, method=f"binomial GLM (logit, IRLS), {vfit.label} SE, {ref}{vfit.working}",
         vcov=vcov, notes=notes, vcov_fit=vfit,
     )  # fmt: skip
     return result
