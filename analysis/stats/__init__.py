@@ -17,5 +17,7 @@ the order they build on each other:
   :mod:`~analysis.stats.standardise`, :mod:`~analysis.stats.models` - binomial GLM and effects;
 * :mod:`~analysis.stats.funnel`, :mod:`~analysis.stats.shrinkage` - leaderboards;
 * :mod:`~analysis.stats.multiple` - p-value adjustment; :mod:`~analysis.stats.planning` -
-  sample size and design effect.
+  sample size and design effect, on :mod:`~analysis.stats.icc` (ANOVA ICC and its interval),
+  :mod:`~analysis.stats.cluster_power` (noncentral-t power of the clustered test) and
+  :mod:`~analysis.stats.power_simulation` (its simulated power).
 """

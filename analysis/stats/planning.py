@@ -139,12 +139,12 @@ def _lives_needed(d: _Design, p1: float, p2: float, power: float) -> int:
     hi = 2
     if d.how == "simulation":  # start from the analytic plan (usually a little above)
         hi = max(_lives_needed(d.analytic(), p1, p2, power) // 2, 2)
+    lo = 1  # power(lo) < target, or lo = 1
     while d.power(hi, p1, p2)[0] < power:
-        hi *= 2
+        lo, hi = hi, hi * 2
         if hi > 10**7:
             raise ValueError("no number of LIVEs reaches this power (check the rates and ICC).")
-    lo = max(hi // 2, 1)
-    while hi - lo > 1:  # power(lo) < target <= power(hi), or lo = 1
+    while hi - lo > 1:  # power(lo) < target <= power(hi)
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if d.power(mid, p1, p2)[0] >= power else (mid, hi)
     return hi
