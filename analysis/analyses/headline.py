@@ -66,8 +66,8 @@ def headline(
     :math:`V(\hat p) = \sum_g (x_g - \hat p n_g)^2 / (1 - h_g) / N^2` with :math:`h_g = n_g / N`,
     and a t reference on Bell-McCaffrey degrees of freedom), and the crude ratio
     :math:`\hat p_{live} / \hat p_{non-live}` with the clustered interval of
-    :func:`analysis.stats.compare.compare` (CR2 on the log scale, Satterthwaite degrees of
-    freedom of the contrast). A LIVE is one cluster: its viewers share its mood, so the
+    :func:`analysis.stats.compare.compare` (the Fieller inversion of the difference's CR2 t test
+    with Bell-McCaffrey degrees of freedom, dual to its p-value). A LIVE is one cluster: its viewers share its mood, so the
     intervals count LIVEs, not viewers; off-live cells cluster by product x shop-local day.
     Cells without ``content_id`` get the viewer-level intervals with status ``not_clustered``.
 
@@ -98,7 +98,8 @@ def headline(
             LIVE cell has its ``content_id``, else NaN: LIVE cells without an id, e.g. the daily
             "Seller LIVE" rows of a product list, cluster by product x day, and those clusters
             are not LIVEs), the number of clusters of the live side whatever they are, and the
-            degrees of freedom of the ratio's t reference (NaN when not clustered).
+            degrees of freedom of ``compare``'s primary test (the difference's t test; NaN when
+            not clustered).
         ``method``, ``level``
             :data:`METHOD` (``"crude"``: not adjusted for the mix) and the level.
         ``status``, ``status_message``

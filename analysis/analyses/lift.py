@@ -111,9 +111,9 @@ def lift_summary(
     r"""Crude, clustered, adjusted and model-based live / non-live rate ratios side by side.
 
     Each row is a ratio :math:`R = p_{\text{LIVE}} / p_{\text{non-live}}` of one estimator:
-    crude :math:`\sum x_L / \sum n_L \big/ \sum x_N / \sum n_N` with LIVEs as clusters (CR2
-    on the log scale, Bell-McCaffrey degrees of freedom; with ``detail``, also with viewers
-    independent); Mantel-Haenszel :math:`\sum_s x_{Ls} n_{Ns}/n_s \big/
+    crude :math:`\sum x_L / \sum n_L \big/ \sum x_N / \sum n_N` with LIVEs as clusters (the
+    Fieller inversion of the difference's CR2 t test, Bell-McCaffrey degrees of freedom; with
+    ``detail``, also with viewers independent); Mantel-Haenszel :math:`\sum_s x_{Ls} n_{Ns}/n_s \big/
     \sum_s x_{Ns} n_{Ls}/n_s` over the ``adjust`` strata (Greenland and Robins 1985); the
     ratio standardised to the LIVE mix; and the GLM's marginal standardisation (Localio et al.
     2007) from :func:`analysis.stats.models.effects`.

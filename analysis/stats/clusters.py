@@ -52,6 +52,27 @@ def _ids(cells: pd.DataFrame, column: str) -> np.ndarray:
     return pd.factorize(ids)[0].astype(np.int64)  # 0..G-1
 
 
+def _keys(cells: pd.DataFrame, column: str) -> pd.Series:
+    """Readable cluster key of every cell (the same partition as :func:`_ids`)."""
+    if column not in cells.columns:
+        raise ValueError(
+            f"`cluster` names a column the cells do not have: {column!r}. Use 'content_id' "
+            "(LIVE room / video, product x day off-live), 'creator', another column, or None."
+        )
+    own = cells[column].astype("string")
+    parts = [
+        cells[c].astype("string") if c in cells.columns else pd.Series(pd.NA, index=cells.index)
+        for c in FALLBACK
+    ]
+    fallback = ("product-day:" + parts[0].fillna("?") + "|" + parts[1].fillna("?")).astype(
+        "string"
+    )
+    no_fallback = parts[0].isna() & parts[1].isna()
+    singleton = pd.Series([f"cell:{i}" for i in range(len(cells))], index=cells.index)
+    fallback = fallback.mask(no_fallback, singleton.astype("string"))
+    return (column + ":" + own).fillna(fallback)
+
+
 def cluster_ids(cells: pd.DataFrame, cluster: str | Sequence[str] | None) -> np.ndarray | None:
     """Integer cluster id of every cell (a new array), or ``None`` when ``cluster`` is None.
 
@@ -80,7 +101,8 @@ def cluster_ids(cells: pd.DataFrame, cluster: str | Sequence[str] | None) -> np.
 def cluster_names(cells: pd.DataFrame, column: str) -> list[str]:
     """The readable name of each one-way cluster id of :func:`cluster_ids` (index = id), e.g.
     ``content_id:7301`` for a LIVE, ``product-day:P12|2026-11-03`` for an off-live fallback."""
-    return sorted(pd.unique(_keys(cells, column)))
+    ids, keys = _ids(cells, column), _keys(cells, column).to_numpy(dtype=object)
+    return [str(x) for x in pd.Series(keys).groupby(ids).first().sort_index()]
 
 
 def cluster_label(cluster: str | Sequence[str] | None) -> str:

@@ -47,7 +47,7 @@ def test_the_headline_interval_is_the_clustered_one(sample_cells):
     week = select_week(sample_cells, "latest")
     row = headline(week, metrics=["atc_rate"]).iloc[0]
     detail = compare(week, between="is_live", detail=True).iloc[0]
-    assert row["ratio_method"] == "cr2-bm-log" and row["method_live"] == "cr2-bm-logit"
+    assert row["ratio_method"] == "cr2-bm-fieller" and row["method_live"] == "cr2-bm-logit"
     assert detail["unclustered_ratio_ci_low"] > row["ratio_ci_low"]
     assert detail["unclustered_ratio_ci_high"] < row["ratio_ci_high"]
     assert row["n_lives"] == week.loc[week["is_live"] == True, "content_id"].nunique()  # noqa: E712

@@ -22,7 +22,7 @@ def test_every_row_has_a_status_code_and_the_crude_row_is_clustered(sample_cells
     rows = out.set_index(out["estimate"].map(estimate_key))
     crude = cl.compare(week, between="is_live").iloc[0]
     assert rows.loc["crude", "ci_low"] == crude["ratio_ci_low"]  # the primary (clustered) one
-    assert rows.loc["crude", "method"] == "cr2-bm-log" and rows.loc["crude", "status"] == "ok"
+    assert rows.loc["crude", "method"] == "cr2-bm-fieller" and rows.loc["crude", "status"] == "ok"
     assert rows.loc["mantel_haenszel", "method"] == "mantel-haenszel; jackknife-log"
     assert out["covered"].isna().all() and out["truth"].isna().all()
 

@@ -44,7 +44,7 @@ def test_headline_kpis_format_the_clustered_numbers(week):
     assert row["live"] == pct(frame["rate_live"], "fr") == "6,00\u00a0%"
     low, high = pct(frame["ci_low_live"], "fr"), pct(frame["ci_high_live"], "fr")
     assert row["live_ci"] == f"{low} à {high}"
-    assert row["method"] == "cr2-bm-logit" and row["ratio_method"] == "cr2-bm-log"
+    assert row["method"] == "cr2-bm-logit" and row["ratio_method"] == "cr2-bm-fieller"
     assert row["ratio"] == "1,50×" and row["lives"] == "sur 7 LIVE"
     assert row["status"] == "few_clusters"
     assert row["note"].startswith("L'intervalle est large parce qu'il ne repose que sur 7 LIVE")
