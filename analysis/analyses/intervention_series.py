@@ -81,7 +81,7 @@ def intervention_series(
         if found is None:
             continue
         sub, when = found
-        r = rates(sub, by="period", metric=metric, level=level)
+        r = rates(sub, by="period", metric=metric, level=level, cluster=None)  # one LIVE: within
         r.insert(0, "arm", arm)
         r.insert(2, "time", r["period"].map(when).to_numpy())
         out.append(r)

@@ -18,6 +18,7 @@ from analysis.analyses.statuses import read_status
 from analysis.stats.adjusted import with_expected_counts
 from analysis.stats.compare import compare
 from analysis.stats.models import effects, glm
+from analysis.status import note
 
 __all__ = ["ESTIMATE_KEYS", "LIFT_COLUMNS", "estimate_key", "lift_summary"]
 
@@ -28,8 +29,8 @@ LIFT_COLUMNS = (
 )  # fmt: skip
 #: stable keys of the :func:`lift_summary` rows, in row order (the ``estimate`` labels are
 #: English sentences naming the strata and the formula; reports translate the keys)
-ESTIMATE_KEYS = ("crude", "crude_clustered", "mantel_haenszel", "standardised", "glm")
-_ESTIMATE_PREFIXES = ("crude, viewers", "crude, clustered", "adjusted (Mantel-Haenszel",
+ESTIMATE_KEYS = ("crude", "crude_unclustered", "mantel_haenszel", "standardised", "glm")
+_ESTIMATE_PREFIXES = ("crude, clustered", "crude (viewers independent", "adjusted (Mantel-Haenszel",
                       "adjusted (standardised", "GLM")  # fmt: skip
 
 
@@ -46,24 +47,33 @@ def estimate_key(estimate: str) -> str:
 
 
 def _status(row: pd.Series, column: str) -> tuple[str, str]:
-    """The ``(code, message)`` of the status column ``column`` of a result row."""
-    message = row.get(column.replace("status", "status_message"))
-    return read_status(row[column], message)
+    """The ``(code, message)`` of the status column ``column`` of a result row (``status`` when
+    the row has no such column)."""
+    column = column if column in row.index else "status"
+    text = {"status": "status_message", "inference_status": "inference_message"}[column]
+    return read_status(row[column], row.get(text))
 
 
-def _rows(cells, adjust, glm_formula, metric, level, cluster, over) -> list[dict]:
-    """One dict per estimate: crude, clustered, Mantel-Haenszel, standardised, GLM."""
+#: status of the viewer-level row: its interval ignores the LIVEs
+_NOT_CLUSTERED = note("not_clustered", "shown only beside the clustered row")
+
+
+def _rows(cells, adjust, glm_formula, metric, level, cluster, over, detail) -> list[dict]:
+    """One dict per estimate: crude (clustered; viewer-level with ``detail``), Mantel-Haenszel,
+    standardised, GLM."""
     mh = compare(
         cells, metric=metric, level=level, adjust=adjust, cluster=cluster, detail=True
     ).iloc[0]
     st = compare(cells, metric=metric, level=level, adjust=adjust, cluster=cluster,
                  adjust_method="standardisation", detail=True).iloc[0]  # fmt: skip
     label = " x ".join(adjust)
-    rows = [
-        ("crude, viewers independent", mh["ratio"], mh["ratio_ci_low"], mh["ratio_ci_high"],
-         mh["ratio_method"], _status(mh, "status")),
-        ("crude, clustered by LIVE", mh["ratio"], mh["clustered_ratio_ci_low"],
-         mh["clustered_ratio_ci_high"], mh["clustered_method"], _status(mh, "inference_status")),
+    rows = [("crude, clustered by LIVE", mh["ratio"], mh["ratio_ci_low"], mh["ratio_ci_high"],
+             mh["ratio_method"], _status(mh, "status"))]  # fmt: skip
+    if detail:
+        rows.append(("crude (viewers independent: too narrow)", mh["ratio"],
+                     mh["unclustered_ratio_ci_low"], mh["unclustered_ratio_ci_high"],
+                     mh["unclustered_method"], _NOT_CLUSTERED))  # fmt: skip
+    rows += [
         (f"adjusted (Mantel-Haenszel over {label})", mh["adjusted_ratio"],
          mh["adjusted_ratio_ci_low"], mh["adjusted_ratio_ci_high"], mh["adjusted_method"],
          _status(mh, "inference_status")),
@@ -96,12 +106,14 @@ def lift_summary(
     cluster: str = "content_id",
     over: str = "group_a",
     expected: pd.DataFrame | None = None,
+    detail: bool = False,
 ) -> pd.DataFrame:
     r"""Crude, clustered, adjusted and model-based live / non-live rate ratios side by side.
 
     Each row is a ratio :math:`R = p_{\text{LIVE}} / p_{\text{non-live}}` of one estimator:
-    crude :math:`\sum x_L / \sum n_L \big/ \sum x_N / \sum n_N` with viewers independent,
-    then with LIVEs as clusters; Mantel-Haenszel :math:`\sum_s x_{Ls} n_{Ns}/n_s \big/
+    crude :math:`\sum x_L / \sum n_L \big/ \sum x_N / \sum n_N` with LIVEs as clusters (the
+    Fieller inversion of the difference's CR2 t test, Bell-McCaffrey degrees of freedom; with
+    ``detail``, also with viewers independent); Mantel-Haenszel :math:`\sum_s x_{Ls} n_{Ns}/n_s \big/
     \sum_s x_{Ns} n_{Ls}/n_s` over the ``adjust`` strata (Greenland and Robins 1985); the
     ratio standardised to the LIVE mix; and the GLM's marginal standardisation (Localio et al.
     2007) from :func:`analysis.stats.models.effects`.
@@ -123,6 +135,9 @@ def lift_summary(
     expected : pandas.DataFrame, optional
         :attr:`analysis.sample.truth.Truth.expected` of a simulated sample: adds ``truth`` and
         ``covered``.
+    detail : bool
+        Add the row ``crude (viewers independent: too narrow)`` (status ``not_clustered``),
+        after the clustered crude row.
 
     Returns
     -------
@@ -130,9 +145,10 @@ def lift_summary(
         :data:`LIFT_COLUMNS`, one row per estimate: ``ratio`` with ``ci_low``/``ci_high``,
         ``lift`` (ratio - 1), ``method``, ``level``, ``truth`` (NaN on real data) and
         ``covered`` (NA on real data). ``status``: the code of the estimate's own status in
-        :func:`analysis.stats.compare.compare` (``status`` for the crude row, ``inference_status``
-        for the clustered and adjusted rows: ``ok``, ``few_clusters``, ...) or
-        :func:`analysis.stats.models.effects` (the GLM row), with its ``status_message``.
+        :func:`analysis.stats.compare.compare` (``status`` for the crude row, that of the
+        adjusted estimate for the adjusted rows: ``ok``, ``few_clusters``, ...; the viewer-level
+        row is ``not_clustered``) or :func:`analysis.stats.models.effects` (the GLM row), with
+        its ``status_message``.
 
     References
     ----------
@@ -142,13 +158,13 @@ def lift_summary(
     regression. J Clin Epidemiol 60:874-882.
     """
     adjust = [adjust] if isinstance(adjust, str) else list(adjust)
-    out = pd.DataFrame(_rows(cells, adjust, glm_formula, metric, level, cluster, over))
+    out = pd.DataFrame(_rows(cells, adjust, glm_formula, metric, level, cluster, over, detail))
     out["truth"] = np.nan
     out["covered"] = pd.array([pd.NA] * len(out), dtype="boolean")
     if expected is not None:
         formula = None if glm_formula is None else glm_formula
         oracle = pd.DataFrame(_rows(with_expected_counts(cells, expected, metric=metric), adjust,
-                                    formula, metric, level, cluster, over))  # fmt: skip
+                                    formula, metric, level, cluster, over, detail))  # fmt: skip
         out["truth"] = oracle["ratio"].to_numpy()
         inside = (out["ci_low"] <= out["truth"]) & (out["truth"] <= out["ci_high"])
         out["covered"] = inside.astype("boolean").mask(out["ci_low"].isna())

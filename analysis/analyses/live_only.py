@@ -8,10 +8,12 @@ those files do support, pooled over LIVEs per group (start hour, creator):
 - ``orders_per_view`` = sum(orders) / sum(views): orders per LIVE view;
 - ``gmv_per_1000_views`` = 1000 · sum(revenue) / sum(views), one currency per group.
 
-Intervals: Wilson (continuity-corrected, exact for small cells) for the two proportions and the
-delta method for GMV (:func:`analysis.stats.rates.rates`). They treat every impression or view as
-independent, which viewers of one LIVE are not: every row says so (status ``not_clustered``),
-until the few-LIVEs (clustered) intervals land. Definitions: ``docs/metrics.md``.
+Intervals: those of :func:`analysis.stats.rates.rates` clustered by LIVE (``content_id``: one
+LIVE-list row is one LIVE), so they count LIVEs, not views: viewers of one LIVE share its mood.
+With fewer than :data:`analysis.stats.reference.FEW_CLUSTERS` LIVEs a row says ``few_clusters``
+(valid but wide); a group of one LIVE has no interval (``undefined_too_few``); cells without a
+LIVE id get the viewer-level interval with status ``not_clustered``. Definitions:
+``docs/metrics.md``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import pandas as pd
 
 from analysis.metrics import Metric
 from analysis.stats.rates import rates
-from analysis.status import note
 
 __all__ = ["LIVE_METRICS", "LIVE_RATE_COLUMNS", "live_rates"]
 
@@ -45,12 +46,16 @@ LIVE_METRICS: dict[str, Metric] = {
 #: columns of :func:`live_rates`
 LIVE_RATE_COLUMNS = (
     "metric", "group", "value", "n_cells", "successes", "trials", "rate", "ci_low", "ci_high",
-    "method", "level", "status", "status_message",
+    "n_clusters", "df", "method", "level", "status", "status_message",
 )  # fmt: skip
 
 
 def live_rates(
-    cells: pd.DataFrame, *, by: str | Sequence[str] = ("hour", "creator"), level: float = 0.95
+    cells: pd.DataFrame,
+    *,
+    by: str | Sequence[str] = ("hour", "creator"),
+    level: float = 0.95,
+    cluster: str = "content_id",
 ) -> pd.DataFrame:
     """Click-through, orders per view and GMV per 1,000 views of the LIVE cells, per group.
 
@@ -64,14 +69,18 @@ def live_rates(
         a column with no value on the LIVE cells is skipped.
     level : float
         Confidence level.
+    cluster : str
+        Cluster column of the intervals (:func:`analysis.stats.rates.rates`): ``content_id``,
+        one LIVE.
 
     Returns
     -------
     pandas.DataFrame
         :data:`LIVE_RATE_COLUMNS`: ``group`` is the column, ``value`` its value (``all`` for
-        the pooled row of each metric); ``status`` is ``not_clustered`` where the rate is
-        defined (views of one LIVE are not independent), else the undefined status of
-        :func:`analysis.stats.rates.rates`.
+        the pooled row of each metric); ``n_clusters`` the LIVEs of the row and ``df`` the
+        degrees of freedom of its interval; ``method``, ``status`` and ``status_message`` those
+        of :func:`analysis.stats.rates.rates` (``few_clusters`` with few LIVEs,
+        ``undefined_too_few`` for one LIVE, ``not_clustered`` without LIVE ids, ...).
     """
     live = cells.loc[(cells["is_live"] == True).fillna(False).to_numpy(dtype=bool)]  # noqa: E712
     groups = [by] if isinstance(by, str) else list(by)
@@ -81,19 +90,17 @@ def live_rates(
         usable = live.loc[(live[num].notna() & live[den].notna()).to_numpy(dtype=bool)]
         if usable.empty:
             continue
-        overall = rates(usable, metric=metric, level=level).assign(group="all", value="all")
+        overall = rates(usable, metric=metric, level=level, cluster=cluster)
+        overall = overall.assign(group="all", value="all")
         parts.append(overall)
         for g in groups:
             if g in usable and usable[g].notna().any():
-                r = rates(usable.loc[usable[g].notna()], by=g, metric=metric, level=level)
+                r = rates(usable.loc[usable[g].notna()], by=g, metric=metric, level=level,
+                          cluster=cluster)  # fmt: skip
                 parts.append(r.assign(group=g, value=r[g].astype(str)))
     if not parts:
         return pd.DataFrame(columns=list(LIVE_RATE_COLUMNS))
     out = pd.concat(parts, ignore_index=True)
     per_1000 = (out["metric"] == "gmv_per_1000_views").to_numpy(dtype=bool)
     out.loc[per_1000, ["rate", "ci_low", "ci_high"]] *= 1000
-    defined = out["status"].astype(str).str.startswith(("ok", "exact", "small"))
-    code, message = note("not_clustered", "views of one LIVE are not independent")
-    out.loc[defined, "status"] = code
-    out.loc[defined, "status_message"] = message
     return out[list(LIVE_RATE_COLUMNS)].reset_index(drop=True)

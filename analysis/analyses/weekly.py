@@ -28,6 +28,7 @@ from analysis.analyses.answerable import answerable
 from analysis.analyses.best import slot_selection
 from analysis.analyses.durable import CHANGE_COLUMNS, week_change
 from analysis.analyses.halo import HALO_COLUMNS, halo
+from analysis.analyses.headline import clustered_by_live
 from analysis.analyses.intervention import INTERVENTION_COLUMNS, intervention
 from analysis.analyses.statuses import read_status
 from analysis.stats.compare import compare
@@ -48,7 +49,8 @@ __all__ = [
 #: columns of ``WeeklyFacts.movers``
 MOVER_COLUMNS = (
     "family", "group", "trials_a", "rate_a", "trials_b", "rate_b", "ratio", "ci_low", "ci_high",
-    "pvalue", "pvalue_adjusted", "moved", "level", "status", "status_message",
+    "pvalue", "pvalue_adjusted", "moved", "n_clusters_a", "n_clusters_b", "df", "level", "status",
+    "status_message",
 )  # fmt: skip
 #: adjustment of the intervention estimate in the weekly report
 INTERVENTION_ADJUST = ("hour", "promo", "age_group", "gender", "category")
@@ -115,8 +117,9 @@ def _movers(window: pd.DataFrame, this: np.ndarray, *, metric, level) -> pd.Data
     r"""Creators (LIVE cells) and age groups whose rate this week differs from the weeks before.
 
     One :func:`analysis.stats.compare.compare` per family (``this week`` vs ``previous weeks``
-    by group); the clustered p-values of all groups form one family adjusted by
-    Benjamini-Hochberg, and ``moved`` is :math:`p_{\text{adj}} < 1 - \text{level}`.
+    by group); the p-values of all groups (``compare``'s primary ones: clustered by LIVE, CR2
+    with Bell-McCaffrey degrees of freedom) form one family adjusted by Benjamini-Hochberg, and
+    ``moved`` is :math:`p_{\text{adj}} < 1 - \text{level}`.
     """
     frame = window.assign(period=np.where(this, "this week", "previous weeks"))
     parts = []
@@ -136,15 +139,10 @@ def _movers(window: pd.DataFrame, this: np.ndarray, *, metric, level) -> pd.Data
     if not parts:
         return pd.DataFrame(columns=list(MOVER_COLUMNS))
     out = pd.concat(parts, ignore_index=True)
-    p = "clustered_pvalue" if "clustered_pvalue" in out else "pvalue"
-    out["pvalue_adjusted"] = adjust_pvalues(out[p].to_numpy(dtype=float), method="fdr_bh")
+    out["pvalue_adjusted"] = adjust_pvalues(out["pvalue"].to_numpy(dtype=float), method="fdr_bh")
     out["moved"] = out["pvalue_adjusted"] < 1 - level
-    lo = "clustered_ratio_ci_low" if "clustered_ratio_ci_low" in out else "ratio_ci_low"
-    hi = "clustered_ratio_ci_high" if "clustered_ratio_ci_high" in out else "ratio_ci_high"
-    out["ci_low"], out["ci_high"] = out[lo], out[hi]
-    out = _with_codes(out)
-    cols = [p if c == "pvalue" else c for c in MOVER_COLUMNS]
-    return out[cols].rename(columns={p: "pvalue"})
+    out["ci_low"], out["ci_high"] = out["ratio_ci_low"], out["ratio_ci_high"]
+    return _with_codes(out)[list(MOVER_COLUMNS)]
 
 
 def _slots(week_cells: pd.DataFrame, *, metric, level) -> pd.DataFrame:
@@ -238,7 +236,8 @@ def weekly_facts(
     -------
     WeeklyFacts
         ``rates`` (:data:`analysis.stats.rates.RATES_COLUMNS` by ``period`` = ``this week`` /
-        ``previous weeks`` and ``is_live``), ``lift`` (compare of this week, then of the
+        ``previous weeks`` and ``is_live``, clustered by LIVE, plus ``n_lives``: the LIVEs of a
+        LIVE row, NaN when the LIVE cells have no LIVE id or off-live), ``lift`` (compare of this week, then of the
         previous weeks: ``period`` column), ``change`` (:data:`analysis.analyses.durable.CHANGE_COLUMNS`),
         ``slots`` (best and worst hour per side with at least :data:`MIN_SLOT_TRIALS` viewers;
         ``stands_out``: still best / worst after allowing for the selection, Hsu's MCB),
@@ -264,6 +263,8 @@ def weekly_facts(
     available = int(_week_label(earlier["date"]).nunique()) if len(earlier) else 0
     period = pd.Series(np.where(this, "this week", "previous weeks"), index=window.index)
     r = rates(window.assign(period=period), by=["period", "is_live"], metric=metric, level=level)
+    lives = (r["is_live"] == True).fillna(False) & clustered_by_live(window)  # noqa: E712
+    r = r.assign(n_lives=r["n_clusters"].where(lives))
     week_cells = window.loc[this]
     lifts = [compare(week_cells, between="is_live", metric=metric, level=level,
                      adjust=["hour", "category"], detail=True).assign(period="this week")]  # fmt: skip

@@ -300,8 +300,8 @@ def withhold_small_cells(text: pd.DataFrame, data: pd.DataFrame, k: int) -> bool
 #: columns of a compare result shown by :func:`compare_table`, in order (absent ones skipped)
 COMPARE_SUMMARY = (
     "metric", "unit", "trials_a", "rate_a", "trials_b", "rate_b", "diff", "diff_ci_low",
-    "diff_ci_high", "ratio", "ratio_ci_low", "ratio_ci_high", "pvalue", "expected_ratio",
-    "covered", "ratio_method", "level", "status",
+    "diff_ci_high", "ratio", "ratio_ci_low", "ratio_ci_high", "pvalue", "n_clusters_a",
+    "n_clusters_b", "df", "expected_ratio", "covered", "ratio_method", "level", "status",
 )  # fmt: skip
 
 

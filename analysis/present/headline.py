@@ -2,8 +2,10 @@
 
 :func:`headline_kpis` formats the numbers of :func:`analysis.analyses.headline.headline`: rates as
 percents, the ratio as ``1.23×``, intervals as ``low to high`` (:mod:`analysis.present.i18n`),
-and a side with fewer than ``min_viewers`` viewers as ``< k viewers`` (its rate and interval
-withheld, as shared tables do: :mod:`analysis.present.display`).
+the number of LIVEs the intervals rest on, one sentence per metric ("LIVE add-to-cart rate 8.54%
+(5.60% to 11.5%), from 10 LIVEs, ...") and, with few LIVEs, why the interval is wide; a side with
+fewer than ``min_viewers`` viewers shows ``< k viewers`` (its rate and interval withheld, as
+shared tables do: :mod:`analysis.present.display`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 from analysis.analyses.headline import LEVEL, METRICS, SIDES, headline
 from analysis.metrics import Metric
 from analysis.present import i18n
+from analysis.stats.reference import FEW_CLUSTERS
 
 __all__ = ["KPI_COLUMNS", "KPI_LEVEL", "MIN_VIEWERS", "headline_kpis", "headline_rows"]
 
@@ -24,7 +27,7 @@ MIN_VIEWERS = 10
 KPI_LEVEL = LEVEL
 #: keys of each row of :func:`headline_kpis`, in order
 KPI_COLUMNS = ("metric", "method", "live", "live_ci", "nonlive", "nonlive_ci", "ratio",
-               "ratio_ci", "status", "ratio_method")  # fmt: skip
+               "ratio_ci", "status", "ratio_method", "lives", "sentence", "note")  # fmt: skip
 
 
 def headline_kpis(
@@ -80,11 +83,16 @@ def headline_rows(
     -------
     list of dict
         ``{metric, method, live, live_ci, nonlive, nonlive_ci, ratio, ratio_ci, status,
-        ratio_method}`` (:data:`KPI_COLUMNS`), all strings: the metric's label, the interval
-        method of the sides shown (the non-live one when both are), each side's rate and
-        interval (empty for a side the cells lack), the ratio ``1.23×`` and its interval, the
-        status code and the ratio's method. A metric with no trials on either side (the data
-        do not report it, e.g. no ``orders`` column) or whose row ``failed`` is left out.
+        ratio_method, lives, sentence, note}`` (:data:`KPI_COLUMNS`), all strings: the metric's
+        label, the interval method of the sides shown (the non-live one when both are), each
+        side's rate and interval (empty for a side the cells lack), the ratio ``1.23×`` and its
+        interval, the status code and the ratio's method; ``lives`` "from 10 LIVEs" (empty when
+        the LIVEs are not counted: no LIVE side, no ``content_id``); ``sentence`` the row in
+        words, with the number of LIVEs; ``note`` why the interval is wide (fewer than
+        :data:`analysis.stats.reference.FEW_CLUSTERS` LIVEs), missing (one LIVE) or too narrow
+        (viewers treated as independent), else empty. A metric with no trials on either side
+        (the data do not report it, e.g. no ``orders`` column) or whose row ``failed`` is left
+        out.
     """
     reported = (frame["trials_live"].fillna(0) > 0) | (frame["trials_nonlive"].fillna(0) > 0)
     return [_kpi(row, lang, min_viewers) for _, row in frame[reported].iterrows()]
@@ -109,7 +117,66 @@ def _kpi(row: pd.Series, lang: str, min_viewers: int) -> dict[str, str]:
     out["ratio_ci"] = _interval(row["ratio_ci_low"], row["ratio_ci_high"], _times, lang)
     out["status"] = str(row["status"])
     out["ratio_method"] = str(row["ratio_method"])
+    out["lives"] = _lives(row.get("n_lives"), row.get("n_clusters_live"), lang)
+    out["sentence"] = _sentence(out, lang)
+    out["note"] = _note(row, lang)
     return out
+
+
+def _count(n: object) -> int:
+    """A count of LIVEs as an int, 0 when missing."""
+    try:
+        value = float(n)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0
+    return int(value) if value == value else 0
+
+
+def _lives(n: object, clusters: object, lang: str) -> str:
+    """``from 10 LIVEs`` (``from 1 LIVE``), ``from 7 product × day groups`` when the LIVE cells
+    have no LIVE id; empty when nothing was counted."""
+    k, g = _count(n), _count(clusters)
+    if k < 1:
+        return (
+            "" if g < 1 else i18n.t("index.groups", lang=lang, n=i18n.format_integer(g, lang=lang))
+        )
+    key = "index.one_live" if k == 1 else "index.lives"
+    return i18n.t(key, lang=lang, n=i18n.format_integer(k, lang=lang))
+
+
+def _sentence(kpi: dict[str, str], lang: str) -> str:
+    """The row in words: each side with its interval, the LIVEs, the ratio."""
+    parts = []
+    for side in ("live", "nonlive"):
+        if kpi[side]:
+            ci = f" ({kpi[f'{side}_ci']})" if kpi[f"{side}_ci"] else ""
+            lives = f", {kpi['lives']}" if side == "live" and kpi["lives"] else ""
+            parts.append(i18n.t(f"index.sentence_{side}", lang=lang, rate=kpi[side] + ci + lives))
+    if kpi["ratio"]:
+        ci = f" ({kpi['ratio_ci']})" if kpi["ratio_ci"] else ""
+        parts.append(i18n.t("index.sentence_ratio", lang=lang, ratio=kpi["ratio"] + ci))
+    return i18n.t("index.sentence", lang=lang, metric=kpi["metric"], parts="; ".join(parts))
+
+
+def _note(row: pd.Series, lang: str) -> str:
+    """Why the interval is wide (few LIVEs), missing (one LIVE) or too narrow (not clustered)."""
+    code = str(row["status"])
+    if code == "not_clustered":
+        return i18n.t("index.not_clustered", lang=lang)
+    n, g = _count(row.get("n_lives")), _count(row.get("n_clusters_live"))
+    if g < 1 or pd.isna(row["trials_live"]):
+        return ""
+    if n < 1:  # LIVE cells without LIVE ids: product x day clusters
+        return i18n.t("index.no_live_ids", lang=lang)
+    if n == 1:
+        return i18n.t("index.one_live_note", lang=lang)
+    if n < FEW_CLUSTERS:
+        return i18n.t("index.few_lives", lang=lang, n=i18n.format_integer(n, lang=lang),
+                      k=FEW_CLUSTERS)  # fmt: skip
+    if code == "few_clusters":  # enough LIVEs, but a few large ones carry the estimate
+        return i18n.t("index.few_df", lang=lang, df=i18n.format_number(row["df"], lang=lang,
+                                                                       digits=1))  # fmt: skip
+    return ""
 
 
 def _percent(value: float, lang: str) -> str:

@@ -91,6 +91,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "rate",
         "ci_low",
         "ci_high",
+        "n_clusters",
         "method",
         "status",
     ),

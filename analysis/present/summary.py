@@ -5,7 +5,8 @@ The sentence templates are data, not code: the ``summary.*`` keys of the languag
 :mod:`analysis.present.i18n`), so adding a language means adding a file of strings. Numbers,
 percents and dates are formatted for the language by :mod:`analysis.present.i18n` (``9,1 %``,
 ``×1,40``, ``lundi 26 octobre 2026``). Every sentence that states an estimate carries its
-interval and level ("ATC rate live 8.5% (95% CI 7.9%–9.1%) ...").
+interval and level, and a LIVE rate the number of LIVEs it rests on ("the LIVE ATC rate was 8.5%
+(95% CI 5.6%–11.5%, from 10 LIVEs) ..."): intervals are clustered by LIVE.
 
 :func:`sentences` runs one step per family of sentences (:data:`STEPS`: rates, lift, change,
 slots, movers, anomalies, interventions, halo); each step reads its part of the facts and
@@ -28,6 +29,7 @@ from babel.dates import format_datetime
 
 from analysis.analyses.weekly import WeeklyFacts
 from analysis.present import i18n
+from analysis.stats.reference import FEW_CLUSTERS
 from analysis.vocabulary import is_undefined, status_message
 
 __all__ = ["HALO_WINDOWS", "KEYS", "STEPS", "said", "sentences"]
@@ -36,9 +38,10 @@ __all__ = ["HALO_WINDOWS", "KEYS", "STEPS", "said", "sentences"]
 #: (the word keys ``summary.side.*``, ``summary.flag.*``, ``summary.relation.*``,
 #: ``summary.family.*`` and ``summary.verdict.*`` translate the values of the result columns)
 KEYS = (
-    "rates", "rates_previous", "fewer_weeks", "no_weeks", "lift", "lift_undefined", "change",
-    "slot", "slot_best", "slot_no_best", "slot_worst", "slot_no_worst", "movers", "mover_item",
-    "no_movers", "anomalies", "anomaly_item", "no_anomalies",
+    "rates", "rates_previous", "lives", "one_live", "few_lives", "fewer_weeks", "no_weeks",
+    "lift", "lift_undefined", "change", "slot", "slot_best", "slot_no_best", "slot_worst",
+    "slot_no_worst", "movers", "mover_item", "no_movers", "anomalies", "anomaly_item",
+    "no_anomalies",
     "intervention", "status_note", "intervention_undefined", "halo", "halo_undefined",
     "ci_label", "range", "points_range", "times", "na", "undefined", "when",
     "side.live", "side.off-live", "flag.peak", "flag.drop", "relation.this week",
@@ -177,33 +180,66 @@ def said(code: object, message: object = None) -> str:
     return status_message(str(code))
 
 
-def _side_rate(facts: WeeklyFacts, T: _Words, period: str, live: bool) -> tuple[str, str]:
+def _side_rate(facts: WeeklyFacts, T: _Words, period: str, live: bool) -> tuple[str, str, str]:
+    """Rate, interval and (LIVE side) ``, from 10 LIVEs`` of one side and period."""
     r = facts.rates
     row = r[(r["period"] == period) & (r["is_live"] == live)]
     if row.empty:
-        return T("na"), T("undefined")
-    return T.pct(row["rate"].iloc[0]), T.pct_ci(row["ci_low"].iloc[0], row["ci_high"].iloc[0])
+        return T("na"), T("undefined"), ""
+    first = row.iloc[0]
+    lives = _lives(T, first.get("n_lives")) if live else ""
+    return T.pct(first["rate"]), T.pct_ci(first["ci_low"], first["ci_high"]), lives
+
+
+def _count(n: object) -> int:
+    """A count of LIVEs as an int, 0 when missing."""
+    return int(float(n)) if _finite(n) else 0  # type: ignore[arg-type]
+
+
+def _lives(T: _Words, n: object) -> str:
+    """``, from 10 LIVEs`` (``, from 1 LIVE``), empty when the LIVEs were not counted."""
+    k = _count(n)
+    if k < 1:
+        return ""
+    return T("one_live") if k == 1 else T("lives", n=i18n.format_integer(k, lang=T.lang))
+
+
+def _week_lives(facts: WeeklyFacts) -> int:
+    """The LIVEs of this week's LIVE rate (0 when not counted)."""
+    r = facts.rates
+    row = r[(r["period"] == "this week") & (r["is_live"] == True)]  # noqa: E712
+    return _count(row["n_lives"].iloc[0]) if len(row) and "n_lives" in row else 0
+
+
+def _few_lives(facts: WeeklyFacts, T: _Words) -> list[str]:
+    """Why this week's LIVE intervals are wide: fewer than ``FEW_CLUSTERS`` LIVEs (2 or more:
+    one LIVE has no interval, and its sentence says so)."""
+    n = _week_lives(facts)
+    if not 2 <= n < FEW_CLUSTERS:
+        return []
+    return [T("few_lives", n=i18n.format_integer(n, lang=T.lang), k=FEW_CLUSTERS)]
 
 
 def _rates(facts: WeeklyFacts, T: _Words) -> list[str]:
     """This week's rates per side; the previous weeks' (or that there are none, or fewer)."""
-    lv, lvc = _side_rate(facts, T, "this week", True)
-    of, ofc = _side_rate(facts, T, "this week", False)
+    lv, lvc, lives = _side_rate(facts, T, "this week", True)
+    of, ofc, _ = _side_rate(facts, T, "this week", False)
     out = [T("rates", week=facts.week.iso, live=lv, live_ci=lvc, off=of, off_ci=ofc,
-             ci_label=T.ci)]  # fmt: skip
+             ci_label=T.ci, lives=lives), *_few_lives(facts, T)]  # fmt: skip
     if facts.available == 0:
         return [*out, T("no_weeks")]
-    lv, lvc = _side_rate(facts, T, "previous weeks", True)
-    of, ofc = _side_rate(facts, T, "previous weeks", False)
+    lv, lvc, lives = _side_rate(facts, T, "previous weeks", True)
+    of, ofc, _ = _side_rate(facts, T, "previous weeks", False)
     out.append(T("rates_previous", k=facts.available, live=lv, live_ci=lvc, off=of, off_ci=ofc,
-                 ci_label=T.ci))  # fmt: skip
+                 ci_label=T.ci, lives=lives))  # fmt: skip
     if facts.available < facts.previous:
         out.append(T("fewer_weeks", k=facts.available, n=facts.previous))
     return out
 
 
 def _lift(facts: WeeklyFacts, T: _Words) -> list[str]:
-    """The LIVE / off-live ratio this week: crude, clustered, adjusted; or why it is undefined."""
+    """The LIVE / off-live ratio this week, crude and adjusted (both clustered by LIVE); or why
+    it is undefined."""
     lift = facts.lift[facts.lift["period"] == "this week"].iloc[0]
     if not _finite(lift["ratio_ci_low"]):
         return [T("lift_undefined", status=T.said(lift["status"], lift.get("status_message")))]
@@ -211,8 +247,7 @@ def _lift(facts: WeeklyFacts, T: _Words) -> list[str]:
     return [T(
         "lift", ratio=T.times(lift["ratio"]),
         ci=T.times_ci(lift["ratio_ci_low"], lift["ratio_ci_high"]),
-        cci=T.times_ci(lift.get("clustered_ratio_ci_low", nan),
-                       lift.get("clustered_ratio_ci_high", nan)),
+        lives=_lives(T, _week_lives(facts)),
         adj=T.times(lift.get("adjusted_ratio", nan)),
         adj_ci=T.times_ci(lift.get("adjusted_ratio_ci_low", nan),
                           lift.get("adjusted_ratio_ci_high", nan)),

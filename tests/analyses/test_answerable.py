@@ -107,7 +107,7 @@ def test_an_unknown_question_is_refused():
         answerable(cells(hourly()), ["nope"])
 
 
-def test_live_rates_pool_counts_and_say_they_are_unclustered():
+def test_live_rates_pool_counts_and_cluster_by_live():
     rows = [{"start": f"2026-11-1{d}T{h}:00:00+01:00", "grain": "session", "channel": "LIVE",
              "content_id": f"r{d}{h}", "creator": c, "impressions": 1000, "clicks": k,
              "views": 500, "viewers": 300, "orders": 5, "revenue": float(k), "currency": "EUR"}
@@ -121,5 +121,11 @@ def test_live_rates_pool_counts_and_say_they_are_unclustered():
     gmv = got[(got["metric"] == "gmv_per_1000_views") & (got["group"] == "all")].iloc[0]
     assert gmv["rate"] == pytest.approx(1000 * 600 / 1500)
     assert gmv["ci_low"] < gmv["rate"] < gmv["ci_high"]
-    assert set(got.loc[got["rate"].notna() & got["ci_low"].notna(), "status"]) == {"not_clustered"}
+    # clustered by LIVE (one LIVE-list row = one LIVE): 3 LIVEs are few, a group of 1 has no
+    # spread between LIVEs to measure, so no interval
+    assert (got["method"].isin(["cr2-bm-logit", "cr2-bm"]) | (got["n_clusters"] == 1)).all()
+    assert set(got.loc[got["n_clusters"] > 1, "status"]) == {"few_clusters"}
+    one = got[got["n_clusters"] == 1]
+    assert len(one) == 6 and set(one["status"]) == {"undefined_too_few"}
+    assert one["ci_low"].isna().all() and one["rate"].notna().all()
     assert live_rates(cells(hourly())).empty  # no views or impressions on these cells

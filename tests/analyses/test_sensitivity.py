@@ -11,7 +11,7 @@ from analysis.analyses.lift import LIFT_COLUMNS
 from analysis.analyses.sensitivity import SENSITIVITY_COLUMNS, lift_sensitivity
 from analysis.vocabulary import status_message
 
-LABELS = ["crude, viewers independent", "crude, clustered by LIVE",
+LABELS = ["crude, clustered by LIVE", "crude (viewers independent: too narrow)",
           "adjusted (Mantel-Haenszel over hour x category)",
           "adjusted (standardised to LIVE mix over hour x category)",
           "GLM, standardised over group_a (is_live + C(hour) + category)"]  # fmt: skip

@@ -46,7 +46,7 @@ def test_every_translatable_markdown_cell_has_its_translations():
         if c.cell_type == "markdown"
     } - {None}
     assert {k for k in keys if k.startswith("01.")} == {
-        "01.intro", "01.headline", "01.not_conclude", "01.by_category", "01.by_promo",
+        "01.intro", "01.headline", "01.not_conclude", "01.sensitivity", "01.by_category", "01.by_promo",
         "01.funnel", "01.funnel_numbers", "01.method",
     }  # fmt: skip
     for lang in i18n.available_languages():

@@ -20,13 +20,13 @@ def rates() -> pd.DataFrame:
         "period": ["this week", "this week", "previous weeks", "previous weeks"],
         "is_live": [True, False, True, False], "rate": [0.085, 0.026, 0.08, 0.025],
         "ci_low": [0.079, 0.024, 0.075, 0.024], "ci_high": [0.091, 0.028, 0.085, 0.026],
+        "n_lives": [12, NAN, 45, NAN],
     })  # fmt: skip
 
 
 def lift(**row) -> pd.DataFrame:
-    base = {"period": "this week", "ratio": 3.2, "ratio_ci_low": 2.9, "ratio_ci_high": 3.5,
-            "clustered_ratio_ci_low": 2.5, "clustered_ratio_ci_high": 4.0,
-            "adjusted_ratio": 3.0, "adjusted_ratio_ci_low": 2.6, "adjusted_ratio_ci_high": 3.4,
+    base = {"period": "this week", "ratio": 3.2, "ratio_ci_low": 2.5, "ratio_ci_high": 4.0,
+            "n_clusters_a": 12, "adjusted_ratio": 3.0, "adjusted_ratio_ci_low": 2.6, "adjusted_ratio_ci_high": 3.4,
             "status": "ok", "status_message": STATUSES["ok"]}  # fmt: skip
     return pd.DataFrame([base | row])
 
@@ -95,8 +95,11 @@ def test_one_step_per_family_in_the_order_of_the_summary():
     assert [step.__name__ for step in STEPS] == ["_rates", "_lift", "_change", "_slots",
                                                  "_movers", "_anomalies", "_interventions",
                                                  "_halo"]  # fmt: skip
-    starts = ["This week (2026-W47) the LIVE ATC rate was 8.5% (95% CI 7.9%–9.1%)",
-              "Over the previous 4 weeks", "A LIVE viewer was ×3.20 as likely",
+    starts = ["This week (2026-W47) the LIVE ATC rate was 8.5% (95% CI 7.9%–9.1%, from 12 LIVEs) "
+              "against 2.6% (95% CI 2.4%–2.8%) off-live.",
+              "Over the previous 4 weeks: 8.0% (95% CI 7.5%–8.5%, from 45 LIVEs) LIVE",
+              "A LIVE viewer was ×3.20 as likely to add to cart as an off-live viewer (crude; 95% CI "
+              "×2.50–×4.00, clustered by LIVE, from 12 LIVEs); adjusted",
               "LIVE ATC against the previous 4 weeks", "LIVE: best hour 20 h",
               "Moved against the previous weeks (creator (LIVE)",
               "Moved against the previous weeks (age group", "1 abnormal hour(s)",
@@ -107,6 +110,23 @@ def test_one_step_per_family_in_the_order_of_the_summary():
         assert sentence.startswith(start), (sentence, start)
     assert "@a ×1.50" in text[5] and "@b" not in text[5]
     assert text[8].endswith("after.")  # status ok: no caution
+
+
+def test_few_lives_are_said_with_the_rate_and_one_live_has_no_interval():
+    """Issue 13, item 4: the weekly headline says how many LIVEs it rests on, and why it is wide."""
+    few = rates().assign(n_lives=[6, NAN, 45, NAN])
+    text = sentences(facts(rates=few))
+    assert "(95% CI 7.9%–9.1%, from 6 LIVEs)" in text[0]
+    assert text[1].startswith(
+        "The LIVE intervals are wide because this week rests on only 6 LIVEs"
+    )
+    assert text[2].startswith("Over the previous 4 weeks")
+    one = rates().assign(n_lives=[1, NAN, 45, NAN], ci_low=[NAN, 0.024, 0.075, 0.024])
+    text = sentences(facts(rates=one))
+    assert "8.5% (95% CI undefined, from 1 LIVE)" in text[0]
+    assert text[1].startswith("Over the previous 4 weeks")  # one LIVE: no "wide" sentence
+    fr = sentences(facts(rates=few), lang="fr")
+    assert "9,1\u00a0%, sur 6 LIVE), contre" in fr[0]
 
 
 def test_without_earlier_weeks_the_summary_says_there_is_nothing_to_compare():

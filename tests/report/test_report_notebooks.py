@@ -59,7 +59,7 @@ def test_segment_tables_undefined_without_a_breakdown(week):
 
 def test_estimate_key_names_every_lift_summary_row():
     cells, _ = cl.simulate(weeks=1, seed=3, scale=0.3)
-    lifts = lift_summary(cells)
+    lifts = lift_summary(cells, detail=True)  # the viewer-level row is in the detail only
     assert [estimate_key(e) for e in lifts["estimate"]] == list(ESTIMATE_KEYS)
     with pytest.raises(ValueError, match="not a lift_summary estimate label"):
         estimate_key("adjusted somehow")
