@@ -32,6 +32,7 @@ Note: :math:`|T(p_0)| \to 1/\sqrt{\sum_g w_g h_g^2}` as :math:`p_0 \to \pm\infty
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import time
 from pathlib import Path
@@ -69,6 +70,16 @@ class Side:
         self.F = (h @ h + c.sum() ** 2 - (c**2).sum()) / self.N**2
         self.S2 = self.w @ self.n**2
         self.G = len(self.n)
+        self.df_fixed: float | None = None  # set: t(df_fixed) instead of the BM df
+
+    def cr3(self, df_fixed: float | None = None) -> Side:
+        """The same side with CR3 (jackknife-type) weights w_g = 1/(1-h_g)^2; df unchanged
+        (Bell-McCaffrey of CR2) unless ``df_fixed``."""
+        out = copy.copy(self)
+        out.w = self.w**2
+        out.S2 = out.w @ self.n**2
+        out.df_fixed = df_fixed
+        return out
 
     def sums(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per replicate X, S0 = sum w x^2, S1 = sum w x n from cluster totals x (reps, G)."""
@@ -81,7 +92,7 @@ class Side:
 
 def rate_tests(s: Side, X, S0, S1, truth):
     p = X / s.N
-    df = np.full_like(p, s.T**2 / s.F)
+    df = np.full_like(p, s.T**2 / s.F if s.df_fixed is None else s.df_fixed)
     t = stats.t.ppf(Q, df)
     se = np.sqrt(s.var(S0, S1, p)) / (p * (1 - p))
     wl, wh = special.expit(special.logit(p) - t * se), special.expit(special.logit(p) + t * se)
@@ -144,10 +155,13 @@ def ratio_tests(a: Side, b: Side, sa, sb, truth):
     fa, fb = pa * (1 - pa), pb * (1 - pb)
     wa, wb = 1 / pa, 1 / pb
     df = (wa**2 * fa * a.T + wb**2 * fb * b.T) ** 2 / (wa**4 * fa**2 * a.F + wb**4 * fb**2 * b.F)
+    if a.df_fixed is not None:
+        df = np.full_like(df, a.df_fixed)
     t = stats.t.ppf(Q, df)
     wl, wh = r * np.exp(-t * se), r * np.exp(t * se)
     # kit p-value at ratio 1: the difference's Wald test, df of (1, -1)
     dd = (fa * a.T + fb * b.T) ** 2 / (fa**2 * a.F + fb**2 * b.F)
+    dd = dd if a.df_fixed is None else np.full_like(dd, a.df_fixed)
     td = (pa - pb) / np.sqrt(a.var(sa[1], sa[2], pa) + b.var(sb[1], sb[2], pb))
     out = {"wald": dict(lo=wl, hi=wh, rej=(truth < wl) | (truth > wh), df=df, low=wh < truth,
                         p1=2 * stats.t.sf(np.abs(td), dd))}  # fmt: skip
@@ -168,6 +182,53 @@ def signs(g: int, seed, enumerate_all: bool = True) -> np.ndarray:
         return 1.0 - 2.0 * ((np.arange(2**g)[:, None] >> np.arange(g)) & 1)
     v = np.random.default_rng(seed).choice([-1.0, 1.0], (BOOT - 1, g))
     return np.vstack([np.ones(g), v])
+
+
+def _hall_g(t, a):
+    """Hall's (1992) cubic transform g(t) = t + a(t^2/3 + 1/6) + a^2 t^3/27 (monotone)."""
+    return t + a * (t**2 / 3 + 1 / 6) + a**2 * t**3 / 27
+
+
+def _hall_inv(g, a):
+    """t with g(t) = g: (3/a)((1 + a(g - a/6))^(1/3) - 1) (t = g - 1/6 a... at a -> 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = 3 / a * (np.cbrt(1 + a * (g - a / 6)) - 1)
+    return np.where(np.abs(a) < 1e-8, g, t)
+
+
+def skew(s: Side, x, p):
+    """Third cumulant of p-hat from cluster residuals, CR2-style: sum w^1.5 e^3 / N^3."""
+    e = x - p[:, None] * s.n
+    return (e**3) @ (s.w**1.5) / s.N**3
+
+
+def hall_rate(s: Side, x, X, S0, S1, truth):
+    """(viii) hall: the kit's raw-scale CR2 t with Hall's skewness-removing transform,
+    a = skewness of p-hat = k3 / V^1.5, reference t(BM df); interval by inverting g."""
+    p = X / s.N
+    V = s.var(S0, S1, p)
+    a = skew(s, x, p) / V**1.5
+    df = np.full_like(p, s.T**2 / s.F)
+    q = stats.t.ppf(Q, df)
+    T = (p - truth) / np.sqrt(V)
+    t_lo, t_hi = _hall_inv(-q, a), _hall_inv(q, a)
+    lo, hi = p - t_hi * np.sqrt(V), p - t_lo * np.sqrt(V)
+    rej = np.abs(_hall_g(T, a)) > q
+    return dict(lo=np.maximum(lo, 1e-12), hi=hi, rej=rej, df=df, low=rej & (p < truth))
+
+
+def hall_ratio(a_: Side, b_: Side, xa, xb, sa, sb, R):
+    """(viii) hall for H0: p_a = R p_b: linear contrast D = p_a - R p_b, its CR2 variance at the
+    unrestricted rates, third cumulant k3_a - R^3 k3_b, df of (1, -R); Hall's transform."""
+    pa, pb = sa[0] / a_.N, sb[0] / b_.N
+    V = a_.var(sa[1], sa[2], pa) + R**2 * b_.var(sb[1], sb[2], pb)
+    a = (skew(a_, xa, pa) - R**3 * skew(b_, xb, pb)) / V**1.5
+    fa, fb = pa * (1 - pa), pb * (1 - pb)
+    df = (fa * a_.T + R**2 * fb * b_.T) ** 2 / (fa**2 * a_.F + R**4 * fb**2 * b_.F)
+    D = (pa - R * pb) / np.sqrt(V)
+    rej = np.abs(_hall_g(D, a)) > stats.t.ppf(Q, df)
+    nan = np.full(pa.shape, np.nan)
+    return dict(lo=nan, hi=nan, rej=rej, df=df, low=rej & (pa / pb < R))
 
 
 def _boot_dict(rej, est, truth):
@@ -193,6 +254,25 @@ def boot_rate(s: Side, x, p0, V):
     return {"flip": _boot_dict(flip, est, p0), "wcr-wald": _boot_dict(wcr, est, p0)}
 
 
+def mammen(g: int, seed) -> np.ndarray:
+    """Mammen's two-point weights (E v = 0, E v^2 = E v^3 = 1), (BOOT, g), first row all 1."""
+    r5 = np.sqrt(5.0)
+    lo, hi = -(r5 - 1) / 2, (r5 + 1) / 2
+    v = np.where(np.random.default_rng(seed).random((BOOT - 1, g)) < (r5 + 1) / (2 * r5), lo, hi)
+    return np.vstack([np.ones(g), v])
+
+
+def mammen_rate(s: Side, x, p0, V):
+    """(ix) score-mammen: bootstrap data x* = p0 n + v e0 (Mammen v, third moment kept);
+    statistic T = (p - p0)/sqrt(V(p0)) on the data and on each x* (both null-imposed)."""
+    e0 = x - p0 * s.n
+    star = e0 @ V.T
+    den = np.sqrt((e0**2 * s.w) @ (V**2).T)
+    tstar = star / den
+    rej = (np.abs(tstar) >= np.abs(tstar[:, :1]) * (1 - 1e-12)).mean(1) <= 0.05
+    return {"score-mammen": _boot_dict(rej, x.sum(1) / s.N, p0)}
+
+
 def boot_ratio(a: Side, b: Side, xa, xb, R, Va, Vb):
     """(iv) flip for H0: p_a = R p_b: null-imposed residuals at (R q~, q~), independent
     Rademacher signs per cluster of each side; D* = sum v e0_a / N_a - R sum v e0_b / N_b."""
@@ -216,6 +296,9 @@ def setup(sc: Scenario):
 def run(sc: Scenario, index: int, reps: int, batch: int = 1000):
     d, a, b, ta, tr = setup(sc)
     signs_a = signs(a.G, [SEED, 7, index, 0])
+    mam = mammen(a.G, [SEED, 9, index])
+    g1 = float(min(a.G, b.G) - 1)
+    cr3 = {"cr3-wald": (a.cr3(), b.cr3()), "cr3-g-1": (a.cr3(g1), b.cr3(g1))}
     ratio_signs = [signs(s.G, [SEED, 8, index, j], False) for j, s in enumerate((a, b))]
     res: dict = {}
     for k in range(-(-reps // batch)):
@@ -224,6 +307,15 @@ def run(sc: Scenario, index: int, reps: int, batch: int = 1000):
         xa, xb = x[:, d.live] @ a.map, x[:, ~d.live] @ b.map
         sa, sb = a.sums(xa), b.sums(xb)
         rr, rt = rate_tests(a, *sa, ta), ratio_tests(a, b, sa, sb, tr)
+        rr["hall"] = hall_rate(a, xa, *sa, ta)
+        rr.update(mammen_rate(a, xa, ta, mam))
+        rt["hall"] = hall_ratio(a, b, xa, xb, sa, sb, tr)
+        if sc.crude_null:
+            rt["hall"]["p1"] = np.where(rt["hall"]["rej"], 0.0, 1.0)  # truth = 1
+        for name, (a3, b3) in cr3.items():
+            s3a, s3b = a3.sums(xa), b3.sums(xb)
+            rr[name] = rate_tests(a3, *s3a, ta)["wald"]
+            rt[name] = ratio_tests(a3, b3, s3a, s3b, tr)["wald"]
         rr.update(boot_rate(a, xa, ta, signs_a))
         rt.update(boot_ratio(a, b, xa, xb, tr, *ratio_signs))
         for tgt, r in (("rate", rr), ("ratio", rt)):
@@ -269,13 +361,13 @@ def rows(name, hmax, ta, tr, res) -> list[str]:
         wal = res[(tgt, "wald", "lo")], res[(tgt, "wald", "hi")]
         ww = np.log(wal[1] / wal[0])
         methods = (
-            ("wald", "score", "flip", "wcr-wald")
+            ("wald", "score", "flip", "wcr-wald", "cr3-wald", "cr3-g-1", "hall", "score-mammen")
             if tgt == "rate"
-            else ("wald", "score", "score-df0", "flip")
+            else ("wald", "score", "score-df0", "flip", "cr3-wald", "cr3-g-1", "hall")
         )
         for m in methods:
             lo, hi, rej, low = (res[(tgt, m, f)] for f in ("lo", "hi", "rej", "low"))
-            line = (f"{name:22s} {hmax:4.2f} {tgt:5s} {m:9s} {_pct(rej)} "
+            line = (f"{name:22s} {hmax:4.2f} {tgt:5s} {m:12s} {_pct(rej)} "
                     f"{100 * low.mean():5.1f} {100 * (rej & ~low).mean():5.1f} ")  # fmt: skip
             if np.isnan(lo).all():
                 line += f"{'-':>9s} {'-':>6s} {'-':>5s} {'-':>5s} {'-':>5s}"
@@ -304,13 +396,13 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [s for s in chosen if s.name in args.scenarios.split(",")]
     t0 = time.perf_counter()
     checks = [check_kit(AA, 0), check_kit(SCENARIOS[8], 8)]
-    head = ["scenario               hmax tgt   method     fpr(%)   lowE   hiE  cover(%)    medW "
+    head = ["scenario               hmax tgt   method        fpr(%)   lowE   hiE  cover(%)    medW "
             "W/Wald unb%    df  p(R=1)<5%"]  # fmt: skip
     body = []
     for i, sc in enumerate(chosen):
         _, _, _, ta, tr, hmax, res = run(sc, i, args.reps)
         body += rows(sc.name, hmax, ta, tr, res)
-        print("\n".join(body[-8:]), flush=True)
+        print("\n".join(body[-15:]), flush=True)
     cmd = "PYTHONPATH=. python benchmarks/score_cr2.py " + " ".join(argv or sys.argv[1:])
     text = "\n".join([
         f"Score-type (null-imposed) CR2 vs the kit's Wald CR2, {args.reps} replicates per scenario",
@@ -327,6 +419,13 @@ def main(argv: list[str] | None = None) -> int:
         "sign vectors for the rate when G <= 12, else 2,000; p <= 0.05); wcr-wald = (v) restricted",
         "wild cluster bootstrap of the raw-scale Wald t (MacKinnon & Webb 2017). lowE / hiE for",
         "tests without an interval: rejections with the estimate below / above the truth.",
+        "cr3-wald = (vi) the kit's Wald with CR3 weights 1/(1-h_g)^2 (jackknife-type) and the BM df;",
+        "cr3-g-1 = (vii) the same with t(min(G_a, G_b) - 1) (the ratio's p(R=1): difference test).",
+        "hall = (viii) raw-scale CR2 t (rate: p - p0; ratio: p_a - R p_b) with Hall's (1992) cubic",
+        "skewness transform g(t) = t + a(t^2/3 + 1/6) + a^2 t^3/27, a = k3/V^1.5, k3 = sum",
+        "w^1.5 e^3/N^3 per side (k3_a - R^3 k3_b), reference t(BM df); the rate's interval inverts g.",
+        "score-mammen = (ix) the rate's score statistic T(p0) with a wild bootstrap reference from",
+        "null-imposed residuals and Mammen weights (E v^3 = 1: keeps the residuals' skewness), 2,000.",
         "", *head, "-" * len(head[0]), *body, ""])  # fmt: skip
     print(text)
     Path(args.out).write_text(text, encoding="utf-8")
