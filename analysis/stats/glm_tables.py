@@ -106,7 +106,8 @@ def coef_table(result: Any, *, level: float = 0.95) -> pd.DataFrame:
         ok = bool(np.isfinite(s) and 0 < s <= 100 and abs(b) <= 15)
         q = reference_quantile(level, nu)
         row_notes = list(notes)
-        few = few_clusters_note(informed[j], nu, "cluster(s) inform it") if kind else None
+        what = "cluster informs it" if informed[j] == 1 else "clusters inform it"
+        few = few_clusters_note(informed[j], nu, what) if kind else None
         if few is not None and kind != "CR1 two-way":
             row_notes.append(note(*few))
         if not ok:

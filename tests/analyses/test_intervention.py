@@ -117,7 +117,7 @@ def test_sample_did_against_other_creators_recovers_the_jump(sample_cells, truth
     assert row["log_or_ci_low"] <= jump <= row["log_or_ci_high"]
     # 75 clusters, but the change is informed by the 7 LIVEs after the date: t(6) (issue 13)
     assert row["n_clusters"] == 75 and row["df"] == 6
-    assert row["status"] == "few_clusters" and "7 cluster(s) inform it" in row["status_message"]
+    assert row["status"] == "few_clusters" and "7 clusters inform it" in row["status_message"]
 
 
 def test_one_live_after_the_date_falls_back_to_cr2_and_says_so(sample_cells):

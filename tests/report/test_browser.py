@@ -277,7 +277,7 @@ def test_french_pages_02_to_04_translate_tables_and_figures(visits):
     assert "tranche d'âge" in pages["03_audience.html"]  # column labels
     assert "ratio lissé" in pages["03_audience.html"]
     body = pages["04_regression.html"]
-    assert "brut, par grappes (LIVE)" in body and "effet de plan 19,0" in body
+    assert "brut, par grappes (LIVE)" in body and "effet de plan 21,0" in body
     # hours without LIVE viewers in the covariate balance table: no data on that side, shown
     # missing (never "< 10" nor 0; analysis.present.display.withhold_small_cells)
     assert "\t–\t" in body
