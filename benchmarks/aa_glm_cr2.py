@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import analysis as cl
     from analysis.stats.cr2 import cr2_parts, glm_inputs
+    from tests.stats.test_cr2 import aa_design
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=13)
@@ -36,16 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--icc", type=float, default=0.02)
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
-    live = pd.DataFrame({"content_id": np.repeat([f"L{k}" for k in range(10)], 3),
-                         "is_live": True, "product_id": pd.NA, "date": pd.NaT,
-                         "viewers": rng.integers(150, 900, 30)})  # fmt: skip
-    day = np.repeat(np.arange(40), 2)
-    off = pd.DataFrame({"content_id": pd.NA, "is_live": False,
-                        "product_id": [f"P{d % 8}" for d in day],
-                        "date": pd.Timestamp("2026-11-01") + pd.to_timedelta(day // 8, unit="D"),
-                        "viewers": rng.integers(100, 500, 80)})  # fmt: skip
-    d = pd.concat([live, off], ignore_index=True)
-    d = d.astype({"content_id": "string", "product_id": "string"}).assign(unit="visitor")
+    d = aa_design(rng)  # the design of the A/A test, drawn from this seed
     p = 0.05
     s2 = np.log(1 + args.icc * (1 - p) / p)
     codes, uniq = pd.factorize(
