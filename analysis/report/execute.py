@@ -210,7 +210,8 @@ def run_notebook(spec: NotebookJob, km: Any = None) -> dict[str, Any]:
         raise _failure(spec, exc, executed, meta) from exc
     nb.metadata["cartlift"] = {**meta, "status": "ok", "status_message": status_message("ok")}
     nb.metadata.setdefault("papermill", {})["output_path"] = str(spec.final / executed.name)
-    html = export_html(nb, spec.name, spec.templates_dir, show_code=False, lang=spec.lang)
+    html = export_html(nb, spec.name, spec.templates_dir, show_code=False, lang=spec.lang,
+                       hide=spec.run.get("hidden"))  # fmt: skip
     external = external_resources(html)
     if external:
         raise ReportError(
@@ -244,7 +245,8 @@ def _failure(spec: NotebookJob, exc: Exception, executed: Path, meta: dict) -> R
     failed_nb.metadata["cartlift"] = {**meta, "status": "failed",
                                       "status_message": status_message("failed", detail),
                                       "error": detail}  # fmt: skip
-    page = write_failed_page(failed_nb, spec.name, spec.final, spec.templates_dir, lang=spec.lang)
+    page = write_failed_page(failed_nb, spec.name, spec.final, spec.templates_dir, lang=spec.lang,
+                             hide=spec.run.get("hidden"))  # fmt: skip
     return ReportError(
         f"notebook {spec.name!r} failed at {where}: {error}\n"
         f"failure page (code shown): {page}\n"

@@ -10,7 +10,9 @@ value (``escape_html``).
 from __future__ import annotations
 
 import copy
+import json
 import re
+from collections.abc import Mapping
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,6 +29,7 @@ from analysis.report.publish import write_text
 __all__ = [
     "PAGE_TEMPLATE",
     "export_html",
+    "hide_paths",
     "notebook_title",
     "translate_markdown",
     "with_toc",
@@ -76,8 +79,32 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+def hide_paths(html: str, hidden: Mapping[str, str] | None) -> str:
+    """``html`` with each local path of ``hidden`` replaced by what it shows instead
+    (:func:`analysis.report.provenance.local_paths`), longest path first.
+
+    Every form a path takes in a page is replaced: as is, HTML-escaped (header, outputs), and
+    as a Python or JSON string literal (the injected-parameters cell of a failure page, where
+    a Windows path has its backslashes doubled).
+    """
+    hidden = hidden or {}
+    for path in sorted(hidden, key=len, reverse=True):
+        shown = escape(hidden[path])
+        forms = {path, escape(path), escape(path, quote=False), repr(path)[1:-1],
+                 json.dumps(path)[1:-1]}  # fmt: skip
+        for form in sorted(forms, key=len, reverse=True):
+            html = html.replace(form, shown)
+    return html
+
+
 def export_html(
-    nb: nbformat.NotebookNode, name: str, templates_dir: Path, *, show_code: bool, lang: str
+    nb: nbformat.NotebookNode,
+    name: str,
+    templates_dir: Path,
+    *,
+    show_code: bool,
+    lang: str,
+    hide: Mapping[str, str] | None = None,
 ) -> str:
     """HTML of an executed notebook through ``templates/report``.
 
@@ -95,6 +122,8 @@ def export_html(
         pages): every cell shown.
     lang : str
         Page language: translated markdown, labels, ``<html lang>``.
+    hide : mapping, optional
+        Local paths the page must not show (:func:`hide_paths`).
 
     Returns
     -------
@@ -118,21 +147,24 @@ def export_html(
         "cartlift": {"labels": labels, "show_code": show_code, "lang": lang},
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return with_toc(body, labels["contents"])
+    return hide_paths(with_toc(body, labels["contents"]), hide)
 
 
 def write_failed_page(
-    nb: nbformat.NotebookNode, name: str, final: Path, templates_dir: Path, *, lang: str
-) -> Path:
+    nb: nbformat.NotebookNode, name: str, final: Path, templates_dir: Path, *, lang: str,
+    hide: Mapping[str, str] | None = None,
+) -> Path:  # fmt: skip
     """Write ``<final>/<name>.FAILED.html``: the notebook with its code shown and the error in
     its header (``nb.metadata["cartlift"]``, status ``failed``). In English when the page
-    cannot be exported in ``lang`` (e.g. a missing translation). Returns the page's path."""
+    cannot be exported in ``lang`` (e.g. a missing translation); the local paths of ``hide``
+    replaced (:func:`hide_paths`). Returns the page's path."""
     page = final / f"{name}.FAILED.html"
     final.mkdir(parents=True, exist_ok=True)
     try:
-        html = export_html(nb, name, templates_dir, show_code=True, lang=lang)
+        html = export_html(nb, name, templates_dir, show_code=True, lang=lang, hide=hide)
     except Exception:  # noqa: BLE001 - the failure must be shown even if translating fails
-        html = export_html(nb, name, templates_dir, show_code=True, lang=i18n.SOURCE_LANGUAGE)
+        html = export_html(nb, name, templates_dir, show_code=True, lang=i18n.SOURCE_LANGUAGE,
+                           hide=hide)  # fmt: skip
     write_text(page, html)
     return page
 

@@ -42,6 +42,7 @@ __all__ = [
     "STANDARD_PARAMETERS",
     "Plan",
     "notebook_parameters",
+    "notebook_stem",
     "papermill_path",
     "plan_report",
 ]
@@ -129,6 +130,7 @@ def plan_report(
         ``min_viewers`` None take the shop file's values, :func:`report_defaults`).
     """
     names = (notebooks,) if isinstance(notebooks, str) else tuple(notebooks or REPORT_NOTEBOOKS)
+    names = tuple(notebook_stem(str(n), notebooks_dir) for n in names)
     if not names:
         raise ValueError("no notebook to run: pass notebooks=[...] or leave the default")
     if len(set(names)) != len(names):
@@ -163,6 +165,42 @@ def plan_report(
     }
     sources = {name: notebooks_dir / f"{name}.ipynb" for name in names}
     return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers)
+
+
+def notebook_stem(name: str, notebooks_dir: Path) -> str:
+    """The stem of notebook ``name`` if it lies in ``notebooks_dir``, else ``ValueError``.
+
+    ``name`` is a stem (``02_hour_of_day``), a file name (``02_hour_of_day.ipynb``) or a path;
+    its file, symlinks resolved (:meth:`pathlib.Path.resolve`), must be directly in
+    ``notebooks_dir``: a report never runs a notebook from elsewhere, and a page's file name,
+    made from the stem, never leaves the report folder. Pure :mod:`pathlib` (Windows, macOS).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is empty, ``.``/``..``, or its file is outside ``notebooks_dir`` (the message
+        names the path, the allowed folder and the notebooks there).
+    """
+    folder = Path(notebooks_dir).resolve()
+    given = Path(name)
+    stem = given.name.removesuffix(".ipynb")
+    plain = str(given) == given.name and not given.is_absolute()
+    ok = stem not in ("", ".", "..")
+    src = (
+        given
+        if not ok
+        else folder / f"{stem}.ipynb"
+        if plain
+        else given.with_name(f"{stem}.ipynb")
+    )
+    if ok and src.resolve().parent == folder:
+        return stem
+    available = sorted(p.stem for p in folder.glob("*.ipynb"))
+    raise ValueError(
+        f"notebook {name!r} ({src.resolve()}) is outside the notebooks folder {folder}: "
+        "reports run only the notebooks of that folder. Pass the name of one of them "
+        f"(--notebook NAME, one of {available or 'none'}), or copy your notebook into {folder}"
+    )
 
 
 def _check_shop_declared(declared: Mapping[str, set[str]]) -> None:

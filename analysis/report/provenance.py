@@ -29,8 +29,10 @@ __all__ = [
     "SHORT",
     "VERSION_PACKAGES",
     "data_files",
+    "data_label",
     "fingerprint",
     "git_commit",
+    "local_paths",
     "manifest",
     "package_versions",
     "run_metadata",
@@ -69,6 +71,31 @@ def fingerprint(data: str | Path) -> str:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def data_label(data: str | Path, full: str | None = None) -> str:
+    """How shared pages name the input data: its file or folder name and the first
+    :data:`SHORT` hex digits of its :func:`fingerprint` (``full``, when already computed), e.g.
+    ``exports (3f2a9c01b7de)``; never the local path, which names the analyst and the client."""
+    return f"{Path(data).name} ({(full or fingerprint(data))[:SHORT]})"
+
+
+def local_paths(data: str | Path, shop: str | Path | None, label: str) -> dict[str, str]:
+    """The local paths a shared page must not show, each mapped to what it shows instead.
+
+    ``data`` (as given, and resolved: :func:`analysis.paths.resolve_data`, symlinks followed)
+    maps to ``label`` (:func:`data_label`); the shop file to its file name. Relative forms are
+    left alone: they name nothing outside the kit.
+    """
+    hidden: dict[str, str] = {}
+    for value, shown in ((data, label), (shop, Path(shop).name if shop else "")):
+        if not value:
+            continue
+        path = paths.resolve_data(value)
+        for form in (Path(value), path, path.resolve()):
+            if form.is_absolute():
+                hidden[str(form)] = shown
+    return hidden
 
 
 def sha256_file(path: Path) -> str | None:
@@ -126,9 +153,12 @@ def run_metadata(
         ``week``, ``monday``, ``sunday`` (ISO dates), ``monday_text``, ``sunday_text`` (long
         dates in ``lang``), ``parameters``, ``fingerprint`` (:func:`fingerprint`),
         ``fingerprint_short``, ``data_files`` (names), ``commit`` (:func:`git_commit`),
-        ``versions`` (:func:`package_versions`), ``generated`` (UTC time, ISO 8601).
+        ``versions`` (:func:`package_versions`), ``generated`` (UTC time, ISO 8601),
+        ``data_label`` (:func:`data_label`) and ``hidden`` (:func:`local_paths`: what pages
+        show instead of the local paths of the data and the shop file).
     """
     full = fingerprint(data)
+    label = data_label(data, full)
     return {
         "week": week.iso,
         "monday": f"{week.monday:%Y-%m-%d}",
@@ -142,6 +172,8 @@ def run_metadata(
         "commit": git_commit(),
         "versions": package_versions(),
         "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "data_label": label,
+        "hidden": local_paths(data, parameters.get("shop"), label),
     }
 
 

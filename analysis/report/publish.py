@@ -13,11 +13,46 @@ import os
 import shutil
 import uuid
 import webbrowser
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["open_report", "publish", "staging_folder", "write_json", "write_text"]
+__all__ = [
+    "check_outputs",
+    "inside",
+    "open_report",
+    "publish",
+    "staging_folder",
+    "write_json",
+    "write_text",
+]
+
+
+def inside(path: Path, root: Path) -> Path:
+    """``path`` if it lies under ``root`` once both are resolved (symlinks followed), else
+    ``ValueError`` naming both; a ``..`` below ``root`` is refused as it is (``root`` itself
+    may hold one: ``--out ../reports``). Pure :mod:`pathlib` (``resolve`` + ``is_relative_to``):
+    the same on Windows, macOS and Linux."""
+    below = Path(path).relative_to(root).parts if Path(path).is_relative_to(root) else ()
+    if ".." in below:
+        raise ValueError(f"refusing to write {path}: '..' is not allowed in a report's paths")
+    base = Path(root).resolve()
+    if not Path(path).resolve().is_relative_to(base):
+        raise ValueError(
+            f"refusing to write {path} (resolves to {Path(path).resolve()}): a report writes "
+            f"only under its --out folder {base}"
+        )
+    return path
+
+
+def check_outputs(out: Path, final: Path, names: Iterable[str]) -> None:
+    """Check (:func:`inside`) every file a report of notebooks ``names`` writes into its week
+    folder ``final``: pages, executed notebooks, failure pages, manifest, questions, index."""
+    files = [final / f for f in ("index.html", "manifest.json", "questions.csv")]
+    for name in names:
+        files += [final / f"{name}{ext}" for ext in (".html", ".ipynb", ".FAILED.html")]
+    for path in [final, *files]:
+        inside(path, out)
 
 
 def write_text(path: Path, text: str) -> None:

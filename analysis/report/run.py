@@ -51,13 +51,21 @@ from analysis.analyses.answerable import one_unit
 from analysis.errors import ReportError
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
+from analysis.report.export import hide_paths
 from analysis.report.index import page_links, render_index
 from analysis.report.jobs import notebook_jobs, progress_printer, raise_failures, run_jobs
 from analysis.report.offline import external_resources
 from analysis.report.options import DEFAULT_NOTEBOOK_TIMEOUT, DEFAULT_TIMEOUT
 from analysis.report.plan import REPORT_NOTEBOOKS, notebook_parameters, plan_report
 from analysis.report.provenance import manifest, run_metadata
-from analysis.report.publish import open_report, publish, staging_folder, write_json, write_text
+from analysis.report.publish import (
+    check_outputs,
+    open_report,
+    publish,
+    staging_folder,
+    write_json,
+    write_text,
+)
 from analysis.report.questions import question_table, write_questions
 from analysis.weeks import select_week
 
@@ -182,6 +190,7 @@ def run_report(
     kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
     questions = question_table(plan.cells, week=iso, pages=plan.names, data=data)
     final = out / iso
+    check_outputs(out, final, plan.names)
     say = progress_printer(progress)
     say(f"week {iso}, {len(plan.names)} notebook(s), {plan.workers} at a time, lang={lang}")
     with staging_folder(out, iso) as staging:
@@ -201,7 +210,7 @@ def run_report(
             lock=record["lock_sha256"], out=out, kpis=kpis, lang=lang,
             questions=questions.to_dict("records"),
         )  # fmt: skip
-        write_text(staging / "index.html", index)
+        write_text(staging / "index.html", hide_paths(index, run["hidden"]))
         publish(staging, final)
     say(f"published {final / 'index.html'}")
     return final / "index.html"

@@ -144,7 +144,7 @@ def page(path: Path) -> Refs:
 def built(tmp_path_factory):
     """One successful report run: notebooks `tiny` (all parameters) and `second` (data, label)."""
     root = tmp_path_factory.mktemp("project")
-    data = write_data(root / "data")
+    data = write_data(root / "Clients" / "ACME" / "exports")  # a path that names a client
     nbdir = root / "notebooks"
     write_notebook(
         nbdir, "tiny", PARAMETERS, COUNT_ROWS,
@@ -326,11 +326,26 @@ def test_page_header_shows_parameters_and_fingerprint(built):
     html = page(built["week_dir"] / "tiny.html")
     header = " ".join(html.header)
     full = fingerprint(built["data"])
-    for value in (str(built["data"]), "2026-W48", TZ, full[:12], XSS, "papermill"):
+    label = f"exports ({full[:12]})"  # the data named by folder name and fingerprint
+    for value in (label, "2026-W48", TZ, full[:12], XSS, "papermill"):
         assert value in header
     assert html.titles["fingerprint"] == f"sha256 {full}"
     second = " ".join(page(built["week_dir"] / "second.html").header)
-    assert str(built["data"]) in second and "Europe/Paris" not in second  # tz not declared
+    assert label in second and "Europe/Paris" not in second  # tz not declared
+
+
+@pytest.mark.notebook
+def test_pages_never_show_the_local_data_path(built):
+    """The header, the outputs (`second` prints `data`) and the index name the data folder and
+    its fingerprint, never its absolute path (which names the analyst and the client)."""
+    label = f"exports ({fingerprint(built['data'])[:12]})"
+    pages = sorted(built["week_dir"].glob("*.html"))
+    assert {p.name for p in pages} == {"index.html", "tiny.html", "second.html"}
+    for path in pages:
+        raw = path.read_text(encoding="utf-8")
+        assert "Clients" not in raw and str(built["data"].parent) not in raw, path.name
+    assert label in "".join(page(built["week_dir"] / "second.html").text)  # print(data)
+    assert label in built["index"].read_text(encoding="utf-8")
 
 
 @pytest.mark.notebook
@@ -428,6 +443,8 @@ def test_failing_notebook_writes_failed_page_and_keeps_the_good_index(tmp_path):
     text = "".join(html.text)
     assert "select_week(load(data" in text  # the code is shown
     assert 'label = "none"' in text and "# Parameters" in text  # and the parameter cells
+    assert str(data) not in failed.read_text(encoding="utf-8")  # but not the local data path
+    assert f'data = "data ({fingerprint(data)[:12]})"' in text  # its name and fingerprint
     assert "boom in cell 3" in text and "rows in 2026-W48: 14" in text
     assert html.external() == []
     assert (week_dir / "index.html").read_text() == "GOOD INDEX"
