@@ -16,6 +16,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import openpyxl.xml
 from pre_commit.clientlib import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +28,7 @@ NEEDED_WITHOUT_IMPORT = {
     "ipykernel": "the python3 kernel of the notebooks (papermill, nbval, JupyterLab)",
     "jupyterlab": "python3 make.py lab",
     "nbclient": "papermill's executor (pinned below 1)",
+    "defusedxml": "openpyxl parses xlsx XML with it when installed (openpyxl.xml.DEFUSEDXML)",
 }
 #: third-party packages imported only inside a function, for an optional engine
 OPTIONAL_IMPORTS = {"google": "google-cloud-bigquery", "pyspark": "pyspark"}
@@ -114,6 +116,12 @@ def test_every_declared_dependency_is_used():
     imported = top_level_imports(ROOT / "analysis") | top_level_imports(ROOT / "tests")
     used = third_party_distributions(imported | notebook_imports()) | set(NEEDED_WITHOUT_IMPORT)
     assert DECLARED - used == set()
+
+
+def test_openpyxl_parses_xlsx_with_defusedxml():
+    """openpyxl uses defusedxml only when it is installed: declared, so xlsx XML is defused."""
+    assert "defusedxml" in DECLARED
+    assert openpyxl.xml.DEFUSEDXML is True
 
 
 def test_optional_engines_are_extras_or_documented():

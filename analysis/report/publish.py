@@ -57,9 +57,9 @@ def check_outputs(out: Path, final: Path, names: Iterable[str]) -> None:
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename, so readers
-    never see half a file."""
+    never see half a file; written as given (no newline translation, on every OS)."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8", newline="")
     os.replace(tmp, path)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.analyses.answerable import PAGE_QUESTIONS, answerable
 from analysis.report.publish import write_text
 from analysis.sample.truth import read_truth
+from analysis.sources.safe_text import safe_csv_text
 
 __all__ = ["QUESTIONS_FILE", "QUESTION_COLUMNS", "question_table", "write_questions"]
 
@@ -50,7 +51,12 @@ def question_table(
 
 
 def write_questions(table: pd.DataFrame, folder: Path) -> Path:
-    """Write ``table`` as ``folder / QUESTIONS_FILE`` (UTF-8 CSV, no index)."""
+    """Write ``table`` as ``folder / QUESTIONS_FILE`` (UTF-8 CSV, no index).
+
+    An output for people (published beside the pages): text cells that would start a
+    spreadsheet formula get a leading ``'``; CRLF line ends
+    (:func:`analysis.sources.safe_text.safe_csv_text`).
+    """
     path = folder / QUESTIONS_FILE
-    write_text(path, table.to_csv(index=False, lineterminator="\n"))
+    write_text(path, safe_csv_text(table))
     return path

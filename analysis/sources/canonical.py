@@ -6,7 +6,9 @@ the file carries; scored by the share of its columns that are canonical
 (an empty first header, read as ``Unnamed: 0``, holding ``0 .. n-1``) is dropped; other
 non-canonical columns are dropped and named in an :class:`~analysis.errors.IgnoredColumnsWarning`. Round trip: ``read`` of
 what :func:`write_cells` wrote gives back the cells, provenance (``source``, ``file``, ``row``,
-``derived``) included (``docs/data-formats.md``, "Round trip").
+``derived``) included (``docs/data-formats.md``, "Round trip"). A canonical CSV is an output for
+people (opened in a spreadsheet): its text cells are escaped against formulas on writing and
+unescaped on reading (:mod:`analysis.sources.safe_text`); Parquet is written as is.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from analysis.errors import IgnoredColumnsWarning, UnreadableError
 from analysis.sources.base import Loaded, file_result
 from analysis.sources.csv_text import decode
 from analysis.sources.matching import Match, share
+from analysis.sources.safe_text import safe_csv_text, unescape_frame
 
 __all__ = ["INDEX_COLUMNS", "NAME", "SUFFIXES", "detect", "match", "read", "write_cells"]
 
@@ -67,7 +70,9 @@ def match(path: Path) -> Match | None:
 def read(path: Path, *, tz: str | None) -> Loaded:
     """Read one canonical CSV or Parquet file.
 
-    CSV values are read as text (ids keep their digits; nothing is guessed) and parsed by
+    CSV values are read as text (ids keep their digits; nothing is guessed), the formula escape
+    of :func:`write_cells` is removed (:func:`analysis.sources.safe_text.unescape_text`: one
+    leading ``'`` before quotes and ``= + - @``, tab or CR), and the values are parsed by
     :func:`analysis.cells.split_cells`; ``row`` is the spreadsheet row (the header is row 1).
     Parquet keeps its types; ``row`` is the 1-based record number. Rows that name no ``file``
     are named after this one. Invalid rows go to the rejected table.
@@ -77,6 +82,7 @@ def read(path: Path, *, tz: str | None) -> Loaded:
         try:
             text, _encoding = decode(path.read_bytes(), path.name)
             raw = pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False)
+            raw = unescape_frame(raw)
         except pd.errors.EmptyDataError:
             raise UnreadableError(f"{path.name}: the file is empty; export it again") from None
         first_data_row = 2
@@ -119,14 +125,20 @@ def _canonical_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def write_cells(cells: pd.DataFrame, path: str | Path) -> Path:
-    """Write cells to a canonical ``.csv`` or ``.parquet`` file (computed columns omitted)."""
+    """Write cells to a canonical ``.csv`` or ``.parquet`` file (computed columns omitted).
+
+    CSV is an output for people: text cells that a spreadsheet would run as a formula (starting
+    with ``= + - @``, tab or CR) get a leading ``'`` (numbers untouched), which :func:`read`
+    removes, so the round trip is exact; lines end with CRLF so that text holding a carriage
+    return is quoted (:func:`analysis.sources.safe_text.safe_csv_text`).
+    """
     path = Path(path)
     out = cells.drop(columns=list(COMPUTED_COLUMNS))
     if path.suffix == ".parquet":
         out.to_parquet(path, index=False, compression="zstd")
     elif path.suffix == ".csv":
         out = out.assign(start=out["start"].map(lambda t: t.isoformat()))
-        out.to_csv(path, index=False)
+        path.write_bytes(safe_csv_text(out).encode("utf-8"))
     else:
         raise ValueError(f"{path.name}: write .csv or .parquet")
     return path

@@ -1,7 +1,8 @@
 """Round trip: ``load`` of what ``write_cells`` / ``cartlift load --out`` wrote equals the cells.
 
 For every source (one committed file each, ``tests/fixtures/`` and ``data/exports``), for the
-sample, and for generated cells (hypothesis): CSV and Parquet, compared with
+sample, and for generated cells (hypothesis, text starting with ``= + - @`` or quotes, holding tabs
+and carriage returns: the CSV formula escape is undone exactly): CSV and Parquet, compared with
 ``pandas.testing.assert_frame_equal`` (values and dtypes). Ids stay strings (leading zeros,
 19-digit ids), times keep their offset across the October DST change in Europe/Paris, and the
 provenance columns (``source``, ``file``, ``row``, ``derived``) are kept. A pandas ``to_csv``
@@ -109,6 +110,25 @@ IDS = st.one_of(
     st.from_regex(r"0[0-9]{2,8}", fullmatch=True),  # leading zeros
     st.integers(10**18, 2**63 - 1).map(str),  # 19-digit ids overflow float64
     st.text("abcXYZ-_ é,\"'\n;", min_size=1, max_size=12).map(str.strip).filter(bool),
+    # formula starts (escaped in CSV, unescaped on reading), literal leading quotes that must
+    # survive, tabs and carriage returns (outer ones are stripped by validation; inner ones kept)
+    st.text("=+-@\t\r'xA1(\",", min_size=1, max_size=12).map(str.strip).filter(bool),
+    st.sampled_from(
+        [
+            '=HYPERLINK("http://x","y")',
+            "+1",
+            "-2+3",
+            "-2",
+            "@SUM(A1)",
+            "'=x",
+            "''+1",
+            "'abc",
+            "'",
+            "a\tb",
+            "a\rb",
+            "a\r\nb",
+        ]
+    ),
 )
 COUNT = st.one_of(st.none(), st.integers(0, 10**9))
 

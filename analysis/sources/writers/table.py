@@ -3,6 +3,12 @@ the header labels of a UI language.
 
 Used by the writers of :mod:`analysis.sources.writers` and by tests that build a file from literal
 rows. Layouts: ``docs/data-formats.md`` §1.
+
+These files are fixtures that imitate real exports (the sample folder, the readers' tests), not
+outputs for people: their text is written as the platform writes it, without the formula escape
+of :mod:`analysis.sources.safe_text` (a reader of real exports must see them as they come). An
+xlsx cell is always a string (``data_type="s"``, as TikTok writes them), never a formula, even
+when its text starts with ``=``.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ def write_table(path: Path, sheets: list[tuple[str, list[list]]], *,
         ws = wb.create_sheet(name)
         for r in rows:
             ws.append([None if v is None else str(v) for v in r])
+            for cell in ws[ws.max_row]:
+                if cell.value is not None:
+                    cell.data_type = "s"  # text, never a formula
         for rng in (merges or {}).get(name, []):
             ws.merge_cells(rng)
     wb.save(path)
