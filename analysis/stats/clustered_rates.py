@@ -12,7 +12,9 @@ logit keeps the limits inside (0, 1) and is closer to symmetric than the rate fo
 A ratio metric (``aov``) uses the same CR2 variance on its own scale,
 :math:`R \pm t_\nu \sqrt{\widehat V_{CR2}(R)}` truncated at 0. With no successes (or no
 failures) there is no spread between clusters to measure: the viewer-level exact interval is
-shown with status ``exact_small_cell``; with one cluster the interval is undefined.
+shown with status ``exact_small_cell``; with one cluster the interval is undefined; when every
+cluster has exactly the pooled rate (CR2 variance 0) the viewer-level interval is shown with status
+``no_variation``.
 
 References
 ----------
@@ -41,6 +43,12 @@ __all__ = [
 
 #: ``not_clustered`` detail when the default cluster column is absent
 NO_CONTENT_ID = "the cells have no content_id (LIVE/video id): viewers treated as independent"
+#: ``no_variation`` detail when every cluster has exactly the pooled rate
+_FLAT = (
+    "every LIVE (or cluster) has exactly the same rate: no spread between them to measure, "
+    "the viewer-level interval is shown"
+)
+
 #: ``undefined_too_few`` detail of an estimate resting on one cluster
 ONE_CLUSTER = "one LIVE (cluster): no spread between LIVEs to measure"
 _EXTREME = (
@@ -88,7 +96,10 @@ def _proportion(out: ClusteredRates, sm: SideMoments, valid: np.ndarray, level: 
     p, x, n = sm.p, sm.x, sm.n
     extreme = valid & ((x <= 0) | (x >= n))
     lone = valid & ~extreme & (sm.n_clusters < 2)
-    ok = valid & ~extreme & ~lone
+    # every cluster at exactly the pooled rate: CR2 is 0, a zero-width interval would claim
+    # certainty the binomial counts do not give; the viewer-level interval is the floor
+    flat = valid & ~extreme & ~lone & ~(sm.var > 0)
+    ok = valid & ~extreme & ~lone & ~flat
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(sm.var) / (p * (1 - p))
         q = stats.t.ppf((1 + level) / 2, sm.df)
@@ -102,12 +113,17 @@ def _proportion(out: ClusteredRates, sm: SideMoments, valid: np.ndarray, level: 
         lo, hi, _ = binomial_interval(x[extreme], n[extreme], "clopper-pearson", level)
         out.ci_low[extreme], out.ci_high[extreme] = lo, hi
         out.method[extreme] = "clopper-pearson"
+    if flat.any():
+        lo, hi, used = binomial_interval(x[flat], n[flat], "auto", level)
+        out.ci_low[flat], out.ci_high[flat], out.method[flat] = lo, hi, used
     for i in np.flatnonzero(valid):
         if extreme[i]:
             what = "no successes" if x[i] <= 0 else "no failures"
             out.notes[i].append(("exact_small_cell", _EXTREME.format(what=what)))
         elif lone[i]:
             out.notes[i].append(("undefined_too_few", ONE_CLUSTER))
+        elif flat[i]:
+            out.notes[i].append(("no_variation", _FLAT))
         else:
             few = few_clusters_note(sm.n_clusters[i], sm.df[i], "clusters")
             out.notes[i] += [few] if few else []

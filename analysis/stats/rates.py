@@ -220,7 +220,9 @@ def rates(
             ``exact_small_cell`` (clustered: no successes or no failures, clustering could not
             be measured, the viewer-level exact interval is shown; not clustered: ``auto`` chose
             Clopper-Pearson); ``not_clustered``; ``partial`` (cells excluded for a missing
-            count); ``no_variation``; ``undefined_no_viewers``; ``undefined_not_binomial``
+            count); ``no_variation`` (every cluster at exactly the pooled rate: the viewer-level
+            interval is shown, never a zero-width one; ``aov``: every cell the same ratio);
+            ``undefined_no_viewers``; ``undefined_not_binomial``
             (numerator > denominator in a cell, or unit ``event``); ``undefined_too_few`` (one
             cluster; ``aov`` not clustered: fewer than 2 cells).
         ``n_clusters``, ``df``

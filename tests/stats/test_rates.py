@@ -486,6 +486,15 @@ def test_clustered_statuses_zero_successes_and_one_live():
         rates(_lives([10], [100]), cluster="room")
 
 
+def test_clusters_with_the_same_rate_get_the_viewer_level_interval_not_zero_width():
+    row = rates(_lives([5, 5, 5, 5, 5], [500] * 5), detail=True).iloc[0]
+    assert row.status == "no_variation" and "no spread between them" in row.status_message
+    assert row.ci_high - row.ci_low > 0.005  # never the zero-width 0.01 to 0.01
+    assert (row.ci_low, row.ci_high, row.method) == (
+        row.unclustered_ci_low, row.unclustered_ci_high, row.unclustered_method,
+    )  # fmt: skip
+
+
 def test_aov_clustered_is_cr2_on_the_linear_scale():
     cells = pd.DataFrame({"revenue": [100.0, 30.0, 90.0, 50.0], "orders": [2, 1, 3, 2],
                           "currency": "EUR", "content_id": ["a", "b", "c", "d"]})  # fmt: skip
