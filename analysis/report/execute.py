@@ -42,10 +42,13 @@ from analysis.report.export import (
 )
 from analysis.report.offline import external_resources
 from analysis.report.plan import papermill_path
+from analysis.report.provenance import hide_values
 from analysis.report.publish import write_text
 from analysis.vocabulary import status_message
 
-__all__ = ["RESET", "NotebookJob", "failed_result", "job", "run_notebook", "worker"]
+__all__ = [
+    "RESET", "NotebookJob", "failed_result", "job", "run_notebook", "shared_notebook", "worker",
+]  # fmt: skip
 
 #: the ReportError attributes a failed result carries
 FAILURE_FIELDS = ("cell_index", "execution_count", "ename", "evalue")
@@ -209,7 +212,6 @@ def run_notebook(spec: NotebookJob, km: Any = None) -> dict[str, Any]:
     except Exception as exc:  # any failure of the run is reported the same way
         raise _failure(spec, exc, executed, meta) from exc
     nb.metadata["cartlift"] = {**meta, "status": "ok", "status_message": status_message("ok")}
-    nb.metadata.setdefault("papermill", {})["output_path"] = str(spec.final / executed.name)
     html = export_html(nb, spec.name, spec.templates_dir, show_code=False, lang=spec.lang,
                        hide=spec.run.get("hidden"))  # fmt: skip
     external = external_resources(html)
@@ -221,9 +223,24 @@ def run_notebook(spec: NotebookJob, km: Any = None) -> dict[str, Any]:
             notebook=spec.name,
         )
     write_text(spec.staging / f"{spec.name}.html", html)
-    nbformat.write(nb, executed)
+    nbformat.write(shared_notebook(nb, spec), executed)
     title = notebook_title(translate_markdown(nb, lang=spec.lang), spec.name)
     return {"status": "ok", "status_message": status_message("ok"), "title": title}
+
+
+def shared_notebook(nb: nbformat.NotebookNode, spec: NotebookJob) -> nbformat.NotebookNode:
+    """The executed notebook as published in the week folder: a copy of ``nb`` whose cells
+    (sources and outputs) and metadata name the data and the shop file as the pages do
+    (:func:`analysis.report.provenance.hide_values`: folder name and fingerprint, not the local
+    path), without the ``hidden`` map, and whose papermill ``input_path`` and ``output_path``
+    are file names (``notebooks/<name>.ipynb``, ``<name>.ipynb``)."""
+    hidden = spec.run.get("hidden") or {}
+    out = nbformat.from_dict(hide_values(nb, hidden))
+    out.metadata.get("cartlift", {}).pop("hidden", None)
+    papermill = out.metadata.setdefault("papermill", {})
+    papermill["input_path"] = f"notebooks/{spec.source.name}"
+    papermill["output_path"] = f"{spec.name}.ipynb"
+    return out
 
 
 def _failure(spec: NotebookJob, exc: Exception, executed: Path, meta: dict) -> ReportError:

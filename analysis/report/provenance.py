@@ -9,11 +9,13 @@ parameters produced them, and how to run the same report again (``docs/architect
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import shlex
 import subprocess
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from html import escape
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,8 @@ __all__ = [
     "data_label",
     "fingerprint",
     "git_commit",
+    "hide_text",
+    "hide_values",
     "local_paths",
     "manifest",
     "package_versions",
@@ -96,6 +100,34 @@ def local_paths(data: str | Path, shop: str | Path | None, label: str) -> dict[s
             if form.is_absolute():
                 hidden[str(form)] = shown
     return hidden
+
+
+def hide_text(text: str, hidden: Mapping[str, str] | None) -> str:
+    """``text`` with each local path of ``hidden`` (:func:`local_paths`) replaced by what it
+    shows instead, longest first, in each form a path takes in text: as is, HTML-escaped
+    (``&amp;``), and inside a Python or JSON string literal (a Windows path with its
+    backslashes doubled, as in papermill's injected-parameters cell); the replacement takes
+    the same form."""
+    forms: dict[str, str] = {}
+    for path, shown in (hidden or {}).items():
+        for encode in (str, escape, lambda v: escape(v, quote=False),
+                       lambda v: repr(v)[1:-1], lambda v: json.dumps(v)[1:-1]):  # fmt: skip
+            forms.setdefault(encode(path), encode(shown))
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, forms[form])
+    return text
+
+
+def hide_values(value: Any, hidden: Mapping[str, str] | None) -> Any:
+    """A copy of ``value`` (nested dicts, lists and strings, e.g. a manifest or a notebook as
+    ``nbformat`` reads it) with :func:`hide_text` applied to every string, keys included."""
+    if isinstance(value, str):
+        return hide_text(value, hidden)
+    if isinstance(value, Mapping):
+        return {hide_text(str(k), hidden): hide_values(v, hidden) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [hide_values(v, hidden) for v in value]
+    return value
 
 
 def sha256_file(path: Path) -> str | None:
@@ -180,7 +212,7 @@ def run_metadata(
 def manifest(
     run: Mapping[str, Any], plan: Plan, results: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """``manifest.json`` of a published week.
+    """``manifest.json`` of a published week, free of local paths (it is shared with the pages).
 
     Parameters
     ----------
@@ -194,17 +226,31 @@ def manifest(
     Returns
     -------
     dict
-        ``run`` plus ``notebooks`` (per notebook: ``name``, ``html``, ``ipynb``,
-        ``parameters``, ``source_sha256``, ``seconds``, ``status``, ``status_message``),
-        ``lock_file``, ``lock_sha256`` and ``reproduce``: the ``cartlift report`` command line
-        that gives the same pages.
+        ``run`` (without ``hidden``) plus ``notebooks`` (per notebook: ``name``, ``html``,
+        ``ipynb``, ``parameters``, ``source_sha256``, ``seconds``, ``status``,
+        ``status_message``), ``lock_file``, ``lock_sha256``, ``reproduce`` (the
+        ``cartlift report`` command line that gives the same pages, the data and shop file as
+        placeholders the reader fills) and ``reproduce_data`` (the data are identified by their
+        fingerprint). Every parameter ``data`` is :func:`data_label` (folder name and
+        fingerprint), ``shop`` the shop file's name, and any other local path of the data or
+        shop file is replaced likewise (:func:`hide_values`).
     """
+    hidden = run.get("hidden") or {}
+
+    def shared(params: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(params)
+        if out.get("data"):
+            out["data"] = run["data_label"]
+        if out.get("shop"):
+            out["shop"] = Path(out["shop"]).name
+        return out
+
     notebooks = [
         {
             "name": n,
             "html": f"{n}.html",
             "ipynb": f"{n}.ipynb",
-            "parameters": dict(plan.parameters[n]),
+            "parameters": shared(plan.parameters[n]),
             "source_sha256": sha256_file(plan.sources[n]),
             "seconds": results[n]["seconds"],
             "status": "ok",
@@ -212,23 +258,30 @@ def manifest(
         }
         for n in plan.names
     ]
-    return {
-        **run,
+    record = {
+        **{k: v for k, v in run.items() if k != "hidden"},
+        "parameters": shared(run["parameters"]),
         "notebooks": notebooks,
         "lock_file": _relative(paths.LOCK_FILE),
         "lock_sha256": sha256_file(paths.LOCK_FILE),
         "reproduce": _reproduce_command(run["parameters"], plan.extras),
+        "reproduce_data": (
+            f"The data are identified by their fingerprint, sha256 {run['fingerprint']} "
+            "(over each input file's name, size and bytes): fill in the folder whose "
+            "fingerprint it is (analysis.report.provenance.fingerprint)."
+        ),
     }
+    return hide_values(record, hidden)
 
 
 def _reproduce_command(params: Mapping[str, Any], extras: Mapping[str, Any]) -> str:
-    """The ``cartlift report`` command line giving the same pages (extras need the API)."""
-    cmd = ["cartlift", "report", "--data", str(params["data"]), "--week", params["week"],
-           "--tz", params["tz"], "--lang", params["lang"],
+    """The ``cartlift report`` command line giving the same pages (extras need the API); the
+    data and the shop file are placeholders the reader fills (``<your exports folder>``)."""
+    cmd = ["--week", params["week"], "--tz", params["tz"], "--lang", params["lang"],
            "--min-viewers", str(params["min_viewers"])]  # fmt: skip
+    line = "cartlift report --data <your exports folder> " + " ".join(shlex.quote(c) for c in cmd)
     if params.get("shop"):
-        cmd += ["--shop", str(params["shop"])]
-    line = " ".join(shlex.quote(c) for c in cmd)
+        line += f" --shop <your shop file: {shlex.quote(Path(params['shop']).name)}>"
     if extras:
         line += f"  # plus run_report(parameters={dict(extras)!r})"
     return line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import tomllib
 from pathlib import Path
@@ -16,7 +17,7 @@ from analysis.errors import ShopFileError
 from analysis.paths import DATA_DIR, SAMPLE_TZ
 from analysis.report.options import DEFAULT_MIN_VIEWERS, add_report_arguments, report_defaults
 from analysis.report.plan import plan_report
-from analysis.report.provenance import manifest
+from analysis.report.provenance import manifest, run_metadata
 
 TZ = "America/Sao_Paulo"  # not the kit's default, so a default taken from the shop file shows
 
@@ -173,8 +174,11 @@ def test_plan_takes_the_folder_shop_file(tmp_path):
     assert p.parameters["without"] == {"data": str(data), "week": "2026-W47", "tz": TZ,
                                        "min_viewers": 4}  # fmt: skip
     assert p.parameters["with_shop"]["shop"] == str(data / "shop.toml")
-    record = manifest({"parameters": p.run_parameters}, p, {n: {"seconds": 0} for n in p.names})
-    assert record["reproduce"].endswith(f"--min-viewers 4 --shop {data / 'shop.toml'}")
+    run = run_metadata(data, p.week, p.run_parameters, lang="en")
+    record = manifest(run, p, {n: {"seconds": 0} for n in p.names})
+    assert record["reproduce"].endswith("--min-viewers 4 --shop <your shop file: shop.toml>")
+    assert record["parameters"]["shop"] == "shop.toml"  # its name, not its local path
+    assert str(tmp_path) not in json.dumps(record)
 
 
 def test_a_named_shop_file_needs_every_notebook_to_declare_shop(tmp_path):

@@ -9,7 +9,13 @@ from analysis import paths
 from analysis.cli import main
 from analysis.report.export import hide_paths
 from analysis.report.plan import notebook_stem
-from analysis.report.provenance import data_label, fingerprint, local_paths
+from analysis.report.provenance import (
+    data_label,
+    fingerprint,
+    hide_text,
+    hide_values,
+    local_paths,
+)
 from analysis.report.publish import check_outputs, inside
 
 
@@ -91,3 +97,19 @@ def test_windows_and_escaped_forms_of_a_path_are_hidden():
     page = f"{path} | data = {path!r} | {path.replace('&', '&amp;')}"
     shown = hide_paths(page, {path: "exports (0123456789ab)"})
     assert "ACME" not in shown and shown.count("exports (0123456789ab)") == 3
+
+
+def test_notebook_and_manifest_values_hide_every_form_of_a_path():
+    """The executed notebook (injected-parameters cell, outputs, metadata) and the manifest:
+    each string keeps its form (a Python literal stays one: backslashes doubled)."""
+    path = r"C:\Users\ana\Clients\ACME\exports"
+    hidden = {path: "exports (0123456789ab)"}
+    nb = {"cells": [{"source": f"data = {path!r}", "outputs": [{"text": f"{path}\n"}]}],
+          "metadata": {"papermill": {"parameters": {"data": path}}}}  # fmt: skip
+    assert hide_values(nb, hidden) == {
+        "cells": [{"source": "data = 'exports (0123456789ab)'",
+                   "outputs": [{"text": "exports (0123456789ab)\n"}]}],
+        "metadata": {"papermill": {"parameters": {"data": "exports (0123456789ab)"}}},
+    }  # fmt: skip
+    assert hide_text(f"{path}\\cells.csv", hidden) == "exports (0123456789ab)\\cells.csv"
+    assert hide_text("nothing to hide", hidden) == "nothing to hide"

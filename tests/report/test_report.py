@@ -335,17 +335,28 @@ def test_page_header_shows_parameters_and_fingerprint(built):
 
 
 @pytest.mark.notebook
-def test_pages_never_show_the_local_data_path(built):
-    """The header, the outputs (`second` prints `data`) and the index name the data folder and
-    its fingerprint, never its absolute path (which names the analyst and the client)."""
+def test_published_folder_never_shows_the_local_data_path(built):
+    """Every file of the week folder, the one analysts zip and share (pages, index, manifest,
+    executed notebooks with papermill's injected-parameters cell and metadata, CSV), names the
+    data folder and its fingerprint, never its absolute path (which names the analyst and the
+    client)."""
     label = f"exports ({fingerprint(built['data'])[:12]})"
-    pages = sorted(built["week_dir"].glob("*.html"))
-    assert {p.name for p in pages} == {"index.html", "tiny.html", "second.html"}
-    for path in pages:
+    files = sorted(p for p in built["week_dir"].iterdir() if p.is_file())
+    assert {p.suffix for p in files} == {".html", ".json", ".ipynb"}  # no questions: no CSV
+    for path in files:
         raw = path.read_text(encoding="utf-8")
-        assert "Clients" not in raw and str(built["data"].parent) not in raw, path.name
+        for local in ("Clients", str(built["data"].parent), json.dumps(str(built["data"]))[1:-1]):
+            assert local not in raw, (path.name, local)
     assert label in "".join(page(built["week_dir"] / "second.html").text)  # print(data)
     assert label in built["index"].read_text(encoding="utf-8")
+    second = nbformat.read(built["week_dir"] / "second.ipynb", as_version=4)
+    injected = [c for c in second.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert f'data = "{label}"' in injected[0].source
+    assert label in "".join(o.get("text", "") for c in second.cells for o in c.get("outputs", []))
+    assert second.metadata["papermill"]["parameters"]["data"] == label
+    assert second.metadata["papermill"]["output_path"] == "second.ipynb"
+    assert second.metadata["cartlift"]["parameters"]["data"] == label
+    assert "hidden" not in second.metadata["cartlift"]
 
 
 @pytest.mark.notebook
@@ -372,18 +383,22 @@ def test_page_folds_code_and_drops_tagged_cells_but_shows_outputs(built):
 def test_manifest_records_the_run(built):
     manifest = json.loads((built["week_dir"] / "manifest.json").read_text())
     assert manifest["week"] == "2026-W48"
+    full = fingerprint(built["data"])
+    label = f"exports ({full[:12]})"  # the data named by folder name and fingerprint, no path
     assert manifest["parameters"] == {
-        "data": str(built["data"]), "week": "2026-W48", "tz": TZ, "lang": "en",
-        "min_viewers": 10, "label": XSS,
+        "data": label, "week": "2026-W48", "tz": TZ, "lang": "en", "min_viewers": 10,
+        "label": XSS,
     }  # fmt: skip
-    assert manifest["reproduce"].startswith(f"cartlift report --data {built['data']} --week")
+    assert manifest["data_label"] == label and "hidden" not in manifest
+    assert manifest["reproduce"].startswith("cartlift report --data <your exports folder> --week")
+    assert full in manifest["reproduce_data"] and "fingerprint" in manifest["reproduce_data"]
     assert "--lang en --min-viewers 10  # plus run_report(parameters=" in manifest["reproduce"]
     nb_sha = hashlib.sha256((built["nbdir"] / "tiny.ipynb").read_bytes()).hexdigest()
     assert manifest["notebooks"][0]["source_sha256"] == nb_sha
-    assert manifest["fingerprint"] == fingerprint(built["data"])
+    assert manifest["fingerprint"] == full
     assert manifest["lock_sha256"] == hashlib.sha256(built["lock"].read_bytes()).hexdigest()
     assert [n["name"] for n in manifest["notebooks"]] == ["tiny", "second"]
-    assert manifest["notebooks"][1]["parameters"] == {"data": str(built["data"]), "label": XSS}
+    assert manifest["notebooks"][1]["parameters"] == {"data": label, "label": XSS}
     assert manifest["commit"] == "unknown" or manifest["commit"][:40].isalnum()
     assert set(manifest["versions"]) == set(VERSION_PACKAGES)
     assert {n["status"] for n in manifest["notebooks"]} == {"ok"}
