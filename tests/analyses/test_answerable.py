@@ -123,8 +123,13 @@ def test_live_rates_pool_counts_and_cluster_by_live():
     assert gmv["ci_low"] < gmv["rate"] < gmv["ci_high"]
     # clustered by LIVE (one LIVE-list row = one LIVE): 3 LIVEs are few, a group of 1 has no
     # spread between LIVEs to measure, so no interval
-    assert (got["method"].isin(["cr2-bm-logit", "cr2-bm"]) | (got["n_clusters"] == 1)).all()
-    assert set(got.loc[got["n_clusters"] > 1, "status"]) == {"few_clusters"}
+    # every LIVE has 5 orders of 500 views: no spread between LIVEs, the viewer-level
+    # interval is shown (no_variation), never a zero-width clustered one
+    flat = got["status"] == "no_variation"
+    assert set(got.loc[flat, "metric"]) == {"orders_per_view"}
+    assert (got["method"].isin(["cr2-bm-logit", "cr2-bm"]) | (got["n_clusters"] == 1) | flat).all()
+    assert set(got.loc[(got["n_clusters"] > 1) & ~flat, "status"]) == {"few_clusters"}
+    assert (got.loc[flat, "ci_high"] > got.loc[flat, "ci_low"]).all()
     one = got[got["n_clusters"] == 1]
     assert len(one) == 6 and set(one["status"]) == {"undefined_too_few"}
     assert one["ci_low"].isna().all() and one["rate"].notna().all()
