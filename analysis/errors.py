@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CartliftError", "CellsError", "EngineUnavailable", "LanguageError", "NotebookTimeout",
-    "IgnoredColumnsWarning", "NumberError", "RejectedRowsWarning", "ReportError", "ShopFileError",
+    "IgnoredColumnsWarning", "LimitError", "NumberError", "RejectedRowsWarning", "ReportError", "ShopFileError",
     "UnreadableError",
 ]  # fmt: skip
 
@@ -45,6 +45,17 @@ class NumberError(CartliftError, ValueError):
 
 class UnreadableError(CartliftError, ValueError):
     """The file as a whole cannot be read (empty, not a spreadsheet, no header found)."""
+
+
+class LimitError(UnreadableError):
+    """A file over one of the reading limits of :mod:`analysis.sources.limits` (a decompression
+    ratio, a shared-string table, a row count, a cell length, a nesting depth): the message names
+    the file, the limit, the value found and how to raise the limit. ``limit`` is the limit's
+    name (a field of :class:`analysis.sources.limits.Limits`)."""
+
+    def __init__(self, message: str, *, limit: str):
+        self.limit = limit
+        super().__init__(message)
 
 
 class ShopFileError(CartliftError, ValueError):
