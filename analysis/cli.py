@@ -14,7 +14,7 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.analyses import selfcheck
-from analysis.errors import CellsError
+from analysis.errors import CellsError, OutputError
 from analysis.report.options import add_report_arguments
 from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample
@@ -67,7 +67,11 @@ def _load(args: argparse.Namespace) -> int:
         return 1
     print(loaded.summary)
     if args.out:
-        print(write_cells(loaded.cells, Path(from_cwd(args.out))))
+        try:  # whole or not at all; a disk fault is one message naming the file
+            print(write_cells(loaded.cells, Path(from_cwd(args.out))))
+        except OutputError as err:
+            print(f"cartlift load: {err}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -117,7 +121,7 @@ def _init(args: argparse.Namespace) -> int:
     out = Path(args.out).expanduser().absolute() if args.out else None
     try:
         path = write_shop_template(data, out, tz=args.tz, force=args.force)
-    except (FileExistsError, FileNotFoundError, CellsError, ValueError) as err:
+    except (FileExistsError, FileNotFoundError, CellsError, ValueError, OutputError) as err:
         hint = " (pass the shop's time zone: --tz Europe/Paris)" if "time zone" in str(err) else ""
         print(f"cartlift init: {err}{hint}", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ __all__ = [
     "CartliftError", "CellsError", "EngineUnavailable", "LanguageError", "NotebookTimeout",
     "IgnoredColumnsWarning", "LimitError", "NumberError", "RejectedRowsWarning", "ReportError", "ShopFileError",
     "UnreadableError",
+    "OutputError",
 ]  # fmt: skip
 
 
@@ -112,6 +113,21 @@ class ReportError(CartliftError, RuntimeError):
         self.evalue = evalue
         self.failed_html = failed_html
         self.failures = failures or []
+
+
+class OutputError(CartliftError, OSError):
+    """An output file or folder could not be written (disk full, permission denied, read-only
+    disk, ...): the message names the path, the cause in words and how to fix it, and nothing
+    half-written is left (:mod:`analysis.files`). ``path`` is the path named; ``errno`` the
+    system's error number (None when unknown); the system's own error is ``__cause__``."""
+
+    def __init__(self, message: str, path: Path | str | None = None, errno: int | None = None):
+        super().__init__(message)
+        self.path = path
+        self.errno = errno  # set after init: OSError's own text would replace the message
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled across worker processes whole
+        return (type(self), (self.args[0], self.path, self.errno))
 
 
 class NotebookTimeout(CartliftError):

@@ -38,6 +38,7 @@ LAYERS = {
     "analysis.cells": 1,
     "analysis.metrics": 1,
     "analysis.weeks": 1,
+    "analysis.files": 1,
     "analysis.sources": 2,
     "analysis.stats": 3,
     "analysis.sample": 3,

@@ -14,6 +14,7 @@ from pathlib import Path
 from analysis import paths
 from analysis.present import i18n
 from analysis.present.headline import MIN_VIEWERS
+from analysis.report.publish import add_wait_argument
 from analysis.sources.load import input_files
 from analysis.sources.shop_file import read_shop, split_shop
 
@@ -172,6 +173,7 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         help="run only this notebook (repeatable; default: all report pages)",
     )
     parser.add_argument("--open", action="store_true", help="open the index in a browser")
+    add_wait_argument(parser)  # --wait SECONDS: one report of a week at a time
     parser.add_argument(
         "--skip-unreadable",
         action="store_true",

@@ -27,8 +27,10 @@ Its steps, each in its own module of :mod:`analysis.report`:
    (:mod:`~analysis.report.export`) and checked to open offline
    (:mod:`~analysis.report.offline`);
 5. :mod:`~analysis.report.index`: manifest and index page;
-6. :mod:`~analysis.report.publish`: everything is written in ``<out>/.tmp-<week>-<random>/``,
-   and the week folder is replaced only when every notebook succeeded. A failed run writes
+6. :mod:`~analysis.report.publish`: under the week's lock (``<out>/.<week>.lock``: one report
+   of a week at a time; what killed runs left is removed first) everything is written in
+   ``<out>/.tmp-<week>-<random>/``, and the week folder is replaced only when every notebook
+   succeeded. A failed run writes
    ``<name>.FAILED.html`` into the week folder, leaves any earlier good pages and
    ``index.html`` untouched, and raises :class:`analysis.errors.ReportError`.
 
@@ -48,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.analyses.answerable import one_unit
-from analysis.errors import ReportError
+from analysis.errors import OutputError, ReportError
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
 from analysis.report.export import hide_paths
@@ -59,10 +61,11 @@ from analysis.report.options import DEFAULT_NOTEBOOK_TIMEOUT, DEFAULT_TIMEOUT
 from analysis.report.plan import REPORT_NOTEBOOKS, notebook_parameters, plan_report
 from analysis.report.provenance import manifest, run_metadata
 from analysis.report.publish import (
+    DEFAULT_WAIT,
     check_outputs,
+    locked_staging,
     open_report,
     publish,
-    staging_folder,
     write_json,
     write_text,
 )
@@ -99,6 +102,7 @@ def run_report(
     shop: str | Path | None = None,
     skip_unreadable: bool = False,
     keep_workers: bool = False,
+    wait: float = DEFAULT_WAIT,
 ) -> Path:
     """Run the report notebooks for one ISO week and publish ``<out>/<week>/``.
 
@@ -153,6 +157,10 @@ def run_report(
         Keep the worker processes and their kernels for the next report of this process
         (:func:`analysis.report.jobs.run_jobs`): several reports in one session (tests,
         scripts) start their kernels once.
+    wait : float
+        Seconds to wait when another report of the same week (same ``out``) is running: one
+        report at a time per week folder (:func:`analysis.report.publish.report_lock`); then
+        :class:`ReportError`. Default :data:`analysis.report.publish.DEFAULT_WAIT`.
 
     Returns
     -------
@@ -169,7 +177,11 @@ def run_report(
         ``workers`` or ``min_viewers``. Nothing is written.
     ReportError
         A notebook failed or timed out (its ``<name>.FAILED.html``, code shown, is written to
-        the week folder; nothing else changes there) or a page would load external resources.
+        the week folder; nothing else changes there) or a page would load external resources;
+        or another report of the week is running (see ``wait``).
+    OutputError
+        A file or folder cannot be written (disk full, permission denied, read-only disk): the
+        message names the path, the cause and the fix; the previous report stays as it was.
 
     Other Parameters
     ----------------
@@ -193,7 +205,7 @@ def run_report(
     check_outputs(out, final, plan.names)
     say = progress_printer(progress)
     say(f"week {iso}, {len(plan.names)} notebook(s), {plan.workers} at a time, lang={lang}")
-    with staging_folder(out, iso) as staging:
+    with locked_staging(out, iso, wait=wait, say=say) as staging:
         jobs = notebook_jobs(
             plan, run, staging, final, timeout=timeout, lang=lang,
             notebooks_dir=notebooks_dir, templates_dir=templates_dir,
@@ -232,8 +244,9 @@ def main(args: argparse.Namespace) -> int:
             min_viewers=args.min_viewers, workers=args.workers, timeout=args.timeout,
             notebook_timeout=args.notebook_timeout, notebooks=args.notebooks, shop=args.shop,
             skip_unreadable=getattr(args, "skip_unreadable", False),
+            wait=getattr(args, "wait", DEFAULT_WAIT),
         )  # fmt: skip
-    except (ReportError, ValueError, FileNotFoundError) as err:
+    except (ReportError, OutputError, ValueError, FileNotFoundError) as err:
         print(f"cartlift report: {err}", file=sys.stderr)
         return 1
     print(index)

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from analysis.cells import COLUMNS, COMPUTED_COLUMNS, REQUIRED_COLUMNS, split_cells
 from analysis.errors import IgnoredColumnsWarning, UnreadableError
+from analysis.files import replacing, write_atomic
 from analysis.sources.base import Loaded, file_result
 from analysis.sources.csv_text import decode
 from analysis.sources.matching import Match, share
@@ -135,10 +136,11 @@ def write_cells(cells: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     out = cells.drop(columns=list(COMPUTED_COLUMNS))
     if path.suffix == ".parquet":
-        out.to_parquet(path, index=False, compression="zstd")
+        with replacing(path) as tmp:  # whole or not at all; a disk fault: OutputError
+            out.to_parquet(tmp, index=False, compression="zstd")
     elif path.suffix == ".csv":
         out = out.assign(start=out["start"].map(lambda t: t.isoformat()))
-        path.write_bytes(safe_csv_text(out).encode("utf-8"))
+        write_atomic(path, safe_csv_text(out))
     else:
         raise ValueError(f"{path.name}: write .csv or .parquet")
     return path

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.files import make_folder, write_atomic
 from analysis.paths import resolve_data
 from analysis.sources.load import PathLike, read
 from analysis.sources.shop_file import SHOP_FILE_NAME
@@ -187,6 +188,6 @@ def write_shop_template(
         raise FileExistsError(f"{target} exists; pass --force (force=True) to overwrite it")
     loaded = read(data, tz=tz, shop=False)
     text = shop_template(loaded.cells, source=folder.name, tz=tz)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    make_folder(target.parent)
+    write_atomic(target, text)  # whole or not at all; a disk fault: OutputError
     return target
