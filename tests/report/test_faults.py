@@ -26,6 +26,7 @@ from analysis.report.publish import (
     lock_path,
     locked_staging,
     publish,
+    report_lock,
     write_json,
     write_text,
 )
@@ -96,7 +97,7 @@ def no_leftovers(out: Path) -> None:
     ("code", "exc", "words"),
     [
         (errno.ENOSPC, OSError, FULL),
-        (errno.EDQUOT, OSError, FULL),
+        (getattr(errno, "EDQUOT", errno.ENOSPC), OSError, FULL),  # no EDQUOT on Windows
         (errno.EACCES, PermissionError, DENIED),
         (errno.EPERM, PermissionError, DENIED),
         (errno.EACCES, OSError, DENIED),
@@ -299,6 +300,11 @@ def test_a_killed_run_leaves_its_staging_until_the_next_run_of_its_week_or_anoth
             "finish, or run again with --wait SECONDS (run_report(wait=...)) to wait for it "
             "(waited 0 s)"
         )
+        said: list[str] = []
+        with pytest.raises(ReportError, match=r" \(waited 0\.2 s\)$"):
+            with report_lock(out, WEEK, wait=0.2, say=said.append):
+                pass
+        assert said == [f"another report of {WEEK} is running: waiting up to 0.2 s for it"]
         assert published(out) == {"previous"}
     finally:
         proc.kill()  # SIGKILL on POSIX (TerminateProcess on Windows): no clean-up runs

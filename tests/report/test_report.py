@@ -302,7 +302,8 @@ def test_report_writes_index_pages_notebooks_and_manifest(built):
         "tiny.html",
         "tiny.ipynb",
     ]  # fmt: skip  (the stale tiny.FAILED.html went with the old folder)
-    assert not [p for p in built["out"].iterdir() if p.name.startswith(".")]  # no temp folders
+    hidden = [p.name for p in built["out"].iterdir() if p.name.startswith(".")]
+    assert hidden == [".2026-W48.lock"]  # no temp folders; the week's lock file stays
     executed = nbformat.read(week_dir / "tiny.ipynb", as_version=4)
     assert executed.metadata["cartlift"]["fingerprint"] == fingerprint(built["data"])
     assert executed.metadata["cartlift"]["status"] == "ok"
@@ -464,7 +465,8 @@ def test_failing_notebook_writes_failed_page_and_keeps_the_good_index(tmp_path):
     assert html.external() == []
     assert (week_dir / "index.html").read_text() == "GOOD INDEX"
     assert sorted(p.name for p in week_dir.iterdir()) == ["broken.FAILED.html", "index.html"]
-    assert [p.name for p in (tmp_path / "reports").iterdir()] == ["2026-W48"]
+    reports = sorted(p.name for p in (tmp_path / "reports").iterdir())
+    assert reports == [".2026-W48.lock", "2026-W48"]  # the week's lock file stays
 
 
 @pytest.mark.notebook
