@@ -1,13 +1,15 @@
-"""Staging and atomic publishing of a week folder, one run at a time: readers never see half a report.
+"""Staging and atomic publishing of a week folder, one run at a time: nothing half-done.
 
 A run takes the week folder's lock (:func:`report_lock`: ``<out>/.<week>.lock``, a
-:class:`filelock.FileLock`, held until the run ends, released by the system even when the run is
-killed), removes the staging folders that killed runs left (:func:`clean_leftovers`), then
-writes into ``<out>/.tmp-<week>-<random>/`` (:func:`staging_folder`; the three together:
-:func:`locked_staging`); only when every notebook succeeded is the week folder swapped for it
-(:func:`publish`). Single files are written whole or not at all (:func:`write_text`,
-:func:`write_json`, through :func:`analysis.files.replacing`); a disk fault becomes one
+:class:`filelock.FileLock`, held until the run ends, released by the system even when the run
+is killed; the lock file itself stays, empty), removes the staging folders that killed runs
+left (:func:`clean_leftovers`), then writes into ``<out>/.tmp-<week>-<random>/``
+(:func:`staging_folder`; the three together: :func:`locked_staging`); only when every notebook
+succeeded is the week folder swapped for it (:func:`publish`), so readers never see half a
+report. Single files are written whole or not at all (:func:`write_text`, :func:`write_json`,
+through :func:`analysis.files.replacing`); a disk fault becomes one
 :class:`analysis.errors.OutputError` naming the path, and the previous report stays as it was.
+Reference for the lock: the filelock documentation, https://py-filelock.readthedocs.io.
 """
 
 from __future__ import annotations
@@ -250,7 +252,8 @@ def publish(staging: Path, final: Path) -> None:
             try:
                 old.rename(final)
             except OSError:
-                error.args = (f"{error} The previous report is in {old}: rename it {final.name}.",)
+                error.args = (f"{error} The previous report is in {old} (the next report of "
+                              f"this week removes it): rename it {final.name} to keep it.",)  # fmt: skip
         raise error from err
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)  # left for the next run if a file is held open

@@ -30,9 +30,10 @@ Its steps, each in its own module of :mod:`analysis.report`:
 6. :mod:`~analysis.report.publish`: under the week's lock (``<out>/.<week>.lock``: one report
    of a week at a time; what killed runs left is removed first) everything is written in
    ``<out>/.tmp-<week>-<random>/``, and the week folder is replaced only when every notebook
-   succeeded. A failed run writes
-   ``<name>.FAILED.html`` into the week folder, leaves any earlier good pages and
-   ``index.html`` untouched, and raises :class:`analysis.errors.ReportError`.
+   succeeded. A failed run writes ``<name>.FAILED.html`` into the week folder, leaves any
+   earlier good pages and ``index.html`` untouched, and raises
+   :class:`analysis.errors.ReportError`. A disk fault raises :class:`analysis.errors.OutputError`
+   (path, cause, fix) and leaves no partial file.
 
 Pages are self-contained and script-free: CSS and figures inline, no CDN, no JavaScript (the
 "show code" toggle is an HTML ``<details>`` element), so they open offline, on a phone, and print.
