@@ -14,6 +14,7 @@ from pathlib import Path
 from analysis import paths
 from analysis.present import i18n
 from analysis.present.headline import MIN_VIEWERS
+from analysis.present.privacy import CREATOR_MODES
 from analysis.sources.load import input_files
 from analysis.sources.shop_file import read_shop, split_shop
 
@@ -170,6 +171,13 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         dest="notebooks",
         default=None,
         help="run only this notebook (repeatable; default: all report pages)",
+    )
+    parser.add_argument(
+        "--creators",
+        default="shown",
+        choices=CREATOR_MODES,
+        help="creator handles on the pages: shown as they are, or pseudonymised (creator-3f9a1c2e, "
+        "stable across weeks: keyed by .cartlift-key in the data folder, never published)",
     )
     parser.add_argument("--open", action="store_true", help="open the index in a browser")
     parser.add_argument(

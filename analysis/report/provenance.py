@@ -279,6 +279,7 @@ def _reproduce_command(params: Mapping[str, Any], extras: Mapping[str, Any]) -> 
     data and the shop file are placeholders the reader fills (``<your exports folder>``)."""
     cmd = ["--week", params["week"], "--tz", params["tz"], "--lang", params["lang"],
            "--min-viewers", str(params["min_viewers"])]  # fmt: skip
+    cmd += ["--creators", params["creators"]] if params.get("creators", "shown") != "shown" else []
     line = "cartlift report --data <your exports folder> " + " ".join(shlex.quote(c) for c in cmd)
     if params.get("shop"):
         line += f" --shop <your shop file: {shlex.quote(Path(params['shop']).name)}>"
