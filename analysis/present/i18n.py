@@ -120,7 +120,9 @@ def t(key: str, *, lang: str = SOURCE_LANGUAGE, **fields: Any) -> str:
     if not fields:
         return text
     tokens = privacy_tokens(lang)
-    shown = {k: v if privacy.is_id_column(k) else privacy.mask(v, tokens) for k, v in fields.items()}
+    shown = {
+        k: v if privacy.is_id_column(k) else privacy.mask(v, tokens) for k, v in fields.items()
+    }
     return text.format(**shown)
 
 

@@ -264,7 +264,9 @@ def _rewrite(frame: pd.DataFrame, mapping: Mapping[str, str], words: re.Pattern 
             values = {v: words.sub(lambda m: mapping[m.group(0)], v)
                       for v in col.dropna().unique() if isinstance(v, str)}  # fmt: skip
             if any(k != v for k, v in values.items()):
-                out[c] = col.map(lambda v: values.get(v, v), na_action="ignore").astype(col.dtype)
+                out[c] = col.map(lambda v, d=values: d.get(v, v), na_action="ignore").astype(
+                    col.dtype
+                )
     return out
 
 

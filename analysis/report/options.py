@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_WORKERS",
     "ReportDefaults",
+    "add_output_arguments",
     "add_report_arguments",
     "check_min_viewers",
     "check_workers",
@@ -172,6 +173,12 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="run only this notebook (repeatable; default: all report pages)",
     )
+    add_output_arguments(parser)
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``cartlift report`` options on what the pages show and what happens after:
+    ``--creators`` (``analysis.present.privacy``), ``--open``, ``--skip-unreadable``."""
     parser.add_argument(
         "--creators",
         default="shown",

@@ -241,7 +241,7 @@ def _check_declared(declared: Mapping[str, set[str]], parameter: str) -> None:
     if missing and parameter == "creators":
         raise ValueError(
             f"notebook(s) {missing} do not declare the parameter 'creators': they would show "
-            "creator handles. Add `creators: str = \"shown\"` to their parameters cell and read "
+            'creator handles. Add `creators: str = "shown"` to their parameters cell and read '
             "with cl.read_once(data, tz=tz, shop=shop, creators=creators)"
         )
     if missing:

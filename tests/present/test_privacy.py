@@ -199,7 +199,9 @@ def test_pseudonymise_maps_creators_and_their_names_in_text_whole_words_only(tmp
     assert out.groupby("creator")["atc"].sum().sort_values().tolist() == [3, 3]  # unchanged
     assert cells["creator"].iloc[0] == "ana"  # the input is not changed
     assert pseudonymise(cells, creators="shown", data=tmp_path) is cells
-    with pytest.raises(ValueError, match=r"The value for `creators` must be one of \[.shown., .pseudonymised.\]"):
+    with pytest.raises(
+        ValueError, match=r"The value for `creators` must be one of \[.shown., .pseudonymised.\]"
+    ):
         pseudonymise(cells, creators="hidden", data=tmp_path)
 
 
