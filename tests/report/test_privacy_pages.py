@@ -44,7 +44,8 @@ SHOW = (
     "cells = cl.select_week(cells, week)\n"
     "rates = cl.rates(cells, by=['creator', 'content_title'], metric='atc_rate')\n"
     "display(cl.table(rates, caption=cl.t('05.series_title', creator=cells['creator'].iloc[0])))\n"
-    "print(cl.t('05.series_title', lang=lang, creator=cells['creator'].iloc[-1]))\n"
+    "every = ', '.join(sorted(cells['creator'].dropna().unique()))\n"
+    "print(cl.t('05.series_title', lang=lang, creator=every))\n"
     "print(cl.privacy_notes(cells, creators=creators, lang=lang))\n"
     "cl.interval_plot(rates, y=['creator', 'content_title']);"
 )
@@ -78,14 +79,15 @@ def published(tmp_path_factory):
     root = tmp_path_factory.mktemp("privacy")
     data = write_data(root / "Clients" / "ACME" / "exports")
     nbdir = root / "notebooks"
-    write_notebook(nbdir, "creators_page", PARAMETERS, SHOW)
+    write_notebook(nbdir, "creators_page", PARAMETERS + 'creator = ""\n', SHOW)
     shutil.copy2(paths.NOTEBOOKS_DIR / "00_data_quality.ipynb", nbdir)
     runs = {}
     pages = {"shown": ["creators_page"], "pseudonymised": ["creators_page", "00_data_quality"]}
     for mode, notebooks in pages.items():
         out = root / mode
+        extra = {"creator": PHONE} if mode == "shown" else {}  # masked in the .ipynb, manifest
         run_report(data=str(data), out=out, tz=TZ, notebooks=notebooks, notebooks_dir=nbdir,
-                   timeout=120, workers=1, progress=False, creators=mode,
+                   timeout=120, workers=1, progress=False, creators=mode, parameters=extra,
                    keep_workers=True)  # fmt: skip
         runs[mode] = out / "2026-W48"
     return {"data": data, "runs": runs}
@@ -115,6 +117,9 @@ def test_published_week_shows_no_phone_email_user_id_or_local_path(published, mo
     assert "[phone hidden]" in page or mode == "pseudonymised"
     assert "[email hidden]" in page and USER_ID not in page
     assert "Masked: " in page  # the caption says how many values were masked
+    if mode == "shown":  # a parameter holding a phone number: masked where it is shown
+        manifest = json.loads(published_files(published["runs"][mode])["manifest.json"])
+        assert manifest["parameters"]["creator"] == "[phone hidden]"
     if mode == "pseudonymised":
         quality = published_files(published["runs"][mode])["00_data_quality.html"]
         assert "distinct value(s) hold an e-mail address, a phone number or a user id" in quality
@@ -208,3 +213,45 @@ def test_fixture_xlsx_writer_writes_text_as_strings(tmp_path):
     cells = [ws.cell(row=i + 2, column=1) for i in range(len(TEXT))]
     assert [c.data_type for c in cells] == ["s"] * len(TEXT)
     assert [c.value for c in cells] == [t.replace("\r", "\n") for t in TEXT]  # XML line ends
+
+
+# --------------------------------------------------------------------------------------------
+# the switch
+
+
+def test_pseudonymised_runs_need_creators_declared_and_get_pseudonymised_parameters(tmp_path):
+    from analysis.report.plan import plan_report
+
+    data = write_data(tmp_path / "exports")
+    nbdir = tmp_path / "notebooks"
+    write_notebook(nbdir, "plain", 'data = ""\ncreator = ""\ninterventions = ""\n', "1")
+    write_notebook(nbdir, "named", PARAMETERS + 'creator = ""\ninterventions = ""\n', "1")
+    kw = {"data": str(data), "week": "latest", "tz": TZ, "lang": "en", "min_viewers": None,
+          "workers": 1, "notebooks_dir": nbdir,
+          "parameters": {"creator": PHONE, "interventions": "ines.glow:2026-11-20"}}  # fmt: skip
+    with pytest.raises(ValueError, match=r"notebook\(s\) \['plain'\] do not declare the "
+                       r"parameter 'creators': they would show creator handles"):  # fmt: skip
+        plan_report(**kw, notebooks=["plain", "named"], creators="pseudonymised")
+    assert not (data / KEY_FILE).exists()  # refused before anything is written
+    with pytest.raises(ValueError, match="The value for `creators` must be one of"):
+        plan_report(**kw, notebooks=["named"], creators="hashed")
+    plan = plan_report(**kw, notebooks=["named"], creators="pseudonymised")
+    names = pseudonyms(CREATORS, creator_key(data, create=False))
+    passed = plan.parameters["named"]
+    assert passed["creators"] == "pseudonymised" and passed["creator"] == names[PHONE]
+    assert passed["interventions"] == f"{names['ines.glow']}:2026-11-20"
+    shown = plan_report(**kw, notebooks=["named"], creators="shown").parameters["named"]
+    assert shown["creator"] == PHONE and shown["creators"] == "shown"
+
+
+def test_report_command_has_the_creators_switch():
+    import argparse
+
+    from analysis.report.options import add_report_arguments
+
+    parser = argparse.ArgumentParser()
+    add_report_arguments(parser)
+    assert parser.parse_args([]).creators == "shown"
+    assert parser.parse_args(["--creators", "pseudonymised"]).creators == "pseudonymised"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--creators", "hashed"])
