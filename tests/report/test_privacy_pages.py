@@ -15,6 +15,7 @@ import shutil
 from html import escape
 from pathlib import Path
 
+import nbformat
 import openpyxl
 import pandas as pd
 import pytest
@@ -255,3 +256,22 @@ def test_report_command_has_the_creators_switch():
     assert parser.parse_args(["--creators", "pseudonymised"]).creators == "pseudonymised"
     with pytest.raises(SystemExit):
         parser.parse_args(["--creators", "hashed"])
+
+
+@pytest.mark.parametrize("stem", ["weekly_report", "00_data_quality", "01_live_vs_nonlive",
+                                  "02_hour_of_day", "03_audience", "04_regression", "05_dynamics"])  # fmt: skip
+def test_every_report_notebook_declares_creators_and_reads_with_them(stem):
+    import ast
+
+    from analysis.report.plan import REPORT_NOTEBOOKS, notebook_parameters
+
+    assert stem in REPORT_NOTEBOOKS
+    path = paths.NOTEBOOKS_DIR / f"{stem}.ipynb"
+    assert notebook_parameters(path)["creators"]["default"] == '"shown"'
+    reads = [node for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
+             for node in ast.walk(ast.parse(c.source)) if isinstance(node, ast.Call)
+             and getattr(node.func, "attr", "") in ("read_once", "read_weekly")]  # fmt: skip
+    assert reads and all(
+        any(k.arg == "creators" and getattr(k.value, "id", "") == "creators" for k in r.keywords)
+        for r in reads
+    )
