@@ -91,7 +91,7 @@ ID_COLUMNS = ("id", "sku", "ean", "gtin", "upc", "isbn", "asin", "barcode", "ite
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+|00(?=[1-9]\d{0,2}[ .\-]))[1-9]\d{0,2}(?:[ .\-]?\(0\))?"
-    r"(?:[ .\-]?\(?\d{1,4}\)?){2,7}(?!\w|[.,]\d)"  # international
+    r"(?>(?:[ .\-]?\(?\d{1,4}\)?){2,7})(?!\w|[.,]\d)"  # international (atomic: no backtracking)
     r"|(?:(?<![\w+.,/\-])|(?<=T\.))0[1-9](?P<sep>[ .\-]?)\d{2}(?:(?P=sep)\d{2}){3}(?!\w|[.,/\-]\d)"  # French
     r"|(?<![\w+.,/\-])\(\d{3}\) ?\d{3}[ .\-]\d{4}(?!\w|[.,]\d)"  # North American
 )
