@@ -53,7 +53,8 @@ SHOW = (
 
 
 def write_data(folder: Path) -> Path:
-    """Two LIVEs a day (one per creator) and a video, over three ISO weeks (2026-W46..W49)."""
+    """Two LIVEs a day (one per creator) and a video, over three ISO weeks (2026-W46..W49), and
+    a file no loader reads whose name holds an e-mail."""
     rows = []
     for day in pd.date_range("2026-11-11", "2026-12-02", freq="D"):
         for i, (creator, title) in enumerate(
@@ -70,6 +71,7 @@ def write_data(folder: Path) -> Path:
                      "product_id": "p1"})  # fmt: skip
     folder.mkdir(parents=True)
     pd.DataFrame(rows).to_csv(folder / "cells.csv", index=False)
+    (folder / f"notes for {EMAIL}.txt").write_text("not an export")  # skipped, listed by name
     return folder
 
 
@@ -124,6 +126,7 @@ def test_published_week_shows_no_phone_email_user_id_or_local_path(published, mo
     if mode == "pseudonymised":
         quality = published_files(published["runs"][mode])["00_data_quality.html"]
         assert "distinct value(s) hold an e-mail address, a phone number or a user id" in quality
+        assert "notes for [email hidden].txt" in quality  # the files table, masked
 
 
 @pytest.mark.notebook
