@@ -43,6 +43,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import os
 import re
 import secrets
 from collections import Counter
@@ -197,8 +198,8 @@ def key_path(data: str | Path) -> Path:
 
 def creator_key(data: str | Path, *, create: bool = True) -> bytes:
     """The 32-byte pseudonym key of ``data`` (:func:`key_path`, 64 hex digits), created with
-    :func:`secrets.token_hex` when absent and ``create`` (exclusive create: two runs starting
-    together keep one key).
+    :func:`secrets.token_hex` when absent and ``create`` (exclusive create, ``O_EXCL``: two runs
+    starting together keep one key; mode 0600 where the system has modes).
 
     Raises
     ------
@@ -211,7 +212,9 @@ def creator_key(data: str | Path, *, create: bool = True) -> bytes:
     path = key_path(data)
     if create and not path.exists():
         try:
-            with open(path, "x", encoding="ascii", newline="\n") as f:
+            # exclusive create, readable by its owner only (the mode is ignored on Windows)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii", newline="\n") as f:
                 f.write(secrets.token_hex(32) + "\n")
         except FileExistsError:
             pass

@@ -3,6 +3,7 @@ data text reaches a page (tables, sentences, plot labels, the data-quality note)
 
 from __future__ import annotations
 
+import os
 import re
 
 import matplotlib.pyplot as plt
@@ -167,6 +168,8 @@ def test_key_is_created_once_in_the_data_folder_and_read_back(tmp_path):
     text = (data / KEY_FILE).read_text()
     assert re.fullmatch(r"[0-9a-f]{64}\n", text) and key == bytes.fromhex(text.strip())
     assert creator_key(data) == key  # the folder: the same key, not a new one
+    if os.name == "posix":  # owner-only where files have modes
+        assert (data / KEY_FILE).stat().st_mode & 0o777 == 0o600
     (data / KEY_FILE).write_text("not a key")
     with pytest.raises(ValueError, match=r"\.cartlift-key: not a pseudonym key \(64 hex digits"):
         creator_key(data)
