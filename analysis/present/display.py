@@ -7,7 +7,9 @@ pandas' ``Styler`` does not escape HTML by default (``df.style.to_html()`` rende
   data into headers), and the caption;
 - never renders a column that identifies people (:data:`IDENTIFIER_COLUMNS`, matched by name
   after lower-casing and turning every non-alphanumeric run into ``_``): the column is dropped and
-  the caption says so; e-mail addresses found inside other text are masked too;
+  the caption says so; e-mail addresses, phone numbers and user ids found *by value* in any
+  text cell, header or caption are masked (:mod:`analysis.present.privacy`; id columns such as
+  ``product_id`` excepted) and the caption says how many values were;
 - with ``min_viewers=k``, shows the counts of a side with fewer than ``k`` viewers as ``< k`` and
   withholds that side's rate and interval (``–``); the statistics themselves were computed on the
   full data by the caller and are not changed (contrasts, p-values and totals stay as computed);
@@ -21,6 +23,7 @@ pandas' ``Styler`` does not escape HTML by default (``df.style.to_html()`` rende
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -30,7 +33,7 @@ import pandas as pd
 from babel.numbers import get_decimal_symbol
 from matplotlib.ticker import FuncFormatter
 
-from analysis.present import i18n
+from analysis.present import i18n, privacy
 from analysis.vocabulary import STATUSES, check_argument
 
 if TYPE_CHECKING:  # annotations only: importing Styler loads jinja2
@@ -95,7 +98,6 @@ COUNT_COLUMNS = (
     "trials_a", "successes_a", "trials_b", "successes_b",
 )  # fmt: skip
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 WITHHELD = "–"
 
 
@@ -128,11 +130,7 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int) -> str:
             return str(bool(value))
         return i18n.t("value.true" if value else "value.false", lang=lang)
     if kind == "text" or isinstance(value, str):
-        text = str(value)
-        if _EMAIL.search(text):
-            hidden = i18n.t("table.email_hidden", lang=lang or i18n.SOURCE_LANGUAGE)
-            text = _EMAIL.sub(hidden, text)
-        return text
+        return str(value)
     if kind == "percent":
         if lang is None:
             return f"{100 * value:.{digits}f}%"
@@ -237,8 +235,14 @@ def table(
     text = formatted(shown, percent=percent, ratio=ratio, money=money, digits=digits, lang=lang)
     k = None if min_viewers is None else int(min_viewers)
     suppressed = k is not None and withhold_small_cells(text, data, k)
-    labels = [i18n.column_label(c, lang=lang) if lang else str(c) for c in text.columns]
-    text.columns = labels if len(set(labels)) == len(labels) else [str(c) for c in text]
+    tokens = i18n.privacy_tokens(lang or i18n.SOURCE_LANGUAGE)
+    masked = text.attrs.get("masked", 0)
+    raw = [privacy.mask_text(str(c), tokens) for c in text.columns]  # a pivot: data as headers
+    masked += sum(bool(n) for _, n in raw)
+    labels = [i18n.column_label(c, lang=lang) if lang else m for c, (m, _) in zip(text, raw,
+              strict=True)]  # fmt: skip
+    labels = [privacy.mask(c, tokens) for c in labels]
+    text.columns = labels if len(set(labels)) == len(labels) else [m for m, _ in raw]
     note_lang = lang or i18n.SOURCE_LANGUAGE
     notes = []
     if dropped:
@@ -247,6 +251,9 @@ def table(
                             names=names))  # fmt: skip
     if suppressed:
         notes.append(i18n.t("table.small_cells", lang=note_lang, k=k))
+    caption, n = privacy.mask_text(caption, tokens) if caption else (caption, Counter())
+    if masked or n:
+        notes.append(i18n.t("table.masked_values", lang=note_lang, n=masked + sum(n.values())))
     styler = text.style.format(escape="html", na_rep="")
     styler = styler.format_index(escape="html", axis=1).hide(axis="index")
     full = " ".join(p for p in (caption, *notes) if p)
@@ -263,17 +270,29 @@ def formatted(
     lang: str | None = None,
 ) -> pd.DataFrame:
     """Every cell of ``shown`` as display text (object dtype, index ``0..n-1``), each column in
-    its kind: percent, ratio, money, ``pvalue`` (``< 0.0001``), else by the value's type."""
+    its kind: percent, ratio, money, ``pvalue`` (``< 0.0001``), else by the value's type.
+
+    Text values outside id columns are masked (:func:`analysis.present.privacy.mask_text`,
+    tokens in ``lang``); ``attrs["masked"]`` of the result counts the cells masked."""
+    tokens = i18n.privacy_tokens(lang or i18n.SOURCE_LANGUAGE)
+    masked: Counter = Counter()
+
+    def show(c: Any, v: Any) -> str:
+        text = _fmt(kinds[c], v, lang=lang, digits=digits)
+        if isinstance(v, str) and not privacy.is_id_column(c):
+            text, found = privacy.mask_text(text, tokens)
+            masked["cells"] += bool(found)
+        return text
+
     kinds: dict[Any, str] = {
         c: "percent" if c in percent else "ratio" if c in ratio else "money" if c in money
         else "pvalue" if c == "pvalue" else "auto"
         for c in shown.columns
     }  # fmt: skip
-    return pd.DataFrame(
-        {c: [_fmt(kinds[c], v, lang=lang, digits=digits) for v in shown[c]] for c in shown},
-        index=range(len(shown)),
-        dtype=object,
-    )
+    out = pd.DataFrame({c: [show(c, v) for v in shown[c]] for c in shown},
+                       index=range(len(shown)), dtype=object)  # fmt: skip
+    out.attrs["masked"] = masked["cells"]
+    return out
 
 
 def withhold_small_cells(text: pd.DataFrame, data: pd.DataFrame, k: int) -> bool:

@@ -15,7 +15,8 @@ the axes with matplotlib. Two things are deliberately left to matplotlib:
   they are placed correctly.
 
 Labels that come from data are passed to matplotlib as plain text (``usetex`` off, ``$``
-escaped), so a product called ``$x$`` or ``<b>`` is shown as typed.
+escaped), so a product called ``$x$`` or ``<b>`` is shown as typed, with any e-mail, phone number
+or user id masked (:func:`plain_text`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import seaborn as sns  # type: ignore[import-untyped]
 import seaborn.objects as so  # type: ignore[import-untyped]
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
+
+from analysis.present import privacy
 
 __all__ = [
     "BLUE",
@@ -72,13 +75,20 @@ TRUTH_LEGEND: dict[str, Any] = {"marker": "x", "linestyle": "none", "color": RED
 ESTIMATE_LEGEND: dict[str, Any] = {"marker": "o", "color": BLUE}
 
 
-def plain_text(value: Any) -> str:
-    """``value`` as plain text for matplotlib: ``NA`` when missing, ``$`` escaped (no mathtext).
+def plain_text(value: Any, column: Any = None) -> str:
+    """``value`` as plain text for matplotlib: ``NA`` when missing, ``$`` escaped (no mathtext),
+    personal data masked (:func:`analysis.present.privacy.mask`) unless ``column`` is an id
+    column (:func:`analysis.present.privacy.is_id_column`).
 
     >>> plain_text("$x$")
     '\\\\$x\\\\$'
+    >>> plain_text("06 12 34 56 78")
+    '[phone hidden]'
     """
-    return "NA" if pd.isna(value) else str(value).replace("$", r"\$")
+    if pd.isna(value):
+        return "NA"
+    text = str(value) if privacy.is_id_column(column) else privacy.mask(str(value))
+    return text.replace("$", r"\$")
 
 
 def axes(ax: Axes | None, height: float) -> Axes:

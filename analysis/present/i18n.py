@@ -37,6 +37,7 @@ from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as babel_percent
 
 from analysis.errors import LanguageError
+from analysis.present import privacy
 from analysis.vocabulary import check_argument
 
 #: folder of the language files
@@ -91,10 +92,19 @@ def locale_of(lang: str) -> str:
     return _load(lang)["_meta"]["locale"]
 
 
+def privacy_tokens(lang: str) -> dict[str, str]:
+    """What replaces an e-mail, a phone number and a user id in ``lang`` (``table.email_hidden``,
+    ``table.phone_hidden``, ``table.user_id_hidden``; :mod:`analysis.present.privacy`)."""
+    strings = _load(lang)["strings"]
+    return {k: strings[f"table.{k}_hidden"] for k in privacy.TOKENS}
+
+
 def t(key: str, *, lang: str = SOURCE_LANGUAGE, **fields: Any) -> str:
     """The string ``key`` in ``lang``, with ``str.format`` ``fields`` filled in.
 
-    Fields are inserted as given: format numbers first (:func:`format_percent`, ...).
+    Fields are inserted as given: format numbers first (:func:`format_percent`, ...). A text
+    field holding an e-mail, a phone number or a user id has it masked
+    (:func:`analysis.present.privacy.mask`; fields named as id columns, ``product_id``, are not).
 
     Raises
     ------
@@ -107,7 +117,13 @@ def t(key: str, *, lang: str = SOURCE_LANGUAGE, **fields: Any) -> str:
             f"string {key!r} is missing from {STRINGS_DIR / f'{lang}.json'} (section 'strings')"
         )
     text = table[key]
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    tokens = privacy_tokens(lang)
+    shown = {
+        k: v if privacy.is_id_column(k) else privacy.mask(v, tokens) for k, v in fields.items()
+    }
+    return text.format(**shown)
 
 
 def column_label(column: Any, *, lang: str) -> str:

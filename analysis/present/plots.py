@@ -91,7 +91,8 @@ def interval_plot(
     """
     ys = [y] if isinstance(y, str) else list(y)
     data = _drawn_rows(data, x, low, high)
-    names = [" · ".join(plain_text(v) for v in row) for row in data[ys].itertuples(index=False)]
+    names = [" · ".join(plain_text(v, c) for c, v in zip(ys, row, strict=True))
+             for row in data[ys].itertuples(index=False)]  # fmt: skip
     frame = pd.DataFrame({
         "row": np.arange(len(data))[::-1],
         "estimate": data[x].astype(float).to_numpy(),
@@ -215,7 +216,7 @@ def _funnel_points(shown: pd.DataFrame, labels: str | list[str]) -> pd.DataFrame
         "trials": shown["trials"].astype(float).to_numpy(),
         "rate": shown["rate"].astype(float).to_numpy(),
         "where": np.where(out, "outside", "inside"),
-        "name": [" · ".join(plain_text(r[c]) for c in cols) for _, r in shown.iterrows()],
+        "name": [" · ".join(plain_text(r[c], c) for c in cols) for _, r in shown.iterrows()],
     })  # fmt: skip
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from analysis.paths import resolve_data
+from analysis.present.privacy import CREATOR_MODES, creator_key, pseudonymise
 from analysis.sources.load import read
+from analysis.vocabulary import check_argument
 from analysis.weeks import periods_from_files, within_weeks
 
 __all__ = ["read_once", "read_weekly"]
@@ -35,11 +37,15 @@ def _key(data: str | Path, tz: str | None, shop: str | None) -> tuple:
     return (str(path), tz, shop, stats)
 
 
-def read_once(data: str | Path, *, tz: str | None = None, shop: str | None = None) -> Any:
+def read_once(
+    data: str | Path, *, tz: str | None = None, shop: str | None = None, creators: str = "shown"
+) -> Any:
     """:func:`analysis.sources.load.read` of ``data`` (a file or folder), read once per kernel.
 
     ``shop`` is the shop file named with ``--shop`` (``""``/None: the data folder's
-    ``shop.toml``, if any; ``docs/shop-file.md``).
+    ``shop.toml``, if any; ``docs/shop-file.md``). ``creators="pseudonymised"`` replaces every
+    creator handle by its pseudonym (:func:`analysis.present.privacy.pseudonymise`, key in the
+    data folder) before the page sees the data; ``"shown"`` keeps them.
 
     Returns
     -------
@@ -47,15 +53,19 @@ def read_once(data: str | Path, *, tz: str | None = None, shop: str | None = Non
         A deep copy of the cached result: a page may change it without touching the next
         page's.
     """
-    key = _key(data, tz, shop or None)
+    check_argument("creators", CREATOR_MODES, creators)
+    if creators != "shown":
+        creator_key(data)  # created before the cache key is taken: the key file is in it
+    key = (*_key(data, tz, shop or None), creators)
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = read(data, tz=tz, shop=shop or None)
+        _CACHE[key] = pseudonymise(read(data, tz=tz, shop=shop or None), creators=creators,
+                                   data=data)  # fmt: skip
     return copy.deepcopy(_CACHE[key])
 
 
 def read_weekly(
-    data: str | Path, *, tz: str | None = None, shop: str | None = None
+    data: str | Path, *, tz: str | None = None, shop: str | None = None, creators: str = "shown"
 ) -> tuple[Any, Any]:
     """:func:`read_once`, then :func:`analysis.weeks.within_weeks`: what a weekly page reads.
 
@@ -67,5 +77,5 @@ def read_weekly(
         The range files left out, with their period (:func:`analysis.present.period_notes`
         says so on the page).
     """
-    loaded = read_once(data, tz=tz, shop=shop)
+    loaded = read_once(data, tz=tz, shop=shop, creators=creators)
     return within_weeks(loaded.cells, periods_from_files(loaded.files))

@@ -15,6 +15,7 @@ from analysis import paths
 from analysis.present import i18n
 from analysis.present.headline import MIN_VIEWERS
 from analysis.report.publish import add_wait_argument
+from analysis.present.privacy import CREATOR_MODES
 from analysis.sources.load import input_files
 from analysis.sources.shop_file import read_shop, split_shop
 
@@ -24,6 +25,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_WORKERS",
     "ReportDefaults",
+    "add_output_arguments",
     "add_report_arguments",
     "check_min_viewers",
     "check_workers",
@@ -171,6 +173,19 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         dest="notebooks",
         default=None,
         help="run only this notebook (repeatable; default: all report pages)",
+    )
+    add_output_arguments(parser)
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``cartlift report`` options on what the pages show and what happens after:
+    ``--creators`` (``analysis.present.privacy``), ``--open``, ``--skip-unreadable``."""
+    parser.add_argument(
+        "--creators",
+        default="shown",
+        choices=CREATOR_MODES,
+        help="creator handles on the pages: shown as they are, or pseudonymised (creator-3f9a1c2e, "
+        "stable across weeks: keyed by .cartlift-key in the data folder, never published)",
     )
     parser.add_argument("--open", action="store_true", help="open the index in a browser")
     add_wait_argument(parser)  # --wait SECONDS: one report of a week at a time

@@ -14,11 +14,15 @@ whose defaults point at the embedded sample)::
     lang: str = "en"  # report language: en, fr (a file in analysis/present/locales/strings/)
     min_viewers: int = 10  # shared tables show counts below this as "< k"
     shop: str = ""  # shop file applied to the data ("" = the data folder's shop.toml, if any)
+    creators: str = "shown"  # creator handles: "shown" or "pseudonymised"
 
 It must declare ``data``; the other :data:`STANDARD_PARAMETERS` are passed only when declared.
 When a shop file is named (``--shop``, ``shop=``) every notebook must declare ``shop`` and pass it
 to ``cl.load(data, tz=tz, shop=shop or None)``: a page reading the data without it would disagree
 with the others. A ``shop.toml`` in the data folder needs no parameter (``cl.load`` finds it).
+Likewise with ``creators="pseudonymised"`` every notebook must declare ``creators`` and read with
+``cl.read_once(data, ..., creators=creators)``; the extra parameters ``creator`` and
+``interventions`` are then passed with pseudonyms (:mod:`analysis.present.privacy`).
 """
 
 from __future__ import annotations
@@ -33,8 +37,15 @@ import pandas as pd
 import papermill as pm  # type: ignore[import-untyped]
 
 from analysis.present import i18n
+from analysis.present.privacy import (
+    CREATOR_MODES,
+    creator_key,
+    creator_name,
+    pseudonymise_interventions,
+)
 from analysis.report.options import check_workers, report_defaults
 from analysis.sources.load import load
+from analysis.vocabulary import check_argument
 from analysis.weeks import Week, parse_week, resolve_week
 
 __all__ = [
@@ -53,7 +64,8 @@ REPORT_NOTEBOOKS: tuple[str, ...] = (
     "04_regression", "05_dynamics",
 )  # fmt: skip
 #: parameters :func:`analysis.report.run.run_report` passes to every notebook that declares them
-STANDARD_PARAMETERS: tuple[str, ...] = ("data", "week", "tz", "lang", "min_viewers", "shop")
+STANDARD_PARAMETERS: tuple[str, ...] = ("data", "week", "tz", "lang", "min_viewers", "shop",
+                                         "creators")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,7 @@ def plan_report(
     notebooks_dir: Path,
     shop: str | Path | None = None,
     skip_unreadable: bool = False,
+    creators: str = "shown",
 ) -> Plan:
     """Check a run's arguments (see :func:`analysis.report.run.run_report`) and plan it.
 
@@ -138,6 +151,7 @@ def plan_report(
     if week != "latest":
         parse_week(week)  # fail on a malformed week before any work
     i18n.check_lang(lang)
+    check_argument("creators", CREATOR_MODES, creators)
     defaults = report_defaults(data, shop=shop, tz=tz, min_viewers=min_viewers)
     tz, min_viewers = defaults.tz, defaults.min_viewers
     n_workers = check_workers(workers, len(names))
@@ -150,11 +164,14 @@ def plan_report(
         )
     declared = {name: _declared(name, notebooks_dir, extras) for name in names}
     if defaults.shop_given:
-        _check_shop_declared(declared)
+        _check_declared(declared, "shop")
+    if creators != "shown":
+        _check_declared(declared, "creators")
+        extras = _pseudonymised_extras(extras, data)
     cells = load(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable)
     wk = resolve_week(cells, week)
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
-                "min_viewers": min_viewers}  # fmt: skip
+                "min_viewers": min_viewers, "creators": creators}  # fmt: skip
     if defaults.shop is not None:
         standard["shop"] = str(defaults.shop)
     if skip_unreadable:  # only to notebooks that declare it (cl.load(..., skip_unreadable=...))
@@ -203,9 +220,30 @@ def notebook_stem(name: str, notebooks_dir: Path) -> str:
     )
 
 
-def _check_shop_declared(declared: Mapping[str, set[str]]) -> None:
-    """A named shop file reaches every notebook: each must declare ``shop``."""
-    missing = sorted(name for name, params in declared.items() if "shop" not in params)
+def _pseudonymised_extras(extras: Mapping[str, Any], data: str | Path) -> dict[str, Any]:
+    """``extras`` with the creators of ``creator`` and ``interventions`` named by their
+    pseudonyms (:func:`analysis.present.privacy.creator_name`; the key created if absent)."""
+    out = dict(extras)
+    creator_key(data)
+    if isinstance(out.get("creator"), str):
+        out["creator"] = creator_name(out["creator"], creators="pseudonymised", data=data)
+    if isinstance(out.get("interventions"), str):
+        out["interventions"] = pseudonymise_interventions(
+            out["interventions"], creators="pseudonymised", data=data
+        )
+    return out
+
+
+def _check_declared(declared: Mapping[str, set[str]], parameter: str) -> None:
+    """A named shop file (``shop``) or pseudonymised creators (``creators``) reach every
+    notebook: each must declare the parameter."""
+    missing = sorted(name for name, params in declared.items() if parameter not in params)
+    if missing and parameter == "creators":
+        raise ValueError(
+            f"notebook(s) {missing} do not declare the parameter 'creators': they would show "
+            'creator handles. Add `creators: str = "shown"` to their parameters cell and read '
+            "with cl.read_once(data, tz=tz, shop=shop, creators=creators)"
+        )
     if missing:
         raise ValueError(
             f"notebook(s) {missing} do not declare the parameter 'shop': they would read the "

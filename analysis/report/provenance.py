@@ -22,6 +22,7 @@ from typing import Any
 
 from analysis import paths
 from analysis.present import i18n
+from analysis.present.privacy import mask
 from analysis.report.plan import Plan
 from analysis.sources.load import input_files
 from analysis.vocabulary import status_message
@@ -81,7 +82,7 @@ def data_label(data: str | Path, full: str | None = None) -> str:
     """How shared pages name the input data: its file or folder name and the first
     :data:`SHORT` hex digits of its :func:`fingerprint` (``full``, when already computed), e.g.
     ``exports (3f2a9c01b7de)``; never the local path, which names the analyst and the client."""
-    return f"{Path(data).name} ({(full or fingerprint(data))[:SHORT]})"
+    return mask(f"{Path(data).name} ({(full or fingerprint(data))[:SHORT]})")  # no e-mail, phone
 
 
 def local_paths(data: str | Path, shop: str | Path | None, label: str) -> dict[str, str]:
@@ -200,7 +201,7 @@ def run_metadata(
         "parameters": dict(parameters),
         "fingerprint": full,
         "fingerprint_short": full[:SHORT],
-        "data_files": [n for n, _ in data_files(data)],
+        "data_files": [mask(n) for n, _ in data_files(data)],  # names as pages show them
         "commit": git_commit(),
         "versions": package_versions(),
         "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -279,6 +280,7 @@ def _reproduce_command(params: Mapping[str, Any], extras: Mapping[str, Any]) -> 
     data and the shop file are placeholders the reader fills (``<your exports folder>``)."""
     cmd = ["--week", params["week"], "--tz", params["tz"], "--lang", params["lang"],
            "--min-viewers", str(params["min_viewers"])]  # fmt: skip
+    cmd += ["--creators", params["creators"]] if params.get("creators", "shown") != "shown" else []
     line = "cartlift report --data <your exports folder> " + " ".join(shlex.quote(c) for c in cmd)
     if params.get("shop"):
         line += f" --shop <your shop file: {shlex.quote(Path(params['shop']).name)}>"

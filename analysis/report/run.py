@@ -54,6 +54,7 @@ from analysis.analyses.answerable import one_unit
 from analysis.errors import OutputError, ReportError
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
+from analysis.present.privacy import personal_parameters
 from analysis.report.export import hide_paths
 from analysis.report.index import page_links, render_index
 from analysis.report.jobs import notebook_jobs, progress_printer, raise_failures, run_jobs
@@ -104,6 +105,7 @@ def run_report(
     skip_unreadable: bool = False,
     keep_workers: bool = False,
     wait: float = DEFAULT_WAIT,
+    creators: str = "shown",
 ) -> Path:
     """Run the report notebooks for one ISO week and publish ``<out>/<week>/``.
 
@@ -154,6 +156,13 @@ def run_report(
         False: a data file that cannot be read stops the run (:class:`UnreadableError`, a
         ``ValueError``, naming each such file). True: the readable files are reported on; the
         flag is passed to the notebooks that declare ``skip_unreadable``.
+    creators : str
+        ``"shown"`` (default): creator handles as they are; ``"pseudonymised"``: every handle
+        becomes ``creator-`` + 8 hex digits of an HMAC keyed by the data folder's
+        ``.cartlift-key`` (created once, never published), in the data as the notebooks read it
+        and in the ``creator`` / ``interventions`` parameters; every notebook must declare
+        ``creators``. E-mails, phone numbers and user ids are masked either way
+        (:mod:`analysis.present.privacy`).
     keep_workers : bool
         Keep the worker processes and their kernels for the next report of this process
         (:func:`analysis.report.jobs.run_jobs`): several reports in one session (tests,
@@ -194,10 +203,11 @@ def run_report(
     plan = plan_report(
         data=data, week=week, tz=tz, lang=lang, min_viewers=min_viewers, notebooks=notebooks,
         parameters=parameters, workers=workers, notebooks_dir=notebooks_dir, shop=shop,
-        skip_unreadable=skip_unreadable,
+        skip_unreadable=skip_unreadable, creators=creators,
     )  # fmt: skip
     tz, min_viewers = plan.run_parameters["tz"], plan.run_parameters["min_viewers"]
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
+    run["hidden"] |= personal_parameters(plan.run_parameters)  # shown masked, as on the pages
     iso = plan.week.iso
     unit_cells, _, _ = one_unit(plan.cells)  # the headline uses one unit, as the pages
     kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
@@ -246,6 +256,7 @@ def main(args: argparse.Namespace) -> int:
             notebook_timeout=args.notebook_timeout, notebooks=args.notebooks, shop=args.shop,
             skip_unreadable=getattr(args, "skip_unreadable", False),
             wait=getattr(args, "wait", DEFAULT_WAIT),
+            creators=getattr(args, "creators", "shown"),
         )  # fmt: skip
     except (ReportError, OutputError, ValueError, FileNotFoundError) as err:
         print(f"cartlift report: {err}", file=sys.stderr)

@@ -388,7 +388,7 @@ def test_manifest_records_the_run(built):
     label = f"exports ({full[:12]})"  # the data named by folder name and fingerprint, no path
     assert manifest["parameters"] == {
         "data": label, "week": "2026-W48", "tz": TZ, "lang": "en", "min_viewers": 10,
-        "label": XSS,
+        "creators": "shown", "label": XSS,
     }  # fmt: skip
     assert manifest["data_label"] == label and "hidden" not in manifest
     assert manifest["reproduce"].startswith("cartlift report --data <your exports folder> --week")
