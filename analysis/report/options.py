@@ -14,8 +14,8 @@ from pathlib import Path
 from analysis import paths
 from analysis.present import i18n
 from analysis.present.headline import MIN_VIEWERS
-from analysis.report.publish import add_wait_argument
 from analysis.present.privacy import CREATOR_MODES
+from analysis.report.publish import add_wait_argument
 from analysis.sources.load import input_files
 from analysis.sources.shop_file import read_shop, split_shop
 
