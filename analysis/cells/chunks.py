@@ -48,9 +48,11 @@ def split_chunks(
     flagged = _duplicates(np.concatenate(hashes or [np.empty(0, "uint64")]), every,
                           np.concatenate(valid or [np.empty(0, "int64")]), kept)  # fmt: skip
     if len(flagged):
-        rejected.append(pd.DataFrame({"file": flagged["file"], "row": flagged["row"],
-                                      "column": "start", "value": flagged["start"].astype(
-                                          "string"), "reason": DUPLICATE}))  # fmt: skip
+        text = flagged["start"].astype("string")
+        rejected.append(pd.DataFrame(  # built like the problems of split_cells
+            [{"file": f, "row": r, "column": "start", "value": v, "reason": DUPLICATE}
+             for f, r, v in zip(flagged["file"].tolist(), flagged["row"].tolist(),
+                                text.tolist(), strict=True)], columns=list(PROBLEM_COLUMNS)))  # fmt: skip
         every = every.drop(index=flagged["cell"].dropna().astype("int64")).reset_index(drop=True)
     if len(rejected) == 1:  # one part: exactly what split_cells gives
         return every, rejected[0], rows

@@ -14,7 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from analysis.cells.promo import PROMO_FLAGS, as_promo
 from analysis.cells.schema import (
     COLUMNS,
     COMPUTED_COLUMNS,
@@ -234,21 +237,6 @@ def _as_flag(s: pd.Series, name: str, problems: _Problems) -> pd.Series:
     return flag.astype("boolean").fillna(False)
 
 
-#: a yes/no promotion flag -> promo level: a promotion of unknown kind is ``discount`` (any price
-#: promotion; ``flash_sale`` only when the export names it), no promotion is ``none``
-PROMO_FLAGS = {**dict.fromkeys(("true", "yes", "y", "1", "sim", "oui", "ja", "si", "sí"),
-                               "discount"),
-               **dict.fromkeys(("false", "no", "n", "0", "não", "nao", "non", "nein"), "none")}  # fmt: skip
-
-
-def as_promo(s: pd.Series) -> pd.Series:
-    """``promo`` with yes/no flags (True/False, yes/no, 1/0, ...) mapped by :data:`PROMO_FLAGS`;
-    other values unchanged (checked against :data:`analysis.vocabulary.PROMOS` afterwards)."""
-    text = s.astype("string")
-    flag = text.str.strip().str.lower().map(PROMO_FLAGS, na_action="ignore").astype("string")
-    return flag.fillna(text)
-
-
 def _as_string(s: pd.Series) -> pd.Series:
     s = s.astype("string")
     return s.str.strip().replace("", pd.NA)
@@ -262,11 +250,23 @@ def _as_number(s: pd.Series, name: str, problems: _Problems, *, integer: bool) -
     if pd.api.types.is_numeric_dtype(s):  # already numbers (Parquet, our own writers): no text
         return _numeric(s.astype("Float64"), name, problems, s, integer=integer)
     text = s.astype("string").str.strip()
-    num = pd.to_numeric(text.replace("", pd.NA), errors="coerce").astype("Float64")
+    num = _digits(text) if integer else None
+    if num is None:
+        num = pd.to_numeric(text.replace("", pd.NA), errors="coerce").astype("Float64")
     bad = text.notna() & (text != "") & num.isna()
     problems.add(bad, name, s, "{value!r} is not a number; write plain digits (no currency, "
                  "no thousands separator) or leave it empty for 'not reported'")  # fmt: skip
     return _numeric(num, name, problems, s, integer=integer)
+
+
+def _digits(text: pd.Series) -> pd.Series | None:
+    """``text`` as Float64 when every value is empty or 1-15 plain digits (exact as floats),
+    converted in Arrow; else None (:func:`pandas.to_numeric` then parses it, slower)."""
+    if not text.str.fullmatch(r"[0-9]{0,15}").fillna(True).all():
+        return None
+    values = pa.array(text.replace("", pd.NA).array, type=pa.string())
+    floats = pc.cast(values, pa.float64())
+    return pd.Series(pd.array(floats, dtype="Float64"), index=text.index)
 
 
 def _numeric(num: pd.Series, name: str, problems: _Problems, s: pd.Series, *,
