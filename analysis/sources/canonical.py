@@ -84,8 +84,6 @@ def read(path: Path, *, tz: str | None, limits: Limits | None = None) -> Loaded:
     if path.suffix == ".csv":
         lim = current(limits)
         try:
-            if not canonical_csv.streamable(path):
-                raise canonical_csv.NotStreamable(path.name)
             cells, rejected, rows, extra = canonical_csv.read_streaming(path, tz=tz, limits=lim)
         except canonical_csv.NotStreamable:
             cells, rejected, rows, extra = _read_whole(path, tz=tz, limits=lim)

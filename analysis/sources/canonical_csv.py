@@ -31,10 +31,13 @@ from analysis.sources.limits import Limits, exceeded
 from analysis.sources.safe_text import FORMULA_STARTS
 
 __all__ = ["BLOCK_BYTES", "INDEX_COLUMNS", "NotStreamable", "check_limits", "header",
-           "name_rows", "read_streaming", "streamable"]  # fmt: skip
+           "name_rows", "read_streaming"]  # fmt: skip
 
-#: bytes of CSV parsed at a time (a block of the sample's cells is ~95,000 rows)
-BLOCK_BYTES = 1 << 24
+#: bytes of CSV parsed at a time by pyarrow (which reads a few blocks ahead)
+BLOCK_BYTES = 1 << 22
+#: text (Arrow bytes) validated at a time: blocks are joined up to this size (~100,000 rows of
+#: the sample's cells)
+PART_BYTES = 1 << 24
 #: headers of a pandas index column written by ``DataFrame.to_csv`` (first column only)
 INDEX_COLUMNS = ("", "Unnamed: 0")
 #: a text cell escaped by :func:`analysis.sources.safe_text.escape_text` (RE2 syntax)
@@ -53,15 +56,6 @@ def header(path: Path, encoding: str) -> list[str]:
         return next(csv.reader(f), [])
 
 
-def streamable(path: Path) -> bool:
-    """``path`` has a header the block reader reads as pandas does: names not empty (except
-    the first, a pandas index) and not repeated. Decides the encoding (may raise
-    :class:`~analysis.errors.UnreadableError` with :func:`~analysis.sources.csv_text.decode`'s
-    message)."""
-    names = header(path, file_encoding(path))
-    return bool(names) and all(names[1:]) and len(set(names)) == len(names)
-
-
 def read_streaming(path: Path, *, tz: str | None, limits: Limits, source: str = "canonical"):
     """``(cells, rejected, rows read, extra columns)`` of the canonical CSV at ``path``, read
     block by block (see the module). ``extra`` names the columns not read, in file order (a
@@ -70,12 +64,15 @@ def read_streaming(path: Path, *, tz: str | None, limits: Limits, source: str = 
     Raises
     ------
     NotStreamable
-        pyarrow refuses the file; read it whole.
+        No header, empty or repeated header names (pandas renames them), or pyarrow refuses
+        the file (rows of varying width): read it whole.
     LimitError
         A limit of ``limits`` passed (file, spreadsheet row and column named).
     """
     encoding = file_encoding(path)
     names = header(path, encoding)
+    if not names or not all(names[1:]) or len(set(names)) < len(names):
+        raise NotStreamable(f"{path.name}: a header pandas renames, or none")  # read it whole
     index = names[0] if names and names[0] in INDEX_COLUMNS else None
     keep = [n for n in names if n in COLUMNS or n == index]
     state = {"index_labels": True}
@@ -106,12 +103,10 @@ def _blocks(path, encoding, keep, index, limits, state) -> Iterator[pd.DataFrame
     if reader.schema.names != keep:
         raise NotStreamable(f"{path.name}: header read as {reader.schema.names}")
     rows = 0
-    for batch in reader:
-        if batch.num_rows == 0:
-            continue
-        _check_batch(batch, path.name, limits, first_row=rows + 2)
-        unescaped = [_unescape(values) for values in batch.columns]
+    for batches in _parts(reader, path.name, limits):
+        unescaped = [_unescape(values) for values in pa.Table.from_batches(batches).columns]
         frame = pa.Table.from_arrays(unescaped, names=keep).to_pandas(types_mapper=_TEXT.get)
+        del batches, unescaped
         if index is not None:
             labels = frame.pop(index).str.strip()
             expected = pd.Series(np.arange(rows, rows + len(frame)).astype(str), dtype="string")
@@ -121,6 +116,23 @@ def _blocks(path, encoding, keep, index, limits, state) -> Iterator[pd.DataFrame
     if rows == 0:
         frame = pd.DataFrame({n: pd.Series([], dtype="string") for n in keep if n != index})
         yield name_rows(frame, path, first_data_row=2)
+
+
+def _parts(reader, name: str, limits: Limits) -> Iterator[list[pa.RecordBatch]]:
+    """The reader's batches, each checked against the limits, joined up to :data:`PART_BYTES`."""
+    part: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in reader:
+        if batch.num_rows == 0:
+            continue
+        _check_batch(batch, name, limits, first_row=rows + 2)
+        rows += batch.num_rows
+        part.append(batch)
+        if sum(b.nbytes for b in part) >= PART_BYTES:
+            full, part = part, []
+            yield full
+    if part:
+        yield part
 
 
 def _unescape(values: pa.Array) -> pa.Array:

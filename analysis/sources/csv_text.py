@@ -31,6 +31,9 @@ import re
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+import pyarrow as pa
+
 from analysis.errors import UnreadableError
 from analysis.sources.limits import Limits, current, exceeded
 
@@ -38,7 +41,7 @@ __all__ = ["BLOCK_BYTES", "DELIMITERS", "RESAVE", "column_letter", "decode", "fi
            "split", "sniff_delimiter"]  # fmt: skip
 
 #: bytes read at a time by :func:`file_encoding`
-BLOCK_BYTES = 1 << 24
+BLOCK_BYTES = 1 << 20
 
 #: delimiters a CSV export may use
 DELIMITERS = (",", ";", "\t", "|")
@@ -46,6 +49,8 @@ DELIMITERS = (",", ";", "\t", "|")
 RESAVE = ("save it as UTF-8: in Excel 'File > Save As > CSV UTF-8 (Comma delimited)', in "
           "LibreOffice 'Save As > Text CSV' with character set 'Unicode (UTF-8)', in Google "
           "Sheets 'File > Download > CSV'")  # fmt: skip
+#: bytes Windows-1252 leaves undefined, and NUL (refused in any encoding)
+_CP1252_UNDEFINED = (b"\x00", b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
                              rb"[\xf0-\xf4][\x80-\xbf]{3}")  # fmt: skip
 
@@ -104,32 +109,52 @@ def file_encoding(path: Path, *, block: int = BLOCK_BYTES) -> str:
 
 
 def _utf8_blocks(f: BinaryIO, block: int) -> bool:
-    """Every block of ``f`` is valid UTF-8 (an incremental decoder: sequences may span blocks)
-    and holds no NUL byte."""
+    """Every block of ``f`` is valid UTF-8 (a sequence cut by the block end is completed by the
+    next) and holds no NUL byte; checked by Arrow without decoding (no text is built)."""
     f.seek(0)
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    tail = b""
+    while chunk := f.read(block):
+        if b"\x00" in chunk:
+            return False
+        data = tail + chunk
+        cut = _complete(data)
+        if not _valid_utf8(data[:cut]):
+            return False
+        tail = data[cut:]
+    return not tail
+
+
+def _complete(data: bytes) -> int:
+    """The length of ``data`` without a multi-byte sequence its end cuts short."""
+    for back in range(1, min(4, len(data)) + 1):
+        lead = data[-back]
+        if lead & 0xC0 != 0x80:  # not a continuation byte
+            need = 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+            return len(data) - back if need > back else len(data)
+    return len(data)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """``data`` is valid UTF-8 (Arrow's full validation of a one-value string array)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32).tobytes())
     try:
-        while chunk := f.read(block):
-            if b"\x00" in chunk:
-                return False
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+        pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)]).validate(
+            full=True)  # fmt: skip
+    except pa.ArrowInvalid:
         return False
     return True
 
 
 def _cp1252_blocks(f: BinaryIO, block: int) -> bool:
-    """Every byte of ``f`` is defined in Windows-1252, none is NUL, and no valid UTF-8
-    multi-byte sequence occurs (the last 3 bytes of a block are searched with the next)."""
+    """Every byte of ``f`` is defined in Windows-1252 (all but 0x81, 0x8D, 0x8F, 0x90, 0x9D),
+    none is NUL, and no valid UTF-8 multi-byte sequence occurs (the last 3 bytes of a block are
+    searched with the next)."""
     f.seek(0)
     tail = b""
     while chunk := f.read(block):
-        if b"\x00" in chunk or _UTF8_MULTIBYTE.search(tail + chunk) is not None:
+        if any(b in chunk for b in _CP1252_UNDEFINED):
             return False
-        try:
-            chunk.decode("cp1252")
-        except UnicodeDecodeError:
+        if _UTF8_MULTIBYTE.search(tail + chunk) is not None:
             return False
         tail = chunk[-3:]
     return True

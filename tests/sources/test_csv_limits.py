@@ -126,7 +126,7 @@ def test_small_blocks_drop_the_pandas_index(sample_cells, tmp_path, monkeypatch)
         b"\xef\xbb\xbfa,b\r\n" + "é".encode() * 9 + b"\r\n",
         "a,café\r\n1,2\r\n".encode("cp1252") * 3,
         "a,b\r\n".encode("utf-16"),
-        "ok\n".encode() * 4 + b"\xff\xfe",  # undefined in neither: cp1252
+        b"ok\n" * 4 + b"\xff\xfe",  # undefined in neither: cp1252
         b"ab\ncd\n\x81\n",  # 0x81: undefined in cp1252
         b"abcdef" + "é".encode() + b"x\xe9\n",  # mixes UTF-8 and cp1252 across blocks
         b"abc\x00def\n",
