@@ -44,9 +44,10 @@ def split_chunks(
         cells.append(c)
         rejected.append(r)
         rows += len(keys)
+    sharing = _sharing(np.concatenate(hashes or [np.empty(0, "uint64")]))
+    del hashes
     every = concat_columns(cells)
-    flagged = _duplicates(np.concatenate(hashes or [np.empty(0, "uint64")]), every,
-                          np.concatenate(valid or [np.empty(0, "int64")]), kept)  # fmt: skip
+    flagged = _duplicates(sharing, every, np.concatenate(valid or [np.empty(0, "int64")]), kept)
     if len(flagged):
         text = flagged["start"].astype("string")
         rejected.append(pd.DataFrame(  # built like the problems of split_cells
@@ -67,15 +68,26 @@ def _hashes(keys: pd.DataFrame, has_start: pd.Series) -> np.ndarray:
     return np.where(has_start.to_numpy(), h, np.uint64(0))
 
 
-def _duplicates(hashes, cells, valid, kept) -> pd.DataFrame:
-    """Rows duplicating an earlier row of another part: ``file``, ``row``, ``start`` and
-    ``cell`` (their index in ``cells``, NA when already rejected), in file order."""
-    empty = pd.DataFrame(columns=["file", "row", "start", "cell"])
+def _sharing(hashes: np.ndarray) -> np.ndarray:
+    """Positions (in file order) of the rows with a start time whose hash another row shares
+    (sorted, not hashed again: no hash table of millions of rows)."""
     nonzero = np.flatnonzero(hashes)
-    same = pd.Series(hashes[nonzero]).duplicated(keep=False).to_numpy()
-    if not same.any():
+    order = np.argsort(hashes[nonzero], kind="stable")
+    ordered = hashes[nonzero][order]
+    eq = ordered[1:] == ordered[:-1]
+    same = np.zeros(len(nonzero), dtype=bool)
+    same[order[1:][eq]] = True
+    same[order[:-1][eq]] = True
+    return nonzero[same]
+
+
+def _duplicates(positions, cells, valid, kept) -> pd.DataFrame:
+    """Rows duplicating an earlier row of another part: ``file``, ``row``, ``start`` and
+    ``cell`` (their index in ``cells``, NA when already rejected), in file order. ``positions``:
+    the rows sharing a hash with another row, compared exactly here."""
+    empty = pd.DataFrame(columns=["file", "row", "start", "cell"])
+    if not len(positions):
         return empty
-    positions = nonzero[same]  # rows sharing a hash with another row: compared exactly
     in_cells = np.isin(positions, valid)
     at = np.searchsorted(valid, positions[in_cells])
     from_cells = cells.iloc[at][[*KEY_COLUMNS, "row"]].set_axis(positions[in_cells])

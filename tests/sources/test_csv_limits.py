@@ -92,14 +92,15 @@ def _read_in_blocks(path, block: int, monkeypatch):
 
 
 def test_small_blocks_give_what_one_block_gives(sample_cells, tmp_path, monkeypatch):
-    """Duplicates across blocks (of a valid row and of a rejected one) are rejected as in one
-    block; the escape is undone in every block; every row is in the cells or rejected."""
+    """Duplicates across blocks (of a valid row and of a rejected one) and within one are
+    rejected as in one block; the escape is undone in every block; every row is in the cells or
+    rejected."""
     cells = sample_cells.head(200).drop(columns="row").reset_index(drop=True)
     cells.loc[[5, 150], "content_title"] = ["=HYPERLINK(1)", "+33 6 12"]
     valid = write_cells(cells, tmp_path / "a.csv").read_bytes().decode("utf-8").split("\r\n")
     cells.loc[100, "viewers"] = -1
     raw = write_cells(cells, tmp_path / "b.csv").read_bytes().decode("utf-8").split("\r\n")
-    lines = [*raw[:-1], valid[10 + 1], valid[100 + 1], valid[3 + 1], ""]  # copies of rows
+    lines = [*raw[:-1], valid[10 + 1], valid[100 + 1], valid[3 + 1], valid[199 + 1], ""]
     path = tmp_path / "cells.csv"
     path.write_bytes("\r\n".join(lines).encode("utf-8"))
     whole = _read_in_blocks(path, 1 << 24, monkeypatch)
@@ -107,8 +108,9 @@ def test_small_blocks_give_what_one_block_gives(sample_cells, tmp_path, monkeypa
     pd.testing.assert_frame_equal(small.cells, whole.cells)
     pd.testing.assert_frame_equal(small.rejected, whole.rejected)
     assert small.reconciles() and len(small.cells) == 199
-    assert small.rejected["row"].tolist() == [102, 102, 202, 203, 204]  # viewers, atc, copies
-    assert small.rejected["reason"].str.startswith("duplicates").tolist() == [0, 0, 1, 1, 1]
+    # viewers and atc of row 102, then the copies (the last one of a row of its own block)
+    assert small.rejected["row"].tolist() == [102, 102, 202, 203, 204, 205]
+    assert small.rejected["reason"].str.startswith("duplicates").tolist() == [0, 0, 1, 1, 1, 1]
     assert small.cells.loc[[5, 149], "content_title"].tolist() == ["=HYPERLINK(1)", "+33 6 12"]
 
 
