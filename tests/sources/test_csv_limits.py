@@ -86,6 +86,7 @@ def test_shopify_csv_counts_records(tmp_path, monkeypatch):
 
 def _read_in_blocks(path, block: int, monkeypatch):
     monkeypatch.setattr(canonical_csv, "BLOCK_BYTES", block)
+    monkeypatch.setattr(canonical_csv, "PART_BYTES", block)  # each block validated alone
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ignored-column warning either
         return canonical.read(path, tz=TZ)
