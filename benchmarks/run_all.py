@@ -7,7 +7,8 @@
 Runs, in order: ``bench_import`` (``import analysis``), ``bench_glm`` (GLM on counts vs event
 rows), ``bench_report`` (weekly report vs empty notebooks), ``bench_ga4`` (GA4 aggregation: kit
 vs hand-written DuckDB vs pandas; the 100 M-event file needs ~1.3 GB of temporary disk and a few
-minutes to generate). Each figure is a ratio of two timings taken in this same run. Exits 1 if a
+minutes to generate), ``bench_memory`` (peak memory loading 2 M- and 5 M-row canonical CSVs).
+Each figure is a ratio of two timings taken in this same run (or a peak memory). Exits 1 if a
 target is missed. Ratios from different runs or machines are not comparable.
 """
 
@@ -24,7 +25,7 @@ sys.path.insert(0, str(HERE))
 from _common import ROOT, print_targets  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-BENCHMARKS = ("import", "glm", "report", "ga4")
+BENCHMARKS = ("import", "glm", "report", "ga4", "memory")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,10 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     import bench_ga4
     import bench_glm
     import bench_import
+    import bench_memory
     import bench_report
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ga4-sizes", default=bench_ga4.DEFAULT_SIZES)
+    ap.add_argument("--memory-rows", default=bench_memory.DEFAULT_ROWS)
     ap.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
     args = ap.parse_args(argv)
     only = [b.strip() for b in args.only.split(",") if b.strip()]
@@ -50,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         "glm": lambda: bench_glm.measure(),
         "report": lambda: bench_report.measure(),
         "ga4": lambda: bench_ga4.measure(bench_ga4.parse_sizes(args.ga4_sizes)),
+        "memory": lambda: bench_memory.measure(bench_memory.parse_rows(args.memory_rows)),
     }
     targets = []
     t0 = time.perf_counter()

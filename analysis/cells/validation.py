@@ -14,7 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from analysis.cells.promo import PROMO_FLAGS, as_promo
 from analysis.cells.schema import (
     COLUMNS,
     COMPUTED_COLUMNS,
@@ -28,17 +31,13 @@ from analysis.cells.schema import (
 from analysis.errors import CellsError
 from analysis.vocabulary import BINOMIAL_UNITS, CHANNELS, GRAINS, PROMOS, UNITS
 
-__all__ = [
-    "FIRST_YEAR",
-    "LAST_YEAR",
-    "PROMO_FLAGS",
-    "as_promo",
-    "check_tz",
-    "split_cells",
-    "validate_cells",
-]
+__all__ = ["DUPLICATE", "FIRST_YEAR", "LAST_YEAR", "PROMO_FLAGS", "as_promo", "check_tz",
+           "split_cells", "split_parts", "validate_cells"]  # fmt: skip
 
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+#: the reason of a row whose key (:data:`KEY_COLUMNS`) an earlier row of its file has
+DUPLICATE = ("duplicates an earlier row of this file (same time, channel, content, product and "
+             "segment); remove it or aggregate the two")  # fmt: skip
 #: years a cell may start in; outside them a date is "decades away" (a typo or a misread format)
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
@@ -138,11 +137,24 @@ def split_cells(
         When the frame as a whole is unusable: a required column is missing, or a column is
         unknown (nothing can be read reliably then).
     """
+    cells, rejected, _keys = split_parts(data, tz=tz, source=source)
+    return cells, rejected
+
+
+def split_parts(
+    data: pd.DataFrame, *, tz: str | None = None, source: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`split_cells`, and the typed :data:`KEY_COLUMNS` and ``row`` of every input row
+    (index: positions in ``data``) with flags ``rejected`` and ``duplicate`` (of an earlier row of
+    ``data``): what :func:`analysis.cells.chunks.split_chunks` needs to find duplicates across
+    the parts of one file."""
     out, problems = _validate(data, tz=tz, source=source)
     found = problems.frame()
     bad = out.index.isin(found["index"])
     cells = with_dtypes(out.loc[~bad, list(COLUMNS)])
-    return cells, found.drop(columns="index").reset_index(drop=True)
+    dup = out.index.isin(found.loc[found["reason"] == DUPLICATE, "index"])
+    keys = out[[*KEY_COLUMNS, "row"]].assign(rejected=bad, duplicate=dup)
+    return cells, found.drop(columns="index").reset_index(drop=True), keys
 
 
 def _validate(data: pd.DataFrame, *, tz: str | None, source: str | None):
@@ -225,21 +237,6 @@ def _as_flag(s: pd.Series, name: str, problems: _Problems) -> pd.Series:
     return flag.astype("boolean").fillna(False)
 
 
-#: a yes/no promotion flag -> promo level: a promotion of unknown kind is ``discount`` (any price
-#: promotion; ``flash_sale`` only when the export names it), no promotion is ``none``
-PROMO_FLAGS = {**dict.fromkeys(("true", "yes", "y", "1", "sim", "oui", "ja", "si", "sí"),
-                               "discount"),
-               **dict.fromkeys(("false", "no", "n", "0", "não", "nao", "non", "nein"), "none")}  # fmt: skip
-
-
-def as_promo(s: pd.Series) -> pd.Series:
-    """``promo`` with yes/no flags (True/False, yes/no, 1/0, ...) mapped by :data:`PROMO_FLAGS`;
-    other values unchanged (checked against :data:`analysis.vocabulary.PROMOS` afterwards)."""
-    text = s.astype("string")
-    flag = text.str.strip().str.lower().map(PROMO_FLAGS, na_action="ignore").astype("string")
-    return flag.fillna(text)
-
-
 def _as_string(s: pd.Series) -> pd.Series:
     s = s.astype("string")
     return s.str.strip().replace("", pd.NA)
@@ -253,11 +250,23 @@ def _as_number(s: pd.Series, name: str, problems: _Problems, *, integer: bool) -
     if pd.api.types.is_numeric_dtype(s):  # already numbers (Parquet, our own writers): no text
         return _numeric(s.astype("Float64"), name, problems, s, integer=integer)
     text = s.astype("string").str.strip()
-    num = pd.to_numeric(text.replace("", pd.NA), errors="coerce").astype("Float64")
+    num = _digits(text) if integer else None
+    if num is None:
+        num = pd.to_numeric(text.replace("", pd.NA), errors="coerce").astype("Float64")
     bad = text.notna() & (text != "") & num.isna()
     problems.add(bad, name, s, "{value!r} is not a number; write plain digits (no currency, "
                  "no thousands separator) or leave it empty for 'not reported'")  # fmt: skip
     return _numeric(num, name, problems, s, integer=integer)
+
+
+def _digits(text: pd.Series) -> pd.Series | None:
+    """``text`` as Float64 when every value is empty or 1-15 plain digits (exact as floats),
+    converted in Arrow; else None (:func:`pandas.to_numeric` then parses it, slower)."""
+    if not text.str.fullmatch(r"[0-9]{0,15}").fillna(True).all():
+        return None
+    values = pa.array(text.replace("", pd.NA).array, type=pa.string())
+    floats = pc.cast(values, pa.float64())
+    return pd.Series(pd.array(floats, dtype="Float64"), index=text.index)
 
 
 def _numeric(num: pd.Series, name: str, problems: _Problems, s: pd.Series, *,
@@ -355,6 +364,11 @@ def _check_computed(given: pd.Series, computed: pd.Series, name: str, problems: 
                  f"remove the {name} column (it is derived) or correct it")  # fmt: skip
 
 
+def _as_text(s: pd.Series, mask: pd.Series) -> pd.Series:
+    """The rows of ``s`` in ``mask`` as text (formatting every time costs seconds per million)."""
+    return s[mask.fillna(False).astype(bool)].astype("string")
+
+
 def _check_rules(out: pd.DataFrame, problems: _Problems) -> None:
     """The value rules: non-negative counts, atc <= viewers for binomial units, currencies.
 
@@ -365,7 +379,8 @@ def _check_rules(out: pd.DataFrame, problems: _Problems) -> None:
     for c in (*COUNT_COLUMNS, "revenue"):
         problems.add(out[c] < 0, c, out[c], "{value} is negative; counts must be >= 0")
     year = out["start"].dt.year
-    problems.add((year < FIRST_YEAR) | (year > LAST_YEAR), "start", out["start"].astype("string"),
+    far = (year < FIRST_YEAR) | (year > LAST_YEAR)
+    problems.add(far, "start", _as_text(out["start"], far),
                  f"{{value}} is decades away (outside {FIRST_YEAR}-{LAST_YEAR}): a wrong year "
                  "or a misread date format; fix the date")  # fmt: skip
     over = out["unit"].isin(BINOMIAL_UNITS) & (out["atc"] > out["viewers"])
@@ -382,6 +397,4 @@ def _check_rules(out: pd.DataFrame, problems: _Problems) -> None:
     dup = out.duplicated(subset=list(KEY_COLUMNS), keep="first") & out["start"].notna()
     if not dup.any():
         return
-    problems.add(dup, "start", out["start"].astype("string"),
-                 "duplicates an earlier row of this file (same time, channel, content, product "
-                 "and segment); remove it or aggregate the two")  # fmt: skip
+    problems.add(dup, "start", _as_text(out["start"], dup), DUPLICATE)

@@ -24,8 +24,11 @@ import pyarrow.parquet as pq
 from analysis.cells import COLUMNS, COMPUTED_COLUMNS, REQUIRED_COLUMNS, split_cells
 from analysis.errors import IgnoredColumnsWarning, UnreadableError
 from analysis.files import replacing, write_atomic
+from analysis.sources import canonical_csv
 from analysis.sources.base import Loaded, file_result
+from analysis.sources.canonical_csv import INDEX_COLUMNS, name_rows
 from analysis.sources.csv_text import decode
+from analysis.sources.limits import Limits, current
 from analysis.sources.matching import Match, share
 from analysis.sources.safe_text import safe_csv_text, unescape_frame
 
@@ -33,8 +36,6 @@ __all__ = ["INDEX_COLUMNS", "NAME", "SUFFIXES", "detect", "match", "read", "writ
 
 NAME = "canonical"
 SUFFIXES = (".csv", ".parquet")
-#: headers of a pandas index column written by ``DataFrame.to_csv`` (first column only)
-INDEX_COLUMNS = ("", "Unnamed: 0")
 
 
 def _header(path: Path) -> list[str] | None:
@@ -68,51 +69,56 @@ def match(path: Path) -> Match | None:
     return Match(NAME, len(names), len(names), kind=f"{extra} extra column(s)" if extra else "")
 
 
-def read(path: Path, *, tz: str | None) -> Loaded:
+def read(path: Path, *, tz: str | None, limits: Limits | None = None) -> Loaded:
     """Read one canonical CSV or Parquet file.
 
     CSV values are read as text (ids keep their digits; nothing is guessed), the formula escape
     of :func:`write_cells` is removed (:func:`analysis.sources.safe_text.unescape_text`: one
     leading ``'`` before quotes and ``= + - @``, tab or CR), and the values are parsed by
     :func:`analysis.cells.split_cells`; ``row`` is the spreadsheet row (the header is row 1).
+    A CSV is read block by block (:mod:`analysis.sources.canonical_csv`: bounded memory; rows
+    and cell lengths counted against ``limits``, :mod:`analysis.sources.limits`).
     Parquet keeps its types; ``row`` is the 1-based record number. Rows that name no ``file``
     are named after this one. Invalid rows go to the rejected table.
     """
     path = Path(path)
     if path.suffix == ".csv":
+        lim = current(limits)
         try:
-            text, _encoding = decode(path.read_bytes(), path.name)
-            raw = pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False)
-            raw = unescape_frame(raw)
-        except pd.errors.EmptyDataError:
-            raise UnreadableError(f"{path.name}: the file is empty; export it again") from None
-        first_data_row = 2
-    elif path.suffix == ".parquet":
-        raw = pd.read_parquet(path)
-        first_data_row = 1
-    else:
+            cells, rejected, rows, extra = canonical_csv.read_streaming(path, tz=tz, limits=lim)
+        except canonical_csv.NotStreamable:
+            cells, rejected, rows, extra = _read_whole(path, tz=tz, limits=lim)
+        _warn_extra(extra, path)
+        return file_result(source=NAME, file=path.name, rows_read=rows, cells=cells,
+                           rejected=rejected)  # fmt: skip
+    if path.suffix != ".parquet":
         raise UnreadableError(f"{path.name}: not a canonical file (expected one of {SUFFIXES})")
-    raw = _canonical_columns(raw, path)
-    # rows that do not name their file (written from memory) are named after this file
-    raw["file"] = raw["file"].replace("", pd.NA).fillna(path.name) if "file" in raw else path.name
-    if "row" not in raw:
-        raw["row"] = range(first_data_row, first_data_row + len(raw))
+    raw = pd.read_parquet(path)
+    raw, extra = _canonical_columns(raw)
+    _warn_extra(extra, path)
+    raw = name_rows(raw, path, first_data_row=1)
     cells, rejected = split_cells(raw, tz=tz, source=NAME)
     return file_result(source=NAME, file=path.name, rows_read=len(raw), cells=cells,
                        rejected=rejected)  # fmt: skip
 
 
-def _canonical_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """``raw`` without the pandas index column (first, headed ``Unnamed: 0`` or empty, holding
-    ``0 .. n-1``) and without non-canonical columns, which are named in an
-    :class:`IgnoredColumnsWarning` (an index column holding other labels is one of them)."""
-    raw = raw.copy()
-    first = raw.columns[0] if len(raw.columns) else None
-    if first is not None and str(first) in INDEX_COLUMNS:
-        labels = raw[first].astype("string").str.strip()
-        if labels.tolist() == [str(i) for i in range(len(raw))]:  # a default RangeIndex
-            raw = raw.drop(columns=first)
-    extra = [str(c) for c in raw.columns if c not in COLUMNS]
+def _read_whole(path: Path, *, tz: str | None, limits: Limits):
+    """The whole-text reading of a CSV that the block reader refuses (ragged rows, headers that
+    pandas renames): ``(cells, rejected, rows read, extra columns)``."""
+    try:
+        text, _encoding = decode(path.read_bytes(), path.name)
+        raw = pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False)
+        del text
+    except pd.errors.EmptyDataError:
+        raise UnreadableError(f"{path.name}: the file is empty; export it again") from None
+    canonical_csv.check_limits(raw, path.name, limits, first_data_row=2)
+    raw, extra = _canonical_columns(unescape_frame(raw))
+    raw = name_rows(raw, path, first_data_row=2)
+    cells, rejected = split_cells(raw, tz=tz, source=NAME)
+    return cells, rejected, len(raw), extra
+
+
+def _warn_extra(extra: list[str], path: Path) -> None:
     if extra:
         warnings.warn(
             f"{path.name}: column(s) {', '.join(map(repr, extra))} are not canonical columns "
@@ -121,8 +127,20 @@ def _canonical_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
             IgnoredColumnsWarning,
             stacklevel=3,
         )
-        raw = raw.drop(columns=extra)
-    return raw
+
+
+def _canonical_columns(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``raw`` without the pandas index column (first, headed ``Unnamed: 0`` or empty, holding
+    ``0 .. n-1``) and without non-canonical columns, and the names of those (an index column
+    holding other labels is one of them), for an :class:`IgnoredColumnsWarning`."""
+    raw = raw.copy()
+    first = raw.columns[0] if len(raw.columns) else None
+    if first is not None and str(first) in INDEX_COLUMNS:
+        labels = raw[first].astype("string").str.strip()
+        if labels.tolist() == [str(i) for i in range(len(raw))]:  # a default RangeIndex
+            raw = raw.drop(columns=first)
+    extra = [str(c) for c in raw.columns if c not in COLUMNS]
+    return raw.drop(columns=extra), extra
 
 
 def write_cells(cells: pd.DataFrame, path: str | Path) -> Path:

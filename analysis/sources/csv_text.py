@@ -14,6 +14,12 @@ replacement characters:
 
 Text with NUL characters (UTF-16 saved without its BOM) is refused too. Lines may end in
 ``\\n``, ``\\r\\n`` or ``\\r``; quoted fields may hold the delimiter (``"1,234"``) or line breaks.
+
+A big file is not decoded whole: :func:`file_encoding` takes the same decision reading the file
+block by block (a UTF-8 check, then the Windows-1252 one), and only a file that fails both is read
+whole, by :func:`decode`, to raise its exact message. :func:`split` given the file's name counts
+records and cell lengths as it reads (``max_rows``, ``max_cell_chars`` of
+:mod:`analysis.sources.limits`).
 """
 
 from __future__ import annotations
@@ -22,10 +28,20 @@ import codecs
 import csv
 import io
 import re
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
 
 from analysis.errors import UnreadableError
+from analysis.sources.limits import Limits, current, exceeded
 
-__all__ = ["DELIMITERS", "RESAVE", "decode", "split", "sniff_delimiter"]
+__all__ = ["BLOCK_BYTES", "DELIMITERS", "RESAVE", "column_letter", "decode", "file_encoding",
+           "split", "sniff_delimiter"]  # fmt: skip
+
+#: bytes read at a time by :func:`file_encoding`
+BLOCK_BYTES = 1 << 20
 
 #: delimiters a CSV export may use
 DELIMITERS = (",", ";", "\t", "|")
@@ -33,6 +49,8 @@ DELIMITERS = (",", ";", "\t", "|")
 RESAVE = ("save it as UTF-8: in Excel 'File > Save As > CSV UTF-8 (Comma delimited)', in "
           "LibreOffice 'Save As > Text CSV' with character set 'Unicode (UTF-8)', in Google "
           "Sheets 'File > Download > CSV'")  # fmt: skip
+#: bytes Windows-1252 leaves undefined, and NUL (refused in any encoding)
+_CP1252_UNDEFINED = (b"\x00", b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
                              rb"[\xf0-\xf4][\x80-\xbf]{3}")  # fmt: skip
 
@@ -67,6 +85,81 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
                                     "with another encoding)"))  # fmt: skip
 
 
+def file_encoding(path: Path, *, block: int = BLOCK_BYTES) -> str:
+    """The encoding :func:`decode` gives the file at ``path``, deciding on blocks of ``block``
+    bytes: ``utf-8-sig`` / ``utf-8`` when every block is valid UTF-8 without NUL, else
+    ``cp1252`` when every byte is defined in Windows-1252, none is NUL and no valid UTF-8
+    multi-byte sequence occurs (searched across block ends too). A UTF-16 file (BOM), or one
+    that fails both, is passed whole to :func:`decode`, which raises its exact message.
+
+    Raises
+    ------
+    UnreadableError
+        As :func:`decode`.
+    """
+    path = Path(path)
+    with open(path, "rb") as f:
+        head = f.read(3)
+        utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if not utf16 and _utf8_blocks(f, block):
+            return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+        if not utf16 and not head.startswith(codecs.BOM_UTF8) and _cp1252_blocks(f, block):
+            return "cp1252"
+    return decode(path.read_bytes(), path.name)[1]
+
+
+def _utf8_blocks(f: BinaryIO, block: int) -> bool:
+    """Every block of ``f`` is valid UTF-8 (a sequence cut by the block end is completed by the
+    next) and holds no NUL byte; checked by Arrow without decoding (no text is built)."""
+    f.seek(0)
+    tail = b""
+    while chunk := f.read(block):
+        if b"\x00" in chunk:
+            return False
+        data = tail + chunk
+        cut = _complete(data)
+        if not _valid_utf8(data[:cut]):
+            return False
+        tail = data[cut:]
+    return not tail
+
+
+def _complete(data: bytes) -> int:
+    """The length of ``data`` without a multi-byte sequence its end cuts short."""
+    for back in range(1, min(4, len(data)) + 1):
+        lead = data[-back]
+        if lead & 0xC0 != 0x80:  # not a continuation byte
+            need = 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+            return len(data) - back if need > back else len(data)
+    return len(data)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """``data`` is valid UTF-8 (Arrow's full validation of a one-value string array)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32).tobytes())
+    try:
+        pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)]).validate(
+            full=True)  # fmt: skip
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _cp1252_blocks(f: BinaryIO, block: int) -> bool:
+    """Every byte of ``f`` is defined in Windows-1252 (all but 0x81, 0x8D, 0x8F, 0x90, 0x9D),
+    none is NUL, and no valid UTF-8 multi-byte sequence occurs (the last 3 bytes of a block are
+    searched with the next)."""
+    f.seek(0)
+    tail = b""
+    while chunk := f.read(block):
+        if any(b in chunk for b in _CP1252_UNDEFINED):
+            return False
+        if _UTF8_MULTIBYTE.search(tail + chunk) is not None:
+            return False
+        tail = chunk[-3:]
+    return True
+
+
 def _bad_byte(raw: bytes, err: UnicodeDecodeError, name: str, what: str, note: str = "") -> str:
     offset = err.start
     line = raw[:offset].count(b"\n") + 1
@@ -84,9 +177,41 @@ def _no_nul(text: str, name: str) -> str:
     return text
 
 
-def split(text: str, delimiter: str) -> list[list[str]]:
-    """The records of ``text`` (quotes honoured, any line ending)."""
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+def split(text: str, delimiter: str, name: str | None = None,
+          limits: Limits | None = None) -> list[list[str]]:  # fmt: skip
+    """The records of ``text`` (quotes honoured, any line ending).
+
+    Given the file's ``name``, the records and the length of every cell are counted as they are
+    read: past ``max_rows`` records or with a cell longer than ``max_cell_chars`` characters
+    (:func:`analysis.sources.limits.current` of ``limits``) reading stops with the
+    :class:`~analysis.errors.LimitError` naming the file, the spreadsheet row and column
+    (``docs/data-formats.md``, "Reading limits").
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if name is None:
+        return list(reader)
+    lim = current(limits)
+    records = []
+    for row, record in enumerate(reader, 1):
+        if row > lim.max_rows:
+            raise exceeded(name, "max_rows", f"record {row:,}", lim, f"row {row}")
+        longest = max(map(len, record), default=0)
+        if longest > lim.max_cell_chars:
+            col = next(i for i, cell in enumerate(record) if len(cell) == longest)
+            raise exceeded(name, "max_cell_chars", f"a cell of {longest:,} characters", lim,
+                           f"row {row}, column {column_letter(col)}")  # fmt: skip
+        records.append(record)
+    return records
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of the 0-based column ``index`` (0 -> ``A``, 26 -> ``AA``)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def sniff_delimiter(text: str, rows: int = 30) -> str:

@@ -109,7 +109,7 @@ def _read_csv(path: Path) -> Sheet:
     if not text.strip():
         raise UnreadableError(f"{path.name}: the file is empty; export it again")
     delimiter = sniff_delimiter(text, HEADER_SEARCH_ROWS)
-    lines = split(text, delimiter)
+    lines = split(text, delimiter, path.name)  # counts rows and cell lengths (limits)
     widths = tuple(len(r) for r in lines)
     width = max(widths, default=0)
     rows = tuple(tuple(cell_text(c) for c in r) + (None,) * (width - len(r)) for r in lines)

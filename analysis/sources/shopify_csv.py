@@ -10,15 +10,13 @@ that gives the header the most fields, and the header is searched in the first
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.errors import UnreadableError
-from analysis.sources.csv_text import decode
+from analysis.sources.csv_text import decode, split
 
 __all__ = ["HEADER_SEARCH_ROWS", "data_records", "find_header_row", "norm_header", "problem",
            "read_records", "require_columns"]  # fmt: skip
@@ -40,7 +38,7 @@ def read_records(path: Path) -> tuple[str, list[list[str]]]:
         raise UnreadableError(f"{path.name}: the file is empty; export it again")
     head = text[:20_000].splitlines()[:HEADER_SEARCH_ROWS]
     best = max((",", ";", "\t"), key=lambda d: max(len(line.split(d)) for line in head))
-    return best, list(csv.reader(io.StringIO(text, newline=""), delimiter=best))
+    return best, split(text, best, path.name)  # counts rows and cell lengths (limits)
 
 
 def find_header_row(records: list[list[str]], anchors: set[str]) -> int | None:
