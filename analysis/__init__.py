@@ -61,6 +61,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "shop_template": ("analysis.sources.shop_template", "shop_template"),
     "write_shop_template": ("analysis.sources.shop_template", "write_shop_template"),
     "simulate": ("analysis.sample.simulate", "simulate"),
+    "simulate_switchback": ("analysis.sample.switchback", "simulate_switchback"),
     "read_truth": ("analysis.sample.truth", "read_truth"),
     "with_truth": ("analysis.sample.truth", "with_truth"),
     "write_exports": ("analysis.sample.exports", "write_exports"),
