@@ -52,12 +52,14 @@ def read_schedule(schedule: pd.DataFrame | str | Path) -> pd.DataFrame:
     schedule : pandas.DataFrame, str or Path
         The frame of ``analysis.switchback_schedule`` or its CSV (``docs/data-formats.md``,
         "Switchback schedule and compliance"): ``slot`` and ``treated`` are required; ``start``
-        (shop-local when it has no UTC offset), ``block`` and ``creator`` are used when present.
+        (shop-local when it has no UTC offset), ``block``, ``creator``, ``arm`` and ``arm_run``
+        (compliance: the arm a LIVE was run with, empty = as planned) are used when present.
 
     Returns
     -------
     pandas.DataFrame
-        ``slot``, ``treated`` and the optional columns, ``start`` aware in the shop time zone.
+        ``slot``, ``treated``, ``treated_run`` (the arm run; = ``treated`` without ``arm_run``) and
+        the optional columns, ``start`` aware in the shop time zone.
 
     Raises
     ------
@@ -76,13 +78,15 @@ def read_schedule(schedule: pd.DataFrame | str | Path) -> pd.DataFrame:
             f"{name}: the schedule needs the columns slot and treated (docs/data-formats.md, "
             f"switchback schedule); missing {sorted(missing)}. Save analysis.switchback_schedule(...)."
         )
-    keep = [c for c in ("slot", "start", "block", "creator", "treated") if c in schedule.columns]
+    keep = ["slot", "start", "block", "creator", "arm", "treated", "arm_run"]
+    keep = [c for c in keep if c in schedule.columns]
     frame = schedule[keep].reset_index(drop=True).copy()
     frame["slot"] = frame["slot"].astype(str)
     if frame["slot"].duplicated().any():
         dup = frame.loc[frame["slot"].duplicated(), "slot"].tolist()[:5]
         raise ValueError(f"{name}: slots must be unique; repeated: {dup}. Give each LIVE one row.")
     frame["treated"] = [_boolean(v, name, i) for i, v in enumerate(frame["treated"], start=2)]
+    frame["treated_run"] = _treated_run(frame, name)
     if "start" in frame.columns:
         frame["start"] = _starts(frame["start"], name)
         frame = frame.sort_values("start", kind="stable").reset_index(drop=True)
@@ -104,6 +108,27 @@ def _starts(values: pd.Series, name: str) -> pd.Series:
     if start.dt.tz is None:
         start = start.dt.tz_localize(TZ)
     return start.dt.tz_convert(TZ)
+
+
+def _treated_run(frame: pd.DataFrame, name: str) -> list[bool]:
+    """The arm each LIVE is run with: ``arm_run`` (empty = as planned), else the planned one."""
+    if "arm_run" not in frame.columns:
+        return frame["treated"].tolist()
+    if "arm" not in frame.columns:
+        raise ValueError(f"{name}: `arm_run` needs the `arm` column to tell the arms apart.")
+    names = dict(zip(frame["arm"].astype(str), frame["treated"], strict=True))
+    out = []
+    for i, (run, planned) in enumerate(zip(frame["arm_run"], frame["treated"], strict=True)):
+        if pd.isna(run) or str(run).strip() == "":
+            out.append(bool(planned))
+        elif str(run).strip() in names:
+            out.append(bool(names[str(run).strip()]))
+        else:
+            raise ValueError(
+                f"{name}, row {i + 2}, column arm_run: {run!r} is not an arm of the schedule "
+                f"({', '.join(names)}); leave it empty when the LIVE ran as planned."
+            )
+    return out
 
 
 def _boolean(value: object, name: str, row: int) -> bool:
@@ -235,7 +260,7 @@ def switchback_simulation(
         )
     shop = shop._replace(lives=_scheduled_lives(rng, shop, sched))
     _check_grid(shop)
-    exposure = window_exposure(sched["treated"].to_numpy(bool), int(carryover))
+    exposure = window_exposure(sched["treated_run"].to_numpy(bool), int(carryover))
     factor = float(effect) ** exposure
     return _run(rng, shop, sched, factor, seed=seed, scale=scale,
                 planted={"effect": float(effect), "carryover": int(carryover), "exposure": exposure})  # fmt: skip
@@ -285,7 +310,9 @@ def _truth(shop, sched, frame, exp, factor, planted) -> dict[str, Any]:
     for k, (lv, slot) in enumerate(zip(shop.lives, sched["slot"], strict=True)):
         slots.append({
             "slot": slot, "start": lv["start"], "creator": lv["creator"],
-            "treated": bool(sched["treated"].iloc[k]), "exposure": float(planted["exposure"][k]),
+            "treated": bool(sched["treated"].iloc[k]),
+            "treated_run": bool(sched["treated_run"].iloc[k]),
+            "exposure": float(planted["exposure"][k]),
             "factor": float(factor[k]), "expected_rate": _none(rates[k]),
             "expected_rate_control": _none(rates[k] / factor[k]),
         })  # fmt: skip
@@ -330,7 +357,7 @@ def simulate_switchback(
         Planted ratio *r* on each treated LIVE's ATC rate (1: no effect).
     carryover : int
         Planted *m*: LIVE *t* gets :math:`r^{e_t}`, :math:`e_t` the share of treated LIVEs among
-        *t-m..t* (module docstring).
+        *t-m..t* (module docstring), by the arm actually run (``arm_run``) when given.
     seed : int
         Seed of the one ``numpy.random.default_rng``; same arguments, same output.
     weeks, start : optional
@@ -346,8 +373,8 @@ def simulate_switchback(
     truth : dict
         The keys of :func:`~analysis.sample.simulate.simulate` plus ``switchback``: ``effect``,
         ``carryover``, ``true_ratio`` (the lag-*m* ratio, = ``effect``), ``model``, ``metric``
-        and per slot ``slot, start, creator, treated, exposure, factor, expected_rate,
-        expected_rate_control``.
+        and per slot ``slot, start, creator, treated, treated_run, exposure, factor,
+        expected_rate, expected_rate_control``.
 
     Raises
     ------

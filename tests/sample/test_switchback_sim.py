@@ -94,6 +94,17 @@ def test_planted_probabilities_and_terms():
     np.testing.assert_allclose(sim.terms.iloc[:, 1:].sum(axis=1), np.log(p / (1 - p)), atol=1e-9)
 
 
+def test_the_effect_follows_the_arm_actually_run():
+    arms = np.where(SMALL["treated"], "qa", "none")
+    run = ["", "none", "qa", "", "", "", "", ""]  # L1 ran without, L2 with the Q&A
+    _, truth = simulate_switchback(SMALL.assign(arm=arms, arm_run=run), effect=1.5, seed=3)
+    slots = truth["switchback"]["slots"]
+    assert [s["factor"] for s in slots] == [1.0, 1.0, 1.5, 1.5, 1.0, 1.5, 1.0, 1.5]
+    assert [s["treated"] for s in slots] == SMALL["treated"].tolist()  # the plan is kept
+    with pytest.raises(ValueError, match=r"row 3, column arm_run: 'Q&A' is not an arm of the"):
+        read_schedule(SMALL.assign(arm=arms, arm_run=["", "Q&A"] + [""] * 6))
+
+
 def test_window_exposure_is_the_analysis_effect_model():
     w = np.array([1, 0, 0, 1, 1, 1, 0, 1], dtype=bool)
     for m in (0, 1, 2, 3):
