@@ -40,8 +40,8 @@ from analysis.sample.parameters import (
 )
 
 __all__ = [
-    "Calendar", "Products", "Shop", "draw_creators", "draw_ids", "draw_lives", "draw_products",
-    "draw_videos", "hour_grid", "intervention_start",
+    "Calendar", "Products", "Shop", "draw_creators", "draw_ids", "draw_live", "draw_lives",
+    "draw_products", "draw_videos", "hour_grid", "intervention_start",
 ]  # fmt: skip
 
 
@@ -316,13 +316,14 @@ def draw_lives(
     for lv, room_id in zip(lives, room_ids, strict=True):
         rank = series_rank.get(lv["creator"], 0)
         series_rank[lv["creator"]] = rank + 1
-        _draw_live(rng, lv, creators[lv["creator"]], category, rank, start_of_intervention)
+        draw_live(rng, lv, creators[lv["creator"]], category, rank, start_of_intervention)
         lv["content_id"] = room_id
     return lives
 
 
-def _draw_live(rng, lv: dict, creator: dict, category: np.ndarray, rank: int, start_iv) -> None:
-    """Draw one LIVE's showcase, flash sales and session effect into ``lv`` (in place)."""
+def draw_live(rng, lv: dict, creator: dict, category: np.ndarray, rank: int, start_iv) -> None:
+    """Draw one LIVE's showcase, flash sales and session effect into ``lv`` (``creator``,
+    ``start``, ``slot``), in place; ``rank``: its place in the series, from 0."""
     cat = creator["category"]
     cat_idx = CATEGORIES.index(cat)
     k = int(rng.integers(3, 6))

@@ -19,5 +19,9 @@ the order they build on each other:
 * :mod:`~analysis.stats.multiple` - p-value adjustment; :mod:`~analysis.stats.planning` -
   sample size and design effect, on :mod:`~analysis.stats.icc` (ANOVA ICC and its interval),
   :mod:`~analysis.stats.cluster_power` (noncentral-t power of the clustered test) and
-  :mod:`~analysis.stats.power_simulation` (its simulated power).
+  :mod:`~analysis.stats.power_simulation` (its simulated power);
+* :mod:`~analysis.stats.randomisation` (assignment mechanisms), :mod:`~analysis.stats.switchback`
+  (schedules), :mod:`~analysis.stats.switchback_inference` (Horvitz-Thompson, exact randomisation
+  p-value, interval by inversion), :mod:`~analysis.stats.switchback_analysis` and
+  :mod:`~analysis.stats.switchback_plan` - switchback experiments.
 """
