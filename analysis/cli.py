@@ -19,6 +19,7 @@ from analysis.report.options import add_report_arguments
 from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample
 from analysis.sources.canonical import write_cells
+from analysis.sources.limits import add_flag, apply_flags
 from analysis.sources.load import load, read, unreadable_message
 from analysis.sources.shop_template import write_shop_template
 
@@ -151,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="shop file to apply (default: shop.toml in the data folder)")  # fmt: skip
     val.add_argument("--skip-unreadable", action="store_true",
                      help="exit 0 even when a file cannot be read (it stays listed)")  # fmt: skip
+    add_flag(val)
     val.set_defaults(func=_validate)
 
     lod = sub.add_parser("load", help="read exports into canonical cells (any engine)")
@@ -165,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="shop file to apply (default: shop.toml in the data folder)")  # fmt: skip
     lod.add_argument("--skip-unreadable", action="store_true",
                      help="load the readable files when some file cannot be read")  # fmt: skip
+    add_flag(lod)
     lod.set_defaults(func=_load)
 
     ini = sub.add_parser("init", help="write a commented shop-file template (shop.toml)")
@@ -188,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    apply_flags(getattr(args, "limits", None))  # --limit: this process and its report kernels
     return args.func(args)
 
 
