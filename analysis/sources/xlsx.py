@@ -174,8 +174,9 @@ def _not_readable(file: str, err: Exception) -> UnreadableError:
 
 
 def _hostile(err: Exception, file: str, part: str) -> UnreadableError | None:
-    """The error to raise for ``err`` when it (or the error openpyxl wrapped) is a reading limit
-    or an XML entity declaration refused by defusedxml; else None."""
+    """The error to raise for ``err`` when it (or the error openpyxl wrapped) is a reading limit,
+    an XML entity declaration refused by defusedxml, or a part that does not match its zip
+    header (read while ``part`` was open); else None."""
     inner = err.__cause__ if isinstance(err.__cause__, Exception) else err
     if isinstance(inner, UnreadableError):
         return inner
@@ -184,6 +185,9 @@ def _hostile(err: Exception, file: str, part: str) -> UnreadableError | None:
             f"{file}: part {part} declares XML entities ({type(inner).__name__}), which exports "
             "never do; the file may be hostile. Export it again"
         )
+    if isinstance(inner, zipfile.BadZipFile) and part:  # zipfile's CRC and size checks
+        return UnreadableError(f"{file}: part {part} does not match its zip header ({inner}); "
+                               "the file is damaged or hostile. Export it again")  # fmt: skip
     return None
 
 

@@ -178,7 +178,7 @@ def shared_strings(source, file: str, part: str, limits: Limits) -> list[str]:
     """
     counted = _Budget(source, file, part, limits)
     out: list[str] = []
-    events = iterparse(counted, events=("start", "end"), forbid_dtd=True)
+    events = iterparse(counted, events=("start", "end"))
     root = None
     for event, node in events:
         if root is None:
