@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "'all' or some of live_list, live_center, product_list, shop_overview, api")  # fmt: skip
     sim.set_defaults(func=_simulate)
 
-    val = sub.add_parser("validate", help="load files, print a summary or the problems")
+    val = add_flag(sub.add_parser("validate", help="load files, print a summary or the problems"))
     val.add_argument("paths", nargs="+")
     val.add_argument("--tz", default=None, help="shop time zone (IANA name)")
     val.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
@@ -152,10 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="shop file to apply (default: shop.toml in the data folder)")  # fmt: skip
     val.add_argument("--skip-unreadable", action="store_true",
                      help="exit 0 even when a file cannot be read (it stays listed)")  # fmt: skip
-    add_flag(val)
     val.set_defaults(func=_validate)
 
-    lod = sub.add_parser("load", help="read exports into canonical cells (any engine)")
+    lod = add_flag(sub.add_parser("load", help="read exports into canonical cells (any engine)"))
     lod.add_argument("paths", nargs="+", help="files, folders, or a BigQuery table")
     lod.add_argument("--tz", default=None, help="shop time zone (IANA name)")
     lod.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
@@ -167,7 +166,6 @@ def build_parser() -> argparse.ArgumentParser:
                      help="shop file to apply (default: shop.toml in the data folder)")  # fmt: skip
     lod.add_argument("--skip-unreadable", action="store_true",
                      help="load the readable files when some file cannot be read")  # fmt: skip
-    add_flag(lod)
     lod.set_defaults(func=_load)
 
     ini = sub.add_parser("init", help="write a commented shop-file template (shop.toml)")

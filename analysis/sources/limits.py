@@ -118,12 +118,14 @@ def flag(text: str) -> str:
     return text.strip()
 
 
-def add_flag(parser: argparse.ArgumentParser) -> None:
-    """Add the repeatable ``--limit NAME=VALUE`` option (:func:`apply_flags` applies it)."""
+def add_flag(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the repeatable ``--limit NAME=VALUE`` option (:func:`apply_flags` applies it);
+    returns ``parser``."""
     parser.add_argument("--limit", action="append", type=flag, default=None,
                         metavar="NAME=VALUE", dest="limits",
                         help="change a reading limit for this run, e.g. max_rows=100000000 "
                         "(repeatable; docs/data-formats.md, 'Reading limits')")  # fmt: skip
+    return parser
 
 
 def apply_flags(values: list[str] | None) -> None:
