@@ -19,6 +19,7 @@ from analysis.report.options import add_report_arguments
 from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample
 from analysis.sources.canonical import write_cells
+from analysis.sources.limits import add_flag, apply_flags
 from analysis.sources.load import load, read, unreadable_message
 from analysis.sources.shop_template import write_shop_template
 
@@ -147,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "'all' or some of live_list, live_center, product_list, shop_overview, api")  # fmt: skip
     sim.set_defaults(func=_simulate)
 
-    val = sub.add_parser("validate", help="load files, print a summary or the problems")
+    val = add_flag(sub.add_parser("validate", help="load files, print a summary or the problems"))
     val.add_argument("paths", nargs="+")
     val.add_argument("--tz", default=None, help="shop time zone (IANA name)")
     val.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
@@ -157,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="exit 0 even when a file cannot be read (it stays listed)")  # fmt: skip
     val.set_defaults(func=_validate)
 
-    lod = sub.add_parser("load", help="read exports into canonical cells (any engine)")
+    lod = add_flag(sub.add_parser("load", help="read exports into canonical cells (any engine)"))
     lod.add_argument("paths", nargs="+", help="files, folders, or a BigQuery table")
     lod.add_argument("--tz", default=None, help="shop time zone (IANA name)")
     lod.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
@@ -192,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    apply_flags(getattr(args, "limits", None))  # --limit: this process and its report kernels
     return args.func(args)
 
 

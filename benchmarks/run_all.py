@@ -3,12 +3,15 @@
     .venv/bin/python benchmarks/run_all.py                      # GA4 at 1e6, 1e7 and 1e8 events
     .venv/bin/python benchmarks/run_all.py --ga4-sizes 1e6,1e7  # without the 100 M file
     .venv/bin/python benchmarks/run_all.py --only ga4,import
+    .venv/bin/python benchmarks/run_all.py --only hostile
 
 Runs, in order: ``bench_import`` (``import analysis``), ``bench_glm`` (GLM on counts vs event
 rows), ``bench_report`` (weekly report vs empty notebooks), ``bench_ga4`` (GA4 aggregation: kit
 vs hand-written DuckDB vs pandas; the 100 M-event file needs ~1.3 GB of temporary disk and a few
-minutes to generate), ``bench_memory`` (peak memory loading 2 M- and 5 M-row canonical CSVs).
-Each figure is a ratio of two timings taken in this same run (or a peak memory). Exits 1 if a
+minutes to generate), ``bench_memory`` (peak memory loading 2 M- and 5 M-row canonical CSVs),
+``bench_hostile`` (each hostile file: the error it raises, read time and peak RSS; its only
+target is raising the named limit). Each figure is a ratio of two timings taken in this same
+run (or a peak memory). Exits 1 if a
 target is missed. Ratios from different runs or machines are not comparable.
 """
 
@@ -25,7 +28,7 @@ sys.path.insert(0, str(HERE))
 from _common import ROOT, print_targets  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-BENCHMARKS = ("import", "glm", "report", "ga4", "memory")
+BENCHMARKS = ("import", "glm", "report", "ga4", "memory", "hostile")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import bench_ga4
     import bench_glm
+    import bench_hostile
     import bench_import
     import bench_memory
     import bench_report
@@ -54,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": lambda: bench_report.measure(),
         "ga4": lambda: bench_ga4.measure(bench_ga4.parse_sizes(args.ga4_sizes)),
         "memory": lambda: bench_memory.measure(bench_memory.parse_rows(args.memory_rows)),
+        "hostile": lambda: bench_hostile.measure(),
     }
     targets = []
     t0 = time.perf_counter()

@@ -16,6 +16,7 @@ from analysis.present import i18n
 from analysis.present.headline import MIN_VIEWERS
 from analysis.present.privacy import CREATOR_MODES
 from analysis.report.publish import add_wait_argument
+from analysis.sources.limits import add_flag
 from analysis.sources.load import input_files
 from analysis.sources.shop_file import read_shop, split_shop
 
@@ -195,3 +196,4 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
         help="report on the readable files when some file cannot be read (default: exit 1 "
         "naming it); the data-quality page lists the files left out",
     )
+    add_flag(parser)  # --limit NAME=VALUE (reading limits; applied by analysis.cli.main)

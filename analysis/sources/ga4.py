@@ -26,7 +26,6 @@ reason. See ``docs/data-formats.md`` (GA4).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -34,6 +33,7 @@ import pyarrow.parquet as pq
 from analysis.sources.base import Loaded
 from analysis.sources.ga4_result import to_loaded
 from analysis.sources.ga4_run import aggregate, aggregate_bigquery, require_tz
+from analysis.sources.json_text import loads
 from analysis.sources.matching import Match, share
 
 __all__ = ["EXPORT_FIELDS", "FUNNEL_EVENTS", "NAME", "SUFFIXES", "detect", "match", "read",
@@ -41,6 +41,7 @@ __all__ = ["EXPORT_FIELDS", "FUNNEL_EVENTS", "NAME", "SUFFIXES", "detect", "matc
 
 NAME = "ga4"
 SUFFIXES = (".parquet", ".json", ".ndjson", ".jsonl")
+_FIRST_LINE = 1 << 20  # bytes of the first line read for detection
 #: GA4 event names this loader counts (other events are not rows of this source)
 FUNNEL_EVENTS = ("view_item", "add_to_cart", "begin_checkout", "purchase")
 #: top-level fields of the GA4 BigQuery export schema (``events_*`` tables)
@@ -72,7 +73,7 @@ def match(path: Path) -> Match | None:
     elif path.suffix in SUFFIXES:
         try:
             with open(path, encoding="utf-8-sig") as f:
-                first = json.loads(f.readline())
+                first = loads(f.readline(_FIRST_LINE), path.name)  # a GA4 row: a few kB
         except (ValueError, UnicodeDecodeError, OSError):
             return None
         names = set(first) if isinstance(first, dict) else set()

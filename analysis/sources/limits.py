@@ -15,13 +15,14 @@ Documented in ``docs/data-formats.md``, "Reading limits".
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 from dataclasses import dataclass
 
 from analysis.errors import LimitError
 
-__all__ = ["ENV", "Limits", "current", "exceeded", "parse"]
+__all__ = ["ENV", "Limits", "add_flag", "apply_flags", "current", "exceeded", "flag", "parse"]
 
 #: the environment variable holding limits that differ from the defaults
 ENV = "CARTLIFT_LIMITS"
@@ -39,9 +40,16 @@ class Limits:
     max_uncompressed_bytes
         Largest total uncompressed size of the members of an xlsx file that are read.
     max_shared_strings_bytes
-        Largest uncompressed size of an xlsx file's shared-string table.
+        Largest uncompressed size of an xlsx file's shared-string table (held in memory, about
+        3 times its size).
+    max_part_bytes
+        Largest uncompressed size of any other xlsx part read whole (workbook, styles, theme,
+        relationships, chart sheets; worksheets are streamed and not bound by it).
     max_rows
         Most data rows read from one file (CSV line records, xlsx rows, JSON records).
+    max_cells
+        Most cells of one xlsx sheet's table: its rows x its columns, empty cells included (the
+        reader holds the table as a grid).
     max_cell_chars
         Longest text of one cell, in characters (Excel's own cell limit is 32,767).
     max_json_depth
@@ -50,8 +58,10 @@ class Limits:
 
     max_compression_ratio: float = 200.0
     max_uncompressed_bytes: int = 4 * 1024**3
-    max_shared_strings_bytes: int = 512 * 1024**2
+    max_shared_strings_bytes: int = 256 * 1024**2
+    max_part_bytes: int = 64 * 1024**2
     max_rows: int = 50_000_000
+    max_cells: int = 20_000_000
     max_cell_chars: int = 32_767
     max_json_depth: int = 64
 
@@ -96,3 +106,30 @@ def exceeded(file: str, limit: str, found: object, limits: Limits, where: str = 
         f'{limit}=<value>` or the environment variable {ENV}="{limit}=<value>"',
         limit=limit,
     )
+
+
+def flag(text: str) -> str:
+    """The ``argparse`` type of ``--limit NAME=VALUE``: ``text`` when :func:`parse` accepts it,
+    else ``argparse.ArgumentTypeError`` with :func:`parse`'s sentence."""
+    try:
+        parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text.strip()
+
+
+def add_flag(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the repeatable ``--limit NAME=VALUE`` option (:func:`apply_flags` applies it);
+    returns ``parser``."""
+    parser.add_argument("--limit", action="append", type=flag, default=None,
+                        metavar="NAME=VALUE", dest="limits",
+                        help="change a reading limit for this run, e.g. max_rows=100000000 "
+                        "(repeatable; docs/data-formats.md, 'Reading limits')")  # fmt: skip
+    return parser
+
+
+def apply_flags(values: list[str] | None) -> None:
+    """Append the ``--limit`` values to ``CARTLIFT_LIMITS`` of this process (a later pair wins),
+    so every reader here and every process it starts (report kernels) reads with them."""
+    if values:
+        os.environ[ENV] = ",".join(filter(None, [os.environ.get(ENV, ""), *values]))

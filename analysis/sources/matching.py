@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.errors import UnreadableError
+from analysis.errors import LimitError, UnreadableError
 from analysis.sources.tables import locate_with_hidden
 
 __all__ = ["DERIVED_HEADER", "WEAK", "Match", "header_match", "share"]
@@ -86,6 +86,8 @@ def header_match(source: str, path: Path, locate, suffixes: Iterable[str]) -> Ma
         return None
     try:
         found = locate_with_hidden(path, locate)
+    except LimitError:
+        raise  # a hostile or huge file is named by its limit, not "not recognised"
     except (UnreadableError, OSError):
         return None
     if found is None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from analysis.errors import UnreadableError
 from analysis.sources.csv_text import decode, sniff_delimiter, split
+from analysis.sources.limits import Limits, current
 from analysis.sources.xlsx import cell_text, read_workbook
 
 __all__ = ["HEADER_SEARCH_ROWS", "SPREADSHEET_SUFFIXES", "TABLE_SUFFIXES", "Sheet",
@@ -88,17 +89,28 @@ def hidden_sheets(path: Path) -> tuple[str, ...]:
 
 def _sheets(path: Path) -> tuple[tuple[Sheet, str], ...]:
     st = path.stat()
-    return _read_sheets(str(path), st.st_mtime_ns, st.st_size)
+    got = _read_sheets(str(path), st.st_mtime_ns, st.st_size, current())
+    if isinstance(got, UnreadableError):  # cached too: every loader's detection asks again
+        raise got.with_traceback(None)
+    return got
 
 
 @functools.lru_cache(maxsize=32)
-def _read_sheets(path_str: str, mtime: int, size: int) -> tuple[tuple[Sheet, str], ...]:
-    path = Path(path_str)
+def _read_sheets(path_str: str, mtime: int, size: int,
+                 limits: Limits) -> tuple[tuple[Sheet, str], ...] | UnreadableError:  # fmt: skip
+    try:
+        return _read_file(Path(path_str), size, limits)
+    except UnreadableError as err:  # kept without its traceback (whose frames hold the cells)
+        err.__context__ = err.__cause__ = None
+        return err.with_traceback(None)
+
+
+def _read_file(path: Path, size: int, limits: Limits) -> tuple[tuple[Sheet, str], ...]:
     if size == 0:
         raise UnreadableError(f"{path.name}: the file is empty; export it again")
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         return tuple((Sheet(s.name, s.rows, uncomputed=s.uncomputed, errors=s.errors), s.state)
-                     for s in read_workbook(path))  # fmt: skip
+                     for s in read_workbook(path, limits))  # fmt: skip
     if path.suffix.lower() in (".csv", ".tsv", ".txt"):
         return ((_read_csv(path), "visible"),)
     raise UnreadableError(f"{path.name}: not a spreadsheet ({', '.join(TABLE_SUFFIXES)})")

@@ -38,13 +38,14 @@ Rates (``"13.99%"`` on LIVE endpoints, ``"0.0528"`` on product/video endpoints) 
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from analysis.errors import NumberError, UnreadableError
+from analysis.errors import LimitError, NumberError, UnreadableError
 from analysis.sources.base import Loaded
+from analysis.sources.json_text import read_json
+from analysis.sources.limits import current, exceeded
 from analysis.sources.matching import Match
 from analysis.sources.numbers import parse_count, parse_money
 from analysis.sources.rows import Rows
@@ -60,19 +61,7 @@ _PRODUCT_PATH = re.compile(r"/shop_products/(\d+)/performance")
 
 
 def _envelopes(path: Path) -> list[dict]:
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnreadableError(f"{Path(path).name}: not UTF-8 JSON") from None
-    if not text.strip():
-        raise UnreadableError(f"{Path(path).name}: the file is empty; save the response again")
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise UnreadableError(
-            f"{Path(path).name}: not valid JSON ({err.msg} at line {err.lineno}); the file may "
-            "be truncated"
-        ) from None
+    obj = read_json(path, "save the response again")
     items = obj if isinstance(obj, list) else [obj]
     if not items or not all(isinstance(e, dict) and "data" in e and "code" in e for e in items):
         raise UnreadableError(
@@ -95,6 +84,8 @@ def match(path: Path) -> Match | None:
         return None
     try:
         kinds = [_kind(e) for e in _envelopes(path)]
+    except LimitError:
+        raise  # a hostile or huge file says so rather than "not recognised"
     except (UnreadableError, OSError):
         return None
     if not any(kinds):
@@ -171,6 +162,7 @@ def read(path: Path, *, tz: str | None) -> Loaded:
     envs = _envelopes(path)
     require_tz(tz, path)
     rows = Rows(NAME, path.name)
+    _check_records(path.name, envs)
     n = 0
     starts = None
     for env in envs:
@@ -208,6 +200,20 @@ def read(path: Path, *, tz: str | None) -> Loaded:
                                   f"(data keys: {sorted(data)})")  # fmt: skip
     kinds = "+".join(sorted({_kind(e) for e in envs}))
     return rows.finish(tz=tz, extra={"schema": kinds, "locale": "api"})
+
+
+def _check_records(file: str, envs: list[dict]) -> None:
+    """Raise :class:`LimitError` (``max_rows``) when the envelopes hold more records than the
+    limit (``docs/data-formats.md``, "Reading limits")."""
+    keys = {"lives": "live_stream_sessions", "videos": "videos", "live_products": "products"}
+    total = 0
+    for env, kind in ((e, _kind(e)) for e in envs):
+        data = env["data"]["performance"] if kind == "intervals" else env["data"]
+        found = data.get(keys.get(kind or "", "intervals")) if kind else None
+        total += len(found) if isinstance(found, list) else 0
+    limits = current()
+    if total > limits.max_rows:
+        raise exceeded(file, "max_rows", f"{total:,} records", limits)
 
 
 def _interval(rows: Rows, n: int, it: dict, product_id: str | None) -> None:

@@ -24,6 +24,14 @@ the table from the ``<row>``/``<c>`` elements actually present:
   ignores them.
 
 The table (``docs/data-formats.md``, "Quirks handled") lists each case and the test proving it.
+
+Nothing a hostile file says makes the reader take unbounded memory or time ("Reading limits"):
+the zip is checked and bounded by :mod:`analysis.sources.xlsx_zip` (compression ratio, total
+size, shared-string table, parts read whole, each part no bigger than it declares); while a sheet streams, rows
+(``max_rows``, and never past Excel's last row 1,048,576 or column 16,384), the table's cells
+(``max_cells``: rows x columns, so ``A1`` plus ``XFD1048576`` cannot build a grid of 17 billion
+cells) and each cell's text (``max_cell_chars``) are counted; a part declaring XML entities
+(billion laughs, external entities) is refused by defusedxml and named.
 """
 
 from __future__ import annotations
@@ -34,15 +42,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-import openpyxl
+from defusedxml import DefusedXmlException
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from analysis.errors import UnreadableError
+from analysis.sources.limits import Limits, current, exceeded
+from analysis.sources.xlsx_zip import BoundedZip, check_members, shared_strings
 
-__all__ = ["RawSheet", "cell_text", "read_workbook"]
+__all__ = ["EXCEL_COLUMNS", "EXCEL_ROWS", "RawSheet", "cell_text", "read_workbook"]
 
 #: what a formula cell without a cached value holds while a row is assembled
 _UNCOMPUTED = object()
+#: the last row and column of a worksheet (Excel specifications and limits; ECMA-376 Part 1,
+#: 18.3.1.73): a reference beyond them is not a sheet any program wrote
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
 
 @dataclass(frozen=True)
@@ -97,42 +112,129 @@ class _Parser(WorkSheetParser):
         return cell
 
 
-def read_workbook(path: Path) -> tuple[RawSheet, ...]:
-    """Every worksheet of an xlsx, in workbook order (hidden ones included, with their state).
+class _Reader(ExcelReader):
+    """openpyxl's workbook reader (read-only, cached values) on a :class:`BoundedZip`, the
+    shared-string table read by :func:`~analysis.sources.xlsx_zip.shared_strings`."""
+
+    def __init__(self, archive: BoundedZip):  # ExcelReader.__init__ would open its own zip
+        self.archive, self.valid_files = archive, archive.namelist()
+        self.read_only, self.keep_vba, self.data_only = True, False, True
+        self.keep_links, self.rich_text, self.shared_strings = True, False, []
+
+    def read_strings(self) -> None:
+        ct = self.package.find(SHARED_STRINGS)
+        if ct is not None:
+            part = ct.PartName[1:]
+            self.archive.streamed.add(part)
+            with self.archive.open(part) as src:
+                self.shared_strings = shared_strings(src, self.archive.file, part,
+                                                     self.archive.limits)  # fmt: skip
+
+
+def read_workbook(path: Path, limits: Limits | None = None) -> tuple[RawSheet, ...]:
+    """Every worksheet of an xlsx, in workbook order (hidden ones included, with their state),
+    within the reading limits (``limits``, else :func:`analysis.sources.limits.current`).
 
     Raises
     ------
+    LimitError
+        A limit passed (:mod:`analysis.sources.xlsx_zip`, and rows, cells, cell length).
     UnreadableError
-        Not a zip / not a workbook, or a sheet whose XML is broken.
+        Not a zip / not a workbook, a sheet whose XML is broken, a part declaring XML entities.
     """
-    path = Path(path)
+    path, limits = Path(path), current(limits)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
-        raise UnreadableError(
-            f"{path.name}: not a readable xlsx workbook ({type(err).__name__}); open it in a "
-            "spreadsheet program and save it as .xlsx again"
-        ) from None
+        archive = BoundedZip(path, path.name, limits)
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise _not_readable(path.name, err) from None
     try:
+        check_members(archive, path.name, limits)
+        reader = _Reader(archive)
+        try:
+            reader.read()
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
+            raise _hostile(err, path.name, archive.part) or _not_readable(path.name, err) from None
         out = []
-        for ws in wb.worksheets:
+        for ws in reader.wb.worksheets:
             try:
-                out.append(_read_sheet(wb, ws))
-            except (IndexError, KeyError, ValueError, SyntaxError) as err:
-                raise UnreadableError(
+                out.append(_read_sheet(reader.wb, ws, archive, limits))
+            except (IndexError, KeyError, ValueError, SyntaxError, zipfile.BadZipFile) as err:
+                raise _hostile(err, path.name, archive.part) or UnreadableError(
                     f"{path.name}: sheet {ws.title!r} is damaged ({type(err).__name__}: {err}); "
                     "open the file in Excel or LibreOffice and save it as .xlsx again"
                 ) from None
         return tuple(out)
     finally:
-        wb.close()
+        archive.close()
 
 
-def _read_sheet(wb, ws) -> RawSheet:
+def _not_readable(file: str, err: Exception) -> UnreadableError:
+    return UnreadableError(f"{file}: not a readable xlsx workbook ({type(err).__name__}); open "
+                           "it in a spreadsheet program and save it as .xlsx again")  # fmt: skip
+
+
+def _hostile(err: Exception, file: str, part: str) -> UnreadableError | None:
+    """The error to raise for ``err`` when it (or the error openpyxl wrapped) is a reading limit,
+    an XML entity declaration refused by defusedxml, or a part that does not match its zip
+    header (read while ``part`` was open); else None."""
+    inner = err.__cause__ if isinstance(err.__cause__, Exception) else err
+    if isinstance(inner, UnreadableError):
+        return inner
+    if isinstance(inner, DefusedXmlException):
+        return UnreadableError(
+            f"{file}: part {part} declares XML entities ({type(inner).__name__}), which exports "
+            "never do; the file may be hostile. Export it again"
+        )
+    if isinstance(inner, zipfile.BadZipFile) and part:  # zipfile's CRC and size checks
+        return UnreadableError(f"{file}: part {part} does not match its zip header ({inner}); "
+                               "the file is damaged or hostile. Export it again")  # fmt: skip
+    return None
+
+
+class _Count:
+    """Rows and cells of one sheet counted while it streams, against the limits."""
+
+    def __init__(self, file: str, sheet: str, limits: Limits):
+        self.file, self.sheet, self.limits = file, sheet, limits
+        self.rows = self.cells = self.height = self.width = 0
+
+    def row(self, number: int, cells: list) -> None:
+        self.rows += 1
+        self.cells += len(cells)
+        where = f"sheet {self.sheet!r}"
+        if number > EXCEL_ROWS or self.rows > EXCEL_ROWS:
+            raise UnreadableError(f"{self.file}: {where} has a row {number:,}, beyond Excel's "
+                                  f"last row {EXCEL_ROWS:,}; the file is damaged or hostile. "
+                                  "Export it again")  # fmt: skip
+        if max(number, self.rows) > self.limits.max_rows:
+            raise exceeded(self.file, "max_rows", f"row {max(number, self.rows):,}", self.limits,
+                           where)  # fmt: skip
+        if cells:
+            self.height = max(self.height, number)
+            self.width = max(self.width, max(c["column"] for c in cells))
+        if self.width > EXCEL_COLUMNS:
+            raise UnreadableError(f"{self.file}: {where} has a column {self.width:,}, beyond "
+                                  f"Excel's last column {EXCEL_COLUMNS:,}; the file is damaged "
+                                  "or hostile. Export it again")  # fmt: skip
+        grid = max(self.cells, self.height * self.width)
+        if grid > self.limits.max_cells:
+            raise exceeded(self.file, "max_cells", f"a table of {grid:,} cells", self.limits,
+                           f"{where}: {self.height:,} rows x {self.width:,} columns")  # fmt: skip
+
+    def text(self, number: int, column: int, text: str) -> None:
+        if len(text) > self.limits.max_cell_chars:
+            raise exceeded(self.file, "max_cell_chars", f"a cell of {len(text):,} characters",
+                           self.limits, f"sheet {self.sheet!r}, row {number}, column "
+                           f"{get_column_letter(column)}")  # fmt: skip
+
+
+def _read_sheet(wb, ws, archive: BoundedZip, limits: Limits) -> RawSheet:
     """One read-only worksheet streamed from its XML (openpyxl's parser, the declared dimension
-    never consulted), merged ranges filled from their anchor."""
+    never consulted), counted against the limits, merged ranges filled from their anchor."""
+    count = _Count(archive.file, ws.title, limits)
     # openpyxl's read-only worksheet exposes no public way to stream cells past a wrong
     # <dimension>; these are the arguments its own ReadOnlyWorksheet gives the same parser.
+    archive.streamed.add(ws._worksheet_path)
     with ws._get_source() as src:
         parser = _Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
                          date_formats=wb._date_formats,
@@ -141,7 +243,7 @@ def _read_sheet(wb, ws) -> RawSheet:
         uncomputed: set[tuple[int, int]] = set()
         errors: set[tuple[int, int]] = set()
         for number, cells in parser.parse():
-            line = found.setdefault(number, {})
+            count.row(number, cells)
             for c in cells:
                 if c["value"] is _UNCOMPUTED:
                     uncomputed.add((number - 1, c["column"] - 1))
@@ -150,7 +252,8 @@ def _read_sheet(wb, ws) -> RawSheet:
                     errors.add((number - 1, c["column"] - 1))
                 text = cell_text(c["value"])
                 if text is not None:
-                    line[c["column"]] = text
+                    count.text(number, c["column"], text)
+                    found.setdefault(number, {})[c["column"]] = text
         merges = parser.merged_cells
     height = max((n for n, line in found.items() if line), default=0)
     height = max(height, max((r + 1 for r, _ in uncomputed), default=0))
