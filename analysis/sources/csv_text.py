@@ -28,6 +28,7 @@ import codecs
 import csv
 import io
 import re
+import sys
 from pathlib import Path
 from typing import BinaryIO
 
@@ -51,6 +52,10 @@ RESAVE = ("save it as UTF-8: in Excel 'File > Save As > CSV UTF-8 (Comma delimit
           "Sheets 'File > Download > CSV'")  # fmt: skip
 #: bytes Windows-1252 leaves undefined, and NUL (refused in any encoding)
 _CP1252_UNDEFINED = (b"\x00", b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+#: the csv module's own field limit (131,072 characters by default) lifted to the largest C long,
+#: so that a long cell meets the kit's counted ``max_cell_chars`` limit and its LimitError naming
+#: row and column, never a bare ``_csv.Error`` (the whole text is in memory already)
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
                              rb"[\xf0-\xf4][\x80-\xbf]{3}")  # fmt: skip
 

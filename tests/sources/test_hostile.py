@@ -312,3 +312,38 @@ def test_xlsx_bytes_are_what_the_builder_says(tmp_path):
     p = hf.live_list(tmp_path)
     assert xb.string_kinds(p, "Sheet1") == (55, 0)
     assert '<dimension ref="A1"/>' in xb.part(p, hf.SHEET)
+
+
+# ------------------------------------------------------------------------------------------------
+# CSV: a 10 MB cell under the default limits (the counting itself: tests/sources/test_csv_limits.py)
+# ------------------------------------------------------------------------------------------------
+
+TEN_MB = "x" * (10 * 1024 * 1024)
+
+
+def test_a_10_mb_cell_in_a_canonical_csv_names_row_and_column(tmp_path):
+    path = tmp_path / "cells.csv"
+    path.write_text(
+        "start,grain,channel,unit,product_id,content_title\n"
+        f"2026-11-02T10:00:00+01:00,hour,LIVE,visitor,p1,{TEN_MB}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LimitError) as info:
+        read(path, tz="Europe/Paris")
+    assert info.value.limit == "max_cell_chars"
+    # a row longer than pyarrow's block is read whole, by the csv_text reader: column letter
+    assert str(info.value).startswith(
+        "cells.csv: a cell of 10,485,760 characters is over the reading limit max_cell_chars = "
+        "32767 (row 2, column F);"
+    )
+    assert RAISE.format("max_cell_chars") in str(info.value)
+
+
+def test_a_10_mb_cell_in_an_export_csv_names_row_and_column(tmp_path):
+    path = tmp_path / "lives.csv"
+    path.write_text(f"Live name,Viewers\nMorning,12\n{TEN_MB},3\n", encoding="utf-8")
+    with pytest.raises(LimitError) as info:
+        read_sheets(path)
+    assert info.value.limit == "max_cell_chars"
+    assert "(row 3, column A)" in str(info.value)
+    assert RAISE.format("max_cell_chars") in str(info.value)
