@@ -158,7 +158,7 @@ def aggregate(
     with duckdb_connect(memory_limit=memory_limit or DUCKDB_MEMORY_LIMIT, threads=threads) as con:
         sql = duckdb_sql(con, path, tz=tz, unit=unit, breakdown=breakdown, max_listed=max_listed)
         try:
-            out = con.execute(sql).df()
+            out = con.sql(sql).to_arrow_table()  # Arrow: typed once, no per-row objects
         except Exception as err:
             raise UnreadableError(
                 f"{path.name}: not a readable GA4 export ({first_line(err)})"
