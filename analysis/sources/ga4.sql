@@ -9,10 +9,11 @@
 --                      event_timestamp (integer µs UTC), user_pseudo_id, session_id, device, region,
 --                      items (ARRAY<STRUCT<item_id, item_category, price, quantity>>)
 --   {{purchase_events}}  the same for the purchase events, plus currency and transaction_id
---   {{local_us}}         wall-clock µs (in the shop's zone) of the instant m.utc_us; {{minute}} the
---                      UTC minute (integer) of e.event_timestamp. The zone conversion, costly on
---                      every engine, runs once per distinct minute (table `minutes`), not per
---                      event: offsets change only on whole minutes (every IANA zone since 1972)
+--   {{hour_offset}}      the shop zone's UTC offset of e.event_timestamp modulo one hour, in µs:
+--                      the hour starts at event_timestamp - MOD(event_timestamp + it, 1 h). It is
+--                      0, or a constant (Kolkata: 30 min), or a CASE over the few instants where
+--                      it changes (e.g. Caracas, Lord Howe), computed from the IANA database by
+--                      ga4_query.hour_offset_sql: no zone conversion per event, on any engine
 --   {{unnest}}           lateral join of one row per item of an event `e`: binds `it`
 --   {{unit_key}}         the counted unit: user_pseudo_id (visitor) or user + ga_session_id (session)
 --   {{n_items}}, {{n_items_without_id}}, {{n_items_without_price}}   item counts of an event
@@ -25,8 +26,9 @@
 -- ~99 % of the funnel) goes from the read straight into the per-unit GROUP BY, never
 -- materialised ({{inline}}: DuckDB would otherwise write it to memory/disk, as two parts read
 -- it); the rejected events are a second read keeping only the few failing a check, and the used
--- count a count of one column; the purchases (~1 %) are a third, filtered read; local hours come
--- from the small `minutes` table. Revenue is summed as a decimal: exact, the same on every engine.
+-- count a count of one column; the purchases (~1 %) are a third, filtered read; local hours are
+-- integer arithmetic ({{hour_offset}}). Revenue is summed as a decimal: exact, the same on every
+-- engine.
 --
 -- Output: one result with a `kind` column.
 --   kind = 'cell'     one row per (hour_start_us, item_id[, device][, region]): category, counts
@@ -34,22 +36,10 @@
 --                     event_name, reason and n (events with that reason in the file)
 --   kind = 'used'     one row: n = funnel events that entered a cell
 -- Every funnel event (and every line that is not a readable event) is either used or rejected.
-WITH minutes AS (
-  SELECT m.minute, m.utc_us, {local_us} - m.utc_us AS offset_us
-  FROM (
-    SELECT DISTINCT {minute} AS minute, {minute} * 60000000 AS utc_us
-    FROM (
-      SELECT event_timestamp FROM ({browse_events}) AS b
-      UNION ALL
-      SELECT event_timestamp FROM ({purchase_events}) AS p
-    ) AS e
-    WHERE e.event_timestamp IS NOT NULL
-  ) AS m
-),
-browse_checked AS {inline} (
+WITH browse_checked AS {inline} (
   SELECT
     e.rn, e.event_name, {unit_key} AS unit_key{dims_select}, e.items,
-    e.event_timestamp - MOD(e.event_timestamp + mm.offset_us, 3600000000) AS hour_start_us,
+    e.event_timestamp - MOD(e.event_timestamp + {hour_offset}, 3600000000) AS hour_start_us,
     CASE
       WHEN e.event_name IS NULL
         THEN 'no event_name: the line is not a readable GA4 event (malformed or truncated)'
@@ -64,7 +54,6 @@ browse_checked AS {inline} (
         THEN 'an item has no item_id (the event is not counted, to keep its items together)'
     END AS reason
   FROM ({browse_events}) AS e
-  LEFT JOIN minutes AS mm ON mm.minute = {minute}
 ),
 browse_rejected AS (
   SELECT rn, event_name, reason FROM browse_checked WHERE reason IS NOT NULL
@@ -72,7 +61,7 @@ browse_rejected AS (
 purchase_checked AS (
   SELECT
     e.rn, e.event_name, e.event_timestamp, e.currency, e.transaction_id,
-    e.event_timestamp - MOD(e.event_timestamp + mm.offset_us, 3600000000) AS hour_start_us
+    e.event_timestamp - MOD(e.event_timestamp + {hour_offset}, 3600000000) AS hour_start_us
     {dims_select}, e.items,
     CASE
       WHEN e.event_timestamp IS NULL
@@ -92,7 +81,6 @@ purchase_checked AS (
         THEN 'purchase without currency (event parameter currency)'
     END AS problem
   FROM ({purchase_events}) AS e
-  LEFT JOIN minutes AS mm ON mm.minute = {minute}
 ),
 file_currency AS (
   SELECT currency FROM purchase_checked

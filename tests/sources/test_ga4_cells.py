@@ -11,7 +11,11 @@ rows: decimal text parsed exactly as Python's ``float``.
 from __future__ import annotations
 
 import json
+import random
+import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
@@ -19,7 +23,7 @@ import pandas as pd
 import pytest
 
 from analysis.cells import split_cells
-from analysis.sources import ga4, ga4_result, ga4_run
+from analysis.sources import ga4, ga4_query, ga4_result, ga4_run
 from analysis.sources.ga4_cells import canonical_cells, missing_ints
 from tests.sources.test_engines import FIX, dst_events, to_parquet
 
@@ -161,3 +165,23 @@ def test_shape_result_of_engine_rows_parses_decimal_text_exactly():
     assert cells["revenue"].tolist() == [float(t) for t in texts]
     assert used == 7 and len(rejected) == 0 and str(cells["viewers"].dtype) == "int64"
     assert str(cells["start"].dtype) == "datetime64[us, Europe/Paris]"
+
+
+@pytest.mark.parametrize("tz", ["America/Caracas", "Asia/Pyongyang", "Australia/Lord_Howe"])
+def test_hour_offset_follows_fractional_zone_changes(tz):
+    """Zones whose offset moved by half an hour (Caracas 2007/2016, Pyongyang 2015/2018, Lord
+    Howe's daylight saving): around each change and at seeded instants 2005-2020, the query's
+    hour start is the instant minus its local wall time modulo one hour (zoneinfo), the
+    definition in docs/data-formats.md (GA4)."""
+    zone = ZoneInfo(tz)
+    rng = random.Random(tz)
+    ts = [rng.randrange(1_104_537_600_000_000, 1_577_836_800_000_000) for _ in range(200)]
+    sql = ga4_query.hour_offset_sql(tz)
+    for at in (int(x) for x in re.findall(r"< (\d+)", sql)):
+        ts += [at + d for d in (-3_600_000_001, -1, 0, 1, 1_799_999_999, 3_599_999_999)]
+    got = duckdb.sql(f"SELECT e.event_timestamp - MOD(e.event_timestamp + {sql}, 3600000000) "
+                     f"FROM unnest({ts}) AS e(event_timestamp)").fetchall()  # fmt: skip
+    for x, (start,) in zip(ts, got, strict=True):  # start = instant - local wall time mod 1 h
+        local = datetime.fromtimestamp(x // 10**6, zone)
+        assert start == x - (local.minute * 60 + local.second) * 10**6 - x % 10**6, (tz, x)
+    assert sql.startswith("(CASE WHEN")
