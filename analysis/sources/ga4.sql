@@ -8,7 +8,8 @@
 --                      and of the unreadable lines (event_name NULL): rn, event_name,
 --                      event_timestamp (integer µs UTC), user_pseudo_id, session_id, device, region,
 --                      items (ARRAY<STRUCT<item_id, item_category, price, quantity>>)
---   {{purchase_events}}  the same for the purchase events, plus currency and transaction_id
+--   {{funnel_events}}    the same for every funnel event (purchases too), plus currency (of the
+--                      purchases) and transaction_id
 --   {{hour_offset}}      the shop zone's UTC offset of e.event_timestamp modulo one hour, in µs:
 --                      the hour starts at event_timestamp - MOD(event_timestamp + it, 1 h). It is
 --                      0, or a constant (Kolkata: 30 min), or a CASE over the few instants where
@@ -24,11 +25,10 @@
 --
 -- Shape, for speed (profiles in benchmarks/README.md): the big stream (browse events,
 -- ~99 % of the funnel) goes from the read straight into the per-unit GROUP BY, never
--- materialised ({{inline}}: DuckDB would otherwise write it to memory/disk, as two parts read
--- it); the rejected events are a second read keeping only the few failing a check, and the used
--- count a count of one column; the purchases (~1 %) are a third, filtered read; local hours are
--- integer arithmetic ({{hour_offset}}). Revenue is summed as a decimal: exact, the same on every
--- engine.
+-- materialised ({{inline}}); a second read checks every funnel event and keeps only the few
+-- rejected ones and the purchases (~1 %); the used count is a count of one column; local hours
+-- are integer arithmetic ({{hour_offset}}). Revenue is summed as a decimal: exact, the same on
+-- every engine.
 --
 -- Output: one result with a `kind` column.
 --   kind = 'cell'     one row per (hour_start_us, item_id[, device][, region]): category, counts
@@ -55,32 +55,43 @@ WITH browse_checked AS {inline} (
     END AS reason
   FROM ({browse_events}) AS e
 ),
+side_checked AS (  -- one more read: the few events that are rejected or purchases
+  SELECT * FROM (
+    SELECT
+      e.rn, e.event_name, e.event_timestamp, e.currency, e.transaction_id,
+      e.event_timestamp - MOD(e.event_timestamp + {hour_offset}, 3600000000) AS hour_start_us
+      {dims_select}, e.items,
+      CASE
+        WHEN e.event_name IS NULL
+          THEN 'no event_name: the line is not a readable GA4 event (malformed or truncated)'
+        WHEN e.event_timestamp IS NULL
+          THEN 'no event_timestamp (GA4 writes an integer of microseconds since 1970, UTC)'
+        WHEN e.user_pseudo_id IS NULL OR e.user_pseudo_id = ''
+          THEN 'no user_pseudo_id: the event cannot be attributed to a visitor'
+        {session_check}
+        WHEN e.items IS NULL OR {n_items} = 0
+          THEN 'no items: an item event (' || e.event_name || ') must carry the item it is about'
+        WHEN {n_items_without_id} > 0
+          THEN 'an item has no item_id (the event is not counted, to keep its items together)'
+        WHEN e.event_name <> 'purchase'
+          THEN NULL
+        WHEN e.transaction_id IS NULL OR e.transaction_id = ''
+          THEN 'purchase without ecommerce.transaction_id: orders cannot be counted'
+        WHEN {n_items_without_price} > 0
+          THEN 'purchase with an item without price: revenue would be understated'
+        WHEN e.currency IS NULL OR e.currency = ''
+          THEN 'purchase without currency (event parameter currency)'
+      END AS problem
+    FROM ({funnel_events}) AS e
+  ) AS c
+  WHERE c.problem IS NOT NULL OR c.event_name = 'purchase'
+),
 browse_rejected AS (
-  SELECT rn, event_name, reason FROM browse_checked WHERE reason IS NOT NULL
+  SELECT rn, event_name, problem AS reason FROM side_checked
+  WHERE event_name IS NULL OR event_name <> 'purchase'
 ),
 purchase_checked AS (
-  SELECT
-    e.rn, e.event_name, e.event_timestamp, e.currency, e.transaction_id,
-    e.event_timestamp - MOD(e.event_timestamp + {hour_offset}, 3600000000) AS hour_start_us
-    {dims_select}, e.items,
-    CASE
-      WHEN e.event_timestamp IS NULL
-        THEN 'no event_timestamp (GA4 writes an integer of microseconds since 1970, UTC)'
-      WHEN e.user_pseudo_id IS NULL OR e.user_pseudo_id = ''
-        THEN 'no user_pseudo_id: the event cannot be attributed to a visitor'
-      {session_check}
-      WHEN e.items IS NULL OR {n_items} = 0
-        THEN 'no items: an item event (' || e.event_name || ') must carry the item it is about'
-      WHEN {n_items_without_id} > 0
-        THEN 'an item has no item_id (the event is not counted, to keep its items together)'
-      WHEN e.transaction_id IS NULL OR e.transaction_id = ''
-        THEN 'purchase without ecommerce.transaction_id: orders cannot be counted'
-      WHEN {n_items_without_price} > 0
-        THEN 'purchase with an item without price: revenue would be understated'
-      WHEN e.currency IS NULL OR e.currency = ''
-        THEN 'purchase without currency (event parameter currency)'
-    END AS problem
-  FROM ({purchase_events}) AS e
+  SELECT * FROM side_checked WHERE event_name = 'purchase'
 ),
 file_currency AS (
   SELECT currency FROM purchase_checked

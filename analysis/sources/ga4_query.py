@@ -187,7 +187,9 @@ def events_sql(
     rn: str,
     where: str = "",
 ) -> str:
-    """The SELECT of the normalised ``kind`` (``browse`` or ``purchase``) events of ``source``.
+    """The SELECT of the normalised ``kind`` events of ``source``: ``browse`` (view_item,
+    add_to_cart, begin_checkout) or ``funnel`` (those and the purchases, with ``currency`` (of
+    purchases only) and ``transaction_id``), both with the lines without ``event_name``.
 
     ``types`` maps the source's columns to their engine type names (absent nested fields read as
     NULL); ``rn`` is the record-number expression, evaluated before the event filter so both
@@ -195,7 +197,7 @@ def events_sql(
     ``_TABLE_SUFFIX``). Only the columns the aggregation needs are read: ``event_params`` only
     for sessions and the purchases' currency, ``device``/``geo`` only for a breakdown.
     """
-    check_argument("kind", ("browse", "purchase"), kind)
+    check_argument("kind", ("browse", "funnel"), kind)
     d = DIALECTS[dialect]
     string = d["string"]
     low = {k: v.lower() for k, v in types.items()}
@@ -212,24 +214,24 @@ def events_sql(
     if unit == "session":
         sid = d["param_int"].format(params=params, key="ga_session_id") if params else "NULL"
         cols.append(f"{sid} AS session_id")
-    if kind == "purchase":
+    if kind == "funnel":
         cur = d["param_str"].format(params=params, key="currency") if params else "NULL"
-        cols += [f"{cur} AS currency",
+        cols += [f"CASE WHEN event_name = 'purchase' THEN {cur} END AS currency",
                  f"CAST({field('ecommerce', 'transaction_id')} AS {string}) AS transaction_id"]  # fmt: skip
     if "device" in breakdown:
         cols.append(f"CAST({field('device', 'category')} AS {string}) AS device")
     if "region" in breakdown:
         cols.append(f"CAST({field('geo', 'region')} AS {string}) AS region")
     cols.append("items")
-    keep = ("event_name IS NULL OR event_name IN (" + ", ".join(map(literal, BROWSE_EVENTS)) + ")"
-            if kind == "browse" else "event_name = 'purchase'")  # fmt: skip
+    names = BROWSE_EVENTS if kind == "browse" else (*BROWSE_EVENTS, "purchase")
+    keep = "event_name IS NULL OR event_name IN (" + ", ".join(map(literal, names)) + ")"
     inner = f"SELECT {', '.join(cols)} FROM {source}" + (f" WHERE {where}" if where else "")
     return f"SELECT * FROM ({inner}) AS src WHERE {keep}"
 
 
 def aggregate_sql(
     browse_events: str,
-    purchase_events: str,
+    funnel_events: str,
     *,
     tz: str,
     unit: str = "visitor",
@@ -239,7 +241,7 @@ def aggregate_sql(
 ) -> str:
     """The aggregation query (``ga4.sql``) in the SQL dialect of ``dialect``.
 
-    ``browse_events`` / ``purchase_events`` are the SELECTs of :func:`events_sql`. Returns the
+    ``browse_events`` / ``funnel_events`` are the SELECTs of :func:`events_sql`. Returns the
     SQL text; see ``ga4.sql`` for its output.
     """
     check_argument("dialect", ENGINES, dialect)
@@ -254,7 +256,7 @@ def aggregate_sql(
     )  # fmt: skip
     return SQL_FILE.read_text(encoding="utf-8").format(
         browse_events=browse_events,
-        purchase_events=purchase_events,
+        funnel_events=funnel_events,
         hour_offset=hour_offset_sql(tz),
         inline=d["inline"],
         unnest=d["unnest"],
@@ -312,6 +314,6 @@ def bigquery_sql(
     where = f"_TABLE_SUFFIX BETWEEN '{start}' AND '{end}'" if table.endswith("*") else ""
     rn = "CAST(NULL AS INT64)"
     ev = {k: events_sql(source, BIGQUERY_TYPES, dialect="bigquery", kind=k, unit=unit,
-                        breakdown=breakdown, rn=rn, where=where) for k in ("browse", "purchase")}  # fmt: skip
-    return aggregate_sql(ev["browse"], ev["purchase"], tz=tz, unit=unit, breakdown=breakdown,
+                        breakdown=breakdown, rn=rn, where=where) for k in ("browse", "funnel")}  # fmt: skip
+    return aggregate_sql(ev["browse"], ev["funnel"], tz=tz, unit=unit, breakdown=breakdown,
                          max_listed=max_listed, dialect="bigquery")  # fmt: skip

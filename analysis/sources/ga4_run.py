@@ -74,8 +74,8 @@ def duckdb_sql(con, path: Path, *, tz: str, unit: str, breakdown=(), max_listed=
     types = {name: str(typ) for name, typ, *_ in described}
     check_schema(types, path.name)
     ev = {k: events_sql(source, types, dialect="duckdb", kind=k, unit=unit, breakdown=breakdown,
-                        rn=rn) for k in ("browse", "purchase")}  # fmt: skip
-    return aggregate_sql(ev["browse"], ev["purchase"], tz=tz, unit=unit, breakdown=breakdown,
+                        rn=rn) for k in ("browse", "funnel")}  # fmt: skip
+    return aggregate_sql(ev["browse"], ev["funnel"], tz=tz, unit=unit, breakdown=breakdown,
                          max_listed=max_listed, dialect="duckdb")  # fmt: skip
 
 
@@ -96,8 +96,8 @@ def spark_sql(spark, path: Path, *, tz: str, unit: str, breakdown=(), max_listed
     check_schema(types, path.name)
     rn = "_metadata.row_index + 1"  # record number in the file, like DuckDB's file_row_number
     ev = {k: events_sql(source, types, dialect="spark", kind=k, unit=unit, breakdown=breakdown,
-                        rn=rn) for k in ("browse", "purchase")}  # fmt: skip
-    return aggregate_sql(ev["browse"], ev["purchase"], tz=tz, unit=unit, breakdown=breakdown,
+                        rn=rn) for k in ("browse", "funnel")}  # fmt: skip
+    return aggregate_sql(ev["browse"], ev["funnel"], tz=tz, unit=unit, breakdown=breakdown,
                          max_listed=max_listed, dialect="spark")  # fmt: skip
 
 
