@@ -20,7 +20,9 @@
 --   {{n_items}}, {{n_items_without_id}}, {{n_items_without_price}}   item counts of an event
 --   {{int}}, {{string}}, {{decimal}}   type names (revenue is summed as a decimal:
 --                      exact, so every engine gives the same number)
---   {{dims}} / {{e_dims}} / {{c_dims}} / {{dims_select}} / {{dims_null}}   optional breakdown columns (device, region)
+--   {{dims}} / {{e_dims}} / {{c_dims}} / {{fs_dims}} / {{dims_select}} / {{dims_null}}   optional
+--                      breakdown columns (device, region); {{fs_join}} their null-safe equality
+--                      ({{same}}: a missing device is a device of its own)
 --   {{session_check}}, {{max_listed}}
 --
 -- Shape, for speed (profiles in benchmarks/README.md): the big stream (browse events,
@@ -133,34 +135,41 @@ per_unit AS (
   WHERE e.reason IS NULL
   GROUP BY e.hour_start_us, it.item_id{e_dims}, e.unit_key
 ),
-parts AS (
+funnel AS (
   SELECT
     hour_start_us, item_id{dims}, MAX(category) AS category,
-    SUM(viewed) AS viewers, SUM(viewed * added) AS atc, SUM(checked_out) AS checkouts,
-    0 AS orders, 0 AS items, CAST(0 AS {decimal}) AS revenue
+    SUM(viewed) AS viewers, SUM(viewed * added) AS atc, SUM(checked_out) AS checkouts
   FROM per_unit
   GROUP BY hour_start_us, item_id{dims}
-  UNION ALL
+),
+sales AS (
   SELECT
-    e.hour_start_us, it.item_id{e_dims}, MAX(it.item_category),
-    0, 0, 0,
-    COUNT(DISTINCT e.transaction_id), SUM(COALESCE(it.quantity, 1)),
-    SUM(CAST(it.price * COALESCE(it.quantity, 1) AS {decimal}))  -- exact: same on every engine
+    e.hour_start_us, it.item_id AS item_id{e_dims}, MAX(it.item_category) AS category,
+    COUNT(DISTINCT e.transaction_id) AS orders, SUM(COALESCE(it.quantity, 1)) AS items,
+    SUM(CAST(it.price * COALESCE(it.quantity, 1) AS {decimal})) AS revenue  -- exact: same on every engine
   FROM purchases AS e
   {unnest}
   WHERE e.reason IS NULL
   GROUP BY e.hour_start_us, it.item_id{e_dims}
 ),
-all_cells AS (
+all_cells AS (  -- a full join, not a union and a second GROUP BY: sales cells are few
   SELECT
-    hour_start_us, item_id{dims}, MAX(category) AS category,
-    SUM(viewers) AS viewers, SUM(atc) AS atc, SUM(checkouts) AS checkouts,
-    SUM(orders) AS orders, SUM(items) AS items, SUM(revenue) AS revenue
-  FROM parts
-  GROUP BY hour_start_us, item_id{dims}
+    COALESCE(f.hour_start_us, s.hour_start_us) AS hour_start_us,
+    COALESCE(f.item_id, s.item_id) AS item_id{fs_dims},
+    COALESCE(f.viewers, 0) AS viewers, COALESCE(f.atc, 0) AS atc,
+    COALESCE(f.checkouts, 0) AS checkouts, COALESCE(s.orders, 0) AS orders,
+    COALESCE(s.items, 0) AS items, COALESCE(s.revenue, CAST(0 AS {decimal})) AS revenue
+  FROM funnel AS f
+  FULL JOIN sales AS s
+    ON f.hour_start_us = s.hour_start_us AND f.item_id = s.item_id{fs_join}
 ),
-categories AS (
-  SELECT item_id, MAX(category) AS category FROM all_cells GROUP BY item_id
+categories AS (  -- an item's category: the largest of its events' (browse and purchase)
+  SELECT item_id, MAX(category) AS category FROM (
+    SELECT item_id, category FROM funnel
+    UNION ALL
+    SELECT item_id, category FROM sales
+  ) AS c
+  GROUP BY item_id
 ),
 rejected AS (
   SELECT rn, event_name, reason, n, k FROM (

@@ -66,6 +66,7 @@ DIALECTS = {
         "int": "BIGINT",
         "string": "VARCHAR",
         "decimal": "DECIMAL(38, 9)",
+        "same": "IS NOT DISTINCT FROM",
     },
     "spark": {
         "inline": "",
@@ -82,6 +83,7 @@ DIALECTS = {
         "int": "BIGINT",
         "string": "STRING",
         "decimal": "DECIMAL(38, 9)",
+        "same": "<=>",
     },
     "bigquery": {
         "inline": "",
@@ -101,6 +103,7 @@ DIALECTS = {
         "int": "INT64",
         "string": "STRING",
         "decimal": "NUMERIC",
+        "same": "IS NOT DISTINCT FROM",
     },
 }
 
@@ -270,6 +273,8 @@ def aggregate_sql(
         dims="".join(f", {c}" for c in dims),
         e_dims="".join(f", e.{c}" for c in dims),
         c_dims="".join(f", c.{c}" for c in dims),
+        fs_dims="".join(f", COALESCE(f.{c}, s.{c}) AS {c}" for c in dims),
+        fs_join="".join(f" AND f.{c} {d['same']} s.{c}" for c in dims),
         dims_select="".join(f", e.{c} AS {c}" for c in dims),
         dims_null=", NULL" * len(dims),
         session_check=session_check,
