@@ -102,10 +102,17 @@ class _Text:
 
 
 def _numbers(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> np.ndarray:
-    """The values of an int64 or float64 column at ``rows`` (none may be missing)."""
-    if not pc.is_valid(column).to_numpy(zero_copy_only=False)[rows].all():
-        raise ValueError(f"GA4 aggregation: cell column {name} has missing values")
-    return pc.fill_null(column, 0).to_numpy()[rows]
+    """The values of an int64 or float64 column at ``rows`` (none may be missing). The values
+    are read from the Arrow buffer as they are (no copy with nulls filled): when the column has
+    as many nulls as rows outside ``rows`` (those are missing) none is at ``rows``, else each
+    is checked."""
+    arr = column.combine_chunks()
+    if arr.null_count != len(arr) - len(rows) and arr.null_count:
+        if not pc.is_valid(arr).to_numpy(zero_copy_only=False)[rows].all():
+            raise ValueError(f"GA4 aggregation: cell column {name} has missing values")
+    dtype = np.dtype(arr.type.to_pandas_dtype())
+    values = np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
+    return values[rows]
 
 
 def _order(hours: np.ndarray, ranks: list[np.ndarray]) -> np.ndarray:
@@ -142,17 +149,19 @@ def _cells(table: pa.Table, rows: np.ndarray, *, tz: str, dims: list[str]) -> pd
     # exact decimal sum, passed as text: the same float whichever engine summed it
     revenue = pc.cast(table.column("revenue"), pa.float64())
     start = pd.Series(pd.to_datetime(hours, unit="us", utc=True))
-    return pd.DataFrame(
+    cells = pd.DataFrame(
         {
             "start": start.dt.tz_convert(tz),
             "product_id": text["item_id"].take(rows),
             **{c: text[c].take(rows) for c in dims},
             "category": text["category"].take(rows),
-            **{c: _numbers(table.column(c), rows, c) for c in COUNTS},
-            "revenue": _numbers(revenue, rows, "revenue"),
-            "currency": text["currency"].take(rows),
         }
     )
+    for c in COUNTS:  # one column at a time: no copy into a 2-D block
+        cells[c] = _numbers(table.column(c), rows, c)
+    cells["revenue"] = _numbers(revenue, rows, "revenue")
+    cells["currency"] = text["currency"].take(rows)
+    return cells
 
 
 def to_loaded(found: pd.DataFrame, bad: pd.DataFrame, used: int, *, name: str, tz: str,
