@@ -21,7 +21,9 @@ Who runs:
   only, skipped when the file would not fit in memory (about 400 bytes per event), and said so.
 
 Both DuckDB sides use DuckDB's default thread count (all cores); libraries are imported before
-the clock starts. The parent checks that all give the same cells (count and column sums), then
+the clock starts; kit and hand-written runs alternate, :data:`ROUNDS` each, and the best wall
+time of each is compared (CPU seconds, all threads, are printed too: on a shared machine they
+vary less than wall time). The parent checks that all give the same cells (count and column sums), then
 prints the targets: kit / hand <= 1.3x in both cases, pandas / kit >= 10x, kit peak memory
 <= 2 GB at 100 M events. Exits 1 when a target is missed.
 
@@ -55,6 +57,8 @@ HAND_SQL = "\n".join(line for line in HAND_SQL.splitlines() if not line.startswi
 #: the cases: name -> (items, days of events, run pandas too)
 CASES = {"few": (500, 7, True), "many": (2000, 60, False)}
 DEFAULT_MANY_SIZES = "1e7"
+#: kit and hand-written runs per file, alternated; the best wall time of each is compared
+ROUNDS = 2
 
 
 def generate(path: Path, events: int, seed: int, items: int = 500, days: int = 7) -> None:
@@ -187,7 +191,7 @@ def child(which: str, path: Path, spec: str) -> None:
 
     if which == "kit":
         import analysis.sources.ga4  # noqa: F401
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     if which == "generate":
         events, seed, items, days = (int(x) for x in spec.split(","))
         generate(path, events, seed, items=items, days=days)
@@ -195,6 +199,7 @@ def child(which: str, path: Path, spec: str) -> None:
     else:
         out = {"kit": run_kit, "hand": run_hand, "pandas": run_pandas}[which](path)
     out["wall_s"] = time.perf_counter() - t
+    out["cpu_s"] = time.process_time() - cpu  # every thread of the process (DuckDB's too)
     out["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(out))
 
@@ -218,7 +223,11 @@ def run_case(case: str, events: int, *, seed: int, log=print) -> dict:
         size = path.stat().st_size / 2**20
         log(f"\n{events:,} events, {items:,} items over {days} days: generated in "
             f"{gen['wall_s']:.1f} s ({size:,.0f} MB Parquet)")  # fmt: skip
-        runs = {w: run_child(me, w, str(path), "", cwd=tmp) for w in ("kit", "hand")}
+        runs: dict = {}
+        for _ in range(ROUNDS):  # alternated, best wall time of each: load on a shared machine
+            for w in ("kit", "hand"):
+                r = run_child(me, w, str(path), "", cwd=tmp)
+                runs[w] = r if w not in runs or r["wall_s"] < runs[w]["wall_s"] else runs[w]
         need = events * PANDAS_BYTES_PER_EVENT / 2**20
         if with_pandas and need < 0.7 * available_mb():
             runs["pandas"] = run_child(me, "pandas", str(path), "", cwd=tmp)
@@ -231,8 +240,8 @@ def run_case(case: str, events: int, *, seed: int, log=print) -> dict:
         "pandas": "pandas",
     }
     for who, r in runs.items():
-        log(f"  {names[who]:<24} {r['wall_s']:7.2f} s  peak RSS {r['peak_rss_mb']:7,.0f} MB  "
-            f"{r['cells']:,} cells")  # fmt: skip
+        log(f"  {names[who]:<24} {r['wall_s']:7.2f} s (CPU {r['cpu_s']:6.2f} s)  "
+            f"peak RSS {r['peak_rss_mb']:7,.0f} MB  {r['cells']:,} cells")  # fmt: skip
     if "pandas" not in runs:
         log("  pandas                   " + ("not run for this case" if not with_pandas else
             f"skipped: needs ~{need / 1024:,.0f} GB, {available_mb() / 1024:,.0f} GB available"))  # fmt: skip
