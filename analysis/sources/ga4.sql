@@ -8,25 +8,29 @@
 --                      and of the unreadable lines (event_name NULL): rn, event_name,
 --                      event_timestamp (integer µs UTC), user_pseudo_id, session_id, device, region,
 --                      items (ARRAY<STRUCT<item_id, item_category, price, quantity>>)
---   {{purchase_events}}  the same for the purchase events, plus currency and transaction_id
---   {{local_us}}         wall-clock µs (in the shop's zone) of the instant m.utc_us; {{minute}} the
---                      UTC minute (integer) of e.event_timestamp. The zone conversion, costly on
---                      every engine, runs once per distinct minute (table `minutes`), not per
---                      event: offsets change only on whole minutes (every IANA zone since 1972)
+--   {{funnel_events}}    the same for every funnel event (purchases too), plus currency (of the
+--                      purchases) and transaction_id
+--   {{hour_offset}}      the shop zone's UTC offset of e.event_timestamp modulo one hour, in µs:
+--                      the hour starts at event_timestamp - MOD(event_timestamp + it, 1 h). It is
+--                      0, or a constant (Kolkata: 30 min), or a CASE over the few instants where
+--                      it changes (e.g. Caracas, Lord Howe), computed from the IANA database by
+--                      ga4_query.hour_offset_sql: no zone conversion per event, on any engine
 --   {{unnest}}           lateral join of one row per item of an event `e`: binds `it`
 --   {{unit_key}}         the counted unit: user_pseudo_id (visitor) or user + ga_session_id (session)
 --   {{n_items}}, {{n_items_without_id}}, {{n_items_without_price}}   item counts of an event
 --   {{int}}, {{string}}, {{decimal}}   type names (revenue is summed as a decimal:
 --                      exact, so every engine gives the same number)
---   {{dims}} / {{e_dims}} / {{c_dims}} / {{dims_select}} / {{dims_null}}   optional breakdown columns (device, region)
+--   {{dims}} / {{e_dims}} / {{c_dims}} / {{fs_dims}} / {{dims_select}} / {{dims_null}}   optional
+--                      breakdown columns (device, region); {{fs_join}} their null-safe equality
+--                      ({{same}}: a missing device is a device of its own)
 --   {{session_check}}, {{max_listed}}
 --
 -- Shape, for speed (profiles in benchmarks/README.md): the big stream (browse events,
 -- ~99 % of the funnel) goes from the read straight into the per-unit GROUP BY, never
--- materialised ({{inline}}: DuckDB would otherwise write it to memory/disk, as two parts read
--- it); the rejected events are a second read keeping only the few failing a check, and the used
--- count a count of one column; the purchases (~1 %) are a third, filtered read; local hours come
--- from the small `minutes` table. Revenue is summed as a decimal: exact, the same on every engine.
+-- materialised ({{inline}}); a second read checks every funnel event and keeps only the few
+-- rejected ones and the purchases (~1 %); the used count is a count of one column; local hours
+-- are integer arithmetic ({{hour_offset}}). Revenue is summed as a decimal: exact, the same on
+-- every engine.
 --
 -- Output: one result with a `kind` column.
 --   kind = 'cell'     one row per (hour_start_us, item_id[, device][, region]): category, counts
@@ -34,22 +38,10 @@
 --                     event_name, reason and n (events with that reason in the file)
 --   kind = 'used'     one row: n = funnel events that entered a cell
 -- Every funnel event (and every line that is not a readable event) is either used or rejected.
-WITH minutes AS (
-  SELECT m.minute, m.utc_us, {local_us} - m.utc_us AS offset_us
-  FROM (
-    SELECT DISTINCT {minute} AS minute, {minute} * 60000000 AS utc_us
-    FROM (
-      SELECT event_timestamp FROM ({browse_events}) AS b
-      UNION ALL
-      SELECT event_timestamp FROM ({purchase_events}) AS p
-    ) AS e
-    WHERE e.event_timestamp IS NOT NULL
-  ) AS m
-),
-browse_checked AS {inline} (
+WITH browse_checked AS {inline} (
   SELECT
     e.rn, e.event_name, {unit_key} AS unit_key{dims_select}, e.items,
-    e.event_timestamp - MOD(e.event_timestamp + mm.offset_us, 3600000000) AS hour_start_us,
+    e.event_timestamp - MOD(e.event_timestamp + {hour_offset}, 3600000000) AS hour_start_us,
     CASE
       WHEN e.event_name IS NULL
         THEN 'no event_name: the line is not a readable GA4 event (malformed or truncated)'
@@ -64,35 +56,44 @@ browse_checked AS {inline} (
         THEN 'an item has no item_id (the event is not counted, to keep its items together)'
     END AS reason
   FROM ({browse_events}) AS e
-  LEFT JOIN minutes AS mm ON mm.minute = {minute}
+),
+side_checked AS (  -- one more read: the few events that are rejected or purchases
+  SELECT * FROM (
+    SELECT
+      e.rn, e.event_name, e.event_timestamp, e.currency, e.transaction_id,
+      e.event_timestamp - MOD(e.event_timestamp + {hour_offset}, 3600000000) AS hour_start_us
+      {dims_select}, e.items,
+      CASE
+        WHEN e.event_name IS NULL
+          THEN 'no event_name: the line is not a readable GA4 event (malformed or truncated)'
+        WHEN e.event_timestamp IS NULL
+          THEN 'no event_timestamp (GA4 writes an integer of microseconds since 1970, UTC)'
+        WHEN e.user_pseudo_id IS NULL OR e.user_pseudo_id = ''
+          THEN 'no user_pseudo_id: the event cannot be attributed to a visitor'
+        {session_check}
+        WHEN e.items IS NULL OR {n_items} = 0
+          THEN 'no items: an item event (' || e.event_name || ') must carry the item it is about'
+        WHEN {n_items_without_id} > 0
+          THEN 'an item has no item_id (the event is not counted, to keep its items together)'
+        WHEN e.event_name <> 'purchase'
+          THEN NULL
+        WHEN e.transaction_id IS NULL OR e.transaction_id = ''
+          THEN 'purchase without ecommerce.transaction_id: orders cannot be counted'
+        WHEN {n_items_without_price} > 0
+          THEN 'purchase with an item without price: revenue would be understated'
+        WHEN e.currency IS NULL OR e.currency = ''
+          THEN 'purchase without currency (event parameter currency)'
+      END AS problem
+    FROM ({funnel_events}) AS e
+  ) AS c
+  WHERE c.problem IS NOT NULL OR c.event_name = 'purchase'
 ),
 browse_rejected AS (
-  SELECT rn, event_name, reason FROM browse_checked WHERE reason IS NOT NULL
+  SELECT rn, event_name, problem AS reason FROM side_checked
+  WHERE event_name IS NULL OR event_name <> 'purchase'
 ),
 purchase_checked AS (
-  SELECT
-    e.rn, e.event_name, e.event_timestamp, e.currency, e.transaction_id,
-    e.event_timestamp - MOD(e.event_timestamp + mm.offset_us, 3600000000) AS hour_start_us
-    {dims_select}, e.items,
-    CASE
-      WHEN e.event_timestamp IS NULL
-        THEN 'no event_timestamp (GA4 writes an integer of microseconds since 1970, UTC)'
-      WHEN e.user_pseudo_id IS NULL OR e.user_pseudo_id = ''
-        THEN 'no user_pseudo_id: the event cannot be attributed to a visitor'
-      {session_check}
-      WHEN e.items IS NULL OR {n_items} = 0
-        THEN 'no items: an item event (' || e.event_name || ') must carry the item it is about'
-      WHEN {n_items_without_id} > 0
-        THEN 'an item has no item_id (the event is not counted, to keep its items together)'
-      WHEN e.transaction_id IS NULL OR e.transaction_id = ''
-        THEN 'purchase without ecommerce.transaction_id: orders cannot be counted'
-      WHEN {n_items_without_price} > 0
-        THEN 'purchase with an item without price: revenue would be understated'
-      WHEN e.currency IS NULL OR e.currency = ''
-        THEN 'purchase without currency (event parameter currency)'
-    END AS problem
-  FROM ({purchase_events}) AS e
-  LEFT JOIN minutes AS mm ON mm.minute = {minute}
+  SELECT * FROM side_checked WHERE event_name = 'purchase'
 ),
 file_currency AS (
   SELECT currency FROM purchase_checked
@@ -134,34 +135,41 @@ per_unit AS (
   WHERE e.reason IS NULL
   GROUP BY e.hour_start_us, it.item_id{e_dims}, e.unit_key
 ),
-parts AS (
+funnel AS (
   SELECT
     hour_start_us, item_id{dims}, MAX(category) AS category,
-    SUM(viewed) AS viewers, SUM(viewed * added) AS atc, SUM(checked_out) AS checkouts,
-    0 AS orders, 0 AS items, CAST(0 AS {decimal}) AS revenue
+    SUM(viewed) AS viewers, SUM(viewed * added) AS atc, SUM(checked_out) AS checkouts
   FROM per_unit
   GROUP BY hour_start_us, item_id{dims}
-  UNION ALL
+),
+sales AS (
   SELECT
-    e.hour_start_us, it.item_id{e_dims}, MAX(it.item_category),
-    0, 0, 0,
-    COUNT(DISTINCT e.transaction_id), SUM(COALESCE(it.quantity, 1)),
-    SUM(CAST(it.price * COALESCE(it.quantity, 1) AS {decimal}))  -- exact: same on every engine
+    e.hour_start_us, it.item_id AS item_id{e_dims}, MAX(it.item_category) AS category,
+    COUNT(DISTINCT e.transaction_id) AS orders, SUM(COALESCE(it.quantity, 1)) AS items,
+    SUM(CAST(it.price * COALESCE(it.quantity, 1) AS {decimal})) AS revenue  -- exact: same on every engine
   FROM purchases AS e
   {unnest}
   WHERE e.reason IS NULL
   GROUP BY e.hour_start_us, it.item_id{e_dims}
 ),
-all_cells AS (
+all_cells AS (  -- a full join, not a union and a second GROUP BY: sales cells are few
   SELECT
-    hour_start_us, item_id{dims}, MAX(category) AS category,
-    SUM(viewers) AS viewers, SUM(atc) AS atc, SUM(checkouts) AS checkouts,
-    SUM(orders) AS orders, SUM(items) AS items, SUM(revenue) AS revenue
-  FROM parts
-  GROUP BY hour_start_us, item_id{dims}
+    COALESCE(f.hour_start_us, s.hour_start_us) AS hour_start_us,
+    COALESCE(f.item_id, s.item_id) AS item_id{fs_dims},
+    COALESCE(f.viewers, 0) AS viewers, COALESCE(f.atc, 0) AS atc,
+    COALESCE(f.checkouts, 0) AS checkouts, COALESCE(s.orders, 0) AS orders,
+    COALESCE(s.items, 0) AS items, COALESCE(s.revenue, CAST(0 AS {decimal})) AS revenue
+  FROM funnel AS f
+  FULL JOIN sales AS s
+    ON f.hour_start_us = s.hour_start_us AND f.item_id = s.item_id{fs_join}
 ),
-categories AS (
-  SELECT item_id, MAX(category) AS category FROM all_cells GROUP BY item_id
+categories AS (  -- an item's category: the largest of its events' (browse and purchase)
+  SELECT item_id, MAX(category) AS category FROM (
+    SELECT item_id, category FROM funnel
+    UNION ALL
+    SELECT item_id, category FROM sales
+  ) AS c
+  GROUP BY item_id
 ),
 rejected AS (
   SELECT rn, event_name, reason, n, k FROM (

@@ -11,13 +11,17 @@ query is :mod:`analysis.sources.ga4_run`; what the cells count: :mod:`analysis.s
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from analysis.errors import UnreadableError
 from analysis.vocabulary import ENGINES, GA4_BREAKDOWNS, GA4_UNITS, check_argument
 
 __all__ = ["BIGQUERY_TYPES", "BROWSE_EVENTS", "DIALECTS", "JSON_COLUMNS", "REQUIRED", "SQL_FILE",
-           "aggregate_sql", "bigquery_sql", "check_schema", "events_sql", "literal"]  # fmt: skip
+           "aggregate_sql", "bigquery_sql", "check_schema", "events_sql", "hour_offset_sql",
+           "literal"]  # fmt: skip
 
 #: columns a GA4 export must have (top-level BigQuery export fields)
 REQUIRED = ("event_timestamp", "event_name", "user_pseudo_id", "items")
@@ -45,10 +49,6 @@ BROWSE_EVENTS = ("view_item", "add_to_cart", "begin_checkout")
 #: every engine. ``{tz}``, ``{params}``, ``{key}`` and ``{x}`` are filled by :func:`aggregate_sql`.
 DIALECTS = {
     "duckdb": {
-        # wall-clock µs in {tz} of the instant m.utc_us (the template subtracts the local
-        # minutes/seconds, so the hours of a daylight-saving change, 02:00 twice, stay distinct)
-        "local_us": "epoch_us(timezone('{tz}', make_timestamptz(m.utc_us)))",
-        "minute": "e.event_timestamp // 60000000",
         # CTE read by several parts, not materialised (recomputed by each part)
         "inline": "NOT MATERIALIZED",
         # first event parameter called {key} (list functions: DuckDB runs the portable
@@ -66,11 +66,9 @@ DIALECTS = {
         "int": "BIGINT",
         "string": "VARCHAR",
         "decimal": "DECIMAL(38, 9)",
+        "same": "IS NOT DISTINCT FROM",
     },
     "spark": {
-        # from_utc_timestamp shifts the instant to the zone's wall clock (session-independent)
-        "local_us": "unix_micros(from_utc_timestamp(timestamp_micros(m.utc_us), '{tz}'))",
-        "minute": "e.event_timestamp DIV 60000000",
         "inline": "",
         "param_int": "try_element_at(filter({params}, p -> p.key = '{key}'), 1).value.int_value",
         "param_str": "try_element_at(filter({params}, p -> p.key = '{key}'), 1).value.string_value",
@@ -85,11 +83,9 @@ DIALECTS = {
         "int": "BIGINT",
         "string": "STRING",
         "decimal": "DECIMAL(38, 9)",
+        "same": "<=>",
     },
     "bigquery": {
-        # CAST(DATETIME AS TIMESTAMP) reads the wall clock as UTC: its µs are the wall clock's
-        "local_us": "UNIX_MICROS(CAST(DATETIME(TIMESTAMP_MICROS(m.utc_us), '{tz}') AS TIMESTAMP))",
-        "minute": "DIV(e.event_timestamp, 60000000)",
         "inline": "",
         "param_int": "(SELECT p.value.int_value FROM UNNEST({params}) AS p "
         "WHERE p.key = '{key}' LIMIT 1)",
@@ -107,8 +103,54 @@ DIALECTS = {
         "int": "INT64",
         "string": "STRING",
         "decimal": "NUMERIC",
+        "same": "IS NOT DISTINCT FROM",
     },
 }
+
+
+HOUR_US = 3_600_000_000
+#: years over which :func:`hour_offset_sql` follows the zone's changes (cells must start in
+#: 2000-2099, analysis.cells.validation); before and after, the first and last offsets hold
+OFFSET_YEARS = (1995, 2105)
+
+
+@lru_cache(maxsize=64)
+def hour_offset_sql(tz: str) -> str:
+    """SQL expression of ``e.event_timestamp`` (µs since 1970, UTC): the UTC offset of the IANA
+    zone ``tz`` at that instant modulo one hour, in µs; the shop-local hour starts at
+    ``event_timestamp - MOD(event_timestamp + offset, 1 h)``, so both 02:00 hours of a fall-back
+    stay distinct and half-hour zones get their local hours.
+
+    Whole-hour zones give ``0`` for every instant (Paris, New York), most others a constant
+    (Kolkata 30 min, Kathmandu 45 min); the rest a ``CASE`` over the instants where the offset
+    modulo one hour changes (Caracas 2007 and 2016, Lord Howe's 30-minute daylight saving). The
+    instants are found week by week over :data:`OFFSET_YEARS` with Python's ``zoneinfo`` (the IANA
+    database that also converts the cells' ``start``), then to the second: plain integer SQL,
+    the same on every engine, and no zone conversion per event."""
+    zone = ZoneInfo(tz)
+
+    def offset(second: int) -> int:
+        return (
+            datetime.fromtimestamp(second, zone).utcoffset() // timedelta(microseconds=1) % HOUR_US
+        )
+
+    step = 7 * 86_400  # zones change their offset months apart, never twice in a week
+    second = int(datetime(OFFSET_YEARS[0], 1, 1, tzinfo=UTC).timestamp())
+    end = int(datetime(OFFSET_YEARS[1], 1, 1, tzinfo=UTC).timestamp())
+    changes, now = [], offset(second)
+    while second < end:
+        second += step
+        if offset(second) != now:
+            low, high = second - step, second  # offset(low) == now != offset(high)
+            while high - low > 1:
+                mid = (low + high) // 2
+                low, high = (mid, high) if offset(mid) == now else (low, mid)
+            changes.append((high * 1_000_000, now))
+            now = offset(high)
+    if not changes:
+        return str(now)
+    whens = " ".join(f"WHEN e.event_timestamp < {at} THEN {before}" for at, before in changes)
+    return f"(CASE {whens} ELSE {now} END)"
 
 
 def literal(text: object) -> str:
@@ -148,7 +190,9 @@ def events_sql(
     rn: str,
     where: str = "",
 ) -> str:
-    """The SELECT of the normalised ``kind`` (``browse`` or ``purchase``) events of ``source``.
+    """The SELECT of the normalised ``kind`` events of ``source``: ``browse`` (view_item,
+    add_to_cart, begin_checkout) or ``funnel`` (those and the purchases, with ``currency`` (of
+    purchases only) and ``transaction_id``), both with the lines without ``event_name``.
 
     ``types`` maps the source's columns to their engine type names (absent nested fields read as
     NULL); ``rn`` is the record-number expression, evaluated before the event filter so both
@@ -156,7 +200,7 @@ def events_sql(
     ``_TABLE_SUFFIX``). Only the columns the aggregation needs are read: ``event_params`` only
     for sessions and the purchases' currency, ``device``/``geo`` only for a breakdown.
     """
-    check_argument("kind", ("browse", "purchase"), kind)
+    check_argument("kind", ("browse", "funnel"), kind)
     d = DIALECTS[dialect]
     string = d["string"]
     low = {k: v.lower() for k, v in types.items()}
@@ -173,24 +217,24 @@ def events_sql(
     if unit == "session":
         sid = d["param_int"].format(params=params, key="ga_session_id") if params else "NULL"
         cols.append(f"{sid} AS session_id")
-    if kind == "purchase":
+    if kind == "funnel":
         cur = d["param_str"].format(params=params, key="currency") if params else "NULL"
-        cols += [f"{cur} AS currency",
+        cols += [f"CASE WHEN event_name = 'purchase' THEN {cur} END AS currency",
                  f"CAST({field('ecommerce', 'transaction_id')} AS {string}) AS transaction_id"]  # fmt: skip
     if "device" in breakdown:
         cols.append(f"CAST({field('device', 'category')} AS {string}) AS device")
     if "region" in breakdown:
         cols.append(f"CAST({field('geo', 'region')} AS {string}) AS region")
     cols.append("items")
-    keep = ("event_name IS NULL OR event_name IN (" + ", ".join(map(literal, BROWSE_EVENTS)) + ")"
-            if kind == "browse" else "event_name = 'purchase'")  # fmt: skip
+    names = BROWSE_EVENTS if kind == "browse" else (*BROWSE_EVENTS, "purchase")
+    keep = "event_name IS NULL OR event_name IN (" + ", ".join(map(literal, names)) + ")"
     inner = f"SELECT {', '.join(cols)} FROM {source}" + (f" WHERE {where}" if where else "")
     return f"SELECT * FROM ({inner}) AS src WHERE {keep}"
 
 
 def aggregate_sql(
     browse_events: str,
-    purchase_events: str,
+    funnel_events: str,
     *,
     tz: str,
     unit: str = "visitor",
@@ -200,7 +244,7 @@ def aggregate_sql(
 ) -> str:
     """The aggregation query (``ga4.sql``) in the SQL dialect of ``dialect``.
 
-    ``browse_events`` / ``purchase_events`` are the SELECTs of :func:`events_sql`. Returns the
+    ``browse_events`` / ``funnel_events`` are the SELECTs of :func:`events_sql`. Returns the
     SQL text; see ``ga4.sql`` for its output.
     """
     check_argument("dialect", ENGINES, dialect)
@@ -215,9 +259,8 @@ def aggregate_sql(
     )  # fmt: skip
     return SQL_FILE.read_text(encoding="utf-8").format(
         browse_events=browse_events,
-        purchase_events=purchase_events,
-        local_us=d["local_us"].format(tz=tz.replace("'", "")),
-        minute=d["minute"],
+        funnel_events=funnel_events,
+        hour_offset=hour_offset_sql(tz),
         inline=d["inline"],
         unnest=d["unnest"],
         n_items=d["n_items"],
@@ -230,6 +273,8 @@ def aggregate_sql(
         dims="".join(f", {c}" for c in dims),
         e_dims="".join(f", e.{c}" for c in dims),
         c_dims="".join(f", c.{c}" for c in dims),
+        fs_dims="".join(f", COALESCE(f.{c}, s.{c}) AS {c}" for c in dims),
+        fs_join="".join(f" AND f.{c} {d['same']} s.{c}" for c in dims),
         dims_select="".join(f", e.{c} AS {c}" for c in dims),
         dims_null=", NULL" * len(dims),
         session_check=session_check,
@@ -274,6 +319,6 @@ def bigquery_sql(
     where = f"_TABLE_SUFFIX BETWEEN '{start}' AND '{end}'" if table.endswith("*") else ""
     rn = "CAST(NULL AS INT64)"
     ev = {k: events_sql(source, BIGQUERY_TYPES, dialect="bigquery", kind=k, unit=unit,
-                        breakdown=breakdown, rn=rn, where=where) for k in ("browse", "purchase")}  # fmt: skip
-    return aggregate_sql(ev["browse"], ev["purchase"], tz=tz, unit=unit, breakdown=breakdown,
+                        breakdown=breakdown, rn=rn, where=where) for k in ("browse", "funnel")}  # fmt: skip
+    return aggregate_sql(ev["browse"], ev["funnel"], tz=tz, unit=unit, breakdown=breakdown,
                          max_listed=max_listed, dialect="bigquery")  # fmt: skip

@@ -2,80 +2,186 @@
 
 :func:`shape_result` splits the query's rows (``ga4.sql``: cells, rejected events, the count of
 events used) into frames with fixed dtypes, so that DuckDB, Spark and BigQuery results compare
-equal; :func:`to_loaded` turns them into the canonical cells, rejected table and per-file counts
-of :class:`analysis.sources.base.Loaded` (``docs/data-formats.md``, GA4).
+equal. It works column by column in Arrow and numpy (:func:`result_table`: one type per column,
+set once), never row by row: a file can give millions of cells. :func:`to_loaded` turns the frames
+into the canonical cells, rejected table and per-file counts of
+:class:`analysis.sources.base.Loaded`; the cells come from :mod:`analysis.sources.ga4_cells`
+(``docs/data-formats.md``, GA4).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.cells import split_cells
 from analysis.sources.base import FILE_COLUMNS, Loaded, empty_replaced
+from analysis.sources.ga4_cells import canonical_cells, missing_ints
 from analysis.vocabulary import GA4_BREAKDOWNS
 
-__all__ = ["result_columns", "shape_result", "to_loaded"]
+__all__ = ["COUNTS", "result_columns", "result_table", "shape_result", "to_loaded"]
+
+#: the integer counts of a GA4 cell
+COUNTS = ("viewers", "atc", "checkouts", "orders", "items")
+_STRING = pd.StringDtype()  # the dtype "string"
+HOUR_US = 3_600_000_000
 
 
 def result_columns(breakdown) -> list[str]:
     """The columns of the aggregation query's result (``ga4.sql``), ``breakdown`` dimensions
     included: rows of ``kind`` ``cell``, ``rejected`` or ``used``."""
     dims = [b for b in GA4_BREAKDOWNS if b in breakdown]
-    return ["kind", "hour_start_us", "item_id", *dims, "category", "viewers", "atc", "checkouts",
-            "orders", "items", "revenue", "currency", "rn", "event_name", "reason", "n"]  # fmt: skip
+    return ["kind", "hour_start_us", "item_id", *dims, "category", *COUNTS, "revenue", "currency",
+            "rn", "event_name", "reason", "n"]  # fmt: skip
 
 
-def shape_result(out: pd.DataFrame, *, tz: str,
+def result_table(out: pa.Table | pd.DataFrame, breakdown) -> pa.Table:
+    """The query's result as an Arrow table with one type per column: ``hour_start_us``, the
+    counts, ``rn`` and ``n`` int64 (an engine's 128-bit sums are cast, overflow checked), the
+    others (``revenue``: the exact decimal sum as text) string.
+
+    ``out`` is DuckDB's Arrow result or a pandas frame of the rows of Spark or BigQuery (NaN or
+    None read as null)."""
+    ints = {"hour_start_us", *COUNTS, "rn", "n"}
+    names = result_columns(breakdown)
+    if isinstance(out, pd.DataFrame):
+        out = pa.Table.from_pandas(out[names], preserve_index=False)
+    return pa.table({c: out.column(c).cast(pa.int64() if c in ints else pa.string())
+                     for c in names})  # fmt: skip
+
+
+def shape_result(out: pa.Table | pd.DataFrame, *, tz: str,
                  breakdown) -> tuple[pd.DataFrame, pd.DataFrame, int]:  # fmt: skip
     """Split the query's result into (cells, rejected, used) with fixed dtypes, whichever engine
-    produced it (so DuckDB, Spark and BigQuery results compare equal)."""
+    produced it (so DuckDB, Spark and BigQuery results compare equal).
+
+    Cells are sorted by ``start``, ``product_id`` and the breakdown dimensions (text in code
+    point order, missing last); ``revenue`` is the decimal text parsed to the nearest float
+    (Arrow's parser, correctly rounded like Python's ``float``). Rejected events are sorted by
+    ``row`` then ``reason``."""
     dims = [b for b in GA4_BREAKDOWNS if b in breakdown]
-    kind = out["kind"].astype(str)
-    cells = out.loc[kind == "cell"]
-    start = pd.to_datetime(cells["hour_start_us"].astype("int64"), unit="us", utc=True)
-    cells = pd.DataFrame(
-        {
-            "start": start.dt.tz_convert(tz),
-            "product_id": cells["item_id"].astype("string"),
-            **{c: cells[c].astype("string") for c in dims},
-            "category": cells["category"].astype("string"),
-            **{
-                c: cells[c].astype("int64")
-                for c in ("viewers", "atc", "checkouts", "orders", "items")
-            },  # fmt: skip
-            # exact decimal sum, passed as text: the same float whichever engine summed it
-            "revenue": [float(v) for v in cells["revenue"]],
-            "currency": cells["currency"].astype("string"),
-        }
-    )
-    cells = cells.sort_values(["start", "product_id", *dims], kind="stable").reset_index(drop=True)
-    bad = out.loc[kind == "rejected"]
+    table = result_table(out, breakdown)
+    kind = table.column("kind")
+    cells = _cells(table, np.flatnonzero(_is(kind, "cell")), tz=tz, dims=dims)
+    bad = table.filter(pc.equal(kind, "rejected")).to_pydict()
     rejected = pd.DataFrame(
         {
-            "row": pd.array([None if pd.isna(v) else int(v) for v in bad["rn"]], dtype="Int64"),
-            "event_name": bad["event_name"].astype("string"),
-            "reason": bad["reason"].astype("string"),
-            "n": bad["n"].astype("int64"),
+            "row": pd.array(bad["rn"], dtype="Int64"),
+            "event_name": pd.array(bad["event_name"], dtype="string"),
+            "reason": pd.array(bad["reason"], dtype="string"),
+            "n": np.array(bad["n"], dtype="int64"),
         }
     )
     rejected = rejected.sort_values(["row", "reason"], kind="stable").reset_index(drop=True)
-    used = out.loc[kind == "used", "n"]
-    return cells, rejected, int(used.iloc[0]) if len(used) and pd.notna(used.iloc[0]) else 0
+    used = pc.sum(table.filter(pc.equal(kind, "used")).column("n")).as_py()
+    return cells, rejected, int(used or 0)
+
+
+def _is(column: pa.ChunkedArray, value: str) -> np.ndarray:
+    """Boolean numpy mask: ``column == value`` (null: False)."""
+    return pc.fill_null(pc.equal(column, value), False).to_numpy(zero_copy_only=False)
+
+
+class _Text:
+    """A text column of the result, dictionary-encoded once: ranks for sorting, rows taken."""
+
+    def __init__(self, column: pa.ChunkedArray):
+        enc = pc.dictionary_encode(column).combine_chunks()
+        self.values, self.codes = enc.dictionary, enc.indices
+        order = pc.sort_indices(self.values).to_numpy()
+        rank = np.empty(len(order) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        rank[-1] = len(order)  # missing values last
+        self.ranks = rank[pc.fill_null(self.codes, len(order)).to_numpy()]
+
+    def take(self, rows: np.ndarray) -> pd.Series:
+        values = self.values.take(self.codes.take(pa.array(rows)))
+        return values.to_pandas(types_mapper={pa.string(): _STRING}.get)
+
+
+def _numbers(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> np.ndarray:
+    """The values of an int64 or float64 column at ``rows`` (none may be missing). The values
+    are read from the Arrow buffer as they are (no copy with nulls filled): when the column has
+    as many nulls as rows outside ``rows`` (those are missing) none is at ``rows``, else each
+    is checked."""
+    arr = column.combine_chunks()
+    if arr.null_count != len(arr) - len(rows) and arr.null_count:
+        if not pc.is_valid(arr).to_numpy(zero_copy_only=False)[rows].all():
+            raise ValueError(f"GA4 aggregation: cell column {name} has missing values")
+    dtype = np.dtype(arr.type.to_pandas_dtype())
+    values = np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
+    return values[rows]
+
+
+def _order(hours: np.ndarray, ranks: list[np.ndarray]) -> np.ndarray:
+    """Stable sort order of rows by ``hours``, then by each of ``ranks`` (non-negative integer
+    ranks). One combined integer key when it fits in 62 bits (hours counted in hours when they
+    are whole hours apart); distinct keys within four times the row count are placed by
+    counting (linear time), others sorted (numpy's ``argsort``, else ``lexsort``)."""
+    if not len(hours):
+        return np.arange(0)
+    key, sizes = hours - hours.min(), [int(r.max()) + 1 for r in ranks]
+    if not (key % HOUR_US).any():
+        key = key // HOUR_US
+    if (int(key.max()) + 1) * int(np.prod(sizes, dtype=object)) >= 2**62:
+        return np.lexsort([*reversed(ranks), hours])  # the last key first
+    for r, size in zip(ranks, sizes, strict=True):
+        key = key * size + r
+    top = int(key.max()) + 1
+    if top <= 4 * len(key):
+        present = np.zeros(top, dtype=bool)
+        present[key] = True
+        if np.count_nonzero(present) == len(key):  # distinct: each key's place is its rank
+            order = np.empty(len(key), dtype=np.int64)
+            order[(np.cumsum(present) - 1)[key]] = np.arange(len(key))
+            return order
+    return np.argsort(key, kind="stable")
+
+
+def _cells(table: pa.Table, rows: np.ndarray, *, tz: str, dims: list[str]) -> pd.DataFrame:
+    """The cell rows ``rows`` of the result table, sorted, as the cells frame."""
+    text = {c: _Text(table.column(c)) for c in ("item_id", *dims, "category", "currency")}
+    hours = _numbers(table.column("hour_start_us"), rows, "hour_start_us")
+    order = _order(hours, [text[c].ranks[rows] for c in ("item_id", *dims)])
+    rows, hours = rows[order], hours[order]
+    # exact decimal sum, passed as text: the same float whichever engine summed it
+    revenue = pc.cast(table.column("revenue"), pa.float64())
+    start = pd.Series(pd.to_datetime(hours, unit="us", utc=True))
+    cells = pd.DataFrame(
+        {
+            "start": start.dt.tz_convert(tz),
+            "product_id": text["item_id"].take(rows),
+            **{c: text[c].take(rows) for c in dims},
+            "category": text["category"].take(rows),
+        }
+    )
+    for c in COUNTS:  # one column at a time: no copy into a 2-D block
+        cells[c] = _numbers(table.column(c), rows, c)
+    cells["revenue"] = _numbers(revenue, rows, "revenue")
+    cells["currency"] = text["currency"].take(rows)
+    return cells
 
 
 def to_loaded(found: pd.DataFrame, bad: pd.DataFrame, used: int, *, name: str, tz: str,
               unit: str, source: str = "ga4") -> Loaded:  # fmt: skip
     """Canonical cells + rejected + per-file counts from the shaped result
-    (:func:`shape_result`) of file or table ``name``; ``source`` is the loader's name."""
-    raw = found.assign(
-        source=source, file=name, row=np.arange(1, len(found) + 1), grain="hour",
-        channel="WEB", unit=unit, revenue=found["revenue"].where(found["currency"].notna()),
-    )  # fmt: skip
-    cells, problems = split_cells(raw, tz=tz, source=source)
-    if len(problems):  # the query guarantees valid counts; anything here is a bug to surface
-        raise ValueError(f"{name}: aggregated GA4 cells failed validation:\n{problems}")
-    cells = cells.assign(row=pd.array([pd.NA] * len(cells), dtype="Int64"))
+    (:func:`shape_result`) of file or table ``name``; ``source`` is the loader's name.
+
+    The cells are built column by column (:func:`analysis.sources.ga4_cells.canonical_cells`)
+    when nothing needs :func:`analysis.cells.split_cells`' cleaning; otherwise ``split_cells``
+    runs (the same frame, or the problems raised)."""
+    cells = canonical_cells(found, name=name, tz=tz, unit=unit, source=source)
+    if cells is None:
+        raw = found.assign(
+            source=source, file=name, row=np.arange(1, len(found) + 1), grain="hour",
+            channel="WEB", unit=unit, revenue=found["revenue"].where(found["currency"].notna()),
+        )  # fmt: skip
+        cells, problems = split_cells(raw, tz=tz, source=source)
+        if len(problems):  # the query guarantees valid counts; anything here is a bug to surface
+            raise ValueError(f"{name}: aggregated GA4 cells failed validation:\n{problems}")
+        cells = cells.assign(row=missing_ints(len(cells)))
     total_bad = int(bad.drop_duplicates("reason")["n"].sum()) if len(bad) else 0
     rejected = pd.DataFrame(
         {

@@ -74,8 +74,8 @@ def duckdb_sql(con, path: Path, *, tz: str, unit: str, breakdown=(), max_listed=
     types = {name: str(typ) for name, typ, *_ in described}
     check_schema(types, path.name)
     ev = {k: events_sql(source, types, dialect="duckdb", kind=k, unit=unit, breakdown=breakdown,
-                        rn=rn) for k in ("browse", "purchase")}  # fmt: skip
-    return aggregate_sql(ev["browse"], ev["purchase"], tz=tz, unit=unit, breakdown=breakdown,
+                        rn=rn) for k in ("browse", "funnel")}  # fmt: skip
+    return aggregate_sql(ev["browse"], ev["funnel"], tz=tz, unit=unit, breakdown=breakdown,
                          max_listed=max_listed, dialect="duckdb")  # fmt: skip
 
 
@@ -96,8 +96,8 @@ def spark_sql(spark, path: Path, *, tz: str, unit: str, breakdown=(), max_listed
     check_schema(types, path.name)
     rn = "_metadata.row_index + 1"  # record number in the file, like DuckDB's file_row_number
     ev = {k: events_sql(source, types, dialect="spark", kind=k, unit=unit, breakdown=breakdown,
-                        rn=rn) for k in ("browse", "purchase")}  # fmt: skip
-    return aggregate_sql(ev["browse"], ev["purchase"], tz=tz, unit=unit, breakdown=breakdown,
+                        rn=rn) for k in ("browse", "funnel")}  # fmt: skip
+    return aggregate_sql(ev["browse"], ev["funnel"], tz=tz, unit=unit, breakdown=breakdown,
                          max_listed=max_listed, dialect="spark")  # fmt: skip
 
 
@@ -158,7 +158,7 @@ def aggregate(
     with duckdb_connect(memory_limit=memory_limit or DUCKDB_MEMORY_LIMIT, threads=threads) as con:
         sql = duckdb_sql(con, path, tz=tz, unit=unit, breakdown=breakdown, max_listed=max_listed)
         try:
-            out = con.execute(sql).df()
+            out = con.sql(sql).to_arrow_table()  # Arrow: typed once, no per-row objects
         except Exception as err:
             raise UnreadableError(
                 f"{path.name}: not a readable GA4 export ({first_line(err)})"

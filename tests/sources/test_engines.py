@@ -192,7 +192,7 @@ def run_bigquery_sql_in_duckdb(sql: str, path: Path) -> pd.DataFrame:
         con.execute(macro)
     con.execute(f"CREATE VIEW events_star AS SELECT *, event_date AS _TABLE_SUFFIX "
                 f"FROM read_parquet('{path}')")  # fmt: skip
-    assert sql.count(f"`{TABLE}`") == 5  # minutes (2), browse, purchases, used
+    assert sql.count(f"`{TABLE}`") == 3  # browse, purchases, used
     return con.execute(sql.replace(f"`{TABLE}`", "events_star")).df()
 
 
