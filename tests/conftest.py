@@ -13,3 +13,32 @@ from analysis.paths import SAMPLE_DIR, SAMPLE_TZ
 def sample_cells() -> pd.DataFrame:
     """The embedded sample's cells (``data/sample``), read once; tests must not mutate it."""
     return cl.load(SAMPLE_DIR, tz=SAMPLE_TZ)
+
+
+#: test modules that cost the most (measured with ``--durations``: report runs, simulations),
+#: most costly first; run before the others so that ``pytest -n`` (``--dist worksteal``) ends
+#: with short tests on both workers instead of one long test on one
+COSTLY = (
+    "tests/report/test_shapes.py",
+    "tests/analyses/test_weekly.py",
+    "tests/analyses/test_selfcheck.py",
+    "tests/sources/test_sources_tiktok.py",
+    "tests/test_notebooks.py",
+    "tests/sources/test_roundtrip.py",
+    "tests/report/test_report.py",
+    "tests/analyses/test_intervention.py",
+    "tests/report/test_browser.py",
+    "tests/sample/test_simulate.py",
+    "tests/test_golden.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the :data:`COSTLY` modules first, whole (module fixtures are built once), in that
+    order; every other test keeps its place after them."""
+    rank = {m: i for i, m in enumerate(COSTLY)}
+
+    def key(item: pytest.Item) -> int:
+        return rank.get(item.nodeid.split("::")[0], len(COSTLY))
+
+    items.sort(key=key)  # stable: the order inside each module is kept

@@ -79,7 +79,8 @@ def reports(tmp_path_factory):
 
     def build(name: str) -> Path:
         index = run_report(week="latest", out=root / "built" / name, notebooks_dir=nbdir,
-                           workers=2, progress=False, timeout=300, **jobs[name])  # fmt: skip
+                           workers=2, progress=False, timeout=300, keep_workers=True,
+                           **jobs[name])  # fmt: skip
         alone = root / "shared" / name  # the week folder, copied alone
         shutil.copytree(index.parent, alone)
         return alone
