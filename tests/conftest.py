@@ -1,4 +1,11 @@
-"""Fixtures shared by every test package: the embedded sample, loaded once per session."""
+"""Fixtures shared by every test package: the embedded sample, loaded once per session.
+
+Suite time (``python3 make.py test``, 2 cores): the :data:`COSTLY` modules run first; report
+runs in tests pass ``keep_workers=True`` (one kept kernel per test process, reset between
+notebooks); a test that only repeats fits of code other tests already cover (seeded
+simulations of 60-200 runs) is marked ``no_cover`` (pytest-cov: it runs and asserts as any
+other, its lines are not traced, which costs ~40% more CPU).
+"""
 
 from __future__ import annotations
 
