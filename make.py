@@ -128,10 +128,12 @@ def test(args: list[str]) -> None:
         # the level of the type check, and how to raise it: [tool.mypy] in pyproject.toml
         "mypy": (BIN / "mypy",),
         # branch coverage of analysis/, printed; its floor is [tool.coverage.report] fail_under
-        # worksteal: an idle worker takes half of the other's queue (the costly modules run
-        # first: tests/conftest.py COSTLY), so both workers end together
-        "pytest": (BIN / "python", "-m", "pytest", "-n", "2", "--dist", "worksteal",
-                   "--cov=analysis", "--cov-branch", "--cov-report=term", "tests", *args),
+        # a worker takes the next test when it has at most 2 left, in collection order (the
+        # costly modules first: tests/conftest.py COSTLY), so both workers end together; a
+        # module with a costly module fixture is one xdist_group (built once)
+        "pytest": (BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadgroup",
+                   "--no-loadscope-reorder", "--cov=analysis", "--cov-branch",
+                   "--cov-report=term", "tests", *args),
         "notebooks": (BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadscope",
                       "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
                       "notebooks"),

@@ -1,6 +1,7 @@
 """Fixtures shared by every test package: the embedded sample, loaded once per session.
 
-Suite time (``python3 make.py test``, 2 cores): the :data:`COSTLY` modules run first; report
+Suite time (``python3 make.py test``, 2 cores): the :data:`COSTLY` modules run first (a module
+with a costly module fixture is one ``xdist_group``, so it is built once); report
 runs in tests pass ``keep_workers=True`` (one kept kernel per test process, reset between
 notebooks); a test that only repeats fits of code other tests already cover (seeded
 simulations of 60-200 runs) is marked ``no_cover`` (pytest-cov: it runs and asserts as any
@@ -23,8 +24,8 @@ def sample_cells() -> pd.DataFrame:
 
 
 #: test modules that cost the most (measured with ``--durations``: report runs, simulations),
-#: most costly first; run before the others so that ``pytest -n`` (``--dist worksteal``) ends
-#: with short tests on both workers instead of one long test on one
+#: most costly first; run before the others so that ``pytest -n`` (``--dist loadgroup``, in
+#: collection order: make.py test) ends with short tests on both workers, not one long test
 COSTLY = (
     "tests/report/test_shapes.py",
     "tests/analyses/test_weekly.py",

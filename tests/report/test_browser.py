@@ -27,6 +27,9 @@ import pytest
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis.report.run import run_report
 
+#: one unit of ``pytest -n --dist loadgroup`` (make.py test): its module fixtures are built once
+pytestmark = pytest.mark.xdist_group("browser")
+
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
