@@ -1,7 +1,7 @@
 """Fixtures shared by every test package: the embedded sample, loaded once per session.
 
-Suite time (``python3 make.py test``, 2 cores): the :data:`COSTLY` modules run first (a module
-with a costly module fixture is one ``xdist_group``, so it is built once); report
+Suite time (``python3 make.py test``, 2 cores, ``--dist loadfile``): the :data:`COSTLY`
+modules run first; report
 runs in tests pass ``keep_workers=True`` (one kept kernel per test process, reset between
 notebooks); a test that only repeats fits of code other tests already cover (seeded
 simulations of 60-200 runs) is marked ``no_cover`` (pytest-cov: it runs and asserts as any
@@ -24,20 +24,22 @@ def sample_cells() -> pd.DataFrame:
 
 
 #: test modules that cost the most (measured with ``--durations``: report runs, simulations),
-#: most costly first; run before the others so that ``pytest -n`` (``--dist loadgroup``, in
-#: collection order: make.py test) ends with short tests on both workers, not one long test
+#: most costly first; run before the others so that ``pytest -n`` (``--dist loadfile``, in
+#: collection order: make.py test) ends with short modules on both workers, not a long one
 COSTLY = (
     "tests/report/test_shapes.py",
     "tests/analyses/test_weekly.py",
+    "tests/sources/test_engines.py",
     "tests/analyses/test_selfcheck.py",
+    "tests/report/test_browser.py",
     "tests/sources/test_sources_tiktok.py",
     "tests/test_notebooks.py",
+    "tests/test_golden.py",
     "tests/sources/test_roundtrip.py",
+    "tests/sample/test_simulate.py",
     "tests/report/test_report.py",
     "tests/analyses/test_intervention.py",
-    "tests/report/test_browser.py",
-    "tests/sample/test_simulate.py",
-    "tests/test_golden.py",
+    "tests/analyses/test_hours.py",
 )
 
 

@@ -18,9 +18,6 @@ from analysis.report.run import run_report
 from analysis.sample.truth import read_truth
 from analysis.vocabulary import STATUSES
 
-#: one unit of ``pytest -n --dist loadgroup`` (make.py test): its module fixtures are built once
-pytestmark = pytest.mark.xdist_group("weekly")
-
 DECLARED = "@ines.glow=2026-10-26"
 
 

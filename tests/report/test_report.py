@@ -26,9 +26,6 @@ from analysis.report.run import main, run_report
 from analysis.vocabulary import STATUSES
 from analysis.weeks import parse_week, resolve_week, select_week, week_bounds
 
-#: one unit of ``pytest -n --dist loadgroup`` (make.py test): its module fixtures are built once
-pytestmark = pytest.mark.xdist_group("report")
-
 TZ = "Europe/Paris"
 XSS = "<script>alert(1)</script>"
 FIRST, LAST = "2026-11-11", "2026-12-02"  # Wednesday of 2026-W46 to Wednesday of 2026-W49

@@ -22,9 +22,6 @@ from analysis.sample.ground_truth import iso_week
 from analysis.sample.parameters import AGE_GROUPS, CATEGORIES, INTERVENTION_CREATOR
 from analysis.sample.truth import EXPECTED_FILE
 
-#: one unit of ``pytest -n --dist loadgroup`` (make.py test): its module fixtures are built once
-pytestmark = pytest.mark.xdist_group("simulate")
-
 BIG = {"weeks": 8, "seed": 0, "scale": 4.0}  # large sample, same shop as the committed one
 LONG = {"weeks": 16, "seed": 0, "scale": 1.0}  # more LIVEs per creator: fatigue, intervention
 RANDOM_TERMS = ("session", "product_day")  # left out of offsets: the clustered noise
