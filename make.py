@@ -128,7 +128,11 @@ def test(args: list[str]) -> None:
         # the level of the type check, and how to raise it: [tool.mypy] in pyproject.toml
         "mypy": (BIN / "mypy",),
         # branch coverage of analysis/, printed; its floor is [tool.coverage.report] fail_under
-        "pytest": (BIN / "python", "-m", "pytest", "-n", "2", "--cov=analysis", "--cov-branch",
+        # loadfile: a worker takes the next test module when it has at most 2 tests left, in
+        # collection order (the costly modules first: tests/conftest.py COSTLY), so both end
+        # together and a module fixture is built once (loadgroup marks are ignored with pytest 9)
+        "pytest": (BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile",
+                   "--no-loadscope-reorder", "--cov=analysis", "--cov-branch",
                    "--cov-report=term", "tests", *args),
         "notebooks": (BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadscope",
                       "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",

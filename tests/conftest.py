@@ -1,4 +1,12 @@
-"""Fixtures shared by every test package: the embedded sample, loaded once per session."""
+"""Fixtures shared by every test package: the embedded sample, loaded once per session.
+
+Suite time (``python3 make.py test``, 2 cores, ``--dist loadfile``): the :data:`COSTLY`
+modules run first; report
+runs in tests pass ``keep_workers=True`` (one kept kernel per test process, reset between
+notebooks); a test that only repeats fits of code other tests already cover (seeded
+simulations of 60-200 runs) is marked ``no_cover`` (pytest-cov: it runs and asserts as any
+other, its lines are not traced, which costs ~40% more CPU).
+"""
 
 from __future__ import annotations
 
@@ -13,3 +21,34 @@ from analysis.paths import SAMPLE_DIR, SAMPLE_TZ
 def sample_cells() -> pd.DataFrame:
     """The embedded sample's cells (``data/sample``), read once; tests must not mutate it."""
     return cl.load(SAMPLE_DIR, tz=SAMPLE_TZ)
+
+
+#: test modules that cost the most (measured with ``--durations``: report runs, simulations),
+#: most costly first; run before the others so that ``pytest -n`` (``--dist loadfile``, in
+#: collection order: make.py test) ends with short modules on both workers, not a long one
+COSTLY = (
+    "tests/report/test_shapes.py",
+    "tests/analyses/test_weekly.py",
+    "tests/sources/test_engines.py",
+    "tests/analyses/test_selfcheck.py",
+    "tests/report/test_browser.py",
+    "tests/sources/test_sources_tiktok.py",
+    "tests/test_notebooks.py",
+    "tests/test_golden.py",
+    "tests/sources/test_roundtrip.py",
+    "tests/sample/test_simulate.py",
+    "tests/report/test_report.py",
+    "tests/analyses/test_intervention.py",
+    "tests/analyses/test_hours.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the :data:`COSTLY` modules first, whole (module fixtures are built once), in that
+    order; every other test keeps its place after them."""
+    rank = {m: i for i, m in enumerate(COSTLY)}
+
+    def key(item: pytest.Item) -> int:
+        return rank.get(item.nodeid.split("::")[0], len(COSTLY))
+
+    items.sort(key=key)  # stable: the order inside each module is kept

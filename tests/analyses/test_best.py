@@ -58,6 +58,7 @@ def test_flat_shop_names_no_best_hour_strong_shop_does():
     assert row["df"] == 11  # 12 LIVEs in each hour: t(G_min - 1)
 
 
+@pytest.mark.no_cover  # repeated fits of code other tests cover: not traced (conftest)
 def test_flat_shops_rarely_name_a_best_hour():
     # 25 seeded flat shops: a winner is a false claim; at most 5% + 3 binomial SE
     found = sum(claim(best_hour(shop(s), seed=s))[1] is not None for s in range(25))

@@ -47,6 +47,7 @@ def _creator_lives(rng, *, jump=0.0, lives=16, sd=0.25, creator="@a", first="202
     return pd.DataFrame(rows)
 
 
+@pytest.mark.no_cover  # repeated fits of code other tests cover: not traced (conftest)
 def test_placebo_its_interval_contains_zero_in_94_percent_of_200_runs():
     """Done-when: no intervention planted -> the 95 % interval contains 0 in >= 94 % of runs.
 

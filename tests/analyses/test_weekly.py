@@ -131,10 +131,13 @@ def test_unknown_language_is_refused(cells):
 def test_weekly_report_regenerates_for_every_complete_week(tmp_path, week):
     """Done-when: papermill + HTML export of weekly_report for each complete week of the sample.
 
-    Each run has its own ``tmp_path`` (no shared output folder): safe under ``pytest -n``.
+    Each run has its own ``tmp_path`` (no shared output folder): safe under ``pytest -n``. The
+    runs of one test process share one kept kernel (``keep_workers``: started once, reset
+    between notebooks, the sample read once), as the shape matrix does.
     """
     index = run_report(data="data/sample", week=week, out=tmp_path, tz=SAMPLE_TZ,
-                       notebooks=("weekly_report",), workers=1, progress=False)  # fmt: skip
+                       notebooks=("weekly_report",), workers=1, progress=False,
+                       keep_workers=True)  # fmt: skip
     page = (index.parent / "weekly_report.html").read_text(encoding="utf-8")
     items = [
         html.unescape(re.sub("<[^>]+>", "", m)) for m in re.findall(r"<li>(.*?)</li>", page, re.S)
@@ -153,7 +156,7 @@ def test_weekly_report_in_french_mentions_the_intervention(tmp_path):
     """The French page of the intervention week: French summary, escaped, French headings."""
     index = run_report(data="data/sample", week="2026-W44", out=tmp_path, tz=SAMPLE_TZ,
                        lang="fr", notebooks=("weekly_report",), workers=1,
-                       progress=False)  # fmt: skip
+                       progress=False, keep_workers=True)  # fmt: skip
     page = (index.parent / "weekly_report.html").read_text(encoding="utf-8")
     items = [
         html.unescape(re.sub("<[^>]+>", "", m)) for m in re.findall(r"<li>(.*?)</li>", page, re.S)

@@ -18,11 +18,13 @@ id, no event-handler attribute, no ``javascript:`` link, no ``<script>`` at all)
 
 from __future__ import annotations
 
+import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis.report.run import run_report
@@ -62,12 +64,10 @@ INJECTED = """() => ({
 })"""
 
 
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """Build both reports (in parallel), then copy each week folder alone elsewhere."""
-    root = tmp_path_factory.mktemp("browser")
+def _build_reports(root: Path) -> dict[str, Path]:
+    """Build both reports (in parallel) under ``root``, then copy each week folder alone."""
     nbdir = root / "notebooks"
-    nbdir.mkdir()
+    nbdir.mkdir(parents=True)
     sample = [p.removesuffix(".html") for p in PAGES["sample-fr"] if p != "index.html"]
     for src in (*(NOTEBOOKS_DIR / f"{s}.ipynb" for s in sample), XSS_DIR / "xss_probe.ipynb"):
         shutil.copy(src, nbdir / src.name)
@@ -79,14 +79,30 @@ def reports(tmp_path_factory):
 
     def build(name: str) -> Path:
         index = run_report(week="latest", out=root / "built" / name, notebooks_dir=nbdir,
-                           workers=2, progress=False, timeout=300, **jobs[name])  # fmt: skip
+                           workers=2, progress=False, timeout=300, keep_workers=True,
+                           **jobs[name])  # fmt: skip
         alone = root / "shared" / name  # the week folder, copied alone
         shutil.copytree(index.parent, alone)
         return alone
 
     with ThreadPoolExecutor(len(jobs)) as pool:
-        built = dict(zip(jobs, pool.map(build, jobs), strict=True))
-    return built
+        return dict(zip(jobs, pool.map(build, jobs), strict=True))
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, worker_id):
+    """Both reports, built once per session: under ``pytest -n`` in the session's folder shared
+    by the workers, the first worker building them under a file lock (pytest-xdist's documented
+    pattern), so a module run on two workers does not build them twice."""
+    if worker_id == "master":  # no xdist
+        return _build_reports(tmp_path_factory.mktemp("browser"))
+    root = tmp_path_factory.getbasetemp().parent / "browser"  # this session's, all workers
+    with FileLock(f"{root}.lock"):
+        done = root / "built.json"
+        if not done.exists():
+            built = _build_reports(root)
+            done.write_text(json.dumps({k: str(v) for k, v in built.items()}), encoding="utf-8")
+        return {k: Path(v) for k, v in json.loads(done.read_text(encoding="utf-8")).items()}
 
 
 @pytest.fixture(scope="module")

@@ -166,7 +166,7 @@ def built(tmp_path_factory):
         index = run_report(
             data=str(data), out=out, tz=TZ, notebooks=["tiny", "second"],
             parameters={"label": XSS}, notebooks_dir=nbdir, timeout=120, workers=2,
-            progress=lines.append,
+            progress=lines.append, keep_workers=True,  # kernels of earlier reports, reset
         )  # fmt: skip
     return {"index": index, "week_dir": out / "2026-W48", "out": out, "data": data, "lock": lock,
             "nbdir": nbdir, "progress": lines}  # fmt: skip
@@ -444,7 +444,7 @@ def test_failing_notebook_writes_failed_page_and_keeps_the_good_index(tmp_path):
     with pytest.raises(ReportError) as info:
         run_report(
             data=data, out=tmp_path / "reports", notebooks=["second", "broken"],
-            notebooks_dir=nbdir, timeout=120,
+            notebooks_dir=nbdir, timeout=120, keep_workers=True,
         )  # fmt: skip
     message = str(info.value)
     for part in ("'broken'", "cell 3", 'raise ValueError("boom in cell 3")', "ValueError: boom"):

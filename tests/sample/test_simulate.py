@@ -324,6 +324,7 @@ def test_trade_press_ranges_on_a_large_sample(big):
 
 
 @pytest.mark.slow
+@pytest.mark.no_cover  # repeated fits of code other tests cover: not traced (conftest)
 def test_glm_recovers_live_effect_age_and_hour_peak(big):
     cells, truth, terms = big
     estimated = ("intercept", "live", "video", "hour", "age_group", "gender", "category", "promo")

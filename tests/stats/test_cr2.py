@@ -159,6 +159,7 @@ def aa_design(rng: np.random.Generator) -> pd.DataFrame:
     return d.astype({"content_id": "string", "product_id": "string"}).assign(unit="visitor")
 
 
+@pytest.mark.no_cover  # repeated fits of code other tests cover: not traced (conftest)
 def test_aa_live_odds_ratio_with_10_lives_rejects_within_its_binomial_band():
     """No live effect: LIVE and product-day mood effects, ICC 0.02 at p = 0.05 (log link,
     mean-one multiplicative effects, docs/metrics.md "Simulation study"). The CR2 + Bell-McCaffrey p-value of the live
