@@ -38,6 +38,11 @@ COSTLY = (
     "tests/sources/test_roundtrip.py",
     "tests/sample/test_simulate.py",
     "tests/report/test_report.py",
+    "tests/report/test_privacy_pages.py",
+    "tests/sources/test_hostile.py",
+    "tests/sample/test_switchback_sim.py",
+    "tests/stats/test_switchback.py",
+    "tests/report/test_faults.py",
     "tests/analyses/test_intervention.py",
     "tests/analyses/test_hours.py",
 )
