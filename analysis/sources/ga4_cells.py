@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.cells.schema import COLUMNS
 from analysis.cells.validation import FIRST_YEAR, LAST_YEAR
 from analysis.vocabulary import BINOMIAL_UNITS, GA4_BREAKDOWNS, UNITS
 
-__all__ = ["DAY_NS", "HOUR_NS", "canonical_cells", "missing_ints"]
+__all__ = ["DAY_NS", "HOUR_NS", "canonical_cells", "missing_ints", "repeated_text"]
 
 HOUR_NS = 3_600 * 10**9
 DAY_NS = 24 * HOUR_NS
@@ -43,8 +45,15 @@ def _flags(n: int) -> pd.arrays.BooleanArray:
     return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
 
 
-def _text(value, n: int):
-    return pd.Series(value, index=pd.RangeIndex(n), dtype="string").array
+def repeated_text(value, n: int) -> pd.arrays.ArrowStringArray:
+    """``value`` (text, or ``pd.NA``) repeated ``n`` times, dtype ``string``: the Arrow buffers
+    are written directly (offsets ``0, len, 2 len, ...``), no per-row work."""
+    if value is pd.NA:
+        return pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.large_string())]))
+    data = str(value).encode()
+    offsets = np.arange(n + 1, dtype=np.int64) * len(data)
+    array = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data * n))
+    return pd.arrays.ArrowStringArray(pa.chunked_array([array]))
 
 
 def canonical_cells(found: pd.DataFrame, *, name: str, tz: str, unit: str,
@@ -64,24 +73,23 @@ def canonical_cells(found: pd.DataFrame, *, name: str, tz: str, unit: str,
     start = found["start"].dt.tz_convert(tz).astype(pd.DatetimeTZDtype("ns", tz))
     if not (FIRST_YEAR <= start.iloc[0].year and start.iloc[-1].year <= LAST_YEAR):
         return None
-    if not _strictly_increasing([start.array.asi8, *(_codes(text[c]) for c in
-                                                      ("product_id", *dims))]):  # fmt: skip
+    if not _strictly_increasing([start.array.asi8, *(text[c] for c in ("product_id", *dims))]):
         return None  # not sorted by key, or a key repeated (e.g. once cleaned)
     local = start.dt.tz_localize(None).to_numpy().view(np.int64)
     currency = found["currency"].array
     revenue = pd.arrays.FloatingArray(found["revenue"].to_numpy(np.float64),
                                       np.asarray(pd.isna(currency), dtype=bool))  # fmt: skip
     data = {
-        "source": _text(source, n), "file": _text(name, n), "row": missing_ints(n),
-        "derived": _flags(n), "start": start.array, "grain": _text("hour", n),
+        "source": repeated_text(source, n), "file": repeated_text(name, n), "row": missing_ints(n),
+        "derived": _flags(n), "start": start.array, "grain": repeated_text("hour", n),
         "date": (local - local % DAY_NS).view("M8[ns]"), "hour": _ints(local // HOUR_NS % 24),
         "weekday": _ints((local // DAY_NS + 3) % 7),  # 1970-01-01 was a Thursday (3)
-        "channel": _text("WEB", n), "is_live": _flags(n),
+        "channel": repeated_text("WEB", n), "is_live": _flags(n),
         **{c: v.array for c, v in text.items()},
         **{c: _ints(found[c].to_numpy()) for c in _COUNTS},
-        "revenue": revenue, "currency": currency, "unit": _text(unit, n),
+        "revenue": revenue, "currency": currency, "unit": repeated_text(unit, n),
     }  # fmt: skip
-    na_text = _text(pd.NA, n)
+    na_text = repeated_text(pd.NA, n)
     for c, col in COLUMNS.items():
         if c not in data:
             data[c] = na_text if col.dtype == "string" else missing_ints(n)
@@ -116,7 +124,13 @@ def _clean(values: pd.Series) -> bool:
 
 def _cleaned(values: pd.Series) -> pd.Series:
     """``values`` as ``split_cells`` cleans text (surrounding white space removed, empty ->
-    missing), computed on the distinct values; ``values`` itself when nothing changes."""
+    missing), computed on the distinct values; ``values`` itself when nothing changes (checked
+    in Arrow first, the same ``utf8_trim_whitespace`` that pandas' ``str.strip`` runs)."""
+    if values.dtype == "string" and values.dtype.storage == "pyarrow":
+        arr = pa.array(values.array)
+        if not pc.any(pc.or_(pc.not_equal(pc.utf8_trim_whitespace(arr), arr),
+                             pc.equal(arr, ""))).as_py():  # fmt: skip
+            return values
     codes, distinct = pd.factorize(values)
     distinct = pd.Series(distinct, dtype="string")
     clean = distinct.str.strip().replace("", pd.NA)
@@ -125,19 +139,30 @@ def _cleaned(values: pd.Series) -> pd.Series:
     return pd.Series(clean.array.take(codes, allow_fill=True), index=values.index)
 
 
-def _codes(values: pd.Series) -> np.ndarray:
-    """Rank of each value among the distinct ones (sorted), missing values last."""
-    codes, distinct = pd.factorize(values, sort=True)
-    return np.where(codes < 0, len(distinct), codes)
+def _steps(key: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(greater, equal): each row's ``key`` compared with the row before. Text in code point
+    order (UTF-8 bytes compared, in Arrow), missing values last and equal to each other."""
+    if isinstance(key, np.ndarray):
+        return key[1:] > key[:-1], key[1:] == key[:-1]
+    arr = pa.array(key.array)
+    before, now = arr[:-1], arr[1:]
+    gone, here = pc.is_null(before), pc.is_null(now)
+
+    def mask(values) -> np.ndarray:
+        return pc.fill_null(values, False).to_numpy(zero_copy_only=False)
+
+    greater = mask(pc.greater(now, before)) | (mask(here) & ~mask(gone))
+    return greater, mask(pc.equal(now, before)) | (mask(here) & mask(gone))
 
 
-def _strictly_increasing(keys: list[np.ndarray]) -> bool:
-    """Whether the rows, compared key by key (the first key first), are in strictly increasing
-    order: sorted, and no key repeated."""
+def _strictly_increasing(keys: list) -> bool:
+    """Whether the rows, compared key by key (the first key first; text keys as
+    :func:`_steps` orders them), are in strictly increasing order: sorted, and no key
+    repeated."""
     n = len(keys[0])
     after, tied = np.zeros(n - 1, dtype=bool), np.ones(n - 1, dtype=bool)
     for k in keys:
-        before, now = k[:-1], k[1:]
-        after |= tied & (now > before)
-        tied &= now == before
+        greater, equal = _steps(k)
+        after |= tied & greater
+        tied &= equal
     return bool(after.all())

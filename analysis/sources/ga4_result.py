@@ -18,14 +18,13 @@ import pyarrow.compute as pc
 
 from analysis.cells import split_cells
 from analysis.sources.base import FILE_COLUMNS, Loaded, empty_replaced
-from analysis.sources.ga4_cells import canonical_cells, missing_ints
+from analysis.sources.ga4_cells import canonical_cells, missing_ints, repeated_text
 from analysis.vocabulary import GA4_BREAKDOWNS
 
 __all__ = ["COUNTS", "result_columns", "result_table", "shape_result", "to_loaded"]
 
 #: the integer counts of a GA4 cell
 COUNTS = ("viewers", "atc", "checkouts", "orders", "items")
-_STRING = pd.StringDtype()  # the dtype "string"
 HOUR_US = 3_600_000_000
 
 
@@ -89,16 +88,21 @@ class _Text:
 
     def __init__(self, column: pa.ChunkedArray):
         enc = pc.dictionary_encode(column).combine_chunks()
-        self.values, self.codes = enc.dictionary, enc.indices
+        self.values, self.codes = enc.dictionary.cast(pa.large_string()), enc.indices
         order = pc.sort_indices(self.values).to_numpy()
         rank = np.empty(len(order) + 1, dtype=np.int64)
         rank[order] = np.arange(len(order))
         rank[-1] = len(order)  # missing values last
         self.ranks = rank[pc.fill_null(self.codes, len(order)).to_numpy()]
 
-    def take(self, rows: np.ndarray) -> pd.Series:
-        values = self.values.take(self.codes.take(pa.array(rows)))
-        return values.to_pandas(types_mapper={pa.string(): _STRING}.get)
+    def take(self, rows: np.ndarray) -> pd.arrays.ArrowStringArray:
+        """The values at ``rows``, dtype ``string`` (Arrow ``large_string``, as pandas stores
+        it: no conversion); one value everywhere (e.g. the currency) is written, not taken."""
+        codes = self.codes.take(pa.array(rows))
+        if len(self.values) == 1 and not codes.null_count:
+            return repeated_text(self.values[0].as_py(), len(rows))
+        values = self.values.take(codes)
+        return pd.arrays.ArrowStringArray(pa.chunked_array([values]))
 
 
 def _numbers(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> np.ndarray:
@@ -112,7 +116,7 @@ def _numbers(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> np.ndarray
             raise ValueError(f"GA4 aggregation: cell column {name} has missing values")
     dtype = np.dtype(arr.type.to_pandas_dtype())
     values = np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
-    return values[rows]
+    return np.take(values, rows)
 
 
 def _order(hours: np.ndarray, ranks: list[np.ndarray]) -> np.ndarray:
@@ -148,20 +152,17 @@ def _cells(table: pa.Table, rows: np.ndarray, *, tz: str, dims: list[str]) -> pd
     rows, hours = rows[order], hours[order]
     # exact decimal sum, passed as text: the same float whichever engine summed it
     revenue = pc.cast(table.column("revenue"), pa.float64())
-    start = pd.Series(pd.to_datetime(hours, unit="us", utc=True))
-    cells = pd.DataFrame(
-        {
-            "start": start.dt.tz_convert(tz),
-            "product_id": text["item_id"].take(rows),
-            **{c: text[c].take(rows) for c in dims},
-            "category": text["category"].take(rows),
-        }
-    )
-    for c in COUNTS:  # one column at a time: no copy into a 2-D block
-        cells[c] = _numbers(table.column(c), rows, c)
-    cells["revenue"] = _numbers(revenue, rows, "revenue")
-    cells["currency"] = text["currency"].take(rows)
-    return cells
+    start = pd.Series(pd.to_datetime(hours, unit="us", utc=True)).dt.tz_convert(tz)
+    data = {
+        "start": start.array,
+        "product_id": text["item_id"].take(rows),
+        **{c: text[c].take(rows) for c in dims},
+        "category": text["category"].take(rows),
+        **{c: _numbers(table.column(c), rows, c) for c in COUNTS},
+        "revenue": _numbers(revenue, rows, "revenue"),
+        "currency": text["currency"].take(rows),
+    }
+    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)), copy=False)  # no 2-D block copy
 
 
 def to_loaded(found: pd.DataFrame, bad: pd.DataFrame, used: int, *, name: str, tz: str,
