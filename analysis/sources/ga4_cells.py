@@ -51,7 +51,8 @@ def repeated_text(value, n: int) -> pd.arrays.ArrowStringArray:
     if value is pd.NA:
         return pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.large_string())]))
     data = str(value).encode()
-    offsets = np.arange(n + 1, dtype=np.int64) * len(data)
+    step = len(data)
+    offsets = np.arange(0, (n + 1) * step, step) if step else np.zeros(n + 1, dtype=np.int64)
     array = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data * n))
     return pd.arrays.ArrowStringArray(pa.chunked_array([array]))
 

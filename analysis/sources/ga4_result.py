@@ -139,7 +139,8 @@ def _order(hours: np.ndarray, ranks: list[np.ndarray]) -> np.ndarray:
         present[key] = True
         if np.count_nonzero(present) == len(key):  # distinct: each key's place is its rank
             order = np.empty(len(key), dtype=np.int64)
-            order[(np.cumsum(present) - 1)[key]] = np.arange(len(key))
+            place = np.cumsum(present, dtype=np.int32 if top < 2**31 else np.int64)  # less memory
+            order[(place - 1)[key]] = np.arange(len(key))
             return order
     return np.argsort(key, kind="stable")
 
