@@ -23,7 +23,9 @@
 --   {{dims}} / {{e_dims}} / {{c_dims}} / {{fs_dims}} / {{dims_select}} / {{dims_null}}   optional
 --                      breakdown columns (device, region); {{fs_join}} their null-safe equality
 --                      ({{same}}: a missing device is a device of its own)
---   {{session_check}}, {{max_listed}}
+--   {{browse_checks}} / {{side_checks}}   the checks every funnel event passes (first failing
+--                      one = its rejection reason): ga4_query.EVENT_CHECKS, written once, indented
+--   {{max_listed}}
 --
 -- Shape, for speed (profiles in benchmarks/README.md): the big stream (browse events,
 -- ~99 % of the funnel) goes from the read straight into the per-unit GROUP BY, never
@@ -43,17 +45,7 @@ WITH browse_checked AS {inline} (
     e.rn, e.event_name, {unit_key} AS unit_key{dims_select}, e.items,
     e.event_timestamp - MOD(e.event_timestamp + {hour_offset}, 3600000000) AS hour_start_us,
     CASE
-      WHEN e.event_name IS NULL
-        THEN 'no event_name: the line is not a readable GA4 event (malformed or truncated)'
-      WHEN e.event_timestamp IS NULL
-        THEN 'no event_timestamp (GA4 writes an integer of microseconds since 1970, UTC)'
-      WHEN e.user_pseudo_id IS NULL OR e.user_pseudo_id = ''
-        THEN 'no user_pseudo_id: the event cannot be attributed to a visitor'
-      {session_check}
-      WHEN e.items IS NULL OR {n_items} = 0
-        THEN 'no items: an item event (' || e.event_name || ') must carry the item it is about'
-      WHEN {n_items_without_id} > 0
-        THEN 'an item has no item_id (the event is not counted, to keep its items together)'
+      {browse_checks}
     END AS reason
   FROM ({browse_events}) AS e
 ),
@@ -64,17 +56,7 @@ side_checked AS (  -- one more read: the few events that are rejected or purchas
       e.event_timestamp - MOD(e.event_timestamp + {hour_offset}, 3600000000) AS hour_start_us
       {dims_select}, e.items,
       CASE
-        WHEN e.event_name IS NULL
-          THEN 'no event_name: the line is not a readable GA4 event (malformed or truncated)'
-        WHEN e.event_timestamp IS NULL
-          THEN 'no event_timestamp (GA4 writes an integer of microseconds since 1970, UTC)'
-        WHEN e.user_pseudo_id IS NULL OR e.user_pseudo_id = ''
-          THEN 'no user_pseudo_id: the event cannot be attributed to a visitor'
-        {session_check}
-        WHEN e.items IS NULL OR {n_items} = 0
-          THEN 'no items: an item event (' || e.event_name || ') must carry the item it is about'
-        WHEN {n_items_without_id} > 0
-          THEN 'an item has no item_id (the event is not counted, to keep its items together)'
+        {side_checks}
         WHEN e.event_name <> 'purchase'
           THEN NULL
         WHEN e.transaction_id IS NULL OR e.transaction_id = ''

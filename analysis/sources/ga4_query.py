@@ -232,6 +232,21 @@ def events_sql(
     return f"SELECT * FROM ({inner}) AS src WHERE {keep}"
 
 
+#: the checks every funnel event passes, in order (the first failing one is its rejection
+#: reason), shared by the main stream and the side read of ``ga4.sql``; indented there
+EVENT_CHECKS = """WHEN e.event_name IS NULL
+  THEN 'no event_name: the line is not a readable GA4 event (malformed or truncated)'
+WHEN e.event_timestamp IS NULL
+  THEN 'no event_timestamp (GA4 writes an integer of microseconds since 1970, UTC)'
+WHEN e.user_pseudo_id IS NULL OR e.user_pseudo_id = ''
+  THEN 'no user_pseudo_id: the event cannot be attributed to a visitor'
+{session_check}
+WHEN e.items IS NULL OR {n_items} = 0
+  THEN 'no items: an item event (' || e.event_name || ') must carry the item it is about'
+WHEN {n_items_without_id} > 0
+  THEN 'an item has no item_id (the event is not counted, to keep its items together)'"""
+
+
 def aggregate_sql(
     browse_events: str,
     funnel_events: str,
@@ -257,6 +272,8 @@ def aggregate_sql(
         "WHEN e.session_id IS NULL THEN 'no ga_session_id event parameter: sessions cannot be "
         "counted (unit=\"session\")'" if unit == "session" else ""
     )  # fmt: skip
+    checks = EVENT_CHECKS.format(session_check=session_check, n_items=d["n_items"],
+                                 n_items_without_id=d["n_items_without_id"])  # fmt: skip
     return SQL_FILE.read_text(encoding="utf-8").format(
         browse_events=browse_events,
         funnel_events=funnel_events,
@@ -277,7 +294,8 @@ def aggregate_sql(
         fs_join="".join(f" AND f.{c} {d['same']} s.{c}" for c in dims),
         dims_select="".join(f", e.{c} AS {c}" for c in dims),
         dims_null=", NULL" * len(dims),
-        session_check=session_check,
+        browse_checks=checks.replace("\n", "\n      "),
+        side_checks=checks.replace("\n", "\n        "),
         max_listed=int(max_listed),
     )
 
