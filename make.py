@@ -102,7 +102,10 @@ def ensure_env(*locks: Path) -> None:
     names = dict.fromkeys(["pyproject.toml", *have, *(p.name for p in locks)])
     if set(names) == set(have):
         return
-    pip = (BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check")
+    # --no-compile: no bytecode for every file of every package at install time (pyspark,
+    # jupyterlab, scipy ...: ~30 s); Python compiles what is imported, once, on first use
+    pip = (BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+           "--no-compile")  # fmt: skip
     reqs = [a for k in names if k != "pyproject.toml" for a in ("-r", _source(k))]
     _run(*pip, "--require-hashes", *reqs)
     _run(*pip, "--no-deps", "--no-build-isolation", "-e", ".")
