@@ -5,11 +5,18 @@ modules run first; report
 runs in tests pass ``keep_workers=True`` (one kept kernel per test process, reset between
 notebooks); a test that only repeats fits of code other tests already cover (seeded
 simulations of 60-200 runs) is marked ``no_cover`` (pytest-cov: it runs and asserts as any
-other, its lines are not traced, which costs ~40% more CPU).
+other, its lines are not traced, which costs ~40% more CPU). For such a test the setup and
+teardown are not traced either (:func:`pytest_runtest_setup`): a report built by a fixture runs
+its loading and publishing in the test process, and those lines are covered by
+``tests/report/test_report.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+
+import coverage
 import pandas as pd
 import pytest
 
@@ -57,3 +64,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return rank.get(item.nodeid.split("::")[0], len(COSTLY))
 
     items.sort(key=key)  # stable: the order inside each module is kept
+
+
+@contextmanager
+def _untraced(item: pytest.Item) -> Iterator[None]:
+    """Coverage paused while a ``no_cover`` item sets up or tears down (pytest-cov pauses only
+    its call); nothing changes when coverage is not running."""
+    cov = coverage.Coverage.current() if item.get_closest_marker("no_cover") else None
+    if cov is None:
+        yield
+        return
+    cov.stop()
+    try:
+        yield
+    finally:
+        cov.start()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    """Set up a ``no_cover`` item untraced (its fixtures: report runs, simulated data)."""
+    with _untraced(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, None, None]:
+    """Tear down a ``no_cover`` item untraced."""
+    with _untraced(item):
+        return (yield)

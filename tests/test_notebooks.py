@@ -70,6 +70,7 @@ def test_with_truth_is_a_no_op_on_real_data(tmp_path):
     assert list(with_truth(result, cells, None).columns) == list(result.columns)
 
 
+@pytest.mark.no_cover  # a report run: its kernels are not traced, its loading and publishing are covered by test_report (conftest)
 @pytest.mark.notebook
 def test_weekly_report_on_the_sample(tmp_path):
     """The production path: papermill with injected parameters, HTML export, index."""

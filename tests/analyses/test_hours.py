@@ -34,6 +34,7 @@ def latest_model(sample):
     return hour_model(cl.select_week(cells, "latest"), harmonics=1, adjust=ADJUST)
 
 
+@pytest.mark.no_cover  # repeats code other tests cover, at full size: not traced (conftest)
 def test_planted_peak_and_amplitude_within_intervals(sample, latest_model):
     """The planted hour peak (19 h, amplitude 0.6) is inside the intervals,
     for the latest week (the notebook's default) and for all eight weeks."""

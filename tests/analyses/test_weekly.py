@@ -126,6 +126,7 @@ def test_unknown_language_is_refused(cells):
         sentences(facts, lang="de")
 
 
+@pytest.mark.no_cover  # a report run: its kernels are not traced, its loading and publishing are covered by test_report (conftest)
 @pytest.mark.notebook
 @pytest.mark.parametrize("week", [f"2026-W{w}" for w in range(40, 48)])
 def test_weekly_report_regenerates_for_every_complete_week(tmp_path, week):
@@ -151,6 +152,7 @@ def test_weekly_report_regenerates_for_every_complete_week(tmp_path, week):
     assert "<script" not in page.lower()
 
 
+@pytest.mark.no_cover  # a report run: its kernels are not traced, its loading and publishing are covered by test_report (conftest)
 @pytest.mark.notebook
 def test_weekly_report_in_french_mentions_the_intervention(tmp_path):
     """The French page of the intervention week: French summary, escaped, French headings."""

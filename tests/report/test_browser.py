@@ -36,6 +36,10 @@ FLAGS = [
     "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
 ]  # fmt: skip
 XSS_DIR = PROJECT_ROOT / "tests" / "fixtures" / "xss"
+#: report runs and a browser: their kernels are not traced, their loading and publishing are
+#: covered by test_report (conftest)
+pytestmark = pytest.mark.no_cover
+
 PAGES = {
     "sample-fr": [
         "index.html",

@@ -545,8 +545,8 @@ def test_a_notebook_past_its_timeout_is_stopped_and_reported(tmp_path):
     write_notebook(nbdir, "sleepy", 'data = "data/sample"\n', "import time\ntime.sleep(600)")
     with pytest.raises(ReportError) as info:
         run_report(data=data, out=tmp_path / "reports", notebooks=["sleepy"],
-                   notebooks_dir=nbdir, notebook_timeout=12, progress=False)  # fmt: skip
-    assert "per-notebook timeout of 12 s reached" in str(info.value)
+                   notebooks_dir=nbdir, notebook_timeout=5, progress=False)  # fmt: skip
+    assert "per-notebook timeout of 5 s reached" in str(info.value)
     assert info.value.failures[0]["status"] == "failed"
     assert info.value.notebook == "sleepy"
     failed = tmp_path / "reports" / "2026-W48" / "sleepy.FAILED.html"

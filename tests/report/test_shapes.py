@@ -111,6 +111,7 @@ def _says_why(folder: Path) -> list[str]:
     return found
 
 
+@pytest.mark.no_cover  # a report run: its kernels are not traced, its loading and publishing are covered by test_report (conftest)
 @pytest.mark.notebook
 def test_every_shape_publishes_pages_that_answer_or_say_why(shape_reports):
     """One test over the whole matrix (one session run, even under ``pytest -n``): every shape

@@ -129,6 +129,7 @@ def assert_same(a, b) -> None:
 CASES = [(0, "visitor", ()), (1, "visitor", ()), (1, "session", ("region", "device"))]
 
 
+@pytest.mark.no_cover  # Spark runs in its JVM; the kit's Spark path is covered by test_spark_through_read_and_load (conftest)
 @pytest.mark.parametrize(("i", "unit", "breakdown"), CASES)
 def test_spark_cells_equal_duckdb_exactly(spark, files, on_spark, i, unit, breakdown):
     duck = ga4_run.aggregate(files[i], tz=TZ, unit=unit, breakdown=breakdown)
@@ -139,6 +140,7 @@ def test_spark_cells_equal_duckdb_exactly(spark, files, on_spark, i, unit, break
     assert spark.conf.get("spark.sql.session.timeZone") == "America/New_York"
 
 
+@pytest.mark.no_cover  # Spark runs in its JVM; the kit's Spark path is covered by test_spark_through_read_and_load (conftest)
 def test_spark_dst_hours_and_the_hand_counted_fixture(on_spark):
     starts = set(on_spark(1)[0]["start"].astype(str))
     # fall back: 02:00 exists twice (CEST, then CET) and both are distinct cells

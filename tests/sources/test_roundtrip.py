@@ -77,6 +77,7 @@ def test_cli_load_out_round_trips(suffix, tmp_path, capsys):
     pd.testing.assert_frame_equal(load(out, tz=TZ), read(src, tz=TZ).cells)
 
 
+@pytest.mark.no_cover  # repeats code other tests cover, at full size: not traced (conftest)
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_sample_round_trips(sample_cells, suffix, tmp_path):
     back = round_trip(sample_cells, tmp_path / f"cells{suffix}", tz=SAMPLE_TZ)
@@ -169,6 +170,7 @@ def cells_frames(draw) -> pd.DataFrame:
     return validate_cells(pd.DataFrame(rows), tz=TZ)
 
 
+@pytest.mark.no_cover  # repeats code other tests cover, at full size: not traced (conftest)
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -270,6 +270,7 @@ def test_write_exports_folder_reconciles(shop, tmp_path):
                            f"{len(r)} replaced")  # fmt: skip
 
 
+@pytest.mark.no_cover  # repeats code other tests cover, at full size: not traced (conftest)
 def test_committed_exports_match_the_sample():
     """data/exports is the sample's last two weeks (python -m analysis.sample.exports --weeks 2 --out
     data/exports); a stale folder fails here."""
