@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 import zipfile
 from collections.abc import Iterable
@@ -138,7 +139,7 @@ def read(
     results: list[Loaded] = []
     others: list[dict] = []  # files not read: file, source, status, reason
     failures: list[Exception] = []
-    seen: dict = {}  # sha256 of the bytes -> file kept; shape of a result -> [(file, result)]
+    seen: dict = {}  # sha256 of the bytes -> file kept; shape of a result -> [(file, its key)]
     for f, named in files:
         got = _read_one(f, named, source=source, tz=tz, engine=engine, seen=seen)
         if isinstance(got, Loaded):
@@ -207,13 +208,15 @@ def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict)
     except UNREADABLE as err:
         return {**_not_read(f, "unreadable", str(err)), "error": err}
     result = reject_after_export(result, export_date(f))
-    # the same export under another name: compared only with files of the same shape (cheap)
+    # the same export under another name: compared only with files of the same shape, each
+    # file's content key computed once, when a file of its shape is compared with it
     shape = (name, result.rows_read, len(result.cells), len(result.rejected))
-    for other, earlier in seen.get(shape, []) if result.rows_read else []:
-        if same_content(earlier) == same_content(result):
+    key = functools.cache(functools.partial(same_content, result))
+    for other, earlier_key in seen.get(shape, []) if result.rows_read else []:
+        if earlier_key() == key():
             return _not_read(f, "duplicate", f"the same export as {other} (same rows, same "
                              "values): counted once")  # fmt: skip
-    seen.setdefault(shape, []).append((f.name, result))
+    seen.setdefault(shape, []).append((f.name, key))
     return result
 
 
