@@ -12,7 +12,9 @@ templates, into temporary folders:
   imports, papermill and the HTML export: what any report of that many notebooks costs.
 
 Prints the best wall time of each over the rounds and their ratio (target report / empty <=
-1.5x): the notebooks' own work should stay small next to the fixed cost of a notebook.
+1.5x): the notebooks' own work should stay small next to the fixed cost of a notebook. Each
+report is then run again, unchanged, into the same folder: the rerun / first-run ratio (target
+<= 0.2x, the worst round) measures :mod:`analysis.report.reuse`.
 """
 
 from __future__ import annotations
@@ -55,15 +57,19 @@ def empty_twin(src: Path, dst: Path) -> None:
     nbformat.write(twin, dst)
 
 
-def run(names: tuple[str, ...], notebooks_dir: Path, workers: int) -> float:
+def run(names: tuple[str, ...], notebooks_dir: Path, workers: int) -> tuple[float, float]:
+    """Seconds of a first report into an empty folder, then of an unchanged rerun into it."""
     from analysis.report.run import run_report
 
     out = Path(tempfile.mkdtemp(prefix="bench-report-"))
     try:
-        t = time.perf_counter()
-        run_report(data="data/sample", week="latest", out=out, notebooks=names,
-                   notebooks_dir=notebooks_dir, workers=workers, progress=False)  # fmt: skip
-        return time.perf_counter() - t
+        times = []
+        for _ in range(2):
+            t = time.perf_counter()
+            run_report(data="data/sample", week="latest", out=out, notebooks=names,
+                       notebooks_dir=notebooks_dir, workers=workers, progress=False)  # fmt: skip
+            times.append(time.perf_counter() - t)
+        return times[0], times[1]
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -81,10 +87,12 @@ def measure(*, rounds: int = 2, workers: int | None = None, log=print) -> list[T
     try:
         for name in names:
             empty_twin(nb_dir / f"{name}.ipynb", twins / f"{name}.ipynb")
-        report, empty = [], []
+        report, empty, rerun = [], [], []
         for _ in range(rounds):
-            empty.append(run(names, twins, workers))
-            report.append(run(names, nb_dir, workers))
+            empty.append(run(names, twins, workers)[0])
+            first, again = run(names, nb_dir, workers)
+            report.append(first)
+            rerun.append(again / first)
     finally:
         shutil.rmtree(twins, ignore_errors=True)
     log(f"{len(names)} notebooks, {workers} at a time, best of {rounds} round(s)")
@@ -92,9 +100,15 @@ def measure(*, rounds: int = 2, workers: int | None = None, log=print) -> list[T
         f"{', '.join(f'{x:.1f}' for x in report)})")  # fmt: skip
     log(f"  same number of empty notebooks {min(empty):6.2f} s  (all: "
         f"{', '.join(f'{x:.1f}' for x in empty)})")  # fmt: skip
+    log(f"  unchanged rerun / first run    {min(rerun):6.3f}   (all: "
+        f"{', '.join(f'{x:.3f}' for x in rerun)})")  # fmt: skip
     r = min(report) / min(empty)
-    return [Target(f"weekly report ({len(names)} notebooks) / empty notebooks", r, "<= 1.5x",
-                   r <= 1.5)]  # fmt: skip
+    return [
+        Target(f"weekly report ({len(names)} notebooks) / empty notebooks", r, "<= 1.5x",
+               r <= 1.5),
+        Target("unchanged rerun / first run (pages reused)", max(rerun), "<= 0.2x",
+               max(rerun) <= 0.2),
+    ]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

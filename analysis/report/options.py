@@ -180,7 +180,8 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``cartlift report`` options on what the pages show and what happens after:
-    ``--creators`` (``analysis.present.privacy``), ``--open``, ``--skip-unreadable``."""
+    ``--creators`` (``analysis.present.privacy``), ``--open``, ``--rerun``
+    (``analysis.report.reuse``), ``--skip-unreadable``."""
     parser.add_argument(
         "--creators",
         default="shown",
@@ -189,6 +190,12 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
         "stable across weeks: keyed by .cartlift-key in the data folder, never published)",
     )
     parser.add_argument("--open", action="store_true", help="open the index in a browser")
+    parser.add_argument(
+        "--rerun",
+        action="store_true",
+        help="run every notebook again (default: a page whose notebook, parameters, data, kit "
+        "and templates did not change since it was built into --out is reused)",
+    )
     add_wait_argument(parser)  # --wait SECONDS: one report of a week at a time
     parser.add_argument(
         "--skip-unreadable",

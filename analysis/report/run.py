@@ -22,7 +22,9 @@ Its steps, each in its own module of :mod:`analysis.report`:
 2. :mod:`~analysis.report.provenance`: fingerprint the data, note commit and versions;
 3. :func:`analysis.present.headline.headline_kpis`: the index's headline (the report computes
    no number itself);
-4. :mod:`~analysis.report.jobs` and :mod:`~analysis.report.execute`: run the notebooks in
+4. :mod:`~analysis.report.reuse`: pages whose inputs did not change since they were last built
+   are copied from ``<out>/.cache/``; :mod:`~analysis.report.jobs` and
+   :mod:`~analysis.report.execute`: run the other notebooks in
    parallel processes (papermill, per-cell and per-notebook timeouts), each exported to its page
    (:mod:`~analysis.report.export`) and checked to open offline
    (:mod:`~analysis.report.offline`);
@@ -72,6 +74,7 @@ from analysis.report.publish import (
     write_text,
 )
 from analysis.report.questions import question_table, write_questions
+from analysis.report.reuse import reuse_pages, store_pages
 from analysis.weeks import select_week
 
 __all__ = [
@@ -106,6 +109,7 @@ def run_report(
     keep_workers: bool = False,
     wait: float = DEFAULT_WAIT,
     creators: str = "shown",
+    reuse: bool = True,
 ) -> Path:
     """Run the report notebooks for one ISO week and publish ``<out>/<week>/``.
 
@@ -171,6 +175,10 @@ def run_report(
         Seconds to wait when another report of the same week (same ``out``) is running: one
         report at a time per week folder (:func:`analysis.report.publish.report_lock`); then
         :class:`ReportError`. Default :data:`analysis.report.publish.DEFAULT_WAIT`.
+    reuse : bool
+        True (default): a page whose notebook, parameters, data, kit, lock, templates and
+        language are unchanged since it was last built into ``out`` is reused, not rerun
+        (:mod:`analysis.report.reuse`); False reruns every notebook.
 
     Returns
     -------
@@ -221,9 +229,14 @@ def run_report(
             plan, run, staging, final, timeout=timeout, lang=lang,
             notebooks_dir=notebooks_dir, templates_dir=templates_dir,
         )  # fmt: skip
-        results = run_jobs(jobs, workers=plan.workers, notebook_timeout=notebook_timeout, say=say,
-                           keep_workers=keep_workers)  # fmt: skip
+        to_run, reused = reuse_pages(jobs, out) if reuse else (jobs, {})
+        for name in reused:
+            say(f"reused   {name} (nothing it stands on changed)")
+        ran = run_jobs(to_run, workers=plan.workers, notebook_timeout=notebook_timeout, say=say,
+                       keep_workers=keep_workers)  # fmt: skip
+        results = {j.name: reused.get(j.name) or ran[j.name] for j in jobs}
         raise_failures(jobs, results)
+        store_pages(to_run, results, out)
         record = manifest(run, plan, results)
         write_json(staging / "manifest.json", record)
         if len(questions):  # custom notebooks ask no question of the vocabulary: no file
@@ -257,6 +270,7 @@ def main(args: argparse.Namespace) -> int:
             skip_unreadable=getattr(args, "skip_unreadable", False),
             wait=getattr(args, "wait", DEFAULT_WAIT),
             creators=getattr(args, "creators", "shown"),
+            reuse=not getattr(args, "rerun", False),
         )  # fmt: skip
     except (ReportError, OutputError, ValueError, FileNotFoundError) as err:
         print(f"cartlift report: {err}", file=sys.stderr)
