@@ -27,16 +27,17 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from analysis import paths
 from analysis.files import make_folder, write_atomic
 from analysis.report.execute import NotebookJob
+from analysis.report.jobs import raise_failures, run_jobs
 from analysis.sources.limits import ENV as LIMITS_ENV
 
-__all__ = ["CACHE_DIR", "page_key", "reuse_pages", "store_pages"]
+__all__ = ["CACHE_DIR", "page_key", "reuse_pages", "run_pages", "store_pages"]
 
 #: the cache folder under the report's ``out`` folder (git-ignored with ``reports/``)
 CACHE_DIR = ".cache"
@@ -134,3 +135,24 @@ def store_pages(
             write_atomic(entry / RESULT, json.dumps(dict(result), default=str))
         except OSError:  # the cache is an optimisation: a full disk fails the publish, not this
             shutil.rmtree(entry.parent, ignore_errors=True)
+
+
+def run_pages(
+    jobs: list[NotebookJob], out: Path, *, reuse: bool, say: Callable[[str], None], **options: Any
+) -> dict[str, dict[str, Any]]:
+    """The results of ``jobs``, page order: cached pages reused (``reuse``), the others run
+    (:func:`analysis.report.jobs.run_jobs` with ``options``), then stored.
+
+    Raises
+    ------
+    analysis.errors.ReportError
+        A notebook failed (:func:`analysis.report.jobs.raise_failures`); nothing is stored.
+    """
+    to_run, reused = reuse_pages(jobs, out) if reuse else (jobs, {})
+    for name in reused:
+        say(f"reused   {name} (nothing it stands on changed)")
+    ran = run_jobs(to_run, say=say, **options)
+    results = {j.name: reused.get(j.name) or ran[j.name] for j in jobs}
+    raise_failures(jobs, results)
+    store_pages(to_run, results, out)
+    return results

@@ -59,7 +59,7 @@ from analysis.present.headline import headline_kpis
 from analysis.present.privacy import personal_parameters
 from analysis.report.export import hide_paths
 from analysis.report.index import page_links, render_index
-from analysis.report.jobs import notebook_jobs, progress_printer, raise_failures, run_jobs
+from analysis.report.jobs import notebook_jobs, progress_printer
 from analysis.report.offline import external_resources
 from analysis.report.options import DEFAULT_NOTEBOOK_TIMEOUT, DEFAULT_TIMEOUT
 from analysis.report.plan import REPORT_NOTEBOOKS, notebook_parameters, plan_report
@@ -74,7 +74,7 @@ from analysis.report.publish import (
     write_text,
 )
 from analysis.report.questions import question_table, write_questions
-from analysis.report.reuse import reuse_pages, store_pages
+from analysis.report.reuse import run_pages
 from analysis.weeks import select_week
 
 __all__ = [
@@ -229,14 +229,8 @@ def run_report(
             plan, run, staging, final, timeout=timeout, lang=lang,
             notebooks_dir=notebooks_dir, templates_dir=templates_dir,
         )  # fmt: skip
-        to_run, reused = reuse_pages(jobs, out) if reuse else (jobs, {})
-        for name in reused:
-            say(f"reused   {name} (nothing it stands on changed)")
-        ran = run_jobs(to_run, workers=plan.workers, notebook_timeout=notebook_timeout, say=say,
-                       keep_workers=keep_workers)  # fmt: skip
-        results = {j.name: reused.get(j.name) or ran[j.name] for j in jobs}
-        raise_failures(jobs, results)
-        store_pages(to_run, results, out)
+        results = run_pages(jobs, out, reuse=reuse, workers=plan.workers, say=say,
+                            notebook_timeout=notebook_timeout, keep_workers=keep_workers)  # fmt: skip
         record = manifest(run, plan, results)
         write_json(staging / "manifest.json", record)
         if len(questions):  # custom notebooks ask no question of the vocabulary: no file

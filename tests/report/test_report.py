@@ -303,7 +303,8 @@ def test_report_writes_index_pages_notebooks_and_manifest(built):
         "tiny.ipynb",
     ]  # fmt: skip  (the stale tiny.FAILED.html went with the old folder)
     hidden = [p.name for p in built["out"].iterdir() if p.name.startswith(".")]
-    assert hidden == [".2026-W48.lock"]  # no temp folders; the week's lock file stays
+    # no temp folders; the week's lock file stays, the pages' cache (analysis.report.reuse)
+    assert sorted(hidden) == [".2026-W48.lock", ".cache"]
     executed = nbformat.read(week_dir / "tiny.ipynb", as_version=4)
     assert executed.metadata["cartlift"]["fingerprint"] == fingerprint(built["data"])
     assert executed.metadata["cartlift"]["status"] == "ok"
