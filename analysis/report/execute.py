@@ -47,7 +47,8 @@ from analysis.report.publish import write_text
 from analysis.vocabulary import status_message
 
 __all__ = [
-    "RESET", "NotebookJob", "failed_result", "job", "run_notebook", "shared_notebook", "worker",
+    "KERNEL_ARGUMENTS", "RESET", "NotebookJob", "failed_result", "job", "run_notebook",
+    "shared_notebook", "worker",
 ]  # fmt: skip
 
 #: the ReportError attributes a failed result carries
@@ -59,6 +60,10 @@ RESET = (
     "_plt.close('all'); _os.chdir({cwd!r}); get_ipython().execution_count = 1\n"
     "del _os, _plt\n"
 )
+#: the kept kernels log errors only: their TCP-transport warning (printed by every kernel on
+#: start, "Kernel is running over TCP without encryption": the kernel listens on localhost
+#: only) is not a message for the analyst running a report
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
 #: set by SIGTERM in a worker: finish the current job as failed, then stop
 _STOPPING: list[bool] = []
 
@@ -166,7 +171,7 @@ def _kept_kernel(km: Any, cwd: Path) -> Any:
             kc.stop_channels()
     _shutdown(km)
     km = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3").create_kernel_manager()
-    run_sync(km.start_kernel)(cwd=str(cwd))
+    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=list(KERNEL_ARGUMENTS))
     return km
 
 
