@@ -24,6 +24,7 @@ The reference distributions of the tests (t or z, their degrees of freedom) are
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,9 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
+from patsy import PatsyError  # type: ignore[import-untyped]
+
+from analysis.errors import FormulaError
 from analysis.metrics import get_metric
 from analysis.stats.clusters import cluster_label
 from analysis.stats.glm_data import FAILURES, SUCCESSES, model_data, model_variables, split_formula
@@ -110,6 +114,34 @@ def _fit(model: Any, agg: pd.DataFrame, gcols: list[str], use_t: bool, cluster: 
     return result, g, pair, notes
 
 
+def _formula_error(formula: str, cells: pd.DataFrame, err: Exception | None) -> FormulaError:
+    """One sentence for a formula patsy cannot evaluate: the unknown name or the term that does
+    not parse, and the columns of the cells.
+
+    patsy's error carries ``origin`` (the formula text and the span of the faulty term); a
+    ``NameError`` inside it names an unknown column or function (patsy documentation,
+    "Formulas: how they work"). ``err`` None: the right side names no column at all.
+    """
+    columns = ", ".join(str(c) for c in cells.columns)
+    hint = f"the cells have the columns {columns}"
+    if err is None:
+        return FormulaError(f"formula {formula!r} names no column of the cells: {hint}")
+    origin = getattr(err, "origin", None)
+    term = origin.code[origin.start : origin.end] if origin is not None else None
+    unknown = re.search(r"NameError: name '([^']+)' is not defined", str(err))
+    if unknown:
+        name = unknown.group(1)
+        within = f" (in {term!r})" if term and term != name else ""
+        return FormulaError(
+            f"formula {formula!r}: {name!r}{within} is neither a column of the cells nor a "
+            f"known function: {hint}",
+            term=name,
+        )
+    cause = str(err).splitlines()[0].strip() if str(err).strip() else type(err).__name__
+    where = f" at the term {term!r}" if term else ""
+    return FormulaError(f"formula {formula!r} cannot be read{where} ({cause}): {hint}", term=term)
+
+
 def _separated(result: Any) -> list[str]:
     """Coefficients not estimable: a level with no successes or no failures (|beta| > 15 or a
     huge or infinite SE)."""
@@ -176,9 +208,12 @@ def glm(
 
     Raises
     ------
+    analysis.errors.FormulaError
+        A formula that cannot be read: not ``metric ~ terms``, an unknown metric, a ratio metric
+        (``aov``), no cell column named, an unknown column or function, a term that does not
+        parse (:func:`_formula_error`; also a ``ValueError``).
     ValueError
-        Unknown metric or family, a ratio metric (``aov``), a formula naming no cell column,
-        mixed or non-binomial counting units, successes exceeding trials, no cells left.
+        Unknown family or vcov, mixed or non-binomial counting units, successes exceeding trials, no cells left.
 
     Notes
     -----
@@ -222,16 +257,26 @@ def glm(
     """
     check_argument("family", GLM_FAMILIES, family)
     check_argument("vcov", GLM_VCOV, vcov)
-    lhs, rhs = split_formula(formula)
-    m = get_metric(lhs)
+    try:
+        lhs, rhs = split_formula(formula)
+        m = get_metric(lhs)
+    except ValueError as err:
+        raise FormulaError(str(err)) from None
     if m.kind != "proportion":
-        raise ValueError(
+        raise FormulaError(
             f"glm() models proportions; {m.name!r} is a ratio of sums. Use a proportion "
             "metric (atc_rate, conversion, cart_to_order, abandonment, click_to_cart)."
         )
-    data = model_data(cells, m, model_variables(cells, rhs), cluster, formula=formula)
-    model = smf.glm(f"{SUCCESSES} + {FAILURES} ~ {rhs}", data=data.frame,
-                    family=sm.families.Binomial())  # fmt: skip
+    try:
+        variables = model_variables(cells, rhs)
+    except ValueError:
+        raise _formula_error(formula, cells, None) from None
+    data = model_data(cells, m, variables, cluster, formula=formula)
+    try:
+        model = smf.glm(f"{SUCCESSES} + {FAILURES} ~ {rhs}", data=data.frame,
+                        family=sm.families.Binomial())  # fmt: skip
+    except PatsyError as err:
+        raise _formula_error(formula, cells, err) from err
     result, groups, n_clusters, notes = _fit(model, data.frame, data.cluster_columns, use_t,
                                              cluster)  # fmt: skip
     separated = _separated(result)
