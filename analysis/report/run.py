@@ -257,6 +257,8 @@ def main(args: argparse.Namespace) -> int:
             skip_unreadable=getattr(args, "skip_unreadable", False),
             wait=getattr(args, "wait", DEFAULT_WAIT),
             creators=getattr(args, "creators", "shown"),
+            parameters=getattr(args, "parameters", None),
+            progress=not getattr(args, "quiet", False),
         )  # fmt: skip
     except (ReportError, OutputError, ValueError, FileNotFoundError) as err:
         print(f"cartlift report: {err}", file=sys.stderr)
