@@ -27,7 +27,7 @@ Likewise with ``creators="pseudonymised"`` every notebook must declare ``creator
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ import nbformat
 import pandas as pd
 import papermill as pm  # type: ignore[import-untyped]
 
+from analysis.errors import ParameterError
 from analysis.present import i18n
 from analysis.present.privacy import (
     CREATOR_MODES,
@@ -43,7 +44,6 @@ from analysis.present.privacy import (
     creator_name,
     pseudonymise_interventions,
 )
-from analysis.errors import ParameterError
 from analysis.report.options import check_workers, report_defaults
 from analysis.sources.load import load
 from analysis.vocabulary import check_argument
@@ -245,7 +245,7 @@ def _pseudonymised_extras(extras: Mapping[str, Any], data: str | Path) -> dict[s
     return out
 
 
-def _check_declared(declared: Mapping[str, set[str]], parameter: str) -> None:
+def _check_declared(declared: Mapping[str, Collection[str]], parameter: str) -> None:
     """A named shop file (``shop``) or pseudonymised creators (``creators``) reach every
     notebook: each must declare the parameter."""
     missing = sorted(name for name, params in declared.items() if parameter not in params)

@@ -162,7 +162,9 @@ def git_commit(root: str | Path | None = None) -> str:
 
 def package_versions() -> dict[str, str]:
     """Versions of :data:`VERSION_PACKAGES` in this interpreter (the kernel runs the same one:
-    kernel ``python3`` from the project venv); ``not installed`` when absent."""
+    kernel ``python3`` from the project venv); ``not installed`` when absent, except the kit's
+    own (``cartlift``), then named by its commit (``commit 0123456789ab``, :func:`git_commit`):
+    every page states the kit it was built with."""
     out = {}
     for name in VERSION_PACKAGES:
         if name == "python":
@@ -171,7 +173,7 @@ def package_versions() -> dict[str, str]:
         try:
             out[name] = version(name)
         except PackageNotFoundError:
-            out[name] = "not installed"
+            out[name] = f"commit {git_commit()[:SHORT]}" if name == "cartlift" else "not installed"
     return out
 
 

@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-
 from patsy import PatsyError  # type: ignore[import-untyped]
 
 from analysis.errors import FormulaError
