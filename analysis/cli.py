@@ -12,6 +12,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from analysis import paths
 from analysis.analyses import selfcheck
@@ -175,25 +176,8 @@ def _add_quiet(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cartlift", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    rep = sub.add_parser("report", help="run the report notebooks for one week, export HTML")
-    add_report_arguments(_add_quiet(rep))
-    rep.set_defaults(func=_report)
-
-    sim = sub.add_parser("simulate", help="write a simulated shop (cells + truth)")
-    sim.add_argument("--weeks", type=int, default=8, help="weeks simulated")
-    sim.add_argument("--seed", type=int, default=0, help="seed of the simulation")
-    sim.add_argument("--start", default="2026-09-28", help="first Monday (YYYY-MM-DD)")
-    sim.add_argument("--out", required=True, help="output folder")
-    sim.add_argument("--formats", nargs="*", default=[], metavar="FORMAT",
-                     help="also write the shop as real-looking exports into OUT/exports: "
-                     "'all' or some of live_list, live_center, product_list, shop_overview, api "
-                     "(default: none)")  # fmt: skip
-    sim.set_defaults(func=_simulate)
-
+def _reading_parsers(sub: Any) -> None:
+    """The ``validate`` and ``load`` subcommands (``--limit``, ``--quiet`` on both)."""
     val = add_flag(sub.add_parser("validate", help="load files, print a summary or the problems"))
     val.add_argument("paths", nargs="+")
     val.add_argument("--tz", default=None, help=TZ_HELP)
@@ -220,6 +204,30 @@ def build_parser() -> argparse.ArgumentParser:
     lod.add_argument("--skip-unreadable", action="store_true",
                      help="load the readable files when some file cannot be read")  # fmt: skip
     lod.set_defaults(func=_load)
+    for command in (val, lod):
+        _add_quiet(command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cartlift", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rep = sub.add_parser("report", help="run the report notebooks for one week, export HTML")
+    add_report_arguments(_add_quiet(rep))
+    rep.set_defaults(func=_report)
+
+    sim = sub.add_parser("simulate", help="write a simulated shop (cells + truth)")
+    sim.add_argument("--weeks", type=int, default=8, help="weeks simulated")
+    sim.add_argument("--seed", type=int, default=0, help="seed of the simulation")
+    sim.add_argument("--start", default="2026-09-28", help="first Monday (YYYY-MM-DD)")
+    sim.add_argument("--out", required=True, help="output folder")
+    sim.add_argument("--formats", nargs="*", default=[], metavar="FORMAT",
+                     help="also write the shop as real-looking exports into OUT/exports: "
+                     "'all' or some of live_list, live_center, product_list, shop_overview, api "
+                     "(default: none)")  # fmt: skip
+    sim.set_defaults(func=_simulate)
+
+    _reading_parsers(sub)
 
     ini = sub.add_parser("init", help="write a commented shop-file template (shop.toml)")
     ini.add_argument("--data", required=True, help="the shop's exports: file or folder")
@@ -238,9 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--seed", type=int, default=0, help="seed of the random splits")
     chk.add_argument("--level", type=float, default=0.95, help="confidence level checked")
     chk.set_defaults(func=_selfcheck)
-    for command in (val, lod, chk):
-        _add_quiet(command)
-    for command in sub.choices.values():  # every subcommand, added here or later
+    _add_quiet(chk)
+    for command in sub.choices.values():  # every subcommand: keep this loop last
         command.formatter_class = DefaultsFormatter
     return parser
 
