@@ -228,3 +228,20 @@ def test_pages_name_the_kit_by_its_version_else_its_commit(monkeypatch):
     monkeypatch.setattr(provenance, "git_commit", lambda: "0123456789abcdef-dirty")
     versions = provenance.package_versions()
     assert versions["cartlift"] == "commit 0123456789ab" and versions["pandas"] == "not installed"
+
+
+def test_the_manifest_command_gives_the_flags_back():
+    from analysis.report.provenance import _reproduce_command
+
+    params = {"week": "2026-W47", "tz": "Europe/Paris", "lang": "en", "min_viewers": 10}
+    given = ["@ines.glow:2026-10-26", "@lea:2026-11-09"]
+    line = _reproduce_command(params, focus_parameters(given, "@lea"))
+    assert line.endswith("--min-viewers 10 --intervention @ines.glow:2026-10-26 --intervention "
+                         "@lea:2026-11-09 --creator @lea")  # fmt: skip
+    assert _reproduce_command(params, focus_parameters(given[:1], None)).endswith(
+        "--min-viewers 10 --intervention @ines.glow:2026-10-26"
+    )
+    api = {"creator": "@x"}  # not what the flags give: the API form
+    assert _reproduce_command(params, api).endswith(
+        "# plus run_report(parameters={'creator': '@x'})"
+    )
