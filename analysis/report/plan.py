@@ -144,8 +144,9 @@ def plan_report(
         A notebook or the data does not exist.
     ValueError
         No notebook or one twice; a malformed week or a week without data; an unknown
-        language; a bad ``min_viewers`` or ``workers``; an extra parameter that is standard; a notebook without a ``parameters`` cell or ``data``, or
-        without ``shop`` when a shop file is named; an unusable shop file (``tz`` and
+        language; a bad ``min_viewers`` or ``workers``; an extra parameter that is standard;
+        a notebook without a ``parameters`` cell or ``data``, or without ``shop`` when a shop
+        file is named; an unusable shop file (``tz`` and
         ``min_viewers`` None take the shop file's values, :func:`report_defaults`).
     analysis.errors.ParameterError
         An extra parameter not declared by a notebook it goes to (a :data:`FOCUS_PARAMETERS`
@@ -304,7 +305,7 @@ def _check_type(name: str, key: str, declared: str, value: Any) -> None:
     if not ok:
         raise ParameterError(
             f"parameter {key!r} of notebook {name!r} is declared {declared}, got {value!r} "
-            f"({type(value).__name__}): pass a {declared}",
+            f"({type(value).__name__}): pass {'an' if declared == 'int' else 'a'} {declared}",
             parameter=key,
         )
 

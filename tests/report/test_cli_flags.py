@@ -132,7 +132,7 @@ def test_a_parameter_of_the_wrong_type_or_unknown_is_one_sentence(planned):
     with pytest.raises(ParameterError) as info:
         plan_report(**planned, notebooks=["changes"], parameters={"previous": "four"})
     assert str(info.value) == ("parameter 'previous' of notebook 'changes' is declared int, "
-                               "got 'four' (str): pass a int")  # fmt: skip
+                               "got 'four' (str): pass an int")  # fmt: skip
     with pytest.raises(ParameterError, match=r"declared float, got True \(bool\)"):
         plan_report(**planned, notebooks=["plain"], parameters={"level": True})
     plan = plan_report(
