@@ -53,8 +53,8 @@ from analysis.status import Note, combine, note
 from analysis.vocabulary import GLM_FAMILIES, GLM_VCOV, check_argument
 
 __all__ = [
-    "COEF_COLUMNS", "EFFECTS_COLUMNS", "GlmInfo", "coef_table", "contrast_table", "effects", "glm",
-    "planted_odds_ratios",
+    "COEF_COLUMNS", "EFFECTS_COLUMNS", "GlmInfo", "coef_table", "contrast_table", "effects",
+    "formula_error", "glm", "planted_odds_ratios",
 ]  # fmt: skip
 
 #: what the clusters of each column of a two-way clustering are called in messages
@@ -113,13 +113,27 @@ def _fit(model: Any, agg: pd.DataFrame, gcols: list[str], use_t: bool, cluster: 
     return result, g, pair, notes
 
 
-def _formula_error(formula: str, cells: pd.DataFrame, err: Exception | None) -> FormulaError:
+def formula_error(formula: str, cells: pd.DataFrame, err: Exception | None) -> FormulaError:
     """One sentence for a formula patsy cannot evaluate: the unknown name or the term that does
     not parse, and the columns of the cells.
 
     patsy's error carries ``origin`` (the formula text and the span of the faulty term); a
     ``NameError`` inside it names an unknown column or function (patsy documentation,
-    "Formulas: how they work"). ``err`` None: the right side names no column at all.
+    "Formulas: how they work").
+
+    Parameters
+    ----------
+    formula : str
+        The formula as the caller wrote it.
+    cells : pandas.DataFrame
+        The cells it was fitted on (their columns are listed).
+    err : Exception or None
+        patsy's error; None when the right side names no column at all.
+
+    Returns
+    -------
+    analysis.errors.FormulaError
+        To raise ``from err``; ``term`` is the unknown name or the faulty term.
     """
     columns = ", ".join(str(c) for c in cells.columns)
     hint = f"the cells have the columns {columns}"
@@ -210,7 +224,7 @@ def glm(
     analysis.errors.FormulaError
         A formula that cannot be read: not ``metric ~ terms``, an unknown metric, a ratio metric
         (``aov``), no cell column named, an unknown column or function, a term that does not
-        parse (:func:`_formula_error`; also a ``ValueError``).
+        parse (:func:`formula_error`; also a ``ValueError``).
     ValueError
         Unknown family or vcov, mixed or non-binomial counting units, successes exceeding trials, no cells left.
 
@@ -269,13 +283,13 @@ def glm(
     try:
         variables = model_variables(cells, rhs)
     except ValueError:
-        raise _formula_error(formula, cells, None) from None
+        raise formula_error(formula, cells, None) from None
     data = model_data(cells, m, variables, cluster, formula=formula)
     try:
         model = smf.glm(f"{SUCCESSES} + {FAILURES} ~ {rhs}", data=data.frame,
                         family=sm.families.Binomial())  # fmt: skip
     except PatsyError as err:
-        raise _formula_error(formula, cells, err) from err
+        raise formula_error(formula, cells, err) from err
     result, groups, n_clusters, notes = _fit(model, data.frame, data.cluster_columns, use_t,
                                              cluster)  # fmt: skip
     separated = _separated(result)

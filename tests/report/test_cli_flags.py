@@ -16,6 +16,7 @@ from analysis.errors import CartliftError, ParameterError
 from analysis.report.execute import failing_line
 from analysis.report.options import focus_parameters, parse_intervention
 from analysis.report.plan import plan_report
+from tests.report.test_cli_folders import folder
 from tests.report.test_report import write_data, write_notebook
 
 FORM = 'write it CREATOR:YYYY-MM-DD, e.g. "@ines.glow:2026-10-26"'
@@ -152,6 +153,12 @@ def test_validate_prints_a_progress_line_per_file_unless_quiet(tmp_path, capsys)
     assert capsys.readouterr().err == "cartlift validate: reading cells.csv (file 1 of 1) ...\n"
     assert main(["validate", str(data), "--tz", "Europe/Paris", "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_report_quiet_prints_the_error_alone(tmp_path, capsys):
+    data = folder(tmp_path / "shop")  # one unreadable file: the run stops after loading
+    assert main(["report", "--data", str(data), "--out", str(tmp_path / "out"), "-q"]) == 1
+    assert capsys.readouterr().err.startswith("cartlift report: 1 unreadable file(s):\n")
 
 
 # ----------------------------------------------------------------------------------------------

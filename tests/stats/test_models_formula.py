@@ -55,3 +55,13 @@ def test_formula_error_is_a_cartlift_error_and_a_value_error(cells):
     assert type(info.value.__cause__).__name__ == "PatsyError"  # kept for debugging, not shown
     with pytest.raises(FormulaError, match=r"'atcrate' was passed"):
         glm(cells, "atcrate ~ live")
+
+
+def test_mixed_glm_names_the_bad_term_the_same_way(cells):
+    with_creator = cells.assign(creator=cells["cluster"].str[:2])
+    with pytest.raises(FormulaError) as info:
+        cl.mixed_glm(with_creator, "atc_rate ~ live + C(band")
+    assert str(info.value).startswith(
+        "formula 'atc_rate ~ live + C(band' cannot be read at the term 'C(band' (unclosed "
+        "bracket in embedded Python expression): the cells have the columns cluster, live, band"
+    )
