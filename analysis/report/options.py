@@ -217,12 +217,12 @@ def parse_intervention(text: str) -> tuple[str, str]:
     Raises
     ------
     analysis.errors.ParameterError
-        Not ``CREATOR:YYYY-MM-DD``, a creator holding ``;``, or a date that does not exist
-        (ISO 8601 calendar date).
+        Not ``CREATOR:YYYY-MM-DD``, a creator holding ``;`` or ``=`` (the notebook parameter's
+        separators), or a date that does not exist (ISO 8601 calendar date).
     """
     who, sep, day = str(text).strip().rpartition(":")
     form = 'write it CREATOR:YYYY-MM-DD, e.g. "@ines.glow:2026-10-26"'
-    if not sep or not who.strip() or ";" in who or not _ISO_DAY.fullmatch(day.strip()):
+    if not sep or not who.strip() or set(who) & {";", "="} or not _ISO_DAY.fullmatch(day.strip()):
         raise ParameterError(f"--intervention {text!r}: {form}", parameter="intervention")
     try:
         date.fromisoformat(day.strip())

@@ -54,6 +54,7 @@ def test_report_help_shows_the_defaults_of_the_new_flags(capsys):
         ("ines:26/10/2026", f"'ines:26/10/2026': {FORM}"),
         ("@ines.glow 2026-10-26", f"'@ines.glow 2026-10-26': {FORM}"),
         (":2026-10-26", f"':2026-10-26': {FORM}"),
+        ("@a=b:2026-10-26", f"'@a=b:2026-10-26': {FORM}"),
         ("@ines:2026-02-30", f"'@ines:2026-02-30': '2026-02-30' is not a date; {FORM}"),
     ],
 )
