@@ -34,6 +34,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ReportError": ("analysis.errors", "ReportError"),
     "UnreadableError": ("analysis.errors", "UnreadableError"),
     "ShopFileError": ("analysis.errors", "ShopFileError"),
+    "FormulaError": ("analysis.errors", "FormulaError"),
+    "ParameterError": ("analysis.errors", "ParameterError"),
     "STATUSES": ("analysis.vocabulary", "STATUSES"),
     "status_message": ("analysis.vocabulary", "status_message"),
     "is_undefined": ("analysis.vocabulary", "is_undefined"),

@@ -9,13 +9,15 @@ that notebooks find ``data/sample`` whatever the kernel's directory. ``cartlift 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from analysis import paths
 from analysis.analyses import selfcheck
-from analysis.errors import CellsError, OutputError
-from analysis.report.options import add_report_arguments
+from analysis.errors import CellsError, OutputError, ParameterError
+from analysis.report.options import add_report_arguments, focus_parameters
 from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample
 from analysis.sources.canonical import write_cells
@@ -23,6 +25,9 @@ from analysis.sources.limits import add_flag, apply_flags
 from analysis.sources.load import load, read, unreadable_message
 from analysis.sources.shop_template import write_shop_template
 
+#: help of ``--tz`` where it may be left out
+TZ_HELP = ("shop time zone, IANA name (default: the shop file's timezone; required when a file "
+           "has times without a zone)")  # fmt: skip
 #: ``cartlift report``'s default ``--data``: the embedded sample, found from any directory
 SAMPLE_ARG = str(paths.SAMPLE_DIR.relative_to(paths.PROJECT_ROOT))
 
@@ -37,6 +42,11 @@ def _report(args: argparse.Namespace) -> int:
     # `cartlift --help` and the other commands never need.
     from analysis.report.run import main
 
+    try:  # --intervention / --creator, checked before anything runs
+        args.parameters = focus_parameters(args.interventions, args.creator)
+    except ParameterError as err:
+        print(f"cartlift report: {err}", file=sys.stderr)
+        return 1
     if args.data != SAMPLE_ARG:  # the default names the embedded sample, from anywhere
         args.data = from_cwd(args.data)
     args.out = from_cwd(args.out)
@@ -130,27 +140,47 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cartlift", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+class DefaultsFormatter(argparse.RawDescriptionHelpFormatter):
+    """``--help`` states every option's default: ``(default: X)`` appended unless the help
+    already says it; an unset repeatable option's default is ``none``; an on/off flag's is off
+    (argparse, ``ArgumentDefaultsHelpFormatter``, rewritten for these cases)."""
 
-    rep = sub.add_parser("report", help="run the report notebooks for one week, export HTML")
-    add_report_arguments(rep)
-    rep.set_defaults(func=_report)
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or not action.option_strings or action.default == argparse.SUPPRESS:
+            return text
+        if action.required:
+            return f"{text} (required)"
+        if action.nargs == 0:  # store_true / store_false
+            return f"{text} (default: {'on' if action.default else 'off'})"
+        if action.default is None and isinstance(action, argparse._AppendAction):
+            return f"{text} (default: none)"
+        return f"{text} (default: %(default)s)"
 
-    sim = sub.add_parser("simulate", help="write a simulated shop (cells + truth)")
-    sim.add_argument("--weeks", type=int, default=8)
-    sim.add_argument("--seed", type=int, default=0)
-    sim.add_argument("--start", default="2026-09-28", help="first Monday (YYYY-MM-DD)")
-    sim.add_argument("--out", required=True, help="output folder")
-    sim.add_argument("--formats", nargs="*", default=[], metavar="FORMAT",
-                     help="also write the shop as real-looking exports into OUT/exports: "
-                     "'all' or some of live_list, live_center, product_list, shop_overview, api")  # fmt: skip
-    sim.set_defaults(func=_simulate)
 
+class _Progress(logging.Handler):
+    """Progress lines of the kit's loggers (``analysis.*``, INFO) on stderr, as
+    ``cartlift <command>: <line>`` (stderr looked up at each line, so a redirect holds)."""
+
+    def __init__(self, command: str):
+        super().__init__(logging.INFO)
+        self.command = command
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"cartlift {self.command}: {record.getMessage()}", file=sys.stderr, flush=True)
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress lines on stderr (errors are still printed)")  # fmt: skip
+    return parser
+
+
+def _reading_parsers(sub: Any) -> None:
+    """The ``validate`` and ``load`` subcommands (``--limit``, ``--quiet`` on both)."""
     val = add_flag(sub.add_parser("validate", help="load files, print a summary or the problems"))
     val.add_argument("paths", nargs="+")
-    val.add_argument("--tz", default=None, help="shop time zone (IANA name)")
+    val.add_argument("--tz", default=None, help=TZ_HELP)
     val.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
     val.add_argument("--shop", default=None, metavar="FILE",
                      help="shop file to apply (default: shop.toml in the data folder)")  # fmt: skip
@@ -160,22 +190,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     lod = add_flag(sub.add_parser("load", help="read exports into canonical cells (any engine)"))
     lod.add_argument("paths", nargs="+", help="files, folders, or a BigQuery table")
-    lod.add_argument("--tz", default=None, help="shop time zone (IANA name)")
+    lod.add_argument("--tz", default=None, help=TZ_HELP)
     lod.add_argument("--source", default="auto", help="loader name, or 'auto' to detect")
-    lod.add_argument("--engine", default="duckdb", help="duckdb (default), spark or bigquery")
+    lod.add_argument("--engine", default="duckdb", help="duckdb, spark or bigquery")
     lod.add_argument("--dates", nargs=2, metavar=("FIRST", "LAST"),
-                     help="BigQuery: daily tables YYYYMMDD to YYYYMMDD")  # fmt: skip
-    lod.add_argument("--out", default=None, help="write the cells to this .parquet / .csv")
+                     help="BigQuery: daily tables YYYYMMDD to YYYYMMDD (default: none; "
+                     "required with --engine bigquery)")  # fmt: skip
+    lod.add_argument("--out", default=None,
+                     help="write the cells to this .parquet / .csv (default: print the summary "
+                     "only)")  # fmt: skip
     lod.add_argument("--shop", default=None, metavar="FILE",
                      help="shop file to apply (default: shop.toml in the data folder)")  # fmt: skip
     lod.add_argument("--skip-unreadable", action="store_true",
                      help="load the readable files when some file cannot be read")  # fmt: skip
     lod.set_defaults(func=_load)
+    for command in (val, lod):
+        _add_quiet(command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cartlift", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rep = sub.add_parser("report", help="run the report notebooks for one week, export HTML")
+    add_report_arguments(_add_quiet(rep))
+    rep.set_defaults(func=_report)
+
+    sim = sub.add_parser("simulate", help="write a simulated shop (cells + truth)")
+    sim.add_argument("--weeks", type=int, default=8, help="weeks simulated")
+    sim.add_argument("--seed", type=int, default=0, help="seed of the simulation")
+    sim.add_argument("--start", default="2026-09-28", help="first Monday (YYYY-MM-DD)")
+    sim.add_argument("--out", required=True, help="output folder")
+    sim.add_argument("--formats", nargs="*", default=[], metavar="FORMAT",
+                     help="also write the shop as real-looking exports into OUT/exports: "
+                     "'all' or some of live_list, live_center, product_list, shop_overview, api "
+                     "(default: none)")  # fmt: skip
+    sim.set_defaults(func=_simulate)
+
+    _reading_parsers(sub)
 
     ini = sub.add_parser("init", help="write a commented shop-file template (shop.toml)")
     ini.add_argument("--data", required=True, help="the shop's exports: file or folder")
     ini.add_argument("--out", default=None, help="file to write (default: DATA/shop.toml)")
-    ini.add_argument("--tz", default=None, help="shop time zone (IANA name), written in it")
+    ini.add_argument("--tz", default=None, help="shop time zone (IANA name), written in it "
+                     "(default: the zone of the exports' times, else an empty line to fill)")  # fmt: skip
     ini.add_argument("--force", action="store_true", help="overwrite an existing file")
     ini.set_defaults(func=_init)
 
@@ -183,18 +241,34 @@ def build_parser() -> argparse.ArgumentParser:
         "selfcheck", help="exact coverage, placebo A/A and simulated A/A on your LIVEs"
     )
     chk.add_argument("--data", required=True, help="file(s) or folder to check")
-    chk.add_argument("--tz", default=None, help="shop time zone (IANA name)")
+    chk.add_argument("--tz", default=None, help=TZ_HELP)
     chk.add_argument("--reps", type=int, default=200, help="A/A splits per check")
-    chk.add_argument("--seed", type=int, default=0)
-    chk.add_argument("--level", type=float, default=0.95)
+    chk.add_argument("--seed", type=int, default=0, help="seed of the random splits")
+    chk.add_argument("--level", type=float, default=0.95, help="confidence level checked")
     chk.set_defaults(func=_selfcheck)
+    _add_quiet(chk)
+    for command in sub.choices.values():  # every subcommand: keep this loop last
+        command.formatter_class = DefaultsFormatter
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``cartlift`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code.
+
+    Progress lines of long loads (a line per file read, :mod:`analysis.sources.load`) go to
+    stderr unless ``--quiet``."""
     args = build_parser().parse_args(argv)
     apply_flags(getattr(args, "limits", None))  # --limit: this process and its report kernels
-    return args.func(args)
+    log = logging.getLogger("analysis")
+    handler, level = _Progress(args.command), log.level
+    if not getattr(args, "quiet", False):
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    try:
+        return args.func(args)
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ __all__ = [
     "CartliftError", "CellsError", "EngineUnavailable", "LanguageError", "NotebookTimeout",
     "IgnoredColumnsWarning", "LimitError", "NumberError", "RejectedRowsWarning", "ReportError", "ShopFileError",
     "UnreadableError",
-    "OutputError",
+    "OutputError", "FormulaError", "ParameterError",
 ]  # fmt: skip
 
 
@@ -132,3 +132,23 @@ class OutputError(CartliftError, OSError):
 
 class NotebookTimeout(CartliftError):
     """The per-notebook (job-level) timeout of :func:`run_report` was reached."""
+
+
+class FormulaError(CartliftError, ValueError):
+    """A model formula that cannot be read (``cl.glm``): the message names the unknown column,
+    function or the term that does not parse, and lists the columns of the cells. ``term`` is
+    that term (None when the formula as a whole is malformed); the patsy error is ``__cause__``."""
+
+    def __init__(self, message: str, *, term: str | None = None):
+        super().__init__(message)
+        self.term = term
+
+
+class ParameterError(CartliftError, ValueError):
+    """A report parameter that no notebook of the run declares, or of the wrong type, or a
+    ``cartlift report`` flag value in the wrong form: the message names the parameter, the
+    value and the expected form. ``parameter`` is its name."""
+
+    def __init__(self, message: str, *, parameter: str | None = None):
+        super().__init__(message)
+        self.parameter = parameter

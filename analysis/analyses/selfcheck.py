@@ -25,6 +25,7 @@ trust differences-in-differences estimates? Quarterly Journal of Economics 119:2
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -171,15 +172,20 @@ def coverage(
     return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
 
 
-def _placebo_hits(x: np.ndarray, n: np.ndarray, reps: int, seed: int, alpha: float) -> np.ndarray:
-    """Random half splits significant at ``alpha``: ``[kit compare, viewers independent]``."""
+def _placebo_hits(x: np.ndarray, n: np.ndarray, reps: int, seed: int, alpha: float,
+                  say: Callable[[str], None]) -> np.ndarray:  # fmt: skip
+    """Random half splits significant at ``alpha``: ``[kit compare, viewers independent]``;
+    ``say`` gets a line at each quarter of the ``reps``."""
     G = len(x)
     rng = np.random.default_rng(seed)
     hits = np.zeros(2)
     strata = np.zeros(G, dtype=np.intp)
     cells = pd.DataFrame({"half": "a", "is_live": True, "atc": x, "viewers": n,
                           "unit": "visitor", "content_id": [f"L{i}" for i in range(G)]})  # fmt: skip
-    for _ in range(reps):
+    quarter = max(1, reps // 4)
+    for rep in range(reps):
+        if rep and rep % quarter == 0:
+            say(f"  {rep}/{reps} placebo splits")
         side = np.zeros(G, dtype=bool)
         side[rng.permutation(G)[: G // 2]] = True
         res = compare(cells.assign(half=np.where(side, "a", "b")), between="half",
@@ -206,6 +212,7 @@ def placebo_aa(
     cluster: str = "content_id",
     metric: str = "atc_rate",
     level: float = 0.95,
+    progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     r"""Empirical false-positive rate of the clustered and the naive test on a random split.
 
@@ -215,6 +222,7 @@ def placebo_aa(
     :func:`analysis.stats.compare.compare`, clustered by session) and with the viewer-level
     binomial ratio test (Katz log z), at :math:`\alpha = 1 - \text{level}`. The
     false-positive rate is the share of the ``reps`` splits with :math:`p < \alpha`.
+    ``progress``, when given, is called with a line at each quarter of the splits.
 
     Returns
     -------
@@ -238,7 +246,8 @@ def placebo_aa(
                               "ci_low": np.nan, "ci_high": np.nan, "alpha": alpha, "method": "",
                               "status": code, "status_message": message} for t in names],
                             columns=list(PLACEBO_COLUMNS))  # fmt: skip
-    hits = _placebo_hits(frame["x"].to_numpy(float), frame["n"].to_numpy(float), reps, seed, alpha)
+    hits = _placebo_hits(frame["x"].to_numpy(float), frame["n"].to_numpy(float), reps, seed, alpha,
+                         progress or (lambda _text: None))  # fmt: skip
     rows = []
     for j, name in enumerate(names):
         lo, hi = proportion_confint(hits[j], reps, alpha=0.05, method="wilson")
@@ -288,7 +297,7 @@ def selfcheck(
     say("exact coverage at your group sizes ...")
     out = {"coverage": coverage(cells, by=by, level=level)}
     say(f"placebo A/A: {reps} random halves of your LIVE sessions ...")
-    out["placebo"] = placebo_aa(cells, reps=reps, seed=seed, level=level)
+    out["placebo"] = placebo_aa(cells, reps=reps, seed=seed, level=level, progress=progress)
     out["simulated"] = simulated_aa(cells, reps=reps, seed=seed, level=level, progress=progress)
     return out
 
@@ -296,15 +305,18 @@ def selfcheck(
 def run(args: argparse.Namespace) -> int:
     """CLI entry: ``cartlift selfcheck --data PATH --tz TZ [--reps N --seed S]``.
 
-    ``args`` needs ``data`` and ``tz``; ``reps``, ``seed``, ``level``, ``by`` are optional.
-    Prints progress, then a readable summary; returns 0, or 1 when a check is not ``ok``.
+    ``args`` needs ``data`` and ``tz``; ``reps``, ``seed``, ``level``, ``by``, ``quiet`` are
+    optional. Prints progress lines to stderr (none with ``quiet``), then a readable summary to
+    stdout; returns 0, or 1 when a check is not ``ok``.
     """
+    quiet = getattr(args, "quiet", False)
+    say = (lambda text: None) if quiet else _stderr
+    say(f"reading {args.data} ...")
     cells = load(args.data, tz=args.tz)
     print(f"cartlift selfcheck: {len(cells):,} cells from {args.data}", flush=True)
     out = selfcheck(
         cells, level=getattr(args, "level", 0.95) or 0.95, reps=getattr(args, "reps", 200) or 200,
-        seed=getattr(args, "seed", 0) or 0, by=getattr(args, "by", None),
-        progress=lambda text: print(text, flush=True),
+        seed=getattr(args, "seed", 0) or 0, by=getattr(args, "by", None), progress=say,
     )  # fmt: skip
     cov, plc, sim = out["coverage"], out["placebo"], out["simulated"]
     print("\nExact coverage of the intervals at your group sizes (nominal "
@@ -324,6 +336,10 @@ def run(args: argparse.Namespace) -> int:
               f"{r['target']:.0%}; {r['clusters']} LIVEs, {r['reps']} replicates)  {_said(r)}")  # fmt: skip
     bad = (cov["status"] == "miscalibrated").any() or (plc["status"].iloc[:1] != "ok").any()
     return 1 if bad or (sim["status"] == "miscalibrated").any() else 0
+
+
+def _stderr(text: str) -> None:
+    print(f"cartlift selfcheck: {text}", file=sys.stderr, flush=True)
 
 
 def _said(row: pd.Series) -> str:

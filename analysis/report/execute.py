@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ from analysis.report.publish import write_text
 from analysis.vocabulary import status_message
 
 __all__ = [
-    "KERNEL_ARGUMENTS", "RESET", "NotebookJob", "failed_result", "job", "run_notebook",
+    "KERNEL_ARGUMENTS", "RESET", "NotebookJob", "failed_result", "failing_line", "job",
+    "run_notebook",
     "shared_notebook", "worker",
 ]  # fmt: skip
 
@@ -64,6 +66,12 @@ RESET = (
 #: start, "Kernel is running over TCP without encryption": the kernel listens on localhost
 #: only) is not a message for the analyst running a report
 KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+#: colour codes of a kernel's traceback
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: the head of a frame in a cell's code, IPython >= 8 (group 1: the line)
+_CELL_HEAD = re.compile(r"Cell In\[\d+\], line (\d+)")
+#: the marked line of a frame: ``----> 7 raise ...`` (group 1: the line)
+_ARROW = re.compile(r"-+> ?(\d+)")
 #: set by SIGTERM in a worker: finish the current job as failed, then stop
 _STOPPING: list[bool] = []
 
@@ -252,9 +260,10 @@ def _failure(spec: NotebookJob, exc: Exception, executed: Path, meta: dict) -> R
     """Write the failure page of a failed execution; the error naming where it failed."""
     source_nb = nbformat.read(spec.source, as_version=4)
     info = _locate(exc, executed, source_nb)
+    at = f", line {info['line_number']}" if info["line_number"] else ""
     where = (
         f"cell {info['cell_index']} (0-based index in {spec.source.name}; "
-        f"In [{info['execution_count']}]) `{info['line']}`"
+        f"In [{info['execution_count']}]){at} `{info['line']}`"
         if info["cell_index"] is not None
         else "before or outside any cell"
     )
@@ -280,12 +289,14 @@ def _failure(spec: NotebookJob, exc: Exception, executed: Path, meta: dict) -> R
 
 
 def _locate(exc: Exception, executed: Path, source_nb: nbformat.NotebookNode) -> dict[str, Any]:
-    """Where a notebook failed: cell index in the source notebook, In [n], first line, error."""
-    info: dict[str, Any] = {"cell_index": None, "execution_count": None, "line": None}
+    """Where a notebook failed: cell index in the source notebook, In [n], the line that failed
+    and its number in the cell (:func:`failing_line`), error."""
+    info: dict[str, Any] = {"cell_index": None, "execution_count": None, "line": None,
+                            "line_number": None}  # fmt: skip
     if not isinstance(exc, PapermillExecutionError):
         return {**info, "ename": type(exc).__name__, "evalue": str(exc)}
     info.update(ename=exc.ename, evalue=str(exc.evalue), execution_count=exc.exec_count)
-    info["line"] = _first_line(exc.source or "")
+    info["line_number"], info["line"] = failing_line(exc.source or "", exc.traceback or [])
     index = exc.cell_index  # index in the executed notebook, before papermill's markers
     if executed.exists():
         cells = [
@@ -304,6 +315,30 @@ def _tags(cell: nbformat.NotebookNode) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
 
-def _first_line(source: str) -> str:
-    line = next((s.strip() for s in source.splitlines() if s.strip()), "")
+def failing_line(source: str, traceback: list[str] | str) -> tuple[int | None, str]:
+    """The line of a cell that failed: ``(number in the cell, text)``, from the kernel's
+    traceback of the cell (ANSI colours removed).
+
+    The line is the one of the **last frame in the cell's code** (a function defined in the cell
+    and called from it fails inside the function): IPython >= 8 heads a cell's frame
+    ``Cell In[n], line k``; older IPython ``<ipython-input-n-...>`` with the failing line marked
+    ``----> k`` (IPython documentation, "ultratb"). Without either (a kernel that died, a
+    traceback cut short), the cell's first non-blank line and None.
+    """
+    text = _ANSI.sub("", "\n".join(traceback) if isinstance(traceback, list) else traceback)
+    lines, number, in_cell = source.splitlines(), None, False
+    for row in text.splitlines():
+        head, arrow = _CELL_HEAD.match(row), _ARROW.match(row)
+        if head:
+            number, in_cell = int(head.group(1)), True
+        elif row[:1].strip() and not arrow:  # a frame's head (or the error line)
+            in_cell = "<ipython-input-" in row
+        elif arrow and in_cell:
+            number = int(arrow.group(1))
+    if number is not None and 1 <= number <= len(lines) and lines[number - 1].strip():
+        return number, _shorten(lines[number - 1].strip())
+    return None, _shorten(next((s.strip() for s in lines if s.strip()), ""))
+
+
+def _shorten(line: str) -> str:
     return line if len(line) <= 80 else line[:77] + "..."

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from analysis import paths
+from analysis.errors import ParameterError
 from analysis.present import i18n
 from analysis.present.headline import MIN_VIEWERS
 from analysis.present.privacy import CREATOR_MODES
@@ -26,10 +29,13 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_WORKERS",
     "ReportDefaults",
+    "add_focus_arguments",
     "add_output_arguments",
     "add_report_arguments",
     "check_min_viewers",
     "check_workers",
+    "focus_parameters",
+    "parse_intervention",
     "report_defaults",
 ]
 
@@ -41,6 +47,8 @@ MAX_WORKERS = 8
 DEFAULT_TIMEOUT = 600
 #: per-notebook timeout, seconds (the whole job: kernel start, cells, export)
 DEFAULT_NOTEBOOK_TIMEOUT = 1800.0
+#: an ISO 8601 calendar date as written on the command line
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def check_workers(workers: int | None, jobs: int) -> int:
@@ -175,7 +183,93 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="run only this notebook (repeatable; default: all report pages)",
     )
+    add_focus_arguments(parser)
     add_output_arguments(parser)
+
+
+def add_focus_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--intervention CREATOR:YYYY-MM-DD`` (repeatable) and ``--creator CREATOR``, checked
+    as they are parsed (:func:`parse_intervention`); :func:`focus_parameters` turns them into
+    the notebooks' ``interventions``, ``creator`` and ``intervention_date``."""
+    parser.add_argument(
+        "--intervention",
+        action="append",
+        dest="interventions",
+        type=_intervention_arg,
+        default=None,
+        metavar="CREATOR:YYYY-MM-DD",
+        help='a declared change and its first day, e.g. "@ines.glow:2026-10-26" (repeatable; '
+        "default: none, the sample's planted change on the sample)",
+    )
+    parser.add_argument(
+        "--creator",
+        default=None,
+        metavar="CREATOR",
+        help="the creator whose change the dynamics page studies; she needs an --intervention "
+        "(default: the first --intervention's creator)",
+    )
+
+
+def parse_intervention(text: str) -> tuple[str, str]:
+    """``"@ines.glow:2026-10-26"`` -> ``("@ines.glow", "2026-10-26")`` (the form of the notebook
+    parameter ``interventions``, :func:`analysis.analyses.weekly.parse_interventions`).
+
+    Raises
+    ------
+    analysis.errors.ParameterError
+        Not ``CREATOR:YYYY-MM-DD``, a creator holding ``;`` or ``=`` (the notebook parameter's
+        separators), or a date that does not exist (ISO 8601 calendar date).
+    """
+    who, sep, day = str(text).strip().rpartition(":")
+    form = 'write it CREATOR:YYYY-MM-DD, e.g. "@ines.glow:2026-10-26"'
+    if not sep or not who.strip() or set(who) & {";", "="} or not _ISO_DAY.fullmatch(day.strip()):
+        raise ParameterError(f"--intervention {text!r}: {form}", parameter="intervention")
+    try:
+        date.fromisoformat(day.strip())
+    except ValueError:
+        raise ParameterError(f"--intervention {text!r}: {day.strip()!r} is not a date; {form}",
+                             parameter="intervention") from None  # fmt: skip
+    return who.strip(), day.strip()
+
+
+def _intervention_arg(text: str) -> str:
+    try:
+        who, day = parse_intervention(text)
+    except ParameterError as err:  # argparse shows an ArgumentTypeError's text as it is
+        raise argparse.ArgumentTypeError(str(err).removeprefix("--intervention ")) from None
+    return f"{who}:{day}"
+
+
+def focus_parameters(interventions: list[str] | None, creator: str | None) -> dict[str, str]:
+    """The notebook parameters of ``--intervention`` and ``--creator``: ``interventions``
+    (``"a:YYYY-MM-DD; b:YYYY-MM-DD"``, weekly_report) and ``creator`` with
+    ``intervention_date`` (05_dynamics: ``creator``'s change, else the first one given).
+    Nothing given: ``{}`` (the notebooks' defaults).
+
+    Raises
+    ------
+    analysis.errors.ParameterError
+        A creator named by two ``--intervention``; a ``--creator`` with no ``--intervention``
+        of hers (the dynamics page needs the first day of her change).
+    """
+    given = [parse_intervention(text) for text in interventions or []]
+    days: dict[str, str] = {}
+    for who, day in given:
+        if who in days:
+            raise ParameterError(f"--intervention names {who!r} twice ({days[who]} and {day}): "
+                                 "give one first day per creator", parameter="intervention")  # fmt: skip
+        days[who] = day
+    if creator is not None and creator.strip() not in days:
+        raise ParameterError(
+            f"--creator {creator!r} has no date: add --intervention "
+            f'"{creator.strip()}:YYYY-MM-DD" (the first day of her change)',
+            parameter="creator",
+        )
+    if not given:
+        return {}
+    focus = creator.strip() if creator is not None else given[0][0]
+    return {"interventions": "; ".join(f"{w}:{d}" for w, d in given), "creator": focus,
+            "intervention_date": days[focus]}  # fmt: skip
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:

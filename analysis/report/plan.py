@@ -27,7 +27,7 @@ Likewise with ``creators="pseudonymised"`` every notebook must declare ``creator
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ import nbformat
 import pandas as pd
 import papermill as pm  # type: ignore[import-untyped]
 
+from analysis.errors import ParameterError
 from analysis.present import i18n
 from analysis.present.privacy import (
     CREATOR_MODES,
@@ -49,6 +50,7 @@ from analysis.vocabulary import check_argument
 from analysis.weeks import Week, parse_week, resolve_week
 
 __all__ = [
+    "FOCUS_PARAMETERS",
     "REPORT_NOTEBOOKS",
     "STANDARD_PARAMETERS",
     "Plan",
@@ -66,6 +68,11 @@ REPORT_NOTEBOOKS: tuple[str, ...] = (
 #: parameters :func:`analysis.report.run.run_report` passes to every notebook that declares them
 STANDARD_PARAMETERS: tuple[str, ...] = ("data", "week", "tz", "lang", "min_viewers", "shop",
                                          "creators")  # fmt: skip
+
+#: extra parameters passed only to the notebooks that declare them (``cartlift report
+#: --intervention`` / ``--creator``): the declared changes (weekly_report) and the creator in focus
+#: with the first day of her change (05_dynamics); at least one notebook of the run must declare each
+FOCUS_PARAMETERS: tuple[str, ...] = ("interventions", "creator", "intervention_date")
 
 
 @dataclass(frozen=True)
@@ -137,10 +144,13 @@ def plan_report(
         A notebook or the data does not exist.
     ValueError
         No notebook or one twice; a malformed week or a week without data; an unknown
-        language; a bad ``min_viewers`` or ``workers``; an extra parameter that is standard or
-        not declared by a notebook; a notebook without a ``parameters`` cell or ``data``, or
-        without ``shop`` when a shop file is named; an unusable shop file (``tz`` and
+        language; a bad ``min_viewers`` or ``workers``; an extra parameter that is standard;
+        a notebook without a ``parameters`` cell or ``data``, or without ``shop`` when a shop
+        file is named; an unusable shop file (``tz`` and
         ``min_viewers`` None take the shop file's values, :func:`report_defaults`).
+    analysis.errors.ParameterError
+        An extra parameter not declared by a notebook it goes to (a :data:`FOCUS_PARAMETERS`
+        declared by no notebook of the run), or not of its declared type (also a ``ValueError``).
     """
     names = (notebooks,) if isinstance(notebooks, str) else tuple(notebooks or REPORT_NOTEBOOKS)
     names = tuple(notebook_stem(str(n), notebooks_dir) for n in names)
@@ -163,6 +173,7 @@ def plan_report(
             f"({', '.join(f'{p}=' for p in STANDARD_PARAMETERS)}); remove them from parameters="
         )
     declared = {name: _declared(name, notebooks_dir, extras) for name in names}
+    _check_focus(declared, extras)
     if defaults.shop_given:
         _check_declared(declared, "shop")
     if creators != "shown":
@@ -177,9 +188,10 @@ def plan_report(
     if skip_unreadable:  # only to notebooks that declare it (cl.load(..., skip_unreadable=...))
         standard["skip_unreadable"] = True
     passed = {
-        name: {**{k: v for k, v in standard.items() if k in declared[name]}, **extras}
+        name: {k: v for k, v in {**standard, **extras}.items()
+               if k in declared[name] or (k in extras and k not in FOCUS_PARAMETERS)}
         for name in names
-    }
+    }  # fmt: skip
     sources = {name: notebooks_dir / f"{name}.ipynb" for name in names}
     return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers)
 
@@ -234,7 +246,7 @@ def _pseudonymised_extras(extras: Mapping[str, Any], data: str | Path) -> dict[s
     return out
 
 
-def _check_declared(declared: Mapping[str, set[str]], parameter: str) -> None:
+def _check_declared(declared: Mapping[str, Collection[str]], parameter: str) -> None:
     """A named shop file (``shop``) or pseudonymised creators (``creators``) reach every
     notebook: each must declare the parameter."""
     missing = sorted(name for name, params in declared.items() if parameter not in params)
@@ -253,26 +265,57 @@ def _check_declared(declared: Mapping[str, set[str]], parameter: str) -> None:
         )
 
 
-def _declared(name: str, notebooks_dir: Path, extras: Mapping[str, Any]) -> set[str]:
-    """The parameters notebook ``name`` declares, checked: it exists, declares ``data`` and
-    every extra parameter."""
+def _declared(name: str, notebooks_dir: Path, extras: Mapping[str, Any]) -> dict[str, str]:
+    """The parameters notebook ``name`` declares (name -> papermill's inferred type name),
+    checked: it exists, declares ``data`` and every extra parameter (the
+    :data:`FOCUS_PARAMETERS` only when it declares them), each of its declared type."""
     src = notebooks_dir / f"{name}.ipynb"
     if not src.is_file():
         available = sorted(p.stem for p in notebooks_dir.glob("*.ipynb"))
         raise FileNotFoundError(
             f"notebook {name!r} not found: no {src}; available: {available or 'none'}"
         )
-    declared = set(notebook_parameters(src))
+    declared = {k: v.get("inferred_type_name") or "None"
+                for k, v in notebook_parameters(src).items()}  # fmt: skip
     if "data" not in declared:
         raise ValueError(
             f"notebook {name!r} does not declare the parameter 'data' in its parameters "
             f"cell (declares {sorted(declared)}); a report page must read the data "
             "it is fingerprinted with"
         )
-    unknown = sorted(set(extras) - declared)
+    unknown = sorted(set(extras) - set(declared) - set(FOCUS_PARAMETERS))
     if unknown:
-        raise ValueError(
+        raise ParameterError(
             f"unknown parameter(s) {unknown} for notebook {name!r}: its parameters cell "
-            f"declares {sorted(declared)} (papermill would only warn and ignore them)"
+            f"declares {sorted(declared)} (papermill would only warn and ignore them)",
+            parameter=unknown[0],
         )
+    for key in sorted(set(extras) & set(declared)):
+        _check_type(name, key, declared[key], extras[key])
     return declared
+
+
+def _check_type(name: str, key: str, declared: str, value: Any) -> None:
+    """``ParameterError`` when ``value`` is not of the type notebook ``name`` declares for
+    ``key`` (``int``, ``float``, ``str`` or ``bool`` annotations; an int is a float)."""
+    kinds = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
+    if declared not in kinds:
+        return
+    ok = isinstance(value, kinds[declared]) and (declared == "bool" or not isinstance(value, bool))
+    if not ok:
+        raise ParameterError(
+            f"parameter {key!r} of notebook {name!r} is declared {declared}, got {value!r} "
+            f"({type(value).__name__}): pass {'an' if declared == 'int' else 'a'} {declared}",
+            parameter=key,
+        )
+
+
+def _check_focus(declared: Mapping[str, Mapping[str, str]], extras: Mapping[str, Any]) -> None:
+    """Each of the :data:`FOCUS_PARAMETERS` given is declared by some notebook of the run."""
+    for key in (k for k in FOCUS_PARAMETERS if k in extras):
+        if not any(key in params for params in declared.values()):
+            raise ParameterError(
+                f"parameter {key!r} is declared by no notebook of this run ({sorted(declared)}): "
+                "run weekly_report (interventions) or 05_dynamics (creator, intervention_date)",
+                parameter=key,
+            )

@@ -23,7 +23,7 @@ from typing import Any
 from analysis import paths
 from analysis.present import i18n
 from analysis.present.privacy import mask
-from analysis.report.plan import Plan
+from analysis.report.plan import FOCUS_PARAMETERS, Plan
 from analysis.sources.load import input_files
 from analysis.vocabulary import status_message
 from analysis.weeks import Week
@@ -162,7 +162,9 @@ def git_commit(root: str | Path | None = None) -> str:
 
 def package_versions() -> dict[str, str]:
     """Versions of :data:`VERSION_PACKAGES` in this interpreter (the kernel runs the same one:
-    kernel ``python3`` from the project venv); ``not installed`` when absent."""
+    kernel ``python3`` from the project venv); ``not installed`` when absent, except the kit's
+    own (``cartlift``), then named by its commit (``commit 0123456789ab``, :func:`git_commit`):
+    every page states the kit it was built with."""
     out = {}
     for name in VERSION_PACKAGES:
         if name == "python":
@@ -171,7 +173,7 @@ def package_versions() -> dict[str, str]:
         try:
             out[name] = version(name)
         except PackageNotFoundError:
-            out[name] = "not installed"
+            out[name] = f"commit {git_commit()[:SHORT]}" if name == "cartlift" else "not installed"
     return out
 
 
@@ -284,9 +286,31 @@ def _reproduce_command(params: Mapping[str, Any], extras: Mapping[str, Any]) -> 
     line = "cartlift report --data <your exports folder> " + " ".join(shlex.quote(c) for c in cmd)
     if params.get("shop"):
         line += f" --shop <your shop file: {shlex.quote(Path(params['shop']).name)}>"
+    flags, extras = (
+        _focus_flags(extras) if params.get("creators", "shown") == "shown" else ([], extras)
+    )
+    line += "".join(f" {f} {shlex.quote(v)}" for f, v in flags)
     if extras:
         line += f"  # plus run_report(parameters={dict(extras)!r})"
     return line
+
+
+def _focus_flags(extras: Mapping[str, Any]) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """``--intervention`` / ``--creator`` flags giving the :data:`FOCUS_PARAMETERS` of
+    ``extras`` (:func:`analysis.report.options.focus_parameters` inverted), and the extras
+    left; none when they are not what those flags give (set through the API)."""
+    rest = {k: v for k, v in extras.items() if k not in FOCUS_PARAMETERS}
+    focus = {k: v for k, v in extras.items() if k in FOCUS_PARAMETERS}
+    given = [p.strip() for p in str(focus.get("interventions", "")).split(";") if p.strip()]
+    days = dict(p.rpartition(":")[::2] for p in given)
+    if not given or set(focus) != set(FOCUS_PARAMETERS):
+        return [], dict(extras)
+    if days.get(focus["creator"]) != focus["intervention_date"] or len(days) != len(given):
+        return [], dict(extras)
+    flags = [("--intervention", p) for p in given]
+    if given[0].rpartition(":")[0] != focus["creator"]:  # the default is the first one's
+        flags.append(("--creator", focus["creator"]))
+    return flags, rest
 
 
 def _relative(path: Path) -> str:

@@ -265,6 +265,8 @@ def main(args: argparse.Namespace) -> int:
             wait=getattr(args, "wait", DEFAULT_WAIT),
             creators=getattr(args, "creators", "shown"),
             reuse=not getattr(args, "rerun", False),
+            parameters=getattr(args, "parameters", None),
+            progress=not getattr(args, "quiet", False),
         )  # fmt: skip
     except (ReportError, OutputError, ValueError, FileNotFoundError) as err:
         print(f"cartlift report: {err}", file=sys.stderr)

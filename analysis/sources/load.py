@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import warnings
 import zipfile
 from collections.abc import Iterable
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 PathLike = str | Path
+#: progress of long loads, a line per file at INFO (``cartlift`` prints it to stderr; silent in
+#: notebooks, where logging has no handler below WARNING)
+_LOG = logging.getLogger(__name__)
 
 
 def input_files(path: PathLike | Iterable[PathLike]) -> list[tuple[Path, bool]]:
@@ -140,7 +144,8 @@ def read(
     others: list[dict] = []  # files not read: file, source, status, reason
     failures: list[Exception] = []
     seen: dict = {}  # sha256 of the bytes -> file kept; shape of a result -> [(file, its key)]
-    for f, named in files:
+    for i, (f, named) in enumerate(files, 1):  # a progress line per file (the CLI shows it)
+        _LOG.info("reading %s (file %d of %d) ...", f.name, i, len(files))
         got = _read_one(f, named, source=source, tz=tz, engine=engine, seen=seen)
         if isinstance(got, Loaded):
             results.append(got)

@@ -57,6 +57,7 @@ from analysis.stats.glm_data import (
     model_variables,
     split_formula,
 )
+from analysis.stats.models import formula_error
 from analysis.stats.reference import FEW_CLUSTERS, reference_quantile
 from analysis.status import Note, note, row_status
 from analysis.vocabulary import check_level
@@ -135,7 +136,10 @@ def mixed_design(cells: pd.DataFrame, formula: str, *, groups: Sequence[str]) ->
     variables = [v for v in model_variables(cells, rhs) if v != creator]
     data = model_data(work, m, [*variables, _CREATOR], session, formula=formula)
     frame = data.frame
-    X = patsy.dmatrix(rhs, frame, return_type="dataframe")
+    try:
+        X = patsy.dmatrix(rhs, frame, return_type="dataframe")
+    except patsy.PatsyError as err:  # one sentence naming the term, as cl.glm
+        raise formula_error(formula, cells, err) from err
     rows = np.arange(len(frame))
     has = (frame[_CREATOR] != "").to_numpy()
     names = sorted(set(frame.loc[has, _CREATOR]))

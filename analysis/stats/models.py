@@ -24,6 +24,7 @@ The reference distributions of the tests (t or z, their degrees of freedom) are
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
+from patsy import PatsyError  # type: ignore[import-untyped]
 
+from analysis.errors import FormulaError
 from analysis.metrics import get_metric
 from analysis.stats.clusters import cluster_label
 from analysis.stats.glm_data import FAILURES, SUCCESSES, model_data, model_variables, split_formula
@@ -50,8 +53,8 @@ from analysis.status import Note, combine, note
 from analysis.vocabulary import GLM_FAMILIES, GLM_VCOV, check_argument
 
 __all__ = [
-    "COEF_COLUMNS", "EFFECTS_COLUMNS", "GlmInfo", "coef_table", "contrast_table", "effects", "glm",
-    "planted_odds_ratios",
+    "COEF_COLUMNS", "EFFECTS_COLUMNS", "GlmInfo", "coef_table", "contrast_table", "effects",
+    "formula_error", "glm", "planted_odds_ratios",
 ]  # fmt: skip
 
 #: what the clusters of each column of a two-way clustering are called in messages
@@ -108,6 +111,48 @@ def _fit(model: Any, agg: pd.DataFrame, gcols: list[str], use_t: bool, cluster: 
                 f"{n} {what} (< {FEW_CLUSTERS}): {col}-level inference rests on {n} clusters, "
                 f"t({min(pair) - 1}) reference; LIVE clustering answers for this shop's {what}")))  # fmt: skip
     return result, g, pair, notes
+
+
+def formula_error(formula: str, cells: pd.DataFrame, err: Exception | None) -> FormulaError:
+    """One sentence for a formula patsy cannot evaluate: the unknown name or the term that does
+    not parse, and the columns of the cells.
+
+    patsy's error carries ``origin`` (the formula text and the span of the faulty term); a
+    ``NameError`` inside it names an unknown column or function (patsy documentation,
+    "Formulas: how they work").
+
+    Parameters
+    ----------
+    formula : str
+        The formula as the caller wrote it.
+    cells : pandas.DataFrame
+        The cells it was fitted on (their columns are listed).
+    err : Exception or None
+        patsy's error; None when the right side names no column at all.
+
+    Returns
+    -------
+    analysis.errors.FormulaError
+        To raise ``from err``; ``term`` is the unknown name or the faulty term.
+    """
+    columns = ", ".join(str(c) for c in cells.columns)
+    hint = f"the cells have the columns {columns}"
+    if err is None:
+        return FormulaError(f"formula {formula!r} names no column of the cells: {hint}")
+    origin = getattr(err, "origin", None)
+    term = origin.code[origin.start : origin.end] if origin is not None else None
+    unknown = re.search(r"NameError: name '([^']+)' is not defined", str(err))
+    if unknown:
+        name = unknown.group(1)
+        within = f" (in {term!r})" if term and term != name else ""
+        return FormulaError(
+            f"formula {formula!r}: {name!r}{within} is neither a column of the cells nor a "
+            f"known function: {hint}",
+            term=name,
+        )
+    cause = str(err).splitlines()[0].strip() if str(err).strip() else type(err).__name__
+    where = f" at the term {term!r}" if term else ""
+    return FormulaError(f"formula {formula!r} cannot be read{where} ({cause}): {hint}", term=term)
 
 
 def _separated(result: Any) -> list[str]:
@@ -176,9 +221,12 @@ def glm(
 
     Raises
     ------
+    analysis.errors.FormulaError
+        A formula that cannot be read: not ``metric ~ terms``, an unknown metric, a ratio metric
+        (``aov``), no cell column named, an unknown column or function, a term that does not
+        parse (:func:`formula_error`; also a ``ValueError``).
     ValueError
-        Unknown metric or family, a ratio metric (``aov``), a formula naming no cell column,
-        mixed or non-binomial counting units, successes exceeding trials, no cells left.
+        Unknown family or vcov, mixed or non-binomial counting units, successes exceeding trials, no cells left.
 
     Notes
     -----
@@ -222,16 +270,26 @@ def glm(
     """
     check_argument("family", GLM_FAMILIES, family)
     check_argument("vcov", GLM_VCOV, vcov)
-    lhs, rhs = split_formula(formula)
-    m = get_metric(lhs)
+    try:
+        lhs, rhs = split_formula(formula)
+        m = get_metric(lhs)
+    except ValueError as err:
+        raise FormulaError(str(err)) from None
     if m.kind != "proportion":
-        raise ValueError(
+        raise FormulaError(
             f"glm() models proportions; {m.name!r} is a ratio of sums. Use a proportion "
             "metric (atc_rate, conversion, cart_to_order, abandonment, click_to_cart)."
         )
-    data = model_data(cells, m, model_variables(cells, rhs), cluster, formula=formula)
-    model = smf.glm(f"{SUCCESSES} + {FAILURES} ~ {rhs}", data=data.frame,
-                    family=sm.families.Binomial())  # fmt: skip
+    try:
+        variables = model_variables(cells, rhs)
+    except ValueError:
+        raise formula_error(formula, cells, None) from None
+    data = model_data(cells, m, variables, cluster, formula=formula)
+    try:
+        model = smf.glm(f"{SUCCESSES} + {FAILURES} ~ {rhs}", data=data.frame,
+                        family=sm.families.Binomial())  # fmt: skip
+    except PatsyError as err:
+        raise formula_error(formula, cells, err) from err
     result, groups, n_clusters, notes = _fit(model, data.frame, data.cluster_columns, use_t,
                                              cluster)  # fmt: skip
     separated = _separated(result)

@@ -113,8 +113,9 @@ def test_run_prints_a_summary(tmp_path, capsys):
     raw["content_id"] = raw["content_id"] + raw.index.astype(str)
     validate_cells(raw, tz="Europe/Paris").to_parquet(path)
     rc = run(types.SimpleNamespace(data=str(path), tz="Europe/Paris", reps=50))
-    text = capsys.readouterr().out
+    text, err = capsys.readouterr()
     assert "Exact coverage" in text and "Placebo A/A" in text
-    assert "Simulated on your LIVE structure" in text and "/50 simulated splits" in text
+    assert "Simulated on your LIVE structure" in text and "/50 simulated splits" in err
+    assert "cartlift selfcheck:   36/50 placebo splits" in err and "placebo splits" not in text
     assert "too many false positives" in text  # the naive test, spelled out for the reader
     assert rc in (0, 1)
