@@ -17,7 +17,7 @@ __all__ = [
     "CartliftError", "CellsError", "EngineUnavailable", "LanguageError", "NotebookTimeout",
     "IgnoredColumnsWarning", "LimitError", "NumberError", "RejectedRowsWarning", "ReportError", "ShopFileError",
     "UnreadableError",
-    "OutputError",
+    "OutputError", "DesignError",
 ]  # fmt: skip
 
 
@@ -132,3 +132,11 @@ class OutputError(CartliftError, OSError):
 
 class NotebookTimeout(CartliftError):
     """The per-notebook (job-level) timeout of :func:`run_report` was reached."""
+
+
+class DesignError(CartliftError, ValueError):
+    """An experiment design that cannot answer at the chosen level (too few assignments for the
+    smallest randomisation p-value, too few LIVEs per arm, a carry-over buffer that leaves no LIVE
+    counted) or a plan without what it needs: the message gives the reason and what to change
+    (more LIVEs, fewer and larger blocks, a smaller buffer, a lower level).
+    ``cartlift plan`` exits with code 2."""
