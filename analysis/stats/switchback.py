@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.errors import DesignError
 from analysis.stats.randomisation import (
     MECHANISMS,
     Mechanism,
@@ -32,7 +33,6 @@ from analysis.stats.randomisation import (
     smallest_pvalue,
     window_probabilities,
 )
-from analysis.errors import DesignError
 from analysis.vocabulary import check_argument, check_level
 
 __all__ = ["SCHEDULE_COLUMNS", "check_design", "mechanism_of", "switchback_schedule"]

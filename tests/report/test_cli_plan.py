@@ -8,6 +8,7 @@ import json
 import pandas as pd
 
 from analysis.cli import main
+from analysis.paths import SAMPLE_DIR
 from analysis.sample.switchback import read_schedule as sample_read_schedule
 from analysis.stats.switchback_files import read_schedule
 
@@ -17,7 +18,9 @@ STATED = ["--baseline", "0.04", "--icc", "0.005", "--viewers", "1500", "--reps",
 def test_plan_from_a_slots_file_writes_the_pre_registration(tmp_path, capsys):
     slots = tmp_path / "slots.csv"
     weird = "a,b;c\\d"  # RFC 5545 and CSV special characters in a creator's name
-    lines = [f'2026-10-{5 + i:02d} {18 + i % 2}:00,"{"@lea" if i % 2 else weird}"' for i in range(12)]
+    lines = [
+        f'2026-10-{5 + i:02d} {18 + i % 2}:00,"{"@lea" if i % 2 else weird}"' for i in range(12)
+    ]
     slots.write_text("start,creator\n" + "\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "plan"
     code = main(["plan", "--slots", str(slots), "--tz", "Europe/Paris", "--treatments", "qa,none",
@@ -83,3 +86,14 @@ def test_refusals_exit_2_with_the_reason(tmp_path, capsys):
     assert main([*base, *STATED, "--buffer", "12"]) == 2
     assert "`carryover_buffer` must be between 0 and 9" in capsys.readouterr().err
     assert not (tmp_path / "p").exists() and not (tmp_path / "q").exists()
+
+
+def test_history_from_the_data_folder(tmp_path, capsys):
+    out = tmp_path / "plan"
+    code = main(["plan", "--start", "2026-10-05 18:00", "--count", "8", "--tz", "Europe/Paris",
+                 "--treatments", "qa,none", "--seed", "2", "--level", "0.9", "--reps", "100",
+                 "--data", str(SAMPLE_DIR), "--out", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    meta = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
+    assert meta["history"]["source"] == "data" and meta["history"]["data"].startswith("sample (")
+    assert 0.05 < meta["power"]["baseline_rate"] < 0.15 and meta["power"]["icc"] > 0

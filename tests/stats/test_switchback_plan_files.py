@@ -75,7 +75,7 @@ def test_plan_needs_a_history_or_stated_values():
 def test_slots_file_read_in_time_order_with_its_errors(tmp_path):
     f = tmp_path / "slots.csv"
     f.write_text(
-        "start,creator,notes\n2026-10-06 18:00,'@lea,x\n2026-10-05T18:00:00+02:00,\"a,b;c\\d\",y\n",
+        'start,creator,notes\n2026-10-06 18:00,\'@lea,x\n2026-10-05T18:00:00+02:00,"a,b;c\\d",y\n',
         encoding="utf-8",
     )
     slots = read_slots(f, tz="Europe/Paris")
@@ -128,7 +128,9 @@ def test_ics_escapes_folds_and_keeps_uids():
     assert all(len(x.encode()) <= 75 for x in lines) and lines[1].startswith(" ")
     assert "".join([lines[0]] + [x[1:] for x in lines[1:]]) == long
     slots = regular_slots("2026-10-05 18:00", "12h", 4, tz="Europe/Paris", creators=CREATORS)
-    sched = switchback_schedule(slots[["slot", "start"]], level=0.5, seed=5).merge(slots[["slot", "creator"]])
+    sched = switchback_schedule(slots[["slot", "start"]], level=0.5, seed=5).merge(
+        slots[["slot", "creator"]]
+    )
     stamp = pd.Timestamp("2026-12-07T10:00:00Z").to_pydatetime()
     ics = schedule_ics(sched, seed=5, stamp=stamp)
     assert ics == schedule_ics(sched, seed=5, stamp=stamp)
