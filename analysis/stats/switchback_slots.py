@@ -66,7 +66,13 @@ def _start(text: str, tz: ZoneInfo | None, where: str) -> pd.Timestamp:
                 f"{where}, column start: {text!r} has no UTC offset; pass the shop's time zone "
                 "(--tz Europe/Paris) or write the offset (2026-10-05T18:00:00+02:00)."
             )
-        ts = ts.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+        try:
+            ts = ts.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+        except ValueError as err:  # pandas: NonExistentTimeError, AmbiguousTimeError
+            raise DesignError(
+                f"{where}, column start: {text!r} does not exist or happens twice in {tz} (a "
+                "daylight-saving change); move the LIVE or write its UTC offset."
+            ) from err
     return ts.tz_convert(tz) if tz is not None else ts
 
 
@@ -148,7 +154,7 @@ def regular_slots(
     local = pd.date_range(first.tz_localize(None), periods=count, freq=step)
     try:
         starts = local.tz_localize(first.tz, ambiguous="raise", nonexistent="raise")
-    except (ValueError, Exception) as err:  # pytz/zoneinfo errors differ by version
+    except ValueError as err:  # pandas: NonExistentTimeError, AmbiguousTimeError
         raise DesignError(
             f"A regular slot falls in a daylight-saving change ({err}); move --start."
         ) from err

@@ -10,6 +10,8 @@ import pandas as pd
 from analysis.cli import main
 from analysis.paths import SAMPLE_DIR
 from analysis.sample.switchback import read_schedule as sample_read_schedule
+from analysis.sample.switchback import simulate_switchback
+from analysis.stats.switchback_analysis import analyse_switchback
 from analysis.stats.switchback_files import read_schedule
 
 STATED = ["--baseline", "0.04", "--icc", "0.005", "--viewers", "1500", "--reps", "200"]
@@ -97,3 +99,22 @@ def test_history_from_the_data_folder(tmp_path, capsys):
     meta = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
     assert meta["history"]["source"] == "data" and meta["history"]["data"].startswith("sample (")
     assert 0.05 < meta["power"]["baseline_rate"] < 0.15 and meta["power"]["icc"] > 0
+
+
+def test_a_plan_runs_on_the_simulator_and_analyses(tmp_path, capsys):
+    """The schedule file goes into simulate_switchback and back into analyse_switchback."""
+    out = tmp_path / "plan"
+    code = main(["plan", "--start", "2026-10-05 18:00", "--count", "10", "--tz", "Europe/Paris",
+                 "--creators", "@lea.beauty,@ines.glow", "--treatments", "qa,none",
+                 "--buffer", "1", "--seed", "3", "--out", str(out), *STATED])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    cells, truth = simulate_switchback(out / "schedule.csv", effect=1.5, carryover=1, seed=1)
+    schedule = read_schedule(out / "schedule.csv")
+    res = analyse_switchback(cells, schedule).set_index("estimand")
+    meta = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
+    assert res.loc["ratio", "n_assignments"] == meta["power"]["n_assignments"] == 252
+    assert res.loc["ratio", "n_used"] == int((~schedule["buffer"]).sum())
+    assert [s["creator"] for s in truth["switchback"]["slots"]][:2] == [
+        "@lea.beauty",
+        "@ines.glow",
+    ]

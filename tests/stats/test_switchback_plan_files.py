@@ -145,3 +145,22 @@ def test_ics_escapes_folds_and_keeps_uids():
     assert f"SUMMARY:LIVE: {arm} (a\\,b\\;c\\\\d)" in unfolded
     assert unfolded.count("BEGIN:VEVENT") == 4 and "DTSTAMP:20261207T100000Z" in unfolded
     assert slot_uid(5, "S003") != slot_uid(6, "S003")
+
+
+def test_the_buffer_is_priced_in_the_power():
+    kw = dict(effect=1.6, baseline=0.05, icc=0.0, viewers=[2000], reps=200, seed=1, level=0.9)
+    free = plan_switchback(12, blocks=6, **kw).iloc[0]
+    paid = plan_switchback(12, blocks=6, carryover_buffer=1, **kw).iloc[0]
+    assert free["expected_counted"] == 12 and paid["expected_counted"] < 8
+    assert paid["power"] < free["power"] and paid["method"].endswith(
+        "(blocked, lag 1), log-normal LIVE effects"
+    )
+
+
+def test_a_start_in_a_daylight_saving_gap_is_refused(tmp_path):
+    f = tmp_path / "slots.csv"
+    f.write_text("start\n2026-03-28 02:30\n2026-03-29 02:30\n", encoding="utf-8")
+    with pytest.raises(
+        DesignError, match=r"row 3, column start: '2026-03-29 02:30' does not exist"
+    ):
+        read_slots(f, tz="Europe/Paris")
