@@ -15,7 +15,6 @@ from pathlib import Path
 from analysis import paths
 from analysis.analyses import selfcheck
 from analysis.errors import CellsError, OutputError
-from analysis.report.experiment_plan import run_plan
 from analysis.report.options import add_report_arguments
 from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample
@@ -134,6 +133,10 @@ def _init(args: argparse.Namespace) -> int:
 def _cmd_plan(args: argparse.Namespace) -> int:
     """``cartlift plan``: paths from the caller's directory, then
     :func:`analysis.report.experiment_plan.run_plan` (exit 2 when the design is refused)."""
+    # Deferred on purpose, as for `report`: the plan's provenance loads nbformat (seconds),
+    # which `cartlift --help` and the other commands never need.
+    from analysis.report.experiment_plan import run_plan
+
     for name in ("slots", "data"):
         if getattr(args, name):
             setattr(args, name, from_cwd(getattr(args, name)))
@@ -157,11 +160,11 @@ def _plan_parser(sub: argparse._SubParsersAction) -> None:
     add("--tz", default=None, help="shop time zone (IANA) of starts without a UTC offset")
     add("--treatments", required=True, help="the change, then the control: e.g. qa,none")
     add("--block", default=None, choices=["weekday", "creator", "file", "none"],
-        help="randomisation blocks (default: the slots file's block column, else none)")  # fmt: skip
+        help="randomisation blocks; None: the slots file's block column, else one block")  # fmt: skip
     add("--min-per-arm", type=int, default=2, help="LIVEs each arm must get")
     add("--buffer", type=int, default=0, help="carry-over buffer in LIVEs (run, not counted)")
     add("--level", type=float, default=0.95, help="confidence level of the analysis")
-    add("--seed", type=int, default=None, help="seed of the draw (default: drawn and printed)")
+    add("--seed", type=int, default=None, help="seed of the draw; None: drawn and printed")
     add("--effect", type=float, default=1.2, help="planned effect, a ratio of rates")
     add("--power-target", type=float, default=0.8, help="power the smallest effect must reach")
     add("--reps", type=int, default=1000, help="simulated experiments per power")
@@ -171,6 +174,7 @@ def _plan_parser(sub: argparse._SubParsersAction) -> None:
     add("--viewers", default=None, help="without --data: viewers per LIVE (or a list: 800,1500)")
     add("--minutes", type=int, default=60, help="length of each calendar event")
     add("--out", required=True, help="folder for schedule.csv, schedule.json, schedule.ics")
+    add("--force", action="store_true", help="replace a schedule already in --out")
     pln.set_defaults(func=_cmd_plan)
 
 

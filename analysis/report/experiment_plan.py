@@ -66,6 +66,8 @@ def plan_treatments(text: str) -> tuple[str, str]:
 
 def plan_slots(args: argparse.Namespace) -> pd.DataFrame:
     """The LIVEs to come: ``--slots FILE``, or ``--start``, ``--every``, ``--count``."""
+    if args.slots and args.start:
+        raise DesignError("Give the LIVEs one way: --slots FILE, or --start/--every/--count.")
     if args.slots:
         return read_slots(args.slots, tz=args.tz)
     if args.start:
@@ -94,7 +96,13 @@ def _history(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
             "and baseline rate are estimated from them), or all of --baseline, --icc and "
             f"--viewers (missing: {', '.join('--' + k for k, v in stated.items() if v is None)})."
         )
-    viewers = [float(v) for v in str(args.viewers).split(",")]
+    try:
+        viewers = [float(v) for v in str(args.viewers).split(",")]
+    except ValueError as err:
+        raise DesignError(
+            f"--viewers {args.viewers!r}: give the viewers of one LIVE (1500) or past sizes "
+            "separated by commas (800,1500,2300)."
+        ) from err
     return {**stated, "viewers": viewers}, {"source": "stated", **stated, "viewers": viewers}
 
 
@@ -108,9 +116,24 @@ def _plain(value: Any) -> Any:
 
 
 def write_plan(
-    out: Path, schedule: pd.DataFrame, meta: dict[str, Any], *, minutes: int, stamp: datetime
+    out: Path,
+    schedule: pd.DataFrame,
+    meta: dict[str, Any],
+    *,
+    minutes: int,
+    stamp: datetime,
+    force: bool = False,
 ) -> dict[str, Path]:
-    """Write :data:`FILES` into ``out`` (module docstring); returns name -> path."""
+    """Write :data:`FILES` into ``out`` (module docstring); returns name -> path.
+
+    An existing ``schedule.csv`` is a pre-registration: it is replaced only with ``force``
+    (``FileExistsError`` otherwise, nothing written).
+    """
+    if (out / "schedule.csv").exists() and not force:
+        raise FileExistsError(
+            f"{out / 'schedule.csv'} exists: it may be a pre-registered schedule. Choose another "
+            "--out, or pass --force to replace it."
+        )
     folder = make_folder(out)
     csv_text = schedule_csv_text(schedule)
     meta = {**meta, "files": {"schedule.csv": {
@@ -194,11 +217,12 @@ def run_plan(args: argparse.Namespace) -> int:
         meta["seed_drawn"] = drawn
         stamp = datetime.now(UTC).replace(microsecond=0)
         meta["created"] = stamp.isoformat()
-        paths = write_plan(Path(args.out), schedule, meta, minutes=args.minutes, stamp=stamp)
+        paths = write_plan(Path(args.out), schedule, meta, minutes=args.minutes, stamp=stamp,
+                           force=args.force)  # fmt: skip
     except DesignError as err:
         print(f"cartlift plan: {err}", file=sys.stderr)
         return 2
-    except (OutputError, ValueError) as err:
+    except (OutputError, FileExistsError, ValueError) as err:
         print(f"cartlift plan: {err}", file=sys.stderr)
         return 1
     _say(row, schedule, seed, drawn, paths)

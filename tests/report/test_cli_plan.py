@@ -62,6 +62,12 @@ def test_same_seed_same_schedule_and_a_drawn_seed_is_printed(tmp_path, capsys):
     pd.testing.assert_frame_equal(a, b)
     c = pd.read_csv(tmp_path / "c" / "schedule.csv")
     assert c["seed"].iloc[0] == seed
+    before = (tmp_path / "a" / "schedule.csv").read_bytes()
+    assert main([*args, "--seed", "5", "--out", str(tmp_path / "a")]) == 1
+    assert "schedule.csv exists: it may be a pre-registered schedule" in capsys.readouterr().err
+    assert (tmp_path / "a" / "schedule.csv").read_bytes() == before
+    assert main([*args, "--seed", "5", "--out", str(tmp_path / "a"), "--force"]) == 0
+    assert pd.read_csv(tmp_path / "a" / "schedule.csv")["seed"].iloc[0] == 5
 
 
 def test_refusals_exit_2_with_the_reason(tmp_path, capsys):
@@ -85,6 +91,10 @@ def test_refusals_exit_2_with_the_reason(tmp_path, capsys):
     )
     assert main([*base, *STATED, "--treatments", "qa"]) == 2
     assert "--treatments names two different arms" in capsys.readouterr().err
+    assert main([*base, *STATED, "--viewers", "many"]) == 2
+    assert "--viewers 'many': give the viewers of one LIVE" in capsys.readouterr().err
+    assert main([*base, *STATED, "--slots", str(slots)]) == 2
+    assert "Give the LIVEs one way" in capsys.readouterr().err
     assert main([*base, *STATED, "--buffer", "12"]) == 2
     assert "`carryover_buffer` must be between 0 and 9" in capsys.readouterr().err
     assert not (tmp_path / "p").exists() and not (tmp_path / "q").exists()
