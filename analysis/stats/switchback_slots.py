@@ -28,12 +28,14 @@ from analysis.errors import DesignError
 from analysis.sources.safe_text import unescape_frame
 from analysis.vocabulary import check_argument
 
-__all__ = ["BLOCK_BY", "SLOT_COLUMNS", "read_slots", "regular_slots", "slot_blocks", "zone"]
+__all__ = ["BLOCK_BY", "RESERVED", "SLOT_COLUMNS", "read_slots", "regular_slots", "slot_blocks", "zone"]
 
 #: columns of the slots file the planner reads (others are carried through as text)
 SLOT_COLUMNS = ("slot", "start", "creator", "block")
 #: what the randomisation blocks follow (``file``: the slots file's ``block`` column)
 BLOCK_BY = ("weekday", "creator", "file", "none")
+#: columns of the schedule the planner writes: a slots file may not bring its own
+RESERVED = ("arm", "treated", "buffer", "mechanism", "p", "min_per_arm", "carryover", "seed")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -108,6 +110,12 @@ def read_slots(path: str | Path, *, tz: str | None = None) -> pd.DataFrame:
         raise DesignError(
             f"{path.name}: the slots file needs a `start` column (one row per planned LIVE; "
             f"docs/data-formats.md, switchback schedule); it has {list(raw.columns)}."
+        )
+    taken = sorted(set(raw.columns) & set(RESERVED))
+    if taken:
+        raise DesignError(
+            f"{path.name}: the columns {taken} are written by the planner; rename or drop them "
+            "in the slots file."
         )
     if raw.empty:
         raise DesignError(f"{path.name}: the slots file has no row; write one row per LIVE.")

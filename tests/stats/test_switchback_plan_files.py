@@ -85,6 +85,12 @@ def test_slots_file_read_in_time_order_with_its_errors(tmp_path):
     with pytest.raises(DesignError, match=r"slots.csv, row 2, column start: '2026-10-06 18:00' "
                        r"has no UTC offset; pass the shop's time zone"):  # fmt: skip
         read_slots(f)
+    f.write_text("start,seed\n2026-10-05 18:00,1\n", encoding="utf-8")
+    with pytest.raises(DesignError, match=r"the columns \['seed'\] are written by the planner"):
+        read_slots(f, tz="UTC")
+    f.write_text("start\n2026-10-05T18:00+02:00\n2026-10-05T17:00+00:00\n", encoding="utf-8")
+    assert read_slots(f)["start"].map(str).tolist() == [
+        "2026-10-05 18:00:00+02:00", "2026-10-05 17:00:00+00:00"]  # fmt: skip
     f.write_text("start\n2026-10-05 18:00\nsoon\n", encoding="utf-8")
     with pytest.raises(DesignError, match="slots.csv, row 3, column start: 'soon' is not a date"):
         read_slots(f, tz="UTC")
