@@ -28,7 +28,15 @@ from analysis.errors import DesignError
 from analysis.sources.safe_text import unescape_frame
 from analysis.vocabulary import check_argument
 
-__all__ = ["BLOCK_BY", "RESERVED", "SLOT_COLUMNS", "read_slots", "regular_slots", "slot_blocks", "zone"]
+__all__ = [
+    "BLOCK_BY",
+    "RESERVED",
+    "SLOT_COLUMNS",
+    "read_slots",
+    "regular_slots",
+    "slot_blocks",
+    "zone",
+]
 
 #: columns of the slots file the planner reads (others are carried through as text)
 SLOT_COLUMNS = ("slot", "start", "creator", "block")
