@@ -90,7 +90,8 @@ def mechanism_of(blocks: Sequence, mechanism: str, p: float, min_per_arm: int) -
 
 
 def check_design(mech: Mechanism, *, carryover: int, level: float, min_per_arm: int) -> None:
-    """Raise :class:`~analysis.errors.DesignError` with the reason when the design cannot reach ``level``.
+    """Raise :class:`~analysis.errors.DesignError` (the reason, what to change) when the design
+    cannot reach ``level``.
 
     Refused: fewer guaranteed slots per arm than ``min_per_arm``; a carry-over that leaves no
     slot with a pure window; a smallest two-sided p-value (:func:`smallest_pvalue`) above
@@ -174,8 +175,11 @@ def switchback_schedule(
 
     Raises
     ------
+    DesignError
+        A constraint cannot be met or the design cannot reach ``level`` (the message says why
+        and what to change; a subclass of ``ValueError``).
     ValueError
-        A constraint cannot be met or the design cannot reach ``level`` (the message says why).
+        Malformed slots or blocks (repeated slots, a label per slot missing).
     """
     check_argument("mechanism", MECHANISMS, mechanism)
     level = check_level(level)

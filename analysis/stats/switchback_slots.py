@@ -1,4 +1,4 @@
-"""The LIVEs (time slots) a switchback will run: read from the analyst's CSV or made regular, blocked.
+"""The LIVEs (time slots) a switchback will run: from the analyst's CSV or regular, and blocked.
 
 :func:`read_slots` reads the slots file (``docs/data-formats.md``, "Switchback schedule"): one
 row per planned LIVE, ``start`` required (shop time, or ISO 8601 with a UTC offset), ``creator``,
