@@ -203,6 +203,14 @@ def _say(row: pd.Series, schedule: pd.DataFrame, seed: int, drawn: bool, paths: 
     )
     print(f"smallest detectable effect at {row['power_target']:.0%} power: {mde_text}")
     print(f"baseline rate {row['baseline_rate']:.3%}, ICC {row['icc']:.4f}")
+    kept = ~schedule["buffer"]
+    arms = (int((kept & schedule["treated"]).sum()), int((kept & ~schedule["treated"]).sum()))
+    if min(arms) < int(schedule["min_per_arm"].iloc[0]):
+        print(
+            f"warning: this draw counts {arms[0]} treatment and {arms[1]} control LIVE(s), fewer "
+            "than --min-per-arm: the buffer drops the LIVEs after each switch. Add LIVEs or use a "
+            "smaller --buffer (drawing again until it looks better would bias the test)."
+        )
     for path in paths.values():
         print(path)
 

@@ -124,6 +124,10 @@ def test_a_plan_runs_on_the_simulator_and_analyses(tmp_path, capsys):
     meta = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
     assert res.loc["ratio", "n_assignments"] == meta["power"]["n_assignments"] == 252
     assert res.loc["ratio", "n_used"] == int((~schedule["buffer"]).sum())
+    drawn = capsys.readouterr().out
+    counted = (int((~schedule["buffer"] & schedule["treated"]).sum()),
+               int((~schedule["buffer"] & ~schedule["treated"]).sum()))  # fmt: skip
+    assert (min(counted) < 2) == ("warning: this draw counts" in drawn)
     assert [s["creator"] for s in truth["switchback"]["slots"]][:2] == [
         "@lea.beauty",
         "@ines.glow",
