@@ -85,6 +85,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "switchback_schedule": ("analysis.stats.switchback", "switchback_schedule"),
     "analyse_switchback": ("analysis.stats.switchback_analysis", "analyse_switchback"),
     "plan_switchback": ("analysis.stats.switchback_plan", "plan_switchback"),
+    "read_schedule": ("analysis.stats.switchback_files", "read_schedule"),
     "lift_summary": ("analysis.analyses.lift", "lift_summary"),
     "estimate_key": ("analysis.analyses.lift", "estimate_key"),
     "lift_sensitivity": ("analysis.analyses.sensitivity", "lift_sensitivity"),

@@ -1,4 +1,4 @@
-"""The ``cartlift`` command: ``report``, ``validate``, ``load``, ``init``, ``selfcheck``, ``simulate``.
+"""The ``cartlift`` command: ``report``, ``validate``, ``load``, ``init``, ``selfcheck``, ``simulate``, ``plan``.
 
 Paths on the command line are relative to the caller's working directory (:func:`from_cwd`); the
 Python API takes relative paths from the project root (:func:`analysis.paths.resolve_data`), so
@@ -140,6 +140,54 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_plan(args: argparse.Namespace) -> int:
+    """``cartlift plan``: paths from the caller's directory, then
+    :func:`analysis.report.experiment_plan.run_plan` (exit 2 when the design is refused)."""
+    # Deferred on purpose, as for `report`: the plan's provenance loads nbformat (seconds),
+    # which `cartlift --help` and the other commands never need.
+    from analysis.report.experiment_plan import run_plan
+
+    for name in ("slots", "data"):
+        if getattr(args, name):
+            setattr(args, name, from_cwd(getattr(args, name)))
+    args.out = from_cwd(args.out)
+    return run_plan(args)
+
+
+def _plan_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``plan`` subcommand's arguments (``docs/data-formats.md``, switchback schedule)."""
+    pln = sub.add_parser(
+        "plan", help="a randomised switchback schedule (CSV + calendar) and its power",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )  # fmt: skip
+    add = pln.add_argument
+    add("--slots", default=None, metavar="FILE", help="CSV of the LIVEs to come: start "
+        "(required), creator, block, slot (docs/data-formats.md)")  # fmt: skip
+    add("--start", default=None, help="regular slots: first start, e.g. '2026-10-05 18:00'")
+    add("--every", default="1D", help="regular slots: time between starts (1D, 12h, 7D)")
+    add("--count", type=int, default=14, help="regular slots: how many")
+    add("--creators", default=None, help="regular slots: creators in turn, e.g. @a,@b")
+    add("--tz", default=None, help="shop time zone (IANA) of starts without a UTC offset")
+    add("--treatments", required=True, help="the change, then the control: e.g. qa,none")
+    add("--block", default=None, choices=["weekday", "creator", "file", "none"],
+        help="randomisation blocks; None: the slots file's block column, else one block")  # fmt: skip
+    add("--min-per-arm", type=int, default=2, help="LIVEs each arm must get")
+    add("--buffer", type=int, default=0, help="carry-over buffer in LIVEs (run, not counted)")
+    add("--level", type=float, default=0.95, help="confidence level of the analysis")
+    add("--seed", type=int, default=None, help="seed of the draw; None: drawn and printed")
+    add("--effect", type=float, default=1.2, help="planned effect, a ratio of rates")
+    add("--power-target", type=float, default=0.8, help="power the smallest effect must reach")
+    add("--reps", type=int, default=1000, help="simulated experiments per power")
+    add("--data", default=None, help="the shop's past exports (sizes, ICC, baseline rate)")
+    add("--baseline", type=float, default=None, help="without --data: the control's ATC rate")
+    add("--icc", type=float, default=None, help="without --data: ICC of LIVE rates")
+    add("--viewers", default=None, help="without --data: viewers per LIVE (or a list: 800,1500)")
+    add("--minutes", type=int, default=60, help="length of each calendar event")
+    add("--out", required=True, help="folder for schedule.csv, schedule.json, schedule.ics")
+    add("--force", action="store_true", help="replace a schedule already in --out")
+    pln.set_defaults(func=_cmd_plan)
+
+
 class DefaultsFormatter(argparse.RawDescriptionHelpFormatter):
     """``--help`` states every option's default: ``(default: X)`` appended unless the help
     already says it; an unset repeatable option's default is ``none``; an on/off flag's is off
@@ -247,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--level", type=float, default=0.95, help="confidence level checked")
     chk.set_defaults(func=_selfcheck)
     _add_quiet(chk)
+    _plan_parser(sub)
     for command in sub.choices.values():  # every subcommand: keep this loop last
         command.formatter_class = DefaultsFormatter
     return parser

@@ -17,7 +17,7 @@ __all__ = [
     "CartliftError", "CellsError", "EngineUnavailable", "LanguageError", "NotebookTimeout",
     "IgnoredColumnsWarning", "LimitError", "NumberError", "RejectedRowsWarning", "ReportError", "ShopFileError",
     "UnreadableError",
-    "OutputError", "FormulaError", "ParameterError",
+    "OutputError", "FormulaError", "ParameterError", "DesignError",
 ]  # fmt: skip
 
 
@@ -152,3 +152,11 @@ class ParameterError(CartliftError, ValueError):
     def __init__(self, message: str, *, parameter: str | None = None):
         super().__init__(message)
         self.parameter = parameter
+
+
+class DesignError(CartliftError, ValueError):
+    """An experiment design that cannot answer at the chosen level (too few assignments for the
+    smallest randomisation p-value, too few LIVEs per arm, a carry-over buffer that leaves no LIVE
+    counted) or a plan without what it needs: the message gives the reason and what to change
+    (more LIVEs, fewer and larger blocks, a smaller buffer, a lower level).
+    ``cartlift plan`` exits with code 2."""

@@ -36,6 +36,7 @@ from analysis.sample.parameters import CREATORS, TZ
 from analysis.sample.schedule import Shop, draw_live
 from analysis.sample.simulate import Simulation, draw_shop
 from analysis.sample.traffic import draw_cells
+from analysis.sources.safe_text import unescape_frame
 
 __all__ = ["read_schedule", "simulate_switchback", "switchback_simulation", "window_exposure"]
 
@@ -72,6 +73,7 @@ def read_schedule(schedule: pd.DataFrame | str | Path) -> pd.DataFrame:
         path = resolve_data(schedule)
         name = path.name
         schedule = pd.read_csv(path, dtype={"slot": str, "block": str, "creator": str})
+        schedule = unescape_frame(schedule)  # the kit's CSVs escape '@creator' (OWASP)
     missing = {"slot", "treated"} - set(schedule.columns)
     if missing:
         raise ValueError(

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.errors import DesignError
 from analysis.stats.randomisation import (
     MECHANISMS,
     Mechanism,
@@ -89,7 +90,8 @@ def mechanism_of(blocks: Sequence, mechanism: str, p: float, min_per_arm: int) -
 
 
 def check_design(mech: Mechanism, *, carryover: int, level: float, min_per_arm: int) -> None:
-    """Raise ``ValueError`` with the reason when the design cannot reach ``level``.
+    """Raise :class:`~analysis.errors.DesignError` (the reason, what to change) when the design
+    cannot reach ``level``.
 
     Refused: fewer guaranteed slots per arm than ``min_per_arm``; a carry-over that leaves no
     slot with a pure window; a smallest two-sided p-value (:func:`smallest_pvalue`) above
@@ -97,7 +99,7 @@ def check_design(mech: Mechanism, *, carryover: int, level: float, min_per_arm: 
     """
     T = mech.slots
     if not 0 <= carryover < T:
-        raise ValueError(
+        raise DesignError(
             f"`carryover_buffer` must be between 0 and {T - 1}; {carryover} was passed."
         )
     if mech.mechanism == "blocked":
@@ -105,23 +107,23 @@ def check_design(mech: Mechanism, *, carryover: int, level: float, min_per_arm: 
     else:
         guaranteed = T // 2 if 2 * min_per_arm <= T else -1
     if guaranteed < min_per_arm:
-        raise ValueError(
+        raise DesignError(
             f"The design cannot give {min_per_arm} slots per arm: {T} slots in "
             f"{len(mech.block_sizes())} blocks guarantee {max(guaranteed, 0)} per arm. Add slots "
             "or lower `min_per_arm`."
         )
     pi1, pi0 = window_probabilities(mech, carryover)
     if not (np.nansum(pi1) > 0 and np.nansum(pi0) > 0):
-        raise ValueError(
+        raise DesignError(
             f"With a carry-over buffer of {carryover} slot(s) no slot can have its whole window "
             "in one arm under these blocks: use larger blocks or a smaller buffer."
         )
     K, small = n_assignments(mech), smallest_pvalue(mech)
     if small > 1 - level:
-        raise ValueError(
+        raise DesignError(
             f"This design cannot reach the {level:.0%} level: it has {K} possible assignments, "
             f"so the smallest two-sided p-value is {small:.4g}, above {1 - level:.4g}. Add "
-            "LIVEs or make blocks larger (more assignments), or lower the level."
+            "LIVEs, or use fewer and larger blocks (more assignments), or lower the level."
         )
 
 
@@ -173,8 +175,11 @@ def switchback_schedule(
 
     Raises
     ------
+    DesignError
+        A constraint cannot be met or the design cannot reach ``level`` (the message says why
+        and what to change; a subclass of ``ValueError``).
     ValueError
-        A constraint cannot be met or the design cannot reach ``level`` (the message says why).
+        Malformed slots or blocks (repeated slots, a label per slot missing).
     """
     check_argument("mechanism", MECHANISMS, mechanism)
     level = check_level(level)
@@ -186,7 +191,7 @@ def switchback_schedule(
         raise ValueError(f"`p` is a probability strictly between 0 and 1; {p!r} was passed.")
     frame = _slots_frame(slots, blocks)
     if len(frame) < 2:
-        raise ValueError(f"A switchback needs at least 2 slots; {len(frame)} given.")
+        raise DesignError(f"A switchback needs at least 2 slots; {len(frame)} given. Add LIVEs.")
     mech = mechanism_of(frame["block"], mechanism, p, min_per_arm)
     check_design(mech, carryover=int(carryover_buffer), level=level, min_per_arm=int(min_per_arm))
     w = draw_assignments(mech, 1, np.random.default_rng(seed))[0]

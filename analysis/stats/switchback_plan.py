@@ -29,6 +29,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.errors import DesignError
 from analysis.metrics import get_metric
 from analysis.stats.icc import anova_icc
 from analysis.stats.randomisation import (
@@ -47,6 +48,7 @@ from analysis.status import row_status
 
 __all__ = [
     "PLAN_COLUMNS",
+    "explicit_parameters",
     "history_parameters",
     "plan_switchback",
     "simulate_runs",
@@ -83,6 +85,29 @@ def history_parameters(
     p0 = float(x.sum() / n.sum())
     icc = max(float(np.nan_to_num(anova_icc(x, n).icc)), 0.0)
     return n, p0, float(np.log1p(icc * (1 - p0) / p0)), icc
+
+
+def explicit_parameters(
+    baseline: float, icc: float, viewers: float | Sequence[float]
+) -> tuple[np.ndarray, float, float, float]:
+    r"""``(sizes, p0, sigma2, icc)`` from stated values, as :func:`history_parameters` gives them.
+
+    ``viewers``: the expected viewers of one LIVE, or several past sizes to resample;
+    :math:`\sigma^2 = \log(1 + \rho (1 - p_0) / p_0)`.
+    """
+    sizes = np.atleast_1d(np.asarray(viewers, float))
+    if not 0 < baseline < 1:
+        raise DesignError(
+            f"The baseline rate is a proportion strictly between 0 and 1 (e.g. 0.04 for 4 %); "
+            f"{baseline!r} was given."
+        )
+    if not 0 <= icc < 1:
+        raise DesignError(f"The ICC is between 0 and 1 (e.g. 0.02); {icc!r} was given.")
+    if len(sizes) == 0 or not (np.isfinite(sizes).all() and (sizes >= 1).all()):
+        raise DesignError(
+            f"Viewers per LIVE must be positive numbers (e.g. 1500); {list(sizes)!r} was given."
+        )
+    return sizes, float(baseline), float(np.log1p(icc * (1 - baseline) / baseline)), float(icc)
 
 
 def simulate_runs(
@@ -168,8 +193,11 @@ def _mde(power_at, target: float, high: float = 4.0, steps: int = 12) -> float:
 def plan_switchback(
     slots: int | Sequence | pd.DataFrame,
     *,
-    history: pd.DataFrame,
+    history: pd.DataFrame | None = None,
     effect: float,
+    baseline: float | None = None,
+    icc: float | None = None,
+    viewers: float | Sequence[float] | None = None,
     arms: tuple[str, str] = ("control", "treatment"),
     blocks: int | Sequence | None = None,
     mechanism: str = "blocked",
@@ -189,8 +217,11 @@ def plan_switchback(
     slots, arms, blocks, mechanism, min_per_arm, carryover_buffer, p, level, seed
         As :func:`analysis.stats.switchback.switchback_schedule` (the design is checked and
         refused the same way).
-    history : pandas.DataFrame
+    history : pandas.DataFrame, optional
         Past LIVEs: one row per LIVE (``slot``, ``viewers``, ``atc``) or cells.
+    baseline, icc, viewers : optional
+        Without ``history``: the control rate, the ICC of LIVE rates and the viewers of one LIVE
+        (or past sizes to resample), :func:`explicit_parameters`.
     effect : float
         Planned effect, a ratio of rates (1.2 = +20 %).
     power_target : float
@@ -208,14 +239,24 @@ def plan_switchback(
 
     Raises
     ------
+    DesignError
+        The design is refused (:func:`analysis.stats.switchback.check_design`), or neither a
+        history nor ``baseline``, ``icc`` and ``viewers`` are given.
     ValueError
-        The design is refused (:func:`analysis.stats.switchback.check_design`) or the history
-        has fewer than 3 usable LIVEs.
+        The history has fewer than 3 usable LIVEs.
     """
     sched = switchback_schedule(slots, arms=arms, blocks=blocks, mechanism=mechanism, min_per_arm=min_per_arm,
                                 carryover_buffer=carryover_buffer, p=p, level=level, seed=seed)  # fmt: skip
     mech = mechanism_of(sched["block"], mechanism, p, min_per_arm)
-    sizes, p0, sigma2, icc = history_parameters(history, metric)
+    if history is not None:
+        sizes, p0, sigma2, icc = history_parameters(history, metric)
+    elif baseline is None or icc is None or viewers is None:
+        raise DesignError(
+            "The plan needs the shop's history (past LIVEs, from which the sizes, the ICC and the "
+            "baseline rate are estimated) or all three of baseline, icc and viewers."
+        )
+    else:
+        sizes, p0, sigma2, icc = explicit_parameters(baseline, icc, viewers)
     m = int(carryover_buffer)
 
     def power_at(r: float) -> tuple[float, float]:
