@@ -57,6 +57,7 @@ __all__ = [
     "format_money",
     "format_number",
     "format_percent",
+    "language_name",
     "locale_of",
     "markdown",
     "markdown_key",
@@ -90,6 +91,12 @@ def _load(lang: str) -> dict[str, Any]:
 def locale_of(lang: str) -> str:
     """The babel locale of ``lang`` (``_meta.locale`` of its file, e.g. ``fr_FR``)."""
     return _load(lang)["_meta"]["locale"]
+
+
+def language_name(lang: str) -> str:
+    """The name of ``lang`` in that language (``_meta.name`` of its file: ``Français``), for
+    the links between the languages of a report; ``lang`` itself when the file names none."""
+    return str(_load(lang)["_meta"].get("name", lang))
 
 
 def privacy_tokens(lang: str) -> dict[str, str]:
