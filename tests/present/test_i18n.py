@@ -95,3 +95,40 @@ def test_numbers_round_and_group_for_the_locale():
     for missing in (None, float("nan"), pd.NA, pd.NaT):
         assert i18n.format_percent(missing, lang="fr") == ""
         assert i18n.format_date(missing, lang="fr") == ""
+
+
+#: French strings equal to their English ones on purpose, each with the reason
+SAME_IN_FRENCH = {
+    "report.commit": "Commit: the git term, used as is by French developers",
+    "report.versions": "Versions: the same word in French",
+    "report.provenance": "Provenance: the same word in French",
+    "index.pages": "Pages: the same word in French",
+    "index.sentence_live": "LIVE {rate}: LIVE is TikTok's product name, {rate} a number",
+    "privacy.kind.email": "e-mail: the usual French word (Larousse)",
+    "metric.conversion": "conversion: the same word in French",
+    "col.ratio": "ratio: the same word in French",
+    "col.date": "date: the same word in French",
+    "col.relation": "date: the column holds a date, the same word in French",
+    "col.action": "action: the same word in French",
+    "side.live": "LIVE: TikTok's product name",
+    "summary.side.live": "LIVE: TikTok's product name",
+    "col.source": "source: the same word in French",
+    "col.sources": "sources: the same word in French",
+    "col.test": "test: the same word in French",
+    "col.amplitude": "amplitude: the same word in French",
+    "col.segment": "segment: the same word in French",
+    "col.verdict": "verdict: the same word in French",
+    "summary.mover_item": "only fields and punctuation, no word",
+    "summary.times": "×{value}: a sign and a number, no word",
+    "index.question": "question: the same word in French",
+    "index.page": "page: the same word in French",
+}
+
+
+def test_english_and_french_have_the_same_keys_and_french_is_translated():
+    en, fr = strings("en"), strings("fr")
+    assert set(fr["strings"]) == set(en["strings"])
+    same = {k for k, text in en["strings"].items() if fr["strings"][k] == text}
+    assert same == set(SAME_IN_FRENCH)  # a new English value copied into fr.json fails here
+    assert set(fr["markdown"]) >= set(en.get("markdown", {}))
+    assert {k for k, text in en.get("markdown", {}).items() if fr["markdown"][k] == text} == set()
