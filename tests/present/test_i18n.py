@@ -132,3 +132,17 @@ def test_english_and_french_have_the_same_keys_and_french_is_translated():
     assert same == set(SAME_IN_FRENCH)  # a new English value copied into fr.json fails here
     assert set(fr["markdown"]) >= set(en.get("markdown", {}))
     assert {k for k, text in en.get("markdown", {}).items() if fr["markdown"][k] == text} == set()
+
+
+def test_every_column_a_page_shows_has_a_french_label():
+    """Table headers come from the strings files: each column of ``SHOWN`` (what the pages
+    show) has a ``col.*`` label in every language, and in French one of its own."""
+    from analysis.present.shown import SHOWN
+
+    columns = {c for shown in SHOWN.values() for c in shown}
+    for lang in i18n.available_languages():
+        table = strings(lang)["strings"]
+        assert {c for c in columns if f"col.{c}" not in table} == set(), lang
+    fr = strings("fr")["strings"]
+    same = {c for c in columns if fr[f"col.{c}"] in (c, c.replace("_", " "))}
+    assert same <= {"ratio", "date", "test", "segment", "source", "amplitude", "verdict"}
