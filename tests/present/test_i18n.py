@@ -146,3 +146,21 @@ def test_every_column_a_page_shows_has_a_french_label():
     fr = strings("fr")["strings"]
     same = {c for c in columns if fr[f"col.{c}"] in (c, c.replace("_", " "))}
     assert same <= {"ratio", "date", "test", "segment", "source", "amplitude", "verdict"}
+
+
+def test_statuses_are_told_in_the_report_language():
+    from analysis.present.display import readable_statuses
+    from analysis.vocabulary import STATUSES, status_message
+
+    fr = strings("fr")["strings"]
+    assert {k.removeprefix("status.") for k in fr if k.startswith("status.")} == set(STATUSES)
+    detail = status_message("few_clusters", "7 clusters inform it (< 10), t(6) reference")
+    assert i18n.status_text("few_clusters", detail) == detail  # English: the row's message
+    assert i18n.status_text("few_clusters", lang="fr") == fr["status.few_clusters"]
+    assert i18n.status_text("few_clusters", detail, lang="fr").startswith("peu de LIVE (ou d")
+    assert i18n.status_text("free text", None, lang="fr") == "free text"  # not a code: as is
+    frame = pd.DataFrame({"status": ["ok", "few_clusters", None],
+                          "status_message": ["", detail, None]})  # fmt: skip
+    assert readable_statuses(frame, lang="fr")["status"].tolist()[:2] == [
+        "calculé comme documenté", fr["status.few_clusters"]]  # fmt: skip
+    assert readable_statuses(frame)["status"].tolist()[:2] == [STATUSES["ok"], detail]
