@@ -31,6 +31,7 @@ from analysis.weeks import WEEK_PATTERN
 
 __all__ = [
     "BLOCKS",
+    "announce",
     "chooser_html",
     "earlier_block",
     "earlier_weeks",
@@ -195,3 +196,11 @@ def write_chooser(out: Path, week: str) -> Path:
     with report_lock(out, week, wait=10):
         write_atomic(path, chooser_html(week, published_languages(out, week)))
     return path
+
+
+def announce(out: Path, week: str, lang: str) -> None:
+    """What follows the publishing of ``<out>/<week>/<lang>/``, its lock still held: refresh
+    the indexes (:func:`refresh_indexes`), then the week's chooser (:func:`write_chooser`; the
+    other folders' locks are taken without waiting, so holding this one deadlocks nothing)."""
+    refresh_indexes(out, week, lang)
+    write_chooser(out, week)

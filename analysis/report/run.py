@@ -77,7 +77,7 @@ from analysis.report.publish import (
     write_json,
     write_text,
 )
-from analysis.report.published import language_folder, refresh_indexes, write_chooser
+from analysis.report.published import announce, language_folder
 from analysis.report.questions import question_table, write_questions
 from analysis.weeks import select_week
 
@@ -220,8 +220,7 @@ def run_report(
     unit_cells, _, _ = one_unit(plan.cells)  # the headline uses one unit, as the pages
     kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
     questions = question_table(plan.cells, week=iso, pages=plan.names, data=data)
-    final = language_folder(out, iso, lang)
-    check_outputs(out, final, plan.names)
+    check_outputs(out, final := language_folder(out, iso, lang), plan.names)
     say = progress_printer(progress)
     say(f"week {iso}, {len(plan.names)} notebook(s), {plan.workers} at a time, lang={lang}")
     with locked_staging(out / iso, lang, wait=wait, say=say, label=f"{iso} ({lang})") as staging:
@@ -243,8 +242,7 @@ def run_report(
         )  # fmt: skip
         write_text(staging / "index.html", hide_paths(index, run["hidden"]))
         publish(staging, final)
-        refresh_indexes(out, iso, lang)  # this index under its lock, the others under theirs
-    write_chooser(out, iso)
+        announce(out, iso, lang)  # the indexes' earlier weeks and languages, the chooser
     say(f"published {final / 'index.html'}")
     return final / "index.html"
 

@@ -164,3 +164,28 @@ def test_statuses_are_told_in_the_report_language():
     assert readable_statuses(frame, lang="fr")["status"].tolist()[:2] == [
         "calculé comme documenté", fr["status.few_clusters"]]  # fmt: skip
     assert readable_statuses(frame)["status"].tolist()[:2] == [STATUSES["ok"], detail]
+
+
+def test_readings_of_result_rows_are_said_in_french():
+    from analysis.present.readings import crosscheck_reading, evalue_reading
+
+    row = {"ratio": 2.53, "evalue_estimate": 4.52, "evalue_limit": 1.0, "reading": "English"}
+    assert evalue_reading(row, lang="en") == "English"  # English: the analysis's own words
+    assert evalue_reading(row, lang="fr") == (
+        "un facteur non mesuré devrait multiplier par 4,5× à la fois le visionnage en LIVE et "
+        "l'ajout au panier pour faire disparaître la hausse ; l'intervalle contient déjà "
+        "l'absence de la hausse, aucun facteur non mesuré n'est nécessaire pour le rendre "
+        "compatible avec l'absence de hausse"
+    )
+    assert evalue_reading({**row, "evalue_limit": 1.32}, lang="fr").endswith(
+        "l'absence de hausse : 1,32×")  # fmt: skip
+    glm = {"model": "glm", "estimate": 2.8213, "ci_low": 2.14, "ci_high": 3.72, "reading": "x"}
+    assert crosscheck_reading(glm, held=["hour", "category"], lang="fr") == (
+        "Les spectateurs en LIVE ont une cote d'ajout au panier ×2,82 (2,14 à 3,72) à heure, "
+        "catégorie identiques ; l'intervalle vaut pour les créateurs de cette boutique (leurs "
+        "propres effets tenus fixes), les LIVE étant les unités aléatoires."
+    )
+    refused = {"model": "creator_level", "n_creators": 3, "status": "undefined_too_few"}
+    assert "trop peu de créateurs (3)" in crosscheck_reading(refused, held=[], lang="fr")
+    failed = {"model": "mixed", "estimate": float("nan"), "status": "failed"}
+    assert crosscheck_reading(failed, held=[], lang="fr") == "le calcul a échoué"
