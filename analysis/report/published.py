@@ -4,12 +4,13 @@ A report of week ``W`` in language ``L`` is published to ``<out>/<W>/<L>/`` (its
 manifest); ``<out>/<W>/index.html`` is a small language chooser (:func:`write_chooser`, no
 script) so links to the week folder still land somewhere. Two blocks of each language index
 depend on what else is published, and are refreshed from the folder listing after every
-publish (:func:`refresh_indexes`), each index rewritten whole (:func:`analysis.files.write_atomic`)
+publish (:func:`refresh_indexes`), each file rewritten whole (:func:`analysis.files.write_atomic`)
 under the lock of its own folder (:func:`analysis.report.publish.report_lock`):
 
 - ``<!-- cartlift:earlier -->``: the published weeks of the same language before the index's
   week (an older week rebuilt appears on the newer weeks' indexes);
-- ``<!-- cartlift:languages -->``: the same week's index in the other published languages.
+- ``<!-- cartlift:languages -->``: the same week's index in the other published languages
+  (on each page too: the same page in the other languages).
 
 Reference: the folder layout is described in ``docs/architecture.md`` ("The path of cartlift
 report") and the README.
@@ -89,13 +90,20 @@ def earlier_weeks(out: Path, week: str, lang: str) -> list[dict[str, str]]:
     ]
 
 
-def other_languages(out: Path, week: str, lang: str) -> list[dict[str, str]]:
-    """Links to ``week``'s index in the other published languages: ``[{"lang", "name",
-    "href"}]``, ``name`` the language's own name (``_meta.name`` of its strings file)."""
+def other_languages(
+    out: Path, week: str, lang: str, *, page: str = "index.html"
+) -> list[dict[str, str]]:
+    """Links to ``week``'s ``page`` in the other published languages where it exists:
+    ``[{"lang", "name", "href"}]``, ``name`` the language's own name (``_meta.name`` of its
+    strings file), ``href`` relative to a language folder (``../<other>/<page>``)."""
     return [
-        {"lang": other, "name": i18n.language_name(other), "href": f"../{quote(other)}/index.html"}
+        {
+            "lang": other,
+            "name": i18n.language_name(other),
+            "href": f"../{quote(other)}/{quote(page)}",
+        }
         for other in published_languages(out, week)
-        if other != lang
+        if other != lang and (language_folder(out, week, other) / page).is_file()
     ]
 
 
@@ -134,29 +142,35 @@ def replace_block(text: str, name: str, block: str) -> str:
     return pattern.sub(lambda _: block, text, count=1)
 
 
-def _refresh(out: Path, week: str, lang: str) -> None:
-    """Rewrite the blocks of ``<out>/<week>/<lang>/index.html`` from the folder listing."""
-    index = language_folder(out, week, lang) / "index.html"
-    text = index.read_text(encoding="utf-8")
-    new = replace_block(text, "earlier", earlier_block(earlier_weeks(out, week, lang), lang=lang))
-    new = replace_block(
-        new, "languages", language_block(other_languages(out, week, lang), lang=lang)
-    )
-    if new != text:
-        write_atomic(index, new)
+def _refresh(out: Path, week: str, lang: str, *, pages: bool) -> None:
+    """Rewrite the blocks of ``<out>/<week>/<lang>/index.html`` from the folder listing, and
+    with ``pages`` the language links of its pages (each to the same page elsewhere)."""
+    folder = language_folder(out, week, lang)
+    for page in sorted(folder.glob("*.html") if pages else [folder / "index.html"]):
+        if page.name.endswith(".FAILED.html"):
+            continue
+        text = page.read_text(encoding="utf-8")
+        others = other_languages(out, week, lang, page=page.name)
+        new = replace_block(text, "languages", language_block(others, lang=lang))
+        if page.name == "index.html":
+            earlier = earlier_weeks(out, week, lang)
+            new = replace_block(new, "earlier", earlier_block(earlier, lang=lang))
+        if new != text:
+            write_atomic(page, new)
 
 
 def refresh_indexes(out: Path, week: str, lang: str) -> list[Path]:
     """After ``<out>/<week>/<lang>/`` was published: refresh the blocks (:data:`BLOCKS`) of
     its own index (the caller holds its lock), of the indexes of ``lang`` for later weeks
-    (their "Earlier weeks") and of ``week`` in the other languages (their language links).
+    (their "Earlier weeks") and of ``week`` in the other languages (the language links of
+    their index and pages).
 
     Each other index is rewritten under its folder's lock taken without waiting; a folder
     whose report is running is skipped: that run refreshes its own index after it publishes,
     when this folder is already published. Returns the indexes looked at.
     """
     out = Path(out)
-    _refresh(out, week, lang)
+    _refresh(out, week, lang, pages=True)
     done = [language_folder(out, week, lang) / "index.html"]
     targets = [(w, lang) for w in published_weeks(out, lang) if w > week]
     targets += [(week, other) for other in published_languages(out, week) if other != lang]
@@ -164,7 +178,7 @@ def refresh_indexes(out: Path, week: str, lang: str) -> list[Path]:
         try:
             with report_lock(out / w, other, wait=0):
                 if (language_folder(out, w, other) / "index.html").is_file():
-                    _refresh(out, w, other)
+                    _refresh(out, w, other, pages=w == week)  # a later week: its index
                     done.append(language_folder(out, w, other) / "index.html")
         except ReportError:
             continue  # running now: it refreshes itself after publishing

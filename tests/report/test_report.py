@@ -162,6 +162,7 @@ def built(tmp_path_factory):
         (out / week / lang).mkdir(parents=True)
         (out / week / lang / "index.html").write_text(f"<p>{text}</p>\n{blocks}\n")
     (out / "2026-W48" / "en" / "tiny.FAILED.html").write_text("stale failure page")
+    (out / "2026-W48" / "fr" / "tiny.html").write_text(f"<p>page</p>{LANGUAGES_BLOCK}")
     lock = root / "lock.txt"
     lock.write_text("pandas==3.1.1\n")
     lines: list[str] = []
@@ -608,6 +609,11 @@ def test_a_language_leaves_the_others_and_the_week_has_a_chooser(built):
     assert [v for tag, key, v in chooser.refs] == ["en/index.html", "fr/index.html"]
     assert "English" in chooser.text and "Français" in chooser.text
     assert "<script" not in (out / "2026-W48" / "index.html").read_text(encoding="utf-8")
+    tiny = page(out / "2026-W48" / "en" / "tiny.html")  # each page links the same page
+    assert ("a", "href", "../fr/tiny.html") in tiny.refs
+    assert ("a", "href", "../fr/second.html") not in page(out / "2026-W48/en/second.html").refs
+    french_tiny = (out / "2026-W48" / "fr" / "tiny.html").read_text(encoding="utf-8")
+    assert '<a href="../en/tiny.html" hreflang="en" lang="en">English</a>' in french_tiny
 
 
 @pytest.mark.notebook
