@@ -644,3 +644,11 @@ def test_blocks_are_replaced_whole_and_a_busy_folder_is_skipped(tmp_path):
     assert done == [tmp_path / w / "en" / "index.html" for w in ("2026-W47", "2026-W48")]
     assert (tmp_path / "2026-W49" / "en" / "index.html").read_text() == EARLIER_BLOCK
     assert '"../../2026-W47/en/index.html"' in (tmp_path / "2026-W48/en/index.html").read_text()
+
+
+@pytest.mark.notebook
+def test_figures_have_alt_text_in_the_page_language(built):
+    raw = (built["week_dir"] / "tiny.html").read_text(encoding="utf-8")
+    alts = re.findall(r'<img [^>]*\balt="([^"]*)"', raw)
+    assert alts == ["Figure: the heading and the text beside it say what it shows"]
+    assert "No description has been provided" not in raw  # nbconvert's English default
