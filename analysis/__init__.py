@@ -89,6 +89,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "lift_summary": ("analysis.analyses.lift", "lift_summary"),
     "estimate_key": ("analysis.analyses.lift", "estimate_key"),
     "lift_sensitivity": ("analysis.analyses.sensitivity", "lift_sensitivity"),
+    "evalue_reading": ("analysis.present.readings", "evalue_reading"),
+    "crosscheck_reading": ("analysis.present.readings", "crosscheck_reading"),
     "hour_model": ("analysis.analyses.hour_model", "hour_model"),
     "hour_profile": ("analysis.analyses.hour_model", "hour_profile"),
     "peak_hour": ("analysis.analyses.hour_peak", "peak_hour"),

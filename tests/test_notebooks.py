@@ -78,7 +78,7 @@ def test_weekly_report_on_the_sample(tmp_path):
     # between notebooks, as within one report)
     index = run_report(data="data/sample", week="latest", out=tmp_path, tz=SAMPLE_TZ,
                        keep_workers=True)  # fmt: skip
-    assert index == tmp_path / "2026-W47" / "index.html"
+    assert index == tmp_path / "2026-W47" / "en" / "index.html"
     html = index.read_text(encoding="utf-8")
     assert "01_live_vs_nonlive.html" in html and not external_resources(html)
     page = (index.parent / "01_live_vs_nonlive.html").read_text(encoding="utf-8")

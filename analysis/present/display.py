@@ -34,7 +34,7 @@ from babel.numbers import get_decimal_symbol
 from matplotlib.ticker import FuncFormatter
 
 from analysis.present import i18n, privacy
-from analysis.vocabulary import STATUSES, check_argument
+from analysis.vocabulary import check_argument
 
 if TYPE_CHECKING:  # annotations only: importing Styler loads jinja2
     from matplotlib.axes import Axes
@@ -161,23 +161,22 @@ def status_columns(data: pd.DataFrame) -> list[str]:
     return [c for c in data.columns if c == "status" or str(c).endswith("_status")]
 
 
-def readable_statuses(data: pd.DataFrame) -> pd.DataFrame:
+def readable_statuses(data: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """A copy of ``data`` whose status columns hold what a reader is told, not the code.
 
-    Each status column ``c`` (:func:`status_columns`) takes, row by row, the text of its
-    message column ``c + "_message"`` (``status_message`` for ``status``) when the frame has
-    one and the row's message is not empty; else the :data:`analysis.vocabulary.STATUSES`
-    message of the code; else the value as it is (a free text stays readable). The message
-    columns themselves are kept.
+    Each status column ``c`` (:func:`status_columns`) takes, row by row,
+    :func:`analysis.present.i18n.status_text` of its code and of its message column
+    ``c + "_message"`` (``status_message`` for ``status``) in ``lang`` (default English): in
+    English the row's message when not empty, else the :data:`analysis.vocabulary.STATUSES`
+    message of the code; in another language the code's translated message; a value that is not
+    a code stays as it is (a free text stays readable). The message columns themselves are kept.
     """
     out = data.copy()
+    lang = lang or i18n.SOURCE_LANGUAGE
     for col in status_columns(data):
-        said = out[col].map(lambda v: STATUSES.get(v, v) if isinstance(v, str) else v)
-        message = f"{col}_message"
-        if message in out:
-            text = out[message]
-            said = text.where(text.notna() & (text.astype(str) != ""), said)
-        out[col] = said
+        messages = out[f"{col}_message"] if f"{col}_message" in out else [None] * len(out)
+        out[col] = [i18n.status_text(v, m, lang=lang) if isinstance(v, str) else v
+                    for v, m in zip(out[col], messages, strict=True)]  # fmt: skip
     return out
 
 
@@ -231,7 +230,7 @@ def table(
     if columns is None:
         messages = {f"{c}_message" for c in status_columns(data)}
         columns = [c for c in data.columns if c not in messages]
-    shown, dropped = shareable(readable_statuses(data), columns=columns)
+    shown, dropped = shareable(readable_statuses(data, lang=lang), columns=columns)
     text = formatted(shown, percent=percent, ratio=ratio, money=money, digits=digits, lang=lang)
     k = None if min_viewers is None else int(min_viewers)
     suppressed = k is not None and withhold_small_cells(text, data, k)

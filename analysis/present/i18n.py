@@ -38,7 +38,7 @@ from babel.numbers import format_percent as babel_percent
 
 from analysis.errors import LanguageError
 from analysis.present import privacy
-from analysis.vocabulary import check_argument
+from analysis.vocabulary import STATUSES, check_argument
 
 #: folder of the language files
 STRINGS_DIR = Path(__file__).resolve().parent / "locales" / "strings"
@@ -57,9 +57,11 @@ __all__ = [
     "format_money",
     "format_number",
     "format_percent",
+    "language_name",
     "locale_of",
     "markdown",
     "markdown_key",
+    "status_text",
     "t",
 ]
 
@@ -90,6 +92,29 @@ def _load(lang: str) -> dict[str, Any]:
 def locale_of(lang: str) -> str:
     """The babel locale of ``lang`` (``_meta.locale`` of its file, e.g. ``fr_FR``)."""
     return _load(lang)["_meta"]["locale"]
+
+
+def language_name(lang: str) -> str:
+    """The name of ``lang`` in that language (``_meta.name`` of its file: ``Français``), for
+    the links between the languages of a report; ``lang`` itself when the file names none."""
+    return str(_load(lang)["_meta"].get("name", lang))
+
+
+def status_text(code: object, message: object = None, *, lang: str = SOURCE_LANGUAGE) -> str:
+    """What a reader of ``lang`` is told of a result's status (``docs/metrics.md``, status codes).
+
+    In the source language: ``message`` (the row's ``status_message``) when it is a non-empty
+    text, else the code's :data:`analysis.vocabulary.STATUSES` message. In another language: the
+    code's ``status.<code>`` string of that language, without the row's specifics (the analyses
+    write them in English; the result frames keep them). A value that is not a status code is
+    returned as it is (a free text stays readable).
+    """
+    known = isinstance(code, str) and code in STATUSES
+    if isinstance(message, str) and message and (lang == SOURCE_LANGUAGE or not known):
+        return message
+    if not known:
+        return str(code)
+    return STATUSES[str(code)] if lang == SOURCE_LANGUAGE else t(f"status.{code}", lang=lang)
 
 
 def privacy_tokens(lang: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ import pandas as pd
 import seaborn.objects as so  # type: ignore[import-untyped]
 from matplotlib.axes import Axes
 
+from analysis.present import i18n
 from analysis.present.figure import (
     BLUE,
     ESTIMATE_LEGEND,
@@ -56,6 +57,7 @@ def interval_plot(
     percent: bool = True,
     title: str | None = None,
     ax: Axes | None = None,
+    lang: str = i18n.SOURCE_LANGUAGE,
 ) -> Axes:
     """Horizontal point-and-interval plot: one row per line of ``data``, first row on top.
 
@@ -83,6 +85,8 @@ def interval_plot(
         Axes title (plain text).
     ax : matplotlib.axes.Axes, optional
         Draw there; default a new figure sized to the number of rows.
+    lang : str
+        Language of the axis labels and legend (``plot.*`` strings, :mod:`analysis.present.i18n`).
 
     Returns
     -------
@@ -119,8 +123,11 @@ def interval_plot(
     ax.set_yticks(frame["row"].tolist(), names)
     ax.set_ylim(-0.5, max(len(data), 1) - 0.5)
     if has_truth:
-        legend(ax, [("estimate and interval", ESTIMATE_LEGEND), ("planted truth", TRUTH_LEGEND)])
-    return finish(ax, title=title, xlabel=x.replace("_", " "), ylabel="")
+        legend(ax, [(i18n.t("legend.estimate", lang=lang), ESTIMATE_LEGEND),
+                    (i18n.t("legend.truth", lang=lang), TRUTH_LEGEND)])  # fmt: skip
+    return finish(
+        ax, title=title, xlabel=i18n.column_label(x, lang=lang).replace("_", " "), ylabel=""
+    )
 
 
 def _drawn_rows(data: pd.DataFrame, x: str, low: str, high: str) -> pd.DataFrame:
@@ -134,21 +141,22 @@ def _drawn_rows(data: pd.DataFrame, x: str, low: str, high: str) -> pd.DataFrame
 
 
 def lift_plot(
-    data: pd.DataFrame, *, y: str | list[str], title: str | None = None, ax: Axes | None = None
-) -> Axes:
+    data: pd.DataFrame, *, y: str | list[str], title: str | None = None, ax: Axes | None = None,
+    lang: str = i18n.SOURCE_LANGUAGE,
+) -> Axes:  # fmt: skip
     """The ratio (lift + 1) of a :func:`analysis.stats.compare.compare` result, with intervals.
 
     Rows with an undefined ratio interval are left out of the figure (they stay in the table
     with their ``status``). A red cross marks ``expected_ratio`` when the frame has it
     (simulated data). The x axis is logarithmic with ticks ``1×``, ``2×``, ``3×``, ``5×`` per
-    decade and a dashed line at ``1×`` (no difference).
+    decade and a dashed line at ``1×`` (no difference). Labels in ``lang``.
     """
     shown = data[data["ratio_ci_low"].notna() & data["ratio_ci_high"].notna()]
     ax = interval_plot(shown, y=y, x="ratio", low="ratio_ci_low", high="ratio_ci_high",
                        truth="expected_ratio" if "expected_ratio" in shown else None,
-                       reference=1.0, percent=False, title=title, ax=ax)  # fmt: skip
+                       reference=1.0, percent=False, title=title, ax=ax, lang=lang)  # fmt: skip
     ratio_axis(ax, "x")
-    ax.set_xlabel("ratio group_a / group_b (1× = no difference)")
+    ax.set_xlabel(i18n.t("plot.lift_axis", lang=lang))
     return ax
 
 
@@ -159,8 +167,10 @@ def funnel_plot(
     levels: tuple[float, ...] = (0.95, 0.998),
     title: str | None = None,
     ax: Axes | None = None,
+    lang: str = i18n.SOURCE_LANGUAGE,
 ) -> Axes:
-    """Funnel plot of a :func:`analysis.stats.funnel.funnel_limits` frame: rate against trials.
+    """Funnel plot of a :func:`analysis.stats.funnel.funnel_limits` frame: rate against trials
+    (labels in ``lang``).
 
     Each group is a point at (``trials``, ``rate``); the target is a horizontal line; the
     overdispersion-adjusted control limits (same ``target`` and ``tau2`` as the frame) are
@@ -198,14 +208,20 @@ def funnel_plot(
     draw(plot, ax)
     ax.set_xscale("log")
     percent_axis(ax.yaxis)
-    entries = [(f"{k} limits", {"color": GREY, "linestyle": s, "linewidth": 1})
-               for k, s in styles.items()]  # fmt: skip
-    entries.append(("target (pooled rate)", {"color": BLUE, "linewidth": 1}))
-    entries += [(w if w == "inside" else "outside (flagged)",
+    entries = [
+        (
+            i18n.t("plot.limits", lang=lang, level=k),
+            {"color": GREY, "linestyle": s, "linewidth": 1},
+        )
+        for k, s in styles.items()
+    ]
+    entries.append((i18n.t("plot.target", lang=lang), {"color": BLUE, "linewidth": 1}))
+    entries += [(i18n.t(f"plot.{w}", lang=lang),
                  {"color": colors[w], "marker": "o", "linestyle": "none"})
                 for w in ("inside", "outside") if (points["where"] == w).any()]  # fmt: skip
     legend(ax, entries)
-    return finish(ax, title=title, xlabel="trials (viewers), log scale", ylabel="rate")
+    return finish(ax, title=title, xlabel=i18n.t("plot.trials_axis", lang=lang),
+                  ylabel=i18n.t("plot.rate", lang=lang))  # fmt: skip
 
 
 def _funnel_points(shown: pd.DataFrame, labels: str | list[str]) -> pd.DataFrame:
@@ -241,6 +257,7 @@ def hour_profile_plot(
     truth: dict | None = None,
     title: str | None = None,
     ax: Axes | None = None,
+    lang: str = i18n.SOURCE_LANGUAGE,
 ) -> Axes:
     """Hour-of-day curves of :func:`analysis.analyses.hours.hour_profile`, one band per side.
 
@@ -249,7 +266,7 @@ def hour_profile_plot(
     extrapolation of the harmonics, drawn dotted and unbanded. ``truth`` (hour -> value on the
     same scale, e.g. the planted curve minus its daily mean) is drawn as red crosses. The
     legend names each side ``"LIVE (dotted: ...)"`` / ``"non-live (dotted: ...)"`` (a page
-    may relabel it from ``ax.get_legend_handles_labels()``).
+    may relabel it from ``ax.get_legend_handles_labels()``). Labels in ``lang``.
     """
     ax = axes(ax, 3.5)
     frame = _profile_frame(profile)
@@ -266,16 +283,18 @@ def hour_profile_plot(
         .scale(color=colors, x=so.Continuous().tick(at=list(range(0, 24, 2))))
         .limit(x=(-0.5, 23.5))
     )  # fmt: skip
-    entries = [(f"{s} (dotted: no viewers, extrapolated)", {"color": colors[s]})
-               for s in SIDE_COLORS if (frame["side"] == s).any()]  # fmt: skip
+    sides = {"LIVE": "side.live", "non-live": "side.nonlive"}
+    entries = [(i18n.t("plot.dotted", lang=lang, side=i18n.t(sides[s], lang=lang)),
+                {"color": colors[s]}) for s in SIDE_COLORS if (frame["side"] == s).any()]  # fmt: skip
     if truth:
         hours = sorted(truth)
         marks = pd.DataFrame({"hour": hours, "estimate": [truth[k] for k in hours]})
         plot = plot.add(so.Dot(**TRUTH_MARK), data=marks, x="hour", y="estimate")
-        entries.append(("planted truth", TRUTH_LEGEND))
+        entries.append((i18n.t("legend.truth", lang=lang), TRUTH_LEGEND))
     draw(plot, ax)
     legend(ax, entries)
-    return finish(ax, title=title, xlabel="shop-local hour", ylabel="log-odds vs the average hour")
+    return finish(ax, title=title, xlabel=i18n.t("plot.hour_axis", lang=lang),
+                  ylabel=i18n.t("plot.hour_log_odds", lang=lang))  # fmt: skip
 
 
 def _profile_frame(profile: pd.DataFrame) -> pd.DataFrame:

@@ -110,8 +110,12 @@ class _Words:
         return ("-" if v < 0 and text.strip("0,.") else "+") + text
 
     def said(self, code: object, message: object = None) -> str:
-        """:func:`said` with its decimal numbers (``t(4.66)``) in the language's format."""
+        """:func:`said` with its decimal numbers (``t(4.66)``) in the language's format; in
+        another language than English the code's translated message
+        (:func:`analysis.present.i18n.status_text`)."""
         text = said(code, message)
+        if self.lang != i18n.SOURCE_LANGUAGE:
+            text = i18n.status_text(code, message, lang=self.lang)
         if i18n.format_number(1.5, lang=self.lang, digits=1) == "1.5":
             return text
         return re.sub(r"\d+\.\d+", lambda m: i18n.format_number(
@@ -159,7 +163,7 @@ def sentences(facts: WeeklyFacts, *, lang: str = "en") -> list[str]:
         rounded for reading (percent with one decimal, ratios ``×`` with two, in the language's
         number format); the tables beside the summary hold the exact values. Plain text, not
         HTML: escape it before rendering. A status is stated by its reader's message
-        (``status_message``; English in every language, the API's plain words); which
+        (``status_message`` in English, the code's translated message in another language); which
         sentence a row gets is decided on its status *code* (``ok``,
         :func:`analysis.vocabulary.is_undefined`).
 

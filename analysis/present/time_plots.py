@@ -13,6 +13,7 @@ import pandas as pd
 import seaborn.objects as so  # type: ignore[import-untyped]
 from matplotlib.axes import Axes
 
+from analysis.present import i18n
 from analysis.present.figure import (
     BLUE,
     DARK_GREY,
@@ -53,6 +54,7 @@ def series_plot(
     date: str | pd.Timestamp | None = None,
     title: str | None = None,
     ax: Axes | None = None,
+    lang: str = i18n.SOURCE_LANGUAGE,
 ) -> Axes:
     """Rate per period with its interval, one line per ``arm``, and the intervention date.
 
@@ -80,15 +82,20 @@ def series_plot(
     )
     draw(plot, ax)
     entries = [
-        (plain_text(a), {"color": c, "marker": "o", "linewidth": 1}) for a, c in colors.items()
+        (
+            i18n.t(f"plot.{a}", lang=lang) if a in ARM_COLORS else plain_text(a),
+            {"color": c, "marker": "o", "linewidth": 1},
+        )
+        for a, c in colors.items()
     ]
     if date is not None:
         when = _times(pd.Series([pd.Timestamp(date)])).iloc[0]
         ax.axvline(mdates.date2num(when), color=RED, linestyle="--", linewidth=1)
-        entries.append(("intervention date", {"color": RED, "linestyle": "--", "linewidth": 1}))
+        entries.append((i18n.t("plot.intervention_date", lang=lang),
+                        {"color": RED, "linestyle": "--", "linewidth": 1}))  # fmt: skip
     percent_axis(ax.yaxis)
     legend(ax, entries)
-    return finish(ax, title=title, xlabel="", ylabel="rate")
+    return finish(ax, title=title, xlabel="", ylabel=i18n.t("plot.rate", lang=lang))
 
 
 def event_time_plot(
@@ -97,6 +104,7 @@ def event_time_plot(
     truth: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
+    lang: str = i18n.SOURCE_LANGUAGE,
 ) -> Axes:
     """Halo estimates by window (:func:`analysis.analyses.halo.halo`): odds ratio with its interval.
 
@@ -129,8 +137,8 @@ def event_time_plot(
     ax.set_xticks(frame["window"].tolist(), [plain_text(w) for w in d["window"]],
                   rotation=30, ha="right")  # fmt: skip
     if has_truth:
-        legend(ax, [("planted truth", TRUTH_LEGEND)])
-    return finish(ax, title=title, xlabel="", ylabel="odds ratio vs no LIVE in 7 days")
+        legend(ax, [(i18n.t("legend.truth", lang=lang), TRUTH_LEGEND)])
+    return finish(ax, title=title, xlabel="", ylabel=i18n.t("plot.halo_axis", lang=lang))
 
 
 def decay_plot(
@@ -139,6 +147,7 @@ def decay_plot(
     points: pd.DataFrame | None = None,
     title: str | None = None,
     ax: Axes | None = None,
+    lang: str = i18n.SOURCE_LANGUAGE,
 ) -> Axes:
     """Fitted decay with its band per creator (:func:`analysis.analyses.fatigue.fatigue_curve`).
 
@@ -172,11 +181,14 @@ def decay_plot(
     draw(plot, ax)
     percent_axis(ax.yaxis)
     legend(ax, [(plain_text(c), {"color": v}) for c, v in colors.items()])
-    return finish(ax, title=title, xlabel="LIVE in the creator's series (0 = first)",
-                  ylabel="fitted LIVE rate")  # fmt: skip
+    return finish(ax, title=title, xlabel=i18n.t("plot.step_axis", lang=lang),
+                  ylabel=i18n.t("plot.fitted_rate", lang=lang))  # fmt: skip
 
 
-def anomaly_plot(data: pd.DataFrame, *, title: str | None = None, ax: Axes | None = None) -> Axes:
+def anomaly_plot(
+    data: pd.DataFrame, *, title: str | None = None, ax: Axes | None = None,
+    lang: str = i18n.SOURCE_LANGUAGE,
+) -> Axes:  # fmt: skip
     """Observed / expected per hour (:func:`analysis.analyses.anomalies.anomalies`), log scale.
 
     Every hour with its interval (grey); flagged hours red (drop) or green (peak), larger; dashed
@@ -208,6 +220,6 @@ def anomaly_plot(data: pd.DataFrame, *, title: str | None = None, ax: Axes | Non
     )  # fmt: skip
     draw(plot, ax)
     ax.set_yscale("log")
-    legend(ax, [(f, {"color": c, "marker": "o"}) for f, c in FLAG_COLORS.items()
-                if (flagged["flag"] == f).any()])  # fmt: skip
-    return finish(ax, title=title, xlabel="", ylabel="observed / expected")
+    legend(ax, [(i18n.t(f"plot.{f}", lang=lang), {"color": c, "marker": "o"})
+                for f, c in FLAG_COLORS.items() if (flagged["flag"] == f).any()])  # fmt: skip
+    return finish(ax, title=title, xlabel="", ylabel=i18n.t("plot.observed_expected", lang=lang))

@@ -44,7 +44,7 @@ TOC_MARK = "<!-- cartlift:toc -->"
 LABELS = (
     "title", "week", "back", "failed", "show_code", "contents", "parameters", "week_label",
     "fingerprint", "commit", "versions", "generated", "lock", "manifest", "none", "provenance",
-    "provenance_note",
+    "provenance_note", "files", "figure",
 )  # fmt: skip
 
 

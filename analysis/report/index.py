@@ -1,4 +1,5 @@
-"""The week index page, ``reports/<week>/index.html``: headline, pages, provenance, earlier weeks.
+"""The week index page, ``reports/<week>/<lang>/index.html``: headline, pages, provenance,
+earlier weeks, the other languages.
 
 Rendered from ``templates/index.html.j2`` with Jinja2 autoescape on (every value is escaped);
 inline CSS, no script, no external resource. The headline rows come formatted from
@@ -16,7 +17,12 @@ import jinja2
 
 from analysis.present import i18n
 from analysis.present.headline import KPI_LEVEL
-from analysis.weeks import WEEK_PATTERN
+from analysis.report.published import (
+    earlier_block,
+    earlier_weeks,
+    language_block,
+    other_languages,
+)
 
 __all__ = ["INDEX_STRINGS", "INDEX_TEMPLATE", "earlier_weeks", "page_links", "render_index"]
 
@@ -31,20 +37,6 @@ INDEX_STRINGS = (
     "report.lock", "report.manifest", "report.none", "report.parameters", "report.provenance",
     "report.provenance_note", "report.span", "report.title", "report.versions", "report.week",
 )  # fmt: skip
-
-
-def earlier_weeks(out: Path, week: str) -> list[dict[str, str]]:
-    """Links to the published weeks before ``week`` in ``out`` (newest first):
-    ``[{"week", "href"}]``, ``href`` relative to a week folder."""
-    found = [
-        p.name
-        for p in out.iterdir()
-        if p.is_dir()
-        and WEEK_PATTERN.fullmatch(p.name)
-        and p.name < week
-        and (p / "index.html").exists()
-    ]
-    return [{"week": w, "href": f"../{quote(w)}/index.html"} for w in sorted(found, reverse=True)]
 
 
 def page_links(
@@ -76,7 +68,8 @@ def render_index(
     lock : str or None
         sha256 of the lock file (None: no lock file).
     out : Path
-        Reports folder, searched for :func:`earlier_weeks`.
+        Reports folder, searched for the earlier weeks and the other languages
+        (:mod:`analysis.report.published`, which refreshes both blocks after each publish).
     kpis : list of dict
         Headline rows (:func:`analysis.present.headline.headline_kpis`); none: no headline.
     lang : str
@@ -92,8 +85,12 @@ def render_index(
         keep_trailing_newline=True,
     )
     strings = {key.split(".", 1)[1]: i18n.t(key, lang=lang) for key in INDEX_STRINGS}
+    week = run["week"]
+    # both blocks escape their values (the template marks them safe), refreshed after publish
+    earlier = earlier_block(earlier_weeks(out, week, lang), lang=lang)
+    languages = language_block(other_languages(out, week, lang), lang=lang)
     return env.get_template(INDEX_TEMPLATE).render(
-        run=run, pages=pages, lock_sha256=lock, earlier=earlier_weeks(out, run["week"]),
+        run=run, pages=pages, lock_sha256=lock, earlier=earlier, languages=languages,
         kpis=kpis, s=strings, lang=lang.split("_")[0], questions=list(questions),
         level=i18n.format_percent(KPI_LEVEL, lang=lang, digits=0),
     )  # fmt: skip

@@ -119,9 +119,14 @@ def lock_path(out: Path, week: str) -> Path:
 
 @contextlib.contextmanager
 def report_lock(
-    out: Path, week: str, *, wait: float = DEFAULT_WAIT, say: Callable[[str], None] | None = None
-) -> Iterator[Path]:
+    out: Path, week: str, *, wait: float = DEFAULT_WAIT, say: Callable[[str], None] | None = None,
+    label: str | None = None,
+) -> Iterator[Path]:  # fmt: skip
     """Hold the lock of ``<out>/<week>/`` (:func:`lock_path`) for the block; yields its path.
+
+    A report locks its language folder: ``out`` is then the week folder and ``week`` the
+    language (``<out>/<week>/.<lang>.lock``), ``label`` (default ``week``) the name the
+    messages give the report (``2026-W48 (fr)``).
 
     A :class:`filelock.FileLock` (an OS lock on Windows, macOS and Linux, released by the
     system when its process ends, even killed). When another run holds it, wait up to ``wait``
@@ -135,7 +140,7 @@ def report_lock(
     OutputError
         The lock file cannot be created (read-only folder, full disk, ...).
     """
-    path = lock_path(make_folder(out), week)
+    path, label = lock_path(make_folder(out), week), label or week
     lock = FileLock(path, thread_local=False)
     try:
         try:
@@ -144,11 +149,11 @@ def report_lock(
             if wait <= 0:
                 raise
             if say is not None:
-                say(f"another report of {week} is running: waiting up to {wait:g} s for it")
+                say(f"another report of {label} is running: waiting up to {wait:g} s for it")
             lock.acquire(timeout=wait)
     except Timeout as err:
         raise ReportError(
-            f"another report of {week} is running (lock {path}); wait for it to finish, or run "
+            f"another report of {label} is running (lock {path}); wait for it to finish, or run "
             f"again with --wait SECONDS (run_report(wait=...)) to wait for it (waited {wait:g} s)"
         ) from err
     except OSError as err:
@@ -215,12 +220,15 @@ def staging_folder(out: Path, week: str) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def locked_staging(
-    out: Path, week: str, *, wait: float = DEFAULT_WAIT, say: Callable[[str], None] | None = None
-) -> Iterator[Path]:
-    """What a report does from staging to publishing: take the week's lock
-    (:func:`report_lock`), remove what killed runs left (:func:`clean_leftovers`), and yield a
-    new staging folder (:func:`staging_folder`); lock released and staging removed on exit."""
-    with report_lock(out, week, wait=wait, say=say):
+    out: Path, week: str, *, wait: float = DEFAULT_WAIT, say: Callable[[str], None] | None = None,
+    label: str | None = None,
+) -> Iterator[Path]:  # fmt: skip
+    """What a report does from staging to publishing: take the folder's lock
+    (:func:`report_lock`, ``label`` for its messages), remove what killed runs left
+    (:func:`clean_leftovers`), and yield a new staging folder (:func:`staging_folder`); lock
+    released and staging removed on exit. A report passes its week folder as ``out`` and its
+    language as ``week`` (:func:`analysis.report.published.language_folder`)."""
+    with report_lock(out, week, wait=wait, say=say, label=label):
         clean_leftovers(out, held=week)
         with staging_folder(out, week) as staging:
             yield staging

@@ -1,4 +1,4 @@
-"""The questions a report answered: ``reports/<week>/questions.csv`` and the index's table.
+"""The questions a report answered: ``reports/<week>/<lang>/questions.csv``, the index's table.
 
 One row per page and question the page asks (:data:`analysis.analyses.answerable.PAGE_QUESTIONS`),
 from :func:`analysis.analyses.answerable.answerable` on the report's data and week: the same

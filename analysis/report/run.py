@@ -1,19 +1,22 @@
 """Weekly reports: run the report notebooks with papermill, publish them as offline HTML.
 
-:func:`run_report` (``cartlift report``, through :func:`main`) writes one folder per ISO week::
+:func:`run_report` (``cartlift report``, through :func:`main`) writes one folder per ISO week
+and language (:mod:`~analysis.report.published`)::
 
-    reports/<week>/index.html          week index: headline KPIs with intervals, links to the
-                                       pages, earlier weeks, provenance
-    reports/<week>/<name>.html         one page per notebook: code folded under "show code",
-                                       table of contents, provenance header
-    reports/<week>/<name>.ipynb        the executed notebook (with nb.metadata["cartlift"]),
-                                       kept so a page can be re-exported or inspected
-    reports/<week>/manifest.json       parameters, data fingerprint, commit, versions,
-                                       notebooks, sha256 of requirements/base.txt
-    reports/<week>/questions.csv       each page's questions: answered or not, what is
-                                       missing and which export provides it (pages of
-                                       analysis.analyses.answerable.PAGE_QUESTIONS only)
-    reports/<week>/<name>.FAILED.html  only after a failed run: that notebook with its code
+    reports/<week>/index.html               language chooser: a link per published language
+    reports/<week>/<lang>/index.html        week index: headline KPIs with intervals, links to
+                                            the pages, earlier weeks, the other languages,
+                                            provenance
+    reports/<week>/<lang>/<name>.html       one page per notebook: code folded under "show
+                                            code", table of contents, provenance header
+    reports/<week>/<lang>/<name>.ipynb      the executed notebook (with nb.metadata["cartlift"]),
+                                            kept so a page can be re-exported or inspected
+    reports/<week>/<lang>/manifest.json     parameters, data fingerprint, commit, versions,
+                                            notebooks, sha256 of requirements/base.txt
+    reports/<week>/<lang>/questions.csv     each page's questions: answered or not, what is
+                                            missing and which export provides it (pages of
+                                            analysis.analyses.answerable.PAGE_QUESTIONS only)
+    reports/<week>/<lang>/<name>.FAILED.html  only after a failed run: that notebook, its code
 
 Its steps, each in its own module of :mod:`analysis.report`:
 
@@ -29,11 +32,14 @@ Its steps, each in its own module of :mod:`analysis.report`:
    (:mod:`~analysis.report.export`) and checked to open offline
    (:mod:`~analysis.report.offline`);
 5. :mod:`~analysis.report.index`: manifest and index page;
-6. :mod:`~analysis.report.publish`: under the week's lock (``<out>/.<week>.lock``: one report
-   of a week at a time; what killed runs left is removed first) everything is written in
-   ``<out>/.tmp-<week>-<random>/``, and the week folder is replaced only when every notebook
-   succeeded. A failed run writes ``<name>.FAILED.html`` into the week folder, leaves any
-   earlier good pages and ``index.html`` untouched, and raises
+6. :mod:`~analysis.report.publish`: under the language folder's lock
+   (``<out>/<week>/.<lang>.lock``: one report of a week and language at a time; what killed
+   runs left is removed first) everything is written in ``<out>/<week>/.tmp-<lang>-<random>/``,
+   and the language folder is replaced only when every notebook succeeded; then the chooser and
+   the indexes' "Earlier weeks" and language links are refreshed
+   (:func:`~analysis.report.published.refresh_indexes`). A failed run writes
+   ``<name>.FAILED.html`` into the language folder, leaves any earlier good pages and
+   ``index.html`` untouched, and raises
    :class:`analysis.errors.ReportError`. A disk fault raises :class:`analysis.errors.OutputError`
    (path, cause, fix) and leaves no partial file.
 
@@ -73,6 +79,7 @@ from analysis.report.publish import (
     write_json,
     write_text,
 )
+from analysis.report.published import announce, language_folder
 from analysis.report.questions import question_table, write_questions
 from analysis.report.reuse import run_pages
 from analysis.weeks import select_week
@@ -111,7 +118,7 @@ def run_report(
     creators: str = "shown",
     reuse: bool = True,
 ) -> Path:
-    """Run the report notebooks for one ISO week and publish ``<out>/<week>/``.
+    """Run the report notebooks for one ISO week and publish ``<out>/<week>/<lang>/``.
 
     Parameters
     ----------
@@ -122,7 +129,8 @@ def run_report(
         ``"YYYY-Www"`` or ``"latest"`` (the last complete ISO week of the data, see
         :func:`analysis.weeks.resolve_week`). Notebooks receive the resolved ``"YYYY-Www"``.
     out : str or Path
-        Reports folder; the week's pages go to ``<out>/<week>/``.
+        Reports folder; the week's pages go to ``<out>/<week>/<lang>/`` (another language's
+        folder of the week is left as it is), ``<out>/<week>/index.html`` links the languages.
     tz : str, optional
         Shop time zone, for loading and passed to the notebooks. Default: the shop file's
         ``timezone``, else ``analysis.paths.SAMPLE_TZ``.
@@ -183,7 +191,7 @@ def run_report(
     Returns
     -------
     Path
-        ``<out>/<week>/index.html``.
+        ``<out>/<week>/<lang>/index.html``.
 
     Raises
     ------
@@ -220,11 +228,10 @@ def run_report(
     unit_cells, _, _ = one_unit(plan.cells)  # the headline uses one unit, as the pages
     kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
     questions = question_table(plan.cells, week=iso, pages=plan.names, data=data)
-    final = out / iso
-    check_outputs(out, final, plan.names)
+    check_outputs(out, final := language_folder(out, iso, lang), plan.names)
     say = progress_printer(progress)
     say(f"week {iso}, {len(plan.names)} notebook(s), {plan.workers} at a time, lang={lang}")
-    with locked_staging(out, iso, wait=wait, say=say) as staging:
+    with locked_staging(out / iso, lang, wait=wait, say=say, label=f"{iso} ({lang})") as staging:
         jobs = notebook_jobs(
             plan, run, staging, final, timeout=timeout, lang=lang,
             notebooks_dir=notebooks_dir, templates_dir=templates_dir,
@@ -242,6 +249,7 @@ def run_report(
         )  # fmt: skip
         write_text(staging / "index.html", hide_paths(index, run["hidden"]))
         publish(staging, final)
+        announce(out, iso, lang)  # the indexes' earlier weeks and languages, the chooser
     say(f"published {final / 'index.html'}")
     return final / "index.html"
 

@@ -95,3 +95,97 @@ def test_numbers_round_and_group_for_the_locale():
     for missing in (None, float("nan"), pd.NA, pd.NaT):
         assert i18n.format_percent(missing, lang="fr") == ""
         assert i18n.format_date(missing, lang="fr") == ""
+
+
+#: French strings equal to their English ones on purpose, each with the reason
+SAME_IN_FRENCH = {
+    "report.commit": "Commit: the git term, used as is by French developers",
+    "report.versions": "Versions: the same word in French",
+    "report.provenance": "Provenance: the same word in French",
+    "index.pages": "Pages: the same word in French",
+    "index.sentence_live": "LIVE {rate}: LIVE is TikTok's product name, {rate} a number",
+    "privacy.kind.email": "e-mail: the usual French word (Larousse)",
+    "metric.conversion": "conversion: the same word in French",
+    "col.ratio": "ratio: the same word in French",
+    "col.date": "date: the same word in French",
+    "col.relation": "date: the column holds a date, the same word in French",
+    "col.action": "action: the same word in French",
+    "side.live": "LIVE: TikTok's product name",
+    "summary.side.live": "LIVE: TikTok's product name",
+    "col.source": "source: the same word in French",
+    "col.sources": "sources: the same word in French",
+    "col.test": "test: the same word in French",
+    "col.amplitude": "amplitude: the same word in French",
+    "col.segment": "segment: the same word in French",
+    "col.verdict": "verdict: the same word in French",
+    "summary.mover_item": "only fields and punctuation, no word",
+    "summary.times": "×{value}: a sign and a number, no word",
+    "index.question": "question: the same word in French",
+    "index.page": "page: the same word in French",
+}
+
+
+def test_english_and_french_have_the_same_keys_and_french_is_translated():
+    en, fr = strings("en"), strings("fr")
+    assert set(fr["strings"]) == set(en["strings"])
+    same = {k for k, text in en["strings"].items() if fr["strings"][k] == text}
+    assert same == set(SAME_IN_FRENCH)  # a new English value copied into fr.json fails here
+    assert set(fr["markdown"]) >= set(en.get("markdown", {}))
+    assert {k for k, text in en.get("markdown", {}).items() if fr["markdown"][k] == text} == set()
+
+
+def test_every_column_a_page_shows_has_a_french_label():
+    """Table headers come from the strings files: each column of ``SHOWN`` (what the pages
+    show) has a ``col.*`` label in every language, and in French one of its own."""
+    from analysis.present.shown import SHOWN
+
+    columns = {c for shown in SHOWN.values() for c in shown}
+    for lang in i18n.available_languages():
+        table = strings(lang)["strings"]
+        assert {c for c in columns if f"col.{c}" not in table} == set(), lang
+    fr = strings("fr")["strings"]
+    same = {c for c in columns if fr[f"col.{c}"] in (c, c.replace("_", " "))}
+    assert same <= {"ratio", "date", "test", "segment", "source", "amplitude", "verdict"}
+
+
+def test_statuses_are_told_in_the_report_language():
+    from analysis.present.display import readable_statuses
+    from analysis.vocabulary import STATUSES, status_message
+
+    fr = strings("fr")["strings"]
+    assert {k.removeprefix("status.") for k in fr if k.startswith("status.")} == set(STATUSES)
+    detail = status_message("few_clusters", "7 clusters inform it (< 10), t(6) reference")
+    assert i18n.status_text("few_clusters", detail) == detail  # English: the row's message
+    assert i18n.status_text("few_clusters", lang="fr") == fr["status.few_clusters"]
+    assert i18n.status_text("few_clusters", detail, lang="fr").startswith("peu de LIVE (ou d")
+    assert i18n.status_text("free text", None, lang="fr") == "free text"  # not a code: as is
+    frame = pd.DataFrame({"status": ["ok", "few_clusters", None],
+                          "status_message": ["", detail, None]})  # fmt: skip
+    assert readable_statuses(frame, lang="fr")["status"].tolist()[:2] == [
+        "calculé comme documenté", fr["status.few_clusters"]]  # fmt: skip
+    assert readable_statuses(frame)["status"].tolist()[:2] == [STATUSES["ok"], detail]
+
+
+def test_readings_of_result_rows_are_said_in_french():
+    from analysis.present.readings import crosscheck_reading, evalue_reading
+
+    row = {"ratio": 2.53, "evalue_estimate": 4.52, "evalue_limit": 1.0, "reading": "English"}
+    assert evalue_reading(row, lang="en") == "English"  # English: the analysis's own words
+    assert evalue_reading(row, lang="fr") == (
+        "un facteur non mesuré devrait multiplier par 4,5× à la fois le visionnage en LIVE et "
+        "l'ajout au panier pour faire disparaître la hausse ; l'intervalle contient déjà "
+        "l'absence de la hausse, aucun facteur non mesuré n'est nécessaire pour le rendre "
+        "compatible avec l'absence de hausse"
+    )
+    assert evalue_reading({**row, "evalue_limit": 1.32}, lang="fr").endswith(
+        "l'absence de hausse : 1,32×")  # fmt: skip
+    glm = {"model": "glm", "estimate": 2.8213, "ci_low": 2.14, "ci_high": 3.72, "reading": "x"}
+    assert crosscheck_reading(glm, held=["hour", "category"], lang="fr") == (
+        "Les spectateurs en LIVE ont une cote d'ajout au panier ×2,82 (2,14 à 3,72) à heure, "
+        "catégorie identiques ; l'intervalle vaut pour les créateurs de cette boutique (leurs "
+        "propres effets tenus fixes), les LIVE étant les unités aléatoires."
+    )
+    refused = {"model": "creator_level", "n_creators": 3, "status": "undefined_too_few"}
+    assert "trop peu de créateurs (3)" in crosscheck_reading(refused, held=[], lang="fr")
+    failed = {"model": "mixed", "estimate": float("nan"), "status": "failed"}
+    assert crosscheck_reading(failed, held=[], lang="fr") == "le calcul a échoué"

@@ -289,6 +289,32 @@ def test_french_pages_have_no_english_prose(visits, name):
     assert "Comment lire" in body and "Sommaire" in body
 
 
+#: English phrases no French page may show outside table cells and code (issue 15, item 3)
+ENGLISH = (
+    "No description has been provided", "estimate and interval", "planted truth",
+    "computed as documented", "few LIVEs", "small cell:", "undefined:", "an unmeasured factor",
+    "the odds of adding", "file(s)", "Show code", "Contents", "How to read",
+    "What not to conclude", "group_a", "week index", "Earlier weeks", "Also in", "Mixed model",
+    "intervention date", "observed / expected", "the interval is",
+)  # fmt: skip
+PROSE = """() => {
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll('td, code, details.cartlift-code').forEach(e => e.remove());
+  return body.innerText;
+}"""
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", PAGES["sample-fr"])
+def test_french_walk_finds_no_english_outside_data_and_code(visits, name):
+    page = visits[("sample-fr", name)].page
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    prose = page.evaluate(PROSE)
+    assert [e for e in ENGLISH if e in prose] == []
+    alts = page.eval_on_selector_all("img", "is => is.map(i => i.getAttribute('alt') || '')")
+    assert all(a.strip() for a in alts), "every figure has an alternative text"
+
+
 @pytest.mark.notebook
 def test_french_pages_02_to_04_translate_tables_and_figures(visits):
     pages = {n: visits[("sample-fr", n)].page.inner_text("body") for n in PAGES["sample-fr"]}

@@ -320,7 +320,7 @@ def test_a_killed_run_leaves_its_staging_until_the_next_run_of_its_week_or_anoth
     no_leftovers(out)
 
 
-def test_run_report_takes_the_week_lock(tmp_path):
+def test_run_report_takes_the_lock_of_its_language_folder(tmp_path):
     data, notebooks, out = tmp_path / "data", tmp_path / "notebooks", tmp_path / "reports"
     data.mkdir(), notebooks.mkdir()
     ROWS.to_csv(data / "cells.csv", index=False)
@@ -333,12 +333,13 @@ def test_run_report_takes_the_week_lock(tmp_path):
     nb.cells = [nbformat.v4.new_code_cell('data = ""\nweek = ""\ntz = ""',
                                           metadata={"tags": ["parameters"]})]  # fmt: skip
     nbformat.write(nb, notebooks / "tiny.ipynb")
-    proc, staging = hold(out, WEEK)
+    proc, staging = hold(out / WEEK, "en")  # a report locks its language folder
     try:
-        with pytest.raises(ReportError, match=f"another report of {WEEK} is running"):
+        with pytest.raises(ReportError, match=rf"another report of {WEEK} \(en\) is running"):
             run_report(data=data, week=WEEK, out=out, tz="Europe/Paris", notebooks=["tiny"],
                        notebooks_dir=notebooks, progress=False, wait=0)  # fmt: skip
-        assert names(out) == sorted([f".{WEEK}.lock", staging])  # nothing written
+        assert names(out) == [WEEK]  # nothing written
+        assert names(out / WEEK) == sorted([".en.lock", staging])
     finally:
         proc.kill()
         proc.communicate()

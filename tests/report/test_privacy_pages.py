@@ -92,7 +92,7 @@ def published(tmp_path_factory):
         run_report(data=str(data), out=out, tz=TZ, notebooks=notebooks, notebooks_dir=nbdir,
                    timeout=120, workers=1, progress=False, creators=mode, parameters=extra,
                    keep_workers=True)  # fmt: skip
-        runs[mode] = out / "2026-W48"
+        runs[mode] = out / "2026-W48" / "en"
     return {"data": data, "runs": runs}
 
 

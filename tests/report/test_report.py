@@ -57,6 +57,8 @@ def write_data(folder: Path) -> Path:
     return folder
 
 
+EARLIER_BLOCK = "<!-- cartlift:earlier -->\n<p>None yet.</p>\n<!-- /cartlift:earlier -->"
+LANGUAGES_BLOCK = "<!-- cartlift:languages -->\n<!-- /cartlift:languages -->"
 PARAMETERS = 'data = "data/sample"\nweek = "latest"\ntz = "Europe/Paris"\nlabel = "none"\n'
 COUNT_ROWS = (
     "from analysis.sources.load import load\n"
@@ -154,10 +156,13 @@ def built(tmp_path_factory):
     )  # fmt: skip
     write_notebook(nbdir, "second", 'data = "data/sample"\nlabel = "none"\n', "print(data)")
     out = root / "reports"
-    for week, text in [("2026-W47", "earlier"), ("2026-W49", "later"), ("2026-W48", "old")]:
-        (out / week).mkdir(parents=True)
-        (out / week / "index.html").write_text(f"<p>{text}</p>")
-    (out / "2026-W48" / "tiny.FAILED.html").write_text("stale failure page")
+    blocks = f"{EARLIER_BLOCK}\n{LANGUAGES_BLOCK}"  # as an index of the kit writes them
+    for week, lang, text in [("2026-W47", "en", "earlier"), ("2026-W49", "en", "later"),
+                             ("2026-W48", "en", "old"), ("2026-W48", "fr", "français")]:  # fmt: skip
+        (out / week / lang).mkdir(parents=True)
+        (out / week / lang / "index.html").write_text(f"<p>{text}</p>\n{blocks}\n")
+    (out / "2026-W48" / "en" / "tiny.FAILED.html").write_text("stale failure page")
+    (out / "2026-W48" / "fr" / "tiny.html").write_text(f"<p>page</p>{LANGUAGES_BLOCK}")
     lock = root / "lock.txt"
     lock.write_text("pandas==3.1.1\n")
     lines: list[str] = []
@@ -168,7 +173,7 @@ def built(tmp_path_factory):
             parameters={"label": XSS}, notebooks_dir=nbdir, timeout=120, workers=2,
             progress=lines.append, keep_workers=True,  # kernels of earlier reports, reset
         )  # fmt: skip
-    return {"index": index, "week_dir": out / "2026-W48", "out": out, "data": data, "lock": lock,
+    return {"index": index, "week_dir": out / "2026-W48" / "en", "out": out, "data": data, "lock": lock,
             "nbdir": nbdir, "progress": lines}  # fmt: skip
 
 
@@ -302,9 +307,11 @@ def test_report_writes_index_pages_notebooks_and_manifest(built):
         "tiny.html",
         "tiny.ipynb",
     ]  # fmt: skip  (the stale tiny.FAILED.html went with the old folder)
-    hidden = [p.name for p in built["out"].iterdir() if p.name.startswith(".")]
-    # no temp folders; the week's lock file stays, the pages' cache (analysis.report.reuse)
-    assert sorted(hidden) == [".2026-W48.lock", ".cache"]
+    hidden = sorted(p.name for p in built["out"].iterdir() if p.name.startswith("."))
+    # the lock of the week's language chooser stays, and the pages' cache (report.reuse)
+    assert hidden == [".2026-W48.lock", ".cache"]
+    hidden = sorted(p.name for p in week_dir.parent.iterdir() if p.name.startswith("."))
+    assert hidden == [".en.lock", ".fr.lock"]  # no temp folders; the folders' lock files stay
     executed = nbformat.read(week_dir / "tiny.ipynb", as_version=4)
     assert executed.metadata["cartlift"]["fingerprint"] == fingerprint(built["data"])
     assert executed.metadata["cartlift"]["status"] == "ok"
@@ -410,7 +417,10 @@ def test_manifest_records_the_run(built):
 def test_index_links_pages_and_earlier_weeks(built):
     html = page(built["index"])
     hrefs = [v for tag, key, v in html.refs if tag == "a"]
-    assert hrefs == ["tiny.html", "second.html", "manifest.json", "../2026-W47/index.html"]
+    assert hrefs == [
+        "../fr/index.html", "tiny.html", "second.html", "manifest.json",
+        "../../2026-W47/en/index.html",
+    ]  # fmt: skip
     assert all((built["week_dir"] / h).exists() for h in hrefs)
 
 
@@ -439,7 +449,7 @@ def test_failing_notebook_writes_failed_page_and_keeps_the_good_index(tmp_path):
     nbdir = tmp_path / "nb"
     write_notebook(nbdir, "second", 'data = "data/sample"\n', "print(data)")
     write_notebook(nbdir, "broken", PARAMETERS, COUNT_ROWS, 'raise ValueError("boom in cell 3")')
-    week_dir = tmp_path / "reports" / "2026-W48"
+    week_dir = tmp_path / "reports" / "2026-W48" / "en"
     week_dir.mkdir(parents=True)
     (week_dir / "index.html").write_text("GOOD INDEX")
     with pytest.raises(ReportError) as info:
@@ -467,7 +477,8 @@ def test_failing_notebook_writes_failed_page_and_keeps_the_good_index(tmp_path):
     assert (week_dir / "index.html").read_text() == "GOOD INDEX"
     assert sorted(p.name for p in week_dir.iterdir()) == ["broken.FAILED.html", "index.html"]
     reports = sorted(p.name for p in (tmp_path / "reports").iterdir())
-    assert reports == [".2026-W48.lock", "2026-W48"]  # the week's lock file stays
+    assert reports == ["2026-W48"]
+    assert sorted(p.name for p in week_dir.parent.iterdir()) == [".en.lock", "en"]  # lock stays
 
 
 @pytest.mark.notebook
@@ -550,9 +561,10 @@ def test_a_notebook_past_its_timeout_is_stopped_and_reported(tmp_path):
     assert "per-notebook timeout of 5 s reached" in str(info.value)
     assert info.value.failures[0]["status"] == "failed"
     assert info.value.notebook == "sleepy"
-    failed = tmp_path / "reports" / "2026-W48" / "sleepy.FAILED.html"
+    failed = tmp_path / "reports" / "2026-W48" / "en" / "sleepy.FAILED.html"
     assert failed.exists() and "time.sleep(600)" in "".join(page(failed).text)
-    assert not (tmp_path / "reports" / "2026-W48" / "index.html").exists()
+    assert not (tmp_path / "reports" / "2026-W48" / "en" / "index.html").exists()
+    assert not (tmp_path / "reports" / "2026-W48" / "index.html").exists()  # no chooser
 
 
 def test_command_line_arguments_and_exit_code(tmp_path, capsys):
@@ -581,3 +593,63 @@ def test_command_line_arguments_and_exit_code(tmp_path, capsys):
     assert "is not an ISO week" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parser.parse_args(["--lang", "de"])
+
+
+# --------------------------------------------------------------------------------------------
+# one folder per language, and the blocks refreshed from what is published
+
+
+@pytest.mark.notebook
+def test_a_language_leaves_the_others_and_the_week_has_a_chooser(built):
+    out = built["out"]
+    french = (out / "2026-W48" / "fr" / "index.html").read_text(encoding="utf-8")
+    assert french.startswith("<p>français</p>")  # the French folder left in place
+    assert '<a href="../en/index.html" hreflang="en" lang="en">English</a>' in french
+    assert "<p>Aucune pour l'instant.</p>" in french  # its earlier weeks, in French: none
+    chooser = page(out / "2026-W48" / "index.html")
+    assert [v for tag, key, v in chooser.refs] == ["en/index.html", "fr/index.html"]
+    assert "English" in chooser.text and "Français" in chooser.text
+    assert "<script" not in (out / "2026-W48" / "index.html").read_text(encoding="utf-8")
+    tiny = page(out / "2026-W48" / "en" / "tiny.html")  # each page links the same page
+    assert ("a", "href", "../fr/tiny.html") in tiny.refs
+    assert ("a", "href", "../fr/second.html") not in page(out / "2026-W48/en/second.html").refs
+    french_tiny = (out / "2026-W48" / "fr" / "tiny.html").read_text(encoding="utf-8")
+    assert '<a href="../en/tiny.html" hreflang="en" lang="en">English</a>' in french_tiny
+
+
+@pytest.mark.notebook
+def test_an_older_week_rebuilt_appears_on_the_newer_weeks_indexes(built):
+    later = built["out"] / "2026-W49" / "en" / "index.html"
+    html = page(later)
+    assert "".join(html.text).startswith("later")  # only the block was rewritten
+    assert [v for tag, key, v in html.refs] == [
+        "../../2026-W48/en/index.html", "../../2026-W47/en/index.html"
+    ]  # fmt: skip
+    assert all((later.parent / v).exists() for tag, key, v in html.refs)
+    earlier = (built["out"] / "2026-W47" / "en" / "index.html").read_text(encoding="utf-8")
+    assert EARLIER_BLOCK in earlier  # an older week's list does not change
+
+
+def test_blocks_are_replaced_whole_and_a_busy_folder_is_skipped(tmp_path):
+    from analysis.report.publish import report_lock
+    from analysis.report.published import refresh_indexes, replace_block
+
+    assert replace_block("<p>old kit</p>", "earlier", "NEW") == "<p>old kit</p>"
+    text = f"a{EARLIER_BLOCK}b{EARLIER_BLOCK}"
+    assert replace_block(text, "earlier", "NEW") == f"aNEWb{EARLIER_BLOCK}"
+    for week in ("2026-W47", "2026-W48", "2026-W49"):
+        (tmp_path / week / "en").mkdir(parents=True)
+        (tmp_path / week / "en" / "index.html").write_text(EARLIER_BLOCK)
+    with report_lock(tmp_path / "2026-W49", "en", wait=0):  # a report of 2026-W49 is running
+        done = refresh_indexes(tmp_path, "2026-W47", "en")
+    assert done == [tmp_path / w / "en" / "index.html" for w in ("2026-W47", "2026-W48")]
+    assert (tmp_path / "2026-W49" / "en" / "index.html").read_text() == EARLIER_BLOCK
+    assert '"../../2026-W47/en/index.html"' in (tmp_path / "2026-W48/en/index.html").read_text()
+
+
+@pytest.mark.notebook
+def test_figures_have_alt_text_in_the_page_language(built):
+    raw = (built["week_dir"] / "tiny.html").read_text(encoding="utf-8")
+    alts = re.findall(r'<img [^>]*\balt="([^"]*)"', raw)
+    assert alts == ["Figure: the heading and the text beside it say what it shows"]
+    assert "No description has been provided" not in raw  # nbconvert's English default

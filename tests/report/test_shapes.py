@@ -145,7 +145,7 @@ def _shop_file_reported(folder: Path) -> None:
     page = " ".join(text_of(folder / "01_live_vs_nonlive.html").split())
     assert "@ines.glow" in page and "min_viewers = 5" in page
     assert "@ines.glow" not in text_of(
-        folder.parent.parent / "a" / WEEK / "01_live_vs_nonlive.html"
+        folder.parents[2] / "a" / WEEK / "en" / "01_live_vs_nonlive.html"
     )
 
 
