@@ -28,8 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.errors import CartliftError
 from analysis.metrics import get_metric
 from analysis.stats.switchback import mechanism_of
+from analysis.stats.switchback_files import read_schedule
 from analysis.stats.switchback_analysis import analyse_switchback, per_live
 from analysis.stats.switchback_plan import history_parameters, switchback_power
 
@@ -40,6 +42,7 @@ __all__ = [
     "experiment_results",
     "extension_needed",
     "live_slots",
+    "open_experiment",
     "planned",
     "verdict",
 ]
@@ -89,6 +92,24 @@ def live_slots(cells: pd.DataFrame, schedule: pd.DataFrame) -> int:
     """How many of the schedule's slots appear as a LIVE (``content_id``) in ``cells``."""
     live = cells.loc[cells["channel"] == "LIVE", "content_id"].astype(str)
     return int(schedule["slot"].astype(str).isin(set(live)).sum())
+
+
+def open_experiment(
+    cells: pd.DataFrame, path: str, *, tz: str | None = None
+) -> tuple[pd.DataFrame | None, str | None, str]:
+    """``(schedule, None, "")`` when the page can answer, else ``(None, reason, detail)``:
+    ``no_schedule`` (no ``--schedule`` given), ``unreadable`` (the file cannot be used;
+    ``detail`` is :func:`read_schedule`'s message), ``no_live`` (none of its slots is a LIVE
+    of the data: ``content_id`` must be the schedule's ``slot``, ``docs/data-formats.md``)."""
+    if not str(path).strip():
+        return None, "no_schedule", ""
+    try:
+        schedule = read_schedule(path, tz=tz)
+    except (CartliftError, OSError) as err:
+        return None, "unreadable", str(err)
+    if live_slots(cells, schedule) == 0:
+        return None, "no_live", Path(path).name
+    return schedule, None, ""
 
 
 def _has(cells: pd.DataFrame, metric: str) -> bool:

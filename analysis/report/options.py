@@ -183,6 +183,13 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="run only this notebook (repeatable; default: all report pages)",
     )
+    parser.add_argument(
+        "--schedule",
+        default=None,
+        metavar="FILE",
+        help="a switchback schedule (the schedule.csv of `cartlift plan`): the experiment page "
+        "joins the report and reads it (default: none, no experiment page)",
+    )
     add_focus_arguments(parser)
     add_output_arguments(parser)
 
