@@ -31,8 +31,8 @@ import pandas as pd
 from analysis.errors import CartliftError
 from analysis.metrics import get_metric
 from analysis.stats.switchback import mechanism_of
-from analysis.stats.switchback_files import read_schedule
 from analysis.stats.switchback_analysis import analyse_switchback, per_live
+from analysis.stats.switchback_files import read_schedule
 from analysis.stats.switchback_plan import history_parameters, switchback_power
 
 __all__ = [

@@ -159,8 +159,7 @@ def plan_report(
     """
     names = (notebooks,) if isinstance(notebooks, str) else tuple(notebooks or REPORT_NOTEBOOKS)
     names = tuple(notebook_stem(str(n), notebooks_dir) for n in names)
-    if schedule is not None:
-        names = _with_experiment(names, schedule)
+    names = names if schedule is None else _with_experiment(names, schedule)
     if not names:
         raise ValueError("no notebook to run: pass notebooks=[...] or leave the default")
     if len(set(names)) != len(names):
@@ -192,8 +191,7 @@ def plan_report(
                 "min_viewers": min_viewers, "creators": creators}  # fmt: skip
     if defaults.shop is not None:
         standard["shop"] = str(defaults.shop)
-    if schedule is not None:  # only to the notebooks that declare it (06_experiment)
-        standard["schedule"] = str(Path(schedule).resolve())  # the kernel runs elsewhere
+    standard |= {} if schedule is None else {"schedule": str(Path(schedule).resolve())}  # 06 only
     if skip_unreadable:  # only to notebooks that declare it (cl.load(..., skip_unreadable=...))
         standard["skip_unreadable"] = True
     passed = {

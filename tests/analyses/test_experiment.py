@@ -32,22 +32,28 @@ def test_stop_when_the_worthwhile_effect_is_ruled_out():
     v = verdict(_results(1.02, 0.97, 1.08, 0.4), effect=1.2)
     assert v["decision"].tolist() == ["stop"]
     text = verdict_sentences(v, lang="en")[0]
-    assert text.startswith("add-to-cart rate: stop. The effect worth shipping (1.20×) is ruled out")
+    assert text.startswith(
+        "add-to-cart rate: stop. The effect worth shipping (1.20×) is ruled out"
+    )
 
 
 def test_extend_when_inconclusive_with_the_extra_lives():
     v = verdict(_results(1.25, 0.9, 1.7, 0.2), effect=1.2, extra_lives={"atc_rate": 24.0})
     assert v["decision"].tolist() == ["extend"] and v["extra_lives"].iloc[0] == 24
-    assert "24 more LIVEs, randomised like these, reach 80% power at 1.20×" in (
-        verdict_sentences(v, lang="en")[0]
+    assert (
+        "24 more LIVEs, randomised like these, reach 80% power at 1.20×"
+        in (verdict_sentences(v, lang="en")[0])
     )
-    assert "24 LIVE de plus, tirés au sort comme ceux-ci, atteignent 80 % de puissance" in (
-        verdict_sentences(v, lang="fr")[0]
+    assert (
+        "24 LIVE de plus, tirés au sort comme ceux-ci, atteignent 80 % de puissance"
+        in (verdict_sentences(v, lang="fr")[0])
     )
 
 
 def test_level_decides_significance():
-    assert verdict(_results(1.3, 0.99, 1.6, 0.03), effect=1.2, level=0.99)["decision"][0] == "extend"
+    assert (
+        verdict(_results(1.3, 0.99, 1.6, 0.03), effect=1.2, level=0.99)["decision"][0] == "extend"
+    )
 
 
 def test_none_when_undefined():

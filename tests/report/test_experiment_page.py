@@ -64,4 +64,6 @@ def test_the_page_shows_the_effect_and_the_verdict(experiment, lang, effect, ver
     page = Path(index).parent / f"{EXPERIMENT_NOTEBOOK}.html"
     html = page.read_text(encoding="utf-8")
     assert effect in html and verdict in html
-    assert str(schedule.resolve()) not in html and re.search(r"schedule\.csv \([0-9a-f]{12}\)", html)
+    assert str(schedule.resolve()) not in html and re.search(
+        r"schedule\.csv \([0-9a-f]{12}\)", html
+    )
