@@ -213,11 +213,10 @@ def run_report(
         name it by file name and fingerprint, as the data. None: that page is not run.
     """
     notebooks_dir, templates_dir, out = Path(notebooks_dir), Path(templates_dir), Path(out)
-    plan = plan_report(
-        data=data, week=week, tz=tz, lang=lang, min_viewers=min_viewers, notebooks=notebooks,
-        parameters=parameters, workers=workers, notebooks_dir=notebooks_dir, shop=shop,
-        skip_unreadable=skip_unreadable, creators=creators, schedule=schedule,
-    )  # fmt: skip
+    plan = plan_report(data=data, week=week, tz=tz, lang=lang, min_viewers=min_viewers,
+                       notebooks=notebooks, parameters=parameters, workers=workers, shop=shop,
+                       notebooks_dir=notebooks_dir, skip_unreadable=skip_unreadable,
+                       creators=creators, schedule=schedule)  # fmt: skip
     tz, min_viewers = plan.run_parameters["tz"], plan.run_parameters["min_viewers"]
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
     run["hidden"] |= personal_parameters(plan.run_parameters)  # shown masked, as on the pages
