@@ -74,7 +74,7 @@ def planned(schedule_path: str | Path) -> dict[str, float]:
 
 def experiment_design(schedule: pd.DataFrame) -> pd.DataFrame:
     """One row: ``slots``, ``blocks``, ``treatment``, ``control``, ``treated_slots``,
-    ``buffer_slots``, ``mechanism``, ``carryover``, ``seed``, ``first``, ``last`` (starts)."""
+    ``buffer_slots``, ``mechanism``, ``carryover``, ``seed``, ``first``, ``last`` (days)."""
     w = schedule["treated"].astype(bool)
     start = schedule["start"] if "start" in schedule.columns else pd.Series(dtype=object)
     row = dict(
@@ -83,7 +83,8 @@ def experiment_design(schedule: pd.DataFrame) -> pd.DataFrame:
         treated_slots=int(w.sum()), buffer_slots=int(schedule.get("buffer", w & False).sum()),
         mechanism=str(schedule["mechanism"].iloc[0]), carryover=int(schedule["carryover"].iloc[0]),
         seed=int(schedule["seed"].iloc[0]),
-        first=start.min() if len(start) else pd.NaT, last=start.max() if len(start) else pd.NaT,
+        first=start.min().date() if len(start) else pd.NaT,
+        last=start.max().date() if len(start) else pd.NaT,
     )  # fmt: skip
     return pd.DataFrame([row])
 
