@@ -32,6 +32,7 @@ __all__ = [
     "add_focus_arguments",
     "add_output_arguments",
     "add_report_arguments",
+    "add_schedule_argument",
     "check_min_viewers",
     "check_workers",
     "focus_parameters",
@@ -183,8 +184,21 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="run only this notebook (repeatable; default: all report pages)",
     )
+    add_schedule_argument(parser)
     add_focus_arguments(parser)
     add_output_arguments(parser)
+
+
+def add_schedule_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--schedule FILE``: a switchback schedule (``cartlift plan``'s ``schedule.csv``) the
+    experiment page reads (:data:`analysis.report.plan.EXPERIMENT_NOTEBOOK`, ``docs/experiments.md``)."""
+    parser.add_argument(
+        "--schedule",
+        default=None,
+        metavar="FILE",
+        help="a switchback schedule (the schedule.csv of `cartlift plan`): the experiment page "
+        "joins the report and reads it (default: none, no experiment page)",
+    )
 
 
 def add_focus_arguments(parser: argparse.ArgumentParser) -> None:

@@ -50,6 +50,7 @@ from analysis.vocabulary import check_argument
 from analysis.weeks import Week, parse_week, resolve_week
 
 __all__ = [
+    "EXPERIMENT_NOTEBOOK",
     "FOCUS_PARAMETERS",
     "REPORT_NOTEBOOKS",
     "STANDARD_PARAMETERS",
@@ -65,6 +66,9 @@ REPORT_NOTEBOOKS: tuple[str, ...] = (
     "weekly_report", "00_data_quality", "01_live_vs_nonlive", "02_hour_of_day", "03_audience",
     "04_regression", "05_dynamics",
 )  # fmt: skip
+#: the experiment page: joins the run when a schedule is given (``cartlift report --schedule``),
+#: which it receives as its ``schedule`` parameter; not run otherwise
+EXPERIMENT_NOTEBOOK = "06_experiment"
 #: parameters :func:`analysis.report.run.run_report` passes to every notebook that declares them
 STANDARD_PARAMETERS: tuple[str, ...] = ("data", "week", "tz", "lang", "min_viewers", "shop",
                                          "creators")  # fmt: skip
@@ -129,6 +133,7 @@ def plan_report(
     shop: str | Path | None = None,
     skip_unreadable: bool = False,
     creators: str = "shown",
+    schedule: str | Path | None = None,
 ) -> Plan:
     """Check a run's arguments (see :func:`analysis.report.run.run_report`) and plan it.
 
@@ -154,6 +159,7 @@ def plan_report(
     """
     names = (notebooks,) if isinstance(notebooks, str) else tuple(notebooks or REPORT_NOTEBOOKS)
     names = tuple(notebook_stem(str(n), notebooks_dir) for n in names)
+    names = names if schedule is None else _with_experiment(names, schedule)
     if not names:
         raise ValueError("no notebook to run: pass notebooks=[...] or leave the default")
     if len(set(names)) != len(names):
@@ -185,6 +191,7 @@ def plan_report(
                 "min_viewers": min_viewers, "creators": creators}  # fmt: skip
     if defaults.shop is not None:
         standard["shop"] = str(defaults.shop)
+    standard |= {} if schedule is None else {"schedule": str(Path(schedule).resolve())}  # 06 only
     if skip_unreadable:  # only to notebooks that declare it (cl.load(..., skip_unreadable=...))
         standard["skip_unreadable"] = True
     passed = {
@@ -194,6 +201,16 @@ def plan_report(
     }  # fmt: skip
     sources = {name: notebooks_dir / f"{name}.ipynb" for name in names}
     return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers)
+
+
+def _with_experiment(names: tuple[str, ...], schedule: str | Path) -> tuple[str, ...]:
+    """``names`` with :data:`EXPERIMENT_NOTEBOOK` last (once), after checking ``schedule`` is a
+    file (``FileNotFoundError`` naming it, before anything runs)."""
+    if not Path(schedule).is_file():
+        raise FileNotFoundError(
+            f"--schedule {schedule}: no such file; give the schedule.csv `cartlift plan` wrote"
+        )
+    return names if EXPERIMENT_NOTEBOOK in names else (*names, EXPERIMENT_NOTEBOOK)
 
 
 def notebook_stem(name: str, notebooks_dir: Path) -> str:

@@ -208,8 +208,15 @@ def run_metadata(
         "versions": package_versions(),
         "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "data_label": label,
-        "hidden": local_paths(data, parameters.get("shop"), label),
+        "hidden": local_paths(data, parameters.get("shop"), label)
+        | _schedule_paths(parameters.get("schedule")),
     }
+
+
+def _schedule_paths(schedule: str | Path | None) -> dict[str, str]:
+    """The local paths of a switchback schedule, each shown as its file name and fingerprint
+    (:func:`data_label`, as the data); ``{}`` without one."""
+    return local_paths(schedule, None, data_label(schedule)) if schedule else {}
 
 
 def manifest(

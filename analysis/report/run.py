@@ -117,6 +117,7 @@ def run_report(
     wait: float = DEFAULT_WAIT,
     creators: str = "shown",
     reuse: bool = True,
+    schedule: str | Path | None = None,
 ) -> Path:
     """Run the report notebooks for one ISO week and publish ``<out>/<week>/<lang>/``.
 
@@ -214,13 +215,16 @@ def run_report(
     shop : str or Path, optional
         Shop file applied to the data (``docs/shop-file.md``); default the data folder's
         ``shop.toml``, if any. When given, every notebook must declare ``shop``.
+    schedule : str or Path, optional
+        A switchback schedule (``cartlift plan``'s ``schedule.csv``): the experiment page
+        (:data:`analysis.report.plan.EXPERIMENT_NOTEBOOK`) joins the run and reads it; pages
+        name it by file name and fingerprint, as the data. None: that page is not run.
     """
     notebooks_dir, templates_dir, out = Path(notebooks_dir), Path(templates_dir), Path(out)
-    plan = plan_report(
-        data=data, week=week, tz=tz, lang=lang, min_viewers=min_viewers, notebooks=notebooks,
-        parameters=parameters, workers=workers, notebooks_dir=notebooks_dir, shop=shop,
-        skip_unreadable=skip_unreadable, creators=creators,
-    )  # fmt: skip
+    plan = plan_report(data=data, week=week, tz=tz, lang=lang, min_viewers=min_viewers,
+                       notebooks=notebooks, parameters=parameters, workers=workers, shop=shop,
+                       notebooks_dir=notebooks_dir, skip_unreadable=skip_unreadable,
+                       creators=creators, schedule=schedule)  # fmt: skip
     tz, min_viewers = plan.run_parameters["tz"], plan.run_parameters["min_viewers"]
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
     run["hidden"] |= personal_parameters(plan.run_parameters)  # shown masked, as on the pages
@@ -272,6 +276,7 @@ def main(args: argparse.Namespace) -> int:
             skip_unreadable=getattr(args, "skip_unreadable", False),
             wait=getattr(args, "wait", DEFAULT_WAIT),
             creators=getattr(args, "creators", "shown"),
+            schedule=getattr(args, "schedule", None),
             reuse=not getattr(args, "rerun", False),
             parameters=getattr(args, "parameters", None),
             progress=not getattr(args, "quiet", False),
