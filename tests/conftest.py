@@ -39,6 +39,7 @@ COSTLY = (
     "tests/sources/test_engines.py",
     "tests/analyses/test_selfcheck.py",
     "tests/report/test_browser.py",
+    "tests/report/test_experiment_page.py",
     "tests/sources/test_sources_tiktok.py",
     "tests/test_notebooks.py",
     "tests/test_golden.py",
@@ -50,6 +51,9 @@ COSTLY = (
     "tests/sample/test_switchback_sim.py",
     "tests/stats/test_switchback.py",
     "tests/report/test_faults.py",
+    "tests/report/test_reuse.py",
+    "tests/report/test_cli_plan.py",
+    "tests/report/test_cli_flags.py",
     "tests/analyses/test_intervention.py",
     "tests/analyses/test_hours.py",
 )
