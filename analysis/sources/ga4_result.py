@@ -95,10 +95,11 @@ class _Text:
         rank[-1] = len(order)  # missing values last
         self.ranks = rank[pc.fill_null(self.codes, len(order)).to_numpy()]
 
-    def take(self, rows: np.ndarray) -> pd.arrays.ArrowStringArray:
-        """The values at ``rows``, dtype ``string`` (Arrow ``large_string``, as pandas stores
-        it: no conversion); one value everywhere (e.g. the currency) is written, not taken."""
-        codes = self.codes.take(pa.array(rows))
+    def take(self, rows: np.ndarray, codes: pa.Array | None = None) -> pd.arrays.ArrowStringArray:
+        """The values at ``rows`` (or of dictionary ``codes``), dtype ``string`` (Arrow
+        ``large_string``, as pandas stores it: no conversion); one value everywhere (e.g. the
+        currency) is written, not taken."""
+        codes = self.codes.take(pa.array(rows)) if codes is None else codes
         if len(self.values) == 1 and not codes.null_count:
             return repeated_text(self.values[0].as_py(), len(rows))
         values = self.values.take(codes)
@@ -145,6 +146,22 @@ def _order(hours: np.ndarray, ranks: list[np.ndarray]) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
+def _categories(table: pa.Table, text: dict[str, _Text], rows: np.ndarray) -> pa.Array:
+    """Dictionary codes of the category of the cells at ``rows``: the cell row's own when it
+    has one (rows written by hand), else its item's, from the ``category`` rows (``ga4.sql``)."""
+    item, category = text["item_id"], text["category"]
+    own = category.codes.take(pa.array(rows))
+    per_item = np.flatnonzero(_is(table.column("kind"), "category"))
+    if not len(per_item):
+        return own
+    n = len(item.values)  # code n: a missing item_id
+    slots = np.full(n + 1, -1, dtype=np.int64)  # each item's category row
+    slots[pc.fill_null(item.codes.take(pa.array(per_item)), n).to_numpy()] = per_item
+    found = slots >= 0
+    lookup = category.codes.take(pa.array(np.where(found, slots, 0), mask=~found))
+    return pc.coalesce(own, lookup.take(pc.fill_null(item.codes.take(pa.array(rows)), n)))
+
+
 def _cells(table: pa.Table, rows: np.ndarray, *, tz: str, dims: list[str]) -> pd.DataFrame:
     """The cell rows ``rows`` of the result table, sorted, as the cells frame."""
     text = {c: _Text(table.column(c)) for c in ("item_id", *dims, "category", "currency")}
@@ -158,7 +175,7 @@ def _cells(table: pa.Table, rows: np.ndarray, *, tz: str, dims: list[str]) -> pd
         "start": start.array,
         "product_id": text["item_id"].take(rows),
         **{c: text[c].take(rows) for c in dims},
-        "category": text["category"].take(rows),
+        "category": text["category"].take(rows, _categories(table, text, rows)),
         **{c: _numbers(table.column(c), rows, c) for c in COUNTS},
         "revenue": _numbers(revenue, rows, "revenue"),
         "currency": text["currency"].take(rows),
