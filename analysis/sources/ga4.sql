@@ -143,7 +143,7 @@ all_cells AS (  -- a full join, not a union and a second GROUP BY: sales cells a
     COALESCE(f.item_id, s.item_id) AS item_id{fs_dims},
     COALESCE(f.viewers, 0) AS viewers, COALESCE(f.atc, 0) AS atc,
     COALESCE(f.checkouts, 0) AS checkouts, COALESCE(s.orders, 0) AS orders,
-    COALESCE(s.items, 0) AS items, COALESCE(s.revenue, CAST(0 AS {decimal})) AS revenue
+    COALESCE(s.items, 0) AS items, s.revenue  -- NULL without sales: 0 once shaped (ga4_result)
   FROM funnel AS f
   FULL JOIN sales AS s
     ON f.hour_start_us = s.hour_start_us AND f.item_id = s.item_id{fs_join}

@@ -195,7 +195,7 @@ def _cells(table: pa.Table, rows: np.ndarray, *, tz: str, dims: list[str]) -> pd
     order = _order(hours, [text[c].ranks[rows] for c in ("item_id", *dims)])
     rows, hours = rows[order], hours[order]
     # exact decimal sum, passed as text: the same float whichever engine summed it
-    revenue = pc.cast(table.column("revenue"), pa.float64())
+    revenue = pc.fill_null(pc.cast(table.column("revenue"), pa.float64()), 0.0)  # no sales: 0
     start = pd.Series(pd.to_datetime(hours, unit="us", utc=True)).dt.tz_convert(tz)
     data = {
         "start": start.array,
