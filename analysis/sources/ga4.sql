@@ -35,8 +35,8 @@
 -- every engine.
 --
 -- Output: one result with a `kind` column.
---   kind = 'cell'     one row per (hour_start_us, item_id[, device][, region]): counts (category
---                     NULL: it is the item's, given once per item by the 'category' rows)
+--   kind = 'cell'     one row per (hour_start_us, item_id[, device][, region]): counts (revenue
+--                     NULL without sales; category NULL: it is the item's, in the 'category' rows)
 --   kind = 'category' one row per item: item_id and its category (cheaper than joining each of
 --                     up to millions of cells with its item's category)
 --   kind = 'rejected' one row per rejected event (at most {{max_listed}} per reason) with rn,
