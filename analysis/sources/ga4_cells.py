@@ -93,7 +93,9 @@ def canonical_cells(found: pd.DataFrame, *, name: str, tz: str, unit: str,
     na_text = pa.chunked_array([pa.nulls(n, pa.large_string())])  # immutable: shared buffers
     for c, col in COLUMNS.items():  # one array object per column: writing one leaves the others
         if c not in data:
-            data[c] = pd.arrays.ArrowStringArray(na_text) if col.dtype == "string" else missing_ints(n)
+            data[c] = (
+                pd.arrays.ArrowStringArray(na_text) if col.dtype == "string" else missing_ints(n)
+            )
     return pd.DataFrame({c: data[c] for c in COLUMNS}, index=pd.RangeIndex(n), copy=False)
 
 
