@@ -35,7 +35,10 @@
 -- every engine.
 --
 -- Output: one result with a `kind` column.
---   kind = 'cell'     one row per (hour_start_us, item_id[, device][, region]): category, counts
+--   kind = 'cell'     one row per (hour_start_us, item_id[, device][, region]): counts (revenue
+--                     NULL without sales; category NULL: it is the item's, in the 'category' rows)
+--   kind = 'category' one row per item: item_id and its category (cheaper than joining each of
+--                     up to millions of cells with its item's category)
 --   kind = 'rejected' one row per rejected event (at most {{max_listed}} per reason) with rn,
 --                     event_name, reason and n (events with that reason in the file)
 --   kind = 'used'     one row: n = funnel events that entered a cell
@@ -140,7 +143,7 @@ all_cells AS (  -- a full join, not a union and a second GROUP BY: sales cells a
     COALESCE(f.item_id, s.item_id) AS item_id{fs_dims},
     COALESCE(f.viewers, 0) AS viewers, COALESCE(f.atc, 0) AS atc,
     COALESCE(f.checkouts, 0) AS checkouts, COALESCE(s.orders, 0) AS orders,
-    COALESCE(s.items, 0) AS items, COALESCE(s.revenue, CAST(0 AS {decimal})) AS revenue
+    COALESCE(s.items, 0) AS items, s.revenue  -- NULL without sales: 0 once shaped (ga4_result)
   FROM funnel AS f
   FULL JOIN sales AS s
     ON f.hour_start_us = s.hour_start_us AND f.item_id = s.item_id{fs_join}
@@ -175,14 +178,18 @@ used AS (  -- events read (a count of one column) minus the rejected ones
   SELECT -SUM(n) AS n FROM rejected WHERE k = 1
 )
 SELECT
-  'cell' AS kind, c.hour_start_us, c.item_id{c_dims}, k.category,
+  'cell' AS kind, c.hour_start_us, c.item_id{c_dims}, CAST(NULL AS {string}) AS category,
   c.viewers, c.atc, c.checkouts, c.orders, c.items, CAST(c.revenue AS {string}) AS revenue,
   (SELECT currency FROM file_currency) AS currency,
   CAST(NULL AS {int}) AS rn, CAST(NULL AS {string}) AS event_name,
   CAST(NULL AS {string}) AS reason, CAST(NULL AS {int}) AS n
 FROM all_cells AS c
-LEFT JOIN categories AS k ON k.item_id = c.item_id
 WHERE c.viewers + c.checkouts + c.orders > 0  -- not e.g. only an add_to_cart without a view
+UNION ALL
+SELECT
+  'category', NULL, item_id{dims_null}, category, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL
+FROM categories
 UNION ALL
 SELECT
   'rejected', NULL, NULL{dims_null}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,

@@ -90,10 +90,12 @@ def canonical_cells(found: pd.DataFrame, *, name: str, tz: str, unit: str,
         **{c: _ints(found[c].to_numpy()) for c in _COUNTS},
         "revenue": revenue, "currency": currency, "unit": repeated_text(unit, n),
     }  # fmt: skip
-    na_text = repeated_text(pd.NA, n)
-    for c, col in COLUMNS.items():
+    na_text = pa.chunked_array([pa.nulls(n, pa.large_string())])  # immutable: shared buffers
+    for c, col in COLUMNS.items():  # one array object per column: writing one leaves the others
         if c not in data:
-            data[c] = na_text if col.dtype == "string" else missing_ints(n)
+            data[c] = (
+                pd.arrays.ArrowStringArray(na_text) if col.dtype == "string" else missing_ints(n)
+            )
     return pd.DataFrame({c: data[c] for c in COLUMNS}, index=pd.RangeIndex(n), copy=False)
 
 

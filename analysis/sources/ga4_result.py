@@ -11,6 +11,9 @@ into the canonical cells, rejected table and per-file counts of
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -21,11 +24,34 @@ from analysis.sources.base import FILE_COLUMNS, Loaded, empty_replaced
 from analysis.sources.ga4_cells import canonical_cells, missing_ints, repeated_text
 from analysis.vocabulary import GA4_BREAKDOWNS
 
-__all__ = ["COUNTS", "result_columns", "result_table", "shape_result", "to_loaded"]
+__all__ = ["COUNTS", "result_columns", "result_table", "shape_result", "small_pages", "to_loaded"]
 
 #: the integer counts of a GA4 cell
 COUNTS = ("viewers", "atc", "checkouts", "orders", "items")
 HOUR_US = 3_600_000_000
+
+
+@contextmanager
+def small_pages() -> Iterator[None]:
+    """Within the block, numpy asks Linux for ordinary pages, not transparent huge pages.
+
+    NumPy marks every array of 4 MB or more ``madvise(MADV_HUGEPAGE)`` on Linux; where the
+    system's policy is ``madvise`` with ``defrag = madvise`` (common in virtual machines), each
+    such array can stall in the kernel's memory compaction: measured on the benchmark machine,
+    200 MB of new arrays took 0.6-1.2 s with huge pages and 0.09 s without. Shaping millions of
+    cells allocates a few hundred MB of short-lived arrays, read once, where huge pages gain
+    nothing. The previous setting is restored on exit; elsewhere (other systems, NumPy
+    without the switch) this does nothing. Reference: NumPy, "Global state: madvise hugepage
+    on Linux" (https://numpy.org/doc/stable/reference/global_state.html), and Linux,
+    Documentation/admin-guide/mm/transhuge.rst (``defrag``)."""
+    core = getattr(np, "_core", None) or getattr(np, "core", None)  # NumPy 2, NumPy 1
+    switch = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
+    before = switch(False) if switch else None
+    try:
+        yield
+    finally:
+        if switch:
+            switch(before)
 
 
 def result_columns(breakdown) -> list[str]:
@@ -95,10 +121,11 @@ class _Text:
         rank[-1] = len(order)  # missing values last
         self.ranks = rank[pc.fill_null(self.codes, len(order)).to_numpy()]
 
-    def take(self, rows: np.ndarray) -> pd.arrays.ArrowStringArray:
-        """The values at ``rows``, dtype ``string`` (Arrow ``large_string``, as pandas stores
-        it: no conversion); one value everywhere (e.g. the currency) is written, not taken."""
-        codes = self.codes.take(pa.array(rows))
+    def take(self, rows: np.ndarray, codes: pa.Array | None = None) -> pd.arrays.ArrowStringArray:
+        """The values at ``rows`` (or of dictionary ``codes``), dtype ``string`` (Arrow
+        ``large_string``, as pandas stores it: no conversion); one value everywhere (e.g. the
+        currency) is written, not taken."""
+        codes = self.codes.take(pa.array(rows)) if codes is None else codes
         if len(self.values) == 1 and not codes.null_count:
             return repeated_text(self.values[0].as_py(), len(rows))
         values = self.values.take(codes)
@@ -145,6 +172,22 @@ def _order(hours: np.ndarray, ranks: list[np.ndarray]) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
+def _categories(table: pa.Table, text: dict[str, _Text], rows: np.ndarray) -> pa.Array:
+    """Dictionary codes of the category of the cells at ``rows``: the cell row's own when it
+    has one (rows written by hand), else its item's, from the ``category`` rows (``ga4.sql``)."""
+    item, category = text["item_id"], text["category"]
+    own = category.codes.take(pa.array(rows))
+    per_item = np.flatnonzero(_is(table.column("kind"), "category"))
+    if not len(per_item):
+        return own
+    n = len(item.values)  # code n: a missing item_id
+    slots = np.full(n + 1, -1, dtype=np.int64)  # each item's category row
+    slots[pc.fill_null(item.codes.take(pa.array(per_item)), n).to_numpy()] = per_item
+    found = slots >= 0
+    lookup = category.codes.take(pa.array(np.where(found, slots, 0), mask=~found))
+    return pc.coalesce(own, lookup.take(pc.fill_null(item.codes.take(pa.array(rows)), n)))
+
+
 def _cells(table: pa.Table, rows: np.ndarray, *, tz: str, dims: list[str]) -> pd.DataFrame:
     """The cell rows ``rows`` of the result table, sorted, as the cells frame."""
     text = {c: _Text(table.column(c)) for c in ("item_id", *dims, "category", "currency")}
@@ -152,13 +195,13 @@ def _cells(table: pa.Table, rows: np.ndarray, *, tz: str, dims: list[str]) -> pd
     order = _order(hours, [text[c].ranks[rows] for c in ("item_id", *dims)])
     rows, hours = rows[order], hours[order]
     # exact decimal sum, passed as text: the same float whichever engine summed it
-    revenue = pc.cast(table.column("revenue"), pa.float64())
+    revenue = pc.fill_null(pc.cast(table.column("revenue"), pa.float64()), 0.0)  # no sales: 0
     start = pd.Series(pd.to_datetime(hours, unit="us", utc=True)).dt.tz_convert(tz)
     data = {
         "start": start.array,
         "product_id": text["item_id"].take(rows),
         **{c: text[c].take(rows) for c in dims},
-        "category": text["category"].take(rows),
+        "category": text["category"].take(rows, _categories(table, text, rows)),
         **{c: _numbers(table.column(c), rows, c) for c in COUNTS},
         "revenue": _numbers(revenue, rows, "revenue"),
         "currency": text["currency"].take(rows),

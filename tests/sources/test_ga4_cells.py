@@ -110,6 +110,10 @@ def test_read_takes_the_fast_path_and_reconciles(exports, monkeypatch):
     loaded = ga4.read(exports[-1], tz=TZ)
     assert calls == [] and loaded.reconciles() and len(loaded.cells) > 5_000
     assert loaded.cells["row"].isna().all() and str(loaded.cells["row"].dtype) == "Int64"
+    cells = loaded.cells  # columns of the same missing values are still separate columns
+    cells.loc[0, "creator"], cells.loc[0, "views"] = "@me", 3
+    assert cells[["content_id", "promo", "creator"]].iloc[0].tolist() == [pd.NA, pd.NA, "@me"]
+    assert cells[["impressions", "views", "clicks"]].iloc[0].tolist() == [pd.NA, 3, pd.NA]
 
 
 def events_file(tmp_path: Path, *changes: dict) -> Path:
