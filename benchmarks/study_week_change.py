@@ -105,8 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     print(f"week change study: {args.reps} replicates per row, seed {SEED} + scenario index")
-    print("LIVEs  scenario    any 'change' (MCSE)  | per row 'change': atc live, atc outside, "
-          "conversion live, conversion outside | few_clusters share")
+    print(
+        "LIVEs  scenario    any 'change' (MCSE)  | per row 'change': atc live, atc outside, "
+        "conversion live, conversion outside | few_clusters share"
+    )
     k = 0
     for lives in LIVES:
         for name, odds in SCENARIOS.items():
@@ -115,8 +117,11 @@ def main(argv: list[str] | None = None) -> int:
             se = np.sqrt(r["any"] * (1 - r["any"]) / args.reps)
             rows = [r[n] for n in ("atc_rate live", "atc_rate nonlive", "conversion live",
                                    "conversion nonlive")]  # fmt: skip
-            print(f"{lives:5d}  {name:10s}  {r['any']:6.3f} ({se:.3f})        | "
-                  + "  ".join(f"{v:6.3f}" for v in rows) + f" | {r['few']:.3f}")
+            print(
+                f"{lives:5d}  {name:10s}  {r['any']:6.3f} ({se:.3f})        | "
+                + "  ".join(f"{v:6.3f}" for v in rows)
+                + f" | {r['few']:.3f}"
+            )
     print(f"nominal family-wise level 0.05; {time.perf_counter() - start:.0f} s")
     return 0
 

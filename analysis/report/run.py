@@ -55,6 +55,7 @@ from analysis.errors import OutputError, ReportError
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
 from analysis.present.privacy import personal_parameters
+from analysis.present.week_change import week_change_rows
 from analysis.report.export import hide_paths
 from analysis.report.index import page_links, render_index
 from analysis.report.jobs import notebook_jobs, progress_printer, raise_failures, run_jobs
@@ -78,6 +79,7 @@ __all__ = [
     # the entry points
     "main",
     "run_report",
+    "index_rows",
     # also importable from here, where they lived before the package was split by job
     "REPORT_NOTEBOOKS",
     "external_resources",
@@ -209,8 +211,7 @@ def run_report(
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
     run["hidden"] |= personal_parameters(plan.run_parameters)  # shown masked, as on the pages
     iso = plan.week.iso
-    unit_cells, _, _ = one_unit(plan.cells)  # the headline uses one unit, as the pages
-    kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
+    kpis, changes = index_rows(plan.cells, iso, lang=lang, min_viewers=min_viewers)
     questions = question_table(plan.cells, week=iso, pages=plan.names, data=data)
     final = out / iso
     check_outputs(out, final, plan.names)
@@ -231,12 +232,25 @@ def run_report(
         index = render_index(
             templates_dir, run=run, pages=page_links(plan.names, results),
             lock=record["lock_sha256"], out=out, kpis=kpis, lang=lang,
-            questions=questions.to_dict("records"),
+            questions=questions.to_dict("records"), changes=changes,
         )  # fmt: skip
         write_text(staging / "index.html", hide_paths(index, run["hidden"]))
         publish(staging, final)
     say(f"published {final / 'index.html'}")
     return final / "index.html"
+
+
+def index_rows(
+    cells: Any, week: str, *, lang: str, min_viewers: int
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The index's headline rows (:func:`analysis.present.headline.headline_kpis` of ``week``)
+    and its "what changed this week" rows
+    (:func:`analysis.present.week_change.week_change_rows`: ``week`` against the one before),
+    both on one unit of the cells, as the pages (:func:`analysis.analyses.answerable.one_unit`).
+    """
+    unit_cells, _, _ = one_unit(cells)
+    kpis = headline_kpis(select_week(unit_cells, week), lang=lang, min_viewers=min_viewers)
+    return kpis, week_change_rows(unit_cells, week=week, lang=lang)
 
 
 def main(args: argparse.Namespace) -> int:
