@@ -16,7 +16,11 @@ import pandas as pd
 import pytest
 
 from analysis.analyses.week_change import CHANGE_COLUMNS, headline_change
+from analysis.paths import TEMPLATES_DIR
 from analysis.present.week_change import CHANGE_ROW_KEYS, change_rows
+from analysis.report.index import render_index
+from analysis.report.provenance import run_metadata
+from analysis.weeks import parse_week
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 
@@ -97,3 +101,16 @@ def test_rows_in_both_languages(result):
     fr = change_rows(result, lang="fr")
     assert fr[0]["diff"] == "+4,18 pp"
     assert fr[1]["call"].startswith("dans le bruit")
+
+
+def test_index_opens_with_the_change_block(result, tmp_path):
+    run = run_metadata(REF / "week_change_fixture.csv", parse_week("2026-W47"),
+                       {"week": "2026-W47"}, lang="fr")  # fmt: skip
+    html = render_index(TEMPLATES_DIR, run=run, pages=[], lock=None, out=tmp_path, kpis=[],
+                        lang="fr", changes=change_rows(result, lang="fr"))  # fmt: skip
+    block = html[html.index('<h2 id="changes">') : html.index('<h2 id="pages">')]
+    assert "Ce qui a changé cette semaine" in block
+    assert "<td>changement (ajusté par Holm sur les 2 taux du résumé)</td>" in block
+    assert '+4,18 pp<span class="ci">+2,33 pp à +6,03 pp</span>' in block
+    assert "Hors LIVE, les grappes sont les jours (7 dans la semaine la plus pauvre" in block
+    assert html.index('id="changes"') < html.index('id="pages"')
