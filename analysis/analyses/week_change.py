@@ -55,7 +55,8 @@ def headline_change(
     shown) with the CR2 interval :math:`\pm t_{\nu}\sqrt{V_w + V_{w-1}}` and the p-value of
     :func:`analysis.stats.compare.compare` (``between`` the two weeks; :math:`\nu` the
     Bell-McCaffrey df; a LIVE spanning both weeks counts on each side). The p-values of the
-    rows are Holm-adjusted together (family-wise error at :math:`1 -` ``level``):
+    rows with a test (the family; a row without one, e.g. no ``orders`` column, is not counted)
+    are Holm-adjusted together (family-wise error at :math:`1 -` ``level``):
     ``call`` is ``"change"`` when ``pvalue_holm < 1 - level``, ``"within noise"`` otherwise.
 
     Parameters
@@ -95,7 +96,11 @@ def headline_change(
     rows = [_row(cells, period, get_metric(m), side, level) | {"week": this.iso,
             "previous_week": before.iso} for m in metrics for side in CLUSTERS]  # fmt: skip
     out = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
-    out["pvalue_holm"] = adjust_pvalues(out["pvalue"].to_numpy(float), method="holm")
+    tested = out["pvalue"].notna().to_numpy()  # the family: the rows with a test
+    out["pvalue_holm"] = np.nan
+    if tested.any():
+        p = out.loc[tested, "pvalue"].to_numpy(float)
+        out.loc[tested, "pvalue_holm"] = adjust_pvalues(p, method="holm")
     alpha = 1 - level
     out["call"] = np.where(out["pvalue_holm"].isna(), "",
                            np.where(out["pvalue_holm"] < alpha, "change", "within noise"))  # fmt: skip

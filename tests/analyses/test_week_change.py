@@ -114,3 +114,14 @@ def test_index_opens_with_the_change_block(result, tmp_path):
     assert '+4,18 pp<span class="ci">+2,33 pp à +6,03 pp</span>' in block
     assert "Hors LIVE, les grappes sont les jours (7 dans la semaine la plus pauvre" in block
     assert html.index('id="changes"') < html.index('id="pages"')
+
+
+def test_rows_without_a_test_are_not_in_the_holm_family(result):
+    out = headline_change(fixture_cells(), week="2026-W47")  # no orders column: no conversion
+    gold = pd.read_csv(REF / "week_change_golden.csv").set_index("side")
+    atc = out[out["metric"] == "atc_rate"].set_index("side")
+    assert out.loc[out["metric"] == "conversion", "status"].eq("failed").all()
+    assert atc["pvalue_holm"].to_numpy() == pytest.approx(gold["pvalue_holm"].to_numpy(), rel=1e-6)
+    assert [r["call"] for r in change_rows(out, lang="en")][0].endswith(
+        "across the 2 headline rates)"
+    )
