@@ -19,7 +19,7 @@ from analysis.metrics import Metric
 from analysis.present import i18n
 from analysis.stats.reference import FEW_CLUSTERS
 
-__all__ = ["CHANGE_ROW_KEYS", "change_rows", "week_change_rows"]
+__all__ = ["CHANGE_ROW_KEYS", "change_rows", "input_lines", "week_change_rows"]
 
 #: keys of each row of :func:`change_rows`, in order
 CHANGE_ROW_KEYS = ("metric", "side", "rate", "rate_previous", "diff", "diff_ci", "call", "note")
@@ -106,3 +106,21 @@ def _note(r: pd.Series, lang: str) -> str:
     if status.startswith("undefined") and status != "undefined_out_of_range":
         return i18n.t("change.no_data", lang=lang)
     return ""
+
+
+def input_lines(summary: pd.DataFrame | None, *, lang: str = i18n.SOURCE_LANGUAGE) -> list[str]:
+    """One sentence per source of :func:`analysis.sources.quality.source_summary`: whether its
+    rows reconcile (rows read = used + rejected + replaced, ``docs/data-formats.md``), or how
+    many files were not read; empty without a summary. Shown below "what changed this week"."""
+    if summary is None:
+        return []
+    out = []
+    for r in summary.itertuples():
+        n = {k: i18n.format_integer(getattr(r, k), lang=lang)
+             for k in ("files", "rows_read", "rows_used", "rows_rejected", "rows_replaced")}  # fmt: skip
+        if r.source in ("skipped", "unreadable", "duplicate"):
+            key = f"change.inputs_{r.source}"
+        else:
+            key = "change.inputs_ok" if r.status == "ok" else "change.inputs_bad"
+        out.append(i18n.t(key, lang=lang, source=r.source, **n))
+    return out

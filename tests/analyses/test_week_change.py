@@ -17,9 +17,10 @@ import pytest
 
 from analysis.analyses.week_change import CHANGE_COLUMNS, headline_change
 from analysis.paths import TEMPLATES_DIR
-from analysis.present.week_change import CHANGE_ROW_KEYS, change_rows
+from analysis.present.week_change import CHANGE_ROW_KEYS, change_rows, input_lines
 from analysis.report.index import render_index
 from analysis.report.provenance import run_metadata
+from analysis.sources.quality import SUMMARY_COLUMNS
 from analysis.weeks import parse_week
 
 REF = Path(__file__).resolve().parents[1] / "reference"
@@ -125,3 +126,22 @@ def test_rows_without_a_test_are_not_in_the_holm_family(result):
     assert [r["call"] for r in change_rows(out, lang="en")][0].endswith(
         "across the 2 headline rates)"
     )
+
+
+def test_input_lines_say_whether_rows_reconcile():
+    summary = pd.DataFrame(
+        [
+            ["tiktok", 2, 1200, 1190, 6, 4, 300, 0, True, "ok", "computed as documented"],
+            ["ga4", 1, 50, 40, 5, 0, 20, 0, False, "not_reconciled", "rows read != ..."],
+            ["unreadable", 1, 0, 0, 0, 0, 0, 0, True, "partial", "x.xlsx: bad zip"],
+        ],
+        columns=list(SUMMARY_COLUMNS),
+    )
+    en = input_lines(summary, lang="en")
+    assert en[0] == (
+        "tiktok: reconciles, 1,200 rows read = 1,190 used + 6 rejected + 4 replaced (2 files)."
+    )
+    assert en[1].startswith("ga4: does not reconcile, 50 rows read against 40 used + 5 rejected")
+    assert en[2].startswith("1 unreadable files left out")
+    assert input_lines(summary, lang="fr")[0].startswith("tiktok : les comptes sont justes, 1")
+    assert input_lines(None) == []
