@@ -139,9 +139,9 @@ def test_input_lines_say_whether_rows_reconcile():
     )
     en = input_lines(summary, lang="en")
     assert en[0] == (
-        "tiktok: reconciles, 1,200 rows read = 1,190 used + 6 rejected + 4 replaced (2 files)."
+        "tiktok: reconciles, 1,200 rows read = 1,190 used + 6 rejected + 4 replaced (files: 2)."
     )
     assert en[1].startswith("ga4: does not reconcile, 50 rows read against 40 used + 5 rejected")
-    assert en[2].startswith("1 unreadable files left out")
+    assert en[2].startswith("Unreadable files left out: 1; their rows")
     assert input_lines(summary, lang="fr")[0].startswith("tiktok : les comptes sont justes, 1")
     assert input_lines(None) == []
