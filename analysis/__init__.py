@@ -145,6 +145,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "parse_interventions": ("analysis.analyses.weekly", "parse_interventions"),
     "selfcheck": ("analysis.analyses.selfcheck", "selfcheck"),
     "headline": ("analysis.analyses.headline", "headline"),
+    "headline_change": ("analysis.analyses.week_change", "headline_change"),
     "answerable": ("analysis.analyses.answerable", "answerable"),
     "one_unit": ("analysis.analyses.answerable", "one_unit"),
     "model_terms": ("analysis.analyses.answerable", "model_terms"),
@@ -184,6 +185,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "decay_plot": ("analysis.present.time_plots", "decay_plot"),
     "anomaly_plot": ("analysis.present.time_plots", "anomaly_plot"),
     "headline_kpis": ("analysis.present.headline", "headline_kpis"),
+    "week_change_rows": ("analysis.present.week_change", "week_change_rows"),
     "run_report": ("analysis.report.run", "run_report"),
 }
 

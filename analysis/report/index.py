@@ -28,6 +28,9 @@ __all__ = ["INDEX_STRINGS", "INDEX_TEMPLATE", "earlier_weeks", "page_links", "re
 
 #: the Jinja2 template (under ``templates/``) of the week index
 INDEX_TEMPLATE = "index.html.j2"
+#: strings of the "what changed this week" block, passed as ``cs.<name>`` (prefix removed)
+CHANGE_STRINGS = ("change.title", "change.note", "change.rate", "change.previous", "change.diff",
+                  "change.call", "change.inputs")  # fmt: skip
 #: strings the index shows, passed to the template as ``s.<name>`` (prefix removed)
 INDEX_STRINGS = (
     "index.earlier", "index.headline", "index.headline_note", "index.indicator", "index.live",
@@ -53,7 +56,8 @@ def page_links(
 def render_index(
     templates_dir: Path, *, run: Mapping[str, Any], pages: list[dict[str, str]],
     lock: str | None, out: Path, kpis: list[dict[str, str]], lang: str,
-    questions: Sequence[Mapping[str, Any]] = (),
+    questions: Sequence[Mapping[str, Any]] = (), changes: Sequence[Mapping[str, str]] = (),
+    inputs: Sequence[str] = (),
 ) -> str:  # fmt: skip
     """The index page of a week.
 
@@ -77,6 +81,12 @@ def render_index(
     questions : sequence of mapping
         Rows of ``questions.csv`` (:func:`analysis.report.run.question_table`): ``page``,
         ``question``, ``answered``, ``reason``, ``provided_by``; none: no questions section.
+    changes : sequence of mapping
+        "What changed this week" rows (:func:`analysis.present.week_change.week_change_rows`),
+        shown first; none: no such block.
+    inputs : sequence of str
+        Whether the inputs reconcile, a sentence per source
+        (:func:`analysis.present.week_change.input_lines`), shown below it; none: not shown.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -89,8 +99,10 @@ def render_index(
     # both blocks escape their values (the template marks them safe), refreshed after publish
     earlier = earlier_block(earlier_weeks(out, week, lang), lang=lang)
     languages = language_block(other_languages(out, week, lang), lang=lang)
+    cs = {key.split(".", 1)[1]: i18n.t(key, lang=lang) for key in CHANGE_STRINGS}
     return env.get_template(INDEX_TEMPLATE).render(
         run=run, pages=pages, lock_sha256=lock, earlier=earlier, languages=languages,
         kpis=kpis, s=strings, lang=lang.split("_")[0], questions=list(questions),
+        changes=list(changes), inputs=list(inputs), cs=cs, alpha=i18n.format_percent(1 - KPI_LEVEL, lang=lang, digits=0),
         level=i18n.format_percent(KPI_LEVEL, lang=lang, digits=0),
     )  # fmt: skip

@@ -45,7 +45,8 @@ from analysis.present.privacy import (
     pseudonymise_interventions,
 )
 from analysis.report.options import check_workers, report_defaults
-from analysis.sources.load import load
+from analysis.sources.load import check_unreadable, read, warn_rejected
+from analysis.sources.quality import source_summary
 from analysis.vocabulary import check_argument
 from analysis.weeks import Week, parse_week, resolve_week
 
@@ -91,6 +92,7 @@ class Plan:
     cells: pd.DataFrame  # the data, loaded once
     week: Week  # the resolved week
     workers: int  # notebook processes at once
+    inputs: pd.DataFrame | None = None  # source_summary of the read: rows reconcile?
 
 
 def papermill_path(path: str | Path) -> str:
@@ -185,7 +187,10 @@ def plan_report(
     if creators != "shown":
         _check_declared(declared, "creators")
         extras = _pseudonymised_extras(extras, data)
-    cells = load(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable)
+    loaded = read(data, tz=tz, shop=shop)  # as cl.load, keeping what the read did
+    check_unreadable(loaded, skip=skip_unreadable)
+    warn_rejected(loaded, stacklevel=3)
+    cells = loaded.cells
     wk = resolve_week(cells, week)
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
                 "min_viewers": min_viewers, "creators": creators}  # fmt: skip
@@ -200,7 +205,8 @@ def plan_report(
         for name in names
     }  # fmt: skip
     sources = {name: notebooks_dir / f"{name}.ipynb" for name in names}
-    return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers)
+    return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers,
+                source_summary(loaded))  # fmt: skip
 
 
 def _with_experiment(names: tuple[str, ...], schedule: str | Path) -> tuple[str, ...]:

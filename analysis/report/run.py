@@ -63,6 +63,7 @@ from analysis.errors import OutputError, ReportError
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
 from analysis.present.privacy import personal_parameters
+from analysis.present.week_change import input_lines, week_change_rows
 from analysis.report.export import hide_paths
 from analysis.report.index import page_links, render_index
 from analysis.report.jobs import notebook_jobs, progress_printer
@@ -88,6 +89,7 @@ __all__ = [
     # the entry points
     "main",
     "run_report",
+    "index_rows",
     # also importable from here, where they lived before the package was split by job
     "REPORT_NOTEBOOKS",
     "external_resources",
@@ -229,8 +231,7 @@ def run_report(
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
     run["hidden"] |= personal_parameters(plan.run_parameters)  # shown masked, as on the pages
     iso = plan.week.iso
-    unit_cells, _, _ = one_unit(plan.cells)  # the headline uses one unit, as the pages
-    kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
+    top = index_rows(plan, iso, lang=lang, min_viewers=min_viewers)  # kpis, changes, inputs
     questions = question_table(plan.cells, week=iso, pages=plan.names, data=data)
     check_outputs(out, final := language_folder(out, iso, lang), plan.names)
     say = progress_printer(progress)
@@ -248,7 +249,7 @@ def run_report(
             write_questions(questions, staging)
         index = render_index(
             templates_dir, run=run, pages=page_links(plan.names, results),
-            lock=record["lock_sha256"], out=out, kpis=kpis, lang=lang,
+            lock=record["lock_sha256"], out=out, lang=lang, **top,
             questions=questions.to_dict("records"),
         )  # fmt: skip
         write_text(staging / "index.html", hide_paths(index, run["hidden"]))
@@ -256,6 +257,24 @@ def run_report(
         announce(out, iso, lang)  # the indexes' earlier weeks and languages, the chooser
     say(f"published {final / 'index.html'}")
     return final / "index.html"
+
+
+def index_rows(plan: Any, week: str, *, lang: str, min_viewers: int) -> dict[str, Any]:
+    """What the index shows above its pages, for :func:`analysis.report.index.render_index`.
+
+    ``changes``: "what changed this week" (:func:`analysis.present.week_change.week_change_rows`:
+    ``week`` against the one before); ``inputs``: whether the rows read reconcile
+    (:func:`analysis.present.week_change.input_lines` of the plan's
+    :func:`analysis.sources.quality.source_summary`); ``kpis``: the headline
+    (:func:`analysis.present.headline.headline_kpis` of ``week``). The rates use one unit of the
+    cells, as the pages (:func:`analysis.analyses.answerable.one_unit`).
+    """
+    unit_cells, _, _ = one_unit(plan.cells)
+    return {
+        "kpis": headline_kpis(select_week(unit_cells, week), lang=lang, min_viewers=min_viewers),
+        "changes": week_change_rows(unit_cells, week=week, lang=lang),
+        "inputs": input_lines(plan.inputs, lang=lang),
+    }
 
 
 def main(args: argparse.Namespace) -> int:

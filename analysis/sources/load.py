@@ -34,6 +34,7 @@ __all__ = [
     "UNREADABLE",
     "PathLike",
     "check_unreadable",
+    "warn_rejected",
     "input_files",
     "load",
     "read",
@@ -345,6 +346,13 @@ def load(
     """
     loaded = read(path, source=source, tz=tz, engine=engine, dates=dates, shop=shop)
     check_unreadable(loaded, skip=skip_unreadable)
+    warn_rejected(loaded, stacklevel=3)
+    return loaded.cells
+
+
+def warn_rejected(loaded: Loaded, *, stacklevel: int = 2) -> None:
+    """Warn (:class:`RejectedRowsWarning`) with the summary and the first three rejected rows of
+    ``loaded`` when rows were rejected (what :func:`load` says; ``docs/data-formats.md``)."""
     if len(loaded.rejected):
         first = "; ".join(
             f"{r.file} row {r.row} column {r.column!r}: {r.reason}"
@@ -354,6 +362,5 @@ def load(
             f"{loaded.summary}. First problems: {first}. All of them: "
             "analysis.read(path, tz=...).rejected or `cartlift validate PATH`",
             RejectedRowsWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
-    return loaded.cells
