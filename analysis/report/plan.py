@@ -173,13 +173,7 @@ def plan_report(
     defaults = report_defaults(data, shop=shop, tz=tz, min_viewers=min_viewers)
     tz, min_viewers = defaults.tz, defaults.min_viewers
     n_workers = check_workers(workers, len(names))
-    extras = dict(parameters or {})
-    reserved = sorted(set(extras) & set(STANDARD_PARAMETERS))
-    if reserved:
-        raise ValueError(
-            f"parameters {reserved} are set by run_report's own arguments "
-            f"({', '.join(f'{p}=' for p in STANDARD_PARAMETERS)}); remove them from parameters="
-        )
+    extras = _extras(parameters)
     declared = {name: _declared(name, notebooks_dir, extras) for name in names}
     _check_focus(declared, extras)
     if defaults.shop_given:
@@ -187,9 +181,7 @@ def plan_report(
     if creators != "shown":
         _check_declared(declared, "creators")
         extras = _pseudonymised_extras(extras, data)
-    loaded = read(data, tz=tz, shop=shop)  # as cl.load, keeping what the read did
-    check_unreadable(loaded, skip=skip_unreadable)
-    warn_rejected(loaded, stacklevel=3)
+    loaded = _read(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable)
     cells = loaded.cells
     wk = resolve_week(cells, week)
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
@@ -207,6 +199,27 @@ def plan_report(
     sources = {name: notebooks_dir / f"{name}.ipynb" for name in names}
     return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers,
                 source_summary(loaded))  # fmt: skip
+
+
+def _extras(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The extra notebook parameters, refused when one is set by ``run_report``'s arguments."""
+    extras = dict(parameters or {})
+    reserved = sorted(set(extras) & set(STANDARD_PARAMETERS))
+    if reserved:
+        raise ValueError(
+            f"parameters {reserved} are set by run_report's own arguments "
+            f"({', '.join(f'{p}=' for p in STANDARD_PARAMETERS)}); remove them from parameters="
+        )
+    return extras
+
+
+def _read(data: str | Path, *, tz: str | None, shop: Any, skip_unreadable: bool) -> Any:
+    """The data as :func:`analysis.sources.load.load` reads it, keeping what the read did: an
+    unreadable file stops the plan (unless skipped), rejected rows are warned about."""
+    loaded = read(data, tz=tz, shop=shop)
+    check_unreadable(loaded, skip=skip_unreadable)
+    warn_rejected(loaded, stacklevel=4)
+    return loaded
 
 
 def _with_experiment(names: tuple[str, ...], schedule: str | Path) -> tuple[str, ...]:
