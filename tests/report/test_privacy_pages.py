@@ -163,6 +163,7 @@ WRITERS = {
     "analysis/sources/canonical.py": "people",  # write_cells (cartlift load --out, simulate)
     "analysis/sources/safe_text.py": "people",  # safe_csv_text
     "analysis/report/questions.py": "people",  # questions.csv in the week folder
+    "analysis/stats/switchback_files.py": "people",  # cartlift plan's schedule.csv
     "analysis/sources/writers/table.py": "fixture",
     "analysis/sources/writers/shopify.py": "fixture",
 }
@@ -202,7 +203,18 @@ def _questions(tmp_path: Path) -> list[str]:
     return [r[0] for r in read_csv(path)[1:]]
 
 
-@pytest.mark.parametrize("writer", [_write_cells, _questions], ids=["write_cells", "questions"])
+def _schedule(tmp_path: Path) -> list[str]:
+    from analysis.stats.switchback_files import schedule_csv_text
+
+    slots = pd.DataFrame({"slot": [f"S{i}" for i in range(len(TEXT))], "creator": TEXT})
+    path = tmp_path / "schedule.csv"
+    path.write_bytes(schedule_csv_text(slots).encode("utf-8"))
+    rows = read_csv(path)
+    return [r[rows[0].index("creator")] for r in rows[1:]]
+
+
+@pytest.mark.parametrize("writer", [_write_cells, _questions, _schedule],
+                         ids=["write_cells", "questions", "schedule"])  # fmt: skip
 def test_people_writers_neutralise_formula_text(tmp_path, writer):
     written = writer(tmp_path)
     assert len(written) == len(TEXT)
