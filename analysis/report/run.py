@@ -52,7 +52,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from analysis.analyses.answerable import one_unit
+from analysis.analyses.answerable import PAGE_WINDOWS, one_unit
 from analysis.errors import OutputError, ReportError
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
@@ -75,7 +75,7 @@ from analysis.report.publish import (
 )
 from analysis.report.questions import question_table, write_questions
 from analysis.report.reuse import run_pages
-from analysis.weeks import select_week
+from analysis.weeks import select_week, within_window
 
 __all__ = [
     # the entry points
@@ -217,7 +217,8 @@ def run_report(
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
     run["hidden"] |= personal_parameters(plan.run_parameters)  # shown masked, as on the pages
     iso = plan.week.iso
-    unit_cells, _, _ = one_unit(plan.cells)  # the headline uses one unit, as the pages
+    window = within_window(plan.cells, week=iso, weeks=PAGE_WINDOWS["weekly_report"])
+    unit_cells, _, _ = one_unit(window)  # the headline uses one unit, as the weekly page
     kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
     questions = question_table(plan.cells, week=iso, pages=plan.names, data=data)
     final = out / iso
