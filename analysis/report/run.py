@@ -217,9 +217,7 @@ def run_report(
     run = run_metadata(data, plan.week, plan.run_parameters, lang=lang)
     run["hidden"] |= personal_parameters(plan.run_parameters)  # shown masked, as on the pages
     iso = plan.week.iso
-    window = within_window(plan.cells, week=iso, weeks=PAGE_WINDOWS["weekly_report"])
-    unit_cells, _, _ = one_unit(window)  # the headline uses one unit, as the weekly page
-    kpis = headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
+    kpis = _headline(plan.cells, iso, lang=lang, min_viewers=min_viewers)
     questions = question_table(plan.cells, week=iso, pages=plan.names, data=data)
     final = out / iso
     check_outputs(out, final, plan.names)
@@ -245,6 +243,14 @@ def run_report(
         publish(staging, final)
     say(f"published {final / 'index.html'}")
     return final / "index.html"
+
+
+def _headline(cells, iso: str, *, lang: str, min_viewers: int) -> Any:
+    """:func:`analysis.present.headline.headline_kpis` of week ``iso``, on the weekly page's
+    window and unit (:data:`analysis.analyses.answerable.PAGE_WINDOWS`): the same numbers."""
+    window = within_window(cells, week=iso, weeks=PAGE_WINDOWS["weekly_report"])
+    unit_cells, _, _ = one_unit(window)  # one unit: rates are never pooled across units
+    return headline_kpis(select_week(unit_cells, iso), lang=lang, min_viewers=min_viewers)
 
 
 def main(args: argparse.Namespace) -> int:
