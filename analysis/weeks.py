@@ -25,6 +25,7 @@ __all__ = [
     "select_week",
     "select_week_ranges",
     "week_bounds",
+    "within_window",
 ]
 
 WEEK_PATTERN = re.compile(r"(\d{4})-W(\d{2})")
@@ -170,6 +171,58 @@ def select_week(cells: pd.DataFrame, week: str) -> pd.DataFrame:
         return cells.copy()
     wk = resolve_week(cells, week)
     return cells.loc[(cells["date"] >= wk.monday) & (cells["date"] < wk.next_monday)].copy()
+
+
+def within_window(cells: pd.DataFrame, *, week: str, weeks: int) -> pd.DataFrame:
+    """The cells of the ``weeks`` ISO weeks ending with ``week``: what a page reads of the history.
+
+    A page reports one week; its comparisons need some weeks before it (the previous weeks of
+    the weekly summary, the baseline of abnormal hours, the pre-period of a declared change), not
+    the whole history, so its cost does not grow with the data behind it. The window is the
+    ``weeks`` Mondays-to-Sundays ending with ``week``: ``monday - 7 (weeks - 1) days <= date <
+    next_monday``; later weeks are left out too (a page uses what was known at the end of its
+    week). The windows of the pages and why they have that size: ``docs/metrics.md``
+    ("History windows").
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Canonical cells (their ``date``: shop-local naive midnights). Not modified.
+    week : str
+        ``"YYYY-Www"``, ``"latest"`` (resolved on ``cells`` by :func:`resolve_week`) or
+        ``"all"`` (every cell, no window).
+    weeks : int
+        Weeks in the window, the reported one included (1: that week only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame, the rows in their order; ``attrs["window"]`` records ``week`` (ISO),
+        ``weeks``, ``first`` and ``last`` (the window's Monday and Sunday) and ``held`` (the
+        weeks with data in it), which frames selected from it keep: the page names its window
+        with them (:func:`analysis.present.answers.window_note`).
+
+    Raises
+    ------
+    ValueError
+        ``weeks`` below 1, or as :func:`resolve_week` (malformed week, no data in it).
+
+    Examples
+    --------
+    >>> recent = within_window(cells, week="2026-W47", weeks=12)  # doctest: +SKIP
+    """
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1:
+        raise ValueError(f"weeks={weeks!r}: a window holds a whole number of weeks, at least 1")
+    if week == "all":
+        return cells.copy()
+    wk = resolve_week(cells, week)
+    lo = wk.monday - pd.Timedelta(weeks=weeks - 1)
+    keep = ((cells["date"] >= lo) & (cells["date"] < wk.next_monday)).to_numpy(dtype=bool)
+    out = cells.loc[keep].copy()
+    held = out["date"].dropna().dt.to_period("W-SUN").nunique()
+    out.attrs["window"] = {"week": wk.iso, "weeks": weeks, "first": lo, "last": wk.sunday,
+                           "held": int(held)}  # fmt: skip
+    return out
 
 
 def periods_from_files(files: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:

@@ -29,6 +29,7 @@ __all__ = [
     "ANSWER_COLUMNS",
     "NEEDS",
     "PAGE_QUESTIONS",
+    "PAGE_WINDOWS",
     "answerable",
     "atc_unit",
     "model_terms",
@@ -53,6 +54,19 @@ PAGE_QUESTIONS: dict[str, tuple[str, ...]] = {
     "03_audience": ("audience",),
     "04_regression": ("adjusted_lift", "creator_model"),
     "05_dynamics": ("intervention", "halo", "fatigue", "durable", "anomalies"),
+}
+
+#: the weeks each report page reads, the reported one included (notebook stem -> weeks;
+#: :func:`analysis.weeks.within_window`): the week and what its comparisons need, so a page's
+#: cost does not grow with the history; sizes and their reasons in ``docs/metrics.md``
+PAGE_WINDOWS: dict[str, int] = {
+    "weekly_report": 8,
+    "00_data_quality": 1,
+    "01_live_vs_nonlive": 1,
+    "02_hour_of_day": 1,
+    "03_audience": 1,
+    "04_regression": 1,
+    "05_dynamics": 12,
 }
 
 _ATC = "add-to-cart users by channel: the Seller Center product list (Seller LIVE and the other "

@@ -6,7 +6,7 @@ is missing and which export or shop-file entry provides it; plus, when add-to-ca
 several units, which unit the page uses. :func:`drawable` says whether a result has anything to
 draw (a page draws no empty figure). :func:`period_notes` says which cells cover a whole exported
 period rather than a day or an hour (the 2026 Seller Center product list) and which periods a week
-leaves out.
+leaves out. :func:`window_note` says which weeks of the history a page reads.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.present.i18n import t
+from analysis.present.i18n import format_date, t
 
 __all__ = ["answer_notes", "drawable", "period_notes"]
 
@@ -90,7 +90,7 @@ def period_notes(cells: pd.DataFrame, excluded: pd.DataFrame, *, lang: str) -> l
         Empty without range cells. Else: how many cells count a whole exported period (a range
         lies inside the week or it is left out; ``docs/data-formats.md``), and that such cells
         have no LIVE id and no hour, so their intervals cannot account for LIVE clustering; one
-        sentence per file left out.
+        sentence per file left out; last, the weeks the page reads (:func:`window_note`).
     """
     ranges = cells.loc[cells["grain"] == "range"]
     lines = []
@@ -100,7 +100,34 @@ def period_notes(cells: pd.DataFrame, excluded: pd.DataFrame, *, lang: str) -> l
     for row in excluded.itertuples(index=False):
         lines.append(t("periods.excluded", lang=lang, file=row.file, cells=row.cells,
                        first=_day(row.first), last=_day(row.last)))  # fmt: skip
-    return lines
+    return lines + window_note(cells, lang=lang)
+
+
+def window_note(cells: pd.DataFrame, *, lang: str) -> list[str]:
+    """The sentence naming the weeks a page reads, when its cells come from a window.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Cells selected from :func:`analysis.weeks.within_window` (its ``attrs["window"]``:
+        reported week, size, first and last day, weeks with data).
+    lang : str
+        Report language.
+
+    Returns
+    -------
+    list of str
+        Empty when the cells carry no window; else one sentence: "This page uses the 12 weeks
+        up to 2026-W47 (...)", or "This page uses week 2026-W47 only" for a one-week window
+        (``docs/metrics.md``, "History windows").
+    """
+    w = cells.attrs.get("window")
+    if not w:
+        return []
+    first, last = (format_date(w[k], lang=lang) for k in ("first", "last"))
+    key = "window.week" if w["weeks"] == 1 else "window.weeks"
+    return [t(key, lang=lang, weeks=w["weeks"], week=w["week"], held=w["held"], first=first,
+              last=last)]  # fmt: skip
 
 
 def _day(value) -> str:

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.analyses.answerable import PAGE_QUESTIONS, answerable
+from analysis.analyses.answerable import PAGE_QUESTIONS, PAGE_WINDOWS, answerable
 from analysis.report.publish import write_text
 from analysis.sample.truth import read_truth
 from analysis.sources.safe_text import safe_csv_text
+from analysis.weeks import within_window
 
 __all__ = ["QUESTIONS_FILE", "QUESTION_COLUMNS", "question_table", "write_questions"]
 
@@ -35,18 +36,22 @@ def question_table(
     Pages without questions (a custom notebook) have no row. The ``intervention`` question is
     asked as the pages ask it by default: with the planted change when ``data`` is the
     simulated sample (:func:`analysis.sample.truth.read_truth`), else with none declared (not
-    answered).
+    answered). Each page's questions are answered on the weeks that page reads
+    (:data:`analysis.analyses.answerable.PAGE_WINDOWS`, :func:`analysis.weeks.within_window`).
     """
     asked = [(p, q) for p in pages for q in PAGE_QUESTIONS.get(p, ())]
     if not asked:
         return pd.DataFrame(columns=list(QUESTION_COLUMNS))
     truth = read_truth(data) if data is not None else None
     change = truth.planted["intervention"] if truth is not None else {}
-    found = answerable(cells, sorted({q for _, q in asked}), week=week,
-                       creator=change.get("creator"), date=change.get("date"))  # fmt: skip
-    found = found.set_index("question")
-    rows = [(p, q, bool(found.at[q, "answered"]), found.at[q, "reason"],
-             found.at[q, "provided_by"]) for p, q in asked]  # fmt: skip
+    found = {}  # window (weeks; 0: no window) -> the answers on the cells of that window
+    for weeks in sorted({PAGE_WINDOWS.get(p, 0) for p, _ in asked}):
+        seen = within_window(cells, week=week, weeks=weeks) if weeks else cells
+        questions = sorted({q for p, q in asked if PAGE_WINDOWS.get(p, 0) == weeks})
+        found[weeks] = answerable(seen, questions, week=week, creator=change.get("creator"),
+                                  date=change.get("date")).set_index("question")  # fmt: skip
+    rows = [(p, q, bool(f.at[q, "answered"]), f.at[q, "reason"], f.at[q, "provided_by"])
+            for p, q in asked for f in [found[PAGE_WINDOWS.get(p, 0)]]]  # fmt: skip
     return pd.DataFrame(rows, columns=list(QUESTION_COLUMNS))
 
 

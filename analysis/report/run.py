@@ -58,7 +58,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from analysis.analyses.answerable import one_unit
+from analysis.analyses.answerable import PAGE_WINDOWS, one_unit
 from analysis.errors import OutputError, ReportError
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR
 from analysis.present.headline import headline_kpis
@@ -83,7 +83,7 @@ from analysis.report.publish import (
 from analysis.report.published import announce, language_folder
 from analysis.report.questions import question_table, write_questions
 from analysis.report.reuse import run_pages
-from analysis.weeks import select_week
+from analysis.weeks import select_week, within_window
 
 __all__ = [
     # the entry points
@@ -266,10 +266,12 @@ def index_rows(plan: Any, week: str, *, lang: str, min_viewers: int) -> dict[str
     ``week`` against the one before); ``inputs``: whether the rows read reconcile
     (:func:`analysis.present.week_change.input_lines` of the plan's
     :func:`analysis.sources.quality.source_summary`); ``kpis``: the headline
-    (:func:`analysis.present.headline.headline_kpis` of ``week``). The rates use one unit of the
-    cells, as the pages (:func:`analysis.analyses.answerable.one_unit`).
+    (:func:`analysis.present.headline.headline_kpis` of ``week``). The rates use the weekly
+    page's window (:data:`analysis.analyses.answerable.PAGE_WINDOWS`) and one unit of the cells,
+    as the pages (:func:`analysis.analyses.answerable.one_unit`): the same numbers.
     """
-    unit_cells, _, _ = one_unit(plan.cells)
+    window = within_window(plan.cells, week=week, weeks=PAGE_WINDOWS["weekly_report"])
+    unit_cells, _, _ = one_unit(window)  # one unit: rates are never pooled across units
     return {
         "kpis": headline_kpis(select_week(unit_cells, week), lang=lang, min_viewers=min_viewers),
         "changes": week_change_rows(unit_cells, week=week, lang=lang),

@@ -110,13 +110,16 @@ def rejected_reasons(loaded: Loaded, *, width: int = 110) -> pd.DataFrame:
     return out.reset_index().rename(columns={"rule": "reason"})[cols]
 
 
-def feeds(loaded: Loaded) -> pd.Series:
+def feeds(loaded: Loaded, cells: pd.DataFrame | None = None) -> pd.Series:
     """The feed of each cell: ``source`` plus the file's ``schema`` (``live_center:product``,
-    ``tiktok_api:lives``): one source may report one quantity at several grains."""
+    ``tiktok_api:lives``): one source may report one quantity at several grains. ``cells``: a
+    selection of ``loaded.cells`` (e.g. one week: its cost does not grow with the history);
+    default all of them."""
     files = loaded.files
+    cells = loaded.cells if cells is None else cells
     schema = files.set_index("file")["schema"] if "schema" in files else pd.Series(dtype=str)
-    sch = loaded.cells["file"].map(schema)
-    label = loaded.cells["source"].astype(str)
+    sch = cells["file"].map(schema)
+    label = cells["source"].astype(str)
     return label.where(sch.isna(), label + ":" + sch.astype(str))
 
 
@@ -158,7 +161,7 @@ def cross_check(
     """
     check_argument("channel", CHANNELS, channel)
     cells = loaded.cells if cells is None else cells
-    feed = feeds(loaded).reindex(cells.index)
+    feed = feeds(loaded, cells)
     if column == "revenue" and cells["currency"].nunique() > 1:  # never summed across currencies
         feed = feed + " (" + cells["currency"].astype("string").fillna("?") + ")"
     sel = (cells["channel"] == channel) & cells[column].notna() & (cells["grain"] != "range")
