@@ -97,17 +97,12 @@ class CR2Parts:
             pn[:, g] = ((cme @ d.T) ** 2).sum(axis=1)
             A[:, g, :] = cme @ self.X[i]
             B[:, g, :] = cme @ twx
-        k = C.shape[1]
-        W = np.block([[self.Omega, -self.M], [-self.M, np.zeros((k, k))]])
         out = np.empty(m)
-        for j in range(m):  # P = diag(pn) + Z W Z' (G x G), never formed: O(G k^2), not O(G^2 k)
-            Z = np.concatenate([A[j], B[j]], axis=1)  # G x 2k
-            zw = Z @ W
-            low = (zw * Z).sum(axis=1)  # diag(Z W Z')
-            wq = W @ (Z.T @ Z)
-            trace = float(pn[j].sum() + low.sum())
-            fro = float((pn[j] ** 2).sum() + 2 * (pn[j] * low).sum() + (wq * wq.T).sum())
-            out[j] = trace**2 / fro if fro > 0 else np.nan
+        for j in range(m):
+            amb = A[j] @ self.M @ B[j].T
+            P = np.diag(pn[j]) + A[j] @ self.Omega @ A[j].T - amb - amb.T
+            fro = float((P**2).sum())
+            out[j] = float(np.trace(P)) ** 2 / fro if fro > 0 else np.nan
         return out
 
 

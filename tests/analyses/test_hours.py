@@ -182,3 +182,21 @@ def test_a_week_without_lives_gives_undefined_rows_not_a_crash():
     assert np.isnan(peak.loc[True, "peak_hour"])
     assert abs(peak.loc[False, "peak_hour"] - 19) < 1
     assert hour_interaction_test(model)["status"].iloc[0] == "undefined_no_viewers"
+
+
+def test_degenerate_hours_give_finite_df_and_no_overflow(tmp_path):
+    """Shape f's week (a few products, LIVE hours with one or two LIVEs): every hour contrast's
+    Bell-McCaffrey df is finite and positive and no overflow warning reaches the page (an
+    expansion of the CR2 df's Frobenius norm cancelled to 1e-14 here, giving inf intervals)."""
+    import warnings
+
+    from tests.report.shapes import WEEK, build
+
+    loaded, _ = cl.read_weekly(build("f", tmp_path), tz="Europe/Paris")
+    cells = cl.select_week(cl.one_unit(loaded)[0], WEEK)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        out = cl.hour_contrasts(cells)
+    dfs = out["method"].str.extract(r"t\(([^)]+)\)$")[0].dropna().astype(float)
+    assert len(dfs) > 10 and (dfs > 1).all(), dfs.tolist()
+    assert np.isfinite(out["ci_high"].dropna()).all()
