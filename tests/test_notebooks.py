@@ -73,11 +73,13 @@ def test_with_truth_is_a_no_op_on_real_data(tmp_path):
 @pytest.mark.no_cover  # a report run: its kernels are not traced, its loading and publishing are covered by test_report (conftest)
 @pytest.mark.notebook
 def test_weekly_report_on_the_sample(tmp_path):
-    """The production path: papermill with injected parameters, HTML export, index."""
+    """The production path: papermill with injected parameters, HTML export, index, on the
+    sample's page 01 (every page of the report runs in the shape matrix, shape f being the
+    sample's own cells, in the browser tests' French sample report and under nbval)."""
     # keep_workers: the kernels of the test process's other reports serve this one too (reset
     # between notebooks, as within one report)
     index = run_report(data="data/sample", week="latest", out=tmp_path, tz=SAMPLE_TZ,
-                       keep_workers=True)  # fmt: skip
+                       notebooks=("01_live_vs_nonlive",), keep_workers=True)  # fmt: skip
     assert index == tmp_path / "2026-W47" / "en" / "index.html"
     html = index.read_text(encoding="utf-8")
     assert "01_live_vs_nonlive.html" in html and not external_resources(html)

@@ -102,6 +102,7 @@ def test_simulated_aa_needs_lives():
     assert "3 LIVE sessions" in out["status_message"].iloc[0]
 
 
+@pytest.mark.no_cover  # the whole selfcheck on the sample: its parts are unit-tested above (conftest)
 def test_run_prints_a_summary(tmp_path, capsys):
     cells = _cells()
     cells["start"] = pd.Timestamp("2026-11-23 20:00", tz="Europe/Paris")

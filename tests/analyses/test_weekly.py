@@ -126,11 +126,33 @@ def test_unknown_language_is_refused(cells):
         sentences(facts, lang="de")
 
 
+#: the weeks whose page is run with papermill (below); the others' summaries are checked here
+PAGE_WEEKS = ("2026-W40", "2026-W44", "2026-W47")
+
+
+@pytest.mark.no_cover  # weekly_facts again for each week: covered by the tests above (conftest)
+@pytest.mark.parametrize(
+    "week", [f"2026-W{w}" for w in range(40, 48) if f"2026-W{w}" not in PAGE_WEEKS]
+)
+def test_every_complete_week_has_its_summary(cells, week):
+    """Done-when: a weekly summary for each complete week of the sample (the sentences the
+    weekly page prints), these weeks without a kernel, :data:`PAGE_WEEKS` as pages below."""
+    items = sentences(weekly_facts(cells, week=week, interventions=parse_interventions(DECLARED)))
+    assert any(i.startswith(f"This week ({week}) the LIVE ATC rate was") for i in items)
+    mention = [
+        i for i in items if i.startswith("@ines.glow's change from Monday, October 26, 2026")
+    ]
+    assert len(mention) == 1
+    assert ("(this week)" in mention[0]) == (week == "2026-W44")
+
+
 @pytest.mark.no_cover  # a report run: its kernels are not traced, its loading and publishing are covered by test_report (conftest)
 @pytest.mark.notebook
-@pytest.mark.parametrize("week", [f"2026-W{w}" for w in range(40, 48)])
+@pytest.mark.parametrize("week", PAGE_WEEKS)
 def test_weekly_report_regenerates_for_every_complete_week(tmp_path, week):
-    """Done-when: papermill + HTML export of weekly_report for each complete week of the sample.
+    """Done-when: papermill + HTML export of weekly_report: the first week (nothing earlier),
+    the intervention's week and the last one (every week's summary is checked above, without
+    a kernel: the export path is the same for every week).
 
     Each run has its own ``tmp_path`` (no shared output folder): safe under ``pytest -n``. The
     runs of one test process share one kept kernel (``keep_workers``: started once, reset
