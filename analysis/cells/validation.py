@@ -51,12 +51,8 @@ class _Problems:
         self.items: list[dict] = []
 
     def add(self, mask, column: str, values, reason: str) -> None:
-        if isinstance(mask, pd.Series) and mask.index.equals(self.file.index):
-            hits = self.file.index[mask.to_numpy(dtype=bool, na_value=False)]  # no copy of rows
-        else:
-            mask = pd.Series(mask, index=self.file.index).fillna(False).astype(bool)
-            hits = mask[mask].index
-        for i in hits:
+        mask = pd.Series(mask, index=self.file.index).fillna(False).astype(bool)
+        for i in mask[mask].index:
             value = values.loc[i] if isinstance(values, pd.Series) else values
             self.items.append(
                 {
