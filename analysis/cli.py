@@ -19,7 +19,8 @@ from analysis.analyses import selfcheck
 from analysis.errors import CellsError, OutputError, ParameterError
 from analysis.report.options import add_report_arguments, focus_parameters
 from analysis.sample.exports import FORMATS, write_exports
-from analysis.sample.simulate import write_sample
+from analysis.sample.simulate import write_sample, write_simulation
+from analysis.sample.switchback import switchback_simulation
 from analysis.sources.canonical import write_cells
 from analysis.sources.limits import add_flag, apply_flags
 from analysis.sources.load import load, read, unreadable_message
@@ -55,7 +56,18 @@ def _report(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     out = Path(from_cwd(args.out))
-    written = list(write_sample(out, weeks=args.weeks, seed=args.seed, start=args.start).values())
+    if args.schedule:  # the shop running a switchback schedule (docs/experiments.md)
+        try:
+            sim = switchback_simulation(from_cwd(args.schedule), effect=args.effect,
+                                        carryover=args.carryover, seed=args.seed, weeks=args.weeks,
+                                        start=None if args.weeks is None else args.start)  # fmt: skip
+        except (ValueError, FileNotFoundError) as err:
+            print(f"cartlift simulate: {err}", file=sys.stderr)
+            return 2
+        written = list(write_simulation(sim, out).values())
+    else:
+        written = list(write_sample(out, weeks=args.weeks or 8, seed=args.seed,
+                                    start=args.start).values())  # fmt: skip
     if args.formats:
         formats = FORMATS if args.formats == ["all"] else args.formats
         cells = load(out, tz=paths.SAMPLE_TZ)
@@ -154,6 +166,48 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return run_plan(args)
 
 
+def _simulate_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``simulate`` subcommand's arguments: the sample shop, or a switchback schedule's run."""
+    sim = sub.add_parser("simulate", help="write a simulated shop (cells + truth)")
+    sim.add_argument(
+        "--weeks",
+        type=int,
+        default=None,
+        help="weeks simulated (default: 8; with --schedule, the schedule's weeks)",
+    )
+    sim.add_argument("--seed", type=int, default=0, help="seed of the simulation")
+    sim.add_argument(
+        "--start",
+        default="2026-09-28",
+        help="first Monday (YYYY-MM-DD); with --schedule, used with --weeks only",
+    )
+    sim.add_argument("--out", required=True, help="output folder")
+    sim.add_argument("--formats", nargs="*", default=[], metavar="FORMAT",
+                     help="also write the shop as real-looking exports into OUT/exports: "
+                     "'all' or some of live_list, live_center, product_list, shop_overview, api "
+                     "(default: none)")  # fmt: skip
+    sim.add_argument(
+        "--schedule",
+        default=None,
+        metavar="FILE",
+        help="simulate the shop running this switchback schedule (the schedule.csv "
+        "of `cartlift plan`): its slots are the LIVEs (default: none, the sample)",
+    )
+    sim.add_argument(
+        "--effect",
+        type=float,
+        default=1.0,
+        help="with --schedule: planted ratio on each treated LIVE's ATC rate",
+    )
+    sim.add_argument(
+        "--carryover",
+        type=int,
+        default=0,
+        help="with --schedule: LIVEs the effect carries over to",
+    )
+    sim.set_defaults(func=_simulate)
+
+
 def _plan_parser(sub: argparse._SubParsersAction) -> None:
     """The ``plan`` subcommand's arguments (``docs/data-formats.md``, switchback schedule)."""
     pln = sub.add_parser(
@@ -174,6 +228,9 @@ def _plan_parser(sub: argparse._SubParsersAction) -> None:
     add("--min-per-arm", type=int, default=2, help="LIVEs each arm must get")
     add("--buffer", type=int, default=0, help="carry-over buffer in LIVEs (run, not counted)")
     add("--level", type=float, default=0.95, help="confidence level of the analysis")
+    add("--alternative", default="two-sided", choices=["two-sided", "larger", "smaller"],
+        help="the test the analysis will use: larger = the change raises the rate (more power, "
+        "but it can never conclude that the change lowers it)")  # fmt: skip
     add("--seed", type=int, default=None, help="seed of the draw; None: drawn and printed")
     add("--effect", type=float, default=1.2, help="planned effect, a ratio of rates")
     add("--power-target", type=float, default=0.8, help="power the smallest effect must reach")
@@ -264,16 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_arguments(_add_quiet(rep))
     rep.set_defaults(func=_report)
 
-    sim = sub.add_parser("simulate", help="write a simulated shop (cells + truth)")
-    sim.add_argument("--weeks", type=int, default=8, help="weeks simulated")
-    sim.add_argument("--seed", type=int, default=0, help="seed of the simulation")
-    sim.add_argument("--start", default="2026-09-28", help="first Monday (YYYY-MM-DD)")
-    sim.add_argument("--out", required=True, help="output folder")
-    sim.add_argument("--formats", nargs="*", default=[], metavar="FORMAT",
-                     help="also write the shop as real-looking exports into OUT/exports: "
-                     "'all' or some of live_list, live_center, product_list, shop_overview, api "
-                     "(default: none)")  # fmt: skip
-    sim.set_defaults(func=_simulate)
+    _simulate_parser(sub)
 
     _reading_parsers(sub)
 

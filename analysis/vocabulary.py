@@ -45,6 +45,9 @@ def check_argument(param: str, options: Iterable[Any], value: Any) -> Any:
     return value
 
 
+#: the alternative hypothesis of a randomisation test (statsmodels' names): ``larger`` = the
+#: treatment raises the outcome
+ALTERNATIVES = ("two-sided", "larger", "smaller")
 #: how :func:`analysis.stats.shrinkage.shrink` fits its beta prior (empirical Bayes)
 SHRINK_METHODS = ("beta-binomial-mle",)
 #: how :func:`analysis.stats.funnel.funnel_limits` widens funnel limits for overdispersion

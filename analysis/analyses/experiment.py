@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ from analysis.stats.switchback import mechanism_of
 from analysis.stats.switchback_analysis import analyse_switchback, per_live
 from analysis.stats.switchback_files import read_schedule
 from analysis.stats.switchback_plan import history_parameters, switchback_power
+from analysis.vocabulary import ALTERNATIVES
 
 __all__ = [
     "DECISIONS",
@@ -54,22 +56,25 @@ VERDICT_COLUMNS = (
     "metric", "decision", "estimate", "ci_low", "ci_high", "pvalue", "effect", "extra_lives",
     "level",
 )  # fmt: skip
-#: metrics the page reads, in order (the basket, ``aov``, waits for the clustered side to carry
-#: ``currency``: :func:`analysis.stats.switchback_analysis.per_live` drops it)
-EXPERIMENT_METRICS = ("atc_rate", "conversion")
+#: metrics the page reads, in order (the basket, ``aov``: each LIVE's revenue / orders, in the
+#: LIVEs' one currency)
+EXPERIMENT_METRICS = ("atc_rate", "conversion", "aov")
 
 
-def planned(schedule_path: str | Path) -> dict[str, float]:
-    """The pre-registered ``effect``, ``level`` and ``power`` of ``schedule.json`` beside the
-    schedule CSV (``cartlift plan``); ``{}`` when there is no such file or it says none."""
+def planned(schedule_path: str | Path) -> dict[str, Any]:
+    """The pre-registered ``effect``, ``level``, ``power`` and ``alternative`` (the test's side)
+    of ``schedule.json`` beside the schedule CSV (``cartlift plan``); ``{}`` when there is no
+    such file, and a key is left out when the file does not say it."""
     meta_path = Path(schedule_path).with_suffix(".json")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     power = meta.get("power") or {}
-    out = {k: power.get(k) for k in ("effect", "level", "power")}
-    return {k: float(v) for k, v in out.items() if isinstance(v, int | float)}
+    out: dict[str, Any] = {k: power.get(k) for k in ("effect", "level", "power")}
+    out = {k: float(v) for k, v in out.items() if isinstance(v, int | float)}
+    side = (meta.get("design") or {}).get("alternative")
+    return {**out, "alternative": side} if side in ALTERNATIVES else out
 
 
 def experiment_design(schedule: pd.DataFrame) -> pd.DataFrame:
@@ -130,11 +135,15 @@ def experiment_results(
     metrics: tuple[str, ...] = EXPERIMENT_METRICS,
     level: float = 0.95,
     seed: int = 0,
+    alternative: str = "two-sided",
 ) -> pd.DataFrame:
     """:func:`analyse_switchback` for each of ``metrics`` the LIVE cells carry, stacked
-    (``docs/metrics.md``, switchback experiments); a metric the data lacks is left out."""
+    (``docs/metrics.md``, switchback experiments); a metric the data lacks is left out.
+    ``alternative``: the pre-registered test (:func:`planned`)."""
     frames = [
-        analyse_switchback(cells, schedule, metric=m, level=level, seed=seed)
+        analyse_switchback(
+            cells, schedule, metric=m, level=level, seed=seed, alternative=alternative
+        )
         for m in metrics
         if _has(cells, m)
     ]
@@ -152,6 +161,7 @@ def extension_needed(
     reps: int = 200,
     seed: int = 0,
     max_blocks: int = 12,
+    alternative: str = "two-sided",
 ) -> float:
     """More LIVEs (whole blocks of the schedule's usual size) for the exact randomisation test
     to reach ``power_target`` at ``effect``; NaN beyond ``max_blocks`` more blocks or when
@@ -160,8 +170,10 @@ def extension_needed(
     Power is :func:`analysis.stats.switchback_plan.switchback_power` with the experiment's own
     LIVEs as the history (sizes, ICC, baseline), the schedule's mechanism and carry-over, the
     new blocks randomised like the old ones; 0 when the schedule as run already reaches it.
+    NaN for a metric that is not a proportion (the basket, ``aov``): the power model draws
+    binomial counts, so no extension is computed for it.
     """
-    if not effect > 1:
+    if not effect > 1 or get_metric(metric).kind != "proportion":
         return np.nan
     lives = per_live(cells, metric)
     lives = lives[lives["slot"].isin(set(schedule["slot"].astype(str)))]
@@ -175,7 +187,8 @@ def extension_needed(
         mech = mechanism_of(blocks + extra, str(first["mechanism"]), float(first["p"]),
                             int(first["min_per_arm"]))  # fmt: skip
         power, _ = switchback_power(mech, m, sizes=sizes, p0=p0, sigma2=sigma2, effect=effect,
-                                    level=level, reps=reps, seed=seed)  # fmt: skip
+                                    level=level, reps=reps, seed=seed,
+                                    alternative=alternative)  # fmt: skip
         if power >= power_target:
             return float(k * size)
     return np.nan

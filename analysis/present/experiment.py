@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.metrics import get_metric
 from analysis.present.i18n import format_integer, format_number, format_percent, t
 
 __all__ = ["experiment_table", "verdict_sentences"]
@@ -31,7 +32,8 @@ def _ratio(value: float, lang: str) -> str:
 def verdict_sentences(verdict: pd.DataFrame, *, lang: str) -> list[str]:
     """One sentence per row of a verdict frame: the metric, the decision and its reason, the
     ratio with its interval and p-value, and for *extend* the extra LIVEs needed (or that
-    twelve more blocks would not be enough)."""
+    twelve more blocks would not be enough; for the basket, a ratio of sums, that the LIVEs
+    needed are computed for the rates)."""
     out = []
     for r in verdict.itertuples(index=False):
         fields = dict(
@@ -44,8 +46,10 @@ def verdict_sentences(verdict: pd.DataFrame, *, lang: str) -> list[str]:
         if r.decision == "extend":
             more = r.extra_lives
             key = "06.verdict_extend" if np.isfinite(more) else "06.verdict_extend_far"
+            if get_metric(str(r.metric)).kind != "proportion":  # no power model for the basket
+                key = "06.verdict_extend_ratio"
             fields["extra"] = format_integer(more if np.isfinite(more) else 0, lang=lang)
-        if r.decision == "stop" and r.estimate > 1:
+        if r.decision == "stop" and (r.estimate > 1 or r.pvalue > 1 - r.level):  # not "lowers"
             key = "06.verdict_stop_small"
         out.append(t(key, lang=lang, **fields))
     return out

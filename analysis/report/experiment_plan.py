@@ -163,7 +163,8 @@ def _plan(args: argparse.Namespace, seed: int) -> tuple[pd.DataFrame, pd.Series,
     arms = plan_treatments(args.treatments)
     by = args.block or ("file" if "block" in slots.columns else "none")
     design = dict(arms=arms, blocks=slot_blocks(slots, by), min_per_arm=args.min_per_arm,
-                  carryover_buffer=args.buffer, level=args.level, seed=seed)  # fmt: skip
+                  carryover_buffer=args.buffer, level=args.level, seed=seed,
+                  alternative=args.alternative)  # fmt: skip
     schedule = switchback_schedule(slots[["slot", "start"]], **design)
     history, said = _history(args)
     row = plan_switchback(slots[["slot", "start"]], effect=args.effect, reps=args.reps,
@@ -176,10 +177,11 @@ def _plan(args: argparse.Namespace, seed: int) -> tuple[pd.DataFrame, pd.Series,
         "treatments": {"treatment": arms[1], "control": arms[0]},
         "design": {"mechanism": "blocked", "block": by, "min_per_arm": args.min_per_arm,
                    "carryover_buffer": args.buffer, "level": args.level, "slots": len(slots),
-                   "tz": args.tz},
+                   "tz": args.tz, "alternative": args.alternative},
         "history": said,
         "power": {k: _plain(v) for k, v in row.items()},
-        "analysis": "analysis.analyse_switchback(cells, analysis.read_schedule('schedule.csv'))",
+        "analysis": "analysis.analyse_switchback(cells, analysis.read_schedule('schedule.csv'), "
+        f"alternative={args.alternative!r})",
     }  # fmt: skip
     return schedule, row, meta
 
@@ -192,10 +194,13 @@ def _say(row: pd.Series, schedule: pd.DataFrame, seed: int, drawn: bool, paths: 
                 else "above a ratio of 4 (power stays below the target up to 4x): add LIVEs or use "
                 "fewer, larger blocks")  # fmt: skip
     print(f"seed {seed}{how}")
+    sides = (
+        "two-sided" if row["alternative"] == "two-sided" else f"one-sided ({row['alternative']})"
+    )
     print(
         f"{len(schedule)} LIVEs, {int((~schedule['buffer']).sum())} counted in this draw "
         f"({row['expected_counted']:.1f} on average; the carry-over buffer is run, not counted); "
-        f"{row['n_assignments']:,} possible assignments, smallest two-sided p {row['smallest_pvalue']:.3g}"
+        f"{row['n_assignments']:,} possible assignments, smallest {sides} p {row['smallest_pvalue']:.3g}"
     )
     print(
         f"power {row['power']:.1%} (Monte Carlo SE {row['power_mcse']:.1%}) to detect a ratio of "

@@ -54,7 +54,7 @@ from analysis.sources.canonical import write_cells
 # where callers of the simulator have always found them
 __all__ = [
     "EXPECTED_FILE", "Simulation", "clear_cache", "draw_shop", "expected", "simulate", "terms",
-    "truth_rates", "write_sample",
+    "truth_rates", "write_sample", "write_simulation",
 ]  # fmt: skip
 
 
@@ -279,15 +279,23 @@ def write_sample(
 
     >>> write_sample("data/sample", weeks=8, seed=0)  # doctest: +SKIP
     """
+    return write_simulation(_build(int(weeks), int(seed), str(start), float(scale)), out_dir)
+
+
+def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
+    """Write one simulation as :func:`write_sample` does: cells, expected probabilities, truth.
+
+    Also used for a simulated switchback run (``cartlift simulate --schedule``,
+    :func:`analysis.sample.switchback.switchback_simulation`).
+    """
     out = resolve_data(out_dir)
     (out / EXPECTED_FILE.parent).mkdir(parents=True, exist_ok=True)
-    cells, truth, exp, _ = _build(int(weeks), int(seed), str(start), float(scale))
     paths = {
-        "cells": write_cells(cells, out / "cells.parquet"),
+        "cells": write_cells(sim.cells, out / "cells.parquet"),
         "expected": out / EXPECTED_FILE,
         "truth": out / "truth.json",
     }
-    exp.to_parquet(paths["expected"], index=False, compression="zstd")
-    text = json.dumps(truth, ensure_ascii=False, indent=1)
+    sim.expected.to_parquet(paths["expected"], index=False, compression="zstd")
+    text = json.dumps(sim.truth, ensure_ascii=False, indent=1)
     paths["truth"].write_text(text + "\n", encoding="utf-8")
     return paths

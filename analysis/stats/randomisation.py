@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.vocabulary import check_argument
+from analysis.vocabulary import ALTERNATIVES, check_argument
 
 __all__ = [
     "MAX_ENUMERATE", "MECHANISMS", "Mechanism", "draw_assignments", "enumerate_assignments",
@@ -224,15 +224,17 @@ def exposure(W: np.ndarray, m: int) -> np.ndarray:
     return total / count
 
 
-def smallest_pvalue(mech: Mechanism) -> float:
-    """Smallest two-sided randomisation p-value the mechanism allows.
+def smallest_pvalue(mech: Mechanism, alternative: str = "two-sided") -> float:
+    """Smallest randomisation p-value the mechanism allows, two-sided or one-sided.
 
-    :math:`2/K` for a mechanism symmetric under swapping the arms (``blocked``; ``bernoulli``
-    with *p* = 0.5): the observed assignment and its mirror are the two most extreme. Otherwise
-    the probability of the least likely assignment (a lower bound).
+    :math:`2/K` two-sided (:math:`1/K` one-sided) for a mechanism symmetric under swapping the
+    arms (``blocked``; ``bernoulli`` with *p* = 0.5): the observed assignment and its mirror are
+    the two most extreme, one in each direction. Otherwise the probability of the least likely
+    assignment (a lower bound).
     """
+    check_argument("alternative", ALTERNATIVES, alternative)
     if mech.mechanism == "blocked" or mech.p == 0.5:
-        return min(1.0, 2 / n_assignments(mech))
+        return min(1.0, (2 if alternative == "two-sided" else 1) / n_assignments(mech))
     lo, hi = mech.bounds()
     T = mech.slots
     z = sum(math.comb(T, k) * mech.p**k * (1 - mech.p) ** (T - k) for k in range(lo, hi + 1))

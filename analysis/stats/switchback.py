@@ -89,12 +89,19 @@ def mechanism_of(blocks: Sequence, mechanism: str, p: float, min_per_arm: int) -
     return Mechanism(mechanism, np.asarray(codes), float(p), int(min_per_arm))
 
 
-def check_design(mech: Mechanism, *, carryover: int, level: float, min_per_arm: int) -> None:
+def check_design(
+    mech: Mechanism,
+    *,
+    carryover: int,
+    level: float,
+    min_per_arm: int,
+    alternative: str = "two-sided",
+) -> None:
     """Raise :class:`~analysis.errors.DesignError` (the reason, what to change) when the design
     cannot reach ``level``.
 
     Refused: fewer guaranteed slots per arm than ``min_per_arm``; a carry-over that leaves no
-    slot with a pure window; a smallest two-sided p-value (:func:`smallest_pvalue`) above
+    slot with a pure window; a smallest p-value of the planned test (:func:`smallest_pvalue`) above
     :math:`1 - \\text{level}`.
     """
     T = mech.slots
@@ -118,11 +125,12 @@ def check_design(mech: Mechanism, *, carryover: int, level: float, min_per_arm: 
             f"With a carry-over buffer of {carryover} slot(s) no slot can have its whole window "
             "in one arm under these blocks: use larger blocks or a smaller buffer."
         )
-    K, small = n_assignments(mech), smallest_pvalue(mech)
+    K, small = n_assignments(mech), smallest_pvalue(mech, alternative)
+    sides = "two-sided" if alternative == "two-sided" else "one-sided"
     if small > 1 - level:
         raise DesignError(
             f"This design cannot reach the {level:.0%} level: it has {K} possible assignments, "
-            f"so the smallest two-sided p-value is {small:.4g}, above {1 - level:.4g}. Add "
+            f"so the smallest {sides} p-value is {small:.4g}, above {1 - level:.4g}. Add "
             "LIVEs, or use fewer and larger blocks (more assignments), or lower the level."
         )
 
@@ -138,6 +146,7 @@ def switchback_schedule(
     p: float = 0.5,
     level: float = 0.95,
     seed: int = 0,
+    alternative: str = "two-sided",
 ) -> pd.DataFrame:
     r"""A seeded random switchback schedule: one row per slot (LIVE), in time order.
 
@@ -167,6 +176,9 @@ def switchback_schedule(
         :math:`1 - \text{level}` is refused.
     seed : int
         Seed of the draw (``numpy.random.default_rng``); the same seed gives the same schedule.
+    alternative : {"two-sided", "larger", "smaller"}
+        The test the analysis will use; only the refusal depends on it (a one-sided test's
+        smallest p-value is half the two-sided one).
 
     Returns
     -------
@@ -193,7 +205,8 @@ def switchback_schedule(
     if len(frame) < 2:
         raise DesignError(f"A switchback needs at least 2 slots; {len(frame)} given. Add LIVEs.")
     mech = mechanism_of(frame["block"], mechanism, p, min_per_arm)
-    check_design(mech, carryover=int(carryover_buffer), level=level, min_per_arm=int(min_per_arm))
+    check_design(mech, carryover=int(carryover_buffer), level=level, min_per_arm=int(min_per_arm),
+                 alternative=alternative)  # fmt: skip
     w = draw_assignments(mech, 1, np.random.default_rng(seed))[0]
     all1, all0 = pure_windows(w[None, :], int(carryover_buffer))
     extra = {

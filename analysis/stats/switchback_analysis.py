@@ -38,7 +38,7 @@ from analysis.stats.switchback_inference import (
     reference_set,
 )
 from analysis.status import row_status
-from analysis.vocabulary import check_level
+from analysis.vocabulary import ALTERNATIVES, check_argument, check_level
 
 __all__ = ["SWITCHBACK_COLUMNS", "analyse_switchback", "per_live"]
 
@@ -53,7 +53,9 @@ def per_live(data: pd.DataFrame, metric: str = "atc_rate") -> pd.DataFrame:
     """One row per LIVE: ``slot``, the metric's numerator and denominator summed, ``unit``.
 
     ``data`` is a per-LIVE frame (a ``slot`` column; ``unit`` defaults to ``visitor``) or
-    canonical cells (LIVE-channel cells summed by ``content_id``). ``arm_run`` is kept when given.
+    canonical cells (LIVE-channel cells summed by ``content_id``). ``arm_run`` is kept when given;
+    so is ``currency`` for a money metric (``aov``), which is refused when the LIVEs mix
+    currencies (money is never summed across currencies, ``docs/metrics.md``).
     """
     m = get_metric(metric)
     cols = [m.numerator, m.denominator]
@@ -68,11 +70,20 @@ def per_live(data: pd.DataFrame, metric: str = "atc_rate") -> pd.DataFrame:
     units = data["unit"].dropna().unique() if "unit" in data.columns else np.array(["visitor"])
     if len(units) > 1:
         raise ValueError(f"The LIVEs mix units {sorted(units)}: analyse one unit at a time.")
+    money = "revenue" in cols and "currency" in data.columns
+    currencies = data["currency"].dropna().unique() if money else np.array([])
+    if len(currencies) > 1:
+        raise ValueError(
+            f"The LIVEs mix currencies {sorted(map(str, currencies))}: money is never summed "
+            "across currencies; select one currency, e.g. cells[cells['currency'] == 'EUR']."
+        )
     out = data.groupby(data["slot"].astype(str), sort=False)[cols].sum(min_count=1)
     if "arm_run" in data.columns:
         out["arm_run"] = data.groupby(data["slot"].astype(str), sort=False)["arm_run"].first()
     out = out.reset_index()
     out["unit"] = units[0] if len(units) else "visitor"
+    if len(currencies):
+        out["currency"] = currencies[0]
     return out
 
 
@@ -136,7 +147,25 @@ def _as_run_row(
                 status_message=message)  # fmt: skip
 
 
-def _randomisation_rows(y, w, sched, metric, level, carryover, reps, seed, max_enumerate) -> list:
+def _count_notes(n1: int, n0: int, missing: int, ref, mcse: float) -> list:
+    """The status notes of the randomisation rows: LIVEs counted, Monte Carlo draws, gaps."""
+    notes = [
+        (
+            "ok",
+            f"{n1} + {n0} LIVEs counted (treatment + control), {missing} without data (or with "
+            "no denominator: no viewers, or no order for the basket)",
+        )
+    ]
+    if not ref.exact:
+        notes.append(("ok", f"Monte Carlo p-value: {len(ref.W):,} seeded draws, MCSE {mcse:.4f}"))
+    if missing:
+        notes.append(("partial", f"{missing} scheduled LIVE(s) have no data"))
+    return notes
+
+
+def _randomisation_rows(
+    y, w, sched, metric, level, carryover, reps, seed, max_enumerate, alternative
+) -> list:
     """The ``difference`` and ``ratio`` rows (Horvitz-Thompson, exact p, inverted interval)."""
     mech = mechanism_of(
         sched["block"],
@@ -151,21 +180,14 @@ def _randomisation_rows(y, w, sched, metric, level, carryover, reps, seed, max_e
     o1, o0 = ht_matrix(w[None, :], pi1, pi0, carryover, observed)
     yy = np.where(observed, y, 0.0)
     pval = float(
-        randomisation_pvalues((a1 - a0) @ yy[:, None], ((o1 - o0) @ yy[:, None])[0], ref)[0]
+        randomisation_pvalues(
+            (a1 - a0) @ yy[:, None], ((o1 - o0) @ yy[:, None])[0], ref, alternative
+        )[0]
     )
     mu1, mu0 = ht_estimates(y, w, pi1, pi0, carryover)
     n1, n0 = int((o1[0] > 0).sum()), int((o0[0] > 0).sum())
     mcse = 0.0 if ref.exact else float(np.sqrt(pval * (1 - pval) / len(ref.W)))
-    notes = [
-        (
-            "ok",
-            f"{n1} + {n0} LIVEs counted (treatment + control), {int((~observed).sum())} without data",
-        )
-    ]
-    if not ref.exact:
-        notes.append(("ok", f"Monte Carlo p-value: {len(ref.W):,} seeded draws, MCSE {mcse:.4f}"))
-    if (~observed).any():
-        notes.append(("partial", f"{int((~observed).sum())} scheduled LIVE(s) have no data"))
+    notes = _count_notes(n1, n0, int((~observed).sum()), ref, mcse)
     base = dict(
         n_slots=len(y),
         n_used=n1 + n0,
@@ -173,19 +195,24 @@ def _randomisation_rows(y, w, sched, metric, level, carryover, reps, seed, max_e
         pvalue=pval,
         pvalue_mcse=mcse,
     )
-    test = "exact" if ref.exact else "Monte Carlo"
+    test = ("exact" if ref.exact else "Monte Carlo") + (
+        "" if alternative == "two-sided" else f" one-sided ({alternative})"
+    )
     if n1 == 0 or n0 == 0 or mu0 <= 0:
         status, message = row_status(
             [("undefined_too_few", "no counted LIVE (or no success) in an arm")]
         )
-        return [_row(e, metric, level, **base, method=f"Horvitz-Thompson, lag {carryover}", status=status,
+        return [_row(e, metric, level, **base, method=f"Horvitz-Thompson, lag {carryover}; {test} p", status=status,
                      status_message=message) for e in ("difference", "ratio")]  # fmt: skip
     low, high, bounded = inverted_interval(
-        y, w, ref, pi1, pi0, carryover, level=level, center=mu1 / mu0
+        y, w, ref, pi1, pi0, carryover, level=level, center=mu1 / mu0, alternative=alternative
     )
     edge = "the interval reaches the search edge (x e^±5)"
     edge = "no ratio on the search grid is kept" if np.isnan(low) else edge
     rnotes = notes + ([] if bounded else [("partial", edge)])
+    if alternative != "two-sided":
+        side = "upper" if alternative == "larger" else "lower"
+        rnotes.append(("ok", f"one-sided test ({alternative}): the interval's {side} end is open"))
     s1, m1 = row_status(notes)
     s2, m2 = row_status(rnotes)
     return [
@@ -207,6 +234,7 @@ def analyse_switchback(
     reps: int | None = None,
     seed: int = 0,
     max_enumerate: int = MAX_ENUMERATE,
+    alternative: str = "two-sided",
 ) -> pd.DataFrame:
     """Randomisation analysis of a switchback run (module docstring for the rows).
 
@@ -228,6 +256,10 @@ def analyse_switchback(
         else 10,000 seeded draws; a number forces that many draws.
     seed : int
         Seed of the draws.
+    alternative : {"two-sided", "larger", "smaller"}
+        The randomisation test's alternative, as pre-registered (``schedule.json``): ``larger``
+        = the treatment raises the rate; a one-sided test gives a one-sided interval (the
+        clustered and carry-over rows stay two-sided).
 
     Returns
     -------
@@ -236,6 +268,7 @@ def analyse_switchback(
         ``carryover_check`` (one per arm) and ``as_run`` when ``arm_run`` is given.
     """
     level = check_level(level)
+    check_argument("alternative", ALTERNATIVES, alternative)
     sched = schedule.reset_index(drop=True).copy()
     sched["slot"] = sched["slot"].astype(str)
     m = int(sched["carryover"].iloc[0]) if carryover is None else int(carryover)
@@ -245,13 +278,17 @@ def analyse_switchback(
     frame = sched[["slot"]].merge(lives, on="slot", how="left")
     met = get_metric(metric)
     frame["unit"] = frame["unit"].fillna(lives["unit"].iloc[0] if len(lives) else "visitor")
+    if "currency" in frame.columns:  # scheduled LIVEs without data: the one currency
+        frame["currency"] = frame["currency"].fillna(lives["currency"].iloc[0])
     with np.errstate(divide="ignore", invalid="ignore"):
         y = (frame[met.numerator].astype(float) / frame[met.denominator].astype(float)).to_numpy(
             copy=True
         )
     y[~np.isfinite(y)] = np.nan
     w = sched["treated"].astype(bool).to_numpy()
-    rows = _randomisation_rows(y, w, sched, metric, level, m, reps, seed, max_enumerate)
+    rows = _randomisation_rows(
+        y, w, sched, metric, level, m, reps, seed, max_enumerate, alternative
+    )
     arms = {True: sched.loc[w, "arm"].iloc[0], False: sched.loc[~w, "arm"].iloc[0]}
     all1, all0 = pure_windows(w[None, :], m)
     counted = frame.assign(treated=w)[all1[0] | all0[0]]

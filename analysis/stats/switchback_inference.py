@@ -11,14 +11,16 @@ Horvitz-Thompson estimates of the mean outcome under always-treatment and always
 :math:`\hat\tau = \hat\mu_1 - \hat\mu_0`, the ratio :math:`\hat\mu_1 / \hat\mu_0`. For every
 reference assignment *w* the statistic is one row of a matrix product
 :math:`(A^1 - A^0) Y` (:func:`ht_matrix`). The p-value of the sharp null (no effect on any slot)
-is :math:`P(|\hat\tau(W)| \ge |\hat\tau(w_{obs})|)` over the mechanism: exact by enumeration,
+is :math:`P(|\hat\tau(W)| \ge |\hat\tau(w_{obs})|)` over the mechanism (one-sided, ``larger``:
+:math:`P(\hat\tau(W) \ge \hat\tau(w_{obs}))`; ``smaller`` the mirror): exact by enumeration,
 else over seeded draws with :math:`(1 + \#)/(R + 1)` and Monte Carlo SE.
 
 The interval inverts the test under a constant multiplicative effect on each LIVE's rate,
 carried over by the window's share of treated slots :math:`e_t` (:func:`exposure`):
 :math:`Y_t(w) = Y_t(0)\, r^{e_t(w)}`. For a candidate *r* the no-effect outcomes
 :math:`Y_t / r^{e_t(w_{obs})}` are fixed; *r* is in the set when the test on them does not
-reject. Searched on a log grid, each end refined by bisection.
+reject. Searched on a log grid, each end refined by bisection; a one-sided test gives a
+one-sided interval (``larger``: :math:`[r_{low}, \infty)`).
 
 Reference: Bojinov I, Simchi-Levi D, Zhao J (2023), Management Science 69(7):3759-3777;
 Imbens GW, Rubin DB (2015), Causal Inference, ch. 5 (Fisher exact p-values, intervals by
@@ -41,6 +43,7 @@ from analysis.stats.randomisation import (
     n_assignments,
     pure_windows,
 )
+from analysis.vocabulary import ALTERNATIVES, check_argument
 
 __all__ = [
     "Reference", "ht_estimates", "ht_matrix", "inverted_interval", "randomisation_pvalues",
@@ -101,12 +104,20 @@ def ht_estimates(
     return float(a1[0] @ y0), float(a0[0] @ y0)
 
 
-def randomisation_pvalues(stats: np.ndarray, obs: np.ndarray, ref: Reference) -> np.ndarray:
-    """Two-sided p-values, one per column: ``stats`` (R x G) of the reference, ``obs`` (G,).
+def randomisation_pvalues(
+    stats: np.ndarray, obs: np.ndarray, ref: Reference, alternative: str = "two-sided"
+) -> np.ndarray:
+    """p-values, one per column: ``stats`` (R x G) of the reference, ``obs`` (G,).
 
-    Exact: :math:`\\sum_k w_k 1\\{|S_k| \\ge |S_{obs}|\\}`; draws: :math:`(1 + \\#)/(R + 1)`.
+    Exact: :math:`\\sum_k w_k 1\\{|S_k| \\ge |S_{obs}|\\}` (``larger``: :math:`S_k \\ge S_{obs}`;
+    ``smaller``: :math:`S_k \\le S_{obs}`); draws: :math:`(1 + \\#)/(R + 1)`.
     """
-    hit = np.abs(stats) >= np.abs(obs) * (1 - _TOL) - _TOL
+    check_argument("alternative", ALTERNATIVES, alternative)
+    if alternative == "two-sided":
+        stats, obs = np.abs(stats), np.abs(obs)
+    elif alternative == "smaller":
+        stats, obs = -stats, -np.asarray(obs)
+    hit = stats >= obs - _TOL * (np.abs(obs) + 1)
     if ref.exact:
         return ref.weights @ hit
     return (1 + hit.sum(0)) / (len(ref.W) + 1)
@@ -119,6 +130,7 @@ def ratio_test(
     pi1: np.ndarray,
     pi0: np.ndarray,
     m: int,
+    alternative: str = "two-sided",
 ) -> Callable[[np.ndarray], np.ndarray]:
     r"""The function *r* -> p-values of :math:`H_r` (constant multiplicative effect *r*).
 
@@ -134,7 +146,7 @@ def ratio_test(
 
     def pvalues(r: np.ndarray) -> np.ndarray:
         y0 = yy[:, None] / np.asarray(r, float)[None, :] ** e[:, None]
-        return randomisation_pvalues(D @ y0, d @ y0, ref)
+        return randomisation_pvalues(D @ y0, d @ y0, ref, alternative)
 
     return pvalues
 
@@ -183,16 +195,19 @@ def inverted_interval(
     center: float = 1.0,
     span: float = 5.0,
     points: int = 81,
+    alternative: str = "two-sided",
 ) -> tuple[float, float, bool]:
     r"""``(low, high, bounded)``: the ratios *r* whose test does not reject at ``1 - level``.
 
     A log grid :math:`\log r \in \log(\text{center}) \pm \text{span}`, then bisection at each end
     of the kept points (the hull of the set). An end at the grid edge is infinite (0 or inf) and
-    ``bounded`` is False; an empty set gives NaN.
+    ``bounded`` is False; an empty set gives NaN. One-sided (``larger``), the set is
+    :math:`[r_{low}, \\infty)`: the high end is infinite by design and ``bounded`` only speaks of
+    the low end (``smaller``: the mirror).
     """
     alpha = 1 - level
 
-    test = ratio_test(y, w, ref, pi1, pi0, m)
+    test = ratio_test(y, w, ref, pi1, pi0, m, alternative)
 
     def f(logr: np.ndarray) -> np.ndarray:
         return test(np.exp(logr))
@@ -205,4 +220,8 @@ def inverted_interval(
     i, j = kept[0], kept[-1]
     low = 0.0 if i == 0 else float(np.exp(_refine(f, grid[i], grid[i - 1], alpha)))
     high = np.inf if j == points - 1 else float(np.exp(_refine(f, grid[j], grid[j + 1], alpha)))
+    if alternative == "larger":
+        return low, np.inf, bool(i > 0)
+    if alternative == "smaller":
+        return 0.0, high, bool(j < points - 1)
     return low, high, bool(i > 0 and j < points - 1)

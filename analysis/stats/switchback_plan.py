@@ -43,7 +43,7 @@ from analysis.stats.randomisation import (
 )
 from analysis.stats.switchback import mechanism_of, switchback_schedule
 from analysis.stats.switchback_analysis import per_live
-from analysis.stats.switchback_inference import ht_matrix, reference_set
+from analysis.stats.switchback_inference import ht_matrix, randomisation_pvalues, reference_set
 from analysis.status import row_status
 
 __all__ = [
@@ -58,8 +58,8 @@ __all__ = [
 #: columns of :func:`plan_switchback`
 PLAN_COLUMNS = (
     "n_slots", "n_assignments", "smallest_pvalue", "expected_counted", "baseline_rate", "icc",
-    "sigma", "effect", "power", "power_mcse", "power_target", "mde", "reps", "method", "level",
-    "status", "status_message",
+    "sigma", "effect", "power", "power_mcse", "power_target", "mde", "reps", "alternative",
+    "method", "level", "status", "status_message",
 )  # fmt: skip
 
 
@@ -146,8 +146,10 @@ def switchback_power(
     seed: int = 0,
     max_enumerate: int = MAX_ENUMERATE,
     draws: int = 2000,
+    alternative: str = "two-sided",
 ) -> tuple[float, float]:
-    """``(power, mcse)`` of the randomisation test at ``level`` (module docstring).
+    """``(power, mcse)`` of the randomisation test at ``level`` (module docstring), two-sided
+    or one-sided (``alternative``, :func:`~analysis.stats.switchback_inference.randomisation_pvalues`).
 
     Exact reference when the mechanism has at most ``max_enumerate`` assignments, else
     ``draws`` seeded draws (shared by the replicates).
@@ -169,12 +171,11 @@ def switchback_power(
         W, sizes=sizes, p0=p0, sigma2=sigma2, effect=effect, carryover=carryover, rng=rng
     )
     o1, o0 = ht_matrix(W, pi1, pi0, carryover, everywhere)
-    obs = np.abs(((o1 - o0) * Y).sum(1))
+    obs = ((o1 - o0) * Y).sum(1)
     pv = np.empty(reps)
     for lo in range(0, reps, 256):
-        S = np.abs(D @ Y[lo : lo + 256].T)
-        hit = S >= obs[lo : lo + 256] * (1 - 1e-9) - 1e-9
-        pv[lo : lo + 256] = ref.weights @ hit if ref.exact else (1 + hit.sum(0)) / (len(ref.W) + 1)
+        chunk = slice(lo, lo + 256)
+        pv[chunk] = randomisation_pvalues(D @ Y[chunk].T, obs[chunk], ref, alternative)
     power = float(np.mean(pv <= 1 - level))
     return power, float(np.sqrt(power * (1 - power) / reps))
 
@@ -209,6 +210,7 @@ def plan_switchback(
     metric: str = "atc_rate",
     reps: int = 1000,
     seed: int = 0,
+    alternative: str = "two-sided",
 ) -> pd.DataFrame:
     """Power and smallest detectable effect of a switchback design (one row, :data:`PLAN_COLUMNS`).
 
@@ -228,6 +230,10 @@ def plan_switchback(
         Power the smallest detectable effect must reach.
     reps : int
         Simulated experiments per power (Monte Carlo SE about 1.3 points at 1,000).
+    alternative : {"two-sided", "larger", "smaller"}
+        The test the analysis will use (pre-registered): ``larger`` (the change raises the
+        rate) has more power and a smaller smallest p-value, but cannot conclude that the
+        change lowers the rate.
 
     Returns
     -------
@@ -246,7 +252,8 @@ def plan_switchback(
         The history has fewer than 3 usable LIVEs.
     """
     sched = switchback_schedule(slots, arms=arms, blocks=blocks, mechanism=mechanism, min_per_arm=min_per_arm,
-                                carryover_buffer=carryover_buffer, p=p, level=level, seed=seed)  # fmt: skip
+                                carryover_buffer=carryover_buffer, p=p, level=level, seed=seed,
+                                alternative=alternative)  # fmt: skip
     mech = mechanism_of(sched["block"], mechanism, p, min_per_arm)
     if history is not None:
         sizes, p0, sigma2, icc = history_parameters(history, metric)
@@ -261,7 +268,7 @@ def plan_switchback(
 
     def power_at(r: float) -> tuple[float, float]:
         return switchback_power(mech, m, sizes=sizes, p0=p0, sigma2=sigma2, effect=r, level=level,
-                                reps=reps, seed=seed)  # fmt: skip
+                                reps=reps, seed=seed, alternative=alternative)  # fmt: skip
 
     power, mcse = power_at(float(effect))
     mde = _mde(lambda r: power_at(r)[0], power_target)
@@ -272,10 +279,11 @@ def plan_switchback(
         notes.append(("partial", f"power stays below {power_target:.0%} up to a ratio of 4"))
     status, message = row_status(notes)
     row = dict(
-        n_slots=mech.slots, n_assignments=n_assignments(mech), smallest_pvalue=smallest_pvalue(mech),
+        n_slots=mech.slots, n_assignments=n_assignments(mech), smallest_pvalue=smallest_pvalue(mech, alternative),
         expected_counted=counted, baseline_rate=p0, icc=icc, sigma=float(np.sqrt(sigma2)),
         effect=float(effect), power=power, power_mcse=mcse, power_target=power_target, mde=mde,
-        reps=reps, level=level, status=status, status_message=message,
-        method=f"simulated exact randomisation test ({mechanism}, lag {m}), log-normal LIVE effects",
+        reps=reps, alternative=alternative, level=level, status=status, status_message=message,
+        method=f"simulated exact randomisation test ({mechanism}, lag {m}, {alternative}), "
+        "log-normal LIVE effects",
     )  # fmt: skip
     return pd.DataFrame([row], columns=list(PLAN_COLUMNS))

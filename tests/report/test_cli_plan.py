@@ -11,6 +11,7 @@ from analysis.cli import main
 from analysis.paths import SAMPLE_DIR
 from analysis.sample.switchback import read_schedule as sample_read_schedule
 from analysis.sample.switchback import simulate_switchback
+from analysis.sources.load import load
 from analysis.stats.switchback_analysis import analyse_switchback
 from analysis.stats.switchback_files import read_schedule
 
@@ -31,7 +32,7 @@ def test_plan_from_a_slots_file_writes_the_pre_registration(tmp_path, capsys):
     assert code == 0
     assert printed.startswith("seed 11\n12 LIVEs, 12 counted in this draw")
     assert "400 possible assignments" in printed  # two creators of 6 LIVEs: C(6,3)^2
-    assert "by the simulated exact randomisation test (blocked, lag 0)" in printed
+    assert "by the simulated exact randomisation test (blocked, lag 0, two-sided)" in printed
     assert "smallest detectable effect at 80% power: a ratio of" in printed
     assert printed.rstrip().endswith(str(out / "schedule.ics"))
     sched = read_schedule(out / "schedule.csv", tz="Europe/Paris")
@@ -112,13 +113,22 @@ def test_history_from_the_data_folder(tmp_path, capsys):
 
 
 def test_a_plan_runs_on_the_simulator_and_analyses(tmp_path, capsys):
-    """The schedule file goes into simulate_switchback and back into analyse_switchback."""
+    """The schedule file goes into ``cartlift simulate --schedule`` and back into
+    analyse_switchback: what a new user does before running the report on it."""
     out = tmp_path / "plan"
     code = main(["plan", "--start", "2026-10-05 18:00", "--count", "10", "--tz", "Europe/Paris",
                  "--creators", "@lea.beauty,@ines.glow", "--treatments", "qa,none",
                  "--buffer", "1", "--seed", "3", "--out", str(out), *STATED])  # fmt: skip
     assert code == 0, capsys.readouterr().err
-    cells, truth = simulate_switchback(out / "schedule.csv", effect=1.5, carryover=1, seed=1)
+    shop = tmp_path / "shop"
+    code = main(["simulate", "--schedule", str(out / "schedule.csv"), "--effect", "1.5",
+                 "--carryover", "1", "--seed", "1", "--out", str(shop)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    cells = load(shop, tz="Europe/Paris")
+    truth = json.loads((shop / "truth.json").read_text(encoding="utf-8"))
+    direct, _ = simulate_switchback(out / "schedule.csv", effect=1.5, carryover=1, seed=1)
+    assert cells["atc"].sum() == direct["atc"].sum() and len(cells) == len(direct)
+    assert truth["switchback"]["true_ratio"] == 1.5
     schedule = read_schedule(out / "schedule.csv")
     res = analyse_switchback(cells, schedule).set_index("estimand")
     meta = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
@@ -132,3 +142,25 @@ def test_a_plan_runs_on_the_simulator_and_analyses(tmp_path, capsys):
         "@lea.beauty",
         "@ines.glow",
     ]
+
+
+def test_a_one_sided_plan_is_pre_registered_and_simulate_names_a_bad_schedule(tmp_path, capsys):
+    out = tmp_path / "plan"
+    slots = tmp_path / "slots.csv"
+    rows = [f"2026-10-{5 + i:02d} 18:00,{'abcde'[i // 2]}" for i in range(10)]
+    slots.write_text("start,block\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    args = ["plan", "--slots", str(slots), "--tz", "Europe/Paris", "--treatments", "qa,none",
+            "--block", "file", "--min-per-arm", "1", "--seed", "2", *STATED]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "two")]) == 2  # five blocks of two: 2/32 > 0.05
+    assert "smallest two-sided p-value is 0.0625" in capsys.readouterr().err
+    assert main([*args, "--alternative", "larger", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "smallest one-sided (larger) p 0.0312" in printed
+    meta = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
+    assert meta["design"]["alternative"] == "larger" == meta["power"]["alternative"]
+    assert "alternative='larger'" in meta["analysis"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("slot,treated\nL1,maybe\nL2,0\n", encoding="utf-8")
+    assert main(["simulate", "--schedule", str(bad), "--out", str(tmp_path / "shop")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cartlift simulate: bad.csv, row 2, column treated: 'maybe'")

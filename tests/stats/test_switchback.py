@@ -34,8 +34,9 @@ from analysis.vocabulary import check_status
 STUDY = Path(__file__).parents[2] / "benchmarks" / "results" / "switchback_study.txt"
 
 
-def brute_force(y, w_obs, blocks, mechanism, p, min_per_arm, m, r=1.0):
-    """(HT difference of w_obs, two-sided p-value of H_r) by walking every assignment."""
+def brute_force(y, w_obs, blocks, mechanism, p, min_per_arm, m, r=1.0, alternative="two-sided"):
+    """(HT difference of w_obs, p-value of H_r) by walking every assignment (``alternative``:
+    two-sided |S| >= |S_obs|, larger S >= S_obs, smaller S <= S_obs)."""
     T = len(y)
     allowed = []
     for w in itertools.product((0, 1), repeat=T):
@@ -71,7 +72,12 @@ def brute_force(y, w_obs, blocks, mechanism, p, min_per_arm, m, r=1.0):
     ]
     y0 = [y[t] / r ** exposure[t] for t in range(T)]
     obs = stat(w_obs, y0)
-    pval = sum(pr for w, pr in allowed if abs(stat(w, y0)) >= abs(obs) - 1e-12)
+    extreme = {
+        "two-sided": lambda v: abs(v) >= abs(obs) - 1e-12,
+        "larger": lambda v: v >= obs - 1e-12,
+        "smaller": lambda v: v <= obs + 1e-12,
+    }[alternative]
+    pval = sum(pr for w, pr in allowed if extreme(stat(w, y0)))
     return stat(w_obs, y), pval
 
 

@@ -159,7 +159,7 @@ def test_the_buffer_is_priced_in_the_power():
     paid = plan_switchback(12, blocks=6, carryover_buffer=1, **kw).iloc[0]
     assert free["expected_counted"] == 12 and paid["expected_counted"] < 8
     assert paid["power"] < free["power"] and paid["method"].endswith(
-        "(blocked, lag 1), log-normal LIVE effects"
+        "(blocked, lag 1, two-sided), log-normal LIVE effects"
     )
 
 
