@@ -89,6 +89,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "read_schedule": ("analysis.stats.switchback_files", "read_schedule"),
     "open_experiment": ("analysis.analyses.experiment", "open_experiment"),
     "planned_experiment": ("analysis.analyses.experiment", "planned"),
+    "match_schedule": ("analysis.analyses.experiment_match", "match_schedule"),
     "experiment_design": ("analysis.analyses.experiment", "experiment_design"),
     "experiment_results": ("analysis.analyses.experiment", "experiment_results"),
     "extension_needed": ("analysis.analyses.experiment", "extension_needed"),

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.analyses.experiment_match import match_schedule
 from analysis.errors import CartliftError
 from analysis.metrics import get_metric
 from analysis.stats.switchback import mechanism_of
@@ -43,7 +44,6 @@ __all__ = [
     "experiment_design",
     "experiment_results",
     "extension_needed",
-    "live_slots",
     "open_experiment",
     "planned",
     "verdict",
@@ -79,7 +79,9 @@ def planned(schedule_path: str | Path) -> dict[str, Any]:
 
 def experiment_design(schedule: pd.DataFrame) -> pd.DataFrame:
     """One row: ``slots``, ``blocks``, ``treatment``, ``control``, ``treated_slots``,
-    ``buffer_slots``, ``mechanism``, ``carryover``, ``seed``, ``first``, ``last`` (days)."""
+    ``buffer_slots``, ``mechanism``, ``carryover``, ``seed``, ``first``, ``last`` (days) and,
+    for a matched schedule (:func:`open_experiment`), ``found_by_id``, ``found_by_start`` and
+    ``not_found`` (:func:`analysis.analyses.experiment_match.match_schedule`)."""
     w = schedule["treated"].astype(bool)
     start = schedule["start"] if "start" in schedule.columns else pd.Series(dtype=object)
     row = dict(
@@ -91,13 +93,11 @@ def experiment_design(schedule: pd.DataFrame) -> pd.DataFrame:
         first=start.min().date() if len(start) else pd.NaT,
         last=start.max().date() if len(start) else pd.NaT,
     )  # fmt: skip
+    if "match" in schedule.columns:
+        found = schedule["match"].value_counts()
+        row.update({f"found_by_{m}": int(found.get(m, 0)) for m in ("id", "start")})
+        row["not_found"] = int(found.get("none", 0))
     return pd.DataFrame([row])
-
-
-def live_slots(cells: pd.DataFrame, schedule: pd.DataFrame) -> int:
-    """How many of the schedule's slots appear as a LIVE (``content_id``) in ``cells``."""
-    live = cells.loc[cells["channel"] == "LIVE", "content_id"].astype(str)
-    return int(schedule["slot"].astype(str).isin(set(live)).sum())
 
 
 def open_experiment(
@@ -105,15 +105,18 @@ def open_experiment(
 ) -> tuple[pd.DataFrame | None, str | None, str]:
     """``(schedule, None, "")`` when the page can answer, else ``(None, reason, detail)``:
     ``no_schedule`` (no ``--schedule`` given), ``unreadable`` (the file cannot be used;
-    ``detail`` is :func:`read_schedule`'s message), ``no_live`` (none of its slots is a LIVE
-    of the data: ``content_id`` must be the schedule's ``slot``, ``docs/data-formats.md``)."""
+    ``detail`` is :func:`read_schedule`'s message), ``no_live`` (none of its slots is found
+    among the data's LIVEs, by id or by creator and start:
+    :func:`analysis.analyses.experiment_match.match_schedule`, whose columns the returned
+    schedule carries: ``slot`` is then the matched LIVE's ``content_id``)."""
     if not str(path).strip():
         return None, "no_schedule", ""
     try:
         schedule = read_schedule(path, tz=tz)
     except (CartliftError, OSError) as err:
         return None, "unreadable", str(err)
-    if live_slots(cells, schedule) == 0:
+    schedule = match_schedule(cells, schedule)
+    if (schedule["match"] == "none").all():
         return None, "no_live", Path(path).name
     return schedule, None, ""
 

@@ -53,7 +53,8 @@ def per_live(data: pd.DataFrame, metric: str = "atc_rate") -> pd.DataFrame:
     """One row per LIVE: ``slot``, the metric's numerator and denominator summed, ``unit``.
 
     ``data`` is a per-LIVE frame (a ``slot`` column; ``unit`` defaults to ``visitor``) or
-    canonical cells (LIVE-channel cells summed by ``content_id``). ``arm_run`` is kept when given;
+    canonical cells (LIVE-channel cells summed by ``content_id``; rows inside a LIVE, grains
+    ``interval`` and ``minute``, are left out: the LIVE's own rows count it). ``arm_run`` is kept when given;
     so is ``currency`` for a money metric (``aov``), which is refused when the LIVEs mix
     currencies (money is never summed across currencies, ``docs/metrics.md``).
     """
@@ -66,7 +67,9 @@ def per_live(data: pd.DataFrame, metric: str = "atc_rate") -> pd.DataFrame:
                 f"Give per-LIVE rows with a `slot` column, or cells with content_id and channel; "
                 f"missing {sorted(missing)}."
             )
-        data = data[data["channel"] == "LIVE"].rename(columns={"content_id": "slot"})
+        inside = data["grain"].isin(("interval", "minute")) if "grain" in data.columns else False
+        live = (data["channel"] == "LIVE") & ~inside
+        data = data[live.to_numpy(dtype=bool)].rename(columns={"content_id": "slot"})
     units = data["unit"].dropna().unique() if "unit" in data.columns else np.array(["visitor"])
     if len(units) > 1:
         raise ValueError(f"The LIVEs mix units {sorted(units)}: analyse one unit at a time.")

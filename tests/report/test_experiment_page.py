@@ -1,5 +1,7 @@
 """The experiment page (notebooks/06_experiment.ipynb): joins the run only with a schedule,
-shows the effect row and a verdict in English and French on a simulated run of a planned schedule."""
+shows the effect row and a verdict in English and French on a simulated run of a planned
+schedule, read from the LIVE Center exports of that run (shape k of the shape matrix: the data
+with a schedule; every other shape runs without one, tests/report/test_shapes.py)."""
 
 import re
 from pathlib import Path
@@ -11,6 +13,7 @@ from analysis.cli import main
 from analysis.paths import NOTEBOOKS_DIR
 from analysis.report.plan import EXPERIMENT_NOTEBOOK, REPORT_NOTEBOOKS, plan_report
 from analysis.report.run import run_report
+from analysis.sample.exports import write_exports
 from analysis.sources.canonical import write_cells
 
 PLAN = ["plan", "--start", "2026-10-05 18:00", "--count", "12", "--creators",
@@ -26,6 +29,9 @@ def experiment(tmp_path_factory):
     cells, _ = cl.simulate_switchback(sched, effect=1.5, seed=3)
     (root / "data").mkdir()
     write_cells(cells, root / "data" / "cells.parquet")
+    # shape k: the same run as TikTok exports it (LIVE Center Product + Trend Stat per LIVE),
+    # whose LIVEs are named by creator, session and day, found by creator and start time
+    write_exports(cells, root / "exports", formats=["live_center"])
     return root
 
 
@@ -52,18 +58,22 @@ def test_with_a_schedule_it_joins_and_alone_gets_the_schedule(experiment):
 
 @pytest.mark.parametrize(
     ("lang", "effect", "verdict"),
-    [("en", "effect, ratio (Horvitz-Thompson, exact randomisation test)", "add-to-cart rate: extend."),
+    [("en", "effect, ratio (Horvitz-Thompson, exact randomisation test)",
+      "add-to-cart rate: extend, or stop."),
      ("fr", "effet, rapport (Horvitz-Thompson, test exact de randomisation)",
-      "taux d'ajout au panier : à prolonger.")],
+      "taux d'ajout au panier : à prolonger, ou à arrêter.")],
 )  # fmt: skip
 def test_the_page_shows_the_effect_and_the_verdict(experiment, lang, effect, verdict):
     schedule = experiment / "plan" / "schedule.csv"
-    index = run_report(data=experiment / "data", out=experiment / f"reports-{lang}", lang=lang,
+    index = run_report(data=experiment / "exports", out=experiment / f"reports-{lang}", lang=lang,
                        notebooks=[EXPERIMENT_NOTEBOOK], schedule=schedule, keep_workers=True,
                        workers=1, progress=False)  # fmt: skip
     page = Path(index).parent / f"{EXPERIMENT_NOTEBOOK}.html"
     html = page.read_text(encoding="utf-8")
     assert effect in html and verdict in html
+    found = {"en": "found by creator and start", "fr": "trouvés par créateur et heure"}[lang]
+    assert re.search(rf"<th[^>]*>{found}</th>", html)  # the design table: 12 of 12 by start
+    assert {"en": "average order value", "fr": "panier moyen"}[lang] in html
     assert str(schedule.resolve()) not in html and re.search(
         r"schedule\.csv \([0-9a-f]{12}\)", html
     )
