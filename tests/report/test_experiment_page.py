@@ -56,6 +56,7 @@ def test_with_a_schedule_it_joins_and_alone_gets_the_schedule(experiment):
         _plan(experiment / "data", schedule=experiment / "missing.csv")
 
 
+@pytest.mark.no_cover  # report runs: their kernels are not traced (conftest)
 @pytest.mark.parametrize(
     ("lang", "effect", "verdict"),
     [("en", "effect, ratio (Horvitz-Thompson, exact randomisation test)",
