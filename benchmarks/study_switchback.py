@@ -20,6 +20,11 @@ seed) and ``simulated`` the share of runs with p <= 0.05 (done when they differ 
 points + 3 combined MCSE). ``tests/stats/test_switchback.py`` reads the committed table.
 
     python benchmarks/study_switchback.py --runs 1000 > benchmarks/results/switchback_study.txt
+
+``--alternative larger`` runs the one-sided test (``cartlift plan --alternative larger``) on the
+no-carry-over and one-slot cases: ``coverage`` is then that of the one-sided interval
+:math:`[r_{low}, \infty)`, ``med_low`` the median of its finite end and ``unbounded`` the share
+whose finite end reaches the search edge; table ``results/switchback_study_one_sided.txt``.
 """
 
 from __future__ import annotations
@@ -49,10 +54,14 @@ def history(rng: np.random.Generator, n: int = 40) -> np.ndarray:
     return np.maximum(1, np.round(rng.gamma(1 / 0.8**2, 1000 * 0.8**2, n)))
 
 
-def scenario(T: int, truth_m: int, m: int, sizes: np.ndarray, runs: int, seed: int) -> dict:
+def scenario(
+    T: int, truth_m: int, m: int, sizes: np.ndarray, runs: int, seed: int, alternative: str
+) -> dict:
     """Coverage, width and power of ``runs`` simulated switchbacks of ``T`` LIVEs."""
     sigma2 = float(np.log1p(ICC * (1 - P0) / P0))
     cover, width, reject = np.zeros(runs, bool), np.zeros(runs), np.zeros(runs, bool)
+    edge = np.zeros(runs, bool)
+    one = alternative != "two-sided"
     mech, t0 = None, time.perf_counter()
     for i in range(runs):
         sched = switchback_schedule(T, carryover_buffer=m, level=LEVEL, seed=seed + i)
@@ -64,20 +73,24 @@ def scenario(T: int, truth_m: int, m: int, sizes: np.ndarray, runs: int, seed: i
         rng = np.random.default_rng(seed + 2 * runs + i)
         _, Y = simulate_runs(w[None, :], sizes=sizes, p0=P0, sigma2=sigma2, effect=EFFECT,
                              carryover=truth_m, rng=rng)  # fmt: skip
-        reject[i] = ratio_test(Y[0], w, ref, pi1, pi0, m)(np.array([1.0]))[0] <= 1 - LEVEL
-        low, high, _ = inverted_interval(Y[0], w, ref, pi1, pi0, m, level=LEVEL)
-        cover[i], width[i] = low <= EFFECT <= high, high - low
+        test = ratio_test(Y[0], w, ref, pi1, pi0, m, alternative)
+        reject[i] = test(np.array([1.0]))[0] <= 1 - LEVEL
+        low, high, bounded = inverted_interval(Y[0], w, ref, pi1, pi0, m, level=LEVEL,
+                                               alternative=alternative)  # fmt: skip
+        cover[i], width[i] = low <= EFFECT <= high, low if one else high - low
+        edge[i] = not bounded if one else not np.isfinite(high - low)
     ms = 1000 * (time.perf_counter() - t0) / runs
     assert mech is not None
     planned, pl_mcse = switchback_power(mech, m, sizes=sizes, p0=P0, sigma2=sigma2, effect=EFFECT,
-                                        level=LEVEL, reps=2000, seed=seed + 3 * runs)  # fmt: skip
+                                        level=LEVEL, reps=2000, seed=seed + 3 * runs,
+                                        alternative=alternative)  # fmt: skip
     cov, sim = cover.mean(), reject.mean()
     sim_mcse = np.sqrt(sim * (1 - sim) / runs)
     within = abs(planned - sim) <= 0.03 + 3 * np.hypot(pl_mcse, sim_mcse)
     return dict(
         T=T, truth_m=truth_m, m=m, K=n_assignments(mech), test="MC" if big else "exact", runs=runs,
         coverage=cov, cov_mcse=np.sqrt(cov * (1 - cov) / runs), med_width=float(np.median(width)),
-        unbounded=float(np.mean(~np.isfinite(width))), planned=planned, pl_mcse=pl_mcse,
+        unbounded=float(np.mean(edge)), planned=planned, pl_mcse=pl_mcse,
         simulated=sim, sim_mcse=sim_mcse, within="yes" if within else "NO", ms=ms,
     )  # fmt: skip
 
@@ -97,20 +110,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument("--alternative", default="two-sided", choices=["two-sided", "larger"])
     args = parser.parse_args()
     sizes = history(np.random.default_rng(SEED))
-    print(f"$ python benchmarks/study_switchback.py --runs {args.runs}")
+    one = args.alternative != "two-sided"
+    print(f"$ python benchmarks/study_switchback.py --runs {args.runs}"
+          + (f" --alternative {args.alternative}" if one else ""))  # fmt: skip
     print(
         f"Switchback study: one block, half per arm; planted ratio {EFFECT}, baseline {P0:.0%}, "
         f"LIVE ICC {ICC}, 40 past LIVEs (mean size {sizes.mean():.0f}), level {LEVEL:.0%}, "
-        f"seed {SEED}"
+        f"seed {SEED}" + (f"; one-sided test ({args.alternative})" if one else "")
     )
-    print(HEADER)
+    print(HEADER.replace("med_width", "  med_low") if one else HEADER)
     start = time.perf_counter()
     for j, T in enumerate(args.sizes):
         for c, (case, truth_m, m) in enumerate(CASES):
+            if one and case.endswith("ignored"):
+                continue
             seed = SEED + 100_000 * (3 * j + c + 1)
-            print(line(case, scenario(T, truth_m, m, sizes, args.runs, seed)), flush=True)
+            row = scenario(T, truth_m, m, sizes, args.runs, seed, args.alternative)
+            print(line(case, row), flush=True)
     print(f"wall time {time.perf_counter() - start:.0f} s")
 
 

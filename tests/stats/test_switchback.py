@@ -282,9 +282,14 @@ def test_live_coverage_and_planned_power_on_200_seeded_runs():
     assert 0.1 < planned < 0.9  # an informative check, not a trivial 0 or 1
 
 
-def test_committed_study_meets_coverage_and_power():
-    lines = STUDY.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("$ python benchmarks/study_switchback.py --runs 1000")
+@pytest.mark.parametrize(
+    ("table", "command"),
+    [(STUDY, "--runs 1000"),
+     (STUDY.with_name("switchback_study_one_sided.txt"), "--runs 1000 --alternative larger")],
+)  # fmt: skip
+def test_committed_study_meets_coverage_and_power(table, command):
+    lines = table.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"$ python benchmarks/study_switchback.py {command}"
     head = next(i for i, s in enumerate(lines) if s.split()[:1] == ["LIVEs"])
     names = lines[head].split()
     rows = []
@@ -295,7 +300,7 @@ def test_committed_study_meets_coverage_and_power():
         rows.append(dict(zip(names, cells, strict=True)))
     assert {int(r["LIVEs"]) for r in rows} == {8, 12, 20, 30}
     fitted = [r for r in rows if r["truth_m"] == r["analysed_m"]]
-    assert len(fitted) == 8
+    assert len(fitted) == 8  # no carry-over and one slot (with its buffer), at 4 sizes
     for r in fitted:
         assert int(r["runs"]) >= 1000
         assert float(r["coverage"]) >= 0.95 - 3 * float(r["cov_mcse"]), r
