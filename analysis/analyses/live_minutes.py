@@ -11,13 +11,20 @@ Rules: ``docs/metrics.md``, "Moments inside a LIVE"; events table: ``docs/data-f
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from analysis.errors import EventsError, UnreadableError
+from analysis.sources.events_table import FILE_NAME, read_events
 from analysis.vocabulary import SUB_HOUR_GRAINS
 
-__all__ = ["MATCH_TOLERANCE", "minute_cells", "place_events", "placebo_minutes",
-           "time_resolution"]  # fmt: skip
+__all__ = ["EVENTS_FILE", "MATCH_TOLERANCE", "minute_cells", "open_moments", "place_events",
+           "placebo_minutes", "time_resolution"]  # fmt: skip
+
+#: the events table's name in the data folder (read when no other file is given)
+EVENTS_FILE = FILE_NAME
 
 #: an events row given by creator + live_start matches a LIVE starting at most this far apart
 MATCH_TOLERANCE = pd.Timedelta(minutes=10)
@@ -144,3 +151,28 @@ def placebo_minutes(minutes: pd.DataFrame, placed: pd.DataFrame, *, before: int,
         step = evs["step_minutes"].iloc[0]
         rows += [{"content_id": live, "at": pool[i], "step_minutes": step} for i in sorted(picks)]
     return pd.DataFrame(rows, columns=["content_id", "at", "step_minutes"])
+
+
+def open_moments(cells: pd.DataFrame, events: str | Path, *, data: str | Path
+                 ) -> tuple[pd.DataFrame | None, str | None, str]:  # fmt: skip
+    """The events table of the moments page, or why the page cannot answer.
+
+    ``events``: the table's path; empty: :data:`EVENTS_FILE` in the ``data`` folder.
+
+    Returns
+    -------
+    (events, why, detail)
+        ``why`` is None, or ``no_minutes`` (no LIVE cell of grain ``minute`` / ``interval``),
+        ``no_events`` (no events table, or an empty one; ``detail`` its file name) or
+        ``unreadable`` (``detail`` the :class:`~analysis.errors.EventsError` message).
+    """
+    if minute_cells(cells).empty:
+        return None, "no_minutes", ""
+    path = Path(events) if str(events) else Path(data) / EVENTS_FILE
+    if not path.is_file():
+        return None, "no_events", path.name
+    try:
+        table = read_events(path)
+    except (EventsError, UnreadableError) as err:
+        return None, "unreadable", str(err)
+    return (table, None, "") if len(table) else (None, "no_events", path.name)

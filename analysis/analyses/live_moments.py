@@ -40,7 +40,7 @@ from analysis.stats.cr2 import bm_df, cr2_vcov
 from analysis.status import note, status_columns, undefined
 from analysis.vocabulary import check_level
 
-__all__ = ["COLUMNS", "MEASURES", "METHOD", "WINDOWS", "live_moments", "moment_windows"]
+__all__ = ["COLUMNS", "MEASURES", "METHOD", "WINDOWS", "live_moments", "moment_windows", "pooled_difference"]
 
 #: measure -> the count per viewer it reads
 MEASURES = {"clicks_per_viewer": "clicks", "orders_per_viewer": "orders"}
@@ -81,8 +81,15 @@ def moment_windows(at: pd.DataFrame, minutes: pd.DataFrame, *, before: int, afte
     return v, x, at["content_id"].astype(str).to_numpy()
 
 
-def _pooled(d: np.ndarray, w: np.ndarray, lives: np.ndarray, level: float) -> dict:
-    """The viewer-weighted mean of ``d`` with its CR2 / Bell-McCaffrey interval by LIVE."""
+def pooled_difference(d: np.ndarray, w: np.ndarray, lives: np.ndarray, level: float) -> dict:
+    """The viewer-weighted mean of ``d`` with its CR2 / Bell-McCaffrey ``level`` interval,
+    clustered by ``lives`` (module docstring; ``tests/reference/live_moments.R``).
+
+    Returns
+    -------
+    dict
+        ``difference``, ``ci_low``, ``ci_high``, ``df``, ``pvalue`` (NaN with no spread).
+    """
     est = float(np.sum(w * d) / np.sum(w))
     X = np.ones((len(d), 1))
     var = float(cr2_vcov(X, w, d - est, lives)[0, 0])
@@ -108,7 +115,7 @@ def _row(v, x, lives, lo, hi, *, before: int, level: float) -> dict:
         return {**out, **undefined("undefined_too_few", f"{n_lives} LIVE(s) with viewers in "
                                    "this window and before the moment; 2 needed")}  # fmt: skip
     w, b = win_v[use], base_x[use] / base_v[use]
-    res = _pooled(win_x[use] / w - b, w, lives[use], level)
+    res = pooled_difference(win_x[use] / w - b, w, lives[use], level)
     notes = []
     if n_lives < 10:
         notes.append(note("few_clusters", f"{n_lives} LIVEs (< 10), t({res['df']:.1f}) reference"))

@@ -47,11 +47,12 @@ from analysis.present.privacy import (
 from analysis.report.options import check_workers, report_defaults
 from analysis.sources.load import check_unreadable, read, warn_rejected
 from analysis.sources.quality import source_summary
-from analysis.vocabulary import check_argument
+from analysis.vocabulary import SUB_HOUR_GRAINS, check_argument
 from analysis.weeks import Week, parse_week, resolve_week
 
 __all__ = [
     "EXPERIMENT_NOTEBOOK",
+    "MOMENTS_NOTEBOOK",
     "FOCUS_PARAMETERS",
     "REPORT_NOTEBOOKS",
     "STANDARD_PARAMETERS",
@@ -70,6 +71,9 @@ REPORT_NOTEBOOKS: tuple[str, ...] = (
 #: the experiment page: joins the run when a schedule is given (``cartlift report --schedule``),
 #: which it receives as its ``schedule`` parameter; not run otherwise
 EXPERIMENT_NOTEBOOK = "06_experiment"
+#: the moments page: joins a default run when the data hold LIVE minutes (grain ``minute`` or
+#: ``interval``); not run otherwise (``--notebook 07_live_moments`` runs it and it says why)
+MOMENTS_NOTEBOOK = "07_live_moments"
 #: parameters :func:`analysis.report.run.run_report` passes to every notebook that declares them
 STANDARD_PARAMETERS: tuple[str, ...] = ("data", "week", "tz", "lang", "min_viewers", "shop",
                                          "creators")  # fmt: skip
@@ -183,6 +187,13 @@ def plan_report(
         extras = _pseudonymised_extras(extras, data)
     loaded = _read(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable)
     cells = loaded.cells
+    if _has_minutes(cells):  # 07 reads them; the index and the week, as the pages, do not
+        if notebooks is None and MOMENTS_NOTEBOOK not in names:
+            names = (*names, MOMENTS_NOTEBOOK)
+            declared[MOMENTS_NOTEBOOK] = _declared(MOMENTS_NOTEBOOK, notebooks_dir, extras)
+            n_workers = check_workers(workers, len(names))
+        hourly = cells.loc[~cells["grain"].isin(SUB_HOUR_GRAINS).fillna(False).to_numpy(bool)]
+        cells = hourly if len(hourly) else cells
     wk = resolve_week(cells, week)
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
                 "min_viewers": min_viewers, "creators": creators}  # fmt: skip
@@ -220,6 +231,12 @@ def _read(data: str | Path, *, tz: str | None, shop: Any, skip_unreadable: bool)
     check_unreadable(loaded, skip=skip_unreadable)
     warn_rejected(loaded, stacklevel=4)
     return loaded
+
+
+def _has_minutes(cells: pd.DataFrame) -> bool:
+    """Whether ``cells`` hold LIVE cells finer than an hour (:data:`MOMENTS_NOTEBOOK`'s input)."""
+    live = (cells["channel"] == "LIVE") & cells["grain"].isin(SUB_HOUR_GRAINS)
+    return bool(live.fillna(False).any())
 
 
 def _with_experiment(names: tuple[str, ...], schedule: str | Path) -> tuple[str, ...]:

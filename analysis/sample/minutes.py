@@ -44,6 +44,8 @@ class MinuteSample:
 def _event_minutes(rng, minutes: int, n: int, before: int, after: int, spacing: int) -> list:
     """Up to ``n`` event minutes in ``[before, minutes - after)``, ``spacing`` apart."""
     out: list[int] = []
+    if minutes - after <= before:
+        return out  # too short for a full window: no event
     for _ in range(50 * n):
         if len(out) == n:
             break

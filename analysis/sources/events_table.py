@@ -32,8 +32,10 @@ from analysis.sources.sheets import read_sheets
 from analysis.sources.times import parse_time
 from analysis.vocabulary import EVENT_TYPES
 
-__all__ = ["COLUMNS", "empty_events", "read_events", "write_events"]
+__all__ = ["COLUMNS", "FILE_NAME", "empty_events", "read_events", "write_events"]
 
+#: the table's name in a data folder: skipped by the loaders, read by the moments page
+FILE_NAME = "events.csv"
 #: the columns of the table, in the order :func:`write_events` writes them
 COLUMNS = ("live_id", "creator", "live_start", "minute", "time", "type", "note")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
