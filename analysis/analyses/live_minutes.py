@@ -95,6 +95,8 @@ def place_events(minutes: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """
     lives = time_resolution(minutes)
     creators = lives["content_id"].map(minutes.groupby("content_id")["creator"].first())
+    info_of = lives.set_index("content_id")
+    starts = {k: g["start"].reset_index(drop=True) for k, g in minutes.groupby("content_id")}
     out = []
     for e in events.itertuples(index=False):
         row = {"file": e.file, "row": e.row, "type": e.type, "note": e.note,
@@ -104,13 +106,13 @@ def place_events(minutes: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
         if live is None:
             out.append({**row, "reason": why})
             continue
-        info = lives.set_index("content_id").loc[live]
+        info = info_of.loc[live]
         when = _event_time(e, info["first"])
-        cell = minutes[(minutes["content_id"] == live) & (minutes["start"] <= when)]
+        cell = starts[live][starts[live] <= when]
         step = pd.Timedelta(minutes=int(info["step_minutes"]))
-        ok = len(cell) and when < cell["start"].iloc[-1] + step
+        ok = len(cell) and when < cell.iloc[-1] + step
         out.append({**row, "content_id": live, "time": when,
-                    "at": cell["start"].iloc[-1] if ok else pd.NaT,
+                    "at": cell.iloc[-1] if ok else pd.NaT,
                     "step_minutes": info["step_minutes"], "placed": bool(ok),
                     "reason": "" if ok else f"{when} is outside the minutes of LIVE {live}"})  # fmt: skip
     cols = ["file", "row", "type", "note", "content_id", "time", "at", "step_minutes", "placed",

@@ -14,7 +14,8 @@ arguments give the same LIVEs (``numpy.random.default_rng``).
 
 The planted difference in clicks per viewer is :math:`b\,p_{lt}` in each bumped minute; its
 viewer-weighted mean over the bumped minutes is ``truth["click_bump"]`` (what the event study
-estimates for the window 0 to :math:`d-1`).
+estimates for the window 0 to :math:`d-1`); orders follow clicks, so orders per viewer rise by
+:math:`b\,p_{lt} q_l` (``truth["order_bump"]``).
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def simulate_minutes(
         lift = np.ones(minutes)
         for j, e in enumerate(at):
             lift[e : e + bump_minutes] += bump
-            bumped += [(viewers[k], rate[k] * bump) for k in range(e, e + bump_minutes)]
+            bumped += [(viewers[k], rate[k] * bump, rate[k] * bump * min(q, 1.0))
+                       for k in range(e, e + bump_minutes)]  # fmt: skip
             evs.append({"live_id": live, "minute": e, "type": EVENT_TYPES[(i + j) % 4]})
         clicks = rng.binomial(viewers, np.minimum(rate * lift, 1.0))
         orders = rng.binomial(clicks, min(q, 1.0))
@@ -100,9 +102,11 @@ def simulate_minutes(
         currency="EUR",
     )  # fmt: skip
     cells["row"] = np.arange(1, len(cells) + 1)
-    w = np.array([v for v, _ in bumped], dtype=float)
+    b = np.array(bumped, dtype=float).reshape(-1, 3)
+    w = b[:, 0].sum()
     truth = {"bump": bump, "bump_minutes": bump_minutes, "seed": seed,
-             "click_bump": float((w * [d for _, d in bumped]).sum() / w.sum()) if w.sum() else 0.0}  # fmt: skip
+             "click_bump": float(b[:, 0] @ b[:, 1] / w) if w else 0.0,
+             "order_bump": float(b[:, 0] @ b[:, 2] / w) if w else 0.0}  # fmt: skip
     ev = pd.DataFrame(evs, columns=["live_id", "minute", "type"])
     return MinuteSample(validate_cells(cells, tz=tz), _events(ev), truth)
 
