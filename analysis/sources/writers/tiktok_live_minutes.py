@@ -75,6 +75,6 @@ def write(cells: pd.DataFrame, out_dir, *, prefix: str = "api_live_minutes") -> 
                "request": {"path": f"/analytics/202510/shop_lives/{live}/performance_per_minutes",
                            "params": {"currency": "LOCAL"}}}  # fmt: skip
         path = out_dir / f"{prefix}_{live}.json"
-        path.write_text(json.dumps(env, indent=1), encoding="utf-8")
+        path.write_text(json.dumps(env, separators=(",", ":")), encoding="utf-8")
         written.append(path)
     return written
