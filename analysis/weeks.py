@@ -332,4 +332,6 @@ def within_weeks(
         rows.append({"file": file, "first": first, "last": last, "cells": int(mask.sum()),
                      "reason": "its range is not inside one Monday-to-Sunday week"})  # fmt: skip
     fine = cells["grain"].isin(SUB_HOUR_GRAINS).fillna(False).to_numpy(dtype=bool)
-    return cells.loc[~dropped.to_numpy(dtype=bool) & ~fine].copy(), pd.DataFrame(rows, columns=cols)
+    return cells.loc[~dropped.to_numpy(dtype=bool) & ~fine].copy(), pd.DataFrame(
+        rows, columns=cols
+    )

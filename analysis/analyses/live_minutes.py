@@ -79,8 +79,10 @@ def _live_of(e, lives: pd.DataFrame, creators: pd.Series) -> tuple[str | None, s
     if len(near) == 1:
         return str(near["content_id"].iloc[0]), ""
     what = "no" if near.empty else f"{len(near)}"
-    return None, (f"{what} LIVE(s) of {e.creator} with minute cells start within "
-                  f"{int(MATCH_TOLERANCE.total_seconds() // 60)} min of {e.live_start}")
+    return None, (
+        f"{what} LIVE(s) of {e.creator} with minute cells start within "
+        f"{int(MATCH_TOLERANCE.total_seconds() // 60)} min of {e.live_start}"
+    )
 
 
 def place_events(minutes: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:

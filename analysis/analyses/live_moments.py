@@ -31,6 +31,8 @@ the per-minute API gives minutes; a Trend Stat interval's counts sit at its star
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -40,7 +42,15 @@ from analysis.stats.cr2 import bm_df, cr2_vcov
 from analysis.status import note, status_columns, undefined
 from analysis.vocabulary import check_level
 
-__all__ = ["COLUMNS", "MEASURES", "METHOD", "WINDOWS", "live_moments", "moment_windows", "pooled_difference"]
+__all__ = [
+    "COLUMNS",
+    "MEASURES",
+    "METHOD",
+    "WINDOWS",
+    "live_moments",
+    "moment_windows",
+    "pooled_difference",
+]
 
 #: measure -> the count per viewer it reads
 MEASURES = {"clicks_per_viewer": "clicks", "orders_per_viewer": "orders"}
@@ -181,7 +191,7 @@ def live_moments(
     spans = [(k, k) for k in range(-before, after + 1)] if profile else []
     spans += [tuple(w) for w in windows]
     ok = placed[placed["placed"].astype(bool)]
-    kw = {"before": before, "after": after, "level": level}
+    kw: dict[str, Any] = {"before": before, "after": after, "level": level}
     rows = _rows(ok, minutes, spans, kind="event", kind_type="all", **kw)
     for kind_type in sorted(ok["type"].unique()) if by_type else []:
         rows += _rows(ok[ok["type"] == kind_type], minutes, [tuple(w) for w in windows],

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.analyses.live_minutes import open_moments, place_events, minute_cells
+from analysis.analyses.live_minutes import minute_cells, open_moments, place_events
 from analysis.analyses.live_moments import live_moments, pooled_difference
 from analysis.cells import validate_cells
 from analysis.sample.minutes import simulate_minutes
@@ -57,8 +57,10 @@ def test_hand_computation_on_two_lives():
     m, placed = live_moments(cells, ev, before=2, after=2, windows=((0, 1),), profile=False,
                              by_type=False, placebo=0)  # fmt: skip
     assert list(placed["placed"]) == [True, True]  # B by creator + start (3 min apart), HH:MM
-    assert list(placed["at"].astype(str)) == ["2026-11-02 19:02:00+01:00",
-                                              "2026-11-03 20:02:00+01:00"]
+    assert list(placed["at"].astype(str)) == [
+        "2026-11-02 19:02:00+01:00",
+        "2026-11-03 20:02:00+01:00",
+    ]
     clicks = m[m["measure"] == "clicks_per_viewer"].iloc[0]
     assert clicks["difference"] == pytest.approx(0.05)
     assert clicks["rate"] == pytest.approx(31 / 300)
@@ -67,8 +69,11 @@ def test_hand_computation_on_two_lives():
     want = pooled_difference(np.array([0.06, 0.03]), np.array([200.0, 100.0]),
                              np.array(["A", "B"]), 0.95)  # fmt: skip
     assert clicks["ci_low"] == pytest.approx(want["ci_low"])
-    assert (clicks["status"], clicks["claim"], clicks["level"]) == ("few_clusters",
-                                                                    "descriptive", 0.95)
+    assert (clicks["status"], clicks["claim"], clicks["level"]) == (
+        "few_clusters",
+        "descriptive",
+        0.95,
+    )
     assert "CR2 clustered by LIVE" in clicks["method"]
 
 

@@ -30,7 +30,10 @@ def test_the_reference_response_becomes_minute_cells():
     c = got.cells
     assert len(got.rejected) == 0 and got.rows_read == 3
     assert list(c["start"].astype(str)) == [
-        "2026-11-02 19:30:00+01:00", "2026-11-02 19:31:00+01:00", "2026-11-02 19:32:00+01:00"]
+        "2026-11-02 19:30:00+01:00",
+        "2026-11-02 19:31:00+01:00",
+        "2026-11-02 19:32:00+01:00",
+    ]
     assert set(c["grain"]) == {"minute"} and set(c["channel"]) == {"LIVE"}
     assert set(c["content_id"]) == {"7493021856412345678"}
     assert set(c["content_title"]) == {"Soirée soin visage"}
@@ -84,29 +87,45 @@ def test_a_saved_error_response_says_so(tmp_path):
     doc.update(code=98001001, message="internal error")
     path = tmp_path / "m.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    with pytest.raises(UnreadableError, match=r"m.json: the saved response is an error \(code "
-                       r"98001001: 'internal error'\).*Trend Stat"):
+    with pytest.raises(
+        UnreadableError,
+        match=r"m.json: the saved response is an error \(code "
+        r"98001001: 'internal error'\).*Trend Stat",
+    ):
         read_minutes(path, tz=TZ)
 
 
 def test_writer_round_trips_the_simulated_minutes(tmp_path):
     sim = simulate_minutes(lives=2, minutes=40, events=1, seed=4)
     files = write_minutes(sim.cells, tmp_path)
-    assert [f.name for f in files] == ["api_live_minutes_7500000000000000001.json",
-                                       "api_live_minutes_7500000000000000002.json"]
+    assert [f.name for f in files] == [
+        "api_live_minutes_7500000000000000001.json",
+        "api_live_minutes_7500000000000000002.json",
+    ]
     env = json.loads(files[0].read_text(encoding="utf-8"))
     assert isinstance(env["data"]["intervals"][0]["traffic"]["viewers"], str)  # as the API
     back = read(tmp_path, tz=TZ).cells.sort_values(["content_id", "start"], ignore_index=True)
     want = sim.cells.sort_values(["content_id", "start"], ignore_index=True)
-    for col in ("start", "content_id", "viewers", "views", "impressions", "clicks", "orders",
-                "items", "revenue"):
+    for col in (
+        "start",
+        "content_id",
+        "viewers",
+        "views",
+        "impressions",
+        "clicks",
+        "orders",
+        "items",
+        "revenue",
+    ):
         assert list(back[col]) == list(want[col]), col
 
 
-EVENTS = ("live_id,creator,live_start,minute,time,type,note\r\n"
-          "7493021856412345678,,,1,,pin,=HYPERLINK(\"http://x\",\"y\")\r\n"
-          ",@host_a,2026-11-02 19:30,,19:42,Q&A,answers on sizes\r\n"
-          ",,,,,,\r\n")
+EVENTS = (
+    "live_id,creator,live_start,minute,time,type,note\r\n"
+    '7493021856412345678,,,1,,pin,=HYPERLINK("http://x","y")\r\n'
+    ",@host_a,2026-11-02 19:30,,19:42,Q&A,answers on sizes\r\n"
+    ",,,,,,\r\n"
+)
 
 
 def test_events_table_reads_and_writes_back_safely(tmp_path):

@@ -56,7 +56,9 @@ def write(cells: pd.DataFrame, out_dir, *, prefix: str = "api_live_minutes") -> 
     minutes = cells[cells["grain"] == "minute"].sort_values(["content_id", "start"])
     written = []
     for live, one in minutes.groupby("content_id", sort=True):
-        currency = str(one["currency"].dropna().iloc[0]) if one["currency"].notna().any() else "USD"
+        currency = (
+            str(one["currency"].dropna().iloc[0]) if one["currency"].notna().any() else "USD"
+        )
         first = int(one["start"].iloc[0].timestamp())
         end = int(one["start"].iloc[-1].timestamp()) + 60
         overall = {
