@@ -186,14 +186,9 @@ def plan_report(
         _check_declared(declared, "creators")
         extras = _pseudonymised_extras(extras, data)
     loaded = _read(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable)
-    cells = loaded.cells
-    if _has_minutes(cells):  # 07 reads them; the index and the week, as the pages, do not
-        if notebooks is None and MOMENTS_NOTEBOOK not in names:
-            names = (*names, MOMENTS_NOTEBOOK)
-            declared[MOMENTS_NOTEBOOK] = _declared(MOMENTS_NOTEBOOK, notebooks_dir, extras)
-            n_workers = check_workers(workers, len(names))
-        hourly = cells.loc[~cells["grain"].isin(SUB_HOUR_GRAINS).fillna(False).to_numpy(bool)]
-        cells = hourly if len(hourly) else cells
+    names, cells = _with_moments(names, loaded.cells, default=notebooks is None)
+    declared |= {n: _declared(n, notebooks_dir, extras) for n in names if n not in declared}
+    n_workers = check_workers(workers, len(names))
     wk = resolve_week(cells, week)
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
                 "min_viewers": min_viewers, "creators": creators}  # fmt: skip
@@ -233,10 +228,18 @@ def _read(data: str | Path, *, tz: str | None, shop: Any, skip_unreadable: bool)
     return loaded
 
 
-def _has_minutes(cells: pd.DataFrame) -> bool:
-    """Whether ``cells`` hold LIVE cells finer than an hour (:data:`MOMENTS_NOTEBOOK`'s input)."""
-    live = (cells["channel"] == "LIVE") & cells["grain"].isin(SUB_HOUR_GRAINS)
-    return bool(live.fillna(False).any())
+def _with_moments(
+    names: tuple[str, ...], cells: pd.DataFrame, *, default: bool
+) -> tuple[tuple[str, ...], pd.DataFrame]:
+    """``names`` with :data:`MOMENTS_NOTEBOOK` last when the run is the ``default`` one and
+    ``cells`` hold LIVE cells finer than an hour (its input); and the cells the index and the
+    week resolution read: without those (the pages leave them out too, unless nothing else)."""
+    fine = cells["grain"].isin(SUB_HOUR_GRAINS).fillna(False).to_numpy(bool)
+    if not (fine & (cells["channel"] == "LIVE").fillna(False).to_numpy(bool)).any():
+        return names, cells
+    if default and MOMENTS_NOTEBOOK not in names:
+        names = (*names, MOMENTS_NOTEBOOK)
+    return names, cells.loc[~fine] if (~fine).any() else cells
 
 
 def _with_experiment(names: tuple[str, ...], schedule: str | Path) -> tuple[str, ...]:
