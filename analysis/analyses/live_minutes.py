@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import EventsError, UnreadableError
+from analysis.paths import resolve_data
 from analysis.sources.events_table import FILE_NAME, read_events
 from analysis.vocabulary import SUB_HOUR_GRAINS
 
@@ -161,7 +162,8 @@ def open_moments(cells: pd.DataFrame, events: str | Path, *, data: str | Path
                  ) -> tuple[pd.DataFrame | None, str | None, str]:  # fmt: skip
     """The events table of the moments page, or why the page cannot answer.
 
-    ``events``: the table's path; empty: :data:`EVENTS_FILE` in the ``data`` folder.
+    ``events``: the table's path; empty: :data:`EVENTS_FILE` in the ``data`` folder (relative
+    paths from the project root, :func:`analysis.paths.resolve_data`).
 
     Returns
     -------
@@ -172,7 +174,7 @@ def open_moments(cells: pd.DataFrame, events: str | Path, *, data: str | Path
     """
     if minute_cells(cells).empty:
         return None, "no_minutes", ""
-    path = Path(events) if str(events) else Path(data) / EVENTS_FILE
+    path = resolve_data(events) if str(events) else resolve_data(data) / EVENTS_FILE
     if not path.is_file():
         return None, "no_events", path.name
     try:
