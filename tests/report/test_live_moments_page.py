@@ -21,12 +21,19 @@ def data(tmp_path_factory):
     return root
 
 
-def test_minute_data_bring_the_page_into_a_default_run(data):
-    plan = plan_report(data=data, week="2026-W45", tz="Europe/Paris", lang="en", min_viewers=None,
+def _plan(data):
+    return plan_report(data=data, week="2026-W45", tz="Europe/Paris", lang="en", min_viewers=None,
                        notebooks=None, parameters=None, workers=1, notebooks_dir=NOTEBOOKS_DIR)  # fmt: skip
+
+
+def test_minute_data_and_an_events_table_bring_the_page_into_a_default_run(data, tmp_path):
+    plan = _plan(data)
     assert plan.names == (*REPORT_NOTEBOOKS, MOMENTS_NOTEBOOK)
     assert plan.parameters[MOMENTS_NOTEBOOK]["data"] == str(data)
     assert MOMENTS_NOTEBOOK not in REPORT_NOTEBOOKS  # the sample (hours only) never runs it
+    assert set(plan.cells["grain"]) == {"minute"}  # nothing else: the week is read on them
+    alone = shutil.copytree(data, tmp_path / "no_events", ignore=shutil.ignore_patterns("*.csv"))
+    assert _plan(alone).names == REPORT_NOTEBOOKS  # minutes without events: not run
 
 
 def test_the_page_says_its_resolution_and_what_followed(data):
