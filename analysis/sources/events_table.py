@@ -146,8 +146,8 @@ def read_events(path: str | Path) -> pd.DataFrame:
 def _text(value) -> str | None:
     if value is None:
         return None
-    text = str(unescape_text(str(value))).strip()
-    return text or None
+    text = str(unescape_text(str(value).strip()))  # the escape kept a leading tab: keep it too
+    return text if text.strip() else None
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:

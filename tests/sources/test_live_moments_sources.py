@@ -1,6 +1,7 @@
 """Minute data in: the per-minute LIVE API loader, its writer, the events table, and minute /
 interval cells kept out of the hour and day pages (docs/data-formats.md)."""
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -13,7 +14,7 @@ from analysis.cells import validate_cells
 from analysis.errors import EventsError, UnreadableError
 from analysis.sample.minutes import simulate_minutes
 from analysis.sources import detect_source, tiktok_api
-from analysis.sources.events_table import read_events, write_events
+from analysis.sources.events_table import empty_events, read_events, write_events
 from analysis.sources.load import read
 from analysis.sources.tiktok_live_minutes import read as read_minutes
 from analysis.sources.writers.tiktok_live_minutes import write as write_minutes
@@ -139,6 +140,20 @@ def test_events_table_reads_and_writes_back_safely(tmp_path):
     assert "'=HYPERLINK" in text and "'@host_a" in text  # OWASP: no cell runs as a formula
     again = read_events(out)
     assert again.drop(columns="file").equals(ev.drop(columns="file"))
+
+
+def test_events_table_neutralises_every_formula_start(tmp_path):
+    text = ['=HYPERLINK("http://x","y")', "+33 6 12 34 56 78", "-2+3", "@SUM(A1)", "\tx",
+            "plain", "'=already"]  # fmt: skip
+    ev = empty_events()
+    ev = pd.DataFrame({c: pd.Series([None] * len(text), dtype=ev[c].dtype) for c in ev.columns})
+    ev = ev.assign(live_id="7501", minute=pd.array(range(len(text)), dtype="Int64"), type="qa",
+                   note=pd.array(text, dtype="string"))  # fmt: skip
+    path = write_events(ev, tmp_path / "events.csv")
+    with open(path, encoding="utf-8", newline="") as f:
+        notes = [r[-1] for r in list(csv.reader(f))[1:]]
+    assert notes == ["'" + t if t[:1] in "=+-@\t" or t.startswith("'=") else t for t in text]
+    assert list(read_events(path)["note"]) == text  # the escape is removed on reading
 
 
 def test_events_table_errors_name_file_row_column_and_fix(tmp_path):
