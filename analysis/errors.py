@@ -17,7 +17,7 @@ __all__ = [
     "CartliftError", "CellsError", "EngineUnavailable", "LanguageError", "NotebookTimeout",
     "IgnoredColumnsWarning", "LimitError", "NumberError", "RejectedRowsWarning", "ReportError", "ShopFileError",
     "UnreadableError",
-    "OutputError", "FormulaError", "ParameterError", "DesignError",
+    "OutputError", "FormulaError", "ParameterError", "DesignError", "EventsError",
 ]  # fmt: skip
 
 
@@ -160,3 +160,13 @@ class DesignError(CartliftError, ValueError):
     counted) or a plan without what it needs: the message gives the reason and what to change
     (more LIVEs, fewer and larger blocks, a smaller buffer, a lower level).
     ``cartlift plan`` exits with code 2."""
+
+
+class EventsError(CartliftError, ValueError):
+    """An events table (the minutes an analyst noted in a LIVE, ``docs/data-formats.md``) that
+    cannot be used: the message names the file, each bad row and column, the value and the fix.
+    ``problems`` has one row per problem: file, row, column, value, reason."""
+
+    def __init__(self, message: str, *, problems: pd.DataFrame | None = None):
+        super().__init__(message)
+        self.problems = problems

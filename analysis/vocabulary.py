@@ -11,8 +11,13 @@ from typing import Any
 #: OTHER = ALL minus the channel sections of a 2026 product list (LIVE + VIDEO + PRODUCT_CARD),
 #: derived (``derived`` True), additive (event) counts only: surfaces the sections do not name
 CHANNELS = ("LIVE", "VIDEO", "PRODUCT_CARD", "SHOP_TAB", "WEB", "NON_LIVE", "OTHER", "ALL")
-#: time grain of a cell
-GRAINS = ("hour", "day", "session", "interval", "range")
+#: time grain of a cell (``minute``: the per-minute API; ``interval``: LIVE Center Trend Stat rows;
+#: both finer than an hour, read only by the moments page, left out of the weekly pages)
+GRAINS = ("minute", "interval", "hour", "day", "session", "range")
+#: grains finer than an hour: one LIVE's minutes (:mod:`analysis.analyses.live_moments`)
+SUB_HOUR_GRAINS = ("minute", "interval")
+#: what the analyst noted at a minute of a LIVE (the events table, ``docs/data-formats.md``)
+EVENT_TYPES = ("pin", "price_drop", "qa", "giveaway", "other")
 #: what ``viewers`` / ``atc`` count
 UNITS = ("visitor", "session", "event")
 #: promotion state of a cell

@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from analysis.vocabulary import SUB_HOUR_GRAINS
+
 __all__ = [
     "Week",
     "parse_week",
@@ -303,12 +305,16 @@ def within_weeks(
     week (then :func:`select_week` places them in it by their first day).
 
     A range's counts cannot be split by day, so a range that spans two weeks (or whose last day
-    is unknown) belongs to no week: it is left out of every weekly page, with a reason.
+    is unknown) belongs to no week: it is left out of every weekly page, with a reason. Cells
+    finer than an hour (grains ``minute`` and ``interval``, :data:`SUB_HOUR_GRAINS`) repeat a
+    LIVE's counts minute by minute: they are left out too (summed with the LIVE's session cells
+    they would count its viewers twice); the moments page reads them (``docs/data-formats.md``).
 
     Returns
     -------
     cells : pandas.DataFrame
-        Every non-range cell, and the range cells of files whose range lies in one week.
+        Every cell of an hour or longer that is not a range, and the range cells of files whose
+        range lies in one week.
     excluded : pandas.DataFrame
         ``file``, ``first``, ``last``, ``cells``, ``reason`` (as :func:`range_exclusions`).
     """
@@ -325,4 +331,7 @@ def within_weeks(
         dropped |= mask
         rows.append({"file": file, "first": first, "last": last, "cells": int(mask.sum()),
                      "reason": "its range is not inside one Monday-to-Sunday week"})  # fmt: skip
-    return cells.loc[~dropped].copy(), pd.DataFrame(rows, columns=cols)
+    fine = cells["grain"].isin(SUB_HOUR_GRAINS).fillna(False).to_numpy(dtype=bool)
+    return cells.loc[~dropped.to_numpy(dtype=bool) & ~fine].copy(), pd.DataFrame(
+        rows, columns=cols
+    )

@@ -37,6 +37,7 @@ import pandas as pd
 import papermill as pm  # type: ignore[import-untyped]
 
 from analysis.errors import ParameterError
+from analysis.paths import resolve_data
 from analysis.present import i18n
 from analysis.present.privacy import (
     CREATOR_MODES,
@@ -45,13 +46,15 @@ from analysis.present.privacy import (
     pseudonymise_interventions,
 )
 from analysis.report.options import check_workers, report_defaults
+from analysis.sources.events_table import FILE_NAME as EVENTS_FILE_NAME
 from analysis.sources.load import check_unreadable, read, warn_rejected
 from analysis.sources.quality import source_summary
-from analysis.vocabulary import check_argument
+from analysis.vocabulary import SUB_HOUR_GRAINS, check_argument
 from analysis.weeks import Week, parse_week, resolve_week
 
 __all__ = [
     "EXPERIMENT_NOTEBOOK",
+    "MOMENTS_NOTEBOOK",
     "FOCUS_PARAMETERS",
     "REPORT_NOTEBOOKS",
     "STANDARD_PARAMETERS",
@@ -70,6 +73,10 @@ REPORT_NOTEBOOKS: tuple[str, ...] = (
 #: the experiment page: joins the run when a schedule is given (``cartlift report --schedule``),
 #: which it receives as its ``schedule`` parameter; not run otherwise
 EXPERIMENT_NOTEBOOK = "06_experiment"
+#: the moments page: joins a default run when the data hold LIVE minutes (grain ``minute`` or
+#: ``interval``) and the data folder its events table (``events.csv``); not run otherwise
+#: (``--notebook 07_live_moments`` runs it, and it says what is missing)
+MOMENTS_NOTEBOOK = "07_live_moments"
 #: parameters :func:`analysis.report.run.run_report` passes to every notebook that declares them
 STANDARD_PARAMETERS: tuple[str, ...] = ("data", "week", "tz", "lang", "min_viewers", "shop",
                                          "creators")  # fmt: skip
@@ -182,7 +189,9 @@ def plan_report(
         _check_declared(declared, "creators")
         extras = _pseudonymised_extras(extras, data)
     loaded = _read(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable)
-    cells = loaded.cells
+    names, cells = _with_moments(names, loaded.cells, default=notebooks is None, data=data)
+    declared |= {n: _declared(n, notebooks_dir, extras) for n in names if n not in declared}
+    n_workers = check_workers(workers, len(names))
     wk = resolve_week(cells, week)
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
                 "min_viewers": min_viewers, "creators": creators}  # fmt: skip
@@ -220,6 +229,22 @@ def _read(data: str | Path, *, tz: str | None, shop: Any, skip_unreadable: bool)
     check_unreadable(loaded, skip=skip_unreadable)
     warn_rejected(loaded, stacklevel=4)
     return loaded
+
+
+def _with_moments(
+    names: tuple[str, ...], cells: pd.DataFrame, *, default: bool, data: str | Path
+) -> tuple[tuple[str, ...], pd.DataFrame]:
+    """``names`` with :data:`MOMENTS_NOTEBOOK` last when the run is the ``default`` one, ``cells``
+    hold LIVE cells finer than an hour and the ``data`` folder its events table (its inputs, as
+    a schedule is 06's); and the cells the index and the week resolution read: without those
+    (the pages leave them out too), unless there is nothing else."""
+    fine = cells["grain"].isin(SUB_HOUR_GRAINS).fillna(False).to_numpy(bool)
+    if not (fine & (cells["channel"] == "LIVE").fillna(False).to_numpy(bool)).any():
+        return names, cells
+    noted = (resolve_data(data) / EVENTS_FILE_NAME).is_file()
+    if default and noted and MOMENTS_NOTEBOOK not in names:
+        names = (*names, MOMENTS_NOTEBOOK)
+    return names, cells.loc[~fine] if (~fine).any() else cells
 
 
 def _with_experiment(names: tuple[str, ...], schedule: str | Path) -> tuple[str, ...]:

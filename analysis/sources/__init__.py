@@ -41,7 +41,7 @@ __all__ = ["LOADERS", "detect_source", "loader", "matches"]
 #: orders the candidates listed in messages)
 LOADERS: tuple[str, ...] = (
     "ga4", "shopify", "tiktok_live_list", "seller_center", "live_center", "shop_overview",
-    "tiktok_api", "canonical",
+    "tiktok_api", "tiktok_live_minutes", "canonical",
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from analysis.paths import resolve_data
 from analysis.sources import LOADERS, detect_source, ga4, loader
 from analysis.sources.base import Loaded, combine
 from analysis.sources.engines import check_engine
+from analysis.sources.events_table import FILE_NAME as EVENTS_FILE
 from analysis.sources.folder import (
     export_date,
     fingerprint,
@@ -196,6 +197,8 @@ def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict)
         return _not_read(f, "duplicate", f"byte-identical to {seen[digest]} "
                          f"(sha256 {digest[:12]}…): counted once")  # fmt: skip
     seen[digest] = f.name
+    if not named and f.name.casefold() == EVENTS_FILE:  # the analyst's, for page 07
+        return _not_read(f, "skipped", "the events table of the moments page, not an export")
     try:
         name = detect_source(f) if source == "auto" else source
     except UNREADABLE as err:

@@ -50,6 +50,7 @@ from analysis.sources.matching import Match
 from analysis.sources.numbers import parse_count, parse_money
 from analysis.sources.rows import Rows
 from analysis.sources.tables import require_tz
+from analysis.sources.tiktok_live_minutes import is_per_minute
 
 __all__ = ["BREAKDOWN_TYPES", "NAME", "SUFFIXES", "detect", "match", "read"]
 
@@ -95,8 +96,8 @@ def match(path: Path) -> Match | None:
 
 def _kind(env: dict) -> str | None:
     data = env.get("data") or {}
-    if not isinstance(data, dict):
-        return None
+    if not isinstance(data, dict) or is_per_minute(data) or is_per_minute(data.get("performance")):
+        return None  # per-minute LIVE responses: analysis.sources.tiktok_live_minutes
     if "live_stream_sessions" in data:
         return "lives"
     if "videos" in data:

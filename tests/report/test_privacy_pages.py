@@ -164,6 +164,7 @@ WRITERS = {
     "analysis/sources/safe_text.py": "people",  # safe_csv_text
     "analysis/report/questions.py": "people",  # questions.csv in the week folder
     "analysis/stats/switchback_files.py": "people",  # cartlift plan's schedule.csv
+    "analysis/sources/events_table.py": "people",  # write_events (the moments page's table)
     "analysis/sources/writers/table.py": "fixture",
     "analysis/sources/writers/shopify.py": "fixture",
 }
