@@ -162,6 +162,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "read_once": ("analysis.report.cache", "read_once"),
     "read_weekly": ("analysis.report.cache", "read_weekly"),
     "SHOWN": ("analysis.present.shown", "SHOWN"),
+    "LOG_ODDS": ("analysis.present.shown", "LOG_ODDS"),
     "table": ("analysis.present.display", "table"),
     "privacy_notes": ("analysis.present.privacy_note", "privacy_notes"),
     "pseudonymise": ("analysis.present.privacy", "pseudonymise"),
