@@ -134,7 +134,7 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None)
         if column in words.LABEL_COLUMNS:
             return words.label_text(value, lang=lang)
         return words.method_text(value, lang=lang) if str(column).endswith("method") else value
-    if kind == "text":
+    if kind == "text" or not isinstance(value, int | float | np.number):  # dates, ...
         return str(value)
     if kind == "money":
         return i18n.format_number(value, lang=lang, digits=digits)

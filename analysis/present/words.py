@@ -56,7 +56,7 @@ RATIO_NAMES = {
 }  # fmt: skip
 #: text columns whose values are the analyses' labels (said with :data:`LABELS`)
 LABEL_COLUMNS = ("window", "side", "what", "kind", "term", "parameter", "design", "period",
-                 "flag", "relation", "placebo")  # fmt: skip
+                 "flag", "relation", "placebo", "verdict")  # fmt: skip
 #: (English label as the analyses write it, ``label.*`` key; groups are its fields)
 LABELS = (
     (r"day (?P<n>\d+)", "label.day"),
@@ -73,6 +73,12 @@ LABELS = (
     (r"beta", "label.halo_beta"),
     (r"tau_hours", "label.halo_tau"),
     (r"half_life_hours", "label.halo_half_life"),
+    (r"one-shot \(promotions\)", "label.one_shot"),
+    (r"drop explained by promotions", "label.drop_promotions"),
+    (r"durable gain", "label.durable_gain"),
+    (r"durable drop", "label.durable_drop"),
+    (r"no clear change", "label.no_clear_change"),
+    (r"unclear", "label.unclear"),
 )
 #: (English phrase of a method line, ``method.*`` key), replaced in this order
 METHODS = (
@@ -87,7 +93,7 @@ METHODS = (
     ("refused: fewer creators than", "method.refused_creators"),
 )
 #: a part of a method line that is a model formula or a fitting detail (left out)
-FORMULA = re.compile(r"C\(|~|\s\+\s|statsmodels|_post\b|_tp\b")
+FORMULA = re.compile(r"C\(|~|statsmodels|_post\b|_tp\b")
 
 
 def on_ratio_scale(frame: pd.DataFrame, columns: Iterable[str]) -> tuple[pd.DataFrame, list]:
@@ -135,10 +141,13 @@ def label_text(value: str, *, lang: str) -> str:
 
 def method_text(value: str, *, lang: str) -> str:
     """A method line in words of ``lang``: its formula and fitting-detail parts (``; ...``
-    matching :data:`FORMULA`) and the estimated variance in parentheses left out, the known
+    matching :data:`FORMULA`), the estimated variance in parentheses, the reference
+    distribution (``t(...)``) and the variance estimator's code (``CR2``) left out, the known
     phrases (:data:`METHODS`) said in ``lang``."""
     parts = [p for p in value.split("; ") if not FORMULA.search(p)]
-    text = re.sub(r"\s*\(τ²[^)]*\)", "", "; ".join(parts))
+    text = re.sub(r"\s*\(τ²[^)]*\)|,\s*t\([^)]*\)", "", "; ".join(parts))
+    text = re.sub(r"CR\d (\(jackknife\) )?(?=(two-way )?cluster-robust)|FEW_CLUSTERS = ", "",
+                  text)  # fmt: skip
     for phrase, key in METHODS:
         text = text.replace(phrase, i18n.t(key, lang=lang))
     return text

@@ -31,8 +31,13 @@ PATTERNS = (
     ("a boolean", re.compile(r"^(True|False)$")),
     ("a model term", re.compile(r"C\(|\[T\.")),
     ("a group code", re.compile(r"\bgroup_[ab]\b")),
-    ("a file path", re.compile(r"(^|[\s'\"(=])(/(tmp|home|root|Users|var|work|private)/|"
-                               r"[A-Za-z]:\\|~/)|/ipykernel_\d+")),  # fmt: skip
+    (
+        "a file path",
+        re.compile(
+            r"(^|[\s'\"(=])(/(tmp|home|root|Users|var|work|private)/|"
+            r"[A-Za-z]:\\|~/)|/ipykernel_\d+"
+        ),
+    ),  # fmt: skip
     ("a Python warning", re.compile(r"\b[A-Z]\w*Warning\b|warnings\.warn")),
     ("a log-odds column", re.compile(r"\blog[ _-]?o(dds|r)\b|\blog_or\b", re.I)),
 )
