@@ -136,8 +136,9 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None)
         return words.method_text(value, lang=lang) if str(column).endswith("method") else value
     if kind == "text" or not isinstance(value, int | float | np.number):  # dates, ...
         return str(value)
-    if kind == "money":
-        return i18n.format_number(value, lang=lang, digits=digits)
+    if kind == "money":  # amounts keep their cents; a whole number loses its zeros
+        return i18n.format_number(value, lang=lang, digits=0 if float(value).is_integer()
+                                  else digits)  # fmt: skip
     if kind == "percent":
         text = i18n.format_percent(value, lang=lang, digits=digits)
     elif kind == "ratio":

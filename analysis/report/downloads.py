@@ -56,7 +56,7 @@ class _Rows(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self.cell is not None:
             rows = self.head if self.part == "head" else self.body
-            rows[-1].append(" ".join("".join(self.cell).split()))
+            rows[-1].append(re.sub(r"[ \t\r\n]+", " ", "".join(self.cell)).strip())
             self.cell = None
 
     def handle_data(self, data):
@@ -65,8 +65,9 @@ class _Rows(HTMLParser):
 
 
 def table_rows(table_html: str) -> pd.DataFrame:
-    """The cells of one page table as text, its header row as the columns (the last header
-    row when there are several)."""
+    """The cells of one page table as text (runs of ASCII white space made one space; the
+    locale's no-break spaces kept), its header row as the columns (the last header row when
+    there are several)."""
     parser = _Rows()
     parser.feed(table_html)
     parser.close()
