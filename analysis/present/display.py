@@ -136,23 +136,22 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None)
         return words.method_text(value, lang=lang) if str(column).endswith("method") else value
     if kind == "text" or not isinstance(value, int | float | np.number):  # dates, ...
         return str(value)
+    x = float(value)
     if kind == "money":  # amounts keep their cents; a whole number loses its zeros
-        return i18n.format_number(value, lang=lang, digits=0 if float(value).is_integer()
-                                  else digits)  # fmt: skip
+        return i18n.format_number(x, lang=lang, digits=0 if x.is_integer() else digits)
     if kind == "percent":
-        text = i18n.format_percent(value, lang=lang, digits=digits)
+        text = i18n.format_percent(x, lang=lang, digits=digits)
     elif kind == "ratio":
-        text = i18n.format_number(value, lang=lang, digits=digits) + "×"
-    elif kind == "pvalue" and value < 1e-4:
+        text = i18n.format_number(x, lang=lang, digits=digits) + "×"
+    elif kind == "pvalue" and x < 1e-4:
         return "< " + i18n.format_number(1e-4, lang=lang, digits=4)
     elif kind == "pvalue":
-        text = i18n.format_number(value, lang=lang, digits=4)
-    elif pd.api.types.is_integer(value) or float(value).is_integer():
+        text = i18n.format_number(x, lang=lang, digits=4)
+    elif pd.api.types.is_integer(value) or x.is_integer():
         return i18n.format_integer(int(value), lang=lang)
     else:  # 3 significant digits below 1, else 2 decimals (1 from 100 on)
-        size = abs(float(value))
-        places = 1 if size >= 100 else 2 if size >= 1 else 2 - math.floor(math.log10(size))
-        text = i18n.format_number(float(value), lang=lang, digits=places)
+        places = 1 if abs(x) >= 100 else 2 if abs(x) >= 1 else 2 - math.floor(math.log10(abs(x)))
+        text = i18n.format_number(x, lang=lang, digits=places)
     return words.trim_zeros(text, lang=lang)
 
 

@@ -34,7 +34,7 @@ def test_every_table_is_written_as_the_page_shows_it_and_linked_under_it(tmp_pat
     sheet = openpyxl.load_workbook(tmp_path / "tables" / "01_page-1.xlsx").active
     cells = [c for row in sheet.iter_rows() for c in row]
     assert {c.data_type for c in cells} == {"s"}  # never a formula
-    assert [c.value for c in cells[3:6]] == ["=HYPERLINK(\"http://x\")", "< 10", "–"]
+    assert [c.value for c in cells[3:6]] == ['=HYPERLINK("http://x")', "< 10", "–"]
     assert add_downloads(tmp_path) == []  # published again: the links are not doubled
 
 
