@@ -1,4 +1,4 @@
-"""Words, not internals: the labels, numbers and method lines a shared table shows (issue 15).
+"""Words, not internals: the labels, numbers and method lines a shared table shows.
 
 :func:`analysis.present.display.table` passes every frame through here, so a page never shows a
 Python boolean, a model term, a group code or a log-odds column:

@@ -1,4 +1,4 @@
-"""Every result table of a page, downloadable beside it as CSV and XLSX (issue 15, item 1).
+"""Every result table of a page, downloadable beside it as CSV and XLSX.
 
 The files are made from the published page itself: each table the page shows (the
 ``<table id="T_...">`` of :func:`analysis.present.display.table`) is read back cell by cell, as

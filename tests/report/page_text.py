@@ -4,7 +4,7 @@
 and returns the text of every table cell and header, table and figure caption, label, image
 alt text and printed output, outside the code inputs (``details.cartlift-code``, the Jupyter
 input areas), scripts and the stylesheet. :func:`internals` flags the items that show an internal
-instead of words (issue 15, item 1; ``docs/architecture.md``, presentation layer): a cell equal to
+instead of words (``docs/architecture.md``, presentation layer): a cell equal to
 ``True``/``False``, a model term (``C(``, ``[T.``), ``group_a``/``group_b``, a file path, a Python
 warning, a log-odds column, a number with trailing decimal zeros (``8,961.0000``) and a ratio
 written as a percent. :func:`page_internals` does both on one page's HTML (the browser test calls
