@@ -173,6 +173,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "localize_axis": ("analysis.present.display", "localize_axis"),
     "t": ("analysis.present.i18n", "t"),
     "column_label": ("analysis.present.i18n", "column_label"),
+    "method_text": ("analysis.present.words", "method_text"),
+    "status_text": ("analysis.present.i18n", "status_text"),
     "format_date": ("analysis.present.i18n", "format_date"),
     "format_integer": ("analysis.present.i18n", "format_integer"),
     "format_number": ("analysis.present.i18n", "format_number"),

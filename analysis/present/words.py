@@ -40,6 +40,7 @@ __all__ = [
     "group_words",
     "label_text",
     "method_text",
+    "name_text",
     "on_ratio_scale",
     "trim_zeros",
 ]
@@ -56,7 +57,10 @@ RATIO_NAMES = {
 }  # fmt: skip
 #: text columns whose values are the analyses' labels (said with :data:`LABELS`)
 LABEL_COLUMNS = ("window", "side", "what", "kind", "term", "parameter", "design", "period",
-                 "flag", "relation", "placebo", "verdict")  # fmt: skip
+                 "flag", "relation", "placebo", "verdict", "test", "hypothesis", "estimate",
+                 "reason")  # fmt: skip
+#: text columns whose values name a column (``hour``, ``age group``): said by its ``col.*`` label
+NAME_COLUMNS = ("group", "family", "covariate", "column")
 #: (English label as the analyses write it, ``label.*`` key; groups are its fields)
 LABELS = (
     (r"day (?P<n>\d+)", "label.day"),
@@ -79,6 +83,30 @@ LABELS = (
     (r"durable drop", "label.durable_drop"),
     (r"no clear change", "label.no_clear_change"),
     (r"unclear", "label.unclear"),
+    (r"before this week", "label.before_week"),
+    (r"this week", "label.this_week"),
+    (r"after this week", "label.after_week"),
+    (r"live x (?P<col>\w+)", "label.live_x"),
+    (r"harmonic (?P<k>\d+)", "label.harmonic"),
+    (
+        r"the LIVE and non-live hour curves have the same shape \(all live x harmonic terms are 0\)",
+        "label.same_shape",
+    ),
+    (
+        r"the live effect is the same in every (?P<col>\w+) segment \(all live x segment terms "
+        r"are 0\)",
+        "label.same_segment",
+    ),
+    (
+        r"harmonic (?P<k>\d+) adds nothing to (?P<j>\d+) harmonic\(s\), on either side",
+        "label.harmonic_adds",
+    ),
+    (r"adjusted \(Mantel-Haenszel over (?P<cols>.+)\)", "label.mantel_haenszel"),
+    (r"(?P<file>truth\.json): format not recognised.*", "change.inputs_truth"),
+    (
+        r"(?P<file>[^:]+): format not recognised \(known sources: (?P<known>[^)]*)\).*",
+        "label.not_recognised",
+    ),
 )
 #: (English phrase of a method line, ``method.*`` key), replaced in this order
 METHODS = (
@@ -91,6 +119,18 @@ METHODS = (
     ("under a LIVE random-intercept working model", "method.working_model"),
     ("random intercepts", "method.random_intercepts"),
     ("refused: fewer creators than", "method.refused_creators"),
+    ("fdr_bh over", "method.fdr_bh"),
+    ("hour contrasts", "method.hour_contrasts"),
+    ("Wald F test", "method.wald_f"),
+    ("Wald z given the variance components", "method.wald_z"),
+    ("argmax of the harmonic curve", "method.argmax"),
+    ("parametric bootstrap", "method.bootstrap"),
+    (" draws, seed ", "method.draws_seed"),
+    ("shares of the groups' weight", "method.shares"),
+    ("standardised difference", "method.standardised"),
+    ("tau by profile likelihood", "method.tau_profile"),
+    ("Gauss-Newton linearised SE", "method.gauss_newton"),
+    ("creator + content_id in creator", "method.creator_live"),
 )
 #: a part of a method line that is a model formula or a fitting detail (left out)
 FORMULA = re.compile(r"C\(|~|statsmodels|_post\b|_tp\b")
@@ -134,9 +174,20 @@ def boolean_text(column: Any, value: bool, *, lang: str) -> str:
 def label_text(value: str, *, lang: str) -> str:
     """An analysis label (:data:`LABELS`) in ``lang``; any other text unchanged."""
     for pattern, key in LABELS:
-        if m := re.fullmatch(pattern, value):
-            return i18n.t(key, lang=lang, **m.groupdict())
+        if m := re.fullmatch(pattern, value, re.S):
+            fields = {k: name_text(v, lang=lang) if k == "col" else v
+                      for k, v in m.groupdict().items()}  # fmt: skip
+            if "cols" in fields:
+                fields["cols"] = " × ".join(name_text(c, lang=lang)
+                                            for c in fields["cols"].split(" x "))  # fmt: skip
+            return i18n.t(key, lang=lang, **fields)
     return value
+
+
+def name_text(value: str, *, lang: str) -> str:
+    """A column named in a cell (``hour``, ``age group``) by its ``col.*`` label in ``lang``;
+    a value that names no column stays as it is."""
+    return i18n.column_label(value.replace(" ", "_"), lang=lang).replace("_", " ")
 
 
 def method_text(value: str, *, lang: str) -> str:
@@ -144,6 +195,8 @@ def method_text(value: str, *, lang: str) -> str:
     matching :data:`FORMULA`), the estimated variance in parentheses, the reference
     distribution (``t(...)``) and the variance estimator's code (``CR2``) left out, the known
     phrases (:data:`METHODS`) said in ``lang``."""
+    if value == "none":
+        return i18n.t("label.none", lang=lang)
     parts = [p for p in value.split("; ") if not FORMULA.search(p)]
     text = re.sub(r"\s*\(τ²[^)]*\)|,\s*t\([^)]*\)", "", "; ".join(parts))
     text = re.sub(r"CR\d (\(jackknife\) )?(?=(two-way )?cluster-robust)|FEW_CLUSTERS = ", "",

@@ -120,7 +120,8 @@ def test_a_method_line_loses_its_formula_and_fit_details():
     line = ("binomial mixed GLM (logit), random intercepts creator + content_id in creator; "
             "statsmodels BinomialBayesMixedGLM variational Bayes")  # fmt: skip
     assert words.method_text(line, lang="en") == ("logistic mixed model, a level of its own for "
-                                                  "each creator + content_id in creator")  # fmt: skip
+                                                  "each creator, and each LIVE within its "
+                                                  "creator")  # fmt: skip
     assert words.method_text("mantel-haenszel; jackknife-log", lang="fr") == (
         "mantel-haenszel; jackknife-log"
     )
