@@ -42,6 +42,7 @@ __all__ = [
     "method_text",
     "name_text",
     "on_ratio_scale",
+    "term_text",
     "trim_zeros",
 ]
 
@@ -214,9 +215,22 @@ def _group_label(value: Any, *, lang: str) -> str | None:
     return str(value)
 
 
+#: a model term of a formula: ``C(hour_adj)[T.6]``, ``C(creator)``
+TERM = re.compile(r"C\((?P<col>\w+?)(?:_adj)?\)(?:\[T\.(?P<level>[^\]]+)\])?")
+
+
+def term_text(text: str, *, lang: str) -> str:
+    """``text`` with each model term said as its column and level: ``C(hour_adj)[T.6]`` ->
+    ``hour 6`` (the column by its ``col.*`` label in ``lang``)."""
+    return TERM.sub(lambda m: " ".join(filter(None, (name_text(m["col"], lang=lang),
+                                                     m["level"]))), text)  # fmt: skip
+
+
 def group_words(message: str, row: Mapping[str, Any], *, lang: str) -> str:
     """``message`` with ``group_a`` / ``group_b`` replaced by the row's groups (``LIVE``,
-    ``non-live``, a category), else by ``the first group`` / ``the second group``."""
+    ``non-live``, a category), else by ``the first group`` / ``the second group``, and its
+    model terms said in words (:func:`term_text`)."""
+    message = term_text(message, lang=lang)
     for side in ("a", "b"):
         name = f"group_{side}"
         if name in message:

@@ -116,6 +116,13 @@ def test_group_codes_in_messages_become_the_groups_or_plain_words():
     )
 
 
+def test_model_terms_are_said_as_column_and_level():
+    said = "separation: 1 coefficient(s) not estimable (e.g. C(hour_adj)[T.6]); C(creator)"
+    assert words.term_text(said, lang="fr") == (
+        "separation: 1 coefficient(s) not estimable (e.g. heure 6); créateur"
+    )
+
+
 def test_a_method_line_loses_its_formula_and_fit_details():
     line = ("binomial mixed GLM (logit), random intercepts creator + content_id in creator; "
             "statsmodels BinomialBayesMixedGLM variational Bayes")  # fmt: skip
