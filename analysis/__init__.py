@@ -156,6 +156,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "live_rates": ("analysis.analyses.live_only", "live_rates"),
     "live_effect_crosscheck": ("analysis.analyses.crosscheck", "live_effect_crosscheck"),
     "answer_notes": ("analysis.present.answers", "answer_notes"),
+    "warning_sentences": ("analysis.present.answers", "warning_sentences"),
     "period_notes": ("analysis.present.answers", "period_notes"),
     "window_note": ("analysis.present.answers", "window_note"),
     "drawable": ("analysis.present.answers", "drawable"),

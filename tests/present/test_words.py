@@ -132,3 +132,18 @@ def test_a_method_line_loses_its_formula_and_fit_details():
     assert words.method_text("mantel-haenszel; jackknife-log", lang="fr") == (
         "mantel-haenszel; jackknife-log"
     )
+
+
+def test_warnings_on_rows_kept_are_sentences_for_the_data_quality_page():
+    from analysis.present.answers import warning_sentences
+
+    flagged = pd.DataFrame({"source": ["x", "x"], "file": ["a.csv", "a.csv"], "row": [3, 9],
+                            "column": ["orders"] * 2, "value": ["5 > 2", "4 > 1"],
+                            "reason": ["orders > atc"] * 2})  # fmt: skip
+    assert warning_sentences(flagged, lang="en") == [
+        "Warning on 2 row(s) kept (they are used): orders > atc; first: a.csv, row 3, orders = "
+        "5 > 2."
+    ]
+    assert warning_sentences(flagged.head(0), lang="fr") == [
+        "Avertissements sur les lignes gardées : aucun."
+    ]
