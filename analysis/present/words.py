@@ -222,8 +222,12 @@ TERM = re.compile(r"C\((?P<col>\w+?)(?:_adj)?\)(?:\[T\.(?P<level>[^\]]+)\])?")
 def term_text(text: str, *, lang: str) -> str:
     """``text`` with each model term said as its column and level: ``C(hour_adj)[T.6]`` ->
     ``hour 6`` (the column by its ``col.*`` label in ``lang``)."""
-    return TERM.sub(lambda m: " ".join(filter(None, (name_text(m["col"], lang=lang),
-                                                     m["level"]))), text)  # fmt: skip
+
+    def said(m: re.Match) -> str:
+        level = trim_zeros(m["level"], lang=i18n.SOURCE_LANGUAGE) if m["level"] else ""
+        return " ".join(filter(None, (name_text(m["col"], lang=lang), level)))
+
+    return TERM.sub(said, text)
 
 
 def group_words(message: str, row: Mapping[str, Any], *, lang: str) -> str:

@@ -39,8 +39,10 @@ PATTERNS = (
         ),
     ),  # fmt: skip
     ("a Python warning", re.compile(r"\b[A-Z]\w*Warning\b|warnings\.warn")),
-    ("a log-odds column", re.compile(r"\blog[ _-]?o(dds|r)\b|\blog_or\b", re.I)),
+    ("a log-odds column", re.compile(r"\blog_o(r|dds)")),
 )
+#: a header or caption naming a log-odds column in words (a sentence in a cell may say log-odds)
+LOG_ODDS_HEADER = re.compile(r"\blog[ _-]?o(dds|r)\b", re.I)
 #: a number with three or more decimals ending in zero, or an integer with zero decimals,
 #: by the page language's decimal mark
 TRAILING = {".": re.compile(r"\d\.(\d{2,}0|0{2,})(?!\d)"),
@@ -123,6 +125,8 @@ def internals(items: list[tuple[str, str]], *, lang: str = "en") -> list[str]:
     found = []
     for kind, text in items:
         reasons = [why for why, p in PATTERNS if p.search(text)]
+        if kind in ("th", "caption") and LOG_ODDS_HEADER.search(text) and "log_o" not in text:
+            reasons.append("a log-odds column")
         if kind.startswith(("td", "th", "caption")) and trailing.search(text):
             reasons.append("trailing zeros")
         if kind.startswith("td[") and RATIO_HEADER.search(kind) and "%" in text:
