@@ -147,3 +147,15 @@ def test_warnings_on_rows_kept_are_sentences_for_the_data_quality_page():
     assert warning_sentences(flagged.head(0), lang="fr") == [
         "Avertissements sur les lignes gardées : aucun."
     ]
+
+
+def test_what_a_question_lacks_is_said_in_the_page_language():
+    from analysis.analyses.answerable import NEEDS
+    from analysis.present.answers import need_words
+
+    need, provided = NEEDS["by_promo"]
+    assert need_words("by_promo", f"missing: {need}", provided, lang="en") == (need, provided)
+    assert need_words("by_promo", f"missing: {need}", provided, lang="fr") == (
+        "un état de promotion sur des cellules des deux côtés",
+        "l'entrée `promotions` du fichier boutique (calendrier des promotions)",
+    )
