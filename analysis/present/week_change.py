@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.analyses.headline import LEVEL, METRICS
 from analysis.analyses.week_change import headline_change
 from analysis.metrics import Metric
-from analysis.present import i18n
+from analysis.present import i18n, words
 from analysis.stats.reference import FEW_CLUSTERS
 
 __all__ = ["CHANGE_ROW_KEYS", "change_rows", "input_lines", "week_change_rows"]
@@ -63,7 +63,9 @@ def change_rows(frame: pd.DataFrame, *, lang: str = i18n.SOURCE_LANGUAGE) -> lis
 
 
 def _row(r: pd.Series, tests: int, lang: str) -> dict[str, str]:
-    pct = lambda v: i18n.format_percent(v, lang=lang, digits=2)  # noqa: E731
+    def pct(v: float) -> str:
+        return words.trim_zeros(i18n.format_percent(v, lang=lang, digits=2), lang=lang)
+
     out = {"metric": i18n.t(f"metric.{r['metric']}", lang=lang),
            "side": i18n.t(f"change.{r['side']}", lang=lang),
            "rate": pct(r["rate"]), "rate_previous": pct(r["rate_previous"]),
@@ -81,7 +83,8 @@ def _points(value: float, lang: str) -> str:
     if value != value:
         return ""
     sign = "+" if value > 0 else "−" if value < 0 else ""
-    return sign + i18n.format_number(abs(100 * value), lang=lang, digits=2) + " pp"
+    points = i18n.format_number(abs(100 * value), lang=lang, digits=2)
+    return sign + words.trim_zeros(points, lang=lang) + " pp"
 
 
 def _call(r: pd.Series, tests: int, lang: str) -> str:
