@@ -102,9 +102,16 @@ def forms(text: str) -> set[str]:
 
 
 def published_files(week: Path) -> dict[str, str]:
+    """Every published file as text (a table download's XLSX: its cells, one per line)."""
     files = sorted(p for p in week.rglob("*") if p.is_file())
     assert {p.suffix for p in files} >= {".html", ".ipynb", ".json"}
-    return {p.name: p.read_text(encoding="utf-8") for p in files}
+    return {p.name: xlsx_text(p) if p.suffix == ".xlsx" else p.read_text(encoding="utf-8")
+            for p in files}  # fmt: skip
+
+
+def xlsx_text(path: Path) -> str:
+    sheet = openpyxl.load_workbook(path).active
+    return "\n".join(str(c.value) for row in sheet.iter_rows() for c in row)
 
 
 @pytest.mark.notebook
