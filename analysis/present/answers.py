@@ -7,6 +7,7 @@ several units, which unit the page uses. :func:`drawable` says whether a result 
 draw (a page draws no empty figure). :func:`period_notes` says which cells cover a whole exported
 period rather than a day or an hour (the 2026 Seller Center product list) and which periods a week
 leaves out. :func:`window_note` says which weeks of the history a page reads.
+:func:`warning_sentences` says the loader's warnings on rows kept, on the data-quality page.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.present.i18n import format_date, t
+from analysis.present.i18n import SOURCE_LANGUAGE, format_date, format_integer, t
 
-__all__ = ["answer_notes", "drawable", "period_notes"]
+__all__ = ["answer_notes", "drawable", "need_words", "period_notes", "warning_sentences"]
 
 
 def answer_notes(
@@ -51,9 +52,9 @@ def answer_notes(
     lines = [t("answers.answered", lang=lang, questions=", ".join(done)) if done
              else t("answers.none_answered", lang=lang)]  # fmt: skip
     for row in answers.loc[~answers["answered"].astype(bool)].itertuples(index=False):
-        need = str(row.reason).removeprefix("missing: ")
+        need, provided_by = need_words(row.question, row.reason, row.provided_by, lang=lang)
         lines.append(t("answers.missing", lang=lang, question=row.question, need=need,
-                       provided_by=row.provided_by))  # fmt: skip
+                       provided_by=provided_by))  # fmt: skip
     if unit is not None and len(units) > 1:
         lines.append(t("answers.unit", lang=lang, units=", ".join(units), unit=unit))
     return lines
@@ -132,3 +133,30 @@ def window_note(cells: pd.DataFrame, *, lang: str) -> list[str]:
 
 def _day(value) -> str:
     return "?" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def need_words(question: str, reason: object, provided_by: object, *, lang: str) -> tuple:
+    """What a question lacks and which export provides it, in ``lang``: in English the row's own
+    words (``reason`` without its ``missing:`` prefix, ``provided_by``); in another language the
+    ``need.<question>`` and ``provided.<question>`` strings (the English of
+    :data:`analysis.analyses.answerable.NEEDS`, translated)."""
+    if lang == SOURCE_LANGUAGE:
+        return str(reason).removeprefix("missing: "), str(provided_by)
+    return t(f"need.{question}", lang=lang), t(f"provided.{question}", lang=lang)
+
+
+def warning_sentences(flagged: pd.DataFrame | None, *, lang: str) -> list[str]:
+    """The loader's warnings on rows kept (``Loaded.flagged``, ``docs/data-formats.md``: a row
+    used although a value looks wrong, e.g. more orders than add-to-carts) as sentences, one per
+    reason with its count and first example (file, row, column, value); one sentence saying
+    there is none otherwise. The data-quality page prints them: no other page shows a warning.
+    """
+    if flagged is None or not len(flagged):
+        return [t("00.no_warnings", lang=lang)]
+    out = []
+    for reason, g in flagged.groupby("reason", sort=False, dropna=False):
+        first = g.iloc[0]
+        out.append(t("00.warning", lang=lang, n=format_integer(len(g), lang=lang),
+                     reason=reason, file=first["file"], row=first["row"],
+                     column=first["column"], value=first["value"]))  # fmt: skip
+    return out

@@ -22,6 +22,7 @@ pandas' ``Styler`` does not escape HTML by default (``df.style.to_html()`` rende
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ import pandas as pd
 from babel.numbers import get_decimal_symbol
 from matplotlib.ticker import FuncFormatter
 
-from analysis.present import i18n, privacy
+from analysis.present import i18n, privacy, words
 from analysis.vocabulary import check_argument
 
 if TYPE_CHECKING:  # annotations only: importing Styler loads jinja2
@@ -121,39 +122,41 @@ def shareable(
     return data.loc[:, [c for c in shown if c not in dropped]].copy(), dropped
 
 
-def _fmt(kind: str, value, *, lang: str | None, digits: int) -> str:
+def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None) -> str:
+    """One cell as text (:func:`formatted`); ``lang`` None: English words and numbers."""
+    lang = lang or i18n.SOURCE_LANGUAGE
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
                          and pd.isna(value)):  # fmt: skip
         return ""
     if isinstance(value, bool | np.bool_):
-        if lang is None:
-            return str(bool(value))
-        return i18n.t("value.true" if value else "value.false", lang=lang)
-    if kind == "text" or isinstance(value, str):
+        return words.boolean_text(column, bool(value), lang=lang)
+    if isinstance(value, str):
+        if column in words.LABEL_COLUMNS:
+            return words.label_text(value, lang=lang)
+        if column in words.NAME_COLUMNS:
+            return words.name_text(value, lang=lang)
+        if "C(" in value:
+            value = words.term_text(value, lang=lang)
+        return words.method_text(value, lang=lang) if str(column).endswith("method") else value
+    if kind == "text" or not isinstance(value, int | float | np.number):  # dates, ...
         return str(value)
+    x = float(value)
+    if kind == "money":  # amounts keep their cents; a whole number loses its zeros
+        return i18n.format_number(x, lang=lang, digits=0 if x.is_integer() else digits)
     if kind == "percent":
-        if lang is None:
-            return f"{100 * value:.{digits}f}%"
-        return i18n.format_percent(value, lang=lang, digits=digits)
-    if kind == "ratio":
-        return (f"{value:.{digits}f}" if lang is None
-                else i18n.format_number(value, lang=lang, digits=digits)) + "×"  # fmt: skip
-    if kind == "money":
-        if lang is None:
-            return f"{value:,.{digits}f}"
-        return i18n.format_number(value, lang=lang, digits=digits)
-    if kind == "pvalue":
-        if value < 1e-4:
-            return "< " + ("0.0001" if lang is None else i18n.format_number(1e-4, lang=lang,
-                                                                              digits=4))  # fmt: skip
-        return f"{value:.4f}" if lang is None else i18n.format_number(value, lang=lang, digits=4)
-    if isinstance(value, int) or pd.api.types.is_integer(value):
-        return str(value) if lang is None else i18n.format_integer(int(value), lang=lang)
-    if isinstance(value, float) or pd.api.types.is_float(value):
-        if lang is None:
-            return f"{value:.6f}"
-        return i18n.format_number(float(value), lang=lang, digits=4)
-    return str(value)
+        text = i18n.format_percent(x, lang=lang, digits=digits)
+    elif kind == "ratio":
+        text = i18n.format_number(x, lang=lang, digits=digits) + "×"
+    elif kind == "pvalue" and x < 1e-4:
+        return "< " + i18n.format_number(1e-4, lang=lang, digits=4)
+    elif kind == "pvalue":
+        text = i18n.format_number(x, lang=lang, digits=4)
+    elif pd.api.types.is_integer(value) or x.is_integer():
+        return i18n.format_integer(int(value), lang=lang)
+    else:  # 3 significant digits below 1, else 2 decimals (1 from 100 on)
+        places = 1 if abs(x) >= 100 else 2 if abs(x) >= 1 else 2 - math.floor(math.log10(abs(x)))
+        text = i18n.format_number(x, lang=lang, digits=places)
+    return words.trim_zeros(text, lang=lang)
 
 
 def status_columns(data: pd.DataFrame) -> list[str]:
@@ -173,10 +176,12 @@ def readable_statuses(data: pd.DataFrame, *, lang: str | None = None) -> pd.Data
     """
     out = data.copy()
     lang = lang or i18n.SOURCE_LANGUAGE
+    rows = data.to_dict("records") if status_columns(data) else []
     for col in status_columns(data):
         messages = out[f"{col}_message"] if f"{col}_message" in out else [None] * len(out)
-        out[col] = [i18n.status_text(v, m, lang=lang) if isinstance(v, str) else v
-                    for v, m in zip(out[col], messages, strict=True)]  # fmt: skip
+        out[col] = [words.group_words(i18n.status_text(v, m, lang=lang), row, lang=lang)
+                    if isinstance(v, str) else v
+                    for v, m, row in zip(out[col], messages, rows, strict=True)]  # fmt: skip
     return out
 
 
@@ -191,6 +196,7 @@ def table(
     caption: str | None = None,
     lang: str | None = None,
     min_viewers: int | None = None,
+    log_odds: Sequence[str] = words.LOG_ODDS_COLUMNS,
 ) -> Styler:
     """Return an escaped, formatted, shareable :class:`pandas.io.formats.style.Styler`.
 
@@ -215,6 +221,10 @@ def table(
         Small-cell threshold k for shared output: on each side of a row whose denominator
         (``viewers``, ``trials``, ``trials_a``, ``trials_b``) is below k, the counts are shown as
         ``< k`` and the rate and interval as ``–`` (:data:`SMALL_CELL_SIDES`). None shows all.
+    log_odds : sequence of str
+        Columns on the log-odds scale, shown as odds ratios under their ratio's name
+        (:func:`analysis.present.words.on_ratio_scale`); ``slope`` or ``ci_low`` when a page
+        says so (default :data:`analysis.present.words.LOG_ODDS_COLUMNS`).
 
     Returns
     -------
@@ -230,6 +240,11 @@ def table(
     if columns is None:
         messages = {f"{c}_message" for c in status_columns(data)}
         columns = [c for c in data.columns if c not in messages]
+    data, ratios = words.on_ratio_scale(data, [c for c in log_odds if c in columns])
+    columns = list(dict.fromkeys(words.RATIO_NAMES.get(c, c) if c in log_odds else c
+                                 for c in columns))  # fmt: skip
+    columns = [c for c in columns if c in data]
+    ratio, percent = [*ratio, *ratios], [c for c in percent if c not in ratios]
     shown, dropped = shareable(readable_statuses(data, lang=lang), columns=columns)
     text = formatted(shown, percent=percent, ratio=ratio, money=money, digits=digits, lang=lang)
     k = None if min_viewers is None else int(min_viewers)
@@ -277,14 +292,14 @@ def formatted(
     masked: Counter = Counter()
 
     def show(c: Any, v: Any) -> str:
-        text = _fmt(kinds[c], v, lang=lang, digits=digits)
+        text = _fmt(kinds[c], v, lang=lang, digits=digits, column=c)
         if isinstance(v, str) and not privacy.is_id_column(c):
             text, found = privacy.mask_text(text, tokens)
             masked["cells"] += bool(found)
         return text
 
     kinds: dict[Any, str] = {
-        c: "percent" if c in percent else "ratio" if c in ratio else "money" if c in money
+        c: "percent" if c in percent or c == "level" else "ratio" if c in ratio else "money" if c in money
         else "pvalue" if c == "pvalue" else "auto"
         for c in shown.columns
     }  # fmt: skip

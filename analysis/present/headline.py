@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.analyses.headline import LEVEL, METRICS, SIDES, headline
 from analysis.metrics import Metric
-from analysis.present import i18n
+from analysis.present import i18n, words
 from analysis.stats.reference import FEW_CLUSTERS
 
 __all__ = ["KPI_COLUMNS", "KPI_LEVEL", "MIN_VIEWERS", "headline_kpis", "headline_rows"]
@@ -180,11 +180,11 @@ def _note(row: pd.Series, lang: str) -> str:
 
 
 def _percent(value: float, lang: str) -> str:
-    return i18n.format_percent(value, lang=lang, digits=2)
+    return words.trim_zeros(i18n.format_percent(value, lang=lang, digits=2), lang=lang)
 
 
 def _times(value: float, lang: str) -> str:
-    return i18n.format_number(value, lang=lang, digits=2) + "×"
+    return words.trim_zeros(i18n.format_number(value, lang=lang, digits=2), lang=lang) + "×"
 
 
 def _interval(low: float, high: float, fmt: Callable[[float, str], str], lang: str) -> str:

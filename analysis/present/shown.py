@@ -1,5 +1,6 @@
 """The columns each page shows of each result (the rest stays in the frame for readers who
-want it): presentation choices, kept apart from the analyses that compute the frames.
+want it): presentation choices, kept apart from the analyses that compute the frames. A
+log-odds column is listed under its own name and shown as an odds ratio (:data:`LOG_ODDS`).
 
 ``status`` is listed, never ``status_message``: :func:`analysis.present.display.table` shows the
 reader's message of each row under the ``status`` heading (the code stays in the frame, for code
@@ -8,7 +9,7 @@ and tests to compare).
 
 from __future__ import annotations
 
-__all__ = ["SHOWN"]
+__all__ = ["LOG_ODDS", "SHOWN"]
 
 #: result name -> the columns a page shows, in order
 SHOWN: dict[str, tuple[str, ...]] = {
@@ -45,7 +46,6 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "ci_low",
         "ci_high",
         "planted_log_or",
-        "odds_ratio",
         "status",
     ),
     "halo_decay": ("parameter", "estimate", "ci_low", "ci_high", "planted", "method", "status"),
@@ -56,7 +56,6 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "ci_low",
         "ci_high",
         "planted_slope",
-        "odds_ratio_per_step",
         "status",
     ),
     "change": (
@@ -140,4 +139,23 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "rate_with",
         "status",
     ),
+}
+
+#: result name -> its columns on the log-odds scale that are not named so (``slope``,
+#: ``ci_low``): :func:`analysis.present.display.table` shows them as odds ratios
+#: (``log_odds=``); ``log_or`` and the other :data:`analysis.present.words.LOG_ODDS_COLUMNS`
+#: are converted wherever they appear
+LOG_ODDS: dict[str, tuple[str, ...]] = {
+    "halo": ("log_or", "ci_low", "ci_high", "planted_log_or"),
+    "fatigue": ("slope", "ci_low", "ci_high", "planted_slope"),
+    "pretrend": ("slope", "ci_low", "ci_high"),
+    "change": (
+        "crude",
+        "crude_ci_low",
+        "crude_ci_high",
+        "adjusted",
+        "adjusted_ci_low",
+        "adjusted_ci_high",
+    ),
+    "segment_effects": ("log_odds_ratio", "ci_low", "ci_high", "expected_log_odds_ratio"),
 }

@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.analyses.headline import LEVEL, METRICS
 from analysis.analyses.week_change import headline_change
 from analysis.metrics import Metric
-from analysis.present import i18n
+from analysis.present import i18n, words
 from analysis.stats.reference import FEW_CLUSTERS
 
 __all__ = ["CHANGE_ROW_KEYS", "change_rows", "input_lines", "week_change_rows"]
@@ -63,7 +63,9 @@ def change_rows(frame: pd.DataFrame, *, lang: str = i18n.SOURCE_LANGUAGE) -> lis
 
 
 def _row(r: pd.Series, tests: int, lang: str) -> dict[str, str]:
-    pct = lambda v: i18n.format_percent(v, lang=lang, digits=2)  # noqa: E731
+    def pct(v: float) -> str:
+        return words.trim_zeros(i18n.format_percent(v, lang=lang, digits=2), lang=lang)
+
     out = {"metric": i18n.t(f"metric.{r['metric']}", lang=lang),
            "side": i18n.t(f"change.{r['side']}", lang=lang),
            "rate": pct(r["rate"]), "rate_previous": pct(r["rate_previous"]),
@@ -81,7 +83,8 @@ def _points(value: float, lang: str) -> str:
     if value != value:
         return ""
     sign = "+" if value > 0 else "−" if value < 0 else ""
-    return sign + i18n.format_number(abs(100 * value), lang=lang, digits=2) + " pp"
+    points = i18n.format_number(abs(100 * value), lang=lang, digits=2)
+    return sign + words.trim_zeros(points, lang=lang) + " pp"
 
 
 def _call(r: pd.Series, tests: int, lang: str) -> str:
@@ -108,16 +111,37 @@ def _note(r: pd.Series, lang: str) -> str:
     return ""
 
 
+#: the planted truth a simulated sample holds beside its cells (data/README.md)
+TRUTH_FILE = "truth.json"
+
+
+def _skipped(message: object) -> list[str]:
+    """The file names a ``skipped`` summary row's message lists (``skipped: a.json: why; ...``)."""
+    text = str(message).split("skipped: ", 1)[-1]
+    return [part.split(": ", 1)[0].strip() for part in text.split("; ") if ": " in part]
+
+
 def input_lines(summary: pd.DataFrame | None, *, lang: str = i18n.SOURCE_LANGUAGE) -> list[str]:
     """One sentence per source of :func:`analysis.sources.quality.source_summary`: whether its
     rows reconcile (rows read = used + rejected + replaced, ``docs/data-formats.md``), or how
-    many files were not read; empty without a summary. Shown below "what changed this week"."""
+    many files were not read; empty without a summary. Shown below "what changed this week".
+
+    A simulated sample's :data:`TRUTH_FILE` is not an export the loader failed to recognise: it
+    is the simulator's planted truth, which the pages read to compare their estimates with
+    (``data/README.md``, "truth.json"); it is said so (``change.inputs_truth``) and not counted
+    among the files not recognised."""
     if summary is None:
         return []
     out = []
     for r in summary.itertuples():
         n = {k: i18n.format_integer(getattr(r, k), lang=lang)
              for k in ("files", "rows_read", "rows_used", "rows_rejected", "rows_replaced")}  # fmt: skip
+        if r.source == "skipped" and TRUTH_FILE in _skipped(r.status_message):
+            out.append(i18n.t("change.inputs_truth", lang=lang, file=TRUTH_FILE))
+            others = [f for f in _skipped(r.status_message) if f != TRUTH_FILE]
+            if not others:
+                continue
+            n["files"] = i18n.format_integer(len(others), lang=lang)
         if r.source in ("skipped", "unreadable", "duplicate"):
             key = f"change.inputs_{r.source}"
         else:

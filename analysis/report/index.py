@@ -16,6 +16,7 @@ from urllib.parse import quote
 import jinja2
 
 from analysis.present import i18n
+from analysis.present.answers import need_words
 from analysis.present.headline import KPI_LEVEL
 from analysis.report.published import (
     earlier_block,
@@ -100,6 +101,11 @@ def render_index(
     earlier = earlier_block(earlier_weeks(out, week, lang), lang=lang)
     languages = language_block(other_languages(out, week, lang), lang=lang)
     cs = {key.split(".", 1)[1]: i18n.t(key, lang=lang) for key in CHANGE_STRINGS}
+    if lang != i18n.SOURCE_LANGUAGE:  # what is missing, in the page language
+        said = [need_words(q["question"], q["reason"], q["provided_by"], lang=lang)
+                for q in questions]  # fmt: skip
+        questions = [q if q["answered"] else {**q, "reason": r, "provided_by": p}
+                     for q, (r, p) in zip(questions, said, strict=True)]  # fmt: skip
     return env.get_template(INDEX_TEMPLATE).render(
         run=run, pages=pages, lock_sha256=lock, earlier=earlier, languages=languages,
         kpis=kpis, s=strings, lang=lang.split("_")[0], questions=list(questions),

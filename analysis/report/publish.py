@@ -29,6 +29,7 @@ from filelock import FileLock, Timeout
 
 from analysis.errors import ReportError
 from analysis.files import make_folder, output_error, write_atomic
+from analysis.report.downloads import add_downloads
 
 __all__ = [
     "DEFAULT_WAIT",
@@ -237,7 +238,8 @@ def locked_staging(
 def publish(staging: Path, final: Path) -> None:
     """Swap ``staging`` in as ``final``: rename the old folder away, rename the new one in,
     then delete the old one (restored if the second rename fails). Renaming the old folder
-    away first also works on Windows, where a rename over an existing folder fails.
+    away first also works on Windows, where a rename over an existing folder fails. First the
+    pages get their table downloads (:func:`analysis.report.downloads.add_downloads`).
 
     Raises
     ------
@@ -245,6 +247,7 @@ def publish(staging: Path, final: Path) -> None:
         A rename failed (permission denied, a file of the old folder open in another program
         on Windows, ...); the previous report is back in place (or the message says where).
     """
+    add_downloads(staging)
     old = None
     if final.exists():
         old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")

@@ -43,9 +43,9 @@ def test_values_headers_and_captions_are_escaped():
     assert "<caption>by &lt;script&gt;" in html  # the caption
 
 
-def test_default_formats_are_unchanged_without_lang():
+def test_without_lang_numbers_and_booleans_are_english_words_without_trailing_zeros():
     html = table(rates_frame()).to_html()
-    assert cells_of(html)[1:8] == ["7", "1", "14.29%", "2.60%", "51.00%", "True",
+    assert cells_of(html)[1:8] == ["7", "1", "14.29%", "2.6%", "51%", "LIVE",
                                    "clopper-pearson"]  # fmt: skip
     assert ">rate<" in html  # raw column names
 
@@ -53,8 +53,8 @@ def test_default_formats_are_unchanged_without_lang():
 def test_lang_formats_numbers_and_labels_columns():
     html = table(rates_frame(), lang="fr").to_html()
     row2 = cells_of(html)[8:]
-    assert row2[:7] == ["@ok", "1\u202f200", "60", "5,00\u00a0%", "3,90\u00a0%", "6,40\u00a0%",
-                        "non"]  # fmt: skip
+    assert row2[:7] == ["@ok", "1\u202f200", "60", "5\u00a0%", "3,9\u00a0%", "6,4\u00a0%",
+                        "hors live"]  # fmt: skip
     assert ">effectif<" in html and ">IC bas<" in html and ">en live<" in html
 
 
@@ -64,7 +64,7 @@ def test_small_cells_show_counts_as_less_than_k_and_withhold_rates():
     first, second = cells_of(html)[:8], cells_of(html)[8:]
     assert first[1:6] == ["&lt; 10", "&lt; 10", "–", "–", "–"]
     assert first[0].startswith("&lt;script") and first[7] == "clopper-pearson"
-    assert second[1:3] == ["1200", "60"]  # large enough: shown
+    assert second[1:3] == ["1,200", "60"]  # large enough: shown
     assert "Counts below 10 are shown as “&lt; 10”" in html
     assert frame["trials"].tolist() == [7, 1200]  # the input is not modified
     assert "Counts below" not in table(frame, min_viewers=7).to_html()  # 7 is not below 7
@@ -80,7 +80,7 @@ def test_small_cells_of_a_comparison_withhold_each_side_alone():
     })  # fmt: skip
     cells = cells_of(compare_table(result, by="category", min_viewers=10).to_html())
     # category, metric, trials_a, rate_a, trials_b, rate_b, ratio, low, high, status (its message)
-    assert cells == ["a", "atc_rate", "&lt; 10", "–", "900", "5.00%", "5.00×", "1.00×", "20.00×",
+    assert cells == ["a", "atc_rate", "&lt; 10", "–", "900", "5%", "5×", "1×", "20×",
                      "computed as documented"]  # fmt: skip
 
 

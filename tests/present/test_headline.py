@@ -10,6 +10,7 @@ from analysis.analyses.headline import headline
 from analysis.cells import validate_cells
 from analysis.present import i18n
 from analysis.present.headline import KPI_COLUMNS, headline_kpis, headline_rows
+from analysis.present.words import trim_zeros
 
 #: add-to-carts of the 7 days (100 viewers each): LIVEs differ from one another
 ATC = (3, 9, 5, 7, 4, 8, 6)
@@ -33,7 +34,7 @@ def week() -> pd.DataFrame:
 
 
 def pct(x: float, lang: str) -> str:
-    return i18n.format_percent(x, lang=lang, digits=2)
+    return trim_zeros(i18n.format_percent(x, lang=lang, digits=2), lang=lang)
 
 
 def test_headline_kpis_format_the_clustered_numbers(week):
@@ -41,18 +42,18 @@ def test_headline_kpis_format_the_clustered_numbers(week):
     assert frame["n_lives"] == 7 and frame["method_live"] == "cr2-bm-logit"
     (row,) = headline_kpis(week, lang="fr")  # no orders: no conversion row
     assert tuple(row) == KPI_COLUMNS and row["metric"] == "taux d'ajout au panier"
-    assert row["live"] == pct(frame["rate_live"], "fr") == "6,00\u00a0%"
+    assert row["live"] == pct(frame["rate_live"], "fr") == "6\u00a0%"
     low, high = pct(frame["ci_low_live"], "fr"), pct(frame["ci_high_live"], "fr")
     assert row["live_ci"] == f"{low} à {high}"
     assert row["method"] == "cr2-bm-logit" and row["ratio_method"] == "cr2-bm-fieller"
-    assert row["ratio"] == "1,50×" and row["lives"] == "sur 7 LIVE"
+    assert row["ratio"] == "1,5×" and row["lives"] == "sur 7 LIVE"
     assert row["status"] == "few_clusters"
     assert row["note"].startswith("L'intervalle est large parce qu'il ne repose que sur 7 LIVE")
     (en,) = headline_kpis(week)
     assert en["sentence"] == (
-        f"add-to-cart rate: LIVE 6.00% ({pct(frame['ci_low_live'], 'en')} to "
-        f"{pct(frame['ci_high_live'], 'en')}), from 7 LIVEs; non-live 4.00% ({en['nonlive_ci']}); "
-        f"ratio live / non-live 1.50× ({en['ratio_ci']})."
+        f"add-to-cart rate: LIVE 6% ({pct(frame['ci_low_live'], 'en')} to "
+        f"{pct(frame['ci_high_live'], 'en')}), from 7 LIVEs; non-live 4% ({en['nonlive_ci']}); "
+        f"ratio live / non-live 1.5× ({en['ratio_ci']})."
     )
 
 
@@ -77,14 +78,14 @@ def test_a_side_below_min_viewers_is_withheld(week):
     assert small[0]["nonlive"] == "< 101 viewers" and small[0]["method"] == ""
     assert small[0]["ratio"] == "0.43×"  # the ratio is not a count: still shown (3 / 7)
     shown = headline_kpis(week.iloc[:2], lang="en", min_viewers=100)
-    assert shown[0]["live"] == "3.00%" and shown[0]["lives"] == "from 1 LIVE"
+    assert shown[0]["live"] == "3%" and shown[0]["lives"] == "from 1 LIVE"
 
 
 def test_a_missing_side_is_blank_and_an_unreported_metric_left_out(week):
     (row,) = headline_kpis(week[week["is_live"]], lang="en")
     assert row["nonlive"] == row["nonlive_ci"] == row["ratio"] == ""
-    assert row["live"] == "6.00%" and row["live_ci"] and row["lives"] == "from 7 LIVEs"
-    assert row["sentence"].startswith("add-to-cart rate: LIVE 6.00% (")
+    assert row["live"] == "6%" and row["live_ci"] and row["lives"] == "from 7 LIVEs"
+    assert row["sentence"].startswith("add-to-cart rate: LIVE 6% (")
     frame = headline(week)
     assert list(frame["metric"]) == ["atc_rate", "conversion"]  # conversion: no trials (orders)
     assert [r["metric"] for r in headline_rows(frame)] == ["add-to-cart rate"]

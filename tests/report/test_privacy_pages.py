@@ -102,9 +102,16 @@ def forms(text: str) -> set[str]:
 
 
 def published_files(week: Path) -> dict[str, str]:
+    """Every published file as text (a table download's XLSX: its cells, one per line)."""
     files = sorted(p for p in week.rglob("*") if p.is_file())
     assert {p.suffix for p in files} >= {".html", ".ipynb", ".json"}
-    return {p.name: p.read_text(encoding="utf-8") for p in files}
+    return {p.name: xlsx_text(p) if p.suffix == ".xlsx" else p.read_text(encoding="utf-8")
+            for p in files}  # fmt: skip
+
+
+def xlsx_text(path: Path) -> str:
+    sheet = openpyxl.load_workbook(path).active
+    return "\n".join(str(c.value) for row in sheet.iter_rows() for c in row)
 
 
 @pytest.mark.notebook
@@ -165,6 +172,7 @@ WRITERS = {
     "analysis/report/questions.py": "people",  # questions.csv in the week folder
     "analysis/stats/switchback_files.py": "people",  # cartlift plan's schedule.csv
     "analysis/sources/events_table.py": "people",  # write_events (the moments page's table)
+    "analysis/report/downloads.py": "people",  # the tables of each page, CSV and XLSX
     "analysis/sources/writers/table.py": "fixture",
     "analysis/sources/writers/shopify.py": "fixture",
 }
@@ -214,6 +222,16 @@ def _schedule(tmp_path: Path) -> list[str]:
     return [r[rows[0].index("creator")] for r in rows[1:]]
 
 
+def _downloads(tmp_path: Path) -> list[str]:
+    from analysis.present.display import table
+    from analysis.report.downloads import add_downloads
+
+    shown = table(pd.DataFrame({"content_title": TEXT}), lang="en").to_html()
+    (tmp_path / "01_page.html").write_text(f'<html lang="en">{shown}</html>', encoding="utf-8")
+    add_downloads(tmp_path)
+    return [r[0] for r in read_csv(tmp_path / "tables" / "01_page-1.csv")[1:]]
+
+
 @pytest.mark.parametrize("writer", [_write_cells, _questions, _schedule],
                          ids=["write_cells", "questions", "schedule"])  # fmt: skip
 def test_people_writers_neutralise_formula_text(tmp_path, writer):
@@ -222,6 +240,13 @@ def test_people_writers_neutralise_formula_text(tmp_path, writer):
     for text, cell in zip(TEXT, written, strict=True):
         assert not cell.startswith(FORMULA_STARTS), cell
         assert cell == ("'" + text if re.match(r"'*[=+\-@\t\r]", text) else text)
+
+
+def test_table_downloads_neutralise_formula_text_and_mask_like_the_page(tmp_path):
+    expected = ["'" + t if re.match(r"'*[=+\-@\t\r]", t) else t for t in TEXT]
+    expected[1] = "[phone hidden]"  # the page hides it: so does its download
+    expected[4:6] = ["x", "x"]  # a page shows no leading tab or carriage return: nor does it
+    assert _downloads(tmp_path) == expected
 
 
 def test_fixture_xlsx_writer_writes_text_as_strings(tmp_path):

@@ -3,8 +3,10 @@
 One session-scoped run publishes the weekly report of every shape of :mod:`tests.report.shapes`
 (two reports at a time, one kept worker each: kernels start once for the whole matrix), checked
 by one test (so ``pytest -n`` runs the matrix once). Each report must publish (no notebook
-fails), show no traceback or warning text, say on each page what it cannot answer and which
-export provides it, and list the questions on its index.
+fails), show no traceback or warning text, no internal in a table, caption or output
+(:func:`tests.report.page_text.page_internals`: ``True``, ``C(``, ``group_a``, a path, ...),
+say on each page what it cannot answer and which export provides it, and list the questions on
+its index.
 ``questions.csv``, written beside the pages, must equal the committed table
 ``tests/report/shape_matrix.csv`` (page x question -> one column per shape, ``yes``/``no``,
 with the export or shop-file entry that provides the question). Shape ``j`` (a LIVE list with a
@@ -27,6 +29,7 @@ from analysis.paths import SAMPLE_TZ
 from analysis.report.questions import QUESTIONS_FILE
 from analysis.report.run import run_report
 from analysis.sources.load import read
+from tests.report.page_text import page_internals
 from tests.report.shapes import SHAPES, WEEK, build
 
 MATRIX = Path(__file__).with_name("shape_matrix.csv")
@@ -95,6 +98,12 @@ def _clean(folder: Path) -> list[str]:
     return found
 
 
+def _in_words(folder: Path) -> list[str]:
+    """No page shows an internal as a cell, caption or output (:mod:`tests.report.page_text`)."""
+    return [f"{page.name}: {found}" for page in sorted(folder.glob("*.html"))
+            for found in page_internals(page.read_text(encoding="utf-8"))]  # fmt: skip
+
+
 def _says_why(folder: Path) -> list[str]:
     """Each page names what it answers and, for the rest, what is missing and who provides it;
     the index lists every question."""
@@ -122,7 +131,7 @@ def test_every_shape_publishes_pages_that_answer_or_say_why(shape_reports):
         if not isinstance(found, Path):
             problems.append(f"{shape} ({SHAPES[shape][0]}) did not publish: {found}")
             continue
-        for check in (_complete, _clean, _says_why):
+        for check in (_complete, _clean, _says_why, _in_words):
             problems += [f"{shape} {check.__name__}: {p}" for p in check(found)]
     assert not problems, "\n".join(problems)
     committed = pd.read_csv(MATRIX, keep_default_na=False, dtype=str)
