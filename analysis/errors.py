@@ -160,3 +160,9 @@ class DesignError(CartliftError, ValueError):
     counted) or a plan without what it needs: the message gives the reason and what to change
     (more LIVEs, fewer and larger blocks, a smaller buffer, a lower level).
     ``cartlift plan`` exits with code 2."""
+
+
+class BrowserNotFound(CartliftError, FileNotFoundError):
+    """No Chromium to print the report with (``cartlift report --pdf``,
+    :mod:`analysis.report.pdf`): the message names where it looked and how to install Chromium
+    or give its path (``--chromium PATH`` or the environment variable ``CARTLIFT_CHROMIUM``)."""

@@ -40,16 +40,18 @@ XSS_DIR = PROJECT_ROOT / "tests" / "fixtures" / "xss"
 #: covered by test_report (conftest)
 pytestmark = pytest.mark.no_cover
 
+SAMPLE = [
+    "index.html",
+    "01_live_vs_nonlive.html",
+    "02_hour_of_day.html",
+    "03_audience.html",
+    "04_regression.html",
+    "05_dynamics.html",
+    "weekly_report.html",
+]
 PAGES = {
-    "sample-fr": [
-        "index.html",
-        "01_live_vs_nonlive.html",
-        "02_hour_of_day.html",
-        "03_audience.html",
-        "04_regression.html",
-        "05_dynamics.html",
-        "weekly_report.html",
-    ],
+    "sample-fr": SAMPLE,
+    "sample-en": SAMPLE,
     "xss-en": ["index.html", "01_live_vs_nonlive.html", "xss_probe.html"],
 }
 NOTEBOOK_PAGES = [(r, p) for r, pages in PAGES.items() for p in pages if p != "index.html"]
@@ -77,6 +79,7 @@ def _build_reports(root: Path) -> dict[str, Path]:
         shutil.copy(src, nbdir / src.name)
     jobs = {
         "sample-fr": {"data": "data/sample", "lang": "fr", "notebooks": sample},
+        "sample-en": {"data": "data/sample", "lang": "en", "notebooks": sample},
         "xss-en": {"data": str(XSS_DIR), "lang": "en",
                    "notebooks": ["01_live_vs_nonlive", "xss_probe"]},
     }  # fmt: skip
@@ -354,3 +357,68 @@ def test_pages_are_readable_on_a_phone(browser, reports):
         assert overflow <= 1  # wide tables scroll inside their own box, not the page
     finally:
         v.close()
+
+
+#: the sizes a report is read at (issue 15, item 2): a phone and a laptop (CSS pixels)
+SCREENS = {"phone": (390, 844), "laptop": (1280, 800)}
+#: A4 portrait less the templates' @page margins (210 mm - 2 x 12 mm), in CSS pixels (96/in)
+A4_CONTENT = round((210 - 2 * 12) / 25.4 * 96)
+SAMPLES = [(r, p) for r in ("sample-en", "sample-fr") for p in SAMPLE]
+#: everything the layout checks read, in one evaluation: the document's width, each table's
+#: box, its container's and its scroll box's (the nearest ancestor scrolling sideways), its
+#: header's display, each image's box, alt text and any ancestor box that would clip it
+LAYOUT = """() => {
+  const de = document.documentElement, vw = de.clientWidth;
+  const up = (e, f) => { for (let a = e.parentElement; a && a !== de; a = a.parentElement)
+    if (f(getComputedStyle(a))) return a.getBoundingClientRect(); return null; };
+  const tables = [...document.querySelectorAll('table')].map(t => {
+    const r = t.getBoundingClientRect(), box = up(t, s => /auto|scroll/.test(s.overflowX));
+    return {table: (t.innerText || '').trim().slice(0, 60), right: r.right, width: r.width,
+      container: t.parentElement.getBoundingClientRect().right, box: box && box.right,
+      head: t.tHead ? getComputedStyle(t.tHead).display : 'none'};
+  });
+  const images = [...document.images].map(i => {
+    const r = i.getBoundingClientRect(), clip = up(i, s => s.overflowX !== 'visible');
+    return {alt: (i.getAttribute('alt') || '').trim(), right: r.right, width: r.width,
+      clipped: !!clip && (r.right > clip.right + 1 || r.left < clip.left - 1)};
+  });
+  return {lang: de.lang, scroll: de.scrollWidth, viewport: vw, tables, images};
+}"""
+
+
+def _layout(page, width: int, height: int, media: str) -> dict:
+    page.emulate_media(media=media)
+    page.set_viewport_size({"width": width, "height": height})
+    return page.evaluate(LAYOUT)
+
+
+def _misfits(found: dict, printed: bool) -> list[str]:
+    """What does not fit in one layout: the page wider than the viewport; a table outside its
+    container and not in a scroll box that fits (in print: any table wider than the content, a
+    header that does not repeat); an image without alt text, wider than the page or clipped."""
+    vw, bad = found["viewport"] + 1, []
+    if found["scroll"] > vw:
+        bad.append(f"document {found['scroll']} px wide in a {found['viewport']} px viewport")
+    for t in found["tables"]:
+        inside = t["right"] <= min(t["container"] + 1, vw)
+        boxed = t["box"] is not None and t["box"] <= vw
+        if (t["right"] > vw or t["width"] > vw) if printed else not (inside or boxed):
+            bad.append(f"table {t['width']:.0f} px wide, right edge {t['right']:.0f}: {t['table']!r}")
+        if printed and t["head"] != "table-header-group":
+            bad.append(f"table header does not repeat ({t['head']}): {t['table']!r}")
+    for i in found["images"]:
+        if not i["alt"] or i["right"] > vw or i["clipped"]:
+            bad.append(f"figure {i}")
+    return bad
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("report", "name"), SAMPLES)
+def test_sample_reads_on_a_phone_a_laptop_and_a4(visits, report, name):
+    page = visits[(report, name)].page
+    found = {size: _layout(page, w, h, "screen") for size, (w, h) in SCREENS.items()}
+    found["a4"] = _layout(page, A4_CONTENT, 1000, "print")
+    _layout(page, 1100, 900, "screen")  # as the other tests opened it
+    assert {f["lang"] for f in found.values()} == {report.removeprefix("sample-")}
+    assert {size: _misfits(f, size == "a4") for size, f in found.items()} == {
+        "phone": [], "laptop": [], "a4": []}  # fmt: skip
