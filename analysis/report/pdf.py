@@ -121,7 +121,8 @@ def print_to_pdf(page: Path, pdf: Path, chromium: Path) -> Path:
                               f"{done.returncode}): {last}", pdf)  # fmt: skip
         os.replace(tmp, pdf)
     except subprocess.TimeoutExpired:
-        raise OutputError(f"--pdf: Chromium took over {TIMEOUT:.0f} s to print {page}", pdf)
+        raise OutputError(f"--pdf: Chromium took over {TIMEOUT:.0f} s to print {page}",
+                          pdf) from None  # fmt: skip
     except OutputError:
         raise
     except OSError as err:  # a folder that cannot be written

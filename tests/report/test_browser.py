@@ -1,11 +1,12 @@
 """Generated reports in a real browser: headless Chromium (Debian's ``chromium``, driven by
 Playwright with ``executable_path``; never ``playwright install``), network blocked.
 
-Two reports are built once for the module, each copied alone into an empty folder before it is
-opened (a shared report is a folder or a page mailed on its own):
+Three reports are built once for the module, in parallel, each copied alone into an empty
+folder before it is opened (a shared report is a folder or a page mailed on its own):
 
-- ``sample-fr``: the embedded sample, ``lang="fr"``, the real notebooks 01 to 05 and weekly_report (00 has no
-  figure; its tables are checked by ``tests/test_report_notebooks.py``);
+- ``sample-fr`` and ``sample-en``: the embedded sample in French and in English, the real
+  notebooks 01 to 05 and weekly_report (00 has no figure; its tables are checked by
+  ``tests/test_report_notebooks.py``);
 - ``xss-en``: the XSS dataset ``tests/fixtures/xss/cells.csv`` (payloads in content_title,
   creator, product_id and category), notebook 01 and the test-only page ``xss_probe``.
 
@@ -14,11 +15,18 @@ the page itself or a ``data:`` URI counts, ``file:`` ones included), resolve eve
 contents link, show every image with a non-zero size, fold the code under a working "show code"
 toggle, and never execute a payload (no dialog, no ``window.__xss``, no element with an ``xss``
 id, no event-handler attribute, no ``javascript:`` link, no ``<script>`` at all).
+
+Every page of the sample, in both languages, reads on a phone (390x844), a laptop (1280x800)
+and A4 paper (print media at the A4 portrait content width): the document is never wider than
+the viewport, each table stays in its container or its own scroll box (on paper: within the
+content width, its header repeated on every page), every figure has alt text and is not clipped,
+and ``<html lang>`` is the report's language. One page is printed to PDF (``--pdf``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +35,7 @@ import pytest
 from filelock import FileLock
 
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from analysis.report.pdf import print_pages
 from analysis.report.run import run_report
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -347,18 +356,6 @@ def test_index_links_and_screenshot(visits, reports, tmp_path):
     assert shot.stat().st_size > 10_000
 
 
-@pytest.mark.notebook
-def test_pages_are_readable_on_a_phone(browser, reports):
-    v = Visit(browser, reports["sample-fr"] / "01_live_vs_nonlive.html", width=390)
-    try:
-        overflow = v.page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 1  # wide tables scroll inside their own box, not the page
-    finally:
-        v.close()
-
-
 #: the sizes a report is read at (issue 15, item 2): a phone and a laptop (CSS pixels)
 SCREENS = {"phone": (390, 844), "laptop": (1280, 800)}
 #: A4 portrait less the templates' @page margins (210 mm - 2 x 12 mm), in CSS pixels (96/in)
@@ -403,7 +400,9 @@ def _misfits(found: dict, printed: bool) -> list[str]:
         inside = t["right"] <= min(t["container"] + 1, vw)
         boxed = t["box"] is not None and t["box"] <= vw
         if (t["right"] > vw or t["width"] > vw) if printed else not (inside or boxed):
-            bad.append(f"table {t['width']:.0f} px wide, right edge {t['right']:.0f}: {t['table']!r}")
+            bad.append(
+                f"table {t['width']:.0f} px wide, right edge {t['right']:.0f}: {t['table']!r}"
+            )
         if printed and t["head"] != "table-header-group":
             bad.append(f"table header does not repeat ({t['head']}): {t['table']!r}")
     for i in found["images"]:
@@ -422,3 +421,17 @@ def test_sample_reads_on_a_phone_a_laptop_and_a4(visits, report, name):
     assert {f["lang"] for f in found.values()} == {report.removeprefix("sample-")}
     assert {size: _misfits(f, size == "a4") for size, f in found.items()} == {
         "phone": [], "laptop": [], "a4": []}  # fmt: skip
+
+
+@pytest.mark.notebook
+def test_report_pdf_prints_a_page_with_chromium(reports, tmp_path):
+    """``cartlift report --pdf``'s printing (:func:`analysis.report.pdf.print_pages`) on one
+    real page, the English index copied alone: a PDF of at least one A4 page beside it."""
+    index = tmp_path / "index.html"
+    shutil.copy(reports["sample-en"] / "index.html", index)
+    assert print_pages(index, chromium=CHROMIUM, pages=[index]) == [tmp_path / "index.pdf"]
+    data = (tmp_path / "index.pdf").read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 1
+    assert re.search(rb"/MediaBox\s*\[0 0 59[45](?:\.\d+)? 841(?:\.\d+)?\]", data)  # A4, pt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "index.pdf"]

@@ -49,7 +49,7 @@ def _linear(colour: str) -> np.ndarray:
 
 def contrast(text: str, background: str) -> float:
     """WCAG 2.1 contrast ratio (L1 + 0.05) / (L2 + 0.05) of relative luminances."""
-    lum = sorted((float(_linear(c) @ [0.2126, 0.7152, 0.0722]) for c in (text, background)))
+    lum = sorted(float(_linear(c) @ [0.2126, 0.7152, 0.0722]) for c in (text, background))
     return (lum[1] + 0.05) / (lum[0] + 0.05)
 
 
