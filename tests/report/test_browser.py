@@ -89,14 +89,14 @@ def _build_reports(root: Path) -> dict[str, Path]:
     jobs = {
         "sample-fr": {"data": "data/sample", "lang": "fr", "notebooks": sample},
         "sample-en": {"data": "data/sample", "lang": "en", "notebooks": sample},
-        "xss-en": {"data": str(XSS_DIR), "lang": "en",
+        "xss-en": {"data": str(XSS_DIR), "lang": "en", "workers": 1,  # small: one kernel
                    "notebooks": ["01_live_vs_nonlive", "xss_probe"]},
     }  # fmt: skip
 
     def build(name: str) -> Path:
         index = run_report(week="latest", out=root / "built" / name, notebooks_dir=nbdir,
-                           workers=2, progress=False, timeout=300, keep_workers=True,
-                           **jobs[name])  # fmt: skip
+                           progress=False, timeout=300, keep_workers=True,
+                           **{"workers": 2, **jobs[name]})  # fmt: skip
         alone = root / "shared" / name  # the week folder, copied alone
         shutil.copytree(index.parent, alone)
         return alone
