@@ -20,7 +20,8 @@ Every page of the sample, in both languages, reads on a phone (390x844), a lapto
 and A4 paper (print media at the A4 portrait content width): the document is never wider than
 the viewport, each table stays in its container or its own scroll box (on paper: within the
 content width, its header repeated on every page), every figure has alt text and is not clipped,
-and ``<html lang>`` is the report's language. One page is printed to PDF (``--pdf``).
+every text's colour on its background as rendered meets WCAG AA (4.5:1), and ``<html lang>`` is
+the report's language. One page is printed to PDF (``--pdf``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from filelock import FileLock
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis.report.pdf import print_pages
 from analysis.report.run import run_report
+from tests.report.test_colours import AA, contrast
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -363,8 +365,9 @@ A4_CONTENT = round((210 - 2 * 12) / 25.4 * 96)
 SAMPLES = [(r, p) for r in ("sample-en", "sample-fr") for p in SAMPLE]
 #: everything the layout checks read, in one evaluation: the document's width, each table's
 #: box, its container's and its scroll box's (the nearest ancestor scrolling sideways), its
-#: header's display, each image's box, alt text and any ancestor box that would clip it
-LAYOUT = """() => {
+#: header's display, each image's box, alt text and any ancestor box that would clip it, and
+#: each pair of text colour (blended over its background when translucent) and background
+LAYOUT = r"""() => {
   const de = document.documentElement, vw = de.clientWidth;
   const up = (e, f) => { for (let a = e.parentElement; a && a !== de; a = a.parentElement)
     if (f(getComputedStyle(a))) return a.getBoundingClientRect(); return null; };
@@ -379,7 +382,18 @@ LAYOUT = """() => {
     return {alt: (i.getAttribute('alt') || '').trim(), right: r.right, width: r.width,
       clipped: !!clip && (r.right > clip.right + 1 || r.left < clip.left - 1)};
   });
-  return {lang: de.lang, scroll: de.scrollWidth, viewport: vw, tables, images};
+  const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+  const fill = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+  const colours = {};
+  for (const e of document.body.querySelectorAll('*')) {
+    const text = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!text || !e.getClientRects().length || getComputedStyle(e).visibility !== 'visible') continue;
+    const c = rgb(getComputedStyle(e).color), back = fill(e), a = c.length > 3 ? c[3] : 1;
+    const seen = c.slice(0, 3).map((v, i) => Math.round(a * v + (1 - a) * back[i]));
+    colours[seen + '/' + back] = e.tagName + '.' + e.className;
+  }
+  return {lang: de.lang, scroll: de.scrollWidth, viewport: vw, tables, images, colours};
 }"""
 
 
@@ -408,6 +422,12 @@ def _misfits(found: dict, printed: bool) -> list[str]:
     for i in found["images"]:
         if not i["alt"] or i["right"] > vw or i["clipped"]:
             bad.append(f"figure {i}")
+    for pair, where in found["colours"].items():  # WCAG 2.1 AA: 4.5:1 (tests/report/test_colours)
+        text, back = (
+            "#" + "".join(f"{int(v):02x}" for v in c.split(",")) for c in pair.split("/")
+        )
+        if contrast(text, back) < AA:
+            bad.append(f"text {text} on {back} ({where}): {contrast(text, back):.2f}:1")
     return bad
 
 
