@@ -16,7 +16,7 @@ from typing import Any
 
 from analysis import paths
 from analysis.analyses import selfcheck
-from analysis.errors import CellsError, OutputError, ParameterError
+from analysis.errors import BrowserNotFound, CellsError, OutputError, ParameterError
 from analysis.report.options import add_report_arguments, focus_parameters
 from analysis.sample.exports import FORMATS, write_exports
 from analysis.sample.simulate import write_sample, write_simulation
@@ -51,7 +51,27 @@ def _report(args: argparse.Namespace) -> int:
     if args.data != SAMPLE_ARG:  # the default names the embedded sample, from anywhere
         args.data = from_cwd(args.data)
     args.out = from_cwd(args.out)
-    return main(args)
+    if args.pdf and _print_pdf(args) != 0:  # no Chromium: said before anything runs
+        return 1
+    code = main(args)
+    return _print_pdf(args, args.index) if code == 0 and args.pdf else code
+
+
+def _print_pdf(args: argparse.Namespace, index: Path | None = None) -> int:
+    """``--pdf``: find Chromium (``index`` None), or print the published pages beside them
+    (:func:`analysis.report.pdf.print_pages`); 1 with the message on stderr when it fails."""
+    from analysis.report.pdf import find_chromium, print_pages
+
+    try:
+        if index is None:
+            args.chromium = find_chromium(args.chromium)
+        else:
+            for pdf in print_pages(index, chromium=args.chromium):
+                print(pdf)
+    except (BrowserNotFound, OutputError) as err:
+        print(f"cartlift report: {err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _simulate(args: argparse.Namespace) -> int:

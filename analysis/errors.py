@@ -170,3 +170,9 @@ class EventsError(CartliftError, ValueError):
     def __init__(self, message: str, *, problems: pd.DataFrame | None = None):
         super().__init__(message)
         self.problems = problems
+
+
+class BrowserNotFound(CartliftError, FileNotFoundError):
+    """No Chromium to print the report with (``cartlift report --pdf``,
+    :mod:`analysis.report.pdf`): the message names where it looked and how to install Chromium
+    or give its path (``--chromium PATH`` or the environment variable ``CARTLIFT_CHROMIUM``)."""

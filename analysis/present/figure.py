@@ -111,7 +111,8 @@ def draw(plot: so.Plot, ax: Axes) -> Axes:
 
 
 def palette(values: Iterable[Any], fixed: Mapping[Any, str] | None = None) -> dict[Any, Any]:
-    """A colour for each distinct value: ``fixed`` ones first, then seaborn's current palette.
+    """A colour for each distinct value: ``fixed`` ones first, then seaborn's ``"colorblind"``
+    palette (Okabe & Ito's colours, told apart with protanopia, deuteranopia and tritanopia).
 
     The dict is passed to ``so.Plot.scale(color=...)`` and to :func:`legend`, so a group has the
     same colour in the marks and in the legend.
@@ -119,7 +120,7 @@ def palette(values: Iterable[Any], fixed: Mapping[Any, str] | None = None) -> di
     fixed = dict(fixed or {})
     values = list(dict.fromkeys(values))
     others = [v for v in values if v not in fixed]
-    colors = sns.color_palette(n_colors=max(1, len(others)))
+    colors = sns.color_palette("colorblind", n_colors=max(1, len(others)))
     return {v: fixed.get(v) or colors[others.index(v)] for v in values}
 
 

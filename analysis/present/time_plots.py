@@ -17,7 +17,6 @@ from analysis.present import i18n
 from analysis.present.figure import (
     BLUE,
     DARK_GREY,
-    GREEN,
     GREY,
     RED,
     TRUTH_LEGEND,
@@ -37,8 +36,9 @@ __all__ = ["anomaly_plot", "decay_plot", "event_time_plot", "series_plot"]
 ARM_COLORS = {"treated": BLUE, "control": DARK_GREY}
 #: colour of each kind of halo window
 WINDOW_COLORS = {"placebo": GREY, "lag": BLUE}
-#: colour of each anomaly flag
-FLAG_COLORS = {"drop": RED, "peak": GREEN}
+#: colour of each anomaly flag: vermillion and blue of seaborn's "colorblind" palette (Okabe &
+#: Ito), told apart with any colour vision (red and green are not, by protans and deutans)
+FLAG_COLORS = {"drop": "#d55e00", "peak": "#0173b2"}
 
 
 def _times(values: pd.Series) -> pd.Series:

@@ -289,7 +289,8 @@ def focus_parameters(interventions: list[str] | None, creator: str | None) -> di
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``cartlift report`` options on what the pages show and what happens after:
     ``--creators`` (``analysis.present.privacy``), ``--open``, ``--rerun``
-    (``analysis.report.reuse``), ``--skip-unreadable``."""
+    (``analysis.report.reuse``), ``--skip-unreadable``, ``--pdf`` and ``--chromium``
+    (``analysis.report.pdf``)."""
     parser.add_argument(
         "--creators",
         default="shown",
@@ -312,3 +313,16 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
         "naming it); the data-quality page lists the files left out",
     )
     add_flag(parser)  # --limit NAME=VALUE (reading limits; applied by analysis.cli.main)
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print the index and every page to PDF beside them, with Chromium (headless, "
+        "nothing fetched; default: HTML only)",
+    )
+    parser.add_argument(
+        "--chromium",
+        default=None,
+        metavar="PATH",
+        help="the Chromium, Chrome or Edge executable --pdf prints with (default: the "
+        "CARTLIFT_CHROMIUM environment variable, else chromium or google-chrome on PATH)",
+    )

@@ -306,6 +306,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"cartlift report: {err}", file=sys.stderr)
         return 1
     print(index)
+    args.index = index  # for `cartlift report --pdf` (analysis.cli)
     if args.open and not open_report(index):
         print("cartlift report: no browser could be opened", file=sys.stderr)
     return 0

@@ -111,7 +111,10 @@ def test_index_opens_with_the_change_block(result, tmp_path):
                         lang="fr", changes=change_rows(result, lang="fr"))  # fmt: skip
     block = html[html.index('<h2 id="changes">') : html.index('<h2 id="pages">')]
     assert "Ce qui a changé cette semaine" in block
-    assert "<td>changement (ajusté par Holm sur les 2 taux du résumé)</td>" in block
+    assert (
+        '<td data-label="conclusion">changement (ajusté par Holm sur les 2 taux du résumé)</td>'
+        in block
+    )  # the header as a label: each row is a card on a phone
     assert '+4,18 pp<span class="ci">+2,33 pp à +6,03 pp</span>' in block
     assert "Hors LIVE, les grappes sont les jours (7 dans la semaine la plus pauvre" in block
     assert html.index('id="changes"') < html.index('id="pages"')

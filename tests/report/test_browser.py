@@ -1,11 +1,12 @@
 """Generated reports in a real browser: headless Chromium (Debian's ``chromium``, driven by
 Playwright with ``executable_path``; never ``playwright install``), network blocked.
 
-Two reports are built once for the module, each copied alone into an empty folder before it is
-opened (a shared report is a folder or a page mailed on its own):
+Three reports are built once for the module, in parallel, each copied alone into an empty
+folder before it is opened (a shared report is a folder or a page mailed on its own):
 
-- ``sample-fr``: the embedded sample, ``lang="fr"``, the real notebooks 01 to 05 and weekly_report (00 has no
-  figure; its tables are checked by ``tests/test_report_notebooks.py``);
+- ``sample-fr`` and ``sample-en``: the embedded sample in French and in English, the real
+  notebooks 01 to 05 and weekly_report (00 has no figure; its tables are checked by
+  ``tests/test_report_notebooks.py``);
 - ``xss-en``: the XSS dataset ``tests/fixtures/xss/cells.csv`` (payloads in content_title,
   creator, product_id and category), notebook 01 and the test-only page ``xss_probe``.
 
@@ -14,11 +15,19 @@ the page itself or a ``data:`` URI counts, ``file:`` ones included), resolve eve
 contents link, show every image with a non-zero size, fold the code under a working "show code"
 toggle, and never execute a payload (no dialog, no ``window.__xss``, no element with an ``xss``
 id, no event-handler attribute, no ``javascript:`` link, no ``<script>`` at all).
+
+Every page of the sample, in both languages, reads on a phone (390x844), a laptop (1280x800)
+and A4 paper (print media at the A4 portrait content width): the document is never wider than
+the viewport, each table stays in its container or its own scroll box (on paper: within the
+content width, its header repeated on every page), every figure has alt text and is not clipped,
+every text's colour on its background as rendered meets WCAG AA (4.5:1), and ``<html lang>`` is
+the report's language. One page is printed to PDF (``--pdf``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,7 +36,9 @@ import pytest
 from filelock import FileLock
 
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from analysis.report.pdf import print_pages
 from analysis.report.run import run_report
+from tests.report.test_colours import AA, contrast
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -40,16 +51,18 @@ XSS_DIR = PROJECT_ROOT / "tests" / "fixtures" / "xss"
 #: covered by test_report (conftest)
 pytestmark = pytest.mark.no_cover
 
+SAMPLE = [
+    "index.html",
+    "01_live_vs_nonlive.html",
+    "02_hour_of_day.html",
+    "03_audience.html",
+    "04_regression.html",
+    "05_dynamics.html",
+    "weekly_report.html",
+]
 PAGES = {
-    "sample-fr": [
-        "index.html",
-        "01_live_vs_nonlive.html",
-        "02_hour_of_day.html",
-        "03_audience.html",
-        "04_regression.html",
-        "05_dynamics.html",
-        "weekly_report.html",
-    ],
+    "sample-fr": SAMPLE,
+    "sample-en": SAMPLE,
     "xss-en": ["index.html", "01_live_vs_nonlive.html", "xss_probe.html"],
 }
 NOTEBOOK_PAGES = [(r, p) for r, pages in PAGES.items() for p in pages if p != "index.html"]
@@ -77,14 +90,15 @@ def _build_reports(root: Path) -> dict[str, Path]:
         shutil.copy(src, nbdir / src.name)
     jobs = {
         "sample-fr": {"data": "data/sample", "lang": "fr", "notebooks": sample},
-        "xss-en": {"data": str(XSS_DIR), "lang": "en",
+        "sample-en": {"data": "data/sample", "lang": "en", "notebooks": sample},
+        "xss-en": {"data": str(XSS_DIR), "lang": "en", "workers": 1,  # small: one kernel
                    "notebooks": ["01_live_vs_nonlive", "xss_probe"]},
     }  # fmt: skip
 
     def build(name: str) -> Path:
         index = run_report(week="latest", out=root / "built" / name, notebooks_dir=nbdir,
-                           workers=2, progress=False, timeout=300, keep_workers=True,
-                           **jobs[name])  # fmt: skip
+                           progress=False, timeout=300, keep_workers=True,
+                           **{"workers": 2, **jobs[name]})  # fmt: skip
         alone = root / "shared" / name  # the week folder, copied alone
         shutil.copytree(index.parent, alone)
         return alone
@@ -344,13 +358,103 @@ def test_index_links_and_screenshot(visits, reports, tmp_path):
     assert shot.stat().st_size > 10_000
 
 
-@pytest.mark.notebook
-def test_pages_are_readable_on_a_phone(browser, reports):
-    v = Visit(browser, reports["sample-fr"] / "01_live_vs_nonlive.html", width=390)
-    try:
-        overflow = v.page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+#: the sizes a report is read at (issue 15, item 2): a phone and a laptop (CSS pixels)
+SCREENS = {"phone": (390, 844), "laptop": (1280, 800)}
+#: A4 portrait less the templates' @page margins (210 mm - 2 x 12 mm), in CSS pixels (96/in)
+A4_CONTENT = round((210 - 2 * 12) / 25.4 * 96)
+SAMPLES = [(r, p) for r in ("sample-en", "sample-fr") for p in SAMPLE]
+#: everything the layout checks read, in one evaluation: the document's width, each table's
+#: box, its container's and its scroll box's (the nearest ancestor scrolling sideways), its
+#: header's display, each image's box, alt text and any ancestor box that would clip it, and
+#: each pair of text colour (blended over its background when translucent) and background
+LAYOUT = r"""(withColours) => {
+  const de = document.documentElement, vw = de.clientWidth;
+  const up = (e, f) => { for (let a = e.parentElement; a && a !== de; a = a.parentElement)
+    if (f(getComputedStyle(a))) return a.getBoundingClientRect(); return null; };
+  const tables = [...document.querySelectorAll('table')].map(t => {
+    const r = t.getBoundingClientRect(), box = up(t, s => /auto|scroll/.test(s.overflowX));
+    return {table: (t.innerText || '').trim().slice(0, 60), right: r.right, width: r.width,
+      container: t.parentElement.getBoundingClientRect().right, box: box && box.right,
+      head: t.tHead ? getComputedStyle(t.tHead).display : 'none'};
+  });
+  const images = [...document.images].map(i => {
+    const r = i.getBoundingClientRect(), clip = up(i, s => s.overflowX !== 'visible');
+    return {alt: (i.getAttribute('alt') || '').trim(), right: r.right, width: r.width,
+      clipped: !!clip && (r.right > clip.right + 1 || r.left < clip.left - 1)};
+  });
+  const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+  const fill = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+  const colours = {};
+  for (const e of withColours ? document.body.querySelectorAll('*') : []) {
+    const text = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!text || !e.getClientRects().length || getComputedStyle(e).visibility !== 'visible') continue;
+    const c = rgb(getComputedStyle(e).color), back = fill(e), a = c.length > 3 ? c[3] : 1;
+    const seen = c.slice(0, 3).map((v, i) => Math.round(a * v + (1 - a) * back[i]));
+    colours[seen + '/' + back] = e.tagName + '.' + e.className;
+  }
+  return {lang: de.lang, scroll: de.scrollWidth, viewport: vw, tables, images, colours};
+}"""
+
+
+def _layout(page, width: int, height: int, media: str) -> dict:
+    """The page's :data:`LAYOUT` at this size and media; colours read on screen at a laptop's
+    width and in print (a phone's media rules change the layout, not the colours)."""
+    page.emulate_media(media=media)
+    page.set_viewport_size({"width": width, "height": height})
+    return page.evaluate(LAYOUT, width >= SCREENS["laptop"][0] or media == "print")
+
+
+def _misfits(found: dict, printed: bool) -> list[str]:
+    """What does not fit in one layout: the page wider than the viewport; a table outside its
+    container and not in a scroll box that fits (in print: any table wider than the content, a
+    header that does not repeat); an image without alt text, wider than the page or clipped."""
+    vw, bad = found["viewport"] + 1, []
+    if found["scroll"] > vw:
+        bad.append(f"document {found['scroll']} px wide in a {found['viewport']} px viewport")
+    for t in found["tables"]:
+        inside = t["right"] <= min(t["container"] + 1, vw)
+        boxed = t["box"] is not None and t["box"] <= vw
+        if (t["right"] > vw or t["width"] > vw) if printed else not (inside or boxed):
+            bad.append(
+                f"table {t['width']:.0f} px wide, right edge {t['right']:.0f}: {t['table']!r}"
+            )
+        if printed and t["head"] != "table-header-group":
+            bad.append(f"table header does not repeat ({t['head']}): {t['table']!r}")
+    for i in found["images"]:
+        if not i["alt"] or i["right"] > vw or i["clipped"]:
+            bad.append(f"figure {i}")
+    for pair, where in found["colours"].items():  # WCAG 2.1 AA: 4.5:1 (tests/report/test_colours)
+        text, back = (
+            "#" + "".join(f"{int(v):02x}" for v in c.split(",")) for c in pair.split("/")
         )
-        assert overflow <= 1  # wide tables scroll inside their own box, not the page
-    finally:
-        v.close()
+        if contrast(text, back) < AA:
+            bad.append(f"text {text} on {back} ({where}): {contrast(text, back):.2f}:1")
+    return bad
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("report", "name"), SAMPLES)
+def test_sample_reads_on_a_phone_a_laptop_and_a4(visits, report, name):
+    page = visits[(report, name)].page
+    found = {size: _layout(page, w, h, "screen") for size, (w, h) in SCREENS.items()}
+    found["a4"] = _layout(page, A4_CONTENT, 1000, "print")
+    page.emulate_media(media="screen")  # as the other tests opened it
+    page.set_viewport_size({"width": 1100, "height": 900})
+    assert {f["lang"] for f in found.values()} == {report.removeprefix("sample-")}
+    assert {size: _misfits(f, size == "a4") for size, f in found.items()} == {
+        "phone": [], "laptop": [], "a4": []}  # fmt: skip
+
+
+@pytest.mark.notebook
+def test_report_pdf_prints_a_page_with_chromium(reports, tmp_path):
+    """``cartlift report --pdf``'s printing (:func:`analysis.report.pdf.print_pages`) on one
+    real page, the English index copied alone: a PDF of at least one A4 page beside it."""
+    index = tmp_path / "index.html"
+    shutil.copy(reports["sample-en"] / "index.html", index)
+    assert print_pages(index, chromium=CHROMIUM, pages=[index]) == [tmp_path / "index.pdf"]
+    data = (tmp_path / "index.pdf").read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 1
+    assert re.search(rb"/MediaBox\s*\[0 0 59[45](?:\.\d+)? 841(?:\.\d+)?\]", data)  # A4, pt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "index.pdf"]
