@@ -44,6 +44,7 @@ from analysis.present.privacy import (
     creator_name,
     pseudonymise_interventions,
 )
+from analysis.report.cache import remember
 from analysis.report.options import check_workers, report_defaults
 from analysis.sources.load import check_unreadable, read, warn_rejected
 from analysis.sources.quality import source_summary
@@ -191,6 +192,7 @@ def plan_report(
     standard |= {} if schedule is None else {"schedule": str(Path(schedule).resolve())}  # 06 only
     if skip_unreadable:  # only to notebooks that declare it (cl.load(..., skip_unreadable=...))
         standard["skip_unreadable"] = True
+    remember(loaded, data=data, tz=tz, shop=standard.get("shop"))  # for the kernels: read once
     passed = {
         name: {k: v for k, v in {**standard, **extras}.items()
                if k in declared[name] or (k in extras and k not in FOCUS_PARAMETERS)}
