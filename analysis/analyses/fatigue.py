@@ -225,6 +225,34 @@ def _creator_row(
     return _slope_row(live, who, sel, per, scale=scale, level=level)
 
 
+def _step_designs(info: Any, sub: pd.DataFrame, top: int) -> list[np.ndarray]:
+    """The design matrices of ``sub`` with the step ``_k`` set to 0, 1, ..., ``top``.
+
+    patsy builds the matrix at steps 0 and 1; when only the ``_k`` column differs (``_k`` a
+    plain numeric term, as in :func:`fatigue_curve`'s formula) the other steps set that column
+    (the same numbers as building each); otherwise every step is built."""
+
+    def build(k: int) -> np.ndarray:
+        (X,) = build_design_matrices([info], sub.assign(_k=float(k)), return_type="matrix")
+        return np.asarray(X)
+
+    first = [build(k) for k in range(min(top, 1) + 1)]
+    if len(first) < 2:
+        return first
+    changed = np.flatnonzero((first[0] != first[1]).any(axis=0))
+    if (
+        len(changed) != 1
+        or not ((first[0][:, changed[0]] == 0) & (first[1][:, changed[0]] == 1)).all()
+    ):
+        return [*first, *(build(k) for k in range(2, top + 1))]
+    out = []
+    for k in range(top + 1):
+        X = first[0].copy()
+        X[:, changed[0]] = float(k)
+        out.append(X)
+    return out
+
+
 #: Columns of :func:`fatigue_curve`.
 CURVE_COLUMNS = (
     "creator", "step", "rate", "ci_low", "ci_high", "method", "level", "status", "status_message",
@@ -278,17 +306,14 @@ def fatigue_curve(
             else np.ones(len(frame), bool)
         )
         sub, w = frame.loc[sel], w_all[sel]
-        top = int(np.ceil(sub["_k"].max()))
-        for k in range(top + 1):
-            new = sub.copy()
-            new["_k"] = float(k)
-            (X,) = build_design_matrices([info], new, return_type="matrix")
-            X = np.asarray(X)
-            p = 1 / (1 + np.exp(-(X @ beta)))
+        steps = _step_designs(info, sub, int(np.ceil(sub["_k"].max())))
+        ps = [1 / (1 + np.exp(-(X @ beta))) for X in steps]
+        grads = np.array([(w * p * (1 - p)) @ X / w.sum() for X, p in zip(steps, ps, strict=True)])
+        dfs = contrast_df(res, grads)  # every step's gradient in one pass over the clusters
+        for k, (p, g) in enumerate(zip(ps, grads, strict=True)):
             r = float(np.sum(w * p) / w.sum())
-            g = (w * p * (1 - p)) @ X / w.sum()
             v = float(g @ cov @ g)  # < 0 only from a rank-deficient fit: no band then
-            q = reference_quantile(level, float(contrast_df(res, g)[0]))
+            q = reference_quantile(level, float(dfs[k]))
             s = float(np.sqrt(v)) / (r * (1 - r)) if v >= 0 else np.nan
             lo, hi = (np.log(r / (1 - r)) + m * q * s for m in (-1, 1))
             rows.append({"creator": who, "step": k, "rate": r,
