@@ -12,6 +12,7 @@ share its mood; Agresti 2013, *Categorical Data Analysis*, 3rd ed., sec. 5.3.5).
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -165,7 +166,7 @@ def fatigue(
         return pd.DataFrame([row], columns=list(FATIGUE_COLUMNS))
     creators = sorted(live["creator"].dropna().unique())
     fe = " + C(creator)" if len(creators) > 1 else ""
-    res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
+    res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster, keep=True)
     rows = [_slope_row(live, "all", np.ones(len(live), bool), res, scale=scale, level=level)]
     if len(creators) > 1:
         rows += [_creator_row(live, who, terms, metric=metric, cluster=cluster, scale=scale,
@@ -173,14 +174,33 @@ def fatigue(
     return pd.DataFrame(rows, columns=list(FATIGUE_COLUMNS))
 
 
-def _glm(frame: pd.DataFrame, formula: str, *, cluster: str) -> Any:
+def _glm(frame: pd.DataFrame, formula: str, *, cluster: str, keep: bool = False) -> Any:
     """:func:`analysis.stats.models.glm`, statsmodels' warnings (a rank-deficient design with
-    few LIVEs, an overflow) kept on the result as ``fit_warnings`` for its status, not printed."""
+    few LIVEs, an overflow) kept on the result as ``fit_warnings`` for its status, not printed.
+
+    ``keep``: the fit is kept (one, the last) and returned again for the same frame (its
+    values, index, columns and types: :func:`pandas.util.hash_pandas_object`), formula and
+    cluster: :func:`fatigue` and :func:`fatigue_curve` fit the same common model on one page.
+    """
+    key = None
+    if keep:
+        rows = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+        key = (formula, cluster, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)),
+               hashlib.sha256(rows).hexdigest())  # fmt: skip
+        last = _KEPT[0] if _KEPT else None  # read once: reports may run in threads
+        if last is not None and last[0] == key:
+            return last[1]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = glm(frame, formula, cluster=cluster)
     res.fit_warnings = sorted({str(w.message).split(". ")[0] for w in caught})
+    if key is not None:
+        _KEPT[:] = [(key, res)]
     return res
+
+
+#: the last common fit of :func:`_glm` (``keep=True``): (key, result)
+_KEPT: list[tuple[tuple, Any]] = []
 
 
 def _notes(fit: Any) -> list:
@@ -290,7 +310,7 @@ def fatigue_curve(
     live, terms = _design(cells, scale=scale, adjust=adjust, interventions=interventions)
     creators = sorted(live["creator"].dropna().unique())
     fe = " + C(creator)" if len(creators) > 1 else ""
-    res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
+    res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster, keep=True)
     frame = res.model.data.frame
     info = getattr(res.model.data, "design_info", None) or res.model.data.model_spec
     beta = res.params.to_numpy()
