@@ -32,6 +32,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import paths
@@ -43,6 +44,10 @@ __all__ = ["MAX_ENTRIES", "entry_key", "load", "store"]
 MAX_ENTRIES = 4
 #: bump when the layout of an entry changes
 _VERSION = "1"
+#: rows of a Parquet row group: a window's read skips the groups whose dates lie outside it
+_ROW_GROUP = 32_768
+#: the cells' position in the read (they are stored by date, so a window's rows are together)
+_ROW = "_cartlift_row"
 #: the frames of an entry: those of Loaded, plus the range files a weekly page leaves out
 _FRAMES = (*(f.name for f in dataclasses.fields(Loaded)), "left_out")
 
@@ -69,7 +74,8 @@ def store(key: str, loaded: Loaded, left_out: pd.DataFrame) -> Path | None:
     """Write ``loaded`` and ``left_out`` as the entry ``key`` (nothing when it exists).
 
     Each frame is one Parquet file, its index kept as a column (a page selecting rows keeps the
-    labels the files' read gives). Returns the entry's folder, or None when it could not be
+    labels the files' read gives); the cells sorted by date in row groups of
+    :data:`_ROW_GROUP` (with their position, to restore the read's order). Returns the entry's folder, or None when it could not be
     written (a read-only or full disk, a column Parquet cannot hold): the kernels then read the
     files, as without a cache.
     """
@@ -81,8 +87,11 @@ def store(key: str, loaded: Loaded, left_out: pd.DataFrame) -> Path | None:
     try:
         tmp.mkdir(parents=True)
         frames = {f: getattr(loaded, f) for f in _FRAMES[:-1]} | {"left_out": left_out}
+        cells = frames["cells"].assign(**{_ROW: np.arange(len(frames["cells"]))})
+        frames["cells"] = cells.sort_values("date", kind="stable") if "date" in cells else cells
         for name, frame in frames.items():
-            frame.to_parquet(tmp / f"{name}.parquet", engine="pyarrow", index=True)
+            frame.to_parquet(tmp / f"{name}.parquet", engine="pyarrow", index=True,
+                             row_group_size=_ROW_GROUP)  # fmt: skip
         os.replace(tmp, final)
     except Exception:  # noqa: BLE001 - a cache that cannot be written is not an error
         shutil.rmtree(tmp, ignore_errors=True)  # another report renamed the same key first
@@ -111,6 +120,7 @@ def load(key: str, *, window: tuple[pd.Timestamp, pd.Timestamp] | None = None) -
                                   filters=rows if name == "cells" else None)  # fmt: skip
             frames[name] = table.to_pandas()
         os.utime(entry)  # recently used: pruned last
+        frames["cells"] = frames["cells"].sort_values(_ROW, kind="stable").drop(columns=_ROW)
     except Exception:  # noqa: BLE001 - removed or damaged under us: read the files
         return None
     left_out = frames.pop("left_out")

@@ -102,3 +102,17 @@ def test_entries_are_bounded_and_an_unwritable_cache_reads_the_files(tmp_path, s
     assert columnar.store("k", loaded, empty) is None
     cells = cache.read_once(tmp_path / "data", tz=TZ).cells
     pd.testing.assert_frame_equal(cells, loaded.cells)
+
+
+def test_cells_in_any_order_come_back_in_that_order_with_their_labels(tmp_path, store):
+    loaded = read(_data(tmp_path / "data"), tz=TZ)
+    shuffled = loaded.cells.sample(frac=1, random_state=0)  # not by date: stored by date
+    assert not shuffled["date"].is_monotonic_increasing
+    mixed = dataclasses.replace(loaded, cells=shuffled)
+    columnar.store("k", mixed, pd.DataFrame({"file": pd.Series([], dtype=object)}))
+    back, _ = columnar.load("k")
+    pd.testing.assert_frame_equal(back.cells, shuffled, check_exact=True)
+    week, _ = columnar.load("k", window=(pd.Timestamp("2026-11-16"), pd.Timestamp("2026-11-23")))
+    pd.testing.assert_frame_equal(
+        week.cells, shuffled[shuffled["date"] >= pd.Timestamp("2026-11-16")], check_exact=True
+    )
