@@ -5,7 +5,8 @@ kept kernel (:func:`analysis.report.cache.read_once`): on a year of hourly cells
 the files took ~10 s (decoding and validating 979,042 cells). The parent now writes what it read
 (every frame of :class:`analysis.sources.base.Loaded`, and the range files a weekly page leaves
 out) once as Parquet files under :data:`analysis.paths.LOADED_CACHE`, one folder per key; a
-kernel reads them back memory-mapped, and a weekly page reads only the rows of its window
+kernel reads them back (not memory-mapped: on a busy Linux VM that read 7x slower), and a
+weekly page reads only the rows of its window
 (``date`` filter pushed into the Parquet read; :func:`load`).
 
 The key (:func:`entry_key`) is the sha256 of the data path, the time zone, the shop file, every
@@ -74,8 +75,8 @@ def store(key: str, loaded: Loaded, left_out: pd.DataFrame) -> Path | None:
     """Write ``loaded`` and ``left_out`` as the entry ``key`` (nothing when it exists).
 
     Each frame is one Parquet file, its index kept as a column (a page selecting rows keeps the
-    labels the files' read gives); the cells sorted by date in row groups of
-    :data:`_ROW_GROUP` (with their position, to restore the read's order). Returns the entry's folder, or None when it could not be
+    labels the files' read gives); the cells by date in row groups of :data:`_ROW_GROUP` (when
+    the read's order is not by date, with their position, to restore it). Returns the entry's folder, or None when it could not be
     written (a read-only or full disk, a column Parquet cannot hold): the kernels then read the
     files, as without a cache.
     """
@@ -87,8 +88,10 @@ def store(key: str, loaded: Loaded, left_out: pd.DataFrame) -> Path | None:
     try:
         tmp.mkdir(parents=True)
         frames = {f: getattr(loaded, f) for f in _FRAMES[:-1]} | {"left_out": left_out}
-        cells = frames["cells"].assign(**{_ROW: np.arange(len(frames["cells"]))})
-        frames["cells"] = cells.sort_values("date", kind="stable") if "date" in cells else cells
+        cells = frames["cells"]
+        if "date" in cells and not cells["date"].is_monotonic_increasing:  # else stored as read
+            cells = cells.assign(**{_ROW: np.arange(len(cells))})
+            frames["cells"] = cells.sort_values("date", kind="stable")
         for name, frame in frames.items():
             frame.to_parquet(tmp / f"{name}.parquet", engine="pyarrow", index=True,
                              row_group_size=_ROW_GROUP)  # fmt: skip
@@ -107,6 +110,7 @@ def load(key: str, *, window: tuple[pd.Timestamp, pd.Timestamp] | None = None) -
     ``window = (first, end)``: only the cells with ``first <= date < end`` are read (a filter
     pushed into the Parquet read: row groups outside are skipped); the other frames whole.
     """
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     entry = paths.LOADED_CACHE / key
@@ -116,11 +120,12 @@ def load(key: str, *, window: tuple[pd.Timestamp, pd.Timestamp] | None = None) -
         rows = None if window is None else [("date", ">=", window[0]), ("date", "<", window[1])]
         frames = {}
         for name in _FRAMES:
-            table = pq.read_table(entry / f"{name}.parquet", memory_map=True,
+            table = pq.read_table(entry / f"{name}.parquet", memory_map=False,
                                   filters=rows if name == "cells" else None)  # fmt: skip
+            if _ROW in table.column_names:  # back to the order of the read
+                table = table.take(pc.sort_indices(table[_ROW])).drop_columns([_ROW])
             frames[name] = table.to_pandas()
         os.utime(entry)  # recently used: pruned last
-        frames["cells"] = frames["cells"].sort_values(_ROW, kind="stable").drop(columns=_ROW)
     except Exception:  # noqa: BLE001 - removed or damaged under us: read the files
         return None
     left_out = frames.pop("left_out")
