@@ -33,7 +33,7 @@ from analysis.sources.load import read
 from analysis.vocabulary import check_argument
 from analysis.weeks import parse_week, periods_from_files, within_weeks
 
-__all__ = ["data_key", "read_once", "read_weekly", "remember", "set_page"]
+__all__ = ["cached", "data_key", "read_once", "read_weekly", "remember", "set_page"]
 
 #: key -> the Loaded read for it (one entry: a kernel serves one report at a time)
 _CACHE: dict[tuple, Any] = {}
@@ -89,6 +89,14 @@ def _cached(data: str | Path, *, tz: str | None, shop: str | None, window: Any =
     loaded = read(data, tz=tz, shop=shop)
     left_out = remember(loaded, data=data, tz=tz, shop=shop)
     return loaded, left_out
+
+
+def cached(data: str | Path, *, tz: str | None, shop: str | None) -> Loaded | None:
+    """The :class:`~analysis.sources.base.Loaded` of ``data`` read with ``tz`` and ``shop``
+    from the cache of the loaded data (:mod:`analysis.report.columnar`), or None when it does
+    not hold these files (then read them, and :func:`remember` the read)."""
+    found = columnar.load(columnar.entry_key(data_key(data, tz, shop or None)))
+    return None if found is None else found[0]
 
 
 def remember(loaded: Loaded, *, data: str | Path, tz: str | None, shop: str | None) -> Any:
