@@ -116,3 +116,14 @@ def test_cells_in_any_order_come_back_in_that_order_with_their_labels(tmp_path, 
     pd.testing.assert_frame_equal(
         week.cells, shuffled[shuffled["date"] >= pd.Timestamp("2026-11-16")], check_exact=True
     )
+
+
+def test_the_pages_with_the_longest_windows_start_first_the_others_in_page_order():
+    from types import SimpleNamespace
+
+    from analysis.report.jobs import longest_first
+
+    names = ["weekly_report", "00_data_quality", "01_live_vs_nonlive", "05_dynamics", "custom"]
+    order = [j.name for j in longest_first([SimpleNamespace(name=n) for n in names])]
+    assert order == ["05_dynamics", "weekly_report", "00_data_quality", "01_live_vs_nonlive",
+                     "custom"]  # fmt: skip
