@@ -24,6 +24,7 @@ https://parquet.apache.org/docs/file-format/.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -125,9 +126,10 @@ def load(key: str, *, window: tuple[pd.Timestamp, pd.Timestamp] | None = None) -
             if _ROW in table.column_names:  # back to the order of the read
                 table = table.take(pc.sort_indices(table[_ROW])).drop_columns([_ROW])
             frames[name] = table.to_pandas()
-        os.utime(entry)  # recently used: pruned last
     except Exception:  # noqa: BLE001 - removed or damaged under us: read the files
         return None
+    with contextlib.suppress(OSError):
+        os.utime(entry)  # recently used: pruned last
     left_out = frames.pop("left_out")
     return Loaded(**frames), left_out
 
