@@ -124,9 +124,8 @@ def cr2_parts(
     theta = np.ones(len(w)) if target is None else np.asarray(target, dtype=float)
     _, codes = np.unique(np.asarray(clusters), return_inverse=True)
     codes = codes.ravel()
-    order = np.argsort(
-        codes, kind="stable"
-    )  # each cluster's rows, ascending: one sort, not G scans
+    # each cluster's rows, ascending: one sort, not G scans
+    order = np.argsort(codes, kind="stable")
     index = np.split(order, np.cumsum(np.bincount(codes))[:-1])
     M = np.linalg.pinv((X * w[:, None]).T @ X, hermitian=True)
     T = [np.diag(theta[i]) + tau2 for i in index]
