@@ -13,6 +13,8 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 LOCK_FILE = PROJECT_ROOT / "requirements" / "base.txt"  # the runtime lock the report runs on
+#: the loaded data cached as Parquet (analysis.report.columnar); git-ignored, never published
+LOADED_CACHE = PROJECT_ROOT / ".cache" / "loaded"
 
 #: Shop time zone of the embedded sample (the simulated shop is French).
 SAMPLE_TZ = "Europe/Paris"

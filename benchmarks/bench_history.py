@@ -9,8 +9,9 @@ ISO week, 2026-W47: ``--short`` weeks (default 8, from 2026-09-28: the embedded 
 each, into temporary folders, ``--rounds`` times interleaved (short, long, short, long: a busy
 spell of a shared machine hits both), and prints the best wall time of each and their ratio,
 measured in one run (target long / short <= 1.3x). Each page reads only its window of weeks
-(:data:`analysis.analyses.answerable.PAGE_WINDOWS`, ``docs/metrics.md`` "History windows"), so
-what still grows with the history is reading the files (once in the parent, once per kernel).
+(:data:`analysis.analyses.answerable.PAGE_WINDOWS`, ``docs/metrics.md`` "History windows") from
+the Parquet cache the parent wrote (:mod:`analysis.report.columnar`), so what still grows with the
+history is the parent's read of the files and the data-quality page's read of every cell.
 Develop with a small ``--long`` (e.g. 16); the committed number is the 52-week one.
 """
 

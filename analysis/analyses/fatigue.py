@@ -12,6 +12,7 @@ share its mood; Agresti 2013, *Categorical Data Analysis*, 3rd ed., sec. 5.3.5).
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -165,7 +166,7 @@ def fatigue(
         return pd.DataFrame([row], columns=list(FATIGUE_COLUMNS))
     creators = sorted(live["creator"].dropna().unique())
     fe = " + C(creator)" if len(creators) > 1 else ""
-    res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
+    res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster, keep=True)
     rows = [_slope_row(live, "all", np.ones(len(live), bool), res, scale=scale, level=level)]
     if len(creators) > 1:
         rows += [_creator_row(live, who, terms, metric=metric, cluster=cluster, scale=scale,
@@ -173,14 +174,33 @@ def fatigue(
     return pd.DataFrame(rows, columns=list(FATIGUE_COLUMNS))
 
 
-def _glm(frame: pd.DataFrame, formula: str, *, cluster: str) -> Any:
+def _glm(frame: pd.DataFrame, formula: str, *, cluster: str, keep: bool = False) -> Any:
     """:func:`analysis.stats.models.glm`, statsmodels' warnings (a rank-deficient design with
-    few LIVEs, an overflow) kept on the result as ``fit_warnings`` for its status, not printed."""
+    few LIVEs, an overflow) kept on the result as ``fit_warnings`` for its status, not printed.
+
+    ``keep``: the fit is kept (one, the last) and returned again for the same frame (its
+    values, index, columns and types: :func:`pandas.util.hash_pandas_object`), formula and
+    cluster: :func:`fatigue` and :func:`fatigue_curve` fit the same common model on one page.
+    """
+    key = None
+    if keep:
+        rows = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+        key = (formula, cluster, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)),
+               hashlib.sha256(rows).hexdigest())  # fmt: skip
+        last = _KEPT[0] if _KEPT else None  # read once: reports may run in threads
+        if last is not None and last[0] == key:
+            return last[1]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = glm(frame, formula, cluster=cluster)
     res.fit_warnings = sorted({str(w.message).split(". ")[0] for w in caught})
+    if key is not None:
+        _KEPT[:] = [(key, res)]
     return res
+
+
+#: the last common fit of :func:`_glm` (``keep=True``): (key, result)
+_KEPT: list[tuple[tuple, Any]] = []
 
 
 def _notes(fit: Any) -> list:
@@ -225,6 +245,34 @@ def _creator_row(
     return _slope_row(live, who, sel, per, scale=scale, level=level)
 
 
+def _step_designs(info: Any, sub: pd.DataFrame, top: int) -> list[np.ndarray]:
+    """The design matrices of ``sub`` with the step ``_k`` set to 0, 1, ..., ``top``.
+
+    patsy builds the matrix at steps 0 and 1; when only the ``_k`` column differs (``_k`` a
+    plain numeric term, as in :func:`fatigue_curve`'s formula) the other steps set that column
+    (the same numbers as building each); otherwise every step is built."""
+
+    def build(k: int) -> np.ndarray:
+        (X,) = build_design_matrices([info], sub.assign(_k=float(k)), return_type="matrix")
+        return np.asarray(X)
+
+    first = [build(k) for k in range(min(top, 1) + 1)]
+    if len(first) < 2:
+        return first
+    changed = np.flatnonzero((first[0] != first[1]).any(axis=0))
+    if (
+        len(changed) != 1
+        or not ((first[0][:, changed[0]] == 0) & (first[1][:, changed[0]] == 1)).all()
+    ):
+        return [*first, *(build(k) for k in range(2, top + 1))]
+    out = []
+    for k in range(top + 1):
+        X = first[0].copy()
+        X[:, changed[0]] = float(k)
+        out.append(X)
+    return out
+
+
 #: Columns of :func:`fatigue_curve`.
 CURVE_COLUMNS = (
     "creator", "step", "rate", "ci_low", "ci_high", "method", "level", "status", "status_message",
@@ -262,7 +310,7 @@ def fatigue_curve(
     live, terms = _design(cells, scale=scale, adjust=adjust, interventions=interventions)
     creators = sorted(live["creator"].dropna().unique())
     fe = " + C(creator)" if len(creators) > 1 else ""
-    res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster)
+    res = _glm(live, f"{metric} ~ _k{fe}{terms}", cluster=cluster, keep=True)
     frame = res.model.data.frame
     info = getattr(res.model.data, "design_info", None) or res.model.data.model_spec
     beta = res.params.to_numpy()
@@ -278,17 +326,14 @@ def fatigue_curve(
             else np.ones(len(frame), bool)
         )
         sub, w = frame.loc[sel], w_all[sel]
-        top = int(np.ceil(sub["_k"].max()))
-        for k in range(top + 1):
-            new = sub.copy()
-            new["_k"] = float(k)
-            (X,) = build_design_matrices([info], new, return_type="matrix")
-            X = np.asarray(X)
-            p = 1 / (1 + np.exp(-(X @ beta)))
+        steps = _step_designs(info, sub, int(np.ceil(sub["_k"].max())))
+        ps = [1 / (1 + np.exp(-(X @ beta))) for X in steps]
+        grads = np.array([(w * p * (1 - p)) @ X / w.sum() for X, p in zip(steps, ps, strict=True)])
+        dfs = contrast_df(res, grads)  # every step's gradient in one pass over the clusters
+        for k, (p, g) in enumerate(zip(ps, grads, strict=True)):
             r = float(np.sum(w * p) / w.sum())
-            g = (w * p * (1 - p)) @ X / w.sum()
             v = float(g @ cov @ g)  # < 0 only from a rank-deficient fit: no band then
-            q = reference_quantile(level, float(contrast_df(res, g)[0]))
+            q = reference_quantile(level, float(dfs[k]))
             s = float(np.sqrt(v)) / (r * (1 - r)) if v >= 0 else np.nan
             lo, hi = (np.log(r / (1 - r)) + m * q * s for m in (-1, 1))
             rows.append({"creator": who, "step": k, "rate": r,

@@ -7,6 +7,14 @@ unchanged, get a deep copy of that result (measured on ``data/exports``: 3.5 s p
 a copy takes milliseconds). The key is the data path, the time zone and every file's name, size
 and modification time, so a changed, added or removed file is read again. In JupyterLab it
 behaves as ``cl.read`` (one page per kernel).
+
+The files are read once per report, not once per kernel: the parent's read is cached as Parquet
+(:mod:`analysis.report.columnar`, keyed by the same fingerprint and the kit's code), which a
+kernel reads back instead (a year of cells: ~10 s from the files, well under 1 s from the
+cache). The report tells each kept kernel the page's week and window
+(:func:`set_page`, :data:`analysis.analyses.answerable.PAGE_WINDOWS`); :func:`read_weekly` then
+reads only the cells of that window, the rows ``cl.within_window`` keeps (the range files left
+out are computed on every cell, as without a window).
 """
 
 from __future__ import annotations
@@ -15,19 +23,27 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from analysis.paths import resolve_data
 from analysis.present.privacy import CREATOR_MODES, creator_key, pseudonymise
+from analysis.report import columnar
+from analysis.sources.base import Loaded
 from analysis.sources.load import read
 from analysis.vocabulary import check_argument
-from analysis.weeks import periods_from_files, within_weeks
+from analysis.weeks import parse_week, periods_from_files, within_weeks
 
-__all__ = ["read_once", "read_weekly"]
+__all__ = ["cached", "data_key", "read_once", "read_weekly", "remember", "set_page"]
 
 #: key -> the Loaded read for it (one entry: a kernel serves one report at a time)
 _CACHE: dict[tuple, Any] = {}
+#: the page the kernel runs (set by the report before each notebook; empty in JupyterLab)
+_PAGE: dict[str, Any] = {}
 
 
-def _key(data: str | Path, tz: str | None, shop: str | None) -> tuple:
+def data_key(data: str | Path, tz: str | None, shop: str | None) -> tuple:
+    """The data's fingerprint: its path, ``tz``, ``shop`` and every file's name, size and
+    modification time (the shop file's too)."""
     path = resolve_data(data)
     files = sorted(path.iterdir()) if path.is_dir() else [path]
     stats = tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file())
@@ -56,12 +72,50 @@ def read_once(
     check_argument("creators", CREATOR_MODES, creators)
     if creators != "shown":
         creator_key(data)  # created before the cache key is taken: the key file is in it
-    key = (*_key(data, tz, shop or None), creators)
+    key = (*data_key(data, tz, shop or None), creators)
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = pseudonymise(read(data, tz=tz, shop=shop or None), creators=creators,
-                                   data=data)  # fmt: skip
+        loaded, _ = _cached(data, tz=tz, shop=shop or None)
+        _CACHE[key] = pseudonymise(loaded, creators=creators, data=data)
     return copy.deepcopy(_CACHE[key])
+
+
+def _cached(data: str | Path, *, tz: str | None, shop: str | None, window: Any = None) -> Any:
+    """``(Loaded, left_out)`` from the Parquet cache, or read from the files (and cached)."""
+    key = columnar.entry_key(data_key(data, tz, shop))
+    found = columnar.load(key, window=window)
+    if found is not None:
+        return found
+    loaded = read(data, tz=tz, shop=shop)
+    left_out = remember(loaded, data=data, tz=tz, shop=shop)
+    return loaded, left_out
+
+
+def cached(data: str | Path, *, tz: str | None, shop: str | None) -> Loaded | None:
+    """The :class:`~analysis.sources.base.Loaded` of ``data`` read with ``tz`` and ``shop``
+    from the cache of the loaded data (:mod:`analysis.report.columnar`), or None when it does
+    not hold these files (then read them, and :func:`remember` the read)."""
+    found = columnar.load(columnar.entry_key(data_key(data, tz, shop or None)))
+    return None if found is None else found[0]
+
+
+def remember(loaded: Loaded, *, data: str | Path, tz: str | None, shop: str | None) -> Any:
+    """Cache ``loaded``, read from ``data`` with ``tz`` and ``shop``, for the kernels
+    (:func:`analysis.report.columnar.store`); returns the range files a weekly page leaves out
+    (:func:`analysis.weeks.within_weeks` on every cell), cached with it."""
+    _, left_out = within_weeks(loaded.cells, periods_from_files(loaded.files))
+    columnar.store(columnar.entry_key(data_key(data, tz, shop or None)), loaded, left_out)
+    return left_out
+
+
+def set_page(week: str | None = None, weeks: int | None = None) -> None:
+    """The page the kernel runs next: its ISO ``week`` and window of ``weeks`` weeks (what
+    ``cl.within_window`` keeps), so :func:`read_weekly` reads only those cells; no argument:
+    none (every cell is read)."""
+    _PAGE.clear()
+    if week is not None and weeks is not None:
+        monday = parse_week(week).monday
+        _PAGE["window"] = (monday - pd.Timedelta(weeks=weeks - 1), monday + pd.Timedelta(weeks=1))
 
 
 def read_weekly(
@@ -77,5 +131,14 @@ def read_weekly(
         The range files left out, with their period (:func:`analysis.present.period_notes`
         says so on the page).
     """
-    loaded = read_once(data, tz=tz, shop=shop, creators=creators)
-    return within_weeks(loaded.cells, periods_from_files(loaded.files))
+    check_argument("creators", CREATOR_MODES, creators)
+    window = _PAGE.get("window")
+    if window is None:
+        loaded = read_once(data, tz=tz, shop=shop, creators=creators)
+        return within_weeks(loaded.cells, periods_from_files(loaded.files))
+    if creators != "shown":
+        creator_key(data)  # created before the key is taken, as read_once
+    loaded, left_out = _cached(data, tz=tz, shop=shop or None, window=window)
+    loaded = pseudonymise(loaded, creators=creators, data=data)
+    cells, _ = within_weeks(loaded.cells, periods_from_files(loaded.files))
+    return cells, left_out

@@ -34,6 +34,7 @@ from nbclient import NotebookClient
 from nbclient.util import run_sync
 from papermill.exceptions import PapermillExecutionError  # type: ignore[import-untyped]
 
+from analysis.analyses.answerable import PAGE_WINDOWS
 from analysis.errors import NotebookTimeout, ReportError
 from analysis.report.export import (
     export_html,
@@ -150,6 +151,7 @@ def worker(conn: Any) -> None:
             if spec is None:
                 break
             km = _kept_kernel(km, spec.notebooks_dir)
+            _tell_page(km, spec)
             job(spec, km=km)
             if _STOPPING:
                 break
@@ -181,6 +183,23 @@ def _kept_kernel(km: Any, cwd: Path) -> Any:
     km = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3").create_kernel_manager()
     run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=list(KERNEL_ARGUMENTS))
     return km
+
+
+def _tell_page(km: Any, spec: NotebookJob) -> None:
+    """Tell the kept kernel which page it runs next (:func:`analysis.report.cache.set_page`:
+    its week and window, :data:`analysis.analyses.answerable.PAGE_WINDOWS`), so the page's
+    ``cl.read_weekly`` reads only the cells of its window. A page without a window reads all."""
+    weeks = PAGE_WINDOWS.get(spec.name)
+    week = spec.parameters.get("week") if weeks is not None else None
+    code = f"import analysis.report.cache as _c\n_c.set_page({week!r}, {weeks!r})\ndel _c\n"
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=60)
+        run_sync(kc.execute_interactive)(code, store_history=False, timeout=60,
+                                         output_hook=lambda msg: None)  # fmt: skip
+    finally:
+        kc.stop_channels()
 
 
 def _shutdown(km: Any) -> None:

@@ -45,6 +45,7 @@ from analysis.present.privacy import (
     creator_name,
     pseudonymise_interventions,
 )
+from analysis.report.cache import cached, remember
 from analysis.report.options import check_workers, report_defaults
 from analysis.sources.events_table import FILE_NAME as EVENTS_FILE_NAME
 from analysis.sources.load import check_unreadable, read, warn_rejected
@@ -188,7 +189,8 @@ def plan_report(
     if creators != "shown":
         _check_declared(declared, "creators")
         extras = _pseudonymised_extras(extras, data)
-    loaded = _read(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable)
+    kernel_shop = str(defaults.shop) if defaults.shop is not None else None  # as pages read
+    loaded = _read(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable, kept=kernel_shop)
     names, cells = _with_moments(names, loaded.cells, default=notebooks is None, data=data)
     declared |= {n: _declared(n, notebooks_dir, extras) for n in names if n not in declared}
     n_workers = check_workers(workers, len(names))
@@ -222,10 +224,18 @@ def _extras(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
     return extras
 
 
-def _read(data: str | Path, *, tz: str | None, shop: Any, skip_unreadable: bool) -> Any:
+def _read(
+    data: str | Path, *, tz: str | None, shop: Any, skip_unreadable: bool, kept: str | None
+) -> Any:
     """The data as :func:`analysis.sources.load.load` reads it, keeping what the read did: an
-    unreadable file stops the plan (unless skipped), rejected rows are warned about."""
-    loaded = read(data, tz=tz, shop=shop)
+    unreadable file stops the plan (unless skipped), rejected rows are warned about. Read from
+    the cache of the loaded data when it holds these files (:func:`analysis.report.cache.cached`,
+    ``kept``: the shop file as the pages name it), else from the files, then cached for the
+    kernels."""
+    loaded = cached(data, tz=tz, shop=kept)
+    if loaded is None:
+        loaded = read(data, tz=tz, shop=shop)
+        remember(loaded, data=data, tz=tz, shop=kept)
     check_unreadable(loaded, skip=skip_unreadable)
     warn_rejected(loaded, stacklevel=4)
     return loaded

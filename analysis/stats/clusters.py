@@ -77,8 +77,9 @@ def cluster_ids(cells: pd.DataFrame, cluster: str | Sequence[str] | None) -> np.
     return ids[0] if len(ids) == 1 else np.column_stack(ids)
 
 
-def _keys(cells: pd.DataFrame, column: str) -> pd.Series:
-    """Readable cluster key of every cell (the same partition as :func:`_ids`)."""
+def _keys(cells: pd.DataFrame, column: str, positions: np.ndarray) -> pd.Series:
+    """Readable cluster key of every cell (the same partition as :func:`_ids`); ``positions``:
+    the cells' positions in the frame the ids number (a singleton is named ``cell:<position>``)."""
     own = cells[column].astype("string")
     parts = [
         cells[c].astype("string") if c in cells.columns else pd.Series(pd.NA, index=cells.index)
@@ -88,7 +89,7 @@ def _keys(cells: pd.DataFrame, column: str) -> pd.Series:
         "string"
     )
     no_fallback = parts[0].isna() & parts[1].isna()
-    singleton = pd.Series([f"cell:{i}" for i in range(len(cells))], index=cells.index)
+    singleton = pd.Series([f"cell:{i}" for i in positions], index=cells.index)
     fallback = fallback.mask(no_fallback, singleton.astype("string"))
     return (column + ":" + own).fillna(fallback)
 
@@ -97,8 +98,8 @@ def cluster_names(cells: pd.DataFrame, column: str) -> list[str]:
     """The readable name of each one-way cluster id of :func:`cluster_ids` (index = id), e.g.
     ``content_id:7301`` for a LIVE, ``product-day:P12|2026-11-03`` for an off-live fallback."""
     ids = _ids(cells, column)
-    names = np.empty(int(ids.max(initial=-1)) + 1, dtype=object)
-    names[ids] = _keys(cells, column).to_numpy(dtype=object)
+    _, first = np.unique(ids, return_index=True)  # every cell of a cluster has its key
+    names = _keys(cells.iloc[first], column, first).to_numpy(dtype=object)
     return [str(n) for n in names]
 
 

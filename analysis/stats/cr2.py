@@ -92,8 +92,9 @@ class CR2Parts:
         C = np.atleast_2d(np.asarray(contrasts, dtype=float))
         G, m = self.n_clusters, C.shape[0]
         pn, A, B = np.empty((m, G)), np.empty((m, G, C.shape[1])), np.empty((m, G, C.shape[1]))
+        cm = C @ self.M  # as (C @ M) @ E evaluates it, once
         for g, (E, i, d, twx) in enumerate(zip(self.E, self.index, self.d, self.twx, strict=True)):
-            cme = C @ self.M @ E  # m x n_g
+            cme = cm @ E  # m x n_g
             pn[:, g] = ((cme @ d.T) ** 2).sum(axis=1)
             A[:, g, :] = cme @ self.X[i]
             B[:, g, :] = cme @ twx
@@ -122,7 +123,10 @@ def cr2_parts(
     w = np.asarray(w, dtype=float)
     theta = np.ones(len(w)) if target is None else np.asarray(target, dtype=float)
     _, codes = np.unique(np.asarray(clusters), return_inverse=True)
-    index = [np.flatnonzero(codes == g) for g in range(int(codes.max()) + 1)]
+    codes = codes.ravel()
+    # each cluster's rows, ascending: one sort, not G scans
+    order = np.argsort(codes, kind="stable")
+    index = np.split(order, np.cumsum(np.bincount(codes))[:-1])
     M = np.linalg.pinv((X * w[:, None]).T @ X, hermitian=True)
     T = [np.diag(theta[i]) + tau2 for i in index]
     S = sum(((X[i] * w[i, None]).T @ Tg @ (X[i] * w[i, None]) for i, Tg in zip(index, T, strict=True)),

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.metrics import Metric, metric_counts
-from analysis.stats.clusters import cluster_ids, cluster_names
+from analysis.stats.clusters import FALLBACK, cluster_ids, cluster_names
 from analysis.vocabulary import BINOMIAL_UNITS
 
 __all__ = [
@@ -137,7 +137,10 @@ def model_data(
     frame = frame.loc[keep].copy()
     frame[SUCCESSES] = x[keep]
     frame[FAILURES] = n[keep] - x[keep]
-    groups = cluster_ids(cells.loc[keep], cluster)
+    wanted = [] if cluster is None else [cluster] if isinstance(cluster, str) else list(cluster)
+    needed = [c for c in dict.fromkeys([*wanted, *FALLBACK]) if c in cells.columns]
+    kept = cells.loc[keep, needed]  # the columns the clusters read: not every column's rows
+    groups = cluster_ids(kept, cluster)
     gcols: list[str] = []
     if groups is not None:
         gcols = [CLUSTER] if groups.ndim == 1 else [CLUSTER, CLUSTER + "2"]
@@ -145,5 +148,5 @@ def model_data(
             frame[col] = groups if groups.ndim == 1 else groups[:, j]
     agg = (frame.groupby(variables + gcols, sort=True, observed=True, dropna=False)
            [[SUCCESSES, FAILURES]].sum().reset_index())  # fmt: skip
-    names = cluster_names(cells.loc[keep], cluster) if isinstance(cluster, str) else []
+    names = cluster_names(kept, cluster) if isinstance(cluster, str) else []
     return ModelData(agg, gcols, int(keep.sum()), excluded, names)
