@@ -38,6 +38,7 @@ from filelock import FileLock
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis.report.pdf import print_pages
 from analysis.report.run import run_report
+from tests.report.page_text import page_internals
 from tests.report.test_colours import AA, contrast
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -444,6 +445,14 @@ def test_sample_reads_on_a_phone_a_laptop_and_a4(visits, report, name):
     assert {f["lang"] for f in found.values()} == {report.removeprefix("sample-")}
     assert {size: _misfits(f, size == "a4") for size, f in found.items()} == {
         "phone": [], "laptop": [], "a4": []}  # fmt: skip
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("report", "name"), SAMPLES)
+def test_sample_shows_words_not_internals(reports, report, name):
+    """Issue 15: no True/False, model term, group code, path or warning as a cell of its own
+    (tests/report/page_text.py; the shape matrix runs the same check on every shape)."""
+    assert page_internals((reports[report] / name).read_text(encoding="utf-8")) == []
 
 
 @pytest.mark.notebook
