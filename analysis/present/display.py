@@ -135,6 +135,8 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None)
             return words.label_text(value, lang=lang)
         if column in words.NAME_COLUMNS:
             return words.name_text(value, lang=lang)
+        if column == "unit":  # visitor, session, event: the counting unit in words
+            return words.unit_text(value, lang=lang)
         if "C(" in value:
             value = words.term_text(value, lang=lang)
         return words.method_text(value, lang=lang) if str(column).endswith("method") else value

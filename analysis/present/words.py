@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.present import i18n
+from analysis.vocabulary import UNITS
 
 __all__ = [
     "LABEL_COLUMNS",
@@ -183,6 +184,12 @@ def label_text(value: str, *, lang: str) -> str:
                                             for c in fields["cols"].split(" x "))  # fmt: skip
             return i18n.t(key, lang=lang, **fields)
     return value
+
+
+def unit_text(value: str, *, lang: str) -> str:
+    """A counting unit (``visitor``, ``session``, ``event``: ``docs/data-formats.md``) in ``lang``
+    (``value.unit.*``); an unknown unit stays as it is."""
+    return i18n.t(f"value.unit.{value}", lang=lang) if value in UNITS else value
 
 
 def name_text(value: str, *, lang: str) -> str:

@@ -99,6 +99,7 @@ def test_numbers_round_and_group_for_the_locale():
 
 #: French strings equal to their English ones on purpose, each with the reason
 SAME_IN_FRENCH = {
+    "value.unit.session": "sessions: the same word in French",
     "report.commit": "Commit: the git term, used as is by French developers",
     "report.versions": "Versions: the same word in French",
     "report.provenance": "Provenance: the same word in French",
