@@ -11,9 +11,6 @@ into the canonical cells, rejected table and per-file counts of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -24,34 +21,11 @@ from analysis.sources.base import FILE_COLUMNS, Loaded, empty_replaced
 from analysis.sources.ga4_cells import canonical_cells, missing_ints, repeated_text
 from analysis.vocabulary import GA4_BREAKDOWNS
 
-__all__ = ["COUNTS", "result_columns", "result_table", "shape_result", "small_pages", "to_loaded"]
+__all__ = ["COUNTS", "result_columns", "result_table", "shape_result", "to_loaded"]
 
 #: the integer counts of a GA4 cell
 COUNTS = ("viewers", "atc", "checkouts", "orders", "items")
 HOUR_US = 3_600_000_000
-
-
-@contextmanager
-def small_pages() -> Iterator[None]:
-    """Within the block, numpy asks Linux for ordinary pages, not transparent huge pages.
-
-    NumPy marks every array of 4 MB or more ``madvise(MADV_HUGEPAGE)`` on Linux; where the
-    system's policy is ``madvise`` with ``defrag = madvise`` (common in virtual machines), each
-    such array can stall in the kernel's memory compaction: measured on the benchmark machine,
-    200 MB of new arrays took 0.6-1.2 s with huge pages and 0.09 s without. Shaping millions of
-    cells allocates a few hundred MB of short-lived arrays, read once, where huge pages gain
-    nothing. The previous setting is restored on exit; elsewhere (other systems, NumPy
-    without the switch) this does nothing. Reference: NumPy, "Global state: madvise hugepage
-    on Linux" (https://numpy.org/doc/stable/reference/global_state.html), and Linux,
-    Documentation/admin-guide/mm/transhuge.rst (``defrag``)."""
-    core = getattr(np, "_core", None) or getattr(np, "core", None)  # NumPy 2, NumPy 1
-    switch = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
-    before = switch(False) if switch else None
-    try:
-        yield
-    finally:
-        if switch:
-            switch(before)
 
 
 def result_columns(breakdown) -> list[str]:
