@@ -31,7 +31,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from analysis.sources.base import Loaded
-from analysis.sources.ga4_result import small_pages, to_loaded
+from analysis.sources.ga4_result import to_loaded
 from analysis.sources.ga4_run import aggregate, aggregate_bigquery, require_tz
 from analysis.sources.json_text import loads
 from analysis.sources.matching import Match, share
@@ -136,10 +136,9 @@ def read(
     path = Path(path)
     tz = require_tz(tz, path)
     breakdown = tuple(breakdown)
-    with small_pages():  # millions of cells: short-lived arrays, no huge-page stalls
-        found, bad, used = aggregate(path, tz=tz, unit=unit, breakdown=breakdown,
-                                     max_listed=max_listed, engine=engine)  # fmt: skip
-        return to_loaded(found, bad, used, name=path.name, tz=tz, unit=unit, source=NAME)
+    found, bad, used = aggregate(path, tz=tz, unit=unit, breakdown=breakdown,
+                                 max_listed=max_listed, engine=engine)  # fmt: skip
+    return to_loaded(found, bad, used, name=path.name, tz=tz, unit=unit, source=NAME)
 
 
 def read_bigquery(
@@ -160,8 +159,7 @@ def read_bigquery(
     number). See :func:`aggregate_bigquery` for credentials and permissions."""
     tz = require_tz(tz, Path(table))
     breakdown = tuple(breakdown)
-    with small_pages():
-        found, bad, used = aggregate_bigquery(table, tz=tz, start=start, end=end, unit=unit,
-                                              breakdown=breakdown, max_listed=max_listed,
-                                              client=client, project=project)  # fmt: skip
-        return to_loaded(found, bad, used, name=table, tz=tz, unit=unit, source=NAME)
+    found, bad, used = aggregate_bigquery(table, tz=tz, start=start, end=end, unit=unit,
+                                          breakdown=breakdown, max_listed=max_listed,
+                                          client=client, project=project)  # fmt: skip
+    return to_loaded(found, bad, used, name=table, tz=tz, unit=unit, source=NAME)

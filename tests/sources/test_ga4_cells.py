@@ -211,3 +211,16 @@ def test_shape_result_sorts_cells_like_pandas(half_hours):
                                                             kind="stable")  # fmt: skip
     pd.testing.assert_frame_equal(cells, want.reset_index(drop=True))
     assert len(cells) == len(keys) > 1_500
+
+
+def test_duckdb_item_id_check_trims_only_what_can_be_blank():
+    """DuckDB's check of an item id (trim only below '!') answers as the plain rule
+    ``item_id IS NULL OR trim(item_id) = ''`` on missing, empty, blank, padded, control and
+    non-ASCII ids (``ga4_query.DIALECTS``)."""
+    ids = [None, "", " ", "   ", " a", "a ", "a", "!", "\t", " \t", "\x01", "é", " é", "SKU1"]
+    items = ", ".join("{'item_id': " + ("NULL" if v is None else "'" + v + "'") + "}" for v in ids)
+    fast = ga4_query.DIALECTS["duckdb"]["n_items_without_id"].replace("e.items", "[it]")
+    got = duckdb.sql(f"SELECT {fast} AS fast, it.item_id IS NULL OR trim(it.item_id) = '' AS plain "
+                     f"FROM unnest([{items}]) AS t(it)").fetchall()  # fmt: skip
+    assert [(f > 0, p) for f, p in got] == [(p, p) for _, p in got]
+    assert [p for _, p in got] == [True, True, True, True] + [False] * 10
