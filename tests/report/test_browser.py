@@ -90,8 +90,8 @@ def _build_reports(root: Path) -> dict[str, Path]:
     for src in (*(NOTEBOOKS_DIR / f"{s}.ipynb" for s in sample), XSS_DIR / "xss_probe.ipynb"):
         shutil.copy(src, nbdir / src.name)
     jobs = {
-        "sample-fr": {"data": "data/sample", "lang": "fr", "notebooks": sample},
-        "sample-en": {"data": "data/sample", "lang": "en", "notebooks": sample},
+        "sample-fr": {"data": "data/sample", "lang": "fr", "notebooks": sample, "workers": 1},
+        "sample-en": {"data": "data/sample", "lang": "en", "notebooks": sample, "workers": 1},
         "xss-en": {"data": str(XSS_DIR), "lang": "en", "workers": 1,  # small: one kernel
                    "notebooks": ["01_live_vs_nonlive", "xss_probe"]},
     }  # fmt: skip
