@@ -92,8 +92,8 @@ def test_simulated_aa_holds_its_level_on_the_lives():
     assert fp.mcse == pytest.approx(np.sqrt(fp.rate * (1 - fp.rate) / 60))
     assert cov1.rate >= 0.95 - band - 0.01 and cov15.rate >= 0.95 - band - 0.01
     assert (out["status"] == "ok").all()
-    again = simulated_aa(_cells(S=40), reps=60, seed=3)
-    pd.testing.assert_frame_equal(out, again)  # seeded
+    first = simulated_aa(_cells(S=40), reps=8, seed=3)  # seeded: same draws, same frame
+    pd.testing.assert_frame_equal(first, simulated_aa(_cells(S=40), reps=8, seed=3))
 
 
 def test_simulated_aa_needs_lives():

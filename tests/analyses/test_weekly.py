@@ -126,18 +126,13 @@ def test_unknown_language_is_refused(cells):
         sentences(facts, lang="de")
 
 
-#: the weeks whose English page is run with papermill (below; the intervention week's page is
-#: run in French by the test after it); the others' summaries are checked here, without a kernel
-PAGE_WEEKS = ("2026-W47",)
-
-
 @pytest.mark.no_cover  # weekly_facts again for each week: covered by the tests above (conftest)
-@pytest.mark.parametrize(
-    "week", [f"2026-W{w}" for w in range(40, 48) if f"2026-W{w}" not in PAGE_WEEKS]
-)
+@pytest.mark.parametrize("week", [f"2026-W{w}" for w in range(40, 48)])
 def test_every_complete_week_has_its_summary(cells, week):
     """Done-when: a weekly summary for each complete week of the sample (the sentences the
-    weekly page prints), these weeks without a kernel, :data:`PAGE_WEEKS` as pages below."""
+    weekly page prints), without a kernel; the page itself is run by papermill for the last
+    week in English (tests/report/test_browser.py, the sample report) and for the intervention
+    week in French (below): the export path is the same for every week."""
     items = sentences(weekly_facts(cells, week=week, interventions=parse_interventions(DECLARED)))
     assert any(i.startswith(f"This week ({week}) the LIVE ATC rate was") for i in items)
     mention = [
@@ -145,34 +140,6 @@ def test_every_complete_week_has_its_summary(cells, week):
     ]
     assert len(mention) == 1
     assert ("(this week)" in mention[0]) == (week == "2026-W44")
-
-
-@pytest.mark.no_cover  # a report run: its kernels are not traced, its loading and publishing are covered by test_report (conftest)
-@pytest.mark.notebook
-@pytest.mark.parametrize("week", PAGE_WEEKS)
-def test_weekly_report_regenerates_for_every_complete_week(tmp_path, week):
-    """Done-when: papermill + HTML export of weekly_report: the last week here, the
-    intervention's week in French below (every week's summary is checked above, without a
-    kernel: the export path is the same for every week).
-
-    Each run has its own ``tmp_path`` (no shared output folder): safe under ``pytest -n``. The
-    runs of one test process share one kept kernel (``keep_workers``: started once, reset
-    between notebooks, the sample read once), as the shape matrix does.
-    """
-    index = run_report(data="data/sample", week=week, out=tmp_path, tz=SAMPLE_TZ,
-                       notebooks=("weekly_report",), workers=1, progress=False,
-                       keep_workers=True)  # fmt: skip
-    page = (index.parent / "weekly_report.html").read_text(encoding="utf-8")
-    items = [
-        html.unescape(re.sub("<[^>]+>", "", m)) for m in re.findall(r"<li>(.*?)</li>", page, re.S)
-    ]
-    assert any(i.startswith(f"This week ({week}) the LIVE ATC rate was") for i in items)
-    start = "@ines.glow's change from Monday, October 26, 2026"
-    mention = [i for i in items if i.startswith(start)]
-    assert len(mention) == 1
-    if week == "2026-W44":
-        assert "(this week)" in mention[0]
-    assert "<script" not in page.lower()
 
 
 @pytest.mark.no_cover  # a report run: its kernels are not traced, its loading and publishing are covered by test_report (conftest)

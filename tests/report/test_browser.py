@@ -30,6 +30,7 @@ import json
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -453,6 +454,19 @@ def test_sample_shows_words_not_internals(reports, report, name):
     """Issue 15: no True/False, model term, group code, path or warning as a cell of its own
     (tests/report/page_text.py; the shape matrix runs the same check on every shape)."""
     assert page_internals((reports[report] / name).read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.notebook
+def test_weekly_page_summarises_the_last_week(reports):
+    """The English weekly page of the sample's last week, by papermill (every week's summary is
+    checked without a kernel, and the intervention week's page in French, by
+    tests/analyses/test_weekly.py)."""
+    page = (reports["sample-en"] / "weekly_report.html").read_text(encoding="utf-8")
+    items = [unescape(re.sub("<[^>]+>", "", m)) for m in re.findall(r"<li>(.*?)</li>", page, re.S)]
+    assert any(i.startswith("This week (2026-W47) the LIVE ATC rate was") for i in items)
+    start = "@ines.glow's change from Monday, October 26, 2026"
+    mention = [i for i in items if i.startswith(start)]
+    assert len(mention) == 1 and "(this week)" not in mention[0]
 
 
 @pytest.mark.notebook
