@@ -149,13 +149,6 @@ LOG_ODDS: dict[str, tuple[str, ...]] = {
     "halo": ("log_or", "ci_low", "ci_high", "planted_log_or"),
     "fatigue": ("slope", "ci_low", "ci_high", "planted_slope"),
     "pretrend": ("slope", "ci_low", "ci_high"),
-    "change": (
-        "crude",
-        "crude_ci_low",
-        "crude_ci_high",
-        "adjusted",
-        "adjusted_ci_low",
-        "adjusted_ci_high",
-    ),
+    "change": tuple(c for c in SHOWN["change"] if c.startswith(("crude", "adjusted"))),
     "segment_effects": ("log_odds_ratio", "ci_low", "ci_high", "expected_log_odds_ratio"),
 }
