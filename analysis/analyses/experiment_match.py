@@ -26,12 +26,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["MATCHES", "SUB_LIVE_GRAINS", "live_starts", "match_schedule"]
+from analysis.vocabulary import SUB_HOUR_GRAINS
+
+__all__ = ["MATCHES", "live_starts", "match_schedule"]
 
 #: how a scheduled slot was found: ``id``, ``start`` (creator and start time), ``none``
 MATCHES = ("id", "start", "none")
-#: grains of rows inside a LIVE (a LIVE's minutes or trend intervals), not LIVEs themselves
-SUB_LIVE_GRAINS = ("interval", "minute")
 
 
 def _handle(value: object) -> str | None:
@@ -45,7 +45,7 @@ def _handle(value: object) -> str | None:
 def live_starts(cells: pd.DataFrame) -> pd.DataFrame:
     """One row per LIVE of ``cells``: ``content_id``, ``start`` (earliest), ``creator``,
     ``day_only`` (start known to the day: every row of grain ``range``)."""
-    keep = (cells["channel"] == "LIVE") & ~cells["grain"].isin(SUB_LIVE_GRAINS)
+    keep = (cells["channel"] == "LIVE") & ~cells["grain"].isin(SUB_HOUR_GRAINS)
     live = cells.loc[keep.to_numpy(dtype=bool) & cells["content_id"].notna().to_numpy(dtype=bool)]
     if live.empty:
         return pd.DataFrame(columns=["content_id", "start", "creator", "day_only"])

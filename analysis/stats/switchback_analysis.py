@@ -38,7 +38,7 @@ from analysis.stats.switchback_inference import (
     reference_set,
 )
 from analysis.status import row_status
-from analysis.vocabulary import ALTERNATIVES, check_argument, check_level
+from analysis.vocabulary import ALTERNATIVES, SUB_HOUR_GRAINS, check_argument, check_level
 
 __all__ = ["SWITCHBACK_COLUMNS", "analyse_switchback", "per_live"]
 
@@ -67,7 +67,7 @@ def per_live(data: pd.DataFrame, metric: str = "atc_rate") -> pd.DataFrame:
                 f"Give per-LIVE rows with a `slot` column, or cells with content_id and channel; "
                 f"missing {sorted(missing)}."
             )
-        inside = data["grain"].isin(("interval", "minute")) if "grain" in data.columns else False
+        inside = data["grain"].isin(SUB_HOUR_GRAINS) if "grain" in data.columns else False
         live = (data["channel"] == "LIVE") & ~inside
         data = data[live.to_numpy(dtype=bool)].rename(columns={"content_id": "slot"})
     units = data["unit"].dropna().unique() if "unit" in data.columns else np.array(["visitor"])
