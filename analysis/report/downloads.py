@@ -5,9 +5,13 @@ The files are made from the published page itself: each table the page shows (th
 the reader sees it, and written to ``tables/<page>-<n>.csv`` and ``.xlsx`` in the language
 folder; a plain link under the table names both. So a download is masked exactly like the page
 (same small-cell rule, identifiers never rendered, e-mails and phones hidden) and holds no more
-than the page shows. The CSV is written by :func:`analysis.sources.safe_text.safe_csv_text` (a
-text cell that would start a formula gets a leading quote: OWASP, "CSV Injection"); the XLSX
-stores every cell as a string (``t="s"``, never a formula; ECMA-376 Part 1, §18.3.1.4).
+than the page shows. The CSV holds the page's text, written by
+:func:`analysis.sources.safe_text.safe_csv_text` (a text cell that would start a formula gets a
+leading quote: OWASP, "CSV Injection"). The XLSX is for computing: a cell that reads as one
+number in the page's language (``1,200`` / ``1 200``, ``12.34%`` / ``12,34 %``, ``3.32×``) is
+stored as that number (a percent as its fraction) with a number format that shows it as the
+page does (:func:`xlsx_value`); every other cell is a string (``t="s"``, never a formula;
+ECMA-376 Part 1, §18.3.1.4).
 :func:`add_downloads` runs on the staging folder just before it is published
 (:func:`analysis.report.publish.publish`), so a page reused from the cache
 (:mod:`analysis.report.reuse`) gets its files the same way.
@@ -27,7 +31,9 @@ from analysis.files import make_folder, write_atomic
 from analysis.present import i18n
 from analysis.sources.safe_text import safe_csv_text
 
-__all__ = ["LINK_CLASS", "TABLES_DIR", "add_downloads", "page_downloads", "table_rows"]
+__all__ = [
+    "LINK_CLASS", "TABLES_DIR", "add_downloads", "page_downloads", "table_rows", "xlsx_value",
+]  # fmt: skip
 
 #: folder of the downloads, in the language folder
 TABLES_DIR = "tables"
@@ -35,6 +41,8 @@ TABLES_DIR = "tables"
 LINK_CLASS = "cartlift-download"
 TABLE = re.compile(r'<table id="T_[^"]*">.*?</table>', re.S)
 LANG = re.compile(r'<html[^>]*\blang="([^"]+)"')
+#: a language's thousands and decimal separators, as the pages write numbers (babel CLDR)
+SEPARATORS = {"en": (",", "."), "fr": ("\u202f", ",")}
 
 
 class _Rows(HTMLParser):
@@ -78,16 +86,47 @@ def table_rows(table_html: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=range(width), dtype=object).set_axis(header, axis=1)
 
 
-def _xlsx(frame: pd.DataFrame) -> bytes:
-    """``frame`` as one XLSX sheet, every cell a string (never a formula)."""
+def xlsx_value(text: str, *, lang: str) -> tuple[float | None, str | None]:
+    """The number a page cell shows, and the Excel number format that shows it the same way.
+
+    ``text`` is read with the separators of ``lang`` (:data:`SEPARATORS`): an optional minus,
+    digits (in groups of three from 1,000 on, as the pages write counts; no leading zero),
+    optional decimals, then nothing, ``%`` (the value is the fraction: ``12.34%`` -> 0.1234,
+    format ``0.00%``) or ``×`` (format ``0.00"×"``). Anything else (words, ``< 10``, ``–``, an
+    interval, a date, a code such as ``07`` or ``1729384756``) gives ``(None, None)``: it stays
+    text.
+    """
+    group, decimal = SEPARATORS.get(lang, SEPARATORS["en"])
+    g, d = re.escape(group), re.escape(decimal)
+    number = rf"([-−]?)([1-9]\d{{0,2}}(?:{g}\d{{3}})+|[1-9]\d{{0,2}}|0)(?:{d}(\d+))?"
+    m = re.fullmatch(rf"{number}(\u00a0?%|×)?", text.strip())
+    if m is None:
+        return None, None
+    sign, whole, decimals, suffix = m.groups()
+    value = float(f"{'-' if sign else ''}{whole.replace(group, '')}.{decimals or '0'}")
+    places = f".{'0' * len(decimals)}" if decimals else ""
+    if suffix and suffix.endswith("%"):
+        return value / 100, f"0{places}%"
+    if suffix == "×":
+        return value, f'0{places}"×"'
+    return value, f"#,##0{places}" if group in whole else f"0{places}"
+
+
+def _xlsx(frame: pd.DataFrame, lang: str) -> bytes:
+    """``frame`` as one XLSX sheet: numbers as numbers (:func:`xlsx_value`), the rest strings
+    (never a formula)."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
     book = Workbook()
     sheet = book.active
     for r, row in enumerate([list(frame.columns), *frame.itertuples(index=False)], start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c, value=str(value))
-            cell.data_type = "s"
+        for c, text in enumerate(row, start=1):
+            value, shown = xlsx_value(str(text), lang=lang) if r > 1 else (None, None)
+            cell = sheet.cell(row=r, column=c, value=str(text) if value is None else value)
+            if value is None:
+                cell.data_type = "s"
+            else:
+                cell.number_format = shown
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -110,7 +149,7 @@ def page_downloads(page_html: str, stem: str, folder: Path) -> str:
         frame = table_rows(match.group(0))
         make_folder(folder / TABLES_DIR)
         write_atomic(folder / TABLES_DIR / f"{name}.csv", safe_csv_text(frame))
-        write_atomic(folder / TABLES_DIR / f"{name}.xlsx", _xlsx(frame))
+        write_atomic(folder / TABLES_DIR / f"{name}.xlsx", _xlsx(frame, lang))
         href = f"{TABLES_DIR}/{escape(name)}"
         parts.append(f'\n<p class="{LINK_CLASS}">{escape(label)} <a href="{href}.csv" download>'
                      f'CSV</a> · <a href="{href}.xlsx" download>XLSX</a></p>')  # fmt: skip
