@@ -24,12 +24,14 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from analysis.present import i18n
+from analysis.present.privacy import mask_text
 from analysis.report.publish import write_text
 
 __all__ = [
     "PAGE_TEMPLATE",
     "export_html",
     "hide_paths",
+    "masked_outputs",
     "notebook_title",
     "translate_markdown",
     "with_toc",
@@ -157,9 +159,11 @@ def write_failed_page(
     """Write ``<final>/<name>.FAILED.html``: the notebook with its code shown and the error in
     its header (``nb.metadata["cartlift"]``, status ``failed``). In English when the page
     cannot be exported in ``lang`` (e.g. a missing translation); the local paths of ``hide``
-    replaced (:func:`hide_paths`). Returns the page's path."""
+    replaced (:func:`hide_paths`); e-mails, phone numbers and user ids in the outputs and the
+    error masked (:func:`masked_outputs`). Returns the page's path."""
     page = final / f"{name}.FAILED.html"
     final.mkdir(parents=True, exist_ok=True)
+    nb = masked_outputs(nb)
     try:
         html = export_html(nb, name, templates_dir, show_code=True, lang=lang, hide=hide)
     except Exception:  # noqa: BLE001 - the failure must be shown even if translating fails
@@ -167,6 +171,37 @@ def write_failed_page(
                            hide=hide)  # fmt: skip
     write_text(page, html)
     return page
+
+
+def masked_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` whose outputs (printed text, results, the error's value and traceback)
+    and failure header have every e-mail, phone number and user id replaced by its token
+    (:func:`analysis.present.privacy.mask_text`).
+
+    A failure page shows what the kernel printed, unformatted: an error message quoting a cell
+    of the data (``unknown creator 'jane@example.com'``) would otherwise reach the shared week
+    folder, which the tables and sentences never let through (``docs/data-formats.md``,
+    "Personal data in shared pages"). On the safe side: a 15–20 digit LIVE id in a traceback is masked too.
+    """
+    out = copy.deepcopy(nb)
+    for cell in out.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            _mask_fields(output, ("text", "evalue"))
+            if "traceback" in output:
+                output["traceback"] = [mask_text(line)[0] for line in output["traceback"]]
+            _mask_fields(output.get("data", {}), ("text/plain", "text/html", "text/markdown"))
+    _mask_fields(out.metadata.get("cartlift", {}), ("error", "status_message"))
+    return out
+
+
+def _mask_fields(node: Any, keys: tuple[str, ...]) -> None:
+    """Mask the text at each of ``keys`` of ``node`` in place (a list of lines joined first)."""
+    for key in keys:
+        value = node.get(key)
+        if isinstance(value, list):
+            value = "".join(value)
+        if isinstance(value, str):
+            node[key] = mask_text(value)[0]
 
 
 def with_toc(html: str, title: str) -> str:

@@ -316,3 +316,24 @@ def test_every_report_notebook_declares_creators_and_reads_with_them(stem):
         any(k.arg == "creators" and getattr(k.value, "id", "") == "creators" for k in r.keywords)
         for r in reads
     )
+
+
+def test_a_failure_page_masks_personal_data_in_outputs_and_error(tmp_path):
+    from analysis.paths import PROJECT_ROOT
+    from analysis.report.export import write_failed_page
+
+    said = (
+        "unknown creator 'jane.doe@example.com', call +33 6 12 34 56 78, buyer 7312345678901234567"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(x)", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text=said),
+        nbformat.v4.new_output("execute_result", data={"text/plain": said}, execution_count=1),
+        nbformat.v4.new_output("error", ename="ValueError", evalue=said, traceback=[said]),
+    ])])  # fmt: skip
+    nb.metadata["cartlift"] = {"status": "failed", "status_message": said, "error": said}
+    page = write_failed_page(nb, "01_x", tmp_path, PROJECT_ROOT / "templates", lang="en")
+    html = page.read_text(encoding="utf-8")
+    for personal in ("jane.doe@example.com", "6 12 34 56 78", "7312345678901234567"):
+        assert personal not in html
+    assert html.count("[email hidden]") >= 4 and "[phone hidden]" in html
+    assert nb.cells[0].outputs[0]["text"] == said  # the notebook given is not changed
