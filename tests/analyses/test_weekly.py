@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pandas as pd
@@ -11,10 +10,9 @@ import pytest
 from analysis.analyses.answerable import answerable
 from analysis.analyses.halo import HALO_COLUMNS
 from analysis.analyses.weekly import MOVER_COLUMNS, parse_interventions, weekly_facts
-from analysis.paths import SAMPLE_DIR, SAMPLE_TZ
+from analysis.paths import SAMPLE_DIR
 from analysis.present import i18n
 from analysis.present.summary import KEYS, sentences
-from analysis.report.run import run_report
 from analysis.sample.truth import read_truth
 from analysis.vocabulary import STATUSES
 
@@ -131,8 +129,8 @@ def test_unknown_language_is_refused(cells):
 def test_every_complete_week_has_its_summary(cells, week):
     """Done-when: a weekly summary for each complete week of the sample (the sentences the
     weekly page prints), without a kernel; the page itself is run by papermill for the last
-    week in English (tests/report/test_browser.py, the sample report) and for the intervention
-    week in French (below): the export path is the same for every week."""
+    week in English and in French (tests/report/test_browser.py, the sample reports): the
+    export path is the same for every week."""
     items = sentences(weekly_facts(cells, week=week, interventions=parse_interventions(DECLARED)))
     assert any(i.startswith(f"This week ({week}) the LIVE ATC rate was") for i in items)
     mention = [
@@ -140,24 +138,6 @@ def test_every_complete_week_has_its_summary(cells, week):
     ]
     assert len(mention) == 1
     assert ("(this week)" in mention[0]) == (week == "2026-W44")
-
-
-@pytest.mark.no_cover  # a report run: its kernels are not traced, its loading and publishing are covered by test_report (conftest)
-@pytest.mark.notebook
-def test_weekly_report_in_french_mentions_the_intervention(tmp_path):
-    """The French page of the intervention week: French summary, escaped, French headings."""
-    index = run_report(data="data/sample", week="2026-W44", out=tmp_path, tz=SAMPLE_TZ,
-                       lang="fr", notebooks=("weekly_report",), workers=1,
-                       progress=False, keep_workers=True)  # fmt: skip
-    page = (index.parent / "weekly_report.html").read_text(encoding="utf-8")
-    items = [
-        html.unescape(re.sub("<[^>]+>", "", m)) for m in re.findall(r"<li>(.*?)</li>", page, re.S)
-    ]
-    assert any(i.startswith("Cette semaine (2026-W44), le taux d'ajout") for i in items)
-    start = "Changement de @ines.glow à partir du lundi 26 octobre 2026 (cette semaine)"
-    assert len([i for i in items if i.startswith(start)]) == 1
-    assert "Taux : cette semaine et les semaines précédentes" in html.unescape(page)
-    assert "Rates: this week" not in page and "<script" not in page.lower()
 
 
 def test_interventions_parameter_is_visible_to_papermill():

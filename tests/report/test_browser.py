@@ -456,17 +456,35 @@ def test_sample_shows_words_not_internals(reports, report, name):
     assert page_internals((reports[report] / name).read_text(encoding="utf-8")) == []
 
 
+def _summary(page: str) -> list[str]:
+    """The weekly page's summary items, as text."""
+    return [unescape(re.sub("<[^>]+>", "", m)) for m in re.findall(r"<li>(.*?)</li>", page, re.S)]
+
+
 @pytest.mark.notebook
 def test_weekly_page_summarises_the_last_week(reports):
-    """The English weekly page of the sample's last week, by papermill (every week's summary is
-    checked without a kernel, and the intervention week's page in French, by
+    """The English weekly page of the sample's last week, by papermill (every week's summary,
+    the intervention week's in both languages, is checked without a kernel by
     tests/analyses/test_weekly.py)."""
     page = (reports["sample-en"] / "weekly_report.html").read_text(encoding="utf-8")
-    items = [unescape(re.sub("<[^>]+>", "", m)) for m in re.findall(r"<li>(.*?)</li>", page, re.S)]
+    items = _summary(page)
     assert any(i.startswith("This week (2026-W47) the LIVE ATC rate was") for i in items)
     start = "@ines.glow's change from Monday, October 26, 2026"
     mention = [i for i in items if i.startswith(start)]
     assert len(mention) == 1 and "(this week)" not in mention[0]
+
+
+@pytest.mark.notebook
+def test_weekly_page_in_french_mentions_the_intervention(reports):
+    """The French weekly page of the same week: French summary naming the planted change once,
+    French headings, no English heading, no script."""
+    page = (reports["sample-fr"] / "weekly_report.html").read_text(encoding="utf-8")
+    items = _summary(page)
+    assert any(i.startswith("Cette semaine (2026-W47), le taux d'ajout") for i in items)
+    start = "Changement de @ines.glow à partir du lundi 26 octobre 2026"
+    assert len([i for i in items if i.startswith(start)]) == 1
+    assert "Taux : cette semaine et les semaines précédentes" in unescape(page)
+    assert "Rates: this week" not in page and "<script" not in page.lower()
 
 
 @pytest.mark.notebook
