@@ -27,6 +27,7 @@ import analysis.sources.writers.seller_center as seller_center
 import analysis.sources.writers.shop_overview as shop_overview
 import analysis.sources.writers.tiktok_api as tiktok_api
 import analysis.sources.writers.tiktok_live_list as tiktok_live_list
+from analysis.files import replacing
 from analysis.sources.load import load
 from analysis.vocabulary import check_argument
 
@@ -128,7 +129,8 @@ def _history(cells: pd.DataFrame, out: Path, local: pd.Series, version: str) -> 
               "Start Time": f"{start:%Y-%m-%d %H:%M:%S}", "End Time": "--",
               "Duration": "-1773928881"}  # fmt: skip
     ws.append([values.get(h, "0") for h in header])
-    wb.save(newest)
+    with replacing(newest) as tmp:
+        wb.save(tmp)
     return old
 
 

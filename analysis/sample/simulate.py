@@ -32,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from analysis.files import replacing, write_atomic
 from analysis.paths import SAMPLE_DIR, resolve_data
 from analysis.sample.assemble import assemble
 from analysis.sample.effects import draw_shocks, logit_terms, probabilities
@@ -295,7 +296,7 @@ def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
         "expected": out / EXPECTED_FILE,
         "truth": out / "truth.json",
     }
-    sim.expected.to_parquet(paths["expected"], index=False, compression="zstd")
-    text = json.dumps(sim.truth, ensure_ascii=False, indent=1)
-    paths["truth"].write_text(text + "\n", encoding="utf-8")
+    with replacing(paths["expected"]) as tmp:  # each file whole or not at all
+        sim.expected.to_parquet(tmp, index=False, compression="zstd")
+    write_atomic(paths["truth"], json.dumps(sim.truth, ensure_ascii=False, indent=1) + "\n")
     return paths

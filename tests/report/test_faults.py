@@ -160,6 +160,20 @@ def test_written_cells_are_whole_or_not_at_all(tmp_path, monkeypatch, suffix):
     assert names(tmp_path) == [target.name] and target.read_bytes() == b"previous cells"
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_simulated_exports_are_whole_or_not_at_all(tmp_path, monkeypatch, suffix):
+    """``cartlift simulate --formats`` writes exports through the fixture writer: a full disk
+    leaves the previous file as it was and no half export a loader could read."""
+    from analysis.sources.writers.table import write_table
+
+    target = tmp_path / f"Creator-Live-Performance{suffix}"
+    target.write_bytes(b"previous export")
+    monkeypatch.setattr(os, "replace", fail(errno.ENOSPC))
+    with pytest.raises(OutputError, match=re.escape(f"cannot write {target}: {FULL}")):
+        write_table(target, [("Sheet1", [["Room ID"], ["7549000000000000001"]])])
+    assert names(tmp_path) == [target.name] and target.read_bytes() == b"previous export"
+
+
 def test_cartlift_load_out_on_a_full_disk_exits_1_with_the_message(tmp_path, monkeypatch, capsys):
     data = tmp_path / "cells.csv"
     ROWS.to_csv(data, index=False)

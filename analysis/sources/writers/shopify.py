@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.files import replacing
 from analysis.vocabulary import SHOPIFY_REPORTS, check_argument
 
 __all__ = ["ORDER_COLUMNS", "write"]
@@ -71,13 +72,15 @@ def write(
         df[c] = df[c].astype("Int64").fillna(0).astype("int64")
     df["revenue"] = df["revenue"].astype("Float64").fillna(0.0).astype("float64")
     if report == "sessions":
-        _sessions_report(df, grain=grain, breakdown=breakdown).to_csv(path, index=False,
-                                                                     encoding="utf-8")  # fmt: skip
+        with replacing(path) as tmp:  # whole or not at all
+            _sessions_report(df, grain=grain, breakdown=breakdown).to_csv(tmp, index=False,
+                                                                         encoding="utf-8")  # fmt: skip
         return path
     if currency is None:
         found = df["currency"].dropna().unique() if "currency" in df else []
         currency = str(found[0]) if len(found) == 1 else "EUR"
-    _orders_export(df, currency).to_csv(path, index=False, encoding="utf-8-sig")
+    with replacing(path) as tmp:
+        _orders_export(df, currency).to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 
+from analysis.files import replacing
 from analysis.sources.headers import locales, normalise
 
 __all__ = ["localized_header", "write_table"]
@@ -31,7 +32,7 @@ def write_table(path: Path, sheets: list[tuple[str, list[list]]], *,
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        with open(path, "w", encoding=encoding, newline="") as f:
+        with replacing(path) as tmp, open(tmp, "w", encoding=encoding, newline="") as f:
             w = csv.writer(f, delimiter=delimiter)
             for r in sheets[0][1]:
                 w.writerow(["" if v is None else v for v in r])
@@ -47,7 +48,8 @@ def write_table(path: Path, sheets: list[tuple[str, list[list]]], *,
                     cell.data_type = "s"  # text, never a formula
         for rng in (merges or {}).get(name, []):
             ws.merge_cells(rng)
-    wb.save(path)
+    with replacing(path) as tmp:  # whole or not at all, as every writer of the kit
+        wb.save(tmp)
     return path
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.files import write_atomic
+
 __all__ = ["write"]
 
 #: the counts summed per day, LIVE, product or video
@@ -169,5 +171,4 @@ def _frac(num, den) -> str:
 
 
 def _dump(path: Path, obj) -> Path:
-    path.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+    return write_atomic(path, json.dumps(obj, ensure_ascii=False, indent=1))

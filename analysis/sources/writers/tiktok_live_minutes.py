@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.files import write_atomic
+
 __all__ = ["write"]
 
 
@@ -77,6 +79,6 @@ def write(cells: pd.DataFrame, out_dir, *, prefix: str = "api_live_minutes") -> 
                "request": {"path": f"/analytics/202510/shop_lives/{live}/performance_per_minutes",
                            "params": {"currency": "LOCAL"}}}  # fmt: skip
         path = out_dir / f"{prefix}_{live}.json"
-        path.write_text(json.dumps(env, separators=(",", ":")), encoding="utf-8")
+        write_atomic(path, json.dumps(env, separators=(",", ":")))
         written.append(path)
     return written
