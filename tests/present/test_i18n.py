@@ -163,13 +163,17 @@ def test_column_labels_are_words_not_column_names():
 
 def test_the_columns_of_one_table_have_distinct_labels():
     """:func:`analysis.present.display.table` falls back to the column names when two labels
-    are equal: the columns each page shows (``SHOWN``, log-odds columns under their ratio's
-    name) must have distinct labels in every language."""
+    are equal: the columns each page shows (``SHOWN`` and the experiment and LIVE-moments pages'
+    columns, log-odds columns under their ratio's name) must have distinct labels in every
+    language."""
+    from analysis.present import experiment, live_moments
     from analysis.present.shown import SHOWN
     from analysis.present.words import RATIO_NAMES
 
+    tables = {**SHOWN, "experiment": experiment.SHOWN_COLUMNS,
+              "live_moments": live_moments.SHOWN_COLUMNS}  # fmt: skip
     for lang in i18n.available_languages():
-        for name, shown in SHOWN.items():
+        for name, shown in tables.items():
             columns = list(dict.fromkeys(RATIO_NAMES.get(c, c) for c in shown))
             labels = [i18n.column_label(c, lang=lang) for c in columns]
             assert len(set(labels)) == len(labels), (lang, name, labels)
