@@ -211,6 +211,7 @@ def table(
         shown under the status heading). Identifier columns are dropped anyway.
     percent, ratio, money : sequence of str
         Columns formatted as ``12.34%``, ``3.21×`` and ``1,234.50``; absent names are ignored.
+        A column in ``ratio`` is a ratio even when ``percent`` names it (``ci_low`` of a ratio).
     digits : int
         Decimals of percentages, ratios and money.
     caption : str, optional
@@ -246,7 +247,8 @@ def table(
     columns = list(dict.fromkeys(words.RATIO_NAMES.get(c, c) if c in log_odds else c
                                  for c in columns))  # fmt: skip
     columns = [c for c in columns if c in data]
-    ratio, percent = [*ratio, *ratios], [c for c in percent if c not in ratios]
+    ratio = [*ratio, *ratios]  # a column named a ratio is one, even if percent by default
+    percent = [c for c in percent if c not in ratio]
     shown, dropped = shareable(readable_statuses(data, lang=lang), columns=columns)
     text = formatted(shown, percent=percent, ratio=ratio, money=money, digits=digits, lang=lang)
     k = None if min_viewers is None else int(min_viewers)

@@ -58,6 +58,15 @@ def test_lang_formats_numbers_and_labels_columns():
     assert ">effectif<" in html and ">IC bas<" in html and ">en live<" in html
 
 
+def test_english_headers_are_words_and_a_ratio_interval_is_a_ratio():
+    html = table(rates_frame(), lang="en").to_html()
+    assert ">interval low<" in html and ">interval high<" in html and ">LIVE<" in html
+    assert "ci_low" not in html and "is_live" not in html
+    ratio = pd.DataFrame({"ratio": [2.53], "ci_low": [1.811], "ci_high": [3.542]})
+    named = table(ratio, ratio=["ratio", "ci_low", "ci_high"], lang="en").to_html()
+    assert cells_of(named) == ["2.53×", "1.81×", "3.54×"]  # not 181.1%: ratio beats percent
+
+
 def test_small_cells_show_counts_as_less_than_k_and_withhold_rates():
     frame = rates_frame()
     html = table(frame, min_viewers=10).to_html()
