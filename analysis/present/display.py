@@ -14,7 +14,8 @@ pandas' ``Styler`` does not escape HTML by default (``df.style.to_html()`` rende
   withholds that side's rate and interval (``–``); the statistics themselves were computed on the
   full data by the caller and are not changed (contrasts, p-values and totals stay as computed);
 - with ``lang``, formats numbers, percents and booleans for the locale and labels the columns in
-  that language (:mod:`analysis.present.i18n`);
+  that language (:mod:`analysis.present.i18n`); a ``metric`` cell shows the metric's name
+  (``add-to-cart rate``, :func:`analysis.present.i18n.metric_label`), not its code;
 - shows each status column (``status``, ``*_status``) as the reader's message of the row
   (``status_message``, see :data:`analysis.vocabulary.STATUSES`), not the code that code
   compares (:func:`readable_statuses`).
@@ -137,6 +138,8 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None)
             return words.name_text(value, lang=lang)
         if column == "unit":  # visitor, session, event: the counting unit in words
             return words.unit_text(value, lang=lang)
+        if column == "metric":  # atc_rate, conversion, ...: the metric's name in words
+            return i18n.metric_label(value, lang=lang)
         if "C(" in value:
             value = words.term_text(value, lang=lang)
         return words.method_text(value, lang=lang) if str(column).endswith("method") else value

@@ -65,6 +65,12 @@ def test_english_headers_are_words_and_a_ratio_interval_is_a_ratio():
     ratio = pd.DataFrame({"ratio": [2.53], "ci_low": [1.811], "ci_high": [3.542]})
     named = table(ratio, ratio=["ratio", "ci_low", "ci_high"], lang="en").to_html()
     assert cells_of(named) == ["2.53×", "1.81×", "3.54×"]  # not 181.1%: ratio beats percent
+    metrics = pd.DataFrame({"metric": ["atc_rate", "cart_to_order", "my_metric"]})
+    assert cells_of(table(metrics, lang="fr").to_html()) == [
+        "taux d&#39;ajout au panier",
+        "panier → commande",
+        "my_metric",
+    ]  # a user's metric: as is
 
 
 def test_small_cells_show_counts_as_less_than_k_and_withhold_rates():
@@ -89,7 +95,7 @@ def test_small_cells_of_a_comparison_withhold_each_side_alone():
     })  # fmt: skip
     cells = cells_of(compare_table(result, by="category", min_viewers=10).to_html())
     # category, metric, trials_a, rate_a, trials_b, rate_b, ratio, low, high, status (its message)
-    assert cells == ["a", "atc_rate", "&lt; 10", "–", "900", "5%", "5×", "1×", "20×",
+    assert cells == ["a", "add-to-cart rate", "&lt; 10", "–", "900", "5%", "5×", "1×", "20×",
                      "computed as documented"]  # fmt: skip
 
 
