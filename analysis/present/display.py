@@ -140,6 +140,8 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None)
             return words.unit_text(value, lang=lang)
         if column == "metric":  # atc_rate, conversion, ...: the metric's name in words
             return i18n.metric_label(value, lang=lang)
+        if column in words.PROMO_COLUMNS:
+            value = words.promo_text(value, lang=lang)
         if "C(" in value:
             value = words.term_text(value, lang=lang)
         return words.method_text(value, lang=lang) if str(column).endswith("method") else value

@@ -71,6 +71,13 @@ def test_english_headers_are_words_and_a_ratio_interval_is_a_ratio():
         "panier → commande",
         "my_metric",
     ]  # a user's metric: as is
+    codes = pd.DataFrame({"promo": ["flash_sale", "none"], "model": ["glm", "creator_level"],
+                          "value": ["flash_sale", "beauty"]})  # fmt: skip
+    assert cells_of(table(codes, lang="en").to_html()) == [
+        "flash sale", "GLM (this shop&#39;s creators)", "flash sale",
+        "none", "creator-level clustering", "beauty"]  # fmt: skip
+    assert cells_of(table(codes, lang="fr").to_html())[:3] == [
+        "vente flash", "GLM (les créateurs de cette boutique)", "vente flash"]  # fmt: skip
 
 
 def test_small_cells_show_counts_as_less_than_k_and_withhold_rates():
