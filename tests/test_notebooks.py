@@ -104,5 +104,5 @@ def test_weekly_report_on_the_sample(tmp_path):
         if c.cell_type == "code"
         for o in c.get("outputs", [])
     )
-    for column in ("ratio_ci_low", "ratio_ci_high", "expected_ratio", "ratio_method", "status"):
-        assert column in rendered
+    for label in ("ratio low", "ratio high", "expected ratio", "method (ratio)", "status"):
+        assert f">{label}</th>" in rendered

@@ -8,6 +8,7 @@ draw (a page draws no empty figure). :func:`period_notes` says which cells cover
 period rather than a day or an hour (the 2026 Seller Center product list) and which periods a week
 leaves out. :func:`window_note` says which weeks of the history a page reads.
 :func:`warning_sentences` says the loader's warnings on rows kept, on the data-quality page.
+:func:`question_words` says a question in words of the page language.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ import pandas as pd
 
 from analysis.present.i18n import SOURCE_LANGUAGE, format_date, format_integer, t
 
-__all__ = ["answer_notes", "drawable", "need_words", "period_notes", "warning_sentences"]
+__all__ = [
+    "answer_notes",
+    "drawable",
+    "need_words",
+    "period_notes",
+    "question_words",
+    "warning_sentences",
+]
 
 
 def answer_notes(
@@ -45,16 +53,18 @@ def answer_notes(
     Returns
     -------
     list of str
-        Plain text (data-derived parts are not HTML); the question names are those of
-        :data:`analysis.vocabulary.QUESTIONS`.
+        Plain text (data-derived parts are not HTML). Each question of
+        :data:`analysis.vocabulary.QUESTIONS` is said in words of ``lang``
+        (:func:`question_words`), never by its code.
     """
     done = answers.loc[answers["answered"].astype(bool), "question"].tolist()
-    lines = [t("answers.answered", lang=lang, questions=", ".join(done)) if done
+    said = ", ".join(question_words(q, lang=lang) for q in done)
+    lines = [t("answers.answered", lang=lang, questions=said) if done
              else t("answers.none_answered", lang=lang)]  # fmt: skip
     for row in answers.loc[~answers["answered"].astype(bool)].itertuples(index=False):
         need, provided_by = need_words(row.question, row.reason, row.provided_by, lang=lang)
-        lines.append(t("answers.missing", lang=lang, question=row.question, need=need,
-                       provided_by=provided_by))  # fmt: skip
+        lines.append(t("answers.missing", lang=lang, question=question_words(row.question,
+                       lang=lang), need=need, provided_by=provided_by))  # fmt: skip
     if unit is not None and len(units) > 1:
         lines.append(t("answers.unit", lang=lang, units=", ".join(units), unit=unit))
     return lines
@@ -133,6 +143,14 @@ def window_note(cells: pd.DataFrame, *, lang: str) -> list[str]:
 
 def _day(value) -> str:
     return "?" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def question_words(question: str, *, lang: str) -> str:
+    """A question of :data:`analysis.vocabulary.QUESTIONS` in words of ``lang`` (its
+    ``question.<code>`` string: ``adjusted_lift`` -> "the LIVE lift adjusted for hour and
+    category"), as the top of a page says it; ``docs/metrics.md``, "What each page can answer",
+    lists what each question needs."""
+    return t(f"question.{question}", lang=lang)
 
 
 def need_words(question: str, reason: object, provided_by: object, *, lang: str) -> tuple:

@@ -14,7 +14,8 @@ pandas' ``Styler`` does not escape HTML by default (``df.style.to_html()`` rende
   withholds that side's rate and interval (``–``); the statistics themselves were computed on the
   full data by the caller and are not changed (contrasts, p-values and totals stay as computed);
 - with ``lang``, formats numbers, percents and booleans for the locale and labels the columns in
-  that language (:mod:`analysis.present.i18n`);
+  that language (:mod:`analysis.present.i18n`); a ``metric`` cell shows the metric's name
+  (``add-to-cart rate``, :func:`analysis.present.i18n.metric_label`), not its code;
 - shows each status column (``status``, ``*_status``) as the reader's message of the row
   (``status_message``, see :data:`analysis.vocabulary.STATUSES`), not the code that code
   compares (:func:`readable_statuses`).
@@ -137,6 +138,10 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None)
             return words.name_text(value, lang=lang)
         if column == "unit":  # visitor, session, event: the counting unit in words
             return words.unit_text(value, lang=lang)
+        if column == "metric":  # atc_rate, conversion, ...: the metric's name in words
+            return i18n.metric_label(value, lang=lang)
+        if column in words.PROMO_COLUMNS:
+            value = words.promo_text(value, lang=lang)
         if "C(" in value:
             value = words.term_text(value, lang=lang)
         return words.method_text(value, lang=lang) if str(column).endswith("method") else value
@@ -211,6 +216,7 @@ def table(
         shown under the status heading). Identifier columns are dropped anyway.
     percent, ratio, money : sequence of str
         Columns formatted as ``12.34%``, ``3.21×`` and ``1,234.50``; absent names are ignored.
+        A column in ``ratio`` is a ratio even when ``percent`` names it (``ci_low`` of a ratio).
     digits : int
         Decimals of percentages, ratios and money.
     caption : str, optional
@@ -246,7 +252,8 @@ def table(
     columns = list(dict.fromkeys(words.RATIO_NAMES.get(c, c) if c in log_odds else c
                                  for c in columns))  # fmt: skip
     columns = [c for c in columns if c in data]
-    ratio, percent = [*ratio, *ratios], [c for c in percent if c not in ratios]
+    ratio = [*ratio, *ratios]  # a column named a ratio is one, even if percent by default
+    percent = [c for c in percent if c not in ratio]
     shown, dropped = shareable(readable_statuses(data, lang=lang), columns=columns)
     text = formatted(shown, percent=percent, ratio=ratio, money=money, digits=digits, lang=lang)
     k = None if min_viewers is None else int(min_viewers)

@@ -61,6 +61,7 @@ __all__ = [
     "locale_of",
     "markdown",
     "markdown_key",
+    "metric_label",
     "status_text",
     "t",
 ]
@@ -160,6 +161,13 @@ def column_label(column: Any, *, lang: str) -> str:
     language).
     """
     return _load(lang)["strings"].get(f"col.{column}", str(column))
+
+
+def metric_label(metric: Any, *, lang: str) -> str:
+    """The name of a metric in ``lang`` (``metric.<name>``: ``atc_rate`` -> "add-to-cart
+    rate"); a metric without a string (one a user registered, ``docs/metrics.md``) keeps its
+    name, as :func:`column_label` does for columns."""
+    return _load(lang)["strings"].get(f"metric.{metric}", str(metric))
 
 
 def markdown(key: str, *, lang: str) -> str:

@@ -14,7 +14,9 @@ Python boolean, a model term, a group code or a log-odds column:
   parameters) and method lines (``binomial GLM (logit, IRLS), CR2 cluster-robust by content_id
   SE...; _post + C(hour)``) are said with the ``label.*`` and ``method.*`` strings of the page
   language, the model formula left out (it stays in the frame);
-- ``group_a`` / ``group_b`` in a status message become the groups' own labels.
+- ``group_a`` / ``group_b`` in a status message become the groups' own labels;
+- promotion states and the cross-check models are said in words (``flash_sale`` -> "flash
+  sale", ``creator_level`` -> "creator-level clustering").
 
 References: ``docs/metrics.md`` (odds ratios; status codes); Agresti (2013), *Categorical Data
 Analysis*, 3rd ed., §5.1 (the odds ratio as the exponential of a logistic coefficient).
@@ -31,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.present import i18n
-from analysis.vocabulary import UNITS
+from analysis.vocabulary import PROMOS, UNITS
 
 __all__ = [
     "LABEL_COLUMNS",
@@ -43,6 +45,7 @@ __all__ = [
     "method_text",
     "name_text",
     "on_ratio_scale",
+    "promo_text",
     "term_text",
     "trim_zeros",
 ]
@@ -60,7 +63,10 @@ RATIO_NAMES = {
 #: text columns whose values are the analyses' labels (said with :data:`LABELS`)
 LABEL_COLUMNS = ("window", "side", "what", "kind", "term", "parameter", "design", "period",
                  "flag", "relation", "placebo", "verdict", "test", "hypothesis", "estimate",
-                 "reason")  # fmt: skip
+                 "reason", "model")  # fmt: skip
+#: text columns whose values may be a promotion state (:data:`analysis.vocabulary.PROMOS`):
+#: said with the ``value.promo.*`` strings (``flash_sale`` -> "flash sale")
+PROMO_COLUMNS = ("promo", "value")
 #: text columns whose values name a column (``hour``, ``age group``): said by its ``col.*`` label
 NAME_COLUMNS = ("group", "family", "covariate", "column")
 #: (English label as the analyses write it, ``label.*`` key; groups are its fields)
@@ -104,6 +110,9 @@ LABELS = (
         "label.harmonic_adds",
     ),
     (r"adjusted \(Mantel-Haenszel over (?P<cols>.+)\)", "label.mantel_haenszel"),
+    (r"glm", "label.model_glm"),
+    (r"mixed", "label.model_mixed"),
+    (r"creator_level", "label.model_creator_level"),
     (r"(?P<file>truth\.json): format not recognised.*", "change.inputs_truth"),
     (
         r"(?P<file>[^:]+): format not recognised \(known sources: (?P<known>[^)]*)\).*",
@@ -196,6 +205,12 @@ def name_text(value: str, *, lang: str) -> str:
     """A column named in a cell (``hour``, ``age group``) by its ``col.*`` label in ``lang``;
     a value that names no column stays as it is."""
     return i18n.column_label(value.replace(" ", "_"), lang=lang).replace("_", " ")
+
+
+def promo_text(value: str, *, lang: str) -> str:
+    """A promotion state (:data:`analysis.vocabulary.PROMOS`: ``none``, ``discount``,
+    ``flash_sale``) in words of ``lang`` (``value.promo.*``); any other value unchanged."""
+    return i18n.t(f"value.promo.{value}", lang=lang) if value in PROMOS else value
 
 
 def method_text(value: str, *, lang: str) -> str:

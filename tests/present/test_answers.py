@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
+import pytest
 
-from analysis.present.answers import answer_notes, drawable
+from analysis.present.answers import answer_notes, drawable, question_words
+from analysis.present.i18n import available_languages
+from analysis.vocabulary import QUESTIONS
 
 ANSWERS = pd.DataFrame({
     "question": ["live_vs_nonlive", "by_category"],
@@ -18,13 +23,28 @@ ANSWERS = pd.DataFrame({
 
 def test_notes_name_what_is_answered_what_is_missing_and_who_provides_it():
     lines = answer_notes(ANSWERS, lang="en", unit="visitor", units=["event", "visitor"])
-    assert lines[0] == "This page answers: live_vs_nonlive."
-    assert lines[1] == ("Not answered: by_category. Missing: a product category on cells of both "
-                        "sides. Provided by: shop file entry `categories`.")  # fmt: skip
+    assert lines[0] == "This page answers: LIVE against non-live add-to-cart."
+    assert lines[1] == ("Not answered: the LIVE lift by category. Missing: a product category on "
+                        "cells of both sides. Provided by: shop file entry `categories`.")  # fmt: skip
     assert "(event, visitor)" in lines[2] and "`visitor` only" in lines[2]
     assert len(answer_notes(ANSWERS, lang="en", unit="visitor", units=["visitor"])) == 2
     none = answer_notes(ANSWERS.assign(answered=False), lang="fr")
     assert none[0].startswith("Les données ne permettent pas")
+    assert none[1].startswith("Sans réponse : l'ajout au panier en LIVE contre hors LIVE. Manque")
+    both = answer_notes(ANSWERS.assign(answered=True), lang="fr")
+    assert both[0] == ("Cette page répond à : l'ajout au panier en LIVE contre hors LIVE, la "
+                       "hausse du LIVE par catégorie.")  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", available_languages())
+def test_every_question_is_said_in_words_that_name_it_alone(lang):
+    """Each question has its words in each language; a page lists them with commas and ends the
+    list with a full stop, and a test finds a question by its words: so no comma, no full stop,
+    no underscore, and no question's words inside another's."""
+    said = {q: question_words(q, lang=lang) for q in QUESTIONS}
+    assert not [w for w in said.values() if re.search(r"[,._]", w)]
+    assert not [(a, b) for a in said for b in said if a != b and said[a] in said[b]]
+    assert len(set(said.values())) == len(QUESTIONS)
 
 
 def test_drawable_needs_a_finite_estimate_or_interval():

@@ -58,6 +58,28 @@ def test_lang_formats_numbers_and_labels_columns():
     assert ">effectif<" in html and ">IC bas<" in html and ">en live<" in html
 
 
+def test_english_headers_are_words_and_a_ratio_interval_is_a_ratio():
+    html = table(rates_frame(), lang="en").to_html()
+    assert ">interval low<" in html and ">interval high<" in html and ">LIVE<" in html
+    assert "ci_low" not in html and "is_live" not in html
+    ratio = pd.DataFrame({"ratio": [2.53], "ci_low": [1.811], "ci_high": [3.542]})
+    named = table(ratio, ratio=["ratio", "ci_low", "ci_high"], lang="en").to_html()
+    assert cells_of(named) == ["2.53×", "1.81×", "3.54×"]  # not 181.1%: ratio beats percent
+    metrics = pd.DataFrame({"metric": ["atc_rate", "cart_to_order", "my_metric"]})
+    assert cells_of(table(metrics, lang="fr").to_html()) == [
+        "taux d&#39;ajout au panier",
+        "panier → commande",
+        "my_metric",
+    ]  # a user's metric: as is
+    codes = pd.DataFrame({"promo": ["flash_sale", "none"], "model": ["glm", "creator_level"],
+                          "value": ["flash_sale", "beauty"]})  # fmt: skip
+    assert cells_of(table(codes, lang="en").to_html()) == [
+        "flash sale", "GLM (this shop&#39;s creators)", "flash sale",
+        "none", "creator-level clustering", "beauty"]  # fmt: skip
+    assert cells_of(table(codes, lang="fr").to_html())[:3] == [
+        "vente flash", "GLM (les créateurs de cette boutique)", "vente flash"]  # fmt: skip
+
+
 def test_small_cells_show_counts_as_less_than_k_and_withhold_rates():
     frame = rates_frame()
     html = table(frame, min_viewers=10).to_html()
@@ -80,7 +102,7 @@ def test_small_cells_of_a_comparison_withhold_each_side_alone():
     })  # fmt: skip
     cells = cells_of(compare_table(result, by="category", min_viewers=10).to_html())
     # category, metric, trials_a, rate_a, trials_b, rate_b, ratio, low, high, status (its message)
-    assert cells == ["a", "atc_rate", "&lt; 10", "–", "900", "5%", "5×", "1×", "20×",
+    assert cells == ["a", "add-to-cart rate", "&lt; 10", "–", "900", "5%", "5×", "1×", "20×",
                      "computed as documented"]  # fmt: skip
 
 

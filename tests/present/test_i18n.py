@@ -109,7 +109,8 @@ SAME_IN_FRENCH = {
     "metric.conversion": "conversion: the same word in French",
     "col.ratio": "ratio: the same word in French",
     "col.date": "date: the same word in French",
-    "col.relation": "date: the column holds a date, the same word in French",
+    "col.promo": "promotion: the same word in French",
+    "col.n_segments": "segments: the same word in French",
     "col.action": "action: the same word in French",
     "side.live": "LIVE: TikTok's product name",
     "summary.side.live": "LIVE: TikTok's product name",
@@ -147,6 +148,35 @@ def test_every_column_a_page_shows_has_a_french_label():
     fr = strings("fr")["strings"]
     same = {c for c in columns if fr[f"col.{c}"] in (c, c.replace("_", " "))}
     assert same <= {"ratio", "date", "test", "segment", "source", "amplitude", "verdict"}
+
+
+def test_column_labels_are_words_not_column_names():
+    """A ``col.*`` label is what a reader sees as a table header: never an underscore-joined
+    identifier (``ci_low``), in any language (``tests/report/page_text.py`` checks the pages)."""
+    snake = re.compile(r"\b[a-z][a-z0-9]*(_[a-z0-9]+)+\b")
+    for lang in i18n.available_languages():
+        table = strings(lang)["strings"]
+        assert {k: v for k, v in table.items() if k.startswith("col.") and snake.search(v)} == {}
+    assert i18n.column_label("ci_low", lang="en") == "interval low"
+    assert i18n.column_label("max_abs_rel_diff", lang="en") == "largest difference"
+
+
+def test_the_columns_of_one_table_have_distinct_labels():
+    """:func:`analysis.present.display.table` falls back to the column names when two labels
+    are equal: the columns each page shows (``SHOWN`` and the experiment and LIVE-moments pages'
+    columns, log-odds columns under their ratio's name) must have distinct labels in every
+    language."""
+    from analysis.present import experiment, live_moments
+    from analysis.present.shown import SHOWN
+    from analysis.present.words import RATIO_NAMES
+
+    tables = {**SHOWN, "experiment": experiment.SHOWN_COLUMNS,
+              "live_moments": live_moments.SHOWN_COLUMNS}  # fmt: skip
+    for lang in i18n.available_languages():
+        for name, shown in tables.items():
+            columns = list(dict.fromkeys(RATIO_NAMES.get(c, c) for c in shown))
+            labels = [i18n.column_label(c, lang=lang) for c in columns]
+            assert len(set(labels)) == len(labels), (lang, name, labels)
 
 
 def test_statuses_are_told_in_the_report_language():

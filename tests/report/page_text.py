@@ -6,9 +6,10 @@ alt text and printed output, outside the code inputs (``details.cartlift-code``,
 input areas), scripts and the stylesheet. :func:`internals` flags the items that show an internal
 instead of words (``docs/architecture.md``, presentation layer): a cell equal to
 ``True``/``False``, a model term (``C(``, ``[T.``), ``group_a``/``group_b``, a file path, a Python
-warning, a log-odds column, a number with trailing decimal zeros (``8,961.0000``) and a ratio
-written as a percent. :func:`page_internals` does both on one page's HTML (the browser test calls
-it on the pages it opens).
+warning, a log-odds column, a number with trailing decimal zeros (``8,961.0000``), a ratio
+written as a percent and a column header that is an underscore-joined identifier (``ci_low``:
+the result column's name instead of its ``col.*`` label). :func:`page_internals` does both on
+one page's HTML (the browser test and ``test_shapes`` call it on every page they open).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ LOG_ODDS_HEADER = re.compile(r"\blog[ _-]?o(dds|r)\b", re.I)
 #: by the page language's decimal mark
 TRAILING = {".": re.compile(r"\d\.(\d{2,}0|0{2,})(?!\d)"),
             ",": re.compile(r"\d,(\d{2,}0|0{2,})(?!\d)")}  # fmt: skip
+#: a header that is a result column's own name (``ci_low``, ``n_clusters_a``), not its label
+SNAKE_HEADER = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 #: headers of ratio columns (en, fr): a cell below must not be a percent
 RATIO_HEADER = re.compile(r"ratio|rapport|×|\bfois\b", re.I)
 
@@ -120,13 +123,16 @@ def shown_items(page_html: str) -> tuple[str, list[tuple[str, str]]]:
 
 def internals(items: list[tuple[str, str]], *, lang: str = "en") -> list[str]:
     """``"<reason>: <kind> '<text>'"`` for each item showing an internal (:data:`PATTERNS`, a
-    number with trailing zeros in the language's decimal mark, a percent under a ratio header)."""
+    number with trailing zeros in the language's decimal mark, a percent under a ratio header,
+    a header that is a column name: :data:`SNAKE_HEADER`)."""
     trailing = TRAILING["," if lang.startswith("fr") else "."]
     found = []
     for kind, text in items:
         reasons = [why for why, p in PATTERNS if p.search(text)]
         if kind in ("th", "caption") and LOG_ODDS_HEADER.search(text) and "log_o" not in text:
             reasons.append("a log-odds column")
+        if kind == "th" and SNAKE_HEADER.match(text):
+            reasons.append("a column name as a header")
         if kind.startswith(("td", "th", "caption")) and trailing.search(text):
             reasons.append("trailing zeros")
         if kind.startswith("td[") and RATIO_HEADER.search(kind) and "%" in text:

@@ -42,3 +42,15 @@ def test_trailing_zeros_follow_the_page_language_and_log_odds_headers_are_flagge
         "trailing zeros: td[rate] '1,500'",
     ]
     assert page_internals(PAGE.format(lang="en", **CLEAN | {"rate": "1,500"})) == []
+
+
+def test_a_header_that_is_a_column_name_is_flagged_not_one_in_words_or_from_data():
+    table = ("<html lang='{lang}'><table><thead><tr>{heads}</tr></thead><tbody><tr>{cells}</tr>"
+             "</tbody></table></html>")  # fmt: skip
+    heads = ["ci_low", "n_clusters_a", "interval low", "IC bas", "@lea_beauty", "LIVE", "rate"]
+    page = table.format(lang="en", heads="".join(f"<th>{h}</th>" for h in heads),
+                        cells="<td>flash_sale</td>" * len(heads))  # fmt: skip
+    assert page_internals(page) == [
+        "a column name as a header: th 'ci_low'",
+        "a column name as a header: th 'n_clusters_a'",
+    ]

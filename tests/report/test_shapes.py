@@ -26,6 +26,7 @@ import pytest
 
 from analysis.errors import RejectedRowsWarning
 from analysis.paths import SAMPLE_TZ
+from analysis.present.answers import question_words
 from analysis.report.questions import QUESTIONS_FILE
 from analysis.report.run import run_report
 from analysis.sources.load import read
@@ -110,11 +111,10 @@ def _says_why(folder: Path) -> list[str]:
     index, found = text_of(folder / "index.html"), []
     for row in questions(folder).itertuples(index=False):
         text = " ".join(text_of(folder / f"{row.page}.html").split())
-        need = row.reason.removeprefix("missing: ")
-        line = (f"Not answered: {row.question}. Missing: {need}. Provided by: "
-                f"{row.provided_by}.")  # fmt: skip
-        said = (re.search(rf"This page answers: [^.]*\b{row.question}\b", text) if row.answered
-                else line in text)  # fmt: skip
+        need, words = row.reason.removeprefix("missing: "), question_words(row.question, lang="en")
+        line = f"Not answered: {words}. Missing: {need}. Provided by: {row.provided_by}."
+        said = (re.search(rf"This page answers: [^.]*{re.escape(words)}[,.]", text)
+                if row.answered else line in text)  # fmt: skip
         if not said or row.question not in index:
             found.append(f"{row.page}: {row.question} ({'answered' if row.answered else line})")
     return found
