@@ -16,7 +16,7 @@ from urllib.parse import quote
 import jinja2
 
 from analysis.present import i18n
-from analysis.present.answers import need_words
+from analysis.present.answers import need_words, question_words
 from analysis.present.headline import KPI_LEVEL
 from analysis.report.published import (
     earlier_block,
@@ -52,6 +52,24 @@ def page_links(
         {"name": n, "title": results[n].get("title") or n, "href": quote(f"{n}.html")}
         for n in names
     ]
+
+
+def question_rows(
+    questions: Sequence[Mapping[str, Any]], pages: list[dict[str, str]], *, lang: str
+) -> list[dict[str, Any]]:
+    """The rows of the index's question table as a reader reads them: the page by its title and
+    link (:func:`page_links`; a page not run keeps its name), the question in words
+    (:func:`analysis.present.answers.question_words`), what is missing and which export
+    provides it in ``lang`` (:func:`analysis.present.answers.need_words`)."""
+    links = {p["name"]: p for p in pages}
+    rows = []
+    for q in questions:
+        link = links.get(str(q["page"]), {"title": str(q["page"]), "href": ""})
+        reason, provided = need_words(q["question"], q["reason"], q["provided_by"], lang=lang)
+        rows.append({**q, "title": link["title"], "href": link["href"],
+                     "words": question_words(str(q["question"]), lang=lang),
+                     "reason": reason, "provided_by": provided})  # fmt: skip
+    return rows
 
 
 def render_index(
@@ -101,11 +119,8 @@ def render_index(
     earlier = earlier_block(earlier_weeks(out, week, lang), lang=lang)
     languages = language_block(other_languages(out, week, lang), lang=lang)
     cs = {key.split(".", 1)[1]: i18n.t(key, lang=lang) for key in CHANGE_STRINGS}
-    if lang != i18n.SOURCE_LANGUAGE:  # what is missing, in the page language
-        said = [need_words(q["question"], q["reason"], q["provided_by"], lang=lang)
-                for q in questions]  # fmt: skip
-        questions = [q if q["answered"] else {**q, "reason": r, "provided_by": p}
-                     for q, (r, p) in zip(questions, said, strict=True)]  # fmt: skip
+    questions = question_rows(questions, pages, lang=lang)
+    kpis = [{**k, "status": i18n.status_text(k["status"], lang=lang)} for k in kpis]
     return env.get_template(INDEX_TEMPLATE).render(
         run=run, pages=pages, lock_sha256=lock, earlier=earlier, languages=languages,
         kpis=kpis, s=strings, lang=lang.split("_")[0], questions=list(questions),
