@@ -23,6 +23,7 @@ pandas' ``Styler`` does not escape HTML by default (``df.style.to_html()`` rende
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections import Counter
@@ -145,7 +146,9 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None)
         if "C(" in value:
             value = words.term_text(value, lang=lang)
         return words.method_text(value, lang=lang) if str(column).endswith("method") else value
-    if kind == "text" or not isinstance(value, int | float | np.number):  # dates, ...
+    if isinstance(value, datetime.date):  # a date (midnight: a day), or a day and its time
+        return _when(value, lang=lang)
+    if kind == "text" or not isinstance(value, int | float | np.number):
         return str(value)
     x = float(value)
     if kind == "money":  # amounts keep their cents; a whole number loses its zeros
@@ -164,6 +167,15 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None)
         places = 1 if abs(x) >= 100 else 2 if abs(x) >= 1 else 2 - math.floor(math.log10(abs(x)))
         text = i18n.format_number(x, lang=lang, digits=places)
     return words.trim_zeros(text, lang=lang)
+
+
+def _when(value: datetime.date, *, lang: str) -> str:
+    """A date in the locale's medium form (``Oct 26, 2026``, ``26 oct. 2026``, CLDR), with the
+    hour and minute when it is not midnight (``Nov 5, 2026 11:00``; its own time zone)."""
+    day = i18n.format_date(value, lang=lang, style="medium")
+    if isinstance(value, datetime.datetime) and (value.hour, value.minute) != (0, 0):
+        return f"{day} {value:%H:%M}"
+    return day
 
 
 def status_columns(data: pd.DataFrame) -> list[str]:

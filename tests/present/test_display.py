@@ -10,6 +10,7 @@ import pytest
 from analysis.present.display import (
     IDENTIFIER_COLUMNS,
     compare_table,
+    formatted,
     is_identifier,
     localize_axis,
     readable_statuses,
@@ -184,3 +185,11 @@ def test_readable_statuses_keeps_codes_out_of_shared_text_and_the_frame_whole():
     assert list(shown.columns) == list(frame.columns)
     assert not set(shown["status"]) & set(STATUSES)  # every code replaced by a reader's text
     assert shown["status_message"].equals(frame["status_message"])
+
+
+def test_dates_are_said_as_dates_in_the_page_language():
+    """A day as a day (no ``00:00:00``), a time with its hour and minute, in the locale."""
+    frame = pd.DataFrame({"date": [pd.Timestamp("2026-10-26"),
+                                   pd.Timestamp("2026-11-05 11:00", tz="Europe/Paris")]})  # fmt: skip
+    assert formatted(frame, lang="en")["date"].tolist() == ["Oct 26, 2026", "Nov 5, 2026 11:00"]
+    assert formatted(frame, lang="fr")["date"].tolist() == ["26 oct. 2026", "5 nov. 2026 11:00"]
