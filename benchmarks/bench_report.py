@@ -12,7 +12,9 @@ templates, into temporary folders:
   imports, papermill and the HTML export: what any report of that many notebooks costs.
 
 Prints the best wall time of each over the rounds and their ratio (target report / empty <=
-1.5x): the notebooks' own work should stay small next to the fixed cost of a notebook. Each
+1.5x): the notebooks' own work should stay small next to the fixed cost of a notebook. It also
+prints each notebook's seconds in its worker (the manifest's ``seconds``: execution and export),
+full and empty, which says where the difference goes. Each
 report is then run again, unchanged, into the same folder: the rerun / first-run ratio (target
 <= 0.2x, the worst round) measures :mod:`analysis.report.reuse`.
 """
@@ -57,8 +59,12 @@ def empty_twin(src: Path, dst: Path) -> None:
     nbformat.write(twin, dst)
 
 
-def run(names: tuple[str, ...], notebooks_dir: Path, workers: int) -> tuple[float, float]:
-    """Seconds of a first report into an empty folder, then of an unchanged rerun into it."""
+def run(names: tuple[str, ...], notebooks_dir: Path, workers: int,
+        pages: dict[str, float] | None = None) -> tuple[float, float]:  # fmt: skip
+    """Seconds of a first report into an empty folder, then of an unchanged rerun into it;
+    ``pages`` gets each notebook's seconds in the first (its ``manifest.json``)."""
+    import json
+
     from analysis.report.run import run_report
 
     out = Path(tempfile.mkdtemp(prefix="bench-report-"))
@@ -66,9 +72,12 @@ def run(names: tuple[str, ...], notebooks_dir: Path, workers: int) -> tuple[floa
         times = []
         for _ in range(2):
             t = time.perf_counter()
-            run_report(data="data/sample", week="latest", out=out, notebooks=names,
-                       notebooks_dir=notebooks_dir, workers=workers, progress=False)  # fmt: skip
+            index = run_report(data="data/sample", week="latest", out=out, notebooks=names,
+                               notebooks_dir=notebooks_dir, workers=workers, progress=False)  # fmt: skip
             times.append(time.perf_counter() - t)
+            if pages is not None and len(times) == 1:
+                record = json.loads((index.parent / "manifest.json").read_text(encoding="utf-8"))
+                pages.update({n["name"]: n["seconds"] for n in record["notebooks"]})
         return times[0], times[1]
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -88,13 +97,21 @@ def measure(*, rounds: int = 2, workers: int | None = None, log=print) -> list[T
         for name in names:
             empty_twin(nb_dir / f"{name}.ipynb", twins / f"{name}.ipynb")
         report, empty, rerun = [], [], []
+        full: dict[str, float] = {}
+        floor: dict[str, float] = {}
         for _ in range(rounds):
-            empty.append(run(names, twins, workers)[0])
-            first, again = run(names, nb_dir, workers)
+            empty.append(run(names, twins, workers, floor)[0])
+            first, again = run(names, nb_dir, workers, full)
             report.append(first)
             rerun.append(again / first)
     finally:
         shutil.rmtree(twins, ignore_errors=True)
+    log("  seconds per notebook in its worker (last round): full / empty twin")
+    for name in names:
+        log(
+            f"    {name:<24} {full.get(name, float('nan')):6.1f} / {floor.get(name, float('nan')):4.1f}"
+        )
+    log(f"    {'all notebooks':<24} {sum(full.values()):6.1f} / {sum(floor.values()):4.1f}")
     log(f"{len(names)} notebooks, {workers} at a time, best of {rounds} round(s)")
     log(f"  full report on the sample     {min(report):7.2f} s  (all: "
         f"{', '.join(f'{x:.1f}' for x in report)})")  # fmt: skip
