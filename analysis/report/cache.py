@@ -30,18 +30,21 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.analyses.answerable import PAGE_WINDOWS
 from analysis.paths import resolve_data
 from analysis.present.privacy import CREATOR_MODES, creator_key, pseudonymise
 from analysis.report import columnar
 from analysis.sources.base import Loaded
 from analysis.sources.load import read
 from analysis.sources.quality import derived_cells
-from analysis.vocabulary import check_argument
+from analysis.vocabulary import SUB_HOUR_GRAINS, check_argument
 from analysis.weeks import parse_week, periods_from_files, within_weeks
 
 __all__ = [
+    "Cached",
     "History",
     "cached",
+    "cached_window",
     "data_key",
     "read_once",
     "read_quality",
@@ -112,6 +115,46 @@ def cached(data: str | Path, *, tz: str | None, shop: str | None) -> Loaded | No
     not hold these files (then read them, and :func:`remember` the read)."""
     found = columnar.load(columnar.entry_key(data_key(data, tz, shop or None)))
     return None if found is None else found[0]
+
+
+@dataclass(frozen=True)
+class Cached:
+    """What the report's parent takes from the cache without reading every cell
+    (:func:`cached_window`): ``loaded`` (every frame, no cell), ``days`` (cells per ``date``,
+    ``grain``, ``channel``: :func:`analysis.report.columnar.summary`), ``derived`` (derived cells
+    per source); :meth:`window` reads the cells of a window."""
+
+    loaded: Loaded
+    days: pd.DataFrame
+    derived: pd.Series
+    read: tuple  # (key, data, tz, shop)
+
+    def window(self, week: Any, *, fine: bool = False) -> pd.DataFrame:
+        """The cells of the longest page window ending with ``week`` (a
+        :class:`analysis.weeks.Week`; :data:`analysis.analyses.answerable.PAGE_WINDOWS`, as
+        :func:`analysis.weeks.within_window`): all the index and ``questions.csv`` read
+        (``docs/metrics.md``, "History windows"); without the sub-hour cells when ``fine``
+        (:data:`analysis.vocabulary.SUB_HOUR_GRAINS`). Every cell, from the files, when the
+        entry was removed in between."""
+        key, data, tz, shop = self.read
+        first = week.monday - pd.Timedelta(weeks=max(PAGE_WINDOWS.values()) - 1)
+        found = columnar.load(key, window=(first, week.next_monday))
+        cells = read(data, tz=tz, shop=shop).cells if found is None else found[0].cells
+        if fine:
+            cells = cells.loc[~cells["grain"].isin(SUB_HOUR_GRAINS).fillna(False).to_numpy(bool)]
+        return cells
+
+
+def cached_window(data: str | Path, *, tz: str | None, shop: str | None) -> Cached | None:
+    """The :class:`Cached` of ``data`` read with ``tz`` and ``shop``, or None when the cache of
+    the loaded data does not hold these files (then read them, and :func:`remember` the read)."""
+    key = columnar.entry_key(data_key(data, tz, shop or None))
+    facts = columnar.load_summary(key)
+    epoch = pd.Timestamp(0)  # a window no cell is in: every other frame
+    found = columnar.load(key, window=(epoch, epoch)) if facts is not None else None
+    if found is None or facts is None:
+        return None
+    return Cached(found[0], facts["days"], _derived(facts["counts"]), (key, data, tz, shop))
 
 
 def remember(loaded: Loaded, *, data: str | Path, tz: str | None, shop: str | None) -> Any:
@@ -218,7 +261,13 @@ def read_quality(
     (week, left_out), counts = found, facts["counts"]
     text = pseudonymise(dataclasses.replace(week, cells=facts["text"]), creators=creators,
                         data=data)  # fmt: skip
-    derived = counts.dropna(subset=["derived"]).set_index("source")["derived"].astype("int64")
+    derived = _derived(counts)
     cells = pseudonymise(week.cells, creators=creators, data=data)
     history = History(int(counts["cells"].sum()), derived, text, left_out)
     return dataclasses.replace(text, cells=cells), history
+
+
+def _derived(counts: pd.DataFrame) -> pd.Series:
+    """Derived cells per source from the summary's ``counts``
+    (:func:`analysis.sources.quality.derived_cells`)."""
+    return counts.dropna(subset=["derived"]).set_index("source")["derived"].astype("int64")

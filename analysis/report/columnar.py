@@ -63,7 +63,7 @@ _ROW = "_cartlift_row"
 #: the frames of an entry: those of Loaded, plus the range files a weekly page leaves out
 _FRAMES = (*(f.name for f in dataclasses.fields(Loaded)), "left_out")
 #: the small frames :func:`summary` writes beside them: what is said of every cell, unread
-SUMMARY_FRAMES = ("counts", "text")
+SUMMARY_FRAMES = ("counts", "text", "days")
 
 
 @functools.cache
@@ -172,7 +172,10 @@ def summary(cells: pd.DataFrame) -> dict[str, pd.DataFrame]:
     ``creator``, each column in its own dtype, padded with missing values: the scan counts
     distinct values per column, and pseudonyms (:func:`analysis.present.privacy.pseudonymise`)
     depend on the distinct handles, so both are the same on ``text`` as on ``cells``
-    (``docs/data-formats.md``, "Personal data in shared pages").
+    (``docs/data-formats.md``, "Personal data in shared pages"). ``days``: the cells per
+    ``date``, ``grain`` and ``channel`` (missing values kept): what the report's parent resolves
+    the week on (:func:`analysis.weeks.resolve_week` reads only the dates) before it reads a
+    window of cells.
     """
     size = cells.groupby("source", dropna=False).size()
     counts = pd.DataFrame({"cells": size, "derived": derived_cells(cells)}).rename_axis("source")
@@ -182,7 +185,9 @@ def summary(cells: pd.DataFrame) -> dict[str, pd.DataFrame]:
     n = max((len(v) for v in values.values()), default=0)
     frame = pd.DataFrame({c: pd.Series(v + [None] * (n - len(v)), dtype=cells[c].dtype)
                           for c, v in values.items()}, index=pd.RangeIndex(n))  # fmt: skip
-    return {"counts": counts.reset_index(), "text": frame}
+    keys = [c for c in ("date", "grain", "channel") if c in cells]
+    days = cells.groupby(keys, dropna=False, observed=True).size().reset_index(name="cells")
+    return {"counts": counts.reset_index(), "text": frame, "days": days}
 
 
 def _prune(root: Path, *, keep: Path) -> None:

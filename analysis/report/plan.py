@@ -45,7 +45,7 @@ from analysis.present.privacy import (
     creator_name,
     pseudonymise_interventions,
 )
-from analysis.report.cache import cached, remember
+from analysis.report.cache import Cached, cached_window, remember
 from analysis.report.options import check_workers, report_defaults
 from analysis.sources.events_table import FILE_NAME as EVENTS_FILE_NAME
 from analysis.sources.load import check_unreadable, read, warn_rejected
@@ -97,7 +97,7 @@ class Plan:
     parameters: dict[str, dict[str, Any]]  # stem -> what papermill passes it
     run_parameters: dict[str, Any]  # the standard parameters, then the extras
     extras: dict[str, Any]  # the extra parameters given
-    cells: pd.DataFrame  # the data, loaded once
+    cells: pd.DataFrame  # the data (from the cache: the longest page window's cells)
     week: Week  # the resolved week
     workers: int  # notebook processes at once
     inputs: pd.DataFrame | None = None  # source_summary of the read: rows reconcile?
@@ -190,11 +190,15 @@ def plan_report(
         _check_declared(declared, "creators")
         extras = _pseudonymised_extras(extras, data)
     kernel_shop = str(defaults.shop) if defaults.shop is not None else None  # as pages read
-    loaded = _read(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable, kept=kernel_shop)
-    names, cells = _with_moments(names, loaded.cells, default=notebooks is None, data=data)
+    loaded, found = _read(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable,
+                          kept=kernel_shop)  # fmt: skip
+    every = loaded.cells if found is None else found.days  # the cells, or the cells per day
+    names, cells = _with_moments(names, every, default=notebooks is None, data=data)
     declared |= {n: _declared(n, notebooks_dir, extras) for n in names if n not in declared}
     n_workers = check_workers(workers, len(names))
     wk = resolve_week(cells, week)
+    if found is not None:  # the cells of the longest page window, as _with_moments left them
+        cells = found.window(wk, fine=len(cells) < len(every))
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
                 "min_viewers": min_viewers, "creators": creators}  # fmt: skip
     if defaults.shop is not None:
@@ -208,8 +212,9 @@ def plan_report(
         for name in names
     }  # fmt: skip
     sources = {name: notebooks_dir / f"{name}.ipynb" for name in names}
+    derived = None if found is None else found.derived  # counted on every cell either way
     return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers,
-                source_summary(loaded))  # fmt: skip
+                source_summary(loaded, derived=derived))  # fmt: skip
 
 
 def _extras(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -226,19 +231,19 @@ def _extras(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def _read(
     data: str | Path, *, tz: str | None, shop: Any, skip_unreadable: bool, kept: str | None
-) -> Any:
+) -> tuple[Any, Cached | None]:
     """The data as :func:`analysis.sources.load.load` reads it, keeping what the read did: an
-    unreadable file stops the plan (unless skipped), rejected rows are warned about. Read from
-    the cache of the loaded data when it holds these files (:func:`analysis.report.cache.cached`,
-    ``kept``: the shop file as the pages name it), else from the files, then cached for the
-    kernels."""
-    loaded = cached(data, tz=tz, shop=kept)
-    if loaded is None:
-        loaded = read(data, tz=tz, shop=shop)
-        remember(loaded, data=data, tz=tz, shop=kept)
+    unreadable file stops the plan (unless skipped), rejected rows are warned about. From the
+    cache when it holds these files (``kept``: the shop file as the pages name it): every frame
+    but the cells, and their :func:`analysis.report.cache.cached_window`; else read from the
+    files (``(loaded, None)``), then cached for the kernels."""
+    found = cached_window(data, tz=tz, shop=kept)
+    if found is None:
+        remember(loaded := read(data, tz=tz, shop=shop), data=data, tz=tz, shop=kept)
+    loaded = found.loaded if found is not None else loaded
     check_unreadable(loaded, skip=skip_unreadable)
     warn_rejected(loaded, stacklevel=4)
-    return loaded
+    return loaded, found
 
 
 def _with_moments(
