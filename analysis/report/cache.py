@@ -120,7 +120,8 @@ def cached(data: str | Path, *, tz: str | None, shop: str | None) -> Loaded | No
 @dataclass(frozen=True)
 class Cached:
     """What the report's parent takes from the cache without reading every cell
-    (:func:`cached_window`): ``loaded`` (every frame, no cell), ``days`` (cells per ``date``,
+    (:func:`cached_window`): ``loaded`` (every frame; the cells as one row each without a
+    column, so ``loaded.summary`` counts them), ``days`` (cells per ``date``,
     ``grain``, ``channel``: :func:`analysis.report.columnar.summary`), ``derived`` (derived cells
     per source); :meth:`window` reads the cells of a window."""
 
@@ -154,7 +155,9 @@ def cached_window(data: str | Path, *, tz: str | None, shop: str | None) -> Cach
     found = columnar.load(key, window=(epoch, epoch)) if facts is not None else None
     if found is None or facts is None:
         return None
-    return Cached(found[0], facts["days"], _derived(facts["counts"]), (key, data, tz, shop))
+    rows = pd.DataFrame(index=pd.RangeIndex(int(facts["counts"]["cells"].sum())))
+    loaded = dataclasses.replace(found[0], cells=rows)  # one row per cell, no column: its summary
+    return Cached(loaded, facts["days"], _derived(facts["counts"]), (key, data, tz, shop))
 
 
 def remember(loaded: Loaded, *, data: str | Path, tz: str | None, shop: str | None) -> Any:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import paths
+from analysis.errors import RejectedRowsWarning
 from analysis.report import cache, columnar
 from analysis.sources.base import Loaded
 from analysis.sources.load import read
@@ -179,3 +180,43 @@ def test_the_data_quality_page_reads_its_week_and_states_the_whole_read(
     pd.testing.assert_frame_equal(history.left_out, facts.left_out)
     full_week = whole.cells[whole.cells["date"] >= pd.Timestamp("2026-11-16")]
     pd.testing.assert_frame_equal(week.cells, full_week, check_exact=True)
+
+
+def test_the_report_plans_from_the_cache_as_from_the_files_reading_a_window(
+    tmp_path, store, monkeypatch
+):
+    from analysis.paths import NOTEBOOKS_DIR
+    from analysis.report import plan as planning
+    from analysis.report.questions import question_table
+    from analysis.report.run import index_rows
+
+    data = _quality_data(tmp_path / "data")
+    old = "start,grain,channel,unit,viewers,atc\n2026-08-04T19:00:00+02:00,hour,LIVE,visitor,9,1\n"
+    (data / "old.csv").write_text(old)  # 15 weeks before the others: outside every window
+    kw = dict(data=data, week="latest", tz=TZ, lang="en", min_viewers=None, parameters=None,
+              notebooks=["00_data_quality", "05_dynamics"], workers=1,
+              notebooks_dir=NOTEBOOKS_DIR)  # fmt: skip
+    with pytest.warns(RejectedRowsWarning) as said:
+        first = planning.plan_report(**kw)  # reads the files, caches them
+    windows = []
+    load = columnar.load
+    monkeypatch.setattr(columnar, "load", lambda key, window=None: windows.append(window) or
+                        load(key, window=window))  # fmt: skip
+    monkeypatch.setattr(planning, "read", lambda *a, **k: pytest.fail("the files were read"))
+    with pytest.warns(RejectedRowsWarning) as again_said:
+        again = planning.plan_report(**kw)
+    assert [str(w.message) for w in again_said] == [str(w.message) for w in said]
+    assert str(said[0].message).startswith("6 rows read, 5 cells, 1 rejected, 0 replaced.")
+    assert None not in windows  # never every cell
+    assert again.week == first.week and again.week.iso == "2026-W46"  # W47 is not complete
+    pd.testing.assert_frame_equal(again.inputs, first.inputs)  # derived cells of every week
+    assert again.inputs["derived_cells"].tolist() == [1]
+    assert len(first.cells) == 5 and len(again.cells) == 3  # the 12 weeks up to W46
+    iso = again.week.iso
+    pd.testing.assert_frame_equal(
+        question_table(again.cells, week=iso, pages=again.names),
+        question_table(first.cells, week=iso, pages=first.names),
+    )
+    assert repr(index_rows(again, iso, lang="en", min_viewers=1)) == repr(
+        index_rows(first, iso, lang="en", min_viewers=1)
+    )
