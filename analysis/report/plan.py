@@ -190,15 +190,12 @@ def plan_report(
         _check_declared(declared, "creators")
         extras = _pseudonymised_extras(extras, data)
     kernel_shop = str(defaults.shop) if defaults.shop is not None else None  # as pages read
-    loaded, found = _read(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable,
-                          kept=kernel_shop)  # fmt: skip
-    every = loaded.cells if found is None else found.days  # the cells, or the cells per day
+    every, found, inputs = _read(data, tz=tz, shop=shop, skip=skip_unreadable, kept=kernel_shop)
     names, cells = _with_moments(names, every, default=notebooks is None, data=data)
     declared |= {n: _declared(n, notebooks_dir, extras) for n in names if n not in declared}
     n_workers = check_workers(workers, len(names))
     wk = resolve_week(cells, week)
-    if found is not None:  # the cells of the longest page window, as _with_moments left them
-        cells = found.window(wk, fine=len(cells) < len(every))
+    cells = cells if found is None else found.window(wk, fine=len(cells) < len(every))
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
                 "min_viewers": min_viewers, "creators": creators}  # fmt: skip
     if defaults.shop is not None:
@@ -212,9 +209,8 @@ def plan_report(
         for name in names
     }  # fmt: skip
     sources = {name: notebooks_dir / f"{name}.ipynb" for name in names}
-    derived = None if found is None else found.derived  # counted on every cell either way
     return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers,
-                source_summary(loaded, derived=derived))  # fmt: skip
+                inputs)  # fmt: skip
 
 
 def _extras(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -230,20 +226,24 @@ def _extras(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _read(
-    data: str | Path, *, tz: str | None, shop: Any, skip_unreadable: bool, kept: str | None
-) -> tuple[Any, Cached | None]:
+    data: str | Path, *, tz: str | None, shop: Any, skip: bool, kept: str | None
+) -> tuple[pd.DataFrame, Cached | None, pd.DataFrame]:
     """The data as :func:`analysis.sources.load.load` reads it, keeping what the read did: an
     unreadable file stops the plan (unless skipped), rejected rows are warned about. From the
-    cache when it holds these files (``kept``: the shop file as the pages name it): every frame
-    but the cells, and their :func:`analysis.report.cache.cached_window`; else read from the
-    files (``(loaded, None)``), then cached for the kernels."""
+    cache when it holds these files (``kept``: the shop file as the pages name it), without
+    reading every cell; else from the files, then cached for the kernels. Returns the cells (from
+    the cache: the cells per day, ``days`` of :func:`analysis.report.cache.cached_window`), the
+    :class:`~analysis.report.cache.Cached` (None: read from the files) and the read's
+    :func:`analysis.sources.quality.source_summary` (derived cells counted on every cell)."""
     found = cached_window(data, tz=tz, shop=kept)
     if found is None:
         remember(loaded := read(data, tz=tz, shop=shop), data=data, tz=tz, shop=kept)
     loaded = found.loaded if found is not None else loaded
-    check_unreadable(loaded, skip=skip_unreadable)
+    check_unreadable(loaded, skip=skip)
     warn_rejected(loaded, stacklevel=4)
-    return loaded, found
+    if found is None:
+        return loaded.cells, None, source_summary(loaded)
+    return found.days, found, source_summary(loaded, derived=found.derived)
 
 
 def _with_moments(
