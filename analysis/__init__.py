@@ -171,6 +171,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "window_note": ("analysis.present.answers", "window_note"),
     "drawable": ("analysis.present.answers", "drawable"),
     "read_once": ("analysis.report.cache", "read_once"),
+    "read_quality": ("analysis.report.cache", "read_quality"),
     "read_weekly": ("analysis.report.cache", "read_weekly"),
     "SHOWN": ("analysis.present.shown", "SHOWN"),
     "LOG_ODDS": ("analysis.present.shown", "LOG_ODDS"),

@@ -10,8 +10,12 @@ each, into temporary folders, ``--rounds`` times interleaved (short, long, short
 spell of a shared machine hits both), and prints the best wall time of each and their ratio,
 measured in one run (target long / short <= 1.3x). Each page reads only its window of weeks
 (:data:`analysis.analyses.answerable.PAGE_WINDOWS`, ``docs/metrics.md`` "History windows") from
-the Parquet cache the parent wrote (:mod:`analysis.report.columnar`), so what still grows with the
-history is the parent's read of the files and the data-quality page's read of every cell.
+the Parquet cache the parent wrote (:mod:`analysis.report.columnar`); the data-quality page reads
+its week and the whole read's counts from a summary stored with it (``cl.read_quality``), the
+parent the cells per day and the longest window. What still grows with the history: the first
+report on new files (the parent reads and validates every file, then writes the cache: each
+``--rounds`` reruns on a warm cache), and the 12-week window of page 05 and ``questions.csv``
+against the 8 weeks the short sample has.
 Develop with a small ``--long`` (e.g. 16); the committed number is the 52-week one.
 """
 

@@ -38,20 +38,32 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis.present.privacy import is_id_column
 from analysis.sources.base import Loaded
+from analysis.sources.quality import derived_cells
 
-__all__ = ["MAX_ENTRIES", "entry_key", "load", "store"]
+__all__ = [
+    "MAX_ENTRIES",
+    "SUMMARY_FRAMES",
+    "entry_key",
+    "load",
+    "load_summary",
+    "store",
+    "summary",
+]
 
 #: entries kept in the cache folder (a report needs one; a few for several data folders)
 MAX_ENTRIES = 4
 #: bump when the layout of an entry changes
-_VERSION = "1"
+_VERSION = "2"
 #: rows of a Parquet row group: a window's read skips the groups whose dates lie outside it
 _ROW_GROUP = 32_768
 #: the cells' position in the read (they are stored by date, so a window's rows are together)
 _ROW = "_cartlift_row"
 #: the frames of an entry: those of Loaded, plus the range files a weekly page leaves out
 _FRAMES = (*(f.name for f in dataclasses.fields(Loaded)), "left_out")
+#: the small frames :func:`summary` writes beside them: what is said of every cell, unread
+SUMMARY_FRAMES = ("counts", "text", "days")
 
 
 @functools.cache
@@ -75,7 +87,7 @@ def entry_key(fingerprint: tuple) -> str:
 def store(key: str, loaded: Loaded, left_out: pd.DataFrame) -> Path | None:
     """Write ``loaded`` and ``left_out`` as the entry ``key`` (nothing when it exists).
 
-    Each frame is one Parquet file, its index kept as a column (a page selecting rows keeps the
+    Each frame is one Parquet file (with the :func:`summary` of the cells), its index kept as a column (a page selecting rows keeps the
     labels the files' read gives); the cells by date in row groups of :data:`_ROW_GROUP` (when
     the read's order is not by date, with their position, to restore it). Returns the entry's folder, or None when it could not be
     written (a read-only or full disk, a column Parquet cannot hold): the kernels then read the
@@ -89,6 +101,7 @@ def store(key: str, loaded: Loaded, left_out: pd.DataFrame) -> Path | None:
     try:
         tmp.mkdir(parents=True)
         frames = {f: getattr(loaded, f) for f in _FRAMES[:-1]} | {"left_out": left_out}
+        frames |= summary(loaded.cells)
         cells = frames["cells"]
         if "date" in cells and not cells["date"].is_monotonic_increasing:  # else stored as read
             cells = cells.assign(**{_ROW: np.arange(len(cells))})
@@ -111,6 +124,21 @@ def load(key: str, *, window: tuple[pd.Timestamp, pd.Timestamp] | None = None) -
     ``window = (first, end)``: only the cells with ``first <= date < end`` are read (a filter
     pushed into the Parquet read: row groups outside are skipped); the other frames whole.
     """
+    frames = _read(key, _FRAMES, window=window)
+    if frames is None:
+        return None
+    left_out = frames.pop("left_out")
+    return Loaded(**frames), left_out
+
+
+def load_summary(key: str) -> dict[str, pd.DataFrame] | None:
+    """The :func:`summary` frames of the entry ``key`` (:data:`SUMMARY_FRAMES`), or None when
+    there is none or it cannot be read (the caller counts on the cells)."""
+    return _read(key, SUMMARY_FRAMES)
+
+
+def _read(key: str, names: tuple[str, ...], *, window: Any = None) -> dict[str, Any] | None:
+    """The frames ``names`` of the entry ``key`` (the cells within ``window``), or None."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
@@ -120,7 +148,7 @@ def load(key: str, *, window: tuple[pd.Timestamp, pd.Timestamp] | None = None) -
     try:
         rows = None if window is None else [("date", ">=", window[0]), ("date", "<", window[1])]
         frames = {}
-        for name in _FRAMES:
+        for name in names:
             table = pq.read_table(entry / f"{name}.parquet", memory_map=False,
                                   filters=rows if name == "cells" else None)  # fmt: skip
             if _ROW in table.column_names:  # back to the order of the read
@@ -130,8 +158,36 @@ def load(key: str, *, window: tuple[pd.Timestamp, pd.Timestamp] | None = None) -
         return None
     with contextlib.suppress(OSError):
         os.utime(entry)  # recently used: pruned last
-    left_out = frames.pop("left_out")
-    return Loaded(**frames), left_out
+    return frames
+
+
+def summary(cells: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """What the data-quality page states of every cell, as frames of a few rows.
+
+    ``counts``: one row per ``source`` (missing included), its ``cells`` and ``derived`` cells
+    (:func:`analysis.sources.quality.derived_cells`): their sum is the number of cells, and
+    ``derived`` the column of :func:`analysis.sources.quality.source_summary`. ``text``: the
+    distinct values of each text column the privacy scan reads
+    (:func:`analysis.present.privacy.personal_values`: object or string columns, not ids) and of
+    ``creator``, each column in its own dtype, padded with missing values: the scan counts
+    distinct values per column, and pseudonyms (:func:`analysis.present.privacy.pseudonymise`)
+    depend on the distinct handles, so both are the same on ``text`` as on ``cells``
+    (``docs/data-formats.md``, "Personal data in shared pages"). ``days``: the cells per
+    ``date``, ``grain`` and ``channel`` (missing values kept): what the report's parent resolves
+    the week on (:func:`analysis.weeks.resolve_week` reads only the dates) before it reads a
+    window of cells.
+    """
+    size = cells.groupby("source", dropna=False).size()
+    counts = pd.DataFrame({"cells": size, "derived": derived_cells(cells)}).rename_axis("source")
+    text = [c for c in cells.columns if c == "creator" or (not is_id_column(c) and (
+        cells[c].dtype == object or pd.api.types.is_string_dtype(cells[c])))]  # fmt: skip
+    values = {c: list(cells[c].dropna().unique()) for c in text}
+    n = max((len(v) for v in values.values()), default=0)
+    frame = pd.DataFrame({c: pd.Series(v + [None] * (n - len(v)), dtype=cells[c].dtype)
+                          for c, v in values.items()}, index=pd.RangeIndex(n))  # fmt: skip
+    keys = [c for c in ("date", "grain", "channel") if c in cells]
+    days = cells.groupby(keys, dropna=False, observed=True).size().reset_index(name="cells")
+    return {"counts": counts.reset_index(), "text": frame, "days": days}
 
 
 def _prune(root: Path, *, keep: Path) -> None:

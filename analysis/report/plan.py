@@ -45,7 +45,7 @@ from analysis.present.privacy import (
     creator_name,
     pseudonymise_interventions,
 )
-from analysis.report.cache import cached, remember
+from analysis.report.cache import Cached, cached_window, remember
 from analysis.report.options import check_workers, report_defaults
 from analysis.sources.events_table import FILE_NAME as EVENTS_FILE_NAME
 from analysis.sources.load import check_unreadable, read, warn_rejected
@@ -97,7 +97,7 @@ class Plan:
     parameters: dict[str, dict[str, Any]]  # stem -> what papermill passes it
     run_parameters: dict[str, Any]  # the standard parameters, then the extras
     extras: dict[str, Any]  # the extra parameters given
-    cells: pd.DataFrame  # the data, loaded once
+    cells: pd.DataFrame  # the data (from the cache: the longest page window's cells)
     week: Week  # the resolved week
     workers: int  # notebook processes at once
     inputs: pd.DataFrame | None = None  # source_summary of the read: rows reconcile?
@@ -190,11 +190,12 @@ def plan_report(
         _check_declared(declared, "creators")
         extras = _pseudonymised_extras(extras, data)
     kernel_shop = str(defaults.shop) if defaults.shop is not None else None  # as pages read
-    loaded = _read(data, tz=tz, shop=shop, skip_unreadable=skip_unreadable, kept=kernel_shop)
-    names, cells = _with_moments(names, loaded.cells, default=notebooks is None, data=data)
+    every, found, inputs = _read(data, tz=tz, shop=shop, skip=skip_unreadable, kept=kernel_shop)
+    names, cells = _with_moments(names, every, default=notebooks is None, data=data)
     declared |= {n: _declared(n, notebooks_dir, extras) for n in names if n not in declared}
     n_workers = check_workers(workers, len(names))
     wk = resolve_week(cells, week)
+    cells = cells if found is None else found.window(wk, fine=len(cells) < len(every))
     standard = {"data": str(data), "week": wk.iso, "tz": tz, "lang": lang,
                 "min_viewers": min_viewers, "creators": creators}  # fmt: skip
     if defaults.shop is not None:
@@ -209,7 +210,7 @@ def plan_report(
     }  # fmt: skip
     sources = {name: notebooks_dir / f"{name}.ipynb" for name in names}
     return Plan(names, sources, passed, {**standard, **extras}, extras, cells, wk, n_workers,
-                source_summary(loaded))  # fmt: skip
+                inputs)  # fmt: skip
 
 
 def _extras(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -225,20 +226,24 @@ def _extras(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _read(
-    data: str | Path, *, tz: str | None, shop: Any, skip_unreadable: bool, kept: str | None
-) -> Any:
+    data: str | Path, *, tz: str | None, shop: Any, skip: bool, kept: str | None
+) -> tuple[pd.DataFrame, Cached | None, pd.DataFrame]:
     """The data as :func:`analysis.sources.load.load` reads it, keeping what the read did: an
-    unreadable file stops the plan (unless skipped), rejected rows are warned about. Read from
-    the cache of the loaded data when it holds these files (:func:`analysis.report.cache.cached`,
-    ``kept``: the shop file as the pages name it), else from the files, then cached for the
-    kernels."""
-    loaded = cached(data, tz=tz, shop=kept)
-    if loaded is None:
-        loaded = read(data, tz=tz, shop=shop)
-        remember(loaded, data=data, tz=tz, shop=kept)
-    check_unreadable(loaded, skip=skip_unreadable)
+    unreadable file stops the plan (unless skipped), rejected rows are warned about. From the
+    cache when it holds these files (``kept``: the shop file as the pages name it), without
+    reading every cell; else from the files, then cached for the kernels. Returns the cells (from
+    the cache: the cells per day, ``days`` of :func:`analysis.report.cache.cached_window`), the
+    :class:`~analysis.report.cache.Cached` (None: read from the files) and the read's
+    :func:`analysis.sources.quality.source_summary` (derived cells counted on every cell)."""
+    found = cached_window(data, tz=tz, shop=kept)
+    if found is None:
+        remember(loaded := read(data, tz=tz, shop=shop), data=data, tz=tz, shop=kept)
+    loaded = found.loaded if found is not None else loaded
+    check_unreadable(loaded, skip=skip)
     warn_rejected(loaded, stacklevel=4)
-    return loaded
+    if found is None:
+        return loaded.cells, None, source_summary(loaded)
+    return found.days, found, source_summary(loaded, derived=found.derived)
 
 
 def _with_moments(

@@ -28,6 +28,7 @@ __all__ = [
     "cross_check",
     "cross_checks",
     "cross_summary",
+    "derived_cells",
     "derived_summary",
     "feeds",
     "rejected_reasons",
@@ -45,8 +46,18 @@ CROSS_SUMMARY_COLUMNS = ("channel", "column", "feed", "days", "days_compared", "
                          "max_abs_rel_diff", "status", "status_message")  # fmt: skip
 
 
-def source_summary(loaded: Loaded) -> pd.DataFrame:
+def derived_cells(cells: pd.DataFrame) -> pd.Series:
+    """Derived cells (``derived`` True) per ``source``: the ``derived_cells`` of
+    :func:`source_summary` (``docs/data-formats.md``)."""
+    return cells.groupby("source")["derived"].sum() if len(cells) else pd.Series(dtype="int64")
+
+
+def source_summary(loaded: Loaded, *, derived: pd.Series | None = None) -> pd.DataFrame:
     """One row per source: files, rows read / used / rejected / replaced, cells, derived cells.
+
+    ``derived``: the derived cells per source when already counted
+    (:func:`derived_cells`: e.g. stored with the cache of the loaded data, so a page reading one
+    week states them for every cell); default counted on ``loaded.cells``.
 
     ``reconciles`` is ``rows_read == rows_used + rows_rejected + rows_replaced`` for every file
     of the source. Files not read appear under their status as source (0 rows): ``skipped`` (a
@@ -61,7 +72,7 @@ def source_summary(loaded: Loaded) -> pd.DataFrame:
     """
     f = loaded.files.copy()
     f["ok"] = f["rows_read"] == f["rows_used"] + f["rows_rejected"] + f["rows_replaced"]
-    derived = loaded.cells.groupby("source")["derived"].sum() if len(loaded.cells) else {}
+    derived = derived_cells(loaded.cells) if derived is None else derived
     rows = []
     for source, g in f.groupby("source", sort=False):
         bad = g.loc[~g["ok"], "file"].tolist()

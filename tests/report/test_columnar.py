@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import paths
+from analysis.errors import RejectedRowsWarning
 from analysis.report import cache, columnar
 from analysis.sources.base import Loaded
 from analysis.sources.load import read
@@ -127,3 +128,95 @@ def test_the_pages_with_the_longest_windows_start_first_the_others_in_page_order
     order = [j.name for j in longest_first([SimpleNamespace(name=n) for n in names])]
     assert order == ["05_dynamics", "weekly_report", "00_data_quality", "01_live_vs_nonlive",
                      "custom"]  # fmt: skip
+
+
+def _quality_data(folder):
+    """Three weeks: an e-mail in a title, a derived cell and a handle inside a title before the
+    reported week (W47), one row rejected."""
+    lines = [
+        "start,grain,channel,unit,viewers,atc,creator,content_title,derived",
+        "2026-11-03T19:00:00+01:00,hour,LIVE,visitor,10,2,@ana,Live with ana@example.com,false",
+        "2026-11-03T19:00:00+01:00,hour,NON_LIVE,visitor,10,2,,,true",
+        "2026-11-10T19:00:00+01:00,hour,LIVE,visitor,12,3,@bob,Live with @ana,false",
+        "2026-11-17T19:00:00+01:00,hour,LIVE,visitor,14,5,@bob,Bob again,false",
+        "2026-11-18T19:00:00+01:00,hour,LIVE,visitor,ten,1,@bob,Bob,false",
+    ]
+    folder.mkdir()
+    (folder / "cells.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize("creators", ["shown", "pseudonymised"])
+def test_the_data_quality_page_reads_its_week_and_states_the_whole_read(
+    tmp_path, store, monkeypatch, creators
+):
+    from analysis.present import i18n
+    from analysis.present.privacy_note import privacy_notes
+    from analysis.sources.quality import rejected_reasons, source_summary
+
+    data = _quality_data(tmp_path / "data")
+    whole, facts = cache.read_quality(data, tz=TZ, creators=creators)  # no page: every cell
+    assert len(whole.cells) == facts.cells == 4 and len(whole.rejected) == 1
+    assert list(store.iterdir())  # that read was cached, with its summary
+    cache.set_page("2026-W47", 1)  # what the report tells the kernel before page 00
+    monkeypatch.setattr(cache, "read_once", lambda *a, **k: pytest.fail("every cell was read"))
+    week, history = cache.read_quality(data, tz=TZ, creators=creators)
+    assert week.cells["date"].dt.strftime("%Y-%m-%d").tolist() == ["2026-11-17"]
+    assert history.cells == 4  # the whole read's cells, not the week's
+    pd.testing.assert_frame_equal(
+        source_summary(week, derived=history.derived), source_summary(whole)
+    )
+    assert source_summary(week, derived=history.derived)["derived_cells"].tolist() == [1]
+    notes = privacy_notes(history.text, creators=creators, lang="en")
+    assert notes == privacy_notes(whole, creators=creators, lang="en")
+    email = i18n.t("privacy.kind.email", lang="en")
+    assert notes[0] == i18n.t("privacy.masked", lang="en", n="1", kinds=f"{email} 1")
+    if creators == "pseudonymised":  # the example is the first pseudonym of every handle
+        assert notes[1] == privacy_notes(whole.cells, creators=creators, lang="en")[1]
+        assert "@ana" not in str(history.text.cells.to_dict())
+    for name in ("rejected", "replaced", "files", "shop", "flagged"):
+        pd.testing.assert_frame_equal(getattr(week, name), getattr(whole, name))
+    pd.testing.assert_frame_equal(rejected_reasons(week), rejected_reasons(whole))
+    pd.testing.assert_frame_equal(history.left_out, facts.left_out)
+    full_week = whole.cells[whole.cells["date"] >= pd.Timestamp("2026-11-16")]
+    pd.testing.assert_frame_equal(week.cells, full_week, check_exact=True)
+
+
+def test_the_report_plans_from_the_cache_as_from_the_files_reading_a_window(
+    tmp_path, store, monkeypatch
+):
+    from analysis.paths import NOTEBOOKS_DIR
+    from analysis.report import plan as planning
+    from analysis.report.questions import question_table
+    from analysis.report.run import index_rows
+
+    data = _quality_data(tmp_path / "data")
+    old = "start,grain,channel,unit,viewers,atc\n2026-08-04T19:00:00+02:00,hour,LIVE,visitor,9,1\n"
+    (data / "old.csv").write_text(old)  # 15 weeks before the others: outside every window
+    kw = dict(data=data, week="latest", tz=TZ, lang="en", min_viewers=None, parameters=None,
+              notebooks=["00_data_quality", "05_dynamics"], workers=1,
+              notebooks_dir=NOTEBOOKS_DIR)  # fmt: skip
+    with pytest.warns(RejectedRowsWarning) as said:
+        first = planning.plan_report(**kw)  # reads the files, caches them
+    windows = []
+    load = columnar.load
+    monkeypatch.setattr(columnar, "load", lambda key, window=None: windows.append(window) or
+                        load(key, window=window))  # fmt: skip
+    monkeypatch.setattr(planning, "read", lambda *a, **k: pytest.fail("the files were read"))
+    with pytest.warns(RejectedRowsWarning) as again_said:
+        again = planning.plan_report(**kw)
+    assert [str(w.message) for w in again_said] == [str(w.message) for w in said]
+    assert str(said[0].message).startswith("6 rows read, 5 cells, 1 rejected, 0 replaced.")
+    assert None not in windows  # never every cell
+    assert again.week == first.week and again.week.iso == "2026-W46"  # W47 is not complete
+    pd.testing.assert_frame_equal(again.inputs, first.inputs)  # derived cells of every week
+    assert again.inputs["derived_cells"].tolist() == [1]
+    assert len(first.cells) == 5 and len(again.cells) == 3  # the 12 weeks up to W46
+    iso = again.week.iso
+    pd.testing.assert_frame_equal(
+        question_table(again.cells, week=iso, pages=again.names),
+        question_table(first.cells, week=iso, pages=first.names),
+    )
+    assert repr(index_rows(again, iso, lang="en", min_viewers=1)) == repr(
+        index_rows(first, iso, lang="en", min_viewers=1)
+    )

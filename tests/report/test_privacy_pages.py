@@ -311,7 +311,7 @@ def test_every_report_notebook_declares_creators_and_reads_with_them(stem):
     assert notebook_parameters(path)["creators"]["default"] == '"shown"'
     reads = [node for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
              for node in ast.walk(ast.parse(c.source)) if isinstance(node, ast.Call)
-             and getattr(node.func, "attr", "") in ("read_once", "read_weekly")]  # fmt: skip
+             and getattr(node.func, "attr", "") in ("read_once", "read_weekly", "read_quality")]  # fmt: skip
     assert reads and all(
         any(k.arg == "creators" and getattr(k.value, "id", "") == "creators" for k in r.keywords)
         for r in reads
