@@ -119,7 +119,8 @@ def report(args: list[str]) -> None:
 
 
 def test(args: list[str]) -> None:
-    """Lint, format, types, unit tests with coverage, notebooks: what CI runs.
+    """Lint, format, types, unit tests with coverage and every notebook under nbval: what CI
+    runs.
 
     Every step runs even when an earlier one failed (one run shows every problem); the command
     exits 1 at the end, naming the steps that failed.
@@ -131,15 +132,15 @@ def test(args: list[str]) -> None:
         # the level of the type check, and how to raise it: [tool.mypy] in pyproject.toml
         "mypy": (BIN / "mypy",),
         # branch coverage of analysis/, printed; its floor is [tool.coverage.report] fail_under
-        # loadfile: a worker takes the next test module when it has at most 2 tests left, in
-        # collection order (the costly modules first: tests/conftest.py COSTLY), so both end
-        # together and a module fixture is built once (loadgroup marks are ignored with pytest 9)
+        # loadfile: a worker takes the next test module (or notebook: nbval runs its cells in
+        # order, in one kernel) when it has at most 2 tests left, in collection order (the
+        # costly modules first, then the notebooks: tests/conftest.py), so both end together
+        # and a module fixture is built once (loadgroup marks are ignored with pytest 9); one
+        # run for tests and notebooks: no worker idles while the other ends a step
         "pytest": (BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile",
                    "--no-loadscope-reorder", "--cov=analysis", "--cov-branch",
-                   "--cov-report=term", "tests", *args),
-        "notebooks": (BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadscope",
-                      "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-                      "notebooks"),
+                   "--cov-report=term", "--nbval-lax", "--nbval-current-env", "tests",
+                   "notebooks", *args),
     }  # fmt: skip
     failed, took = [], []
     for name, cmd in steps.items():

@@ -61,11 +61,14 @@ COSTLY = (
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the :data:`COSTLY` modules first, whole (module fixtures are built once), in that
-    order; every other test keeps its place after them."""
+    order, then the notebooks under nbval (``make.py test`` runs them in the same session: each
+    is one unit of seconds, better early than at the end); every other test keeps its place
+    after them."""
     rank = {m: i for i, m in enumerate(COSTLY)}
 
     def key(item: pytest.Item) -> int:
-        return rank.get(item.nodeid.split("::")[0], len(COSTLY))
+        module = item.nodeid.split("::")[0]
+        return rank.get(module, len(COSTLY) + (not module.startswith("notebooks/")))
 
     items.sort(key=key)  # stable: the order inside each module is kept
 

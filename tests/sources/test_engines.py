@@ -92,6 +92,9 @@ def spark():
         .config("spark.sql.shuffle.partitions", "1")
         .config("spark.sql.session.timeZone", "America/New_York")  # not UTC on purpose
         .config("spark.driver.memory", "1g")
+        # a short-lived JVM: the quick JIT tier only and one GC thread (the queries are small;
+        # C2 compilation and parallel GC threads fought the other test worker for the 2 cores)
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
