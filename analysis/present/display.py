@@ -23,20 +23,18 @@ pandas' ``Styler`` does not escape HTML by default (``df.style.to_html()`` rende
 
 from __future__ import annotations
 
-import datetime
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 from babel.numbers import get_decimal_symbol
 from matplotlib.ticker import FuncFormatter
 
 from analysis.present import i18n, privacy, words
+from analysis.present.cell_text import PERCENT_COLUMNS, RATIO_COLUMNS, formatted
 from analysis.vocabulary import check_argument
 
 if TYPE_CHECKING:  # annotations only: importing Styler loads jinja2
@@ -46,11 +44,8 @@ if TYPE_CHECKING:  # annotations only: importing Styler loads jinja2
 __all__ = [
     "COMPARE_SUMMARY",
     "IDENTIFIER_COLUMNS",
-    "PERCENT_COLUMNS",
-    "RATIO_COLUMNS",
     "SMALL_CELL_SIDES",
     "compare_table",
-    "formatted",
     "is_identifier",
     "localize_axis",
     "normalise_name",
@@ -60,15 +55,6 @@ __all__ = [
     "table",
     "withhold_small_cells",
 ]
-
-#: columns shown as percentages by default
-PERCENT_COLUMNS = (
-    "rate", "ci_low", "ci_high", "rate_a", "rate_b", "diff", "diff_ci_low", "diff_ci_high",
-    "lift", "lift_ci_low", "lift_ci_high", "expected_rate", "expected_rate_a", "expected_rate_b",
-    "expected_lift", "expected_diff", "level",
-)  # fmt: skip
-#: columns shown as ratios (x) by default
-RATIO_COLUMNS = ("ratio", "ratio_ci_low", "ratio_ci_high", "expected_ratio")
 
 #: column names that identify people: never rendered by :func:`table` (after normalisation:
 #: lower case, every run of other characters than a-z and 0-9 turned into ``_``)
@@ -122,60 +108,6 @@ def shareable(
     shown = list(columns) if columns is not None else list(data.columns)
     dropped = [c for c in shown if is_identifier(c)]
     return data.loc[:, [c for c in shown if c not in dropped]].copy(), dropped
-
-
-def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None) -> str:
-    """One cell as text (:func:`formatted`); ``lang`` None: English words and numbers."""
-    lang = lang or i18n.SOURCE_LANGUAGE
-    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
-                         and pd.isna(value)):  # fmt: skip
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return words.boolean_text(column, bool(value), lang=lang)
-    if isinstance(value, str):
-        if column in words.LABEL_COLUMNS:
-            return words.label_text(value, lang=lang)
-        if column in words.NAME_COLUMNS:
-            return words.name_text(value, lang=lang)
-        if column == "unit":  # visitor, session, event: the counting unit in words
-            return words.unit_text(value, lang=lang)
-        if column == "metric":  # atc_rate, conversion, ...: the metric's name in words
-            return i18n.metric_label(value, lang=lang)
-        if column in words.PROMO_COLUMNS:
-            value = words.promo_text(value, lang=lang)
-        if "C(" in value:
-            value = words.term_text(value, lang=lang)
-        return words.method_text(value, lang=lang) if str(column).endswith("method") else value
-    if isinstance(value, datetime.date):  # a date (midnight: a day), or a day and its time
-        return _when(value, lang=lang)
-    if kind == "text" or not isinstance(value, int | float | np.number):
-        return str(value)
-    x = float(value)
-    if kind == "money":  # amounts keep their cents; a whole number loses its zeros
-        return i18n.format_number(x, lang=lang, digits=0 if x.is_integer() else digits)
-    if kind == "percent":
-        text = i18n.format_percent(x, lang=lang, digits=digits)
-    elif kind == "ratio":
-        text = i18n.format_number(x, lang=lang, digits=digits) + "×"
-    elif kind == "pvalue" and x < 1e-4:
-        return "< " + i18n.format_number(1e-4, lang=lang, digits=4)
-    elif kind == "pvalue":
-        text = i18n.format_number(x, lang=lang, digits=4)
-    elif pd.api.types.is_integer(value) or x.is_integer():
-        return i18n.format_integer(int(value), lang=lang)
-    else:  # 3 significant digits below 1, else 2 decimals (1 from 100 on)
-        places = 1 if abs(x) >= 100 else 2 if abs(x) >= 1 else 2 - math.floor(math.log10(abs(x)))
-        text = i18n.format_number(x, lang=lang, digits=places)
-    return words.trim_zeros(text, lang=lang)
-
-
-def _when(value: datetime.date, *, lang: str) -> str:
-    """A date in the locale's medium form (``Oct 26, 2026``, ``26 oct. 2026``, CLDR), with the
-    hour and minute when it is not midnight (``Nov 5, 2026 11:00``; its own time zone)."""
-    day = i18n.format_date(value, lang=lang, style="medium")
-    if isinstance(value, datetime.datetime) and (value.hour, value.minute) != (0, 0):
-        return f"{day} {value:%H:%M}"
-    return day
 
 
 def status_columns(data: pd.DataFrame) -> list[str]:
@@ -293,41 +225,6 @@ def table(
     styler = styler.format_index(escape="html", axis=1).hide(axis="index")
     full = " ".join(p for p in (caption, *notes) if p)
     return styler.set_caption(escape(full)) if full else styler
-
-
-def formatted(
-    shown: pd.DataFrame,
-    *,
-    percent: Sequence[str] = PERCENT_COLUMNS,
-    ratio: Sequence[str] = RATIO_COLUMNS,
-    money: Sequence[str] = (),
-    digits: int = 2,
-    lang: str | None = None,
-) -> pd.DataFrame:
-    """Every cell of ``shown`` as display text (object dtype, index ``0..n-1``), each column in
-    its kind: percent, ratio, money, ``pvalue`` (``< 0.0001``), else by the value's type.
-
-    Text values outside id columns are masked (:func:`analysis.present.privacy.mask_text`,
-    tokens in ``lang``); ``attrs["masked"]`` of the result counts the cells masked."""
-    tokens = i18n.privacy_tokens(lang or i18n.SOURCE_LANGUAGE)
-    masked: Counter = Counter()
-
-    def show(c: Any, v: Any) -> str:
-        text = _fmt(kinds[c], v, lang=lang, digits=digits, column=c)
-        if isinstance(v, str) and not privacy.is_id_column(c):
-            text, found = privacy.mask_text(text, tokens)
-            masked["cells"] += bool(found)
-        return text
-
-    kinds: dict[Any, str] = {
-        c: "percent" if c in percent or c == "level" else "ratio" if c in ratio else "money" if c in money
-        else "pvalue" if c == "pvalue" else "auto"
-        for c in shown.columns
-    }  # fmt: skip
-    out = pd.DataFrame({c: [show(c, v) for v in shown[c]] for c in shown},
-                       index=range(len(shown)), dtype=object)  # fmt: skip
-    out.attrs["masked"] = masked["cells"]
-    return out
 
 
 def withhold_small_cells(text: pd.DataFrame, data: pd.DataFrame, k: int) -> bool:

@@ -7,10 +7,10 @@ import re
 import pandas as pd
 import pytest
 
+from analysis.present.cell_text import formatted
 from analysis.present.display import (
     IDENTIFIER_COLUMNS,
     compare_table,
-    formatted,
     is_identifier,
     localize_axis,
     readable_statuses,

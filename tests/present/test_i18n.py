@@ -12,7 +12,8 @@ import pytest
 
 from analysis.paths import NOTEBOOKS_DIR
 from analysis.present import i18n
-from analysis.present.display import COMPARE_SUMMARY, PERCENT_COLUMNS, RATIO_COLUMNS
+from analysis.present.cell_text import PERCENT_COLUMNS, RATIO_COLUMNS
+from analysis.present.display import COMPARE_SUMMARY
 
 NNBSP, NBSP = "\u202f", "\u00a0"  # CLDR fr: narrow no-break space between digit groups, no-break
 # space before % and the currency sign

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from analysis.present import privacy
-from analysis.present.display import formatted, table
+from analysis.present.cell_text import formatted
+from analysis.present.display import table
 from analysis.present.figure import plain_text
 from analysis.present.i18n import t
 from analysis.present.plots import interval_plot
