@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from analysis.files import make_folder, write_atomic
 from analysis.present import i18n
@@ -41,8 +42,6 @@ TABLES_DIR = "tables"
 LINK_CLASS = "cartlift-download"
 TABLE = re.compile(r'<table id="T_[^"]*">.*?</table>', re.S)
 LANG = re.compile(r'<html[^>]*\blang="([^"]+)"')
-#: a language's thousands and decimal separators, as the pages write numbers (babel CLDR)
-SEPARATORS = {"en": (",", "."), "fr": ("\u202f", ",")}
 
 
 class _Rows(HTMLParser):
@@ -89,14 +88,16 @@ def table_rows(table_html: str) -> pd.DataFrame:
 def xlsx_value(text: str, *, lang: str) -> tuple[float | None, str | None]:
     """The number a page cell shows, and the Excel number format that shows it the same way.
 
-    ``text`` is read with the separators of ``lang`` (:data:`SEPARATORS`): an optional minus,
+    ``text`` is read with the group and decimal symbols of ``lang``'s locale (CLDR, through
+    babel: as the pages write numbers, :mod:`analysis.present.i18n`): an optional minus,
     digits (in groups of three from 1,000 on, as the pages write counts; no leading zero),
     optional decimals, then nothing, ``%`` (the value is the fraction: ``12.34%`` -> 0.1234,
     format ``0.00%``) or ``×`` (format ``0.00"×"``). Anything else (words, ``< 10``, ``–``, an
     interval, a date, a code such as ``07`` or ``1729384756``) gives ``(None, None)``: it stays
     text.
     """
-    group, decimal = SEPARATORS.get(lang, SEPARATORS["en"])
+    locale = i18n.locale_of(lang if lang in i18n.available_languages() else i18n.SOURCE_LANGUAGE)
+    group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
     g, d = re.escape(group), re.escape(decimal)
     number = rf"([-−]?)([1-9]\d{{0,2}}(?:{g}\d{{3}})+|[1-9]\d{{0,2}}|0)(?:{d}(\d+))?"
     m = re.fullmatch(rf"{number}(\u00a0?%|×)?", text.strip())
