@@ -34,8 +34,8 @@ import numpy as np
 from analysis.stats.cr2 import CR2Parts, cr2_parts, glm_inputs, glm_tau2
 from analysis.stats.reference import reference_df
 
-__all__ = ["JackknifeUndefined", "VcovFit", "contrast_df", "fit_vcov", "jackknife_cov",
-           "swap_cov", "term_clusters"]  # fmt: skip
+__all__ = ["JackknifeUndefined", "VcovFit", "cluster_cov", "contrast_df", "fit_vcov",
+           "jackknife_cov", "swap_cov", "term_clusters"]  # fmt: skip
 
 
 class JackknifeUndefined(np.linalg.LinAlgError):
@@ -115,6 +115,46 @@ def swap_cov(result: Any, V: np.ndarray) -> None:
     inner.cov_params_default = np.asarray(V, dtype=float)
     for key in ("bse", "tvalues", "pvalues"):
         inner._cache.pop(key, None)
+
+
+def cluster_cov(result: Any, groups: np.ndarray) -> np.ndarray:
+    r"""CR1 cluster-robust covariance of a binomial logit GLM through the pseudo-inverse of its
+    Hessian: what statsmodels' ``cov_type="cluster"`` gives, also when the Hessian is singular.
+
+    .. math:: V = \frac{G}{G-1}\frac{N-1}{N-K} H^{+} \Big(\sum_g u_g u_g^\top\Big) H^{+},
+              \quad H = X^\top \operatorname{diag}(n\mu(1-\mu)) X,
+              \quad u_g = \sum_{i \in g} x_i (s_i - n_i \mu_i),
+
+    statsmodels' ``use_correction=True`` factor (R ``sandwich::vcovCL(type = "HC1")``); a
+    two-column ``groups`` is the two-way sum :math:`V_1 + V_2 - V_{12}` (Cameron, Gelbach &
+    Miller 2011), each term with its own factor. A statsmodels cluster fit inverts the Hessian
+    and stops on a term the cells cannot identify (a column of zeros in a creator's own fit);
+    here that term gets a zero variance and the rest their usual covariance; the caller marks
+    the term not estimable.
+    """
+    X, r, theta, n = (np.asarray(a, dtype=float) for a in _score_inputs(result))
+    H = np.linalg.pinv((X * (n * theta)[:, None]).T @ X, hermitian=True)
+    u = X * (n * r)[:, None]  # score of each row: x_i (s_i - n_i mu_i)
+    N, K = X.shape
+
+    def one(g: np.ndarray) -> np.ndarray:
+        _, codes = np.unique(g, return_inverse=True)
+        G = int(codes.max()) + 1
+        ug = np.zeros((G, K))
+        np.add.at(ug, codes, u)
+        return G / (G - 1) * (N - 1) / (N - K) * (H @ ug.T @ ug @ H)
+
+    if groups.ndim == 1:
+        return one(groups)
+    pair = np.unique(groups, axis=0, return_inverse=True)[1].ravel()
+    return one(groups[:, 0]) + one(groups[:, 1]) - one(pair)
+
+
+def _score_inputs(result: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""Design, response residual :math:`y - \mu`, :math:`\mu(1-\mu)` and trials of a fit."""
+    m = result.model
+    mu = np.asarray(result.fittedvalues, dtype=float)
+    return m.exog, np.asarray(m.endog, dtype=float) - mu, mu * (1 - mu), m.n_trials
 
 
 def term_clusters(X: np.ndarray, groups: np.ndarray) -> np.ndarray:

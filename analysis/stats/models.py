@@ -47,7 +47,7 @@ from analysis.stats.glm_tables import (
     effects,
     planted_odds_ratios,
 )
-from analysis.stats.glm_vcov import VcovFit, fit_vcov
+from analysis.stats.glm_vcov import VcovFit, cluster_cov, fit_vcov, swap_cov
 from analysis.stats.reference import FEW_CLUSTERS
 from analysis.status import Note, combine, note
 from analysis.vocabulary import GLM_FAMILIES, GLM_VCOV, check_argument
@@ -91,10 +91,15 @@ def _fit(model: Any, agg: pd.DataFrame, gcols: list[str], use_t: bool, cluster: 
         return result, None, None, [note("not_clustered")]
     g = agg[gcols].to_numpy()
     g = g[:, 0] if g.shape[1] == 1 else g
-    result = model.fit(
-        method="IRLS", tol=1e-10, scale=1.0, cov_type="cluster",
-        cov_kwds={"groups": g, "use_correction": True}, use_t=use_t,
-    )  # fmt: skip
+    try:
+        result = model.fit(
+            method="IRLS", tol=1e-10, scale=1.0, cov_type="cluster",
+            cov_kwds={"groups": g, "use_correction": True}, use_t=use_t,
+        )  # fmt: skip
+    except np.linalg.LinAlgError:  # singular Hessian: a term these cells cannot identify
+        result = model.fit(method="IRLS", tol=1e-10, scale=1.0, cov_type="nonrobust",
+                           use_t=use_t)  # fmt: skip
+        swap_cov(result, cluster_cov(result, g))
     if g.ndim == 1:
         G = int(len(np.unique(g)))
         few = (
@@ -157,10 +162,9 @@ def formula_error(formula: str, cells: pd.DataFrame, err: Exception | None) -> F
 
 def _separated(result: Any) -> list[str]:
     """Coefficients not estimable: a level with no successes or no failures (|beta| > 15 or a
-    huge or infinite SE)."""
+    huge or infinite SE), or a term the cells do not identify (zero SE, :func:`_fit`)."""
     return [t for t in result.params.index
-            if abs(result.params[t]) > 15 or not np.isfinite(result.bse[t])
-            or result.bse[t] > 100]  # fmt: skip
+            if abs(result.params[t]) > 15 or not 0 < result.bse[t] <= 100]  # fmt: skip
 
 
 def glm(

@@ -20,6 +20,7 @@ from statsmodels.stats.multitest import multipletests
 import analysis as cl
 from analysis.paths import PROJECT_ROOT, SAMPLE_DIR
 from analysis.stats.compare import compare
+from analysis.stats.glm_vcov import cluster_cov
 from analysis.stats.models import EFFECTS_COLUMNS, effects, glm
 from analysis.stats.multiple import adjust_pvalues
 from analysis.vocabulary import status_message
@@ -131,6 +132,34 @@ def test_separation_is_partial_and_its_coefficient_undefined(fixture_cells):
     unclustered = glm(pd.concat([fixture_cells, dead], ignore_index=True),
                       "atc_rate ~ live + band", cluster=None)  # fmt: skip
     assert unclustered.cartlift.status == "partial"  # not_clustered ranks below partial
+
+
+def test_cluster_cov_through_the_pseudo_inverse_is_r_vcovcl_hc1(fitted, fixture_cells):
+    # the fallback of a singular Hessian, on a regular fit: the same CR1 as R
+    groups = fitted.model.data.frame["_cluster"].to_numpy()
+    se = pd.Series(np.sqrt(np.diag(cluster_cov(fitted, groups))), index=fitted.params.index)
+    assert se[NAMES].to_numpy() == pytest.approx(R_SE_HC1, rel=1e-8)
+    # two-way (V1 + V2 - V12): statsmodels' two-way cluster covariance of the same fit
+    creator = (pd.factorize(fixture_cells["cluster"])[0] % 5).astype(str)
+    two = glm(fixture_cells.assign(creator=creator), "atc_rate ~ live + band",
+              cluster=["content_id", "creator"])  # fmt: skip
+    pair = two.model.data.frame[["_cluster", "_cluster2"]].to_numpy()
+    assert np.sqrt(np.diag(cluster_cov(two, pair))) == pytest.approx(two.bse.to_numpy(), rel=1e-10)
+
+
+def test_a_term_the_cells_do_not_identify_is_not_estimable_not_a_crash(fixture_cells):
+    # a column of zeros makes the Hessian exactly singular: statsmodels' cluster fit raises
+    # LinAlgError (a creator's own fatigue fit on two weeks of a few products did)
+    with pytest.raises(np.linalg.LinAlgError):
+        sm.GLM.from_formula("_s + _f ~ live + zero", data=fixture_cells.assign(
+            zero=0.0, _s=fixture_cells["atc"], _f=fixture_cells["viewers"] - fixture_cells["atc"]),
+            family=sm.families.Binomial()).fit(cov_type="cluster", cov_kwds={
+                "groups": fixture_cells["cluster"].to_numpy()})  # fmt: skip
+    res = glm(fixture_cells.assign(zero=0.0), "atc_rate ~ live + band + zero")
+    table = cl.coef_table(res).set_index("term")
+    assert table.loc["zero", "status"] == "undefined_not_estimable"
+    assert table.loc["live", "status"] == "few_clusters" and table.loc["live", "se"] > 0
+    assert res.cartlift.status == "partial"
 
 
 def test_aggregation_does_not_change_the_fit(fixture_cells):
