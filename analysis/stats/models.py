@@ -38,7 +38,14 @@ from patsy import PatsyError  # type: ignore[import-untyped]
 from analysis.errors import FormulaError
 from analysis.metrics import get_metric
 from analysis.stats.clusters import cluster_label
-from analysis.stats.glm_data import FAILURES, SUCCESSES, model_data, model_variables, split_formula
+from analysis.stats.glm_data import (
+    FAILURES,
+    FORMULA_NAMES,
+    SUCCESSES,
+    model_data,
+    model_variables,
+    split_formula,
+)
 from analysis.stats.glm_tables import (
     COEF_COLUMNS,
     EFFECTS_COLUMNS,
@@ -291,7 +298,7 @@ def glm(
     data = model_data(cells, m, variables, cluster, formula=formula)
     try:
         model = smf.glm(f"{SUCCESSES} + {FAILURES} ~ {rhs}", data=data.frame,
-                        family=sm.families.Binomial())  # fmt: skip
+                        family=sm.families.Binomial(), eval_env=FORMULA_NAMES)  # fmt: skip
     except PatsyError as err:
         raise formula_error(formula, cells, err) from err
     result, groups, n_clusters, notes = _fit(model, data.frame, data.cluster_columns, use_t,
