@@ -72,6 +72,10 @@ def _env() -> dict[str, str]:
         env.setdefault(var, "1")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTHONPATH", None)
+    # bytecode of .venv and the kit written once, read by every kernel and test process after:
+    # a container's PYTHONDONTWRITEBYTECODE=1 made each of them compile pandas, statsmodels ...
+    # again (the installs use --no-compile)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
