@@ -54,11 +54,12 @@ __all__ = ["CR2Parts", "bm_df", "cr2_parts", "cr2_vcov", "glm_inputs", "glm_tau2
 
 
 def _inv_sqrt(B: np.ndarray) -> np.ndarray:
-    """Symmetric inverse square root, eigenvalues below 1e-12 x the largest set to zero."""
-    vals, vecs = np.linalg.eigh((B + B.T) / 2)
-    cut = 1e-12 * max(float(vals.max()), 0.0)
+    """Symmetric inverse square root of each matrix of the stack ``B`` (..., n, n), its
+    eigenvalues below 1e-12 x its largest set to zero."""
+    vals, vecs = np.linalg.eigh((B + np.swapaxes(B, -1, -2)) / 2)
+    cut = 1e-12 * np.maximum(vals.max(axis=-1, keepdims=True), 0.0)
     inv = np.where(vals > cut, 1 / np.sqrt(np.where(vals > cut, vals, 1.0)), 0.0)
-    return (vecs * inv) @ vecs.T
+    return (vecs * inv[..., None, :]) @ np.swapaxes(vecs, -1, -2)
 
 
 @dataclass
@@ -128,21 +129,32 @@ def cr2_parts(
     order = np.argsort(codes, kind="stable")
     index = np.split(order, np.cumsum(np.bincount(codes))[:-1])
     M = np.linalg.pinv((X * w[:, None]).T @ X, hermitian=True)
-    T = [np.diag(theta[i]) + tau2 for i in index]
-    S = sum(((X[i] * w[i, None]).T @ Tg @ (X[i] * w[i, None]) for i, Tg in zip(index, T, strict=True)),
+    # clusters of one size at a time, as stacks of matrices (one LAPACK call per size)
+    sizes = np.array([len(i) for i in index])
+    groups = [np.flatnonzero(sizes == n) for n in np.unique(sizes)]
+    stacks = [_stack(X, w, theta, tau2, [index[g] for g in gs]) for gs in groups]
+    S = sum(((np.swapaxes(xw, 1, 2) @ t @ xw).sum(axis=0) for _, xw, t in stacks),
             np.zeros((X.shape[1], X.shape[1])))  # fmt: skip
     Omega = M @ S @ M
-    E, d, twx = [], [], []
-    for i, Tg in zip(index, T, strict=True):
-        Xg, wg = X[i], w[i]
-        H = Xg @ M @ (Xg * wg[:, None]).T
-        core = Tg - H @ Tg - Tg @ H.T + Xg @ Omega @ Xg.T
-        Dg = np.linalg.cholesky(Tg).T  # upper: Dg' Dg = Tg (R: chol)
-        Ag = Dg.T @ _inv_sqrt(Dg @ core @ Dg.T) @ Dg
-        E.append((Xg * wg[:, None]).T @ Ag)
-        d.append(Dg)
-        twx.append(Tg @ (Xg * wg[:, None]))
+    E: list[np.ndarray] = [np.empty(0)] * len(index)
+    d, twx = list(E), list(E)
+    for gs, (xg, xw, t) in zip(groups, stacks, strict=True):
+        ht = (xg @ M @ np.swapaxes(xw, 1, 2)) @ t  # H_g T_g; T_g H_g' is its transpose
+        core = t - ht - np.swapaxes(ht, 1, 2) + xg @ Omega @ np.swapaxes(xg, 1, 2)
+        dg = np.swapaxes(np.linalg.cholesky(t), 1, 2)  # upper: Dg' Dg = Tg (R: chol)
+        ag = np.swapaxes(dg, 1, 2) @ _inv_sqrt(dg @ core @ np.swapaxes(dg, 1, 2)) @ dg
+        eg, tw = np.swapaxes(xw, 1, 2) @ ag, t @ xw
+        for j, g in enumerate(gs):
+            E[g], d[g], twx[g] = eg[j], dg[j], tw[j]
     return CR2Parts(X, M, Omega, index, E, d, twx)
+
+
+def _stack(X: np.ndarray, w: np.ndarray, theta: np.ndarray, tau2: float, rows: list[np.ndarray]):
+    r"""Design, weighted design and target :math:`\Theta_g` of clusters of one size, stacked."""
+    i = np.stack(rows)
+    t = np.zeros((*i.shape, i.shape[1])) + tau2
+    t[:, np.arange(i.shape[1]), np.arange(i.shape[1])] += theta[i]
+    return X[i], X[i] * w[i][..., None], t
 
 
 def cr2_vcov(
