@@ -1,9 +1,9 @@
 """Execute report notebooks with papermill and export their pages, in worker processes.
 
 :func:`worker` runs in a process spawned by :mod:`analysis.report.jobs`: it receives jobs one at
-a time and runs each with :func:`job` in **one kernel kept for the whole run** (started once,
-reset between notebooks: user namespace cleared, figures closed, working directory and
-execution count restored), so a page no longer pays a kernel start and the imports of pandas,
+a time and runs each with :func:`job` in **one kernel kept for the whole run**
+(:mod:`analysis.report.kernel`: started once, one client, reset between notebooks: user
+namespace cleared, figures closed, working directory and execution count restored), so a page no longer pays a kernel start and the imports of pandas,
 matplotlib, statsmodels and the kit (measured on a tiny shape: ~6 s of CPU per page before, the
 kernel start and imports being ~3 s of it, the job process's papermill import ~2.5 s more).
 :func:`job` executes the notebook (papermill, per-cell timeout), exports the page
@@ -30,11 +30,8 @@ from typing import Any
 
 import nbformat
 import papermill as pm  # type: ignore[import-untyped]
-from nbclient import NotebookClient
-from nbclient.util import run_sync
 from papermill.exceptions import PapermillExecutionError  # type: ignore[import-untyped]
 
-from analysis.analyses.answerable import PAGE_WINDOWS
 from analysis.errors import NotebookTimeout, ReportError
 from analysis.report.export import (
     export_html,
@@ -42,6 +39,7 @@ from analysis.report.export import (
     translate_markdown,
     write_failed_page,
 )
+from analysis.report.kernel import KEPT_ENGINE, KeptKernel, prepared, shutdown
 from analysis.report.offline import external_resources
 from analysis.report.plan import papermill_path
 from analysis.report.provenance import hide_values
@@ -49,24 +47,13 @@ from analysis.report.publish import write_text
 from analysis.vocabulary import status_message
 
 __all__ = [
-    "KERNEL_ARGUMENTS", "RESET", "NotebookJob", "failed_result", "failing_line", "job",
+    "NotebookJob", "failed_result", "failing_line", "job",
     "run_notebook",
     "shared_notebook", "worker",
 ]  # fmt: skip
 
 #: the ReportError attributes a failed result carries
 FAILURE_FIELDS = ("cell_index", "execution_count", "ename", "evalue")
-#: run in the kept kernel before each notebook after the first ({cwd}: the notebooks folder)
-RESET = (
-    "get_ipython().run_line_magic('reset', '-f')\n"
-    "import os as _os, matplotlib.pyplot as _plt\n"
-    "_plt.close('all'); _os.chdir({cwd!r}); get_ipython().execution_count = 1\n"
-    "del _os, _plt\n"
-)
-#: the kept kernels log errors only: their TCP-transport warning (printed by every kernel on
-#: start, "Kernel is running over TCP without encryption": the kernel listens on localhost
-#: only) is not a message for the analyst running a report
-KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
 #: colour codes of a kernel's traceback
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 #: the head of a frame in a cell's code, IPython >= 8 (group 1: the line)
@@ -104,11 +91,11 @@ def failed_result(message: str, **fields: Any) -> dict[str, Any]:
             "message": message, **fields}  # fmt: skip
 
 
-def job(spec: NotebookJob, km: Any = None) -> None:
+def job(spec: NotebookJob, kept: KeptKernel | None = None) -> None:
     """Run one notebook (:func:`run_notebook`) and write its result to ``spec.result_path``.
 
-    ``km`` is the kernel manager of a kept kernel (:func:`worker`); None starts a kernel for
-    this notebook only. SIGTERM (the per-notebook timeout) becomes
+    ``kept`` is the kernel of :func:`worker` (:mod:`analysis.report.kernel`); None starts a
+    kernel for this notebook only. SIGTERM (the per-notebook timeout) becomes
     :class:`analysis.errors.NotebookTimeout`, so papermill stops and a failure page is written
     as for any other failure.
     """
@@ -116,7 +103,7 @@ def job(spec: NotebookJob, km: Any = None) -> None:
     _one_blas_thread()
     started = time.monotonic()
     try:
-        result = run_notebook(spec, km=km)
+        result = run_notebook(spec, kept=kept)
     except ReportError as err:
         failed_html = str(err.failed_html) if err.failed_html else None
         result = failed_result(str(err), **{k: getattr(err, k) for k in FAILURE_FIELDS},
@@ -144,67 +131,20 @@ def worker(conn: Any) -> None:
     """
     signal.signal(signal.SIGTERM, _on_sigterm)
     _one_blas_thread()
-    km: Any = None
+    kept: KeptKernel | None = None
     try:
         while not _STOPPING:
             spec = conn.recv()
             if spec is None:
                 break
-            km = _kept_kernel(km, spec.notebooks_dir)
-            _tell_page(km, spec)
-            job(spec, km=km)
+            kept = prepared(kept, spec.notebooks_dir, name=spec.name,
+                            week=spec.parameters.get("week"))  # fmt: skip
+            job(spec, kept=kept)
             if _STOPPING:
                 break
             conn.send(spec.name)
     finally:
-        _shutdown(km)
-
-
-def _kept_kernel(km: Any, cwd: Path) -> Any:
-    """The kept kernel, reset (:data:`RESET`); a new one when there is none or it died.
-
-    The manager is nbclient's own (an asynchronous jupyter_client manager, the kind papermill
-    uses), driven here through ``nbclient.util.run_sync``.
-    """
-    if km is not None and km.has_kernel and run_sync(km.is_alive)():
-        kc = km.client()
-        kc.start_channels()
-        try:
-            run_sync(kc.wait_for_ready)(timeout=60)
-            reply = run_sync(kc.execute_interactive)(
-                RESET.format(cwd=str(cwd)), store_history=False, timeout=60,
-                output_hook=lambda msg: None,
-            )  # fmt: skip
-            if reply["content"]["status"] == "ok":
-                return km
-        finally:
-            kc.stop_channels()
-    _shutdown(km)
-    km = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3").create_kernel_manager()
-    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=list(KERNEL_ARGUMENTS))
-    return km
-
-
-def _tell_page(km: Any, spec: NotebookJob) -> None:
-    """Tell the kept kernel which page it runs next (:func:`analysis.report.cache.set_page`:
-    its week and window, :data:`analysis.analyses.answerable.PAGE_WINDOWS`), so the page's
-    ``cl.read_weekly`` reads only the cells of its window. A page without a window reads all."""
-    weeks = PAGE_WINDOWS.get(spec.name)
-    week = spec.parameters.get("week") if weeks is not None else None
-    code = f"import analysis.report.cache as _c\n_c.set_page({week!r}, {weeks!r})\ndel _c\n"
-    kc = km.client()
-    kc.start_channels()
-    try:
-        run_sync(kc.wait_for_ready)(timeout=60)
-        run_sync(kc.execute_interactive)(code, store_history=False, timeout=60,
-                                         output_hook=lambda msg: None)  # fmt: skip
-    finally:
-        kc.stop_channels()
-
-
-def _shutdown(km: Any) -> None:
-    if km is not None and km.has_kernel:
-        run_sync(km.shutdown_kernel)(now=True)
+        shutdown(kept)
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - runs in the job process
@@ -212,9 +152,9 @@ def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - runs in 
     raise NotebookTimeout("stopped: the notebook exceeded its per-notebook timeout")
 
 
-def run_notebook(spec: NotebookJob, km: Any = None) -> dict[str, Any]:
+def run_notebook(spec: NotebookJob, kept: KeptKernel | None = None) -> dict[str, Any]:
     """Execute ``spec``'s notebook into the staging folder and export its page there
-    (in the kernel of ``km`` when given, else in a kernel of its own).
+    (in the kept kernel when given, else in a kernel of its own).
 
     Returns
     -------
@@ -239,7 +179,11 @@ def run_notebook(spec: NotebookJob, km: Any = None) -> dict[str, Any]:
             progress_bar=False,
             execution_timeout=spec.timeout,
             log_output=False,
-            **({"km": km} if km is not None else {}),
+            # no save of the whole notebook at each cell's start and end (a JSON dump and a
+            # schema validation each time: a fifth of a job process's CPU on a small page); it
+            # is saved when it ends or fails, and a page stopped by its timeout shows its code
+            request_save_on_cell_execute=False,
+            **({"engine_name": KEPT_ENGINE, "kept": kept} if kept is not None else {}),
         )
     except Exception as exc:  # any failure of the run is reported the same way
         raise _failure(spec, exc, executed, meta) from exc
