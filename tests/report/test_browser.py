@@ -1,8 +1,10 @@
 """Generated reports in a real browser: headless Chromium (Debian's ``chromium``, driven by
 Playwright with ``executable_path``; never ``playwright install``), network blocked.
 
-Three reports are built once for the module, in parallel, each copied alone into an empty
-folder before it is opened (a shared report is a folder or a page mailed on its own):
+Three reports are built once for the module, one after the other in one kept worker (its
+kernel's imports paid once: the other test process keeps the second core busy), each copied
+alone into an empty folder before it is opened (a shared report is a folder or a page mailed on
+its own):
 
 - ``sample-fr`` and ``sample-en``: the embedded sample in French and in English, the real
   notebooks 01 to 05 and weekly_report (00 has no figure; its tables are checked by
@@ -29,7 +31,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
@@ -84,7 +85,7 @@ INJECTED = """() => ({
 
 
 def _build_reports(root: Path) -> dict[str, Path]:
-    """Build both reports (in parallel) under ``root``, then copy each week folder alone."""
+    """Build the reports one after the other under ``root``, then copy each week folder alone."""
     nbdir = root / "notebooks"
     nbdir.mkdir(parents=True)
     sample = [p.removesuffix(".html") for p in PAGES["sample-fr"] if p != "index.html"]
@@ -105,8 +106,7 @@ def _build_reports(root: Path) -> dict[str, Path]:
         shutil.copytree(index.parent, alone)
         return alone
 
-    with ThreadPoolExecutor(len(jobs)) as pool:
-        return dict(zip(jobs, pool.map(build, jobs), strict=True))
+    return {name: build(name) for name in jobs}
 
 
 @pytest.fixture(scope="module")
