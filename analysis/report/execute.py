@@ -3,9 +3,10 @@
 :func:`worker` runs in a process spawned by :mod:`analysis.report.jobs`: it receives jobs one at
 a time and runs each with :func:`job` in **one kernel kept for the whole run**
 (:mod:`analysis.report.kernel`: started once, one client, reset between notebooks: user
-namespace cleared, figures closed, working directory and execution count restored), so a page no longer pays a kernel start and the imports of pandas,
-matplotlib, statsmodels and the kit (measured on a tiny shape: ~6 s of CPU per page before, the
-kernel start and imports being ~3 s of it, the job process's papermill import ~2.5 s more).
+namespace cleared, figures closed, working directory and execution count restored), so a page
+no longer pays a kernel start and the imports of pandas, matplotlib, statsmodels and the kit
+(measured on a tiny shape: ~6 s of CPU per page before, the kernel start and imports being ~3 s
+of it, the job process's papermill import ~2.5 s more).
 :func:`job` executes the notebook (papermill, per-cell timeout), exports the page
 (:mod:`analysis.report.export`), checks that it opens offline (:mod:`analysis.report.offline`),
 and writes its result as JSON next to the page. On failure it writes ``<name>.FAILED.html``
@@ -47,9 +48,8 @@ from analysis.report.publish import write_text
 from analysis.vocabulary import status_message
 
 __all__ = [
-    "NotebookJob", "failed_result", "failing_line", "job",
-    "run_notebook",
-    "shared_notebook", "worker",
+    "NotebookJob", "failed_result", "failing_line", "job", "run_notebook", "shared_notebook",
+    "worker",
 ]  # fmt: skip
 
 #: the ReportError attributes a failed result carries
