@@ -34,6 +34,15 @@ METRIC_KINDS = ("proportion", "ratio")
 PROPORTION_METHODS = ("auto", "wilson", "wilson-cc", "clopper-pearson", "jeffreys")
 #: interval methods of :func:`analysis.stats.rates.rates` for ratio metrics (ratio of sums)
 RATIO_METHODS = ("auto", "delta")
+#: the methods a result row names in its method columns (``method``, ``diff_method``,
+#: ``ratio_method``, ``pvalue_method``; ``adjusted_method`` and ``unclustered_method`` join two
+#: of them with ``"; "`` / ``" / "``): pages and downloads say each in words (``method.code.*`` of
+#: the language files, :func:`analysis.present.words.method_text`), never the code
+INTERVAL_METHODS = (
+    "wilson", "wilson-cc", "clopper-pearson", "jeffreys", "delta", "delta-log", "cr2-bm",
+    "cr2-bm-logit", "cr2-bm-fieller", "newcombe", "newcombe-exact", "score", "score+exact",
+    "mantel-haenszel", "standardisation", "jackknife-log", "greenland-robins", "linearised",
+)  # fmt: skip
 
 
 def check_argument(param: str, options: Iterable[Any], value: Any) -> Any:

@@ -21,15 +21,19 @@ or user id masked (:func:`plain_text`).
 
 from __future__ import annotations
 
+import importlib
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns  # type: ignore[import-untyped]
 import seaborn.objects as so  # type: ignore[import-untyped]
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 
 from analysis.present import privacy
@@ -45,7 +49,9 @@ __all__ = [
     "TRUTH_LEGEND",
     "TRUTH_MARK",
     "axes",
+    "describe_figures",
     "draw",
+    "figure_alt",
     "finish",
     "legend",
     "palette",
@@ -166,3 +172,52 @@ def finish(
     if title:
         ax.set_title(plain_text(title))
     return ax
+
+
+def figure_alt(fig: Figure) -> str:
+    """The alt text of ``fig``: each axes' title with its axis labels, as drawn (in the page's
+    language), e.g. ``LIVE lift by period (ratio)``; empty when nothing is titled or labelled.
+
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title(plain_text("Rate of $x$")), ax.set_xlabel("rate"), ax.set_ylabel("")
+    >>> figure_alt(fig)
+    'Rate of $x$ (rate)'
+    >>> plt.close(fig)
+    """
+    said = []
+    for ax in fig.axes:
+        title = ax.get_title().replace(r"\$", "$")
+        labels = ", ".join(t.replace(r"\$", "$") for t in (ax.get_xlabel(), ax.get_ylabel()) if t)
+        said.append(f"{title} ({labels})" if title and labels else title or labels)
+    return "; ".join(t for t in said if t)
+
+
+@dataclass(frozen=True)
+class _Described:
+    """IPython's PNG printer of figures, the output's metadata given the figure's alt text."""
+
+    printer: Callable[[Figure], Any]
+
+    def __call__(self, fig: Figure) -> Any:
+        data, alt = self.printer(fig), figure_alt(fig)
+        return (data, {"alt": alt}) if data is not None and alt else data
+
+
+def describe_figures(shell: Any) -> None:
+    """Have the IPython ``shell`` display each figure with its alt text (:func:`figure_alt`) in
+    the output's ``image/png`` metadata, which the page template writes into the ``<img>``.
+
+    The kernel's inline backend sets IPython's figure printers when it is loaded (on a first
+    figure): it is loaded here first, so it does not replace this printer later. Calling again
+    changes nothing. Without a PNG printer for figures (another backend) nothing is done.
+    """
+    backend = str(matplotlib.rcParams["backend"])
+    if backend.startswith("module://"):
+        importlib.import_module(backend.removeprefix("module://"))
+    png = shell.display_formatter.formatters["image/png"]
+    try:
+        printer = png.lookup_by_type(Figure)
+    except KeyError:
+        return
+    if not isinstance(printer, _Described):
+        png.for_type(Figure, _Described(printer))

@@ -84,9 +84,10 @@ def headline_rows(
     list of dict
         ``{metric, method, live, live_ci, nonlive, nonlive_ci, ratio, ratio_ci, status,
         ratio_method, lives, sentence, note}`` (:data:`KPI_COLUMNS`), all strings: the metric's
-        label, the interval method of the sides shown (the non-live one when both are), each
-        side's rate and interval (empty for a side the cells lack), the ratio ``1.23×`` and its
-        interval, the status code and the ratio's method; ``lives`` "from 10 LIVEs" (empty when
+        label, the interval method of the sides shown (the non-live one when both are) in words
+        (:func:`analysis.present.words.method_text`), each side's rate and interval (empty for
+        a side the cells lack), the ratio ``1.23×`` and its interval, the status code and the
+        ratio's method in words; ``lives`` "from 10 LIVEs" (empty when
         the LIVEs are not counted: no LIVE side, no ``content_id``); ``sentence`` the row in
         words, with the number of LIVEs; ``note`` why the interval is wide (fewer than
         :data:`analysis.stats.reference.FEW_CLUSTERS` LIVEs), missing (one LIVE) or too narrow
@@ -108,7 +109,7 @@ def _kpi(row: pd.Series, lang: str, min_viewers: int) -> dict[str, str]:
             out[side] = i18n.t("index.withheld", lang=lang, k=min_viewers)
             out[f"{side}_ci"] = ""
         else:
-            out["method"] = str(row[f"method_{side}"])
+            out["method"] = words.method_text(str(row[f"method_{side}"]), lang=lang)
             out[side] = _percent(row[f"rate_{side}"], lang)
             out[f"{side}_ci"] = _interval(row[f"ci_low_{side}"], row[f"ci_high_{side}"],
                                           _percent, lang)  # fmt: skip
@@ -116,7 +117,7 @@ def _kpi(row: pd.Series, lang: str, min_viewers: int) -> dict[str, str]:
     out["ratio"] = "" if ratio != ratio else _times(ratio, lang)
     out["ratio_ci"] = _interval(row["ratio_ci_low"], row["ratio_ci_high"], _times, lang)
     out["status"] = str(row["status"])
-    out["ratio_method"] = str(row["ratio_method"])
+    out["ratio_method"] = words.method_text(str(row["ratio_method"]), lang=lang)
     out["lives"] = _lives(row.get("n_lives"), row.get("n_clusters_live"), lang)
     out["sentence"] = _sentence(out, lang)
     out["note"] = _note(row, lang)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from analysis.present import i18n
+from analysis.present import i18n, words
 
 __all__ = ["crosscheck_reading", "evalue_reading"]
 
@@ -57,20 +57,19 @@ def crosscheck_reading(row: Mapping[str, Any], *, held: Sequence[str], lang: str
     ``glm`` (LIVEs as the random units: holds for this shop's creators), ``glm_creator``
     (creators as the random units: holds for creators like these), ``mixed`` (an average
     creator), ``creator_level`` (refused: too few creators); another row, or a row without an
-    estimate, reads as its status. English: the row's own reading.
+    estimate, reads as its status. Every language, English too, reads from the language file:
+    the row's own ``reading`` (the analysis's English, for a notebook) names model internals,
+    e.g. the random-effect column ``sd(content_id)``.
     """
-    if lang == i18n.SOURCE_LANGUAGE:
-        return str(row["reading"])
     model, estimate = str(row.get("model")), float(row.get("estimate", math.nan))
     n = {"n_creators": row.get("n_creators"), "n_lives": row.get("n_lives")}
     if model == "creator_level":
         return i18n.t("reading.creator_level", lang=lang, n=n["n_creators"])
     if model not in ("glm", "glm_creator", "mixed") or not math.isfinite(estimate):
         return i18n.status_text(row.get("status"), row.get("status_message"), lang=lang)
-    numbers = {
-        "estimate": i18n.format_number(estimate, lang=lang, digits=2),
-        "low": i18n.format_number(float(row["ci_low"]), lang=lang, digits=2),
-        "high": i18n.format_number(float(row["ci_high"]), lang=lang, digits=2),
+    numbers = {  # two decimals, trailing zeros dropped (3.1, not 3.10)
+        k: words.trim_zeros(i18n.format_number(float(v), lang=lang, digits=2), lang=lang)
+        for k, v in (("estimate", estimate), ("low", row["ci_low"]), ("high", row["ci_high"]))
     }
     if model == "mixed":
         return i18n.t("reading.mixed", lang=lang, **numbers)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.present import i18n
-from analysis.vocabulary import PROMOS, UNITS
+from analysis.vocabulary import INTERVAL_METHODS, PROMOS, UNITS
 
 __all__ = [
     "LABEL_COLUMNS",
@@ -217,7 +217,12 @@ def method_text(value: str, *, lang: str) -> str:
     """A method line in words of ``lang``: its formula and fitting-detail parts (``; ...``
     matching :data:`FORMULA`), the estimated variance in parentheses, the reference
     distribution (``t(...)``) and the variance estimator's code (``CR2``) left out, the known
-    phrases (:data:`METHODS`) said in ``lang``."""
+    phrases (:data:`METHODS`) and each part that is a method code (``cr2-bm-fieller``,
+    ``mantel-haenszel; jackknife-log``, ``newcombe / score``) said in ``lang``.
+
+    >>> method_text("mantel-haenszel; jackknife-log", lang="en")
+    'Mantel–Haenszel pooling; cluster jackknife on the log scale'
+    """
     if value == "none":
         return i18n.t("label.none", lang=lang)
     parts = [p for p in value.split("; ") if not FORMULA.search(p)]
@@ -226,7 +231,14 @@ def method_text(value: str, *, lang: str) -> str:
                   text)  # fmt: skip
     for phrase, key in METHODS:
         text = text.replace(phrase, i18n.t(key, lang=lang))
-    return text
+    return "; ".join(" / ".join(_method_code(p, lang) for p in part.split(" / "))
+                     for part in text.split("; "))  # fmt: skip
+
+
+def _method_code(part: str, lang: str) -> str:
+    """``part`` of a method line in words when it is a method code (``cr2-bm-logit``,
+    :data:`analysis.vocabulary.INTERVAL_METHODS`), else as it is."""
+    return i18n.t(f"method.code.{part}", lang=lang) if part in INTERVAL_METHODS else part
 
 
 def _group_label(value: Any, *, lang: str) -> str | None:

@@ -41,8 +41,13 @@ RESET = (
     "_gc.collect(); _gc.freeze()\n"
     "del _os, _gc, _plt\n"
 )
-#: tells the kernel the page it runs next: its week and window
-PAGE = "import analysis.report.cache as _c\n_c.set_page({week!r}, {weeks!r})\ndel _c\n"
+#: tells the kernel the page it runs next (its week and window) and has its figures shown with
+#: their alt text (:func:`analysis.present.figure.describe_figures`)
+PAGE = (
+    "import analysis.report.cache as _c, analysis.present.figure as _f\n"
+    "_c.set_page({week!r}, {weeks!r}); _f.describe_figures(get_ipython())\n"
+    "del _c, _f\n"
+)
 #: the kept kernels log errors only: their TCP-transport warning (printed by every kernel on
 #: start, "Kernel is running over TCP without encryption": the kernel listens on localhost
 #: only) is not a message for the analyst running a report; and they keep no IPython history

@@ -46,8 +46,15 @@ def test_values_headers_and_captions_are_escaped():
 
 def test_without_lang_numbers_and_booleans_are_english_words_without_trailing_zeros():
     html = table(rates_frame()).to_html()
-    assert cells_of(html)[1:8] == ["7", "1", "14.29%", "2.6%", "51%", "LIVE",
-                                   "clopper-pearson"]  # fmt: skip
+    assert cells_of(html)[1:8] == [
+        "7",
+        "1",
+        "14.29%",
+        "2.6%",
+        "51%",
+        "LIVE",
+        "exact (Clopper–Pearson) interval",
+    ]  # fmt: skip (no code)
     assert ">rate<" in html  # raw column names
 
 
@@ -86,7 +93,7 @@ def test_small_cells_show_counts_as_less_than_k_and_withhold_rates():
     html = table(frame, min_viewers=10).to_html()
     first, second = cells_of(html)[:8], cells_of(html)[8:]
     assert first[1:6] == ["&lt; 10", "&lt; 10", "–", "–", "–"]
-    assert first[0].startswith("&lt;script") and first[7] == "clopper-pearson"
+    assert first[0].startswith("&lt;script") and first[7] == "exact (Clopper–Pearson) interval"
     assert second[1:3] == ["1,200", "60"]  # large enough: shown
     assert "Counts below 10 are shown as “&lt; 10”" in html
     assert frame["trials"].tolist() == [7, 1200]  # the input is not modified

@@ -3,6 +3,8 @@ number of LIVEs its clustered intervals rest on."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -45,7 +47,9 @@ def test_headline_kpis_format_the_clustered_numbers(week):
     assert row["live"] == pct(frame["rate_live"], "fr") == "6\u00a0%"
     low, high = pct(frame["ci_low_live"], "fr"), pct(frame["ci_high_live"], "fr")
     assert row["live_ci"] == f"{low} à {high}"
-    assert row["method"] == "cr2-bm-logit" and row["ratio_method"] == "cr2-bm-fieller"
+    fr = json.loads((i18n.STRINGS_DIR / "fr.json").read_text(encoding="utf-8"))["strings"]
+    assert row["method"] == fr["method.code.cr2-bm-logit"]  # in words, never the code
+    assert row["ratio_method"] == fr["method.code.cr2-bm-fieller"]
     assert row["ratio"] == "1,5×" and row["lives"] == "sur 7 LIVE"
     assert row["status"] == "few_clusters"
     assert row["note"].startswith("L'intervalle est large parce qu'il ne repose que sur 7 LIVE")

@@ -217,6 +217,19 @@ def test_readings_of_result_rows_are_said_in_french():
         "catégorie identiques ; l'intervalle vaut pour les créateurs de cette boutique (leurs "
         "propres effets tenus fixes), les LIVE étant les unités aléatoires."
     )
+    mixed = {
+        "model": "mixed",
+        "estimate": 3.1,
+        "ci_low": 2.0,
+        "ci_high": 4.85,
+        "reading": "random-effect SDs on the logit scale: sd(content_id) 0.31",
+    }
+    assert crosscheck_reading(mixed, held=[], lang="en") == (  # English from the file too
+        "Mixed model (approximate, variational Bayes): 3.1× (2 to 4.85) for an average creator."
+    )
+    assert crosscheck_reading(glm, held=["hour"], lang="en").startswith(
+        "LIVE viewers have 2.82× the odds of adding to cart (2.14 to 3.72) at the same hour;"
+    )
     refused = {"model": "creator_level", "n_creators": 3, "status": "undefined_too_few"}
     assert "trop peu de créateurs (3)" in crosscheck_reading(refused, held=[], lang="fr")
     failed = {"model": "mixed", "estimate": float("nan"), "status": "failed"}

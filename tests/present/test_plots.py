@@ -134,3 +134,27 @@ def test_hour_profile_plot_bands_only_seen_hours_and_marks_the_truth():
     handles, labels = ax.get_legend_handles_labels()  # what notebooks/02 relabels
     assert [x.split(" (")[0] for x in labels] == ["non-live", "LIVE", "planted truth"]
     assert ax.get_xlim() == (-0.5, 23.5) and list(ax.get_xticks()) == list(range(0, 24, 2))
+
+
+def test_a_figure_is_displayed_with_its_title_and_axis_labels_as_alt_text():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+
+    from analysis.present.figure import describe_figures
+
+    shell = InteractiveShell.instance()
+    try:
+        select_figure_formats(shell, {"png"})  # the printer the inline backend sets
+        data = pd.DataFrame({"period": ["this week"], "ratio": [2.5], "ratio_ci_low": [1.8],
+                             "ratio_ci_high": [3.5]})  # fmt: skip
+        ax = lift_plot(data, y="period", title="LIVE lift by period $x$")
+        describe_figures(shell)
+        describe_figures(shell)  # a second page's set-up: the printer is not wrapped twice
+        shown, meta = shell.display_formatter.format(ax.figure)
+        assert shown["image/png"].startswith("iVBOR")  # still the PNG (base64)
+        assert meta == {"image/png": {"alt": f"LIVE lift by period $x$ ({ax.get_xlabel()})"}}
+        untitled, _ = plt.subplots()
+        assert shell.display_formatter.format(untitled)[1] == {}  # the page's default then
+    finally:
+        plt.close("all")
+        InteractiveShell.clear_instance()

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.present import words
+from analysis.present import i18n, words
 from analysis.present.display import table
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -129,8 +129,24 @@ def test_a_method_line_loses_its_formula_and_fit_details():
                                                   "each creator, and each LIVE within its "
                                                   "creator")  # fmt: skip
     assert words.method_text("mantel-haenszel; jackknife-log", lang="fr") == (
-        "mantel-haenszel; jackknife-log"
+        "regroupement de Mantel–Haenszel; jackknife par grappes en échelle logarithmique"
+    )  # each code of a combined method line in words
+    assert words.method_text("newcombe-exact / score+exact", lang="en") == (
+        "Newcombe interval of the difference, from exact limits / score interval of the ratio, "
+        "widened to the exact one for small counts"
     )
+    assert words.method_text("linearised SE; cr2-bm", lang="en") == (  # a part, not a word
+        "linearised SE; cluster-robust interval, small-sample corrected"
+    )
+
+
+def test_every_interval_method_code_has_words_in_every_language():
+    from analysis.vocabulary import INTERVAL_METHODS
+
+    for lang in i18n.available_languages():
+        said = {code: words.method_text(code, lang=lang) for code in INTERVAL_METHODS}
+        assert all(text != code for code, text in said.items()), lang
+        assert len(set(said.values())) == len(INTERVAL_METHODS), lang  # no two alike
 
 
 def test_warnings_on_rows_kept_are_sentences_for_the_data_quality_page():

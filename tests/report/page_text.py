@@ -6,7 +6,8 @@ alt text and printed output, outside the code inputs (``details.cartlift-code``,
 input areas), scripts and the stylesheet. :func:`internals` flags the items that show an internal
 instead of words (``docs/architecture.md``, presentation layer): a cell equal to
 ``True``/``False``, a model term (``C(``, ``[T.``), ``group_a``/``group_b``, a file path, a Python
-warning, a log-odds column, a number with trailing decimal zeros (``8,961.0000``), a ratio
+warning, a log-odds column, an interval method's code (``cr2-bm-fieller``: its words are in the
+language files), a number with trailing decimal zeros (``8,961.0000``), a ratio
 written as a percent and a column header that is an underscore-joined identifier (``ci_low``:
 the result column's name instead of its ``col.*`` label). :func:`page_internals` does both on
 one page's HTML (the browser test and ``test_shapes`` call it on every page they open).
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+
+from analysis.vocabulary import INTERVAL_METHODS
 
 __all__ = ["internals", "page_internals", "shown_items"]
 
@@ -27,6 +30,16 @@ HIDDEN = ("style", "script", "head", "title")
 CODE_CLASSES = ("cartlift-code", "jp-InputArea", "jp-Cell-inputWrapper")
 VOID = ("img", "br", "hr", "meta", "link", "input", "source", "col", "wbr")
 
+#: an interval method's code (:data:`analysis.vocabulary.INTERVAL_METHODS`) instead of its
+#: words: an item that is one, or, in any item, a code no word is written like (``cr2-bm``,
+#: ``score+exact``: a hyphen or a plus; ``score`` alone may be a word of a sentence)
+_CODES = sorted(INTERVAL_METHODS, key=len, reverse=True)
+METHOD_CODE = re.compile(
+    r"^(" + "|".join(map(re.escape, _CODES)) + r")$"
+    r"|(?<![\w-])("
+    + "|".join(re.escape(c) for c in _CODES if re.search(r"[-+]", c))
+    + r")(?![\w-])"
+)
 #: (reason, pattern) flagged in any item
 PATTERNS = (
     ("a boolean", re.compile(r"^(True|False)$")),
@@ -41,6 +54,7 @@ PATTERNS = (
     ),  # fmt: skip
     ("a Python warning", re.compile(r"\b[A-Z]\w*Warning\b|warnings\.warn")),
     ("a log-odds column", re.compile(r"\blog_o(r|dds)")),
+    ("a method code", METHOD_CODE),
 )
 #: a header or caption naming a log-odds column in words (a sentence in a cell may say log-odds)
 LOG_ODDS_HEADER = re.compile(r"\blog[ _-]?o(dds|r)\b", re.I)

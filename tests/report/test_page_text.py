@@ -54,3 +54,16 @@ def test_a_header_that_is_a_column_name_is_flagged_not_one_in_words_or_from_data
         "a column name as a header: th 'ci_low'",
         "a column name as a header: th 'n_clusters_a'",
     ]
+
+
+def test_a_method_code_is_flagged_its_words_and_ordinary_words_are_not():
+    def flagged(text: str) -> list[str]:
+        return page_internals(PAGE.format(lang="en", **CLEAN | {"printed": text}))
+
+    for code in ("cr2-bm-fieller", "mantel-haenszel; jackknife-log", "newcombe / score+exact",
+                 "wilson", "computed as documented cr2-bm-logit · cr2-bm-fieller"):  # fmt: skip
+        assert flagged(code) == [f"a method code: pre {code!r}"]
+    for words in ("cluster-robust Fieller interval of the ratio, small-sample corrected",
+                  "the score interval of the ratio", "delta-method interval", "Wilson interval",
+                  "exact (Clopper–Pearson) interval", "2026-11-16"):  # fmt: skip
+        assert flagged(words) == []
