@@ -3,9 +3,9 @@
 The goldens were written by ``tests/golden/frames.py`` before the house was redesigned. What the
 redesign renamed is recorded per frame in ``tests/golden/renames/<frame>.json``:
 ``{"columns": {old: new}, "values": {column: {old value: new value}}}`` (``values`` maps the old
-free-text statuses to the status codes of :data:`analysis.vocabulary.STATUSES`). The golden is
-renamed with it before the comparison, so the only difference the move may make is a recorded
-rename.
+free-text statuses to the status codes of :data:`analysis.vocabulary.STATUSES`; for the
+``headline`` strings, the method codes to their words, ``method.code.*``). The golden is renamed
+with it before the comparison, so the only difference the move may make is a recorded rename.
 """
 
 from __future__ import annotations
