@@ -51,6 +51,9 @@ class _Problems:
         self.items: list[dict] = []
 
     def add(self, mask, column: str, values, reason: str) -> None:
+        if isinstance(mask, pd.Series) and mask.index.equals(self.file.index):  # the usual case
+            if not mask.to_numpy(dtype=bool, na_value=False).any():  # nothing to record
+                return
         mask = pd.Series(mask, index=self.file.index).fillna(False).astype(bool)
         for i in mask[mask].index:
             value = values.loc[i] if isinstance(values, pd.Series) else values
@@ -162,16 +165,16 @@ def _validate(data: pd.DataFrame, *, tz: str | None, source: str | None):
     df, problems = _frame(data)
     if source is not None and "source" not in df:
         df["source"] = source
-    for name in COLUMNS:
-        if name not in df:
-            df[name] = pd.NA
-    out = pd.DataFrame(index=df.index)
-    for name in STRING_COLUMNS:
-        out[name] = _as_string(df[name])
-    out["row"] = df["row"]
+    lacking = [name for name in COLUMNS if name not in df]
+    if lacking:  # all at once: one insert per column is most of a small file's validation
+        empty = pd.DataFrame(pd.NA, index=df.index, columns=lacking, dtype=object)
+        df = pd.concat([df, empty], axis=1)
+    cols = {name: _as_string(df[name]) for name in STRING_COLUMNS}
+    cols["row"] = df["row"]
     for name in (*COUNT_COLUMNS, "revenue"):
-        out[name] = _as_number(df[name], name, problems, integer=name != "revenue")
-    out["start"] = _as_time(df["start"], tz, problems)
+        cols[name] = _as_number(df[name], name, problems, integer=name != "revenue")
+    cols["start"] = _as_time(df["start"], tz, problems)
+    out = pd.DataFrame(cols, index=df.index)
     _check_vocabulary(out, "grain", GRAINS, problems, required=True)
     _check_vocabulary(out, "channel", CHANNELS, problems, required=True)
     _check_vocabulary(out, "unit", UNITS, problems, required=True)
@@ -239,11 +242,15 @@ def _as_flag(s: pd.Series, name: str, problems: _Problems) -> pd.Series:
 
 def _as_string(s: pd.Series) -> pd.Series:
     s = s.astype("string")
+    if not s.notna().any():  # a column the file lacks: nothing to strip
+        return s
     return s.str.strip().replace("", pd.NA)
 
 
 def _as_number(s: pd.Series, name: str, problems: _Problems, *, integer: bool) -> pd.Series:
     dtype = "Int64" if integer else "Float64"
+    if not s.notna().any():  # a column the file lacks (or all empty): not reported
+        return pd.Series(pd.NA, index=s.index, dtype=dtype)
     if pd.api.types.is_bool_dtype(s):
         problems.add(s.notna(), name, s, "is a boolean; counts must be numbers")
         return pd.Series(pd.NA, index=s.index, dtype=dtype)

@@ -213,4 +213,4 @@ def test_intervention_series_has_intervals(sample_cells):
     assert len(s) == 15 and (s["ci_low"] <= s["rate"]).all() and (s["rate"] <= s["ci_high"]).all()
     weekly = intervention_series(sample_cells, group="@ines.glow", control="others")
     assert set(weekly["arm"]) == {"treated", "control"}
-    assert (weekly["time"].dt.dayofweek == 0).all()  # weeks start on Monday
+    assert (weekly["time"].dt.day_of_week == 0).all()  # weeks start on Monday
