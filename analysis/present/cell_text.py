@@ -3,7 +3,8 @@
 Percent columns (:data:`PERCENT_COLUMNS`) as ``12.34%``, ratio columns (:data:`RATIO_COLUMNS`)
 as ``3.21×``, money with its cents, p-values below 0.0001 as ``< 0.0001``, counts with the
 locale's thousands separator, other numbers to three significant digits below 1; booleans,
-labels, units and method lines in words (:mod:`analysis.present.words`); dates in the locale
+labels, units, method lines and file statuses (``read``, ``skipped``: the status of a file, also
+the source of one not read) in words (:mod:`analysis.present.words`); dates in the locale
 (CLDR medium form, with the time when it is not midnight). Numbers and dates follow the page
 language through :mod:`analysis.present.i18n` (babel, CLDR); trailing zeros are dropped. Text
 values outside id columns are masked (:func:`analysis.present.privacy.mask_text`). Used by
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.present import i18n, privacy, words
+from analysis.sources.base import FILE_STATUSES
 
 __all__ = ["PERCENT_COLUMNS", "RATIO_COLUMNS", "formatted"]
 
@@ -44,6 +46,8 @@ def _fmt(kind: str, value, *, lang: str | None, digits: int, column: Any = None)
     if isinstance(value, bool | np.bool_):
         return words.boolean_text(column, bool(value), lang=lang)
     if isinstance(value, str):
+        if column in ("status", "source") and value in FILE_STATUSES:  # a file not read, ...
+            return i18n.t(f"value.file_status.{value}", lang=lang)
         if column in words.LABEL_COLUMNS:
             return words.label_text(value, lang=lang)
         if column in words.NAME_COLUMNS:

@@ -200,3 +200,21 @@ def test_dates_are_said_as_dates_in_the_page_language():
                                    pd.Timestamp("2026-11-05 11:00", tz="Europe/Paris")]})  # fmt: skip
     assert formatted(frame, lang="en")["date"].tolist() == ["Oct 26, 2026", "Nov 5, 2026 11:00"]
     assert formatted(frame, lang="fr")["date"].tolist() == ["26 oct. 2026", "5 nov. 2026 11:00"]
+
+
+def test_file_statuses_and_the_source_of_a_file_not_read_are_words_of_the_page():
+    from analysis.sources.base import FILE_STATUSES
+
+    files = pd.DataFrame({"file": ["a.xlsx", "notes.pdf", "b.csv", "c.xlsx"],
+                          "source": ["live_center", "skipped", "unreadable", "duplicate"],
+                          "status": ["read", "skipped", "unreadable", "duplicate"]})  # fmt: skip
+    assert set(files["status"]) == set(FILE_STATUSES)  # every status of the vocabulary
+    fr = formatted(files, lang="fr")
+    assert fr["status"].tolist() == ["lu", "ignoré", "illisible", "doublon (compté une fois)"]
+    assert fr["source"].tolist() == [
+        "live_center",
+        "ignoré",
+        "illisible",
+        "doublon (compté une fois)",
+    ]  # fmt: skip (a loader id stays)
+    assert formatted(files, lang="en")["status"].tolist()[-1] == "duplicate (counted once)"
