@@ -167,8 +167,7 @@ def _validate(data: pd.DataFrame, *, tz: str | None, source: str | None):
         df["source"] = source
     lacking = [name for name in COLUMNS if name not in df]
     if lacking:  # all at once: one insert per column is most of a small file's validation
-        empty = pd.DataFrame(pd.NA, index=df.index, columns=lacking, dtype=object)
-        df = pd.concat([df, empty], axis=1)
+        df = pd.concat([df, pd.DataFrame(pd.NA, df.index, lacking, dtype=object)], axis=1)
     cols = {name: _as_string(df[name]) for name in STRING_COLUMNS}
     cols["row"] = df["row"]
     for name in (*COUNT_COLUMNS, "revenue"):
@@ -241,10 +240,8 @@ def _as_flag(s: pd.Series, name: str, problems: _Problems) -> pd.Series:
 
 
 def _as_string(s: pd.Series) -> pd.Series:
-    s = s.astype("string")
-    if not s.notna().any():  # a column the file lacks: nothing to strip
-        return s
-    return s.str.strip().replace("", pd.NA)
+    s = s.astype("string")  # a column the file lacks: nothing to strip
+    return s.str.strip().replace("", pd.NA) if s.notna().any() else s
 
 
 def _as_number(s: pd.Series, name: str, problems: _Problems, *, integer: bool) -> pd.Series:

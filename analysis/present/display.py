@@ -35,6 +35,7 @@ from matplotlib.ticker import FuncFormatter
 
 from analysis.present import i18n, privacy, words
 from analysis.present.cell_text import PERCENT_COLUMNS, RATIO_COLUMNS, formatted
+from analysis.present.status_words import status_legend, status_short
 from analysis.vocabulary import check_argument
 
 if TYPE_CHECKING:  # annotations only: importing Styler loads jinja2
@@ -119,18 +120,19 @@ def readable_statuses(data: pd.DataFrame, *, lang: str | None = None) -> pd.Data
     """A copy of ``data`` whose status columns hold what a reader is told, not the code.
 
     Each status column ``c`` (:func:`status_columns`) takes, row by row,
-    :func:`analysis.present.i18n.status_text` of its code and of its message column
-    ``c + "_message"`` (``status_message`` for ``status``) in ``lang`` (default English): in
-    English the row's message when not empty, else the :data:`analysis.vocabulary.STATUSES`
-    message of the code; in another language the code's translated message; a value that is not
-    a code stays as it is (a free text stays readable). The message columns themselves are kept.
+    :func:`analysis.present.status_words.status_short` of its code and of its message column
+    ``c + "_message"`` (``status_message`` for ``status``) in ``lang`` (default English): the
+    code's short label ("few LIVEs, wide interval"), in English with the row's specifics from
+    its message ("6 LIVEs (< 10), t(5) reference"); a value that is not a code stays as it is (a
+    free text stays readable). The message columns themselves are kept. :func:`table` adds the
+    legend of the labels to its caption (:func:`analysis.present.status_words.status_legend`).
     """
     out = data.copy()
     lang = lang or i18n.SOURCE_LANGUAGE
     rows = data.to_dict("records") if status_columns(data) else []
     for col in status_columns(data):
         messages = out[f"{col}_message"] if f"{col}_message" in out else [None] * len(out)
-        out[col] = [words.group_words(i18n.status_text(v, m, lang=lang), row, lang=lang)
+        out[col] = [words.group_words(status_short(v, m, lang=lang), row, lang=lang)
                     if isinstance(v, str) else v
                     for v, m, row in zip(out[col], messages, rows, strict=True)]  # fmt: skip
     return out
@@ -182,8 +184,9 @@ def table(
     -------
     Styler
         Every cell is a preformatted, HTML-escaped string; the index is hidden. A status column
-        (``status``, ``*_status``) shows the reader's message of each row, not its code
-        (:func:`readable_statuses`): a shared table is read by people, the codes are for code.
+        (``status``, ``*_status``) shows each row's short label, not its code
+        (:func:`readable_statuses`), and the caption ends with the legend of the labels shown: a
+        shared table is read by people, the codes are for code.
     """
     if lang is not None:
         i18n.check_lang(lang)
@@ -218,6 +221,8 @@ def table(
                             names=names))  # fmt: skip
     if suppressed:
         notes.append(i18n.t("table.small_cells", lang=note_lang, k=k))
+    codes = [v for c in status_columns(data) if c in shown for v in data[c]]
+    notes.append(status_legend(codes, lang=note_lang))  # each short label once, with its sentence
     caption, n = privacy.mask_text(caption, tokens) if caption else (caption, Counter())
     if masked or n:
         notes.append(i18n.t("table.masked_values", lang=note_lang, n=masked + sum(n.values())))

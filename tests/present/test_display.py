@@ -111,7 +111,7 @@ def test_small_cells_of_a_comparison_withhold_each_side_alone():
     cells = cells_of(compare_table(result, by="category", min_viewers=10).to_html())
     # category, metric, trials_a, rate_a, trials_b, rate_b, ratio, low, high, status (its message)
     assert cells == ["a", "add-to-cart rate", "&lt; 10", "–", "900", "5%", "5×", "1×", "20×",
-                     "computed as documented"]  # fmt: skip
+                     "as documented"]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -168,22 +168,28 @@ def statuses_frame() -> pd.DataFrame:
     })  # fmt: skip
 
 
-def test_tables_show_the_status_message_under_the_status_heading():
+def test_tables_show_a_short_status_per_row_and_its_legend_once_in_the_caption():
     frame = statuses_frame()
     html = table(frame).to_html()
     headers = re.findall(r"<th[^>]*>(.*?)</th>", html)
     assert headers == ["group", "status", "inference_status"]  # no status_message column
     rows = [cells_of(html)[i : i + 3] for i in (0, 3, 6)]
-    assert (
-        rows[0][1]
-        == "few LIVEs (or other clusters): the estimate rests on a handful of them; the interval is small-sample corrected but wide (G=6 LIVEs, t(5) reference)"
-    )
-    assert rows[1][1] == STATUSES["ok"]  # no message in the row: the code's message
-    assert rows[2][1] == STATUSES["undefined_no_viewers"]  # an empty message too
-    assert [r[2] for r in rows] == [STATUSES["not_clustered"], STATUSES["ok"], "a free text"]
+    assert rows[0][1] == "few LIVEs, wide interval (G=6 LIVEs, t(5) reference)"  # the specifics
+    assert rows[1][1] == "as documented"  # no message in the row: the label alone
+    assert rows[2][1] == "not computed: no viewers on a side"  # an empty message too
+    assert [r[2] for r in rows] == ["not clustered, too narrow", "as documented", "a free text"]
+    caption = re.search(r"<caption>(.*?)</caption>", html, re.S).group(1)
+    assert caption == (
+        "Status: few LIVEs, wide interval — few LIVEs (or other clusters): the estimate rests on "
+        "a handful of them; the interval is small-sample corrected but wide · not computed: no "
+        "viewers on a side — undefined: no viewers (or other denominator) on a side · not "
+        "clustered, too narrow — not clustered: viewers treated as independent, the interval is "
+        "too narrow when people of one LIVE share its mood."
+    )  # each label present once, ok left out, in order of the rows, column by column
     assert frame["status"].tolist() == ["few_clusters", "ok", "undefined_no_viewers"]  # unchanged
     asked = table(frame, columns=["status", "status_message"]).data
     assert asked.columns.tolist() == ["status", "status_message"]  # asked for: shown
+    assert "<caption>" not in table(frame[["group"]]).to_html()  # no status: no legend
 
 
 def test_readable_statuses_keeps_codes_out_of_shared_text_and_the_frame_whole():

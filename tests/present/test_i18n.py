@@ -194,8 +194,14 @@ def test_statuses_are_told_in_the_report_language():
     frame = pd.DataFrame({"status": ["ok", "few_clusters", None],
                           "status_message": ["", detail, None]})  # fmt: skip
     assert readable_statuses(frame, lang="fr")["status"].tolist()[:2] == [
-        "calculé comme documenté", fr["status.few_clusters"]]  # fmt: skip
-    assert readable_statuses(frame)["status"].tolist()[:2] == [STATUSES["ok"], detail]
+        "comme documenté",
+        "peu de LIVE, intervalle large",
+    ]  # fmt: skip (labels, no English)
+    assert readable_statuses(frame)["status"].tolist()[:2] == [
+        "as documented", "few LIVEs, wide interval (7 clusters inform it (< 10), t(6) reference)"]  # fmt: skip
+    assert {k.removeprefix("status_short.") for k in fr if k.startswith("status_short.")} == set(
+        STATUSES
+    )  # fmt: skip (a short label for every code)
 
 
 def test_readings_of_result_rows_are_said_in_french():
