@@ -113,7 +113,7 @@ LABELS = (
     (r"glm", "label.model_glm"),
     (r"mixed", "label.model_mixed"),
     (r"creator_level", "label.model_creator_level"),
-    (r"(?P<file>truth\.json): format not recognised.*", "change.inputs_truth"),
+    (r"the planted truth of a simulated sample, not an export", "label.sample_truth"),
     (r"the events table of the moments page, not an export", "label.events_table"),
     (
         r"(?P<file>[^:]+): format not recognised \(known sources: (?P<known>[^)]*)\).*",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.cells.checks import value_warnings
 from analysis.errors import RejectedRowsWarning, UnreadableError
-from analysis.paths import resolve_data
+from analysis.paths import SAMPLE_TRUTH, resolve_data
 from analysis.sources import LOADERS, detect_source, ga4, loader
 from analysis.sources.base import Loaded, combine
 from analysis.sources.engines import check_engine
@@ -114,9 +114,10 @@ def read(
         Each file is read on its own: one that cannot be read as a whole (empty, corrupt,
         unrecognised when named explicitly, lacking a required column, naive times without
         ``tz``) is listed with ``status`` ``unreadable`` and its ``reason``; a file of a folder
-        that no loader recognises is ``skipped``; a byte-identical file, or a file whose rows
-        and values equal an earlier file's (the same export under another name), is
-        ``duplicate`` (the reason names the file kept) and counted once. Those files count 0
+        that no loader recognises is ``skipped`` (as are the moments page's events table and a
+        simulated sample's ``truth.json``, :data:`TRUTH_REASON`); a byte-identical file, or a
+        file whose rows and values equal an earlier file's (the same export under another
+        name), is ``duplicate`` (the reason names the file kept) and counted once. Those files count 0
         rows and take their status as ``source``. Cells dated after their file's export date
         (file name stamp or workbook properties, :func:`analysis.sources.folder.export_date`)
         are rejected.
@@ -199,6 +200,8 @@ def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict)
     seen[digest] = f.name
     if not named and f.name.casefold() == EVENTS_FILE:  # the analyst's, for page 07
         return _not_read(f, "skipped", "the events table of the moments page, not an export")
+    if not named and f.name == SAMPLE_TRUTH.name:  # beside a simulated sample's cells
+        return _not_read(f, "skipped", TRUTH_REASON)
     try:
         name = detect_source(f) if source == "auto" else source
     except UNREADABLE as err:
@@ -229,6 +232,9 @@ def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict)
     return result
 
 
+#: why a folder's ``truth.json`` is not read: the planted truth a simulated sample keeps beside its
+#: cells (``data/README.md``), which the pages compare their estimates with
+TRUTH_REASON = "the planted truth of a simulated sample, not an export"
 #: suffixes of data files: one of them that no loader recognises is ``unreadable`` (an error),
 #: other files of a folder (notes, images) are ``skipped``
 DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".parquet")

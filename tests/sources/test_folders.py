@@ -122,6 +122,15 @@ def test_quality_page_lists_every_file_not_read(tmp_path):
     assert "notes.txt: " in summary.loc["skipped", "status_message"]
 
 
+def test_a_simulated_samples_truth_is_skipped_as_what_it_is_not_as_an_unknown_format():
+    from analysis.paths import SAMPLE_DIR
+    from analysis.sources.load import TRUTH_REASON
+
+    files = read(SAMPLE_DIR, tz=TZ).files.set_index("file")
+    assert files.loc["truth.json", ["status", "reason"]].tolist() == ["skipped", TRUTH_REASON]
+    assert "not recognised" not in TRUTH_REASON and files.loc["cells.parquet", "status"] == "read"
+
+
 # ------------------------------------------------------------------------------------------------
 # The export's own date
 # ------------------------------------------------------------------------------------------------
