@@ -170,8 +170,9 @@ def formula_error(formula: str, cells: pd.DataFrame, err: Exception | None) -> F
 def _separated(result: Any) -> list[str]:
     """Coefficients not estimable: a level with no successes or no failures (|beta| > 15 or a
     huge or infinite SE), or a term the cells do not identify (zero SE, :func:`_fit`)."""
-    return [t for t in result.params.index
-            if abs(result.params[t]) > 15 or not 0 < result.bse[t] <= 100]  # fmt: skip
+    beta, se = np.asarray(result.params, dtype=float), np.asarray(result.bse, dtype=float)
+    bad = (np.abs(beta) > 15) | ~((se > 0) & (se <= 100))  # a NaN SE is not estimable too
+    return [t for t, b in zip(result.params.index, bad, strict=True) if b]
 
 
 def glm(
