@@ -25,7 +25,7 @@ import pandas as pd
 from analysis.metrics import Metric
 from analysis.stats.rates import rates
 
-__all__ = ["LIVE_METRICS", "LIVE_RATE_COLUMNS", "live_rates"]
+__all__ = ["LIVE_METRICS", "LIVE_RATE_COLUMNS", "POOLED", "live_rates"]
 
 #: the rates of :func:`live_rates` (name -> metric; GMV is scaled by 1,000 after pooling)
 LIVE_METRICS: dict[str, Metric] = {
@@ -43,6 +43,8 @@ LIVE_METRICS: dict[str, Metric] = {
         denominator="views", kind="ratio", unit_note="GMV per 1,000 LIVE views, shop currency",
         description="GMV per 1,000 views: 1000 * sum(revenue) / sum(views)."),
 }  # fmt: skip
+#: ``group`` and ``value`` of the pooled row of each metric (every LIVE of the cells)
+POOLED = "all"
 #: columns of :func:`live_rates`
 LIVE_RATE_COLUMNS = (
     "metric", "group", "value", "n_cells", "successes", "trials", "rate", "ci_low", "ci_high",
@@ -76,8 +78,8 @@ def live_rates(
     Returns
     -------
     pandas.DataFrame
-        :data:`LIVE_RATE_COLUMNS`: ``group`` is the column, ``value`` its value (``all`` for
-        the pooled row of each metric); ``n_clusters`` the LIVEs of the row and ``df`` the
+        :data:`LIVE_RATE_COLUMNS`: ``group`` is the column, ``value`` its value (:data:`POOLED`,
+        ``all``, for the pooled row of each metric); ``n_clusters`` the LIVEs of the row and ``df`` the
         degrees of freedom of its interval; ``method``, ``status`` and ``status_message`` those
         of :func:`analysis.stats.rates.rates` (``few_clusters`` with few LIVEs,
         ``undefined_too_few`` for one LIVE, ``not_clustered`` without LIVE ids, ...).
@@ -91,7 +93,7 @@ def live_rates(
         if usable.empty:
             continue
         overall = rates(usable, metric=metric, level=level, cluster=cluster)
-        overall = overall.assign(group="all", value="all")
+        overall = overall.assign(group=POOLED, value=POOLED)
         parts.append(overall)
         for g in groups:
             if g in usable and usable[g].notna().any():

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.analyses.live_only import POOLED
 from analysis.present import i18n, privacy, words
 from analysis.sources.base import FILE_STATUSES
 
@@ -105,8 +106,11 @@ def formatted(
     """Every cell of ``shown`` as display text (object dtype, index ``0..n-1``), each column in
     its kind: percent, ratio, money, ``pvalue`` (``< 0.0001``), else by the value's type.
 
-    Text values outside id columns are masked (:func:`analysis.present.privacy.mask_text`,
-    tokens in ``lang``); ``attrs["masked"]`` of the result counts the cells masked."""
+    The pooled row of a by-group table (``group`` and ``value`` both
+    :data:`analysis.analyses.live_only.POOLED`) says so in words (``label.pooled``); a data value
+    ``all`` under another group stays as it is. Text values outside id columns are masked
+    (:func:`analysis.present.privacy.mask_text`, tokens in ``lang``); ``attrs["masked"]`` of the
+    result counts the cells masked."""
     tokens = i18n.privacy_tokens(lang or i18n.SOURCE_LANGUAGE)
     masked: Counter = Counter()
 
@@ -124,5 +128,10 @@ def formatted(
     }  # fmt: skip
     out = pd.DataFrame({c: [show(c, v) for v in shown[c]] for c in shown},
                        index=range(len(shown)), dtype=object)  # fmt: skip
+    if {"group", "value"} <= set(shown.columns):  # the pooled row of a by-group table: words
+        pooled = ((shown["group"] == POOLED) & (shown["value"] == POOLED)).to_numpy(dtype=bool)
+        out.loc[pooled, ["group", "value"]] = i18n.t(
+            "label.pooled", lang=lang or i18n.SOURCE_LANGUAGE
+        )
     out.attrs["masked"] = masked["cells"]
     return out

@@ -224,3 +224,14 @@ def test_file_statuses_and_the_source_of_a_file_not_read_are_words_of_the_page()
         "doublon (compté une fois)",
     ]  # fmt: skip (a loader id stays)
     assert formatted(files, lang="en")["status"].tolist()[-1] == "duplicate (counted once)"
+
+
+def test_the_pooled_row_of_the_live_list_rates_is_said_in_words_a_category_all_is_not():
+    from analysis.analyses.live_only import POOLED
+
+    frame = pd.DataFrame({"group": [POOLED, "category", "hour"], "value": [POOLED, "all", "11"],
+                          "rate": [0.04, 0.05, 0.03]})  # fmt: skip
+    fr = formatted(frame, lang="fr")
+    assert fr[["group", "value"]].values.tolist() == [
+        ["tous les LIVE", "tous les LIVE"], ["catégorie", "all"], ["heure", "11"]]  # fmt: skip
+    assert formatted(frame, lang="en").loc[0, "group"] == "all LIVEs"
