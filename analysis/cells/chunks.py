@@ -16,8 +16,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from analysis.cells.rules import DUPLICATE
 from analysis.cells.schema import KEY_COLUMNS, PROBLEM_COLUMNS
-from analysis.cells.validation import DUPLICATE, split_parts
+from analysis.cells.validation import split_parts
 
 __all__ = ["concat_columns", "split_chunks"]
 

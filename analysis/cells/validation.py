@@ -4,7 +4,8 @@
 source loader) into validated cells, or raises :class:`CellsError` whose message names the file,
 row, column and how to fix each problem; ``err.problems`` holds all of them as a DataFrame.
 :func:`split_cells` sets the rows with problems aside instead (the loaders' rejected table). The
-columns checked are :mod:`analysis.cells.schema`.
+columns checked are :mod:`analysis.cells.schema`; the value rules and the problem collector,
+:mod:`analysis.cells.rules`.
 """
 
 from __future__ import annotations
@@ -18,63 +19,29 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.cells.promo import PROMO_FLAGS, as_promo
+from analysis.cells.rules import (
+    DUPLICATE,
+    Problems,
+    check_computed,
+    check_rules,
+    check_vocabulary,
+)
 from analysis.cells.schema import (
     COLUMNS,
     COMPUTED_COLUMNS,
     COUNT_COLUMNS,
     KEY_COLUMNS,
-    PROBLEM_COLUMNS,
     REQUIRED_COLUMNS,
     STRING_COLUMNS,
     with_dtypes,
 )  # fmt: skip
 from analysis.errors import CellsError
-from analysis.vocabulary import BINOMIAL_UNITS, CHANNELS, GRAINS, PROMOS, UNITS
+from analysis.vocabulary import CHANNELS, GRAINS, PROMOS, UNITS
 
-__all__ = ["DUPLICATE", "FIRST_YEAR", "LAST_YEAR", "PROMO_FLAGS", "as_promo", "check_tz",
-           "split_cells", "split_parts", "validate_cells"]  # fmt: skip
+__all__ = ["PROMO_FLAGS", "as_promo", "check_tz", "split_cells", "split_parts",
+           "validate_cells"]  # fmt: skip
 
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
-#: the reason of a row whose key (:data:`KEY_COLUMNS`) an earlier row of its file has
-DUPLICATE = ("duplicates an earlier row of this file (same time, channel, content, product and "
-             "segment); remove it or aggregate the two")  # fmt: skip
-#: years a cell may start in; outside them a date is "decades away" (a typo or a misread format)
-FIRST_YEAR, LAST_YEAR = 2000, 2099
-
-
-class _Problems:
-    """Collects problems with their file and row, taken from the frame being validated."""
-
-    def __init__(self, df: pd.DataFrame):
-        self.file = df["file"].astype("string").fillna("<memory>")
-        self.row = df["row"]
-        self.items: list[dict] = []
-
-    def add(self, mask, column: str, values, reason: str) -> None:
-        if isinstance(mask, pd.Series) and mask.index.equals(self.file.index):  # the usual case
-            if not mask.to_numpy(dtype=bool, na_value=False).any():  # nothing to record
-                return
-        mask = pd.Series(mask, index=self.file.index).fillna(False).astype(bool)
-        for i in mask[mask].index:
-            value = values.loc[i] if isinstance(values, pd.Series) else values
-            self.items.append(
-                {
-                    "index": i,
-                    "file": self.file.loc[i],
-                    "row": self.row.loc[i],
-                    "column": column,
-                    "value": None if pd.isna(value) else str(value),
-                    "reason": reason.format(value=value),
-                }
-            )
-
-    def frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.items, columns=["index", *PROBLEM_COLUMNS])
-        return frame.sort_values(["file", "row"], kind="stable")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise CellsError(self.frame().drop(columns="index"))
 
 
 def validate_cells(
@@ -174,20 +141,20 @@ def _validate(data: pd.DataFrame, *, tz: str | None, source: str | None):
         cols[name] = _as_number(df[name], name, problems, integer=name != "revenue")
     cols["start"] = _as_time(df["start"], tz, problems)
     out = pd.DataFrame(cols, index=df.index)
-    _check_vocabulary(out, "grain", GRAINS, problems, required=True)
-    _check_vocabulary(out, "channel", CHANNELS, problems, required=True)
-    _check_vocabulary(out, "unit", UNITS, problems, required=True)
+    check_vocabulary(out, "grain", GRAINS, problems, required=True)
+    check_vocabulary(out, "channel", CHANNELS, problems, required=True)
+    check_vocabulary(out, "unit", UNITS, problems, required=True)
     out["promo"] = as_promo(out["promo"])
-    _check_vocabulary(out, "promo", PROMOS, problems, required=False)
+    check_vocabulary(out, "promo", PROMOS, problems, required=False)
     _derive(out)
     for name in COMPUTED_COLUMNS:
-        _check_computed(df[name], out[name], name, problems)
+        check_computed(df[name], out[name], name, problems)
     out["derived"] = _as_flag(df["derived"], "derived", problems)
-    _check_rules(out, problems)
+    check_rules(out, problems)
     return out, problems
 
 
-def _frame(data: pd.DataFrame) -> tuple[pd.DataFrame, _Problems]:
+def _frame(data: pd.DataFrame) -> tuple[pd.DataFrame, Problems]:
     """A new frame with ``file`` and ``row`` (positions, not labels, from here on) and its
     problem collector; raises :class:`CellsError` for an unknown or missing required column
     (nothing can be read reliably then)."""
@@ -198,7 +165,7 @@ def _frame(data: pd.DataFrame) -> tuple[pd.DataFrame, _Problems]:
     if "row" not in df:
         df["row"] = np.arange(1, len(df) + 1)
     df["row"] = pd.to_numeric(df["row"], errors="coerce").astype("Int64")
-    problems = _Problems(df)
+    problems = Problems(df)
     first = pd.Series(True, index=df.index).head(1).reindex(df.index, fill_value=False)
     for c in [c for c in df.columns if c not in COLUMNS]:
         problems.add(first, c, c,
@@ -229,7 +196,7 @@ def _derive(out: pd.DataFrame) -> None:
     out["is_live"] = (out["channel"] == "LIVE").astype("boolean").mask(out["channel"] == "ALL")
 
 
-def _as_flag(s: pd.Series, name: str, problems: _Problems) -> pd.Series:
+def _as_flag(s: pd.Series, name: str, problems: Problems) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
         return s.astype("boolean").fillna(False)
     text = s.astype("string").str.strip().str.lower()
@@ -244,7 +211,7 @@ def _as_string(s: pd.Series) -> pd.Series:
     return s.str.strip().replace("", pd.NA) if s.notna().any() else s
 
 
-def _as_number(s: pd.Series, name: str, problems: _Problems, *, integer: bool) -> pd.Series:
+def _as_number(s: pd.Series, name: str, problems: Problems, *, integer: bool) -> pd.Series:
     dtype = "Int64" if integer else "Float64"
     if not s.notna().any():  # a column the file lacks (or all empty): not reported
         return pd.Series(pd.NA, index=s.index, dtype=dtype)
@@ -273,7 +240,7 @@ def _digits(text: pd.Series) -> pd.Series | None:
     return pd.Series(pd.array(floats, dtype="Float64"), index=text.index)
 
 
-def _numeric(num: pd.Series, name: str, problems: _Problems, s: pd.Series, *,
+def _numeric(num: pd.Series, name: str, problems: Problems, s: pd.Series, *,
              integer: bool) -> pd.Series:  # fmt: skip
     huge = num.notna() & ~(num.abs() < (2**63 if integer else np.inf)).fillna(True)
     problems.add(huge, name, s, "{value!r} is not a finite number (infinite, or too large to be "
@@ -287,7 +254,7 @@ def _numeric(num: pd.Series, name: str, problems: _Problems, s: pd.Series, *,
     return num
 
 
-def _as_time(s: pd.Series, tz: str | None, problems: _Problems) -> pd.Series:
+def _as_time(s: pd.Series, tz: str | None, problems: Problems) -> pd.Series:
     if tz is not None:
         check_tz(tz)
     if isinstance(s.dtype, pd.DatetimeTZDtype):
@@ -337,68 +304,3 @@ def check_tz(tz: str) -> None:
         raise ValueError(
             f"Unknown time zone {tz!r}; use an IANA name such as 'Europe/Paris'."
         ) from None
-
-
-def _check_vocabulary(out, name, options, problems, *, required: bool) -> None:
-    s = out[name]
-    if required:
-        problems.add(s.isna(), name, s, "is empty; it is required")
-    problems.add(s.notna() & ~s.isin(options), name, s,
-                 f"{{value!r}} is not one of {', '.join(options)}")  # fmt: skip
-
-
-def _check_computed(given: pd.Series, computed: pd.Series, name: str, problems: _Problems) -> None:
-    if given.isna().all():
-        return
-    if name == "date":
-        given = pd.to_datetime(given.astype("string"), errors="coerce").dt.normalize()
-        same = given == computed
-    elif name == "is_live":
-        given = given.astype("string").str.lower().map({"true": True, "false": False, "1": True,
-                                                         "0": False})  # fmt: skip
-        same = given.astype("boolean") == computed
-    else:
-        same = pd.to_numeric(given, errors="coerce").astype("Float64") == computed.astype(
-            "Float64"
-        )
-    bad = given.notna() & ~same.fillna(False).astype(bool)
-    bad |= given.isna() & computed.notna() & given.notna().any()
-    problems.add(bad, name, given,
-                 f"{{value!r}} disagrees with the value computed from start/grain/channel; "
-                 f"remove the {name} column (it is derived) or correct it")  # fmt: skip
-
-
-def _as_text(s: pd.Series, mask: pd.Series) -> pd.Series:
-    """The rows of ``s`` in ``mask`` as text (formatting every time costs seconds per million)."""
-    return s[mask.fillna(False).astype(bool)].astype("string")
-
-
-def _check_rules(out: pd.DataFrame, problems: _Problems) -> None:
-    """The value rules: non-negative counts, atc <= viewers for binomial units, currencies.
-
-    Plain vectorised pandas: pandera (the first choice) imports ``pyspark.pandas`` whenever
-    pyspark is installed and sets ``PYARROW_IGNORE_TIMEZONE=1`` for the whole process, which
-    changes how pyarrow converts tz-aware times (and costs ~1 s per kernel).
-    """
-    for c in (*COUNT_COLUMNS, "revenue"):
-        problems.add(out[c] < 0, c, out[c], "{value} is negative; counts must be >= 0")
-    year = out["start"].dt.year
-    far = (year < FIRST_YEAR) | (year > LAST_YEAR)
-    problems.add(far, "start", _as_text(out["start"], far),
-                 f"{{value}} is decades away (outside {FIRST_YEAR}-{LAST_YEAR}): a wrong year "
-                 "or a misread date format; fix the date")  # fmt: skip
-    over = out["unit"].isin(BINOMIAL_UNITS) & (out["atc"] > out["viewers"])
-    problems.add(over, "atc", out["atc"],
-                 "atc exceeds viewers; with unit visitor or session, atc counts a subset of the "
-                 "viewers (fix the counts, or set unit to 'event' if these are events)")  # fmt: skip
-    code = out["currency"].str.fullmatch(r"[A-Z]{3}")
-    problems.add(out["currency"].notna() & ~code.fillna(False).astype(bool), "currency",
-                 out["currency"], "{value!r} is not a 3-letter ISO 4217 currency code (EUR, ...)")  # fmt: skip
-    problems.add(out["revenue"].notna() & out["currency"].isna(), "currency", out["currency"],
-                 "revenue is given without a currency; fill the currency column")  # fmt: skip
-
-    # rows without a time already have a problem: they are not duplicates of each other
-    dup = out.duplicated(subset=list(KEY_COLUMNS), keep="first") & out["start"].notna()
-    if not dup.any():
-        return
-    problems.add(dup, "start", _as_text(out["start"], dup), DUPLICATE)

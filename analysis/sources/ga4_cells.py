@@ -7,8 +7,8 @@ start a tz-aware shop-local hour, one currency. :func:`canonical_cells` builds t
 ``split_cells`` returns for such rows (same columns, dtypes and derived ``date``, ``hour``,
 ``weekday``, ``is_live``), vectorised, after checking the few things the query leaves to the data
 (text with surrounding spaces or empty, which ``split_cells`` would clean; a negative price or
-quantity; a year outside :data:`analysis.cells.validation.FIRST_YEAR` -
-:data:`analysis.cells.validation.LAST_YEAR`; a currency that is not an ISO 4217 code; a repeated
+quantity; a year outside :data:`analysis.cells.rules.FIRST_YEAR` -
+:data:`analysis.cells.rules.LAST_YEAR`; a currency that is not an ISO 4217 code; a repeated
 key). When any of these fails it returns ``None`` and the caller runs ``split_cells``, which
 cleans the rows or names the problem: the result never depends on which path ran
 (``docs/data-formats.md``, GA4; ``tests/sources/test_ga4_cells.py`` compares the two).
@@ -21,8 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis.cells.rules import FIRST_YEAR, LAST_YEAR
 from analysis.cells.schema import COLUMNS
-from analysis.cells.validation import FIRST_YEAR, LAST_YEAR
 from analysis.vocabulary import BINOMIAL_UNITS, GA4_BREAKDOWNS, UNITS
 
 __all__ = ["DAY_NS", "HOUR_NS", "canonical_cells", "missing_ints", "repeated_text"]
