@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.analyses.headline import LEVEL, METRICS
 from analysis.analyses.week_change import headline_change
 from analysis.metrics import Metric
+from analysis.paths import SAMPLE_TRUTH
 from analysis.present import i18n, words
 from analysis.stats.reference import FEW_CLUSTERS
 
@@ -112,7 +113,7 @@ def _note(r: pd.Series, lang: str) -> str:
 
 
 #: the planted truth a simulated sample holds beside its cells (data/README.md)
-TRUTH_FILE = "truth.json"
+TRUTH_FILE = SAMPLE_TRUTH.name
 
 
 def _skipped(message: object) -> list[str]:

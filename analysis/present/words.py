@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.present import i18n
+from analysis.sources.load import EVENTS_REASON, TRUTH_REASON
 from analysis.vocabulary import INTERVAL_METHODS, PROMOS, UNITS
 
 __all__ = [
@@ -113,8 +114,8 @@ LABELS = (
     (r"glm", "label.model_glm"),
     (r"mixed", "label.model_mixed"),
     (r"creator_level", "label.model_creator_level"),
-    (r"the planted truth of a simulated sample, not an export", "label.sample_truth"),
-    (r"the events table of the moments page, not an export", "label.events_table"),
+    (re.escape(TRUTH_REASON), "label.sample_truth"),
+    (re.escape(EVENTS_REASON), "label.events_table"),
     (
         r"(?P<file>[^:]+): format not recognised \(known sources: (?P<known>[^)]*)\).*",
         "label.not_recognised",

@@ -31,7 +31,9 @@ from analysis.sources.shop_apply import apply_to_loaded
 from analysis.sources.shop_file import ShopFile, read_shop, split_shop
 
 __all__ = [
+    "EVENTS_REASON",
     "NOT_RECOGNISED",
+    "TRUTH_REASON",
     "UNREADABLE",
     "PathLike",
     "check_unreadable",
@@ -117,9 +119,9 @@ def read(
         that no loader recognises is ``skipped`` (as are the moments page's events table and a
         simulated sample's ``truth.json``, :data:`TRUTH_REASON`); a byte-identical file, or a
         file whose rows and values equal an earlier file's (the same export under another
-        name), is ``duplicate`` (the reason names the file kept) and counted once. Those files count 0
-        rows and take their status as ``source``. Cells dated after their file's export date
-        (file name stamp or workbook properties, :func:`analysis.sources.folder.export_date`)
+        name), is ``duplicate`` (the reason names the file kept) and counted once. Those files
+        count 0 rows and take their status as ``source``. Cells dated after their file's export
+        date (file name stamp or workbook properties, :func:`analysis.sources.folder.export_date`)
         are rejected.
         ``shop``: what the shop file set (:func:`analysis.sources.shop_apply.shop_applied`).
 
@@ -199,7 +201,7 @@ def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict)
                          f"(sha256 {digest[:12]}…): counted once")  # fmt: skip
     seen[digest] = f.name
     if not named and f.name.casefold() == EVENTS_FILE:  # the analyst's, for page 07
-        return _not_read(f, "skipped", "the events table of the moments page, not an export")
+        return _not_read(f, "skipped", EVENTS_REASON)
     if not named and f.name == SAMPLE_TRUTH.name:  # beside a simulated sample's cells
         return _not_read(f, "skipped", TRUTH_REASON)
     try:
@@ -235,6 +237,8 @@ def _read_one(f: Path, named: bool, *, source: str, tz, engine: str, seen: dict)
 #: why a folder's ``truth.json`` is not read: the planted truth a simulated sample keeps beside its
 #: cells (``data/README.md``), which the pages compare their estimates with
 TRUTH_REASON = "the planted truth of a simulated sample, not an export"
+#: why a folder's events table (:data:`analysis.sources.events_table.FILE_NAME`) is not data
+EVENTS_REASON = "the events table of the moments page, not an export"
 #: suffixes of data files: one of them that no loader recognises is ``unreadable`` (an error),
 #: other files of a folder (notes, images) are ``skipped``
 DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".parquet")
